@@ -1,0 +1,52 @@
+"""pytest-claude-files: test code that uses Claude's Files API without a network.
+
+The names below load lazily, so importing the plugin costs nothing until a test uses it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__all__ = [
+    "FakeFiles",
+    "FakeFilesSettings",
+    "FakeClock",
+    "FilesHandler",
+    "HTTPRequest",
+    "HTTPResponse",
+    "make_transport",
+    "make_sdk_client",
+]
+__version__ = "0.1.0"
+
+_LAZY = {
+    "FakeFiles": "._service",
+    "FakeFilesSettings": "._service",
+    "FakeClock": "._clock",
+    "FilesHandler": "._http",
+    "HTTPRequest": "._http",
+    "HTTPResponse": "._http",
+    "make_transport": "._transports",
+    "make_sdk_client": "._client",
+}
+
+if TYPE_CHECKING:
+    from ._client import make_sdk_client
+    from ._clock import FakeClock
+    from ._http import FilesHandler, HTTPRequest, HTTPResponse
+    from ._service import FakeFiles, FakeFilesSettings
+    from ._transports import make_transport
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pytest_claude_files' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

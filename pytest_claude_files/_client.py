@@ -1,0 +1,61 @@
+"""SDK clients bound to the fake, whichever ``anthropic`` generation is installed."""
+
+from __future__ import annotations
+
+import importlib
+from importlib import metadata
+from types import ModuleType
+from typing import Any, Optional
+
+from ._http import FilesHandler
+from ._transports import make_transport
+
+__all__ = ["sdk_version", "sdk_http_library", "make_sdk_client", "FAKE_API_KEY", "FAKE_BASE_URL"]
+
+FAKE_API_KEY = "sk-ant-api03-fake-key-for-tests"
+FAKE_BASE_URL = "https://api.anthropic.com"
+
+
+def sdk_version() -> Optional[tuple[int, ...]]:
+    """The installed ``anthropic`` version as a tuple, or ``None`` when it is not installed."""
+    try:
+        text = metadata.version("anthropic")
+    except metadata.PackageNotFoundError:
+        return None
+    nums = []
+    for piece in text.split(".")[:3]:
+        digits = "".join(c for c in piece if c.isdigit())
+        nums.append(int(digits or 0))
+    return tuple(nums)
+
+
+def sdk_http_library() -> ModuleType:
+    """The HTTP library the installed SDK is built on: ``httpx2`` (1.0+) or ``httpx``."""
+    base = importlib.import_module("anthropic._base_client")
+    lib = getattr(base, "httpx2", None) or getattr(base, "httpx", None)
+    if lib is None:  # pragma: no cover - a future SDK layout
+        raise RuntimeError("cannot tell which HTTP library the installed anthropic SDK uses")
+    return lib
+
+
+def make_sdk_client(
+    handler: FilesHandler,
+    *,
+    is_async: bool = False,
+    api_key: Optional[str] = None,
+    base_url: str = FAKE_BASE_URL,
+    **kwargs: Any,
+) -> Any:
+    """An ``anthropic.Anthropic`` (or ``AsyncAnthropic``) whose traffic goes to ``handler``."""
+    import anthropic
+
+    lib = sdk_http_library()
+    transport = make_transport(handler, lib)
+    http_client = (lib.AsyncClient if is_async else lib.Client)(transport=transport)
+    cls = anthropic.AsyncAnthropic if is_async else anthropic.Anthropic
+    return cls(
+        api_key=api_key or FAKE_API_KEY,
+        base_url=base_url,
+        http_client=http_client,
+        **kwargs,
+    )

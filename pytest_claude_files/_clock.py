@@ -1,0 +1,86 @@
+"""The fake's clock: real time by default, movable by tests."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+
+__all__ = ["FakeClock"]
+
+
+def _aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+class FakeClock:
+    """A clock that follows real time, shifted and optionally frozen by the test.
+
+    ``clock.advance(hours=2)`` moves it forward (expiry, rate-limit windows),
+    ``clock.set(datetime(...))`` jumps to a moment, ``clock.freeze()`` stops it so that
+    ``created_at`` values are exactly predictable.
+    """
+
+    def __init__(self, start: datetime | str | None = None, *, frozen: bool = False) -> None:
+        self._lock = threading.Lock()
+        self._offset = timedelta(0)
+        self._frozen_at: datetime | None = None
+        if start is not None:
+            self.set(start)
+        if frozen:
+            self.freeze()
+
+    def now(self) -> datetime:
+        """The current time (timezone-aware, UTC)."""
+        frozen = self._frozen_at
+        if frozen is not None:
+            return frozen
+        return datetime.now(timezone.utc) + self._offset
+
+    def advance(self, delta: timedelta | float | None = None, /, **kwargs: float) -> datetime:
+        """Move the clock forward by a ``timedelta``, seconds, or ``timedelta`` keywords."""
+        if delta is None:
+            step = timedelta(**kwargs)
+        elif isinstance(delta, timedelta):
+            step = delta
+        else:
+            step = timedelta(seconds=float(delta))
+        with self._lock:
+            if self._frozen_at is not None:
+                self._frozen_at += step
+            else:
+                self._offset += step
+        return self.now()
+
+    def set(self, moment: datetime | str) -> None:
+        """Jump to ``moment`` (a datetime, or an ISO 8601 string; naive means UTC)."""
+        if isinstance(moment, str):
+            moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+        target = _aware(moment)
+        with self._lock:
+            if self._frozen_at is not None:
+                self._frozen_at = target
+            else:
+                self._offset = target - datetime.now(timezone.utc)
+
+    def freeze(self) -> None:
+        """Stop the clock at the current moment; ``advance`` and ``set`` still move it."""
+        with self._lock:
+            if self._frozen_at is None:
+                self._frozen_at = datetime.now(timezone.utc) + self._offset
+
+    def unfreeze(self) -> None:
+        """Let the clock run again from where it stands."""
+        with self._lock:
+            if self._frozen_at is not None:
+                self._offset = self._frozen_at - datetime.now(timezone.utc)
+                self._frozen_at = None
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen_at is not None
+
+    def __repr__(self) -> str:
+        state = "frozen" if self.frozen else "running"
+        return f"<FakeClock {self.now().isoformat()} {state}>"

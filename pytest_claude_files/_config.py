@@ -1,0 +1,170 @@
+"""Settings from ini options and ``@pytest.mark.claude_files``, merged and validated.
+
+Order of precedence (later wins): defaults -> ini options -> module marker -> class
+marker -> test marker. Bad values become usage errors that name the option and the fix.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Mapping, Optional, Union
+
+DOCS_MARKER = "docs/reference.md#the-claude_files-marker"
+DOCS_INI = "docs/reference.md#ini-options"
+
+INI_API_KEYS = "claude_files_api_keys"
+INI_STORAGE_QUOTA = "claude_files_storage_quota"
+INI_MAX_FILE_SIZE = "claude_files_max_file_size"
+INI_RATE_LIMIT = "claude_files_rate_limit"
+INI_MAX_RETRIES = "claude_files_max_retries"
+
+MARKER_ARGS: dict[str, str] = {
+    "api_keys": "keys the fake accepts (a list of strings); default: any non-empty key",
+    "api_key": "the key the fixture clients send; default: the first of api_keys, or a fake key",
+    "storage_quota": "organization storage in bytes or with a unit ('10MB'); default 1TB",
+    "max_file_size": "largest file in bytes or with a unit ('1MB'); default 500MB",
+    "rate_limit": "requests per minute before 429 rate_limit_error; default unlimited",
+    "now": "the clock's start (datetime or ISO 8601 string); default the real time",
+    "freeze_time": "stop the clock (True) so created_at values are predictable; default False",
+    "max_retries": "the fixture clients' max_retries; default the SDK's (2)",
+}
+
+_UNITS = {
+    "": 1, "b": 1,
+    "kb": 1024, "kib": 1024,
+    "mb": 1024**2, "mib": 1024**2,
+    "gb": 1024**3, "gib": 1024**3,
+    "tb": 1024**4, "tib": 1024**4,
+}
+_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
+
+
+class ConfigError(ValueError):
+    """A bad setting; the message names the setting and how to fix it."""
+
+
+def parse_size(value: Union[int, str], name: str) -> int:
+    """``1048576``, ``"1MB"``, ``"1.5 GiB"`` -> bytes (units are binary: 1KB = 1024 B)."""
+    if isinstance(value, bool):
+        raise ConfigError(f"{name}: expected a size such as 1048576 or '10MB', got {value!r}")
+    if isinstance(value, int):
+        if value < 0:
+            raise ConfigError(f"{name}: a size cannot be negative, got {value}")
+        return value
+    match = _SIZE_RE.match(str(value))
+    unit = match.group(2).lower() if match else None
+    if not match or unit not in _UNITS:
+        raise ConfigError(
+            f"{name}: expected a size such as 1048576, '10MB' or '1TB', got {value!r}"
+        )
+    return int(float(match.group(1)) * _UNITS[unit])
+
+
+def parse_positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
+    try:
+        number = int(str(value).strip()) if not isinstance(value, bool) else None
+    except ValueError:
+        number = None
+    if number is None or number < minimum:
+        raise ConfigError(f"{name}: expected a whole number >= {minimum}, got {value!r}")
+    return number
+
+
+@dataclass(frozen=True)
+class ClaudeFilesConfig:
+    api_keys: Optional[tuple[str, ...]] = None
+    api_key: Optional[str] = None
+    storage_quota: Optional[int] = None
+    max_file_size: Optional[int] = None
+    rate_limit: Optional[int] = None
+    now: Optional[Union[datetime, str]] = None
+    freeze_time: bool = False
+    max_retries: Optional[int] = None
+
+    def settings_kwargs(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.api_keys is not None:
+            out["api_keys"] = frozenset(self.api_keys)
+        if self.storage_quota is not None:
+            out["storage_quota"] = self.storage_quota
+        if self.max_file_size is not None:
+            out["max_file_size"] = self.max_file_size
+        if self.rate_limit is not None:
+            out["rate_limit"] = self.rate_limit
+        return out
+
+    @property
+    def client_key(self) -> Optional[str]:
+        if self.api_key:
+            return self.api_key
+        return self.api_keys[0] if self.api_keys else None
+
+
+def from_ini(getini: Any) -> dict[str, Any]:
+    """Raw settings from the ini options (values validated by :func:`validate`)."""
+    raw: dict[str, Any] = {}
+    keys = [k for k in getini(INI_API_KEYS) if k.strip()]
+    if keys:
+        raw["api_keys"] = keys
+    for ini, key in (
+        (INI_STORAGE_QUOTA, "storage_quota"),
+        (INI_MAX_FILE_SIZE, "max_file_size"),
+        (INI_RATE_LIMIT, "rate_limit"),
+        (INI_MAX_RETRIES, "max_retries"),
+    ):
+        value = getini(ini)
+        if value not in (None, ""):
+            raw[key] = value
+    return raw
+
+
+def validate(raw: Mapping[str, Any], where: str) -> ClaudeFilesConfig:
+    """Check merged raw settings; ``where`` names their source for the error message."""
+    unknown = sorted(set(raw) - set(MARKER_ARGS))
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown argument(s) {', '.join(unknown)}. "
+            f"Known arguments: {', '.join(MARKER_ARGS)}. See {DOCS_MARKER}"
+        )
+    kwargs: dict[str, Any] = {}
+    try:
+        if raw.get("api_keys") is not None:
+            keys = raw["api_keys"]
+            if isinstance(keys, str):
+                keys = [keys]
+            keys = tuple(keys)
+            if not keys or not all(isinstance(k, str) and k.strip() for k in keys):
+                raise ConfigError("api_keys: expected a non-empty list of non-empty strings")
+            kwargs["api_keys"] = keys
+        if raw.get("api_key") is not None:
+            if not isinstance(raw["api_key"], str) or not raw["api_key"]:
+                raise ConfigError("api_key: expected a non-empty string")
+            kwargs["api_key"] = raw["api_key"]
+        for name in ("storage_quota", "max_file_size"):
+            if raw.get(name) is not None:
+                kwargs[name] = parse_size(raw[name], name)
+        if raw.get("rate_limit") is not None:
+            kwargs["rate_limit"] = parse_positive_int(raw["rate_limit"], "rate_limit")
+        if raw.get("max_retries") is not None:
+            kwargs["max_retries"] = parse_positive_int(raw["max_retries"], "max_retries", minimum=0)
+        if raw.get("now") is not None:
+            now = raw["now"]
+            if isinstance(now, str):
+                try:
+                    datetime.fromisoformat(now.replace("Z", "+00:00"))
+                except ValueError:
+                    raise ConfigError(
+                        f"now: expected a datetime or an ISO 8601 string, got {now!r}"
+                    ) from None
+            elif not isinstance(now, datetime):
+                raise ConfigError(f"now: expected a datetime or an ISO 8601 string, got {now!r}")
+            kwargs["now"] = now
+        if "freeze_time" in raw:
+            if not isinstance(raw["freeze_time"], bool):
+                raise ConfigError(f"freeze_time: expected True or False, got {raw['freeze_time']!r}")
+            kwargs["freeze_time"] = raw["freeze_time"]
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return ClaudeFilesConfig(**kwargs)

@@ -1,0 +1,298 @@
+"""The one HTTP layer: an ``HTTPRequest`` in, an ``HTTPResponse`` out.
+
+Every adapter (httpx and httpx2 transports, respx routes, the ASGI server) turns its own
+request type into an ``HTTPRequest``, calls :class:`FilesHandler`, and turns the
+``HTTPResponse`` back. All parsing and validation of HTTP input happens here; all
+errors become the API's envelope in :func:`error_response`. The handler never raises.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Optional, Union
+from urllib.parse import parse_qsl, unquote
+
+from . import _ids, _routes
+from ._multipart import Body, parse_multipart
+from ._service import FakeFiles
+from .errors import (
+    APIError,
+    AuthenticationError,
+    FilesAPIError,
+    InvalidRequestError,
+    NotFoundError,
+    RateLimitError,
+)
+from .models import BETA_HEADER_VALUE, Dialect, FileMetadata
+
+__all__ = ["HTTPRequest", "HTTPResponse", "FilesHandler", "error_response", "dialect_of"]
+
+JSON = "application/json"
+Hook = Callable[["HTTPRequest", Optional[str]], Optional["HTTPResponse"]]
+
+
+@dataclass
+class HTTPRequest:
+    """A request as the handler sees it. ``headers`` keys are lower-case."""
+
+    method: str
+    path: str
+    query: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: Body = b""
+
+    @classmethod
+    def build(
+        cls,
+        method: str,
+        path: str,
+        query: Union[str, bytes] = "",
+        headers: Union[Mapping[str, str], Iterable[tuple[str, str]], None] = None,
+        body: Body = b"",
+    ) -> "HTTPRequest":
+        """Normalise method, query and (possibly repeated) headers into an ``HTTPRequest``."""
+        if isinstance(query, bytes):
+            query = query.decode("latin-1")
+        merged: dict[str, str] = {}
+        items = headers.items() if isinstance(headers, Mapping) else (headers or ())
+        for key, value in items:
+            low = key.lower()
+            merged[low] = f"{merged[low]}, {value}" if low in merged else value
+        return cls(method.upper(), path, query, merged, body)
+
+
+@dataclass
+class HTTPResponse:
+    status: int
+    headers: list[tuple[str, str]]
+    body: Body = b""
+
+    def header(self, name: str) -> Optional[str]:
+        low = name.lower()
+        for key, value in self.headers:
+            if key.lower() == low:
+                return value
+        return None
+
+    def json(self) -> Any:
+        return json.loads(bytes(self.body))
+
+
+def dialect_of(headers: Mapping[str, str]) -> Dialect:
+    """Beta when ``anthropic-beta`` lists ``files-api-2025-04-14``, else GA."""
+    beta = headers.get("anthropic-beta", "")
+    if beta and any(v.strip() == BETA_HEADER_VALUE for v in beta.split(",")):
+        return "beta"
+    return "ga"
+
+
+def _dumps(obj: Any) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def json_response(status: int, obj: Any, request_id: str, extra: Iterable[tuple[str, str]] = ()) -> HTTPResponse:
+    headers = [("content-type", JSON), ("request-id", request_id), *extra]
+    return HTTPResponse(status, headers, _dumps(obj))
+
+
+def error_response(error: FilesAPIError, request_id: Optional[str] = None) -> HTTPResponse:
+    """The API's error envelope for ``error``: the only place errors become HTTP."""
+    rid = request_id or _ids.new_request_id()
+    inner: dict[str, Any] = {"type": error.error_type, "message": error.message}
+    if error.error_code:
+        inner["details"] = {"error_code": error.error_code}
+    body = {"type": "error", "error": inner, "request_id": rid}
+    return json_response(error.status, body, rid, error.headers.items())
+
+
+class _RateLimiter:
+    """A sliding one-minute window of request times, on the fake's clock."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._times: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def take(self, now: float) -> tuple[bool, list[tuple[str, str]]]:
+        with self._lock:
+            while self._times and self._times[0] <= now - 60:
+                self._times.popleft()
+            allowed = len(self._times) < self.per_minute
+            if allowed:
+                self._times.append(now)
+            reset_in = 60 - (now - self._times[0]) if self._times else 60.0
+            remaining = self.per_minute - len(self._times)
+        headers = [
+            ("anthropic-ratelimit-requests-limit", str(self.per_minute)),
+            ("anthropic-ratelimit-requests-remaining", str(max(0, remaining))),
+            ("anthropic-ratelimit-requests-reset", f"{max(0.0, reset_in):.0f}"),
+        ]
+        if not allowed:
+            headers.append(("retry-after", str(max(1, math.ceil(reset_in)))))
+        return allowed, headers
+
+
+class FilesHandler:
+    """Serves the five Files endpoints of a :class:`FakeFiles`, in both dialects.
+
+    ``hooks`` are called with each request and its operation name (``None`` for an
+    unknown route) before it is served; the first one to return a response answers
+    instead (fault injection, scripted errors).
+    """
+
+    def __init__(self, files: FakeFiles) -> None:
+        self.files = files
+        self.hooks: list[Hook] = []
+        self._limiter: Optional[_RateLimiter] = None
+        self._limiter_for: Optional[int] = None
+
+    def __call__(self, request: HTTPRequest) -> HTTPResponse:
+        request_id = _ids.new_request_id()
+        try:
+            return self._serve(request, request_id)
+        except FilesAPIError as exc:
+            return error_response(exc, request_id)
+        except Exception:  # noqa: BLE001 - the fake must answer, never raise
+            return error_response(APIError("Internal server error"), request_id)
+
+    # -- pipeline -----------------------------------------------------------------
+    def _serve(self, request: HTTPRequest, request_id: str) -> HTTPResponse:
+        path = unquote(request.path)
+        operation, file_id = _routes.match(request.method, path)
+        for hook in self.hooks:
+            answer = hook(request, operation)
+            if answer is not None:
+                return answer
+        self._authenticate(request.headers)
+        extra = self._rate_limit()
+        if operation is None:
+            raise NotFoundError(f"Not found: {request.method} {request.path}")
+        dialect = dialect_of(request.headers)
+        query = parse_qsl(request.query, keep_blank_values=True)
+        if operation == "upload":
+            meta = self._upload(request, dialect, query)
+            return json_response(200, meta.to_api(dialect), request_id, extra)
+        if operation == "list":
+            return json_response(200, self._list(dialect, query), request_id, extra)
+        assert file_id is not None
+        if operation == "retrieve_metadata":
+            return json_response(200, self.files.retrieve(file_id).to_api(dialect), request_id, extra)
+        if operation == "download":
+            meta, content = self.files.download(file_id)
+            headers = [
+                ("content-type", meta.mime_type),
+                ("request-id", request_id),
+                ("content-disposition", _attachment(meta.filename)),
+                *extra,
+            ]
+            return HTTPResponse(200, headers, content)
+        deleted = self.files.delete(file_id)
+        return json_response(200, deleted.model_dump(mode="json"), request_id, extra)
+
+    def _authenticate(self, headers: Mapping[str, str]) -> None:
+        key = headers.get("x-api-key", "").strip()
+        if not key:
+            auth = headers.get("authorization", "")
+            scheme, _, token = auth.strip().partition(" ")
+            if scheme.lower() == "bearer":
+                key = token.strip()
+        if not key:
+            raise AuthenticationError(
+                "x-api-key header is required (or Authorization: Bearer <key>)."
+            )
+        accepted = self.files.settings.api_keys
+        if accepted is not None and key not in accepted:
+            raise AuthenticationError("invalid x-api-key")
+
+    def _rate_limit(self) -> list[tuple[str, str]]:
+        per_minute = self.files.settings.rate_limit
+        if per_minute is None:
+            return []
+        if self._limiter is None or self._limiter_for != per_minute:
+            self._limiter, self._limiter_for = _RateLimiter(per_minute), per_minute
+        allowed, headers = self._limiter.take(self.files.clock.now().timestamp())
+        if not allowed:
+            raise RateLimitError(
+                f"Number of requests has exceeded your per-minute rate limit ({per_minute}).",
+                headers=dict(headers),
+            )
+        return headers
+
+    # -- operations ---------------------------------------------------------------
+    def _upload(self, request: HTTPRequest, dialect: Dialect, query: list[tuple[str, str]]) -> FileMetadata:
+        parts = parse_multipart(request.headers.get("content-type"), request.body)
+        file_part = None
+        expires: Optional[int] = None
+        for part in parts:
+            if part.name == "file":
+                if file_part is not None:
+                    raise InvalidRequestError("file: only one file part may be sent.")
+                file_part = part
+            elif part.name == "expires_in_seconds":
+                if dialect == "beta":
+                    raise InvalidRequestError(
+                        "expires_in_seconds: Extra inputs are not permitted in the beta Files API."
+                    )
+                expires = _parse_int("expires_in_seconds", bytes(part.data).decode("utf-8", "replace"))
+            else:
+                raise InvalidRequestError(f"{part.name}: Extra inputs are not permitted.")
+        if file_part is None:
+            raise InvalidRequestError("file: Field required (a multipart part named `file`).")
+        return self.files.upload(
+            file_part.data,
+            file_part.filename,
+            content_type=file_part.content_type,
+            dialect=dialect,
+            expires_in_seconds=expires,
+        )
+
+    def _list(self, dialect: Dialect, query: list[tuple[str, str]]) -> dict[str, Any]:
+        single: dict[str, str] = {}
+        ids: Optional[list[str]] = None
+        for key, value in query:
+            if key in ("ids", "ids[]"):
+                ids = (ids or []) + ([value] if value else [])
+            else:
+                single[key] = value
+        scope_id = single.get("scope_id") or None
+        limit = _parse_int("limit", single["limit"]) if "limit" in single else None
+        if dialect == "beta":
+            for name in ("page", "ids"):
+                if name in single or (name == "ids" and ids is not None):
+                    raise InvalidRequestError(
+                        f"{name}: not supported in the beta Files API; use before_id/after_id."
+                    )
+            page = self.files.list_beta(
+                limit=20 if limit is None else limit,
+                before_id=single.get("before_id"),
+                after_id=single.get("after_id"),
+                scope_id=scope_id,
+            )
+            return {
+                "data": [m.to_api("beta") for m in page.data],
+                "has_more": page.has_more,
+                "first_id": page.first_id,
+                "last_id": page.last_id,
+            }
+        for name in ("before_id", "after_id"):
+            if name in single:
+                raise InvalidRequestError(f"{name}: not supported; use the `page` cursor.")
+        ga = self.files.list_ga(limit=limit, page=single.get("page"), ids=ids, scope_id=scope_id)
+        return {"data": [m.to_api("ga") for m in ga.data], "next_page": ga.next_page}
+
+
+def _parse_int(name: str, value: str) -> int:
+    text = value.strip()
+    body = text[1:] if text[:1] in "+-" else text
+    if not body.isdigit() or not body.isascii() or len(body) > 18:
+        raise InvalidRequestError(f"{name}: must be an integer, got {value[:50]!r}.")
+    return int(text)
+
+
+def _attachment(filename: str) -> str:
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "_")
+    return f'attachment; filename="{ascii_name}"'

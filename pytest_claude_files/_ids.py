@@ -1,0 +1,66 @@
+"""Sortable identifiers in the shape the Files API uses.
+
+``file_`` + ``01`` + 22 base58 characters (``file_011CNha8iCJcU1wXNR6q4V8w``) and
+``req_`` + ``01`` + 22 base58 characters for request ids.
+
+The base58 alphabet is in ASCII order, so a fixed-width encoding of an increasing
+integer sorts as text in the same order as the integer. The integer is
+``(microseconds since the epoch << 72) | (sequence << 32) | random``: ids made later
+(by the fake's clock) sort later, ids made in the same microsecond keep their order
+through the process-wide sequence, and the random low bits keep two processes apart.
+Client code must not parse ids ("the format and length of IDs may change"); the fake
+relies on the order for O(log n) cursors.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+import threading
+from datetime import datetime, timezone
+
+BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+ID_BODY_LENGTH = 22
+FILE_ID_PREFIX = "file_01"
+REQUEST_ID_PREFIX = "req_01"
+FILE_ID_RE = re.compile(r"^file_01[1-9A-HJ-NP-Za-km-z]{22}$")
+REQUEST_ID_RE = re.compile(r"^req_01[1-9A-HJ-NP-Za-km-z]{22}$")
+
+_MAX = 58**ID_BODY_LENGTH
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_sequence = itertools.count()
+_lock = threading.Lock()
+_rng = random.Random()
+
+
+def _encode(value: int) -> str:
+    value %= _MAX
+    out = []
+    for _ in range(ID_BODY_LENGTH):
+        value, rem = divmod(value, 58)
+        out.append(BASE58_ALPHABET[rem])
+    return "".join(reversed(out))
+
+
+def _micros(moment: datetime) -> int:
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def new_file_id(created_at: datetime) -> str:
+    """A new file id that sorts after every id made for an earlier ``created_at``."""
+    with _lock:
+        seq = next(_sequence) & 0xFF_FFFF_FFFF
+        low = _rng.getrandbits(32)
+    return FILE_ID_PREFIX + _encode((_micros(created_at) << 72) | (seq << 32) | low)
+
+
+def new_request_id() -> str:
+    """A new request id (``req_01`` + 22 base58 characters)."""
+    return REQUEST_ID_PREFIX + _encode(_rng.getrandbits(128))
+
+
+def is_file_id(value: str) -> bool:
+    """Whether ``value`` has the shape of a file id the fake can place in its order."""
+    return FILE_ID_RE.match(value) is not None

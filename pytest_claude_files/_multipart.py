@@ -1,0 +1,129 @@
+"""A small multipart/form-data parser that does not copy the parts' bytes.
+
+Each part's data is a ``memoryview`` into the request body, so a 256 MiB upload costs
+the body once, not twice. Malformed bodies raise ``InvalidRequestError``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional, Union
+from urllib.parse import unquote
+
+from .errors import InvalidRequestError
+
+Body = Union[bytes, bytearray, memoryview]
+
+
+@dataclass
+class Part:
+    name: str
+    filename: Optional[str]
+    content_type: Optional[str]
+    data: memoryview
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+_PARAM_RE = re.compile(
+    r';\s*([A-Za-z0-9_.*-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)', re.DOTALL
+)
+
+
+def parse_header_params(value: str) -> tuple[str, dict[str, str]]:
+    """``form-data; name="file"; filename="a.txt"`` -> ``("form-data", {...})``."""
+    head, sep, rest = value.partition(";")
+    params: dict[str, str] = {}
+    for match in _PARAM_RE.finditer(sep + rest):
+        key, raw = match.group(1).lower(), match.group(2).strip()
+        if raw.startswith('"') and raw.endswith('"') and len(raw) >= 2:
+            raw = re.sub(r"\\(.)", r"\1", raw[1:-1])
+        if key.endswith("*"):
+            charset, _, encoded = raw.partition("''")
+            try:
+                raw = unquote(encoded, encoding=charset or "utf-8", errors="strict")
+            except (LookupError, UnicodeDecodeError):
+                raise InvalidRequestError(f"multipart: cannot decode parameter {key}.") from None
+            key = key[:-1]
+            params[key] = raw
+            continue
+        params.setdefault(key, raw)
+    return head.strip().lower(), params
+
+
+def boundary_of(content_type: Optional[str]) -> bytes:
+    if not content_type:
+        raise InvalidRequestError(
+            "Content-Type must be multipart/form-data with a file part named `file`."
+        )
+    kind, params = parse_header_params(content_type)
+    if kind != "multipart/form-data":
+        raise InvalidRequestError(
+            f"Content-Type must be multipart/form-data, got {kind!r}."
+        )
+    boundary = params.get("boundary", "")
+    if not boundary or len(boundary) > 200:
+        raise InvalidRequestError("multipart/form-data needs a boundary parameter.")
+    try:
+        return boundary.encode("ascii")
+    except UnicodeEncodeError:
+        raise InvalidRequestError("multipart boundary must be ASCII.") from None
+
+
+def parse_multipart(content_type: Optional[str], body: Body) -> list[Part]:
+    """The parts of a multipart/form-data body."""
+    boundary = boundary_of(content_type)
+    raw = body if isinstance(body, bytes) else bytes(body)
+    view = memoryview(raw)
+    delimiter = b"--" + boundary
+    pos = raw.find(delimiter)
+    if pos < 0:
+        raise InvalidRequestError("multipart body has no boundary line.")
+    parts: list[Part] = []
+    pos += len(delimiter)
+    while True:
+        if raw.startswith(b"--", pos):
+            return parts
+        if not raw.startswith(b"\r\n", pos):
+            raise InvalidRequestError("multipart body is malformed (no CRLF after boundary).")
+        pos += 2
+        header_end = raw.find(b"\r\n\r\n", pos)
+        if header_end < 0:
+            raise InvalidRequestError("multipart part has no end of headers.")
+        headers = _parse_part_headers(raw[pos:header_end])
+        data_start = header_end + 4
+        next_delim = raw.find(b"\r\n" + delimiter, data_start)
+        if next_delim < 0:
+            raise InvalidRequestError("multipart body is truncated (no closing boundary).")
+        disposition = headers.get("content-disposition")
+        if disposition is None:
+            raise InvalidRequestError("multipart part has no Content-Disposition header.")
+        kind, params = parse_header_params(disposition)
+        if kind != "form-data" or "name" not in params:
+            raise InvalidRequestError("multipart part must be form-data with a name.")
+        parts.append(
+            Part(
+                name=params["name"],
+                filename=params.get("filename"),
+                content_type=headers.get("content-type"),
+                data=view[data_start:next_delim],
+                headers=headers,
+            )
+        )
+        pos = next_delim + 2 + len(delimiter)
+
+
+def _parse_part_headers(block: bytes) -> dict[str, str]:
+    try:
+        text = block.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidRequestError("multipart part headers are not valid UTF-8.") from None
+    headers: dict[str, str] = {}
+    for line in text.split("\r\n"):
+        if not line:
+            continue
+        name, sep, value = line.partition(":")
+        if not sep or not name.strip():
+            raise InvalidRequestError(f"multipart part header is malformed: {line[:80]!r}.")
+        headers[name.strip().lower()] = value.strip()
+    return headers

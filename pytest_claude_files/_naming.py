@@ -1,0 +1,106 @@
+"""Filename and mime-type rules of an upload (FILES_API.md, "FileMetadata")."""
+
+from __future__ import annotations
+
+import mimetypes
+from typing import Optional
+
+from .errors import InvalidRequestError
+
+MAX_FILENAME_CHARS = 255
+FORBIDDEN_FILENAME_CHARS = frozenset('<>:"|?*\\/') | frozenset(chr(c) for c in range(0x20))
+DEFAULT_MIME_TYPE = "application/octet-stream"
+MAX_MIME_TYPE_CHARS = 255
+UNNAMED = "unnamed"
+
+# The documented types first, so they never depend on the platform's mime tables.
+_KNOWN_BY_EXTENSION = {
+    ".pdf": "application/pdf",
+    ".txt": "text/plain",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".csv": "text/csv",
+    ".json": "application/json",
+    ".md": "text/markdown",
+    ".html": "text/html",
+    ".xml": "application/xml",
+    ".zip": "application/zip",
+    ".py": "text/x-python",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+_EXTENSION_BY_TYPE = {
+    "application/pdf": ".pdf",
+    "text/plain": ".txt",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+}
+# Python's built-in table only (not /etc/mime.types), so every machine agrees.
+_TABLE = mimetypes.MimeTypes(filenames=())
+
+
+def final_component(filename: str) -> str:
+    """Only the final path component of the part's filename is kept."""
+    return filename.rsplit("/", 1)[-1]
+
+
+def check_filename(filename: str) -> str:
+    """The stored filename, or ``InvalidRequestError`` for one the API refuses."""
+    name = final_component(filename)
+    if not name:
+        raise InvalidRequestError("filename: must not be empty.")
+    if len(name) > MAX_FILENAME_CHARS:
+        raise InvalidRequestError(
+            f"filename: must be at most {MAX_FILENAME_CHARS} characters, got {len(name)}."
+        )
+    bad = sorted({c for c in name if c in FORBIDDEN_FILENAME_CHARS})
+    if bad:
+        shown = ", ".join(repr(c) for c in bad)
+        raise InvalidRequestError(
+            f"filename: contains characters that are not allowed ({shown}); "
+            'filenames may not contain < > : " | ? * \\ / or control characters.'
+        )
+    return name
+
+
+def guess_mime_type(filename: str) -> Optional[str]:
+    dot = filename.rfind(".")
+    if dot <= 0:
+        return None
+    ext = filename[dot:].lower()
+    known = _KNOWN_BY_EXTENSION.get(ext)
+    if known:
+        return known
+    guessed, _ = _TABLE.guess_type("x" + ext, strict=False)
+    return guessed
+
+
+def decide_mime_type(content_type: Optional[str], filename: Optional[str]) -> str:
+    """The part's Content-Type unless absent or octet-stream; else by extension; else octet-stream."""
+    if content_type is not None:
+        value = content_type.strip()
+        if len(value) > MAX_MIME_TYPE_CHARS:
+            raise InvalidRequestError(
+                f"mime_type: must be at most {MAX_MIME_TYPE_CHARS} characters."
+            )
+        if value and value.split(";", 1)[0].strip().lower() != DEFAULT_MIME_TYPE:
+            return value
+    if filename:
+        guessed = guess_mime_type(filename)
+        if guessed:
+            return guessed
+    return DEFAULT_MIME_TYPE
+
+
+def unnamed_filename(mime_type: str) -> str:
+    """``unnamed`` plus the extension of ``mime_type`` when one is known."""
+    base = mime_type.split(";", 1)[0].strip().lower()
+    ext = _EXTENSION_BY_TYPE.get(base)
+    if ext is None and base != DEFAULT_MIME_TYPE:
+        ext = _TABLE.guess_extension(base, strict=False)
+    return UNNAMED + (ext or "")

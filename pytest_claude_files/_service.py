@@ -1,0 +1,518 @@
+"""The fake Files service: state and rules, no HTTP.
+
+``FakeFiles`` holds files in id order (ids sort by creation time, see ``_ids``), so a
+page is a binary search plus a slice: O(limit + log n), and a cursor is a position that
+keeps working when the file it names is deleted. Every public method takes one lock, so
+concurrent callers never lose an update. Methods raise the errors of
+``pytest_claude_files.errors``; a rejected call changes nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import bisect
+import threading
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, Iterator, NamedTuple, Optional, Sequence, Union
+
+from . import _ids
+from ._clock import FakeClock
+from ._naming import check_filename, decide_mime_type, unnamed_filename
+from .errors import (
+    FilesAPIError,
+    InvalidRequestError,
+    NotFoundError,
+    RequestTooLargeError,
+)
+from .models import DeletedFile, Dialect, FileMetadata, FileScope
+
+__all__ = ["FakeFiles", "FakeFilesSettings", "BetaPage", "GAPage", "Call"]
+
+Content = Union[bytes, bytearray, memoryview]
+
+MB = 1024 * 1024
+MAX_FILE_BYTES = 500 * MB
+"""One file at most 500 MB (decision: binary megabytes); larger is 413 ``request_too_large``."""
+DEFAULT_STORAGE_QUOTA_BYTES = 1024**4
+"""Organization storage, 1 TB today (decision: binary terabyte)."""
+DEFAULT_LIMIT = 20
+MIN_LIMIT, MAX_LIMIT = 1, 1000
+MAX_IDS = 100
+MIN_EXPIRES_IN, MAX_EXPIRES_IN = 3600, 7_776_000
+PAGE_TOKEN_PREFIX = "page_"
+
+
+@dataclass(frozen=True)
+class FakeFilesSettings:
+    """What a test can configure on the fake (also through ``@pytest.mark.claude_files``).
+
+    ``api_keys``: the keys the HTTP layer accepts; ``None`` accepts any non-empty key.
+    ``rate_limit``: requests per minute before 429 (``None``: unlimited, the default, so
+    that large pagination tests are not throttled).
+    """
+
+    max_file_size: int = MAX_FILE_BYTES
+    storage_quota: int = DEFAULT_STORAGE_QUOTA_BYTES
+    api_keys: Optional[frozenset[str]] = None
+    rate_limit: Optional[int] = None
+
+    def __post_init__(self) -> None:
+        if self.max_file_size < 0:
+            raise ValueError(f"max_file_size must be >= 0, got {self.max_file_size}")
+        if self.storage_quota < 0:
+            raise ValueError(f"storage_quota must be >= 0, got {self.storage_quota}")
+        if self.rate_limit is not None and self.rate_limit < 1:
+            raise ValueError(f"rate_limit must be >= 1 request per minute, got {self.rate_limit}")
+        if self.api_keys is not None:
+            keys = frozenset(self.api_keys)
+            if not keys or not all(isinstance(k, str) and k for k in keys):
+                raise ValueError("api_keys must be a non-empty collection of non-empty strings")
+            object.__setattr__(self, "api_keys", keys)
+
+
+class Call(NamedTuple):
+    """One operation the service performed (or refused), for inspection in tests."""
+
+    operation: str
+    file_id: Optional[str]
+    params: dict[str, Any]
+    error: Optional[FilesAPIError]
+
+
+@dataclass(frozen=True)
+class BetaPage:
+    data: list[FileMetadata]
+    has_more: bool
+
+    @property
+    def first_id(self) -> Optional[str]:
+        return self.data[0].id if self.data else None
+
+    @property
+    def last_id(self) -> Optional[str]:
+        return self.data[-1].id if self.data else None
+
+
+@dataclass(frozen=True)
+class GAPage:
+    data: list[FileMetadata]
+    next_page: Optional[str]
+
+
+@dataclass
+class _Stored:
+    meta: FileMetadata
+    content: Optional[Content]
+    calls: int = field(default=0)
+
+
+def encode_page_token(after_id: str) -> str:
+    """The opaque GA cursor: the position after ``after_id`` (decision: a position)."""
+    return PAGE_TOKEN_PREFIX + base64.urlsafe_b64encode(after_id.encode()).decode().rstrip("=")
+
+
+def decode_page_token(token: str) -> str:
+    if not token.startswith(PAGE_TOKEN_PREFIX):
+        raise InvalidRequestError(f"page: invalid page token {token!r}.")
+    body = token[len(PAGE_TOKEN_PREFIX):]
+    try:
+        after_id = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise InvalidRequestError(f"page: invalid page token {token!r}.") from None
+    if not _ids.is_file_id(after_id):
+        raise InvalidRequestError(f"page: invalid page token {token!r}.")
+    return after_id
+
+
+def _check_limit(limit: int) -> int:
+    if isinstance(limit, bool) or not isinstance(limit, int) or not MIN_LIMIT <= limit <= MAX_LIMIT:
+        raise InvalidRequestError(
+            f"limit: must be an integer from {MIN_LIMIT} to {MAX_LIMIT}, got {limit!r}."
+        )
+    return limit
+
+
+def _check_cursor(name: str, value: str) -> str:
+    if not _ids.is_file_id(value):
+        raise InvalidRequestError(f"{name}: invalid file id {value!r}.")
+    return value
+
+
+class FakeFiles:
+    """An in-memory Files API: what the ``claude_files`` fixture gives a test.
+
+    Seed files with :meth:`add_file`, inspect them with :attr:`files`, :meth:`get`,
+    :meth:`content`, :attr:`storage_used` and :attr:`calls`, move :attr:`clock`, and
+    start over with :meth:`reset`.
+    """
+
+    def __init__(
+        self,
+        settings: Optional[FakeFilesSettings] = None,
+        *,
+        clock: Optional[FakeClock] = None,
+        **overrides: Any,
+    ) -> None:
+        base = settings or FakeFilesSettings()
+        self.settings: FakeFilesSettings = replace(base, **overrides) if overrides else base
+        self.clock: FakeClock = clock or FakeClock()
+        self._lock = threading.RLock()
+        self._init_state()
+
+    def _init_state(self) -> None:
+        self._files: dict[str, _Stored] = {}
+        self._order: list[str] = []
+        self._by_scope: dict[str, list[str]] = {}
+        self._expiring: set[str] = set()
+        self._used = 0
+        self.calls: list[Call] = []
+
+    # -- inspection ---------------------------------------------------------------
+    def reset(self) -> None:
+        """Forget every file and call (settings and clock stay)."""
+        with self._lock:
+            self._init_state()
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def __contains__(self, file_id: object) -> bool:
+        return file_id in self._files
+
+    def __iter__(self) -> Iterator[FileMetadata]:
+        return iter(self.files)
+
+    @property
+    def files(self) -> list[FileMetadata]:
+        """Every file, newest first (as the API lists them)."""
+        with self._lock:
+            return [self._files[i].meta for i in reversed(self._order)]
+
+    def get(self, file_id: str) -> FileMetadata:
+        """A file's metadata (``NotFoundError`` when there is none)."""
+        with self._lock:
+            return self._lookup(file_id).meta
+
+    def content(self, file_id: str) -> bytes:
+        """A file's bytes, downloadable or not (a test may look; the API may refuse)."""
+        with self._lock:
+            stored = self._lookup(file_id)
+            if stored.content is None:
+                raise NotFoundError(f"File `{file_id}` has expired.", error_code="file_expired")
+            return bytes(stored.content)
+
+    @property
+    def storage_used(self) -> int:
+        """Bytes stored, expired contents excluded."""
+        with self._lock:
+            self._purge_expired()
+            return self._used
+
+    def operations(self, name: Optional[str] = None) -> list[Call]:
+        """The recorded calls, optionally only those of one operation (``"upload"``...)."""
+        return [c for c in self.calls if name is None or c.operation == name]
+
+    def __repr__(self) -> str:
+        return f"<FakeFiles files={len(self._files)} used={self._used}B>"
+
+    # -- seeding ------------------------------------------------------------------
+    def add_file(
+        self,
+        filename: str,
+        content: Content | str = b"",
+        *,
+        mime_type: Optional[str] = None,
+        downloadable: bool = False,
+        scope_id: Optional[str] = None,
+        created_at: Optional[datetime] = None,
+        expires_at: Optional[datetime] = None,
+    ) -> FileMetadata:
+        """Seed a file directly, as if Claude's tools had made it.
+
+        Unlike an upload, this can make a ``downloadable=True`` file (a code-execution
+        output) and place it at any ``created_at``. Filename and size rules apply as for
+        an upload; a ``str`` content is encoded as UTF-8.
+        """
+        data: Content = content.encode() if isinstance(content, str) else content
+        with self._lock:
+            name = check_filename(filename)
+            mime = decide_mime_type(mime_type, name)
+            when = created_at if created_at is not None else self.clock.now()
+            return self._store(name, mime, data, when, downloadable, scope_id, expires_at, "add_file")
+
+    def add_files(self, count: int, *, prefix: str = "file", **kwargs: Any) -> list[FileMetadata]:
+        """Seed ``count`` small text files named ``{prefix}-{i}.txt``, oldest first."""
+        return [
+            self.add_file(f"{prefix}-{i}.txt", f"content {i}".encode(), **kwargs)
+            for i in range(count)
+        ]
+
+    # -- the five operations --------------------------------------------------------
+    def upload(
+        self,
+        content: Content,
+        filename: Optional[str],
+        *,
+        content_type: Optional[str] = None,
+        dialect: Dialect = "ga",
+        expires_in_seconds: Optional[int] = None,
+        scope_id: Optional[str] = None,
+    ) -> FileMetadata:
+        """An upload as ``POST /v1/files`` does it (``filename=None``: the part had none)."""
+        params = {"filename": filename, "size": len(content), "dialect": dialect,
+                  "content_type": content_type, "expires_in_seconds": expires_in_seconds}
+        with self._lock:
+            try:
+                meta = self._upload(content, filename, content_type, dialect,
+                                    expires_in_seconds, scope_id)
+            except FilesAPIError as exc:
+                self.calls.append(Call("upload", None, params, exc))
+                raise
+            self.calls.append(Call("upload", meta.id, params, None))
+            return meta
+
+    def _upload(
+        self,
+        content: Content,
+        filename: Optional[str],
+        content_type: Optional[str],
+        dialect: Dialect,
+        expires_in_seconds: Optional[int],
+        scope_id: Optional[str],
+    ) -> FileMetadata:
+        if dialect == "beta":
+            if expires_in_seconds is not None:
+                raise InvalidRequestError(
+                    "expires_in_seconds: Extra inputs are not permitted in the beta Files API."
+                )
+            if content_type is None:
+                raise InvalidRequestError("file: the file part must have a Content-Type.")
+        elif expires_in_seconds is not None and not (
+            MIN_EXPIRES_IN <= expires_in_seconds <= MAX_EXPIRES_IN
+        ):
+            raise InvalidRequestError(
+                f"expires_in_seconds: must be from {MIN_EXPIRES_IN} to {MAX_EXPIRES_IN}, "
+                f"got {expires_in_seconds}."
+            )
+        if dialect == "ga" and not filename:
+            mime = decide_mime_type(content_type, None)
+            name = unnamed_filename(mime)
+        else:
+            name = check_filename(filename or "")
+            mime = decide_mime_type(content_type, name)
+        now = self.clock.now()
+        expires_at = None if expires_in_seconds is None else now + timedelta(seconds=expires_in_seconds)
+        return self._store(name, mime, content, now, False, scope_id, expires_at, None)
+
+    def list_beta(
+        self,
+        *,
+        limit: int = DEFAULT_LIMIT,
+        before_id: Optional[str] = None,
+        after_id: Optional[str] = None,
+        scope_id: Optional[str] = None,
+    ) -> BetaPage:
+        """A beta-dialect page, newest first: ``after_id`` goes to older files, ``before_id`` to newer."""
+        params = {"limit": limit, "before_id": before_id, "after_id": after_id, "scope_id": scope_id}
+        with self._lock:
+            try:
+                _check_limit(limit)
+                if before_id is not None and after_id is not None:
+                    raise InvalidRequestError("before_id and after_id cannot both be given.")
+                seq = self._sequence(scope_id)
+                if before_id is not None:
+                    pos = bisect.bisect_right(seq, _check_cursor("before_id", before_id))
+                    ids = seq[pos:pos + limit]
+                    has_more = pos + limit < len(seq)
+                else:
+                    end = len(seq) if after_id is None else bisect.bisect_left(
+                        seq, _check_cursor("after_id", after_id))
+                    start = max(0, end - limit)
+                    ids = seq[start:end]
+                    has_more = start > 0
+            except FilesAPIError as exc:
+                self.calls.append(Call("list", None, params, exc))
+                raise
+            self.calls.append(Call("list", None, params, None))
+            return BetaPage([self._files[i].meta for i in reversed(ids)], has_more)
+
+    def list_ga(
+        self,
+        *,
+        limit: Optional[int] = None,
+        page: Optional[str] = None,
+        ids: Optional[Sequence[str]] = None,
+        scope_id: Optional[str] = None,
+    ) -> GAPage:
+        """A GA-dialect page, newest first, with an opaque ``next_page`` token; or ``ids``."""
+        params = {"limit": limit, "page": page, "ids": ids, "scope_id": scope_id}
+        with self._lock:
+            try:
+                result = self._list_ga(limit, page, ids, scope_id)
+            except FilesAPIError as exc:
+                self.calls.append(Call("list", None, params, exc))
+                raise
+            self.calls.append(Call("list", None, params, None))
+            return result
+
+    def _list_ga(
+        self,
+        limit: Optional[int],
+        page: Optional[str],
+        ids: Optional[Sequence[str]],
+        scope_id: Optional[str],
+    ) -> GAPage:
+        if ids is not None:
+            if page is not None or limit is not None:
+                raise InvalidRequestError("ids cannot be combined with page or limit.")
+            wanted = set(ids)
+            if len(wanted) > MAX_IDS:
+                raise InvalidRequestError(
+                    f"ids: at most {MAX_IDS} distinct ids, got {len(wanted)}."
+                )
+            found = [
+                self._files[i].meta for i in wanted
+                if i in self._files and (scope_id is None or self._scope_of(i) == scope_id)
+            ]
+            found.sort(key=lambda m: m.id, reverse=True)
+            return GAPage(found, None)
+        size = _check_limit(DEFAULT_LIMIT if limit is None else limit)
+        seq = self._sequence(scope_id)
+        end = len(seq) if page is None else bisect.bisect_left(seq, decode_page_token(page))
+        start = max(0, end - size)
+        chosen = seq[start:end]
+        data = [self._files[i].meta for i in reversed(chosen)]
+        next_page = encode_page_token(data[-1].id) if start > 0 and data else None
+        return GAPage(data, next_page)
+
+    def retrieve(self, file_id: str) -> FileMetadata:
+        """``GET /v1/files/{file_id}``."""
+        with self._lock:
+            return self._recorded("retrieve_metadata", file_id, lambda: self._lookup(file_id).meta)
+
+    def download(self, file_id: str) -> tuple[FileMetadata, Content]:
+        """``GET /v1/files/{file_id}/content``: the metadata and the bytes."""
+        def run() -> tuple[FileMetadata, Content]:
+            stored = self._lookup(file_id)
+            self._expire_if_due(file_id, stored)
+            if stored.content is None:
+                raise NotFoundError(f"File `{file_id}` has expired.", error_code="file_expired")
+            if not stored.meta.downloadable:
+                raise InvalidRequestError(
+                    f"File `{file_id}` is not downloadable. Only files created by Claude's "
+                    "tools (code execution, skills) can be downloaded.",
+                    error_code="file_not_downloadable",
+                )
+            return stored.meta, stored.content
+        with self._lock:
+            return self._recorded("download", file_id, run)
+
+    def delete(self, file_id: str) -> DeletedFile:
+        """``DELETE /v1/files/{file_id}``: gone for good."""
+        def run() -> DeletedFile:
+            stored = self._lookup(file_id)
+            del self._files[file_id]
+            self._order.pop(bisect.bisect_left(self._order, file_id))
+            if stored.meta.scope is not None:
+                seq = self._by_scope[stored.meta.scope.id]
+                seq.pop(bisect.bisect_left(seq, file_id))
+            self._expiring.discard(file_id)
+            if stored.content is not None:
+                self._used -= stored.meta.size_bytes
+            return DeletedFile(id=file_id)
+        with self._lock:
+            return self._recorded("delete", file_id, run)
+
+    # -- internals ----------------------------------------------------------------
+    def _recorded(self, operation: str, file_id: str, run: Any) -> Any:
+        try:
+            result = run()
+        except FilesAPIError as exc:
+            self.calls.append(Call(operation, file_id, {}, exc))
+            raise
+        self.calls.append(Call(operation, file_id, {}, None))
+        return result
+
+    def _lookup(self, file_id: str) -> _Stored:
+        stored = self._files.get(file_id)
+        if stored is None:
+            raise NotFoundError(f"File `{file_id}` not found.")
+        return stored
+
+    def _scope_of(self, file_id: str) -> Optional[str]:
+        scope = self._files[file_id].meta.scope
+        return None if scope is None else scope.id
+
+    def _sequence(self, scope_id: Optional[str]) -> list[str]:
+        if scope_id is None:
+            return self._order
+        return self._by_scope.get(scope_id, [])
+
+    def _expire_if_due(self, file_id: str, stored: _Stored) -> None:
+        expires_at = stored.meta.expires_at
+        if stored.content is not None and expires_at is not None and expires_at <= self.clock.now():
+            stored.content = None
+            self._used -= stored.meta.size_bytes
+            self._expiring.discard(file_id)
+
+    def _purge_expired(self) -> None:
+        for file_id in list(self._expiring):
+            self._expire_if_due(file_id, self._files[file_id])
+
+    def _store(
+        self,
+        filename: str,
+        mime_type: str,
+        content: Content,
+        created_at: datetime,
+        downloadable: bool,
+        scope_id: Optional[str],
+        expires_at: Optional[datetime],
+        record_as: Optional[str],
+    ) -> FileMetadata:
+        size = len(content) if not isinstance(content, memoryview) else content.nbytes
+        limits = self.settings
+        if size > limits.max_file_size:
+            raise RequestTooLargeError(
+                f"File size {size} bytes exceeds the maximum allowed size of "
+                f"{limits.max_file_size} bytes."
+            )
+        self._purge_expired()
+        if self._used + size > limits.storage_quota:
+            raise InvalidRequestError(
+                "Organization storage quota exceeded: "
+                f"{self._used} of {limits.storage_quota} bytes used, upload needs {size}.",
+                error_code="storage_quota_exceeded",
+            )
+        file_id = _ids.new_file_id(created_at)
+        meta = FileMetadata(
+            id=file_id,
+            filename=filename,
+            mime_type=mime_type,
+            size_bytes=size,
+            created_at=created_at,
+            downloadable=downloadable,
+            scope=None if scope_id is None else FileScope(id=scope_id),
+            expires_at=expires_at,
+        )
+        self._files[file_id] = _Stored(meta, content)
+        _insert(self._order, file_id)
+        if scope_id is not None:
+            _insert(self._by_scope.setdefault(scope_id, []), file_id)
+        if expires_at is not None:
+            self._expiring.add(file_id)
+        self._used += size
+        if record_as:
+            self.calls.append(Call(record_as, file_id, {"filename": filename, "size": size}, None))
+        return meta
+
+
+def _insert(seq: list[str], file_id: str) -> None:
+    if not seq or seq[-1] < file_id:
+        seq.append(file_id)
+    else:
+        bisect.insort(seq, file_id)
+
+

@@ -1,0 +1,78 @@
+"""Transports that attach the fake's handler to ``httpx`` and ``httpx2`` clients.
+
+httpx and httpx2 share their transport API, so one builder makes the class for either
+module. The transport serves sync and async clients (as ``httpx.MockTransport`` does)
+and holds no logic: request in, ``FilesHandler`` call, response out.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import Any, Callable, Union
+
+from ._http import HTTPRequest, HTTPResponse
+
+__all__ = ["transport_class", "make_transport", "to_http_request", "to_library_response"]
+
+Handler = Callable[[HTTPRequest], HTTPResponse]
+_CACHE: dict[str, type] = {}
+
+
+def _module(library: Union[str, ModuleType]) -> ModuleType:
+    return importlib.import_module(library) if isinstance(library, str) else library
+
+
+def to_http_request(request: Any, body: bytes) -> HTTPRequest:
+    """An httpx/httpx2 ``Request`` (already read) as the handler's ``HTTPRequest``."""
+    raw_path: bytes = request.url.raw_path
+    path, _, query = raw_path.partition(b"?")
+    return HTTPRequest.build(
+        request.method,
+        path.decode("ascii", "replace"),
+        query,
+        request.headers.multi_items(),
+        body,
+    )
+
+
+def to_library_response(library: Union[str, ModuleType], response: HTTPResponse, request: Any = None) -> Any:
+    """The handler's ``HTTPResponse`` as an httpx/httpx2 ``Response``."""
+    mod = _module(library)
+    body = response.body
+    content = body if isinstance(body, bytes) else bytes(body)
+    return mod.Response(response.status, headers=response.headers, content=content, request=request)
+
+
+def transport_class(library: Union[str, ModuleType] = "httpx") -> type:
+    """The fake transport class for ``httpx`` or ``httpx2`` (made once per module)."""
+    mod = _module(library)
+    cached = _CACHE.get(mod.__name__)
+    if cached is not None:
+        return cached
+
+    class FakeFilesTransport(mod.AsyncBaseTransport, mod.BaseTransport):  # type: ignore[name-defined,misc]
+        """Serves every request with the fake Files API, whatever the host."""
+
+        def __init__(self, handler: Handler) -> None:
+            self.handler = handler
+
+        def handle_request(self, request: Any) -> Any:
+            body = request.read()
+            return to_library_response(mod, self.handler(to_http_request(request, body)), request)
+
+        async def handle_async_request(self, request: Any) -> Any:
+            body = await request.aread()
+            return to_library_response(mod, self.handler(to_http_request(request, body)), request)
+
+        def __repr__(self) -> str:
+            return f"<{mod.__name__}.FakeFilesTransport {self.handler!r}>"
+
+    FakeFilesTransport.__qualname__ = FakeFilesTransport.__name__
+    _CACHE[mod.__name__] = FakeFilesTransport
+    return FakeFilesTransport
+
+
+def make_transport(handler: Handler, library: Union[str, ModuleType] = "httpx") -> Any:
+    """A transport for ``library`` that serves requests with ``handler``."""
+    return transport_class(library)(handler)

@@ -1,0 +1,143 @@
+"""Errors the fake raises, each carrying the HTTP status and error type it becomes.
+
+The service raises these; the HTTP layer turns them into the API's error envelope in
+exactly one place (``_http.error_response``).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Mapping, Optional
+
+__all__ = [
+    "FilesAPIError",
+    "InvalidRequestError",
+    "AuthenticationError",
+    "BillingError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "RequestTooLargeError",
+    "RateLimitError",
+    "APIError",
+    "TimeoutError",
+    "OverloadedError",
+    "STATUS_TO_ERROR_TYPE",
+    "error_class_for",
+]
+
+
+class FilesAPIError(Exception):
+    """Base of every error the fake answers with."""
+
+    status: ClassVar[int] = 500
+    error_type: ClassVar[str] = "api_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        error_code: Optional[str] = None,
+        headers: Optional[Mapping[str, str]] = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.error_code = error_code
+        self.headers: dict[str, str] = dict(headers or {})
+
+    def __repr__(self) -> str:
+        code = f", error_code={self.error_code!r}" if self.error_code else ""
+        return f"{type(self).__name__}({self.message!r}{code})"
+
+
+class InvalidRequestError(FilesAPIError):
+    status = 400
+    error_type = "invalid_request_error"
+
+
+class AuthenticationError(FilesAPIError):
+    status = 401
+    error_type = "authentication_error"
+
+
+class BillingError(FilesAPIError):
+    status = 402
+    error_type = "billing_error"
+
+
+class PermissionDeniedError(FilesAPIError):
+    status = 403
+    error_type = "permission_error"
+
+
+class NotFoundError(FilesAPIError):
+    status = 404
+    error_type = "not_found_error"
+
+
+class ConflictError(FilesAPIError):
+    status = 409
+    error_type = "conflict_error"
+
+
+class RequestTooLargeError(FilesAPIError):
+    status = 413
+    error_type = "request_too_large"
+
+
+class RateLimitError(FilesAPIError):
+    status = 429
+    error_type = "rate_limit_error"
+
+
+class APIError(FilesAPIError):
+    status = 500
+    error_type = "api_error"
+
+
+class TimeoutError(FilesAPIError):  # noqa: A001 - the API's name
+    status = 504
+    error_type = "timeout_error"
+
+
+class OverloadedError(FilesAPIError):
+    status = 529
+    error_type = "overloaded_error"
+
+
+_CLASSES: tuple[type[FilesAPIError], ...] = (
+    InvalidRequestError,
+    AuthenticationError,
+    BillingError,
+    PermissionDeniedError,
+    NotFoundError,
+    ConflictError,
+    RequestTooLargeError,
+    RateLimitError,
+    APIError,
+    TimeoutError,
+    OverloadedError,
+)
+STATUS_TO_ERROR_TYPE: dict[int, str] = {cls.status: cls.error_type for cls in _CLASSES}
+_BY_STATUS = {cls.status: cls for cls in _CLASSES}
+_BY_TYPE = {cls.error_type: cls for cls in _CLASSES}
+
+
+def error_class_for(status_or_type: int | str) -> type[FilesAPIError]:
+    """The error class for an HTTP status (``429``) or an error type (``"rate_limit_error"``).
+
+    Statuses the table does not name fall back to 400 ``invalid_request_error`` below 500
+    and 500 ``api_error`` from 500 on.
+    """
+    if isinstance(status_or_type, str):
+        try:
+            return _BY_TYPE[status_or_type]
+        except KeyError:
+            raise ValueError(
+                f"unknown error type {status_or_type!r}; expected one of {sorted(_BY_TYPE)}"
+            ) from None
+    if status_or_type in _BY_STATUS:
+        return _BY_STATUS[status_or_type]
+    if not 400 <= status_or_type <= 599:
+        raise ValueError(f"an error status is 400 to 599, not {status_or_type}")
+    base = InvalidRequestError if status_or_type < 500 else APIError
+    return type(f"HTTP{status_or_type}Error", (base,), {"status": status_or_type})

@@ -1,0 +1,127 @@
+"""Pydantic models of the Files API objects, serialized exactly as the API writes them.
+
+``FileMetadata.to_api(dialect)`` gives the JSON object of one dialect: the beta
+dialect has no ``expires_at`` key, the GA dialect always has it (``null`` unless the
+upload set an expiry). Timestamps are RFC 3339 with microseconds and ``Z``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
+
+__all__ = [
+    "Dialect",
+    "FileScope",
+    "FileMetadata",
+    "DeletedFile",
+    "BetaFileList",
+    "GAFileList",
+    "ErrorDetails",
+    "ErrorObject",
+    "ErrorResponse",
+    "format_timestamp",
+    "BETA_HEADER_VALUE",
+]
+
+Dialect = Literal["beta", "ga"]
+BETA_HEADER_VALUE = "files-api-2025-04-14"
+"""An ``anthropic-beta`` header listing this value selects the beta dialect."""
+
+
+def format_timestamp(moment: datetime) -> str:
+    """RFC 3339 with microseconds and ``Z``: ``2025-04-15T18:37:24.100435Z``."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class _APIModel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FileScope(_APIModel):
+    """The scope a file belongs to (``{"id": ..., "type": "session"}``)."""
+
+    id: str = Field(min_length=1)
+    type: Literal["session"] = "session"
+
+
+class FileMetadata(_APIModel):
+    """One file's metadata, as ``GET /v1/files/{file_id}`` returns it."""
+
+    id: str = Field(min_length=1)
+    type: Literal["file"] = "file"
+    filename: str = Field(min_length=1, max_length=500)
+    mime_type: str = Field(min_length=1, max_length=255)
+    size_bytes: int = Field(ge=0)
+    created_at: datetime
+    downloadable: bool = False
+    scope: Optional[FileScope] = None
+    expires_at: Optional[datetime] = None
+
+    @field_validator("created_at", "expires_at")
+    @classmethod
+    def _utc(cls, value: Optional[datetime]) -> Optional[datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+    @field_serializer("created_at", "expires_at")
+    def _ser_time(self, value: Optional[datetime]) -> Optional[str]:
+        return None if value is None else format_timestamp(value)
+
+    def to_api(self, dialect: Dialect = "ga") -> dict[str, Any]:
+        """The JSON object the API writes for this file in ``dialect``."""
+        data = self.model_dump(mode="json")
+        if dialect == "beta":
+            del data["expires_at"]
+        return data
+
+
+class DeletedFile(_APIModel):
+    """The answer to ``DELETE /v1/files/{file_id}``."""
+
+    id: str = Field(min_length=1)
+    type: Literal["file_deleted"] = "file_deleted"
+
+
+class BetaFileList(_APIModel):
+    """A page of the beta dialect: ``before_id``/``after_id`` cursors."""
+
+    data: list[FileMetadata]
+    has_more: bool
+    first_id: Optional[str]
+    last_id: Optional[str]
+
+
+class GAFileList(_APIModel):
+    """A page of the GA dialect: an opaque ``next_page`` token (``page_...``) or null."""
+
+    data: list[FileMetadata]
+    next_page: Optional[str]
+
+
+class ErrorDetails(_APIModel):
+    error_code: str
+
+
+class ErrorObject(_APIModel):
+    type: str
+    message: str
+    details: Optional[ErrorDetails] = None
+
+
+class ErrorResponse(_APIModel):
+    """The error envelope: ``{"type": "error", "error": {...}, "request_id": ...}``."""
+
+    type: Literal["error"] = "error"
+    error: ErrorObject
+    request_id: str
+
+    def to_api(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)

@@ -1,0 +1,135 @@
+"""The pytest plugin (entry point ``pytest11: claude_files``).
+
+Imports nothing heavy: the SDK, httpx, respx, hypothesis, faker and pydantic load only
+when a test asks for one of the fixtures.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Generator
+
+import pytest
+
+from . import _config
+
+if TYPE_CHECKING:
+    from ._http import FilesHandler
+    from ._service import FakeFiles
+
+MARKER = "claude_files"
+GROUP = "claude-files"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup(GROUP, "pytest-claude-files: a fake Claude Files API")
+    parser.addini(
+        _config.INI_API_KEYS, type="linelist", default=[],
+        help="API keys the fake accepts (one a line); default: any non-empty key.",
+    )
+    parser.addini(
+        _config.INI_STORAGE_QUOTA, default="",
+        help="Organization storage of the fake, bytes or with a unit ('10MB'); default 1TB.",
+    )
+    parser.addini(
+        _config.INI_MAX_FILE_SIZE, default="",
+        help="Largest file the fake accepts, bytes or with a unit; default 500MB.",
+    )
+    parser.addini(
+        _config.INI_RATE_LIMIT, default="",
+        help="Requests per minute before the fake answers 429; default unlimited.",
+    )
+    parser.addini(
+        _config.INI_MAX_RETRIES, default="",
+        help="max_retries of the fixture clients; default the SDK's (2).",
+    )
+    del group  # options of the other parts register in their own modules
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}(**settings): configure the fake Claude Files API for a test "
+        f"(api_keys, storage_quota, max_file_size, rate_limit, now, freeze_time, "
+        f"max_retries, api_key); see {_config.DOCS_MARKER}",
+    )
+    try:
+        _config.validate(_config.from_ini(config.getini), "ini options")
+    except _config.ConfigError as exc:
+        message = str(exc).replace("ini options: ", "", 1)
+        name = message.split(":", 1)[0]
+        raise pytest.UsageError(
+            f"claude_files_{name} (ini option): {message.split(': ', 1)[-1]}. "
+            f"Fix the value in your pytest configuration; see {_config.DOCS_INI}"
+        ) from None
+
+
+def _merged_config(request: pytest.FixtureRequest) -> "_config.ClaudeFilesConfig":
+    raw = _config.from_ini(request.config.getini)
+    markers = list(request.node.iter_markers(MARKER))
+    for mark in reversed(markers):  # module, then class, then the test itself
+        if mark.args:
+            pytest.fail(
+                f"@pytest.mark.{MARKER} takes keyword arguments only, got {mark.args!r}. "
+                f"See {_config.DOCS_MARKER}",
+                pytrace=False,
+            )
+        raw.update(mark.kwargs)
+    where = f"@pytest.mark.{MARKER}" if markers else "ini options"
+    try:
+        return _config.validate(raw, where)
+    except _config.ConfigError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture
+def claude_files_config(request: pytest.FixtureRequest) -> "_config.ClaudeFilesConfig":
+    """The settings in force for this test: ini options merged with the markers."""
+    return _merged_config(request)
+
+
+@pytest.fixture
+def claude_files(claude_files_config: "_config.ClaudeFilesConfig") -> "FakeFiles":
+    """A fresh in-memory Files API for this test (``FakeFiles``)."""
+    from ._clock import FakeClock
+    from ._service import FakeFiles, FakeFilesSettings
+
+    cfg = claude_files_config
+    clock = FakeClock(cfg.now, frozen=cfg.freeze_time)
+    return FakeFiles(FakeFilesSettings(**cfg.settings_kwargs()), clock=clock)
+
+
+@pytest.fixture
+def claude_files_handler(claude_files: "FakeFiles") -> "FilesHandler":
+    """The HTTP handler serving ``claude_files`` (request -> response), for custom wiring."""
+    from ._http import FilesHandler
+
+    return FilesHandler(claude_files)
+
+
+def _client_kwargs(cfg: "_config.ClaudeFilesConfig") -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"api_key": cfg.client_key}
+    if cfg.max_retries is not None:
+        kwargs["max_retries"] = cfg.max_retries
+    return kwargs
+
+
+@pytest.fixture
+def claude_files_client(
+    claude_files_handler: "FilesHandler", claude_files_config: "_config.ClaudeFilesConfig"
+) -> Generator[Any, None, None]:
+    """An ``anthropic.Anthropic`` client bound to the fake (any SDK generation)."""
+    from ._client import make_sdk_client
+
+    client = make_sdk_client(claude_files_handler, **_client_kwargs(claude_files_config))
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def claude_files_async_client(
+    claude_files_handler: "FilesHandler", claude_files_config: "_config.ClaudeFilesConfig"
+) -> Any:
+    """An ``anthropic.AsyncAnthropic`` client bound to the fake (any SDK generation)."""
+    from ._client import make_sdk_client
+
+    return make_sdk_client(claude_files_handler, is_async=True, **_client_kwargs(claude_files_config))
