@@ -78,7 +78,8 @@ def _merged_config(request: pytest.FixtureRequest) -> "_config.ClaudeFilesConfig
     try:
         return _config.validate(raw, where)
     except _config.ConfigError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        problem = str(exc)
+    pytest.fail(problem, pytrace=False)
 
 
 @pytest.fixture
