@@ -26,10 +26,10 @@ class FakeClock:
         self._lock = threading.Lock()
         self._offset = timedelta(0)
         self._frozen_at: datetime | None = None
-        if start is not None:
-            self.set(start)
         if frozen:
             self.freeze()
+        if start is not None:
+            self.set(start)
 
     def now(self) -> datetime:
         """The current time (timezone-aware, UTC)."""
