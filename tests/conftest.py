@@ -87,8 +87,27 @@ class FilesAPI:
         """The first page only (``await client.files.list(...)`` on async clients)."""
         return await _resolve(self.resource.list(**params))
 
-    def list_kwargs(self, limit: int) -> dict[str, Any]:
-        return {"limit": limit}
+
+def dialect_paginator(client: Any, dialect: Literal["beta", "ga"], **params: Any) -> Any:
+    """An SDK auto-paginating ``list`` that speaks ``dialect`` on any SDK generation.
+
+    GA: ``client.files.list`` (page cursors). Beta: ``client.beta.files.list`` on SDK <= 1.1;
+    on later SDKs, whose beta surface speaks GA, the SDK's own before/after-id page class
+    (``SyncPage``/``AsyncPage``) driven through ``client.get_api_list`` with the beta header.
+    """
+    if dialect == "ga":
+        return client.files.list(**params)
+    if not sdk_at_least(1, 2):
+        return client.beta.files.list(**params)
+    import anthropic
+    from anthropic.pagination import AsyncPage, SyncPage
+    from anthropic.types.beta import BetaFileMetadata
+
+    page_class = AsyncPage if isinstance(client, anthropic.AsyncAnthropic) else SyncPage
+    options = {"params": params, "headers": {"anthropic-beta": "files-api-2025-04-14"}}
+    return client.get_api_list(
+        "/v1/files", model=BetaFileMetadata, page=page_class[BetaFileMetadata], options=options
+    )
 
 
 async def _resolve(value: Any) -> Any:
