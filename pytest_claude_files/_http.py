@@ -26,6 +26,7 @@ from .errors import (
     InvalidRequestError,
     NotFoundError,
     RateLimitError,
+    shown,
 )
 from .models import BETA_HEADER_VALUE, Dialect, FileMetadata
 
@@ -91,7 +92,9 @@ def dialect_of(headers: Mapping[str, str]) -> Dialect:
 
 
 def _dumps(obj: Any) -> bytes:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+    # backslashreplace: a lone surrogate echoed from a request becomes the JSON escape
+    # ``\udXXX`` instead of an encoding error.
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "backslashreplace")
 
 
 def json_response(status: int, obj: Any, request_id: str, extra: Iterable[tuple[str, str]] = ()) -> HTTPResponse:
@@ -153,9 +156,10 @@ class FilesHandler:
     def __call__(self, request: HTTPRequest) -> HTTPResponse:
         request_id = _ids.new_request_id()
         try:
-            return self._serve(request, request_id)
-        except FilesAPIError as exc:
-            return error_response(exc, request_id)
+            try:
+                return self._serve(request, request_id)
+            except FilesAPIError as exc:
+                return error_response(exc, request_id)
         except Exception:  # noqa: BLE001 - the fake must answer, never raise
             return error_response(APIError("Internal server error"), request_id)
 
@@ -170,7 +174,7 @@ class FilesHandler:
         self._authenticate(request.headers)
         extra = self._rate_limit()
         if operation is None:
-            raise NotFoundError(f"Not found: {request.method} {request.path}")
+            raise NotFoundError(f"Not found: {shown(request.method)} {shown(request.path)}")
         dialect = dialect_of(request.headers)
         query = parse_qsl(request.query, keep_blank_values=True)
         if operation == "upload":
@@ -239,7 +243,7 @@ class FilesHandler:
                     )
                 expires = _parse_int("expires_in_seconds", bytes(part.data).decode("utf-8", "replace"))
             else:
-                raise InvalidRequestError(f"{part.name}: Extra inputs are not permitted.")
+                raise InvalidRequestError(f"{shown(part.name)}: Extra inputs are not permitted.")
         if file_part is None:
             raise InvalidRequestError("file: Field required (a multipart part named `file`).")
         return self.files.upload(
@@ -289,7 +293,7 @@ def _parse_int(name: str, value: str) -> int:
     text = value.strip()
     body = text[1:] if text[:1] in "+-" else text
     if not body.isdigit() or not body.isascii() or len(body) > 18:
-        raise InvalidRequestError(f"{name}: must be an integer, got {value[:50]!r}.")
+        raise InvalidRequestError(f"{name}: must be an integer, got {shown(value)!r}.")
     return int(text)
 
 
