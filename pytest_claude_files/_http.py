@@ -13,8 +13,9 @@ import math
 import threading
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Mapping, Optional, Union
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, quote, unquote
 
 from . import _ids, _routes
 from ._multipart import Body, parse_multipart
@@ -112,6 +113,15 @@ def error_response(error: FilesAPIError, request_id: Optional[str] = None) -> HT
     return json_response(error.status, body, rid, error.headers.items())
 
 
+RATE_WINDOW_SECONDS = 60.0
+"""The rate limit counts requests in a sliding window of one minute (on the fake's clock)."""
+
+
+def ratelimit_reset_value(moment: datetime) -> str:
+    """``anthropic-ratelimit-requests-reset``: when the limit is replenished, RFC 3339."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 class _RateLimiter:
     """A sliding one-minute window of request times, on the fake's clock."""
 
@@ -120,19 +130,22 @@ class _RateLimiter:
         self._times: deque[float] = deque()
         self._lock = threading.Lock()
 
-    def take(self, now: float) -> tuple[bool, list[tuple[str, str]]]:
+    def take(self, now: datetime) -> tuple[bool, list[tuple[str, str]]]:
+        """Count a request at ``now``: (allowed, the rate-limit headers to send)."""
+        stamp = now.timestamp()
         with self._lock:
-            while self._times and self._times[0] <= now - 60:
+            while self._times and self._times[0] <= stamp - RATE_WINDOW_SECONDS:
                 self._times.popleft()
             allowed = len(self._times) < self.per_minute
             if allowed:
-                self._times.append(now)
-            reset_in = 60 - (now - self._times[0]) if self._times else 60.0
+                self._times.append(stamp)
+            reset_in = RATE_WINDOW_SECONDS - (stamp - self._times[0]) if self._times else 0.0
             remaining = self.per_minute - len(self._times)
         headers = [
             ("anthropic-ratelimit-requests-limit", str(self.per_minute)),
             ("anthropic-ratelimit-requests-remaining", str(max(0, remaining))),
-            ("anthropic-ratelimit-requests-reset", f"{max(0.0, reset_in):.0f}"),
+            ("anthropic-ratelimit-requests-reset",
+             ratelimit_reset_value(now + timedelta(seconds=max(0.0, reset_in)))),
         ]
         if not allowed:
             headers.append(("retry-after", str(max(1, math.ceil(reset_in)))))
@@ -151,7 +164,7 @@ class FilesHandler:
         self.files = files
         self.hooks: list[Hook] = []
         self._limiter: Optional[_RateLimiter] = None
-        self._limiter_for: Optional[int] = None
+        self._limiter_lock = threading.Lock()
 
     def __call__(self, request: HTTPRequest) -> HTTPResponse:
         request_id = _ids.new_request_id()
@@ -216,9 +229,11 @@ class FilesHandler:
         per_minute = self.files.settings.rate_limit
         if per_minute is None:
             return []
-        if self._limiter is None or self._limiter_for != per_minute:
-            self._limiter, self._limiter_for = _RateLimiter(per_minute), per_minute
-        allowed, headers = self._limiter.take(self.files.clock.now().timestamp())
+        with self._limiter_lock:
+            if self._limiter is None or self._limiter.per_minute != per_minute:
+                self._limiter = _RateLimiter(per_minute)
+            limiter = self._limiter
+        allowed, headers = limiter.take(self.files.clock.now())
         if not allowed:
             raise RateLimitError(
                 f"Number of requests has exceeded your per-minute rate limit ({per_minute}).",
@@ -298,5 +313,8 @@ def _parse_int(name: str, value: str) -> int:
 
 
 def _attachment(filename: str) -> str:
+    """``Content-Disposition`` of a download: an ASCII fallback plus RFC 5987 ``filename*``."""
     ascii_name = filename.encode("ascii", "replace").decode().replace('"', "_")
-    return f'attachment; filename="{ascii_name}"'
+    if ascii_name == filename:
+        return f'attachment; filename="{ascii_name}"'
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='', errors='replace')}"

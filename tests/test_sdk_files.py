@@ -378,9 +378,20 @@ async def test_rate_limit_is_429_with_headers(api: FilesAPI) -> None:
 
     assert_envelope(caught.value, "rate_limit_error")
     headers = caught.value.response.headers
-    assert 0 < int(headers["retry-after"]) <= 60
+    assert headers["retry-after"] == "60"  # the frozen clock: the whole window is left
     assert headers["anthropic-ratelimit-requests-remaining"] == "0"
-    assert "anthropic-ratelimit-requests-reset" in headers
+    assert headers["anthropic-ratelimit-requests-reset"] == "2025-04-15T18:38:24Z"  # RFC 3339
+
+
+@pytest.mark.claude_files(rate_limit=1)
+async def test_rate_limit_window_moves_with_the_clock(api: FilesAPI, claude_files: Any) -> None:
+    await api.call("list")
+    claude_files.clock.advance(seconds=59)
+    with pytest.raises(anthropic.RateLimitError) as caught:
+        await api.call("list")
+    assert caught.value.response.headers["retry-after"] == "1"
+    claude_files.clock.advance(seconds=1)
+    assert (await api.call_raw("list")).headers["anthropic-ratelimit-requests-remaining"] == "0"
 
 
 # -- GA list: ids and cursors ----------------------------------------------------------------
