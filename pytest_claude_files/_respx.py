@@ -664,7 +664,7 @@ class ClaudeFilesRouter(respx.MockRouter):
     def serve_fake(self, request: HTTPRequest) -> HTTPResponse:
         return self.files_handler(request)
 
-    def fake_side_effect(self, request: httpx.Request) -> HTTPResponse:
+    def fake_side_effect(self, request: httpx.Request, **kwargs: Any) -> HTTPResponse:
         return self.serve_fake(to_http_request(request, request.content))
 
     def resolve_files(self, route: ClaudeFilesRoute, request: httpx.Request, kwargs: dict[str, Any]) -> Any:
