@@ -242,6 +242,13 @@ class _HTTPX2MockerBase(Mocker):
         return handle_request
 
 
+_REGISTRY: dict[str, Any] = getattr(Mocker, "_Mocker__registry", {})
+if getattr(_REGISTRY.get("httpx2"), "claude_files", False):
+    # left by an earlier import of this module (pytester's in-process runs unload modules):
+    # it would convert to a stale httpx2 module
+    _REGISTRY["httpx2"].stop(force=True)
+    del _REGISTRY["httpx2"]
+
 if "httpx2" in Mocker.registry:  # pragma: no cover - a future respx with its own
     HTTPX2Mocker: type = Mocker.registry["httpx2"]
 else:
@@ -250,6 +257,7 @@ else:
         """respx's mocker for httpx2: ``respx.mock(using="httpx2")``."""
 
         name = "httpx2"
+        claude_files = True
 
 
 # ---------------------------------------------------------------------------------------
