@@ -62,6 +62,14 @@ _IS_ASYNC: contextvars.ContextVar[bool] = contextvars.ContextVar("claude_files_r
 # ---------------------------------------------------------------------------------------
 # httpx <-> httpx2 conversion
 # ---------------------------------------------------------------------------------------
+def _is_http_response(obj: Any) -> bool:
+    """An ``HTTPResponse`` of the handler (by shape: a module re-imported by pytester's
+    in-process runs makes a second ``HTTPResponse`` class)."""
+    return isinstance(obj, HTTPResponse) or (
+        type(obj).__name__ == "HTTPResponse" and hasattr(obj, "status") and hasattr(obj, "body")
+    )
+
+
 def _is_httpx2_response(obj: Any) -> bool:
     return httpx2 is not None and isinstance(obj, httpx2.Response)
 
@@ -178,7 +186,7 @@ def httpx2_request_to_httpx(request: Any) -> httpx.Request:
 
 def to_httpx_result(result: Any, request: httpx.Request) -> Any:
     """Normalise a route result: httpx2 responses and ``HTTPResponse`` become ``httpx.Response``."""
-    if isinstance(result, HTTPResponse):
+    if _is_http_response(result):
         return to_library_response(httpx, result, request)
     if _is_httpx2_response(result):
         return convert_response(result, httpx, request)
@@ -504,7 +512,7 @@ class ClaudeFilesRoute(respx.Route):
             return self.cf_router.fake_side_effect
         if _is_httpx2_response(effect):
             return convert_response(effect, httpx)
-        if isinstance(effect, HTTPResponse):
+        if _is_http_response(effect):
             return to_library_response(httpx, effect)
         return effect
 

@@ -431,7 +431,7 @@ def as_effect(result: Any) -> Effect:
 
 
 def _is_response(obj: Any) -> bool:
-    if isinstance(obj, HTTPResponse):
+    if type(obj).__name__ == "HTTPResponse":
         return True
     module = type(obj).__module__.split(".")[0]
     return module in ("httpx", "httpx2") and type(obj).__name__ == "Response"
