@@ -32,7 +32,7 @@ from respx.models import AllMockedAssertionError, PassThrough, SideEffectError
 from . import _routes
 from ._http import FilesHandler, HTTPRequest, HTTPResponse, dialect_of, error_response
 from ._multipart import parse_multipart
-from ._transports import to_http_request, to_library_response
+from ._transports import to_http_request
 from .errors import FilesAPIError
 
 try:  # httpx2 is only there with anthropic >= 1.0 (and Python >= 3.11)
@@ -161,16 +161,33 @@ def convert_response(response: Any, lib: Any, request: Any = None) -> Any:
             response.request = request
         return response
     content, stream = _response_body(response)
-    kwargs: dict[str, Any] = {"headers": response.headers.multi_items(), "request": request}
     if content is not None:
-        kwargs["content"] = content
+        converted = _in_memory_response(lib, response.status_code, response.headers.multi_items(), content, request)
     else:
-        kwargs["stream"] = _stream_class(lib)(stream)
-    converted = lib.Response(response.status_code, **kwargs)
+        converted = lib.Response(
+            response.status_code, headers=response.headers.multi_items(),
+            stream=_stream_class(lib)(stream), request=request,
+        )
     http_version = response.extensions.get("http_version")
     if http_version is not None:
         converted.extensions["http_version"] = http_version
     return converted
+
+
+def _in_memory_response(lib: Any, status: int, headers: Any, content: bytes, request: Any) -> Any:
+    """A ``lib.Response`` already read (what ``Response(content=...)`` makes, without
+    re-reading the body through the decoders: several times cheaper)."""
+    response = lib.Response(status, headers=headers, stream=lib.ByteStream(content), request=request)
+    response._content = content
+    return response
+
+
+def _httpx_from_http(response: HTTPResponse, request: Any) -> httpx.Response:
+    body = response.body if isinstance(response.body, bytes) else bytes(response.body)
+    headers = list(response.headers)
+    if response.header("content-length") is None:
+        headers.append(("content-length", str(len(body))))
+    return _in_memory_response(httpx, response.status, headers, body, request)  # type: ignore[no-any-return]
 
 
 def httpx2_request_to_httpx(request: Any) -> httpx.Request:
@@ -187,7 +204,7 @@ def httpx2_request_to_httpx(request: Any) -> httpx.Request:
 def to_httpx_result(result: Any, request: httpx.Request) -> Any:
     """Normalise a route result: httpx2 responses and ``HTTPResponse`` become ``httpx.Response``."""
     if _is_http_response(result):
-        return to_library_response(httpx, result, request)
+        return _httpx_from_http(result, request)
     if _is_httpx2_response(result):
         return convert_response(result, httpx, request)
     return result
@@ -513,7 +530,7 @@ class ClaudeFilesRoute(respx.Route):
         if _is_httpx2_response(effect):
             return convert_response(effect, httpx)
         if _is_http_response(effect):
-            return to_library_response(httpx, effect)
+            return _httpx_from_http(effect, None)
         return effect
 
     def _call_side_effect(self, effect: Any, request: httpx.Request, **kwargs: Any) -> Any:
@@ -575,6 +592,9 @@ class ClaudeFilesRouter(respx.MockRouter):
         self.unhandled: list[str] = []
         self.latencies: list[float] = []
         self.retry_delays: list[float] = []
+        self._scheme = parts.scheme
+        self._port = parts.port if parts.port not in (None, {"http": 80, "https": 443}.get(parts.scheme)) else None
+        self._files_routes: dict[str, ClaudeFilesRoute] = {}
         self._mocker_names = tuple(
             name for name in mockers
             if name in Mocker.registry and (name != "httpx2" or httpx2 is not None)
@@ -585,6 +605,7 @@ class ClaudeFilesRouter(respx.MockRouter):
             assert isinstance(route, ClaudeFilesRoute)
             route.cf_router = self
             route.cf_operation = operation
+            self._files_routes[operation] = route
 
     # -- respx plumbing ---------------------------------------------------------------
     def add(self, route: respx.Route, *, name: Optional[str] = None) -> respx.Route:
@@ -614,7 +635,39 @@ class ClaudeFilesRouter(respx.MockRouter):
             while self._mockers:
                 self._mockers.pop().stop()
 
+    def _fast_route(self, request: httpx.Request) -> Optional[ClaudeFilesRoute]:
+        """The Files route a request goes to, found without respx's pattern scan.
+
+        Only for an untouched Files route without a side effect (those keep respx's exact
+        semantics): the Files routes come first and their patterns are disjoint, so the
+        route found here is the one respx's scan would find.
+        """
+        url = request.url
+        if url.host != self.host or url.scheme != self._scheme or url.port != self._port:
+            return None
+        operation, file_id = _routes.match(request.method, url.path)
+        if operation is None:
+            return None
+        route = self._files_routes[operation]
+        if route._side_effect is not None or route._pass_through or self.routes._names.get(operation) is not route:
+            return None
+        return route
+
+    def _context(self, route: ClaudeFilesRoute, request: httpx.Request) -> dict[str, Any]:
+        if route.cf_operation in ("upload", "list"):
+            return {}
+        _, file_id = _routes.match(request.method, request.url.path)
+        return {"file_id": file_id}
+
     def resolve(self, request: httpx.Request) -> Any:
+        route = self._fast_route(request)
+        if route is not None:
+            with self.resolver(request) as resolved:
+                resolved.route = route
+                resolved.response = self.resolve_files(route, request, self._context(route, request))
+            if isinstance(resolved.response.stream, httpx.ByteStream):
+                resolved.response.read()
+            return resolved
         try:
             return super().resolve(request)
         except UnhandledRequestError:
@@ -626,6 +679,20 @@ class ClaudeFilesRouter(respx.MockRouter):
     async def aresolve(self, request: httpx.Request) -> Any:
         token = _IS_ASYNC.set(True)
         try:
+            route = self._fast_route(request)
+            if route is not None:
+                with self.resolver(request) as resolved:
+                    resolved.route = route
+                    prospect = self.resolve_files(route, request, self._context(route, request))
+                    if inspect.isawaitable(prospect):
+                        try:
+                            prospect = await prospect
+                        except Exception as error:
+                            raise SideEffectError(route, origin=error) from error
+                    resolved.response = prospect
+                if isinstance(resolved.response.stream, httpx.ByteStream):
+                    await resolved.response.aread()
+                return resolved
             return await super().aresolve(request)
         except UnhandledRequestError:
             raise
