@@ -527,6 +527,10 @@ class ClaudeFilesRoute(respx.Route):
                 raise
             self._side_effect = None  # used up: back to the fake
             return self.cf_router.fake_side_effect
+        if isinstance(effect, type) and issubclass(effect, Exception) and effect.__module__.startswith("httpx2"):
+            effect = effect("Mock Error")  # respx would call it without the message httpx2 needs
+        if isinstance(effect, Exception):
+            return convert_exception(effect, httpx)  # the httpx2 mocker converts back
         if _is_httpx2_response(effect):
             return convert_response(effect, httpx)
         if _is_http_response(effect):
@@ -540,7 +544,7 @@ class ClaudeFilesRoute(respx.Route):
         try:
             result = effect(request, **kwargs)
         except Exception as error:
-            raise SideEffectError(self, origin=error) from error
+            raise SideEffectError(self, origin=convert_exception(error, httpx, request)) from error
         if inspect.isawaitable(result):
             return _await_result(result, request)
         result = to_httpx_result(result, request)
@@ -773,6 +777,7 @@ class ClaudeFilesRouter(respx.MockRouter):
         except SideEffectError:
             raise
         except BaseException as exc:
+            exc = convert_exception(exc, httpx, request)
             if ctx.delay and self.real_sleep:
                 return self._later(ctx, route, exc)
             raise SideEffectError(route, origin=exc) from exc  # type: ignore[arg-type]

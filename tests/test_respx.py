@@ -300,10 +300,17 @@ async def test_side_effect_list_falls_back_to_the_fake(sdk: Sdk, claude_files_re
     assert (await sdk.call(client, "retrieve_metadata", meta.id)).filename == "real.txt"
 
 
-@pytest.mark.parametrize("exc", [httpx.ConnectError, httpx.ConnectTimeout("boom")])
+@pytest.mark.parametrize("exc", [
+    httpx.ConnectError, httpx.ConnectTimeout("boom"), httpx.ReadTimeout,
+    "httpx2.ConnectError", "httpx2.ReadTimeout('slow')",
+])
 async def test_respx_exception_side_effects_become_the_sdks_library_errors(
     sdk: Sdk, claude_files_respx: Any, exc: Any
 ) -> None:
+    if isinstance(exc, str):
+        if httpx2 is None:
+            pytest.skip("httpx2 is not installed")
+        exc = eval(exc, {"httpx2": httpx2})  # noqa: S307 - a test parameter
     claude_files_respx["list"].side_effect = exc
     expected = anthropic.APITimeoutError if "Timeout" in repr(exc) else anthropic.APIConnectionError
     err = await raises(sdk, expected, sdk.client(max_retries=0), "list")
@@ -395,3 +402,25 @@ async def test_stateless_routes_need_a_script(sdk: Sdk, claude_files_respx: Any)
     await raises(sdk, anthropic.APIConnectionError, client, "list")
     assert "stateful=False" in claude_files_respx.unhandled[0]
     claude_files_respx.unhandled.clear()
+
+
+@pytest.mark.claude_files_respx(real_sleep=True)
+async def test_real_sleep_waits_for_latency_and_retries(
+    sdk: Sdk, claude_files_respx: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import anyio
+
+    slept: list[float] = []
+
+    async def asleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr(time, "sleep", slept.append)  # no test really sleeps
+    monkeypatch.setattr(anyio, "sleep", asleep)
+    claude_files_respx.inject("list", scenarios.latency(3))
+    claude_files_respx.inject("list", scenarios.api_error(429, retry_after=2), times=1)
+    before = claude_files_respx.files.clock.now()
+    await sdk.call(sdk.client(), "list")
+    assert slept == [3, 2.0, 3]  # server latency, the SDK's retry wait, latency again
+    assert claude_files_respx.retry_delays == [2.0]
+    assert (claude_files_respx.files.clock.now() - before).total_seconds() < 2  # not moved
