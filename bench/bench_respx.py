@@ -53,7 +53,9 @@ def main() -> None:
 
     # B: a plain respx route with the same answer, canned
     dialect = "beta" if sdk_version() < (1, 2) else "ga"  # type: ignore[operator]
-    canned = httpx.Response(200, json=meta.to_api(dialect), headers={"request-id": "req_011CQFYcrRp7mCHLDsAYT8Qt"})
+    canned = httpx.Response(
+        200, json=meta.to_api(dialect), headers={"request-id": "req_011CQFYcrRp7mCHLDsAYT8Qt"}
+    )
     using = "httpx2" if lib.__name__ == "httpx2" else "httpcore"
     plain = respx.mock(using=using, base_url=BASE, assert_all_called=False)
     plain.get(f"/v1/files/{meta.id}").mock(return_value=canned)
@@ -75,9 +77,11 @@ def main() -> None:
 
     a, b = statistics.median(fake_times), statistics.median(plain_times)
     best_a, best_b = min(fake_times), min(plain_times)
-    print(f"anthropic {'.'.join(map(str, sdk_version() or ()))} on {lib.__name__}, "
-          f"Python {sys.version.split()[0]}, {args.rounds} rounds x {args.calls} calls "
-          f"(beta header {BETA_HEADER_VALUE if dialect == 'beta' else 'not sent'})")
+    print(
+        f"anthropic {'.'.join(map(str, sdk_version() or ()))} on {lib.__name__}, "
+        f"Python {sys.version.split()[0]}, {args.rounds} rounds x {args.calls} calls "
+        f"(beta header {BETA_HEADER_VALUE if dialect == 'beta' else 'not sent'})"
+    )
     print("                              median      best")
     print(f"claude_files_respx (fake)  : {a * 1e6:7.1f}   {best_a * 1e6:7.1f} us/call")
     print(f"plain respx route (canned) : {b * 1e6:7.1f}   {best_b * 1e6:7.1f} us/call")

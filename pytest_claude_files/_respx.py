@@ -30,26 +30,27 @@ from respx.mocks import Mocker
 from respx.models import AllMockedAssertionError, PassThrough, SideEffectError
 
 from . import _routes
-from ._http import FilesHandler, HTTPRequest, HTTPResponse, dialect_of, error_response
+from ._http import FilesHandler, HTTPRequest, HTTPResponse, dialect_of
 from ._multipart import parse_multipart
 from ._transports import to_http_request
 from .errors import FilesAPIError
 
+httpx2: Any
 try:  # httpx2 is only there with anthropic >= 1.0 (and Python >= 3.11)
     import httpx2
 except ImportError:  # pragma: no cover - depends on the environment
     httpx2 = None
 
 __all__ = [
-    "HTTPX2Mocker",
-    "ClaudeFilesRouter",
-    "ClaudeFilesRoute",
-    "CallContext",
-    "Rule",
-    "FilesCall",
-    "UnhandledRequestError",
-    "Effect",
     "DOCS",
+    "CallContext",
+    "ClaudeFilesRoute",
+    "ClaudeFilesRouter",
+    "Effect",
+    "FilesCall",
+    "HTTPX2Mocker",
+    "Rule",
+    "UnhandledRequestError",
 ]
 
 DOCS = "docs/respx.md"
@@ -85,8 +86,9 @@ def convert_exception(exc: BaseException, lib: Any, request: Any = None) -> Base
     message = str(exc)
     try:
         if issubclass(target, lib.RequestError):
-            return target(message, request=request)  # type: ignore[no-any-return]
-        return target(message)  # type: ignore[no-any-return]
+            made: BaseException = target(message, request=request)  # type: ignore[call-arg]
+            return made
+        return target(message)
     except TypeError:  # pragma: no cover - an error class with another signature
         return exc
 
@@ -100,14 +102,14 @@ def _stream_class(lib: Any) -> type:
     if cached is not None:
         return cached
 
-    class RelayStream(lib.SyncByteStream, lib.AsyncByteStream):  # type: ignore[misc,name-defined]
+    class RelayStream(lib.SyncByteStream, lib.AsyncByteStream):  # type: ignore[misc]
         def __init__(self, source: Any) -> None:
             self.source = source
 
         def __iter__(self) -> Iterator[bytes]:
             try:
                 yield from self.source
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 converted = convert_exception(exc, lib)
                 if converted is exc:
                     raise
@@ -121,7 +123,7 @@ def _stream_class(lib: Any) -> type:
                 else:
                     for chunk in self.source:
                         yield chunk
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 converted = convert_exception(exc, lib)
                 if converted is exc:
                     raise
@@ -162,11 +164,15 @@ def convert_response(response: Any, lib: Any, request: Any = None) -> Any:
         return response
     content, stream = _response_body(response)
     if content is not None:
-        converted = _in_memory_response(lib, response.status_code, response.headers.multi_items(), content, request)
+        converted = _in_memory_response(
+            lib, response.status_code, response.headers.multi_items(), content, request
+        )
     else:
         converted = lib.Response(
-            response.status_code, headers=response.headers.multi_items(),
-            stream=_stream_class(lib)(stream), request=request,
+            response.status_code,
+            headers=response.headers.multi_items(),
+            stream=_stream_class(lib)(stream),
+            request=request,
         )
     http_version = response.extensions.get("http_version")
     if http_version is not None:
@@ -240,12 +246,12 @@ class _HTTPX2MockerBase(Mocker):
                 await request.aread()
                 httpx_request = httpx2_request_to_httpx(request)
                 try:
-                    response = await cls.async_handler(httpx_request)
+                    response = await cls.async_handler(httpx_request)  # type: ignore[no-untyped-call]
                 except PassThrough:
                     return await spec(self, request)
                 except AllMockedAssertionError:
                     raise
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     _raise_for(exc, request)
                 return convert_response(response, httpx2, request)
 
@@ -255,12 +261,12 @@ class _HTTPX2MockerBase(Mocker):
             request.read()
             httpx_request = httpx2_request_to_httpx(request)
             try:
-                response = cls.handler(httpx_request)
+                response = cls.handler(httpx_request)  # type: ignore[no-untyped-call]
             except PassThrough:
                 return spec(self, request)
             except AllMockedAssertionError:
                 raise
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 _raise_for(exc, request)
             return convert_response(response, httpx2, request)
 
@@ -319,7 +325,7 @@ class FilesCall:
         return value if isinstance(value, int) else None
 
     @classmethod
-    def parse(cls, operation: str, request: httpx.Request, response: Optional[httpx.Response]) -> "FilesCall":
+    def parse(cls, operation: str, request: httpx.Request, response: Optional[httpx.Response]) -> FilesCall:
         _, file_id = _routes.match(request.method, request.url.path)
         params: dict[str, Any] = {}
         for key, value in parse_qsl(request.url.query.decode("ascii", "replace"), keep_blank_values=True):
@@ -364,7 +370,7 @@ class FilesCall:
 class CallContext:
     """What a scenario effect sees of one request, and how it can answer."""
 
-    def __init__(self, router: "ClaudeFilesRouter", route: "ClaudeFilesRoute", request: httpx.Request) -> None:
+    def __init__(self, router: ClaudeFilesRouter, route: ClaudeFilesRoute, request: httpx.Request) -> None:
         self.router = router
         self.route = route
         self.operation: str = route.cf_operation or ""
@@ -420,8 +426,11 @@ class Rule:
         probability: Optional[float] = None,
         seed: Optional[int] = None,
     ) -> None:
-        chosen = [n for n, v in (("times", times), ("nth", nth), ("every", every), ("probability", probability))
-                  if v is not None]
+        chosen = [
+            n
+            for n, v in (("times", times), ("nth", nth), ("every", every), ("probability", probability))
+            if v is not None
+        ]
         if len(chosen) > 1:
             raise ValueError(f"give at most one of times, nth, every, probability; got {', '.join(chosen)}")
         for name, value in (("times", times), ("nth", nth), ("every", every)):
@@ -477,8 +486,16 @@ class Rule:
     def __repr__(self) -> str:
         ops = "*" if self.operations is None else ",".join(sorted(self.operations))
         when = next(
-            (f"{n}={v}" for n, v in (("times", self.times), ("nth", self.nth), ("every", self.every),
-                                     ("probability", self.probability)) if v is not None),
+            (
+                f"{n}={v}"
+                for n, v in (
+                    ("times", self.times),
+                    ("nth", self.nth),
+                    ("every", self.every),
+                    ("probability", self.probability),
+                )
+                if v is not None
+            ),
             "always",
         )
         return f"<Rule {ops} {when} {getattr(self.effect, '__name__', self.effect)!r} fired={self.fired}>"
@@ -498,10 +515,10 @@ class ClaudeFilesRoute(respx.Route):
     they answer with it, and a list of side effects falls back to it once used up.
     """
 
-    cf_router: Optional["ClaudeFilesRouter"] = None
+    cf_router: Optional[ClaudeFilesRouter] = None
     cf_operation: Optional[str] = None
 
-    @property  # type: ignore[override]
+    @property
     def return_value(self) -> Optional[httpx.Response]:
         return self._return_value
 
@@ -514,7 +531,7 @@ class ClaudeFilesRoute(respx.Route):
         self.pass_through(False)
         self._return_value = return_value
 
-    def __mod__(self, response: Any) -> "ClaudeFilesRoute":
+    def __mod__(self, response: Any) -> ClaudeFilesRoute:
         if _is_httpx2_response(response):
             response = convert_response(response, httpx)
         return super().__mod__(response)  # type: ignore[return-value]
@@ -527,14 +544,18 @@ class ClaudeFilesRoute(respx.Route):
                 raise
             self._side_effect = None  # used up: back to the fake
             return self.cf_router.fake_side_effect
-        if isinstance(effect, type) and issubclass(effect, Exception) and effect.__module__.startswith("httpx2"):
+        if (
+            isinstance(effect, type)
+            and issubclass(effect, Exception)
+            and effect.__module__.startswith("httpx2")
+        ):
             effect = effect("Mock Error")  # respx would call it without the message httpx2 needs
         if isinstance(effect, Exception):
             return convert_exception(effect, httpx)  # the httpx2 mocker converts back
         if _is_httpx2_response(effect):
             return convert_response(effect, httpx)
         if _is_http_response(effect):
-            return _httpx_from_http(effect, None)
+            return _httpx_from_http(effect, None)  # type: ignore[arg-type]
         return effect
 
     def _call_side_effect(self, effect: Any, request: httpx.Request, **kwargs: Any) -> Any:
@@ -544,7 +565,8 @@ class ClaudeFilesRoute(respx.Route):
         try:
             result = effect(request, **kwargs)
         except Exception as error:
-            raise SideEffectError(self, origin=convert_exception(error, httpx, request)) from error
+            origin = convert_exception(error, httpx, request)
+            raise SideEffectError(self, origin=origin) from error  # type: ignore[arg-type]
         if inspect.isawaitable(result):
             return _await_result(result, request)
         result = to_httpx_result(result, request)
@@ -597,11 +619,12 @@ class ClaudeFilesRouter(respx.MockRouter):
         self.latencies: list[float] = []
         self.retry_delays: list[float] = []
         self._scheme = parts.scheme
-        self._port = parts.port if parts.port not in (None, {"http": 80, "https": 443}.get(parts.scheme)) else None
+        self._port = (
+            parts.port if parts.port not in (None, {"http": 80, "https": 443}.get(parts.scheme)) else None
+        )
         self._files_routes: dict[str, ClaudeFilesRoute] = {}
         self._mocker_names = tuple(
-            name for name in mockers
-            if name in Mocker.registry and (name != "httpx2" or httpx2 is not None)
+            name for name in mockers if name in Mocker.registry and (name != "httpx2" or httpx2 is not None)
         )
         self._mockers: list[Any] = []
         for operation, method, pattern in _routes.ROUTE_TABLE:
@@ -649,11 +672,15 @@ class ClaudeFilesRouter(respx.MockRouter):
         url = request.url
         if url.host != self.host or url.scheme != self._scheme or url.port != self._port:
             return None
-        operation, file_id = _routes.match(request.method, url.path)
+        operation, _ = _routes.match(request.method, url.path)
         if operation is None:
             return None
         route = self._files_routes[operation]
-        if route._side_effect is not None or route._pass_through or self.routes._names.get(operation) is not route:
+        if (
+            route._side_effect is not None
+            or route._pass_through
+            or self.routes._names.get(operation) is not route
+        ):
             return None
         return route
 
@@ -770,7 +797,10 @@ class ClaudeFilesRouter(respx.MockRouter):
                         request,
                         f"route {route.cf_operation!r} has nothing scripted for {request.method} "
                         f"{request.url.path} and stateful=False",
-                    ).replace("add a route: ", f'script it: claude_files_respx["{route.cf_operation}"].mock(...) or ')
+                    ).replace(
+                        "add a route: ",
+                        f'script it: claude_files_respx["{route.cf_operation}"].mock(...) or ',
+                    )
                     self.unhandled.append(message)
                     raise UnhandledRequestError(message)
             result = to_httpx_result(result, request)
@@ -888,7 +918,9 @@ class ClaudeFilesRouter(respx.MockRouter):
         """The calls of one operation (in order), with their parameters parsed."""
         if operation not in OPERATIONS:
             raise ValueError(f"unknown operation {operation!r}; expected one of {', '.join(OPERATIONS)}")
-        return [FilesCall.parse(operation, c.request, c.optional_response) for c in self.routes[operation].calls]
+        return [
+            FilesCall.parse(operation, c.request, c.optional_response) for c in self.routes[operation].calls
+        ]
 
     @property
     def files_calls(self) -> list[FilesCall]:

@@ -17,7 +17,7 @@ DOCS_MARKER = f"{DOCS}#the-claude_files_respx-marker"
 
 MARKER_ARGS: dict[str, str] = {
     "base_url": "the API's URL the routes answer on; default https://api.anthropic.com",
-    "pass_through": "hosts (other than the API's) allowed to reach the network: a list, '*.example.com' or '*'",
+    "pass_through": "other hosts allowed to reach the network: a list, '*.example.com' or '*'",
     "stateful": "back the Files routes with the fake (True, default); False: only scripted answers",
     "real_sleep": "really sleep for SDK retry waits and latency (default False: the fake clock moves)",
     "assert_all_called": "fail when a Files route was never called (respx's check); default False",
@@ -63,7 +63,9 @@ def respx_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
     hosts = raw.get("pass_through", ())
     if isinstance(hosts, str):
         hosts = [hosts]
-    if not isinstance(hosts, (list, tuple, set, frozenset)) or not all(isinstance(h, str) and h for h in hosts):
+    if not isinstance(hosts, (list, tuple, set, frozenset)) or not all(
+        isinstance(h, str) and h for h in hosts
+    ):
         _fail(f"pass_through: expected a host name or a list of them, got {raw.get('pass_through')!r}")
     if parts.hostname in hosts:
         _fail(
@@ -76,8 +78,8 @@ def respx_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 @pytest.fixture
 def claude_files_respx(
-    request: pytest.FixtureRequest, claude_files_handler: "FilesHandler"
-) -> Generator["ClaudeFilesRouter", None, None]:
+    request: pytest.FixtureRequest, claude_files_handler: FilesHandler
+) -> Generator[ClaudeFilesRouter, None, None]:
     """A ``respx.MockRouter`` for the Anthropic API, backed by ``claude_files``.
 
     Routes ``upload``, ``list``, ``retrieve_metadata``, ``download``, ``delete``; every

@@ -31,18 +31,18 @@ if TYPE_CHECKING:
     from ._respx import CallContext, ClaudeFilesRouter
 
 __all__ = [
-    "api_error",
-    "connect_error",
-    "read_timeout",
-    "cut_body",
-    "latency",
-    "token_bucket",
-    "rate_limit",
-    "max_page_size",
-    "delete_cursor_file",
-    "paginate",
-    "as_effect",
     "DEFAULT_MESSAGES",
+    "api_error",
+    "as_effect",
+    "connect_error",
+    "cut_body",
+    "delete_cursor_file",
+    "latency",
+    "max_page_size",
+    "paginate",
+    "rate_limit",
+    "read_timeout",
+    "token_bucket",
 ]
 
 Effect = Callable[["CallContext"], Any]
@@ -100,10 +100,12 @@ def api_error(
     extra.update(headers or {})
     text = message or DEFAULT_MESSAGES.get(cls.error_type, "Error")
 
-    def effect(ctx: "CallContext") -> HTTPResponse:
+    def effect(ctx: CallContext) -> HTTPResponse:
         return error_response(cls(text, error_code=error_code, headers=extra), request_id)
 
-    return _named(effect, f"api_error({cls.status} {cls.error_type}{', ' + error_code if error_code else ''})")
+    return _named(
+        effect, f"api_error({cls.status} {cls.error_type}{', ' + error_code if error_code else ''})"
+    )
 
 
 def _num(value: float) -> str:
@@ -116,7 +118,7 @@ def connect_error(message: str = "[Errno 111] Connection refused") -> Effect:
     the SDK retries it, then raises ``APIConnectionError``."""
     import httpx
 
-    def effect(ctx: "CallContext") -> Any:
+    def effect(ctx: CallContext) -> Any:
         raise httpx.ConnectError(message, request=ctx.request)
 
     return _named(effect, "connect_error")
@@ -127,7 +129,7 @@ def read_timeout(message: str = "The read operation timed out") -> Effect:
     retries it, then raises ``APITimeoutError``."""
     import httpx
 
-    def effect(ctx: "CallContext") -> Any:
+    def effect(ctx: CallContext) -> Any:
         raise httpx.ReadTimeout(message, request=ctx.request)
 
     return _named(effect, "read_timeout")
@@ -146,7 +148,7 @@ def cut_body(after: Union[int, float] = 0.5) -> Effect:
     if isinstance(after, int) and after < 0:
         raise ValueError(f"after: a byte count is >= 0, got {after!r}")
 
-    def effect(ctx: "CallContext") -> Any:
+    def effect(ctx: CallContext) -> Any:
         import httpx
 
         answer = ctx.call_fake()
@@ -155,7 +157,10 @@ def cut_body(after: Union[int, float] = 0.5) -> Effect:
         headers = [(k, v) for k, v in answer.headers if k.lower() != "content-length"]
         headers.append(("content-length", str(len(body))))
         return httpx.Response(
-            answer.status, headers=headers, stream=_cut_stream_class()(body[:keep], len(body)), request=ctx.request
+            answer.status,
+            headers=headers,
+            stream=_cut_stream_class()(body[:keep], len(body)),
+            request=ctx.request,
         )
 
     return _named(effect, f"cut_body(after={after!r})")
@@ -214,7 +219,7 @@ def latency(seconds: float) -> Effect:
     if seconds < 0:
         raise ValueError(f"latency: seconds must be >= 0, got {seconds!r}")
 
-    def effect(ctx: "CallContext") -> Any:
+    def effect(ctx: CallContext) -> Any:
         import httpx
 
         limit = ctx.read_timeout
@@ -231,7 +236,7 @@ def latency(seconds: float) -> Effect:
 
 
 # -- rate limits -------------------------------------------------------------------------
-class token_bucket:  # noqa: N801 - reads as a factory, like the others
+class token_bucket:
     """A token bucket on the fake clock: ``capacity`` requests at once, refilled at
     ``refill_per_second`` (or ``per_minute``). Answers pass to the fake with the
     ``anthropic-ratelimit-requests-{limit,remaining,reset}`` headers; an empty bucket
@@ -262,7 +267,7 @@ class token_bucket:  # noqa: N801 - reads as a factory, like the others
         self._lock = threading.Lock()
         self.__name__ = f"token_bucket({capacity}, {self.rate}/s)"
 
-    def __call__(self, ctx: "CallContext") -> HTTPResponse:
+    def __call__(self, ctx: CallContext) -> HTTPResponse:
         now = ctx.clock.now()
         stamp = now.timestamp()
         with self._lock:
@@ -276,23 +281,25 @@ class token_bucket:  # noqa: N801 - reads as a factory, like the others
         full_in = (self.capacity - tokens) / self.rate
         headers = [
             ("anthropic-ratelimit-requests-limit", str(self.capacity)),
-            ("anthropic-ratelimit-requests-remaining", str(int(math.floor(tokens)))),
+            ("anthropic-ratelimit-requests-remaining", str(math.floor(tokens))),
             ("anthropic-ratelimit-requests-reset", format_timestamp(now + timedelta(seconds=full_in))),
         ]
         if not allowed:
             wait = max(1, math.ceil((1.0 - tokens) / self.rate))
             extra = dict(headers)
             extra["retry-after"] = str(wait)
-            return api_error(
-                429, f"Number of requests has exceeded your rate limit ({self.capacity} in a burst).",
+            answer: HTTPResponse = api_error(
+                429,
+                f"Number of requests has exceeded your rate limit ({self.capacity} in a burst).",
                 headers=extra,
             )(ctx)
+            return answer
         answer = ctx.call_fake()
         return HTTPResponse(answer.status, [*answer.headers, *headers], answer.body)
 
 
 def rate_limit(
-    router: "ClaudeFilesRouter",
+    router: ClaudeFilesRouter,
     capacity: int,
     refill_per_second: Optional[float] = None,
     *,
@@ -312,7 +319,7 @@ def max_page_size(size: int) -> Effect:
     if size < 1:
         raise ValueError(f"page size must be >= 1, got {size!r}")
 
-    def effect(ctx: "CallContext") -> Optional[HTTPResponse]:
+    def effect(ctx: CallContext) -> Optional[HTTPResponse]:
         req = ctx.http_request
         query = parse_qsl(req.query, keep_blank_values=True)
         if any(k in ("ids", "ids[]") for k, _ in query):
@@ -330,7 +337,9 @@ def max_page_size(size: int) -> Effect:
         if asked is not None and asked < 1:
             return None  # the fake's 400
         limit = min(size, asked if asked is not None else 20)
-        changed = HTTPRequest(req.method, req.path, urlencode([*rest, ("limit", str(limit))]), req.headers, req.body)
+        changed = HTTPRequest(
+            req.method, req.path, urlencode([*rest, ("limit", str(limit))]), req.headers, req.body
+        )
         return ctx.call_fake(changed)
 
     return _named(effect, f"max_page_size({size})")
@@ -340,7 +349,7 @@ def delete_cursor_file() -> Effect:
     """Serve the list page, then delete its last file: the cursor for the next page
     (``last_id`` / the file behind ``next_page``) now names a deleted file."""
 
-    def effect(ctx: "CallContext") -> HTTPResponse:
+    def effect(ctx: CallContext) -> HTTPResponse:
         answer = ctx.call_fake()
         if answer.status == 200:
             data = answer.json().get("data") or []
@@ -352,7 +361,7 @@ def delete_cursor_file() -> Effect:
 
 
 def paginate(
-    router: "ClaudeFilesRouter",
+    router: ClaudeFilesRouter,
     total: int,
     page_size: Optional[int] = None,
     *,
@@ -374,7 +383,7 @@ def paginate(
     if delete_cursor_after_page is not None:
         cap = max_page_size(page_size) if page_size is not None else None
 
-        def serve_then_delete(ctx: "CallContext") -> HTTPResponse:
+        def serve_then_delete(ctx: CallContext) -> HTTPResponse:
             answer = (cap(ctx) if cap is not None else None) or ctx.call_fake()
             if answer.status == 200:
                 data = answer.json().get("data") or []
@@ -382,8 +391,9 @@ def paginate(
                     ctx.files.delete(data[-1]["id"])
             return answer
 
-        rule = router.inject("list", _named(serve_then_delete, "delete_cursor_file"),
-                             nth=delete_cursor_after_page)
+        rule = router.inject(
+            "list", _named(serve_then_delete, "delete_cursor_file"), nth=delete_cursor_after_page
+        )
         router.rules.remove(rule)
         router.rules.insert(0, rule)  # before the page cap, which would answer first
     return list(reversed(seeded))
@@ -398,14 +408,14 @@ def as_effect(result: Any) -> Effect:
     if isinstance(result, BaseException):
         exc = result
 
-        def raise_instance(ctx: "CallContext") -> Any:
+        def raise_instance(ctx: CallContext) -> Any:
             raise exc
 
         return _named(raise_instance, f"raise {type(exc).__name__}")
     if isinstance(result, type) and issubclass(result, BaseException):
         exc_type = result
 
-        def raise_type(ctx: "CallContext") -> Any:
+        def raise_type(ctx: CallContext) -> Any:
             import httpx
 
             if issubclass(exc_type, httpx.RequestError):
@@ -419,7 +429,7 @@ def as_effect(result: Any) -> Effect:
     if _is_response(result):
         response = result
 
-        def respond(ctx: "CallContext") -> Any:
+        def respond(ctx: CallContext) -> Any:
             return response
 
         return _named(respond, f"respond {getattr(response, 'status_code', getattr(response, 'status', ''))}")

@@ -95,10 +95,17 @@ async def test_clients_built_anywhere_hit_the_same_fake(
     assert await sdk.call(client, "download", seeded.id) == b"%PDF-1.4"
     deleted = await sdk.call(client, "delete", uploaded.id)
     assert deleted.id == uploaded.id and uploaded.id not in claude_files
-    assert [claude_files_respx[op].call_count for op in ("upload", "list", "download", "delete")] == [1, 1, 1, 1]
+    assert [claude_files_respx[op].call_count for op in ("upload", "list", "download", "delete")] == [
+        1,
+        1,
+        1,
+        1,
+    ]
 
 
-async def test_call_inspection_parses_parameters(sdk: Sdk, claude_files_respx: Any, claude_files: Any) -> None:
+async def test_call_inspection_parses_parameters(
+    sdk: Sdk, claude_files_respx: Any, claude_files: Any
+) -> None:
     claude_files.add_files(3)
     client = sdk.client()
     await sdk.call(client, "upload", file=("data.csv", b"a,b\n1,2\n", "text/csv"))
@@ -152,12 +159,16 @@ async def test_x_should_retry_true_retries_a_400(sdk: Sdk, claude_files_respx: A
 
 async def test_529_after_max_retries_is_overloaded_error(sdk: Sdk, claude_files_respx: Any) -> None:
     claude_files_respx.inject("retrieve_metadata", scenarios.api_error("overloaded_error"))
-    err = await raises(sdk, anthropic.OverloadedError, sdk.client(max_retries=3), "retrieve_metadata", FILE_ID)
+    err = await raises(
+        sdk, anthropic.OverloadedError, sdk.client(max_retries=3), "retrieve_metadata", FILE_ID
+    )
     assert err.status_code == 529
     assert claude_files_respx.retry_counts("retrieve_metadata") == [0, 1, 2, 3]
 
 
-async def test_scripted_errors_fall_back_to_the_fake(sdk: Sdk, claude_files_respx: Any, claude_files: Any) -> None:
+async def test_scripted_errors_fall_back_to_the_fake(
+    sdk: Sdk, claude_files_respx: Any, claude_files: Any
+) -> None:
     meta = claude_files.add_file("a.txt", b"a")
     rule = claude_files_respx.inject("retrieve_metadata", scenarios.api_error(500), times=1)
     client = sdk.client(max_retries=0)
@@ -168,9 +179,16 @@ async def test_scripted_errors_fall_back_to_the_fake(sdk: Sdk, claude_files_resp
 
 # -- errors map to the SDK's classes ---------------------------------------------------
 def _expected_class(status: int) -> type:
-    names = {400: "BadRequestError", 401: "AuthenticationError", 403: "PermissionDeniedError",
-             404: "NotFoundError", 409: "ConflictError", 429: "RateLimitError",
-             500: "InternalServerError", 529: "OverloadedError"}
+    names = {
+        400: "BadRequestError",
+        401: "AuthenticationError",
+        403: "PermissionDeniedError",
+        404: "NotFoundError",
+        409: "ConflictError",
+        429: "RateLimitError",
+        500: "InternalServerError",
+        529: "OverloadedError",
+    }
     if SDK >= (1, 0):
         names.update({402: "PaymentRequiredError", 413: "ContentTooLargeError", 504: "GatewayTimeoutError"})
     else:
@@ -180,7 +198,9 @@ def _expected_class(status: int) -> type:
 
 @pytest.mark.parametrize("status", [400, 401, 402, 403, 404, 409, 413, 429, 500, 504, 529])
 async def test_each_error_maps_to_the_sdk_exception(sdk: Sdk, claude_files_respx: Any, status: int) -> None:
-    claude_files_respx.inject("list", scenarios.api_error(status, "scripted", request_id="req_011CQFYcrRp7mCHLDsAYT8Qt"))
+    claude_files_respx.inject(
+        "list", scenarios.api_error(status, "scripted", request_id="req_011CQFYcrRp7mCHLDsAYT8Qt")
+    )
     err = await raises(sdk, _expected_class(status), sdk.client(max_retries=0), "list")
     assert err.status_code == status
     assert err.response.headers["request-id"] == "req_011CQFYcrRp7mCHLDsAYT8Qt"
@@ -191,9 +211,11 @@ async def test_each_error_maps_to_the_sdk_exception(sdk: Sdk, claude_files_respx
 @pytest.mark.skipif(SDK < (1, 2), reason="error_code subclasses exist from anthropic 1.2")
 @pytest.mark.parametrize(
     ("status", "code", "name"),
-    [(400, "file_not_downloadable", "FileNotDownloadableError"),
-     (404, "file_expired", "FileExpiredError"),
-     (400, "storage_quota_exceeded", "StorageQuotaExceededError")],
+    [
+        (400, "file_not_downloadable", "FileNotDownloadableError"),
+        (404, "file_expired", "FileExpiredError"),
+        (400, "storage_quota_exceeded", "StorageQuotaExceededError"),
+    ],
 )
 async def test_error_codes_map_to_sdk_subclasses(
     sdk: Sdk, claude_files_respx: Any, status: int, code: str, name: str
@@ -203,7 +225,9 @@ async def test_error_codes_map_to_sdk_subclasses(
     assert err.body["error"]["details"] == {"error_code": code}
 
 
-async def test_fake_errors_pass_through_unchanged(sdk: Sdk, claude_files_respx: Any, claude_files: Any) -> None:
+async def test_fake_errors_pass_through_unchanged(
+    sdk: Sdk, claude_files_respx: Any, claude_files: Any
+) -> None:
     meta = claude_files.add_file("upload.txt", b"x")  # not downloadable
     err = await raises(sdk, anthropic.BadRequestError, sdk.client(max_retries=0), "download", meta.id)
     assert err.body["error"]["details"]["error_code"] == "file_not_downloadable"
@@ -271,8 +295,15 @@ async def test_token_bucket_rate_limit(sdk: Sdk, claude_files_respx: Any) -> Non
 
 # -- respx API: results of both libraries, side effects, fallback --------------------------
 def _canned(lib: Any) -> Any:
-    body = {"id": FILE_ID, "type": "file", "filename": "canned.txt", "mime_type": "text/plain",
-            "size_bytes": 6, "created_at": "2025-04-15T18:37:24.100435Z", "downloadable": False}
+    body = {
+        "id": FILE_ID,
+        "type": "file",
+        "filename": "canned.txt",
+        "mime_type": "text/plain",
+        "size_bytes": 6,
+        "created_at": "2025-04-15T18:37:24.100435Z",
+        "downloadable": False,
+    }
     if GA_ONLY:
         body["expires_at"] = None
     return lib.Response(200, json=body)
@@ -292,7 +323,9 @@ async def test_route_results_may_be_httpx_or_httpx2_responses(
     assert (await sdk.call(client, "retrieve_metadata", FILE_ID)).filename == "canned.txt"
 
 
-async def test_side_effect_list_falls_back_to_the_fake(sdk: Sdk, claude_files_respx: Any, claude_files: Any) -> None:
+async def test_side_effect_list_falls_back_to_the_fake(
+    sdk: Sdk, claude_files_respx: Any, claude_files: Any
+) -> None:
     meta = claude_files.add_file("real.txt", b"r")
     claude_files_respx["retrieve_metadata"].side_effect = [_canned(httpx)]
     client = sdk.client()
@@ -300,17 +333,23 @@ async def test_side_effect_list_falls_back_to_the_fake(sdk: Sdk, claude_files_re
     assert (await sdk.call(client, "retrieve_metadata", meta.id)).filename == "real.txt"
 
 
-@pytest.mark.parametrize("exc", [
-    httpx.ConnectError, httpx.ConnectTimeout("boom"), httpx.ReadTimeout,
-    "httpx2.ConnectError", "httpx2.ReadTimeout('slow')",
-])
+@pytest.mark.parametrize(
+    "exc",
+    [
+        httpx.ConnectError,
+        httpx.ConnectTimeout("boom"),
+        httpx.ReadTimeout,
+        "httpx2.ConnectError",
+        "httpx2.ReadTimeout('slow')",
+    ],
+)
 async def test_respx_exception_side_effects_become_the_sdks_library_errors(
     sdk: Sdk, claude_files_respx: Any, exc: Any
 ) -> None:
     if isinstance(exc, str):
         if httpx2 is None:
             pytest.skip("httpx2 is not installed")
-        exc = eval(exc, {"httpx2": httpx2})  # noqa: S307 - a test parameter
+        exc = eval(exc, {"httpx2": httpx2})
     claude_files_respx["list"].side_effect = exc
     expected = anthropic.APITimeoutError if "Timeout" in repr(exc) else anthropic.APIConnectionError
     err = await raises(sdk, expected, sdk.client(max_retries=0), "list")
@@ -348,14 +387,17 @@ async def test_unhandled_anthropic_request_is_reported(sdk: Sdk, claude_files_re
         if inspect.isawaitable(result):
             await result
     assert "GET /v1/models" in str(info.value.__cause__)
-    assert claude_files_respx.unhandled and 'claude_files_respx.get("/v1/models")' in claude_files_respx.unhandled[0]
+    assert (
+        claude_files_respx.unhandled
+        and 'claude_files_respx.get("/v1/models")' in claude_files_respx.unhandled[0]
+    )
     claude_files_respx.unhandled.clear()  # expected here: do not fail at teardown
 
 
 @pytest.fixture
 def local_server() -> Iterator[str]:
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("content-length", "5")
             self.end_headers()

@@ -35,21 +35,32 @@ def test_unknown_marker_argument_is_a_usage_error(pytester: pytest.Pytester) -> 
     )
     result = pytester.runpytest()
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines([
-        "*@pytest.mark.claude_files_respx: unknown argument(s) passthrough; known arguments: "
-        "base_url, pass_through, stateful, real_sleep, assert_all_called. See docs/respx.md*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*@pytest.mark.claude_files_respx: unknown argument(s) passthrough; known arguments: "
+            "base_url, pass_through, stateful, real_sleep, assert_all_called. See docs/respx.md*",
+        ]
+    )
     result.stdout.no_fnmatch_line("*Traceback*")
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    ("'https://x'", "*takes keyword arguments only, got ('https://x',)*"),
-    ("base_url='api.anthropic.com'", "*base_url: expected a scheme and host such as*got 'api.anthropic.com'*"),
-    ("base_url='https://api.anthropic.com/v1'", "*base_url: expected a scheme and host*"),
-    ("pass_through=['api.anthropic.com']", "*pass_through: api.anthropic.com is the API's host and never passes*"),
-    ("pass_through=[3]", "*pass_through: expected a host name or a list of them, got ?3?.*"),
-    ("stateful='no'", "*stateful: expected True or False, got 'no'*"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ("'https://x'", "*takes keyword arguments only, got ('https://x',)*"),
+        (
+            "base_url='api.anthropic.com'",
+            "*base_url: expected a scheme and host such as*got 'api.anthropic.com'*",
+        ),
+        ("base_url='https://api.anthropic.com/v1'", "*base_url: expected a scheme and host*"),
+        (
+            "pass_through=['api.anthropic.com']",
+            "*pass_through: api.anthropic.com is the API's host and never passes*",
+        ),
+        ("pass_through=[3]", "*pass_through: expected a host name or a list of them, got ?3?.*"),
+        ("stateful='no'", "*stateful: expected True or False, got 'no'*"),
+    ],
+)
 def test_bad_marker_values(pytester: pytest.Pytester, args: str, message: str) -> None:
     pytester.makepyfile(
         f"""
@@ -102,15 +113,19 @@ def test_swallowed(claude_files_respx):
     )
     result = pytester.runpytest()
     result.assert_outcomes(passed=1, errors=1)
-    result.stdout.fnmatch_lines([
-        "*claude_files_respx: 1 request(s) had no route:",
-        "*pytest-claude-files: no route answers GET /v1/models on api.anthropic.com*"
-        'add a route: claude_files_respx.get("/v1/models").respond(200, json={...})*',
-        "*(clear claude_files_respx.unhandled in the test if that was expected)",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*claude_files_respx: 1 request(s) had no route:",
+            "*pytest-claude-files: no route answers GET /v1/models on api.anthropic.com*"
+            'add a route: claude_files_respx.get("/v1/models").respond(200, json={...})*',
+            "*(clear claude_files_respx.unhandled in the test if that was expected)",
+        ]
+    )
 
 
-def test_files_calls_are_served_without_network_or_key(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_files_calls_are_served_without_network_or_key(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     pytester.makepyfile(
         SDK_CALL

@@ -27,8 +27,10 @@ def anyio_backend() -> str:
 SURFACES = ["beta", "ga"]
 
 
-@pytest.fixture(params=[(mode, surface) for mode in ("sync", "async") for surface in SURFACES],
-                ids=lambda p: f"{p[0]}-{p[1]}")
+@pytest.fixture(
+    params=[(mode, surface) for mode in ("sync", "async") for surface in SURFACES],
+    ids=lambda p: f"{p[0]}-{p[1]}",
+)
 def lister(request: pytest.FixtureRequest) -> Any:
     mode, surface = request.param
     is_async = mode == "async"
@@ -99,7 +101,9 @@ async def test_exactly_one_page(claude_files_respx: Any, lister: Any) -> None:
 
 
 @pytest.mark.anyio
-async def test_cursor_pointing_at_a_deleted_file(claude_files_respx: Any, claude_files: Any, lister: Any) -> None:
+async def test_cursor_pointing_at_a_deleted_file(
+    claude_files_respx: Any, claude_files: Any, lister: Any
+) -> None:
     seeded = scenarios.paginate(claude_files_respx, total=6, page_size=2, delete_cursor_after_page=1)
     cursor_file = seeded[1]
     ids = await lister()
@@ -122,10 +126,19 @@ def _get(router: Any, path: str = "/v1/files", **headers: str) -> httpx.Response
 
 
 def test_api_error_envelope_and_headers(claude_files_respx: Any) -> None:
-    claude_files_respx.inject("list", scenarios.api_error(
-        "rate_limit_error", "slow down", error_code="too_fast", retry_after=3, retry_after_ms=2500.5,
-        should_retry=False, request_id="req_011CQFYcrRp7mCHLDsAYT8Qt", headers={"x-extra": "1"},
-    ))
+    claude_files_respx.inject(
+        "list",
+        scenarios.api_error(
+            "rate_limit_error",
+            "slow down",
+            error_code="too_fast",
+            retry_after=3,
+            retry_after_ms=2500.5,
+            should_retry=False,
+            request_id="req_011CQFYcrRp7mCHLDsAYT8Qt",
+            headers={"x-extra": "1"},
+        ),
+    )
     response = _get(claude_files_respx)
     assert response.status_code == 429
     assert response.json() == {
@@ -140,10 +153,17 @@ def test_api_error_envelope_and_headers(claude_files_respx: Any) -> None:
     assert response.headers["x-extra"] == "1"
 
 
-@pytest.mark.parametrize(("given", "status", "error_type"), [
-    (529, 529, "overloaded_error"), ("not_found_error", 404, "not_found_error"), (408, 408, "invalid_request_error"),
-])
-def test_api_error_by_status_or_type(claude_files_respx: Any, given: Any, status: int, error_type: str) -> None:
+@pytest.mark.parametrize(
+    ("given", "status", "error_type"),
+    [
+        (529, 529, "overloaded_error"),
+        ("not_found_error", 404, "not_found_error"),
+        (408, 408, "invalid_request_error"),
+    ],
+)
+def test_api_error_by_status_or_type(
+    claude_files_respx: Any, given: Any, status: int, error_type: str
+) -> None:
     claude_files_respx.inject("list", scenarios.api_error(given))
     response = _get(claude_files_respx)
     assert response.status_code == status
@@ -160,14 +180,17 @@ def _fired(router: Any, n: int) -> list[int]:
     return [_get(router).status_code for _ in range(n)]
 
 
-@pytest.mark.parametrize(("when", "expected"), [
-    ({"times": 2}, [500, 500, 200, 200, 200, 200]),
-    ({"nth": 3}, [200, 200, 500, 200, 200, 200]),
-    ({"every": 2}, [200, 500, 200, 500, 200, 500]),
-    ({}, [500] * 6),
-    ({"probability": 0.0, "seed": 1}, [200] * 6),
-    ({"probability": 1.0}, [500] * 6),
-])
+@pytest.mark.parametrize(
+    ("when", "expected"),
+    [
+        ({"times": 2}, [500, 500, 200, 200, 200, 200]),
+        ({"nth": 3}, [200, 200, 500, 200, 200, 200]),
+        ({"every": 2}, [200, 500, 200, 500, 200, 500]),
+        ({}, [500] * 6),
+        ({"probability": 0.0, "seed": 1}, [200] * 6),
+        ({"probability": 1.0}, [500] * 6),
+    ],
+)
 def test_triggers(claude_files_respx: Any, when: dict[str, Any], expected: list[int]) -> None:
     claude_files_respx.inject("list", scenarios.api_error(500), **when)
     assert _fired(claude_files_respx, 6) == expected
@@ -190,20 +213,23 @@ def test_rules_apply_to_their_operations(claude_files_respx: Any) -> None:
     assert _get(claude_files_respx, "/v1/files/file_011CNha8iCJcU1wXNR6q4V8w").status_code == 404
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"times": 1, "nth": 2}, "at most one of times, nth, every, probability"),
-    ({"times": 0}, "times must be a whole number >= 1"),
-    ({"every": True}, "every must be a whole number >= 1"),
-    ({"probability": 1.5}, "probability must be between 0 and 1"),
-    ({"seed": 3}, "seed goes with probability="),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"times": 1, "nth": 2}, "at most one of times, nth, every, probability"),
+        ({"times": 0}, "times must be a whole number >= 1"),
+        ({"every": True}, "every must be a whole number >= 1"),
+        ({"probability": 1.5}, "probability must be between 0 and 1"),
+        ({"seed": 3}, "seed goes with probability="),
+    ],
+)
 def test_trigger_validation(claude_files_respx: Any, kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         claude_files_respx.inject("list", scenarios.api_error(500), **kwargs)
 
 
 def test_unknown_operation(claude_files_respx: Any) -> None:
-    with pytest.raises(ValueError, match="unknown operation.*'lst'.*upload, list, retrieve_metadata"):
+    with pytest.raises(ValueError, match=r"unknown operation.*'lst'.*upload, list, retrieve_metadata"):
         claude_files_respx.inject("lst", scenarios.api_error(500))
     with pytest.raises(ValueError, match="unknown operation 'get'"):
         claude_files_respx.calls_of("get")
@@ -225,18 +251,23 @@ def test_token_bucket_headers_on_the_fake_clock(claude_files_respx: Any, claude_
     assert response.headers["anthropic-ratelimit-requests-remaining"] == "0"
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"capacity": 0, "refill_per_second": 1}, "capacity must be >= 1"),
-    ({"capacity": 1}, "exactly one of refill_per_second and per_minute"),
-    ({"capacity": 1, "refill_per_second": 1, "per_minute": 1}, "exactly one"),
-    ({"capacity": 1, "refill_per_second": 0}, "refill rate must be > 0"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"capacity": 0, "refill_per_second": 1}, "capacity must be >= 1"),
+        ({"capacity": 1}, "exactly one of refill_per_second and per_minute"),
+        ({"capacity": 1, "refill_per_second": 1, "per_minute": 1}, "exactly one"),
+        ({"capacity": 1, "refill_per_second": 0}, "refill rate must be > 0"),
+    ],
+)
 def test_token_bucket_validation(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         scenarios.token_bucket(**kwargs)
 
 
-def test_max_page_size_leaves_ids_lists_and_bad_limits_to_the_fake(claude_files_respx: Any, claude_files: Any) -> None:
+def test_max_page_size_leaves_ids_lists_and_bad_limits_to_the_fake(
+    claude_files_respx: Any, claude_files: Any
+) -> None:
     seeded = claude_files.add_files(4)
     claude_files_respx.inject("list", scenarios.max_page_size(1))
     assert len(_get(claude_files_respx).json()["data"]) == 1
@@ -274,7 +305,10 @@ def test_as_effect_rejects_what_it_cannot_script() -> None:
         scenarios.as_effect(object())
     with pytest.raises(ValueError, match='then must be "fake" or "repeat"'):
         pytest.importorskip("pytest_claude_files._respx").ClaudeFilesRouter.script(
-            None, "list", 500, then="never"  # type: ignore[arg-type]
+            None,
+            "list",
+            500,
+            then="never",  # type: ignore[arg-type]
         )
 
 
