@@ -189,7 +189,7 @@ def _expected_class(status: int) -> type:
         500: "InternalServerError",
         529: "OverloadedError",
     }
-    if SDK >= (1, 0):
+    if hasattr(anthropic, "GatewayTimeoutError"):  # the SDK with a class per status
         names.update({402: "PaymentRequiredError", 413: "ContentTooLargeError", 504: "GatewayTimeoutError"})
     else:
         names.update({402: "APIStatusError", 413: "RequestTooLargeError", 504: "InternalServerError"})
