@@ -806,7 +806,7 @@ class ClaudeFilesRouter(respx.MockRouter):
             result = to_httpx_result(result, request)
         except SideEffectError:
             raise
-        except BaseException as exc:
+        except Exception as exc:
             exc = convert_exception(exc, httpx, request)
             if ctx.delay and self.real_sleep:
                 return self._later(ctx, route, exc)

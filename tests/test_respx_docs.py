@@ -34,4 +34,5 @@ def test_doc_block_passes(pytester: pytest.Pytester, code: str) -> None:
     result = pytester.runpytest("-p", "no:cacheprovider")
     outcomes = result.parseoutcomes()
     assert result.ret == 0, result.stdout.str()
-    assert outcomes.get("passed", 0) >= 1
+    # a block may skip itself where an optional library is absent (httpx2 on anthropic < 1.0)
+    assert outcomes.get("passed", 0) + outcomes.get("skipped", 0) >= 1
