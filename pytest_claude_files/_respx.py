@@ -806,11 +806,11 @@ class ClaudeFilesRouter(respx.MockRouter):
             result = to_httpx_result(result, request)
         except SideEffectError:
             raise
-        except Exception as exc:
-            exc = convert_exception(exc, httpx, request)
+        except Exception as error:
+            exc = convert_exception(error, httpx, request)
             if ctx.delay and self.real_sleep:
                 return self._later(ctx, route, exc)
-            raise SideEffectError(route, origin=exc) from exc  # type: ignore[arg-type]
+            raise SideEffectError(route, origin=exc) from error  # type: ignore[arg-type]
         if ctx.delay and self.real_sleep:
             return self._later(ctx, route, result)
         return result
