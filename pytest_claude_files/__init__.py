@@ -17,6 +17,8 @@ __all__ = [
     "HTTPResponse",
     "make_transport",
     "make_sdk_client",
+    "ClaudeFilesRouter",
+    "HTTPX2Mocker",
 ]
 __version__ = "0.1.0"
 
@@ -29,6 +31,8 @@ _LAZY = {
     "HTTPResponse": "._http",
     "make_transport": "._transports",
     "make_sdk_client": "._client",
+    "ClaudeFilesRouter": "._respx",
+    "HTTPX2Mocker": "._respx",
 }
 
 if TYPE_CHECKING:
@@ -36,6 +40,7 @@ if TYPE_CHECKING:
     from ._clock import FakeClock
     from ._http import FilesHandler, HTTPRequest, HTTPResponse
     from ._service import FakeFiles, FakeFilesSettings
+    from ._respx import ClaudeFilesRouter, HTTPX2Mocker
     from ._transports import make_transport
 
 
