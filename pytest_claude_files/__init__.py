@@ -9,14 +9,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 __all__ = [
+    "FakeClock",
     "FakeFiles",
     "FakeFilesSettings",
-    "FakeClock",
     "FilesHandler",
     "HTTPRequest",
     "HTTPResponse",
-    "make_transport",
     "make_sdk_client",
+    "make_transport",
 ]
 __version__ = "0.1.0"
 

@@ -27,7 +27,9 @@ def test_shapes() -> None:
     file_id, request_id = new_file_id(T0), new_request_id()
     assert FILE_ID_RE.match(file_id) and len(file_id) == len("file_011CNha8iCJcU1wXNR6q4V8w")
     assert REQUEST_ID_RE.match(request_id) and len(request_id) == len("req_011CQFYcrRp7mCHLDsAYT8Qt")
-    assert FILE_ID_RE.match("file_011CNha8iCJcU1wXNR6q4V8w") and REQUEST_ID_RE.match("req_011CQFYcrRp7mCHLDsAYT8Qt")
+    assert FILE_ID_RE.match("file_011CNha8iCJcU1wXNR6q4V8w") and REQUEST_ID_RE.match(
+        "req_011CQFYcrRp7mCHLDsAYT8Qt"
+    )
     assert is_file_id(file_id) and not is_file_id("file_0OIl" + "1" * 20) and not is_file_id(file_id + "1")
 
 

@@ -28,8 +28,10 @@ def test_parses_what_the_http_library_sends() -> None:
     assert parts["expires_in_seconds"].filename is None
 
 
-@pytest.mark.parametrize(("sent", "arrives"), [('a"b', "a%22b"), ("a\\b", "a\\b"), ("t\tb", "t%09b"),
-                                               ("e\x1bb", "e\x1bb"), ("%22", "%22"), ("é", "é")])
+@pytest.mark.parametrize(
+    ("sent", "arrives"),
+    [('a"b', "a%22b"), ("a\\b", "a\\b"), ("t\tb", "t%09b"), ("e\x1bb", "e\x1bb"), ("%22", "%22"), ("é", "é")],
+)
 def test_filename_arrives_escaped_by_the_library(sent: str, arrives: str) -> None:
     ctype, body = encoded_by_the_sdk_library({"file": (sent, b"x", "text/plain")})
     assert parse_multipart(ctype, body)[0].filename == arrives
@@ -48,15 +50,22 @@ def test_empty_file_and_no_content_type() -> None:
 
 
 def test_rfc5987_filename_star_wins() -> None:
-    body = (b"--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"fallback.txt\"; "
-            b"filename*=UTF-8''r%C3%A9sum%C3%A9.txt\r\n\r\nx\r\n--B--\r\n")
+    body = (
+        b'--B\r\nContent-Disposition: form-data; name="file"; filename="fallback.txt"; '
+        b"filename*=UTF-8''r%C3%A9sum%C3%A9.txt\r\n\r\nx\r\n--B--\r\n"
+    )
     assert parse_multipart("multipart/form-data; boundary=B", body)[0].filename == "résumé.txt"
 
 
 def test_header_params() -> None:
     assert parse_header_params('form-data; name="file"; filename="a \\"q\\".txt"') == (
-        "form-data", {"name": "file", "filename": 'a "q".txt'})
-    assert parse_header_params("Multipart/Form-Data; Boundary=xyz") == ("multipart/form-data", {"boundary": "xyz"})
+        "form-data",
+        {"name": "file", "filename": 'a "q".txt'},
+    )
+    assert parse_header_params("Multipart/Form-Data; Boundary=xyz") == (
+        "multipart/form-data",
+        {"boundary": "xyz"},
+    )
     assert boundary_of('multipart/form-data; boundary="quoted b"') == b"quoted b"
 
 
@@ -70,17 +79,24 @@ def test_header_params() -> None:
         ("multipart/form-data; boundary=é", b""),
         ("multipart/form-data; boundary=B", b"no boundary here"),
         ("multipart/form-data; boundary=B", b"--Bxx"),
-        ("multipart/form-data; boundary=B", b"--B\r\nContent-Disposition: form-data; name=\"f\"\r\n"),
-        ("multipart/form-data; boundary=B", b"--B\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\ndata"),
+        ("multipart/form-data; boundary=B", b'--B\r\nContent-Disposition: form-data; name="f"\r\n'),
+        ("multipart/form-data; boundary=B", b'--B\r\nContent-Disposition: form-data; name="f"\r\n\r\ndata'),
         ("multipart/form-data; boundary=B", b"--B\r\nX-Other: 1\r\n\r\nx\r\n--B--"),
         ("multipart/form-data; boundary=B", b"--B\r\nContent-Disposition: attachment\r\n\r\nx\r\n--B--"),
         ("multipart/form-data; boundary=B", b"--B\r\nContent-Disposition: form-data\r\n\r\nx\r\n--B--"),
         ("multipart/form-data; boundary=B", b"--B\r\nbroken header\r\n\r\nx\r\n--B--"),
-        ("multipart/form-data; boundary=B", b"--B\r\nContent-Disposition: form-data; name=\"\xff\"\r\n\r\nx\r\n--B--"),
-        ("multipart/form-data; boundary=B",
-         b"--B\r\nContent-Disposition: form-data; name=\"f\"; filename*=nope''%FF\r\n\r\nx\r\n--B--"),
-        ("multipart/form-data; boundary=B",
-         b"--B\r\nContent-Disposition: form-data; name=\"f\"; filename*=utf-8''%FF\r\n\r\nx\r\n--B--"),
+        (
+            "multipart/form-data; boundary=B",
+            b'--B\r\nContent-Disposition: form-data; name="\xff"\r\n\r\nx\r\n--B--',
+        ),
+        (
+            "multipart/form-data; boundary=B",
+            b"--B\r\nContent-Disposition: form-data; name=\"f\"; filename*=nope''%FF\r\n\r\nx\r\n--B--",
+        ),
+        (
+            "multipart/form-data; boundary=B",
+            b"--B\r\nContent-Disposition: form-data; name=\"f\"; filename*=utf-8''%FF\r\n\r\nx\r\n--B--",
+        ),
     ],
 )
 def test_malformed_bodies_are_400(ctype: str | None, body: bytes) -> None:

@@ -25,9 +25,18 @@ def test_constants() -> None:
     assert "\x7f" not in FORBIDDEN_FILENAME_CHARS and " " not in FORBIDDEN_FILENAME_CHARS
 
 
-@pytest.mark.parametrize(("given", "kept"), [("a.txt", "a.txt"), ("x/y/z.pdf", "z.pdf"), ("/abs.txt", "abs.txt"),
-                                             (" spaced .txt", " spaced .txt"), ("x" * 255, "x" * 255),
-                                             ("日本語.txt", "日本語.txt"), ("%22.txt", "%22.txt")])
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("a.txt", "a.txt"),
+        ("x/y/z.pdf", "z.pdf"),
+        ("/abs.txt", "abs.txt"),
+        (" spaced .txt", " spaced .txt"),
+        ("x" * 255, "x" * 255),
+        ("日本語.txt", "日本語.txt"),
+        ("%22.txt", "%22.txt"),
+    ],
+)
 def test_kept(given: str, kept: str) -> None:
     assert final_component(given) == kept.rsplit("/", 1)[-1]
     assert check_filename(given) == kept
@@ -36,7 +45,7 @@ def test_kept(given: str, kept: str) -> None:
 @pytest.mark.parametrize("bad", ["", "dir/", "x" * 256, *sorted(FORBIDDEN_FILENAME_CHARS - {"/"})])
 def test_refused(bad: str) -> None:
     name = bad if len(bad) != 1 else f"a{bad}b.txt"
-    with pytest.raises(InvalidRequestError, match="^filename: "):
+    with pytest.raises(InvalidRequestError, match=r"^filename: "):
         check_filename(name)
 
 
@@ -69,8 +78,14 @@ def test_mime_decision(content_type: str | None, filename: str | None, mime: str
 
 
 def test_documented_types_do_not_depend_on_the_platform() -> None:
-    for ext, mime in {".pdf": "application/pdf", ".txt": "text/plain", ".jpg": "image/jpeg",
-                      ".png": "image/png", ".gif": "image/gif", ".webp": "image/webp"}.items():
+    for ext, mime in {
+        ".pdf": "application/pdf",
+        ".txt": "text/plain",
+        ".jpg": "image/jpeg",
+        ".png": "image/png",
+        ".gif": "image/gif",
+        ".webp": "image/webp",
+    }.items():
         assert guess_mime_type("f" + ext) == mime
 
 
@@ -79,9 +94,17 @@ def test_overlong_content_type_is_400() -> None:
         decide_mime_type("x/" + "y" * MAX_MIME_TYPE_CHARS, "a.txt")
 
 
-@pytest.mark.parametrize(("mime", "name"), [("application/pdf", "unnamed.pdf"), ("text/plain", "unnamed.txt"),
-                                            ("image/jpeg", "unnamed.jpg"), ("image/png; q=1", "unnamed.png"),
-                                            ("text/csv", "unnamed.csv"), (DEFAULT_MIME_TYPE, "unnamed"),
-                                            ("application/x-nothing-known", "unnamed")])
+@pytest.mark.parametrize(
+    ("mime", "name"),
+    [
+        ("application/pdf", "unnamed.pdf"),
+        ("text/plain", "unnamed.txt"),
+        ("image/jpeg", "unnamed.jpg"),
+        ("image/png; q=1", "unnamed.png"),
+        ("text/csv", "unnamed.csv"),
+        (DEFAULT_MIME_TYPE, "unnamed"),
+        ("application/x-nothing-known", "unnamed"),
+    ],
+)
 def test_unnamed(mime: str, name: str) -> None:
     assert unnamed_filename(mime) == name

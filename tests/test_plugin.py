@@ -125,22 +125,26 @@ def test_api_key_and_wrong_key(pytester: pytest.Pytester) -> None:
 
 def test_marker_is_registered(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--markers")
-    result.stdout.fnmatch_lines([
-        "@pytest.mark.claude_files(**settings): configure the fake Claude Files API for a test (api_keys, "
-        "storage_quota, max_file_size, rate_limit, now, freeze_time, max_retries, api_key); "
-        "see docs/reference.md#the-claude_files-marker",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "@pytest.mark.claude_files(**settings): configure the fake Claude Files API for a test "
+            "(api_keys, storage_quota, max_file_size, rate_limit, now, freeze_time, max_retries, api_key); "
+            "see docs/reference.md#the-claude_files-marker",
+        ]
+    )
 
 
 def test_ini_options_are_listed_in_help(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--help")
-    result.stdout.fnmatch_lines([
-        "*claude_files_api_keys (linelist):*",
-        "*claude_files_storage_quota (string):*",
-        "*claude_files_max_file_size (string):*",
-        "*claude_files_rate_limit (string):*",
-        "*claude_files_max_retries (string):*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*claude_files_api_keys (linelist):*",
+            "*claude_files_storage_quota (string):*",
+            "*claude_files_max_file_size (string):*",
+            "*claude_files_rate_limit (string):*",
+            "*claude_files_max_retries (string):*",
+        ]
+    )
 
 
 def test_report_header(pytester: pytest.Pytester) -> None:
@@ -149,25 +153,35 @@ def test_report_header(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest()
     from importlib import metadata
 
-    result.stdout.fnmatch_lines([
-        f"claude-files: anthropic {metadata.version('anthropic')}; api_keys=1 accepted, storage_quota=10MB, "
-        "max_file_size=500MB, rate_limit=unlimited, max_retries=SDK default",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            f"claude-files: anthropic {metadata.version('anthropic')}; "
+            "api_keys=1 accepted, storage_quota=10MB, max_file_size=500MB, rate_limit=unlimited, "
+            "max_retries=SDK default",
+        ]
+    )
     assert "sk-secret" not in result.stdout.str()
 
 
 @pytest.mark.parametrize(
     ("ini", "message"),
     [
-        ("claude_files_storage_quota = lots",
-         "ERROR: claude_files_storage_quota (ini option): expected a size such as 1048576, '10MB' or '1TB', "
-         "got 'lots'. Fix the value in your pytest configuration; see docs/reference.md#ini-options"),
-        ("claude_files_rate_limit = 0",
-         "ERROR: claude_files_rate_limit (ini option): expected a whole number >= 1, got '0'. "
-         "Fix the value in your pytest configuration; see docs/reference.md#ini-options"),
-        ("claude_files_max_retries = -1",
-         "ERROR: claude_files_max_retries (ini option): expected a whole number >= 0, got '-1'. "
-         "Fix the value in your pytest configuration; see docs/reference.md#ini-options"),
+        (
+            "claude_files_storage_quota = lots",
+            "ERROR: claude_files_storage_quota (ini option): "
+            "expected a size such as 1048576, '10MB' or '1TB', got 'lots'. "
+            "Fix the value in your pytest configuration; see docs/reference.md#ini-options",
+        ),
+        (
+            "claude_files_rate_limit = 0",
+            "ERROR: claude_files_rate_limit (ini option): expected a whole number >= 1, got '0'. "
+            "Fix the value in your pytest configuration; see docs/reference.md#ini-options",
+        ),
+        (
+            "claude_files_max_retries = -1",
+            "ERROR: claude_files_max_retries (ini option): expected a whole number >= 0, got '-1'. "
+            "Fix the value in your pytest configuration; see docs/reference.md#ini-options",
+        ),
     ],
 )
 def test_bad_ini_is_a_usage_error(pytester: pytest.Pytester, ini: str, message: str) -> None:
@@ -179,27 +193,43 @@ def test_bad_ini_is_a_usage_error(pytester: pytest.Pytester, ini: str, message: 
 
 
 BAD_MARKERS = [
-    ("claude_files(10)",
-     "@pytest.mark.claude_files takes keyword arguments only, got (10,). "
-     "See docs/reference.md#the-claude_files-marker"),
-    ("claude_files(quota=10)",
-     "@pytest.mark.claude_files: unknown argument(s) quota. Known arguments: api_keys, api_key, "
-     "storage_quota, max_file_size, rate_limit, now, freeze_time, max_retries. "
-     "See docs/reference.md#the-claude_files-marker"),
-    ("claude_files(storage_quota='big')",
-     "@pytest.mark.claude_files: storage_quota: expected a size such as 1048576, '10MB' or '1TB', got 'big'"),
-    ("claude_files(max_file_size=-1)",
-     "@pytest.mark.claude_files: max_file_size: a size cannot be negative, got -1"),
-    ("claude_files(api_keys=[])",
-     "@pytest.mark.claude_files: api_keys: expected a non-empty list of non-empty strings"),
-    ("claude_files(api_key='')",
-     "@pytest.mark.claude_files: api_key: expected a non-empty string"),
-    ("claude_files(rate_limit='fast')",
-     "@pytest.mark.claude_files: rate_limit: expected a whole number >= 1, got 'fast'"),
-    ("claude_files(now='yesterday')",
-     "@pytest.mark.claude_files: now: expected a datetime or an ISO 8601 string, got 'yesterday'"),
-    ("claude_files(freeze_time='yes')",
-     "@pytest.mark.claude_files: freeze_time: expected True or False, got 'yes'"),
+    (
+        "claude_files(10)",
+        "@pytest.mark.claude_files takes keyword arguments only, got (10,). "
+        "See docs/reference.md#the-claude_files-marker",
+    ),
+    (
+        "claude_files(quota=10)",
+        "@pytest.mark.claude_files: unknown argument(s) quota. Known arguments: api_keys, api_key, "
+        "storage_quota, max_file_size, rate_limit, now, freeze_time, max_retries. "
+        "See docs/reference.md#the-claude_files-marker",
+    ),
+    (
+        "claude_files(storage_quota='big')",
+        "@pytest.mark.claude_files: storage_quota: "
+        "expected a size such as 1048576, '10MB' or '1TB', got 'big'",
+    ),
+    (
+        "claude_files(max_file_size=-1)",
+        "@pytest.mark.claude_files: max_file_size: a size cannot be negative, got -1",
+    ),
+    (
+        "claude_files(api_keys=[])",
+        "@pytest.mark.claude_files: api_keys: expected a non-empty list of non-empty strings",
+    ),
+    ("claude_files(api_key='')", "@pytest.mark.claude_files: api_key: expected a non-empty string"),
+    (
+        "claude_files(rate_limit='fast')",
+        "@pytest.mark.claude_files: rate_limit: expected a whole number >= 1, got 'fast'",
+    ),
+    (
+        "claude_files(now='yesterday')",
+        "@pytest.mark.claude_files: now: expected a datetime or an ISO 8601 string, got 'yesterday'",
+    ),
+    (
+        "claude_files(freeze_time='yes')",
+        "@pytest.mark.claude_files: freeze_time: expected True or False, got 'yes'",
+    ),
 ]
 
 
@@ -212,10 +242,12 @@ def test_bad_marker_fails_the_test_with_a_message(pytester: pytest.Pytester) -> 
     result = pytester.runpytest("-q", "-rE")
     result.assert_outcomes(errors=len(BAD_MARKERS))
     for i, (_, message) in enumerate(BAD_MARKERS):
-        result.stdout.fnmatch_lines([
-            f"_* ERROR at setup of test_bad_{i} _*",
-            message,
-        ])
+        result.stdout.fnmatch_lines(
+            [
+                f"_* ERROR at setup of test_bad_{i} _*",
+                message,
+            ]
+        )
     assert "Traceback" not in result.stdout.str()
 
 
@@ -231,7 +263,8 @@ def test_tests_without_our_fixtures_import_nothing_heavy(pytester: pytest.Pytest
             assert loaded == []
         """
     )
-    result = pytester.runpytest_subprocess("-q", "-p", "no:anyio", "-p", "no:xdist", "-p", "no:faker",
-                                           "-p", "no:respx", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess(
+        "-q", "-p", "no:anyio", "-p", "no:xdist", "-p", "no:faker", "-p", "no:respx", "-p", "no:cacheprovider"
+    )
     result.assert_outcomes(passed=1)
     assert "claude_files" in sys.modules["pytest_claude_files.plugin"].MARKER

@@ -90,7 +90,12 @@ async def test_retrieve_metadata(api: FilesAPI, claude_files: Any) -> None:
     meta = await api.call("retrieve_metadata", seeded.id)
 
     assert type(meta) is metadata_type(api)
-    assert (meta.id, meta.filename, meta.mime_type, meta.size_bytes) == (seeded.id, "notes.md", "text/markdown", 4)
+    assert (meta.id, meta.filename, meta.mime_type, meta.size_bytes) == (
+        seeded.id,
+        "notes.md",
+        "text/markdown",
+        4,
+    )
     assert meta.created_at == NOW
     raw = await api.call_raw("retrieve_metadata", seeded.id)
     assert raw.http_response.json()["scope"] == {"id": "sesn_011", "type": "session"}
@@ -237,7 +242,9 @@ async def test_expires_in_seconds_sets_expires_at(api: FilesAPI, seconds: int) -
     if api.dialect == "beta":
         with pytest.raises(anthropic.BadRequestError) as caught:
             await api.call("upload", **upload)
-        assert "expires_in_seconds" in assert_envelope(caught.value, "invalid_request_error")["error"]["message"]
+        assert (
+            "expires_in_seconds" in assert_envelope(caught.value, "invalid_request_error")["error"]["message"]
+        )
         return
     raw = await api.call_raw("upload", **upload)
     assert raw.http_response.json()["expires_at"] == (NOW + timedelta(seconds=seconds)).strftime(
@@ -248,7 +255,9 @@ async def test_expires_in_seconds_sets_expires_at(api: FilesAPI, seconds: int) -
 @pytest.mark.parametrize("seconds", [MIN_EXPIRES_IN - 1, MAX_EXPIRES_IN + 1, 0, -1, "soon"])
 async def test_expires_in_seconds_out_of_range_is_400(api: FilesAPI, claude_files: Any, seconds: Any) -> None:
     with pytest.raises(anthropic.BadRequestError) as caught:
-        await api.call("upload", file=("a.txt", b"abc", "text/plain"), extra_body={"expires_in_seconds": seconds})
+        await api.call(
+            "upload", file=("a.txt", b"abc", "text/plain"), extra_body={"expires_in_seconds": seconds}
+        )
     assert "expires_in_seconds" in assert_envelope(caught.value, "invalid_request_error")["error"]["message"]
     assert len(claude_files) == 0
 
@@ -283,8 +292,18 @@ async def test_filename_kept(api: FilesAPI, sent: str, stored: str) -> None:
 
 @pytest.mark.parametrize(
     "sent",
-    ["x" * (MAX_FILENAME_CHARS + 1), "dir/", "a<b.txt", "a>b.txt", "a:b.txt", "a|b.txt",
-     "a?b.txt", "a*b.txt", "a\\b.txt", "esc\x1b.txt"],
+    [
+        "x" * (MAX_FILENAME_CHARS + 1),
+        "dir/",
+        "a<b.txt",
+        "a>b.txt",
+        "a:b.txt",
+        "a|b.txt",
+        "a?b.txt",
+        "a*b.txt",
+        "a\\b.txt",
+        "esc\x1b.txt",
+    ],
 )
 async def test_filename_rejected(api: FilesAPI, claude_files: Any, sent: str) -> None:
     with pytest.raises(anthropic.BadRequestError) as caught:
@@ -293,9 +312,15 @@ async def test_filename_rejected(api: FilesAPI, claude_files: Any, sent: str) ->
     assert len(claude_files) == 0 and claude_files.storage_used == 0
 
 
-@pytest.mark.parametrize(("content_type", "stored"), [("text/plain", "unnamed.txt"), ("application/pdf", "unnamed.pdf"),
-                                                      ("application/octet-stream", "unnamed"),
-                                                      ("application/x-unknown-thing", "unnamed")])
+@pytest.mark.parametrize(
+    ("content_type", "stored"),
+    [
+        ("text/plain", "unnamed.txt"),
+        ("application/pdf", "unnamed.pdf"),
+        ("application/octet-stream", "unnamed"),
+        ("application/x-unknown-thing", "unnamed"),
+    ],
+)
 async def test_absent_filename(api: FilesAPI, content_type: str, stored: str) -> None:
     if api.dialect == "beta":
         with pytest.raises(anthropic.BadRequestError) as caught:

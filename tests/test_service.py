@@ -36,7 +36,11 @@ def test_documented_limits() -> None:
     assert DEFAULT_STORAGE_QUOTA_BYTES == 1024**4
     settings = FakeFilesSettings()
     assert (settings.max_file_size, settings.storage_quota, settings.api_keys, settings.rate_limit) == (
-        MAX_FILE_BYTES, DEFAULT_STORAGE_QUOTA_BYTES, None, None)
+        MAX_FILE_BYTES,
+        DEFAULT_STORAGE_QUOTA_BYTES,
+        None,
+        None,
+    )
 
 
 @pytest.mark.parametrize(
@@ -62,7 +66,12 @@ def test_overrides_replace_settings() -> None:
 def test_upload_stores_metadata_and_content(fake: FakeFiles) -> None:
     meta = fake.upload(b"hello", "dir/hello.txt", content_type="text/plain")
     assert FILE_ID_RE.match(meta.id)
-    assert (meta.filename, meta.mime_type, meta.size_bytes, meta.created_at) == ("hello.txt", "text/plain", 5, T0)
+    assert (meta.filename, meta.mime_type, meta.size_bytes, meta.created_at) == (
+        "hello.txt",
+        "text/plain",
+        5,
+        T0,
+    )
     assert meta.downloadable is False and meta.scope is None and meta.expires_at is None
     assert fake.get(meta.id) == meta and fake.content(meta.id) == b"hello"
     assert meta.id in fake and len(fake) == 1 and fake.storage_used == 5
@@ -128,7 +137,12 @@ def test_the_500_mb_limit_without_allocating_it(fake: FakeFiles) -> None:
 def test_add_file_seeds_what_no_upload_can(fake: FakeFiles) -> None:
     past = T0 - timedelta(days=3)
     meta = fake.add_file("result.png", b"\x89PNG", downloadable=True, scope_id="sesn_9", created_at=past)
-    assert (meta.mime_type, meta.downloadable, meta.scope.id, meta.created_at) == ("image/png", True, "sesn_9", past)
+    assert (meta.mime_type, meta.downloadable, meta.scope.id, meta.created_at) == (
+        "image/png",
+        True,
+        "sesn_9",
+        past,
+    )
     assert fake.download(meta.id) == (meta, b"\x89PNG")
     text = fake.add_file("notes.txt", "héllo")
     assert fake.content(text.id) == "héllo".encode()
