@@ -201,6 +201,7 @@ class FakeFiles:
         """A file's bytes, downloadable or not (a test may look; the API may refuse)."""
         with self._lock:
             stored = self._lookup(file_id)
+            self._expire_if_due(file_id, stored)
             if stored.content is None:
                 raise NotFoundError(f"File `{shown(file_id)}` has expired.", error_code="file_expired")
             return bytes(stored.content)

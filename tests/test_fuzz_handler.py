@@ -25,7 +25,7 @@ from pytest_claude_files._clock import FakeClock
 from pytest_claude_files._http import FilesHandler, HTTPRequest
 from pytest_claude_files._ids import REQUEST_ID_RE
 from pytest_claude_files._service import FakeFiles
-from pytest_claude_files.errors import STATUS_TO_ERROR_TYPE
+from pytest_claude_files.errors import STATUS_TO_ERROR_TYPE, NotFoundError
 from pytest_claude_files.models import BETA_HEADER_VALUE
 
 GOOD_KEY = "sk-ant-good"
@@ -33,7 +33,7 @@ MAX_FILE_SIZE = 4096
 QUOTA = 64 * 1024
 HUGE = "9" * 100_000
 START = datetime(2025, 4, 15, 18, 0, tzinfo=timezone.utc)
-N_SEEDED = 4
+N_SEEDED = 5
 UNKNOWN_ID = "file_011CNha8iCJcU1wXNR6q4V8w"
 BOUNDARY = "fuzzboundary7MA4YWxkTrZu0gW"
 
@@ -182,6 +182,7 @@ def make_fake() -> tuple[FakeFiles, list[str]]:
         fake.add_file("made.csv", b"a,b", downloadable=True).id,
         fake.add_file("scoped.md", b"# s", scope_id="sesn_1").id,
         fake.add_file("soon.bin", b"\x00\x01", downloadable=True, expires_at=START + timedelta(days=1)).id,
+        fake.add_file("past.bin", b"old", downloadable=True, expires_at=START - timedelta(seconds=1)).id,
     ]
     gone = fake.add_file("gone.txt", b"gone")
     fake.delete(gone.id)
@@ -189,12 +190,16 @@ def make_fake() -> tuple[FakeFiles, list[str]]:
 
 
 def snapshot(fake: FakeFiles) -> tuple[Any, ...]:
+    """Everything a test can observe of the service's state."""
+
+    def content(file_id: str) -> bytes | None:
+        try:
+            return fake.content(file_id)
+        except NotFoundError:  # expired
+            return None
+
     files = fake.files
-    return (
-        [f.model_dump() for f in files],
-        {f.id: fake._files[f.id].content is not None and fake.content(f.id) for f in files},
-        fake.storage_used,
-    )
+    return [f.model_dump() for f in files], {f.id: content(f.id) for f in files}, fake.storage_used
 
 
 def resolve(ref: Any, ids: list[str]) -> str:

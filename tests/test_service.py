@@ -103,6 +103,14 @@ def test_expired_content_is_dropped_and_frees_storage(fake: FakeFiles) -> None:
     assert fake.storage_used == 0 and len(fake) == 0
 
 
+def test_expiry_is_a_function_of_the_clock_alone(fake: FakeFiles) -> None:
+    meta = fake.add_file("out.bin", b"12345", downloadable=True, expires_at=T0 + timedelta(seconds=10))
+    fake.clock.advance(seconds=10)
+    with pytest.raises(NotFoundError):  # no download or storage_used needed to notice
+        fake.content(meta.id)
+    assert fake.storage_used == 0
+
+
 def test_download_refuses_uploaded_files(fake: FakeFiles) -> None:
     meta = fake.upload(b"x", "a.txt", content_type="text/plain")
     with pytest.raises(InvalidRequestError) as caught:
