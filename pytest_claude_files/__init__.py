@@ -9,14 +9,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 __all__ = [
-    "FakeClock",
     "FakeFiles",
     "FakeFilesSettings",
+    "FakeClock",
     "FilesHandler",
     "HTTPRequest",
     "HTTPResponse",
-    "make_sdk_client",
     "make_transport",
+    "make_sdk_client",
+    "error_response",
 ]
 __version__ = "0.1.0"
 
@@ -27,6 +28,7 @@ _LAZY = {
     "FilesHandler": "._http",
     "HTTPRequest": "._http",
     "HTTPResponse": "._http",
+    "error_response": "._http",
     "make_transport": "._transports",
     "make_sdk_client": "._client",
 }
@@ -34,7 +36,7 @@ _LAZY = {
 if TYPE_CHECKING:
     from ._client import make_sdk_client
     from ._clock import FakeClock
-    from ._http import FilesHandler, HTTPRequest, HTTPResponse
+    from ._http import FilesHandler, HTTPRequest, HTTPResponse, error_response
     from ._service import FakeFiles, FakeFilesSettings
     from ._transports import make_transport
 

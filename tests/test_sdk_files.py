@@ -582,3 +582,35 @@ async def test_beta_header_among_others_selects_beta(sdk_client: Any, claude_fil
     )
     assert set(raw.http_response.json()) == {"data", "has_more", "first_id", "last_id"}
     assert "expires_at" not in raw.http_response.json()["data"][0]
+
+
+SDK_CLASS_BY_STATUS = {
+    400: "BadRequestError",
+    401: "AuthenticationError",
+    402: "PaymentRequiredError",  # SDK 2.x; older SDKs raise the base APIStatusError
+    403: "PermissionDeniedError",
+    404: "NotFoundError",
+    409: "ConflictError",
+    413: "RequestTooLargeError",
+    429: "RateLimitError",
+    500: "InternalServerError",
+    504: "InternalServerError",  # GatewayTimeoutError (a subclass) on SDK 2.x
+    529: "OverloadedError",
+}
+
+
+@pytest.mark.parametrize("status", sorted(SDK_CLASS_BY_STATUS))
+async def test_every_error_status_reaches_the_sdk_as_its_class(
+    api: FilesAPI, claude_files_handler: Any, status: int
+) -> None:
+    from pytest_claude_files._http import error_response
+    from pytest_claude_files.errors import STATUS_TO_ERROR_TYPE, error_class_for
+
+    error_class = error_class_for(status)
+    claude_files_handler.hooks.append(lambda request, operation: error_response(error_class("scripted")))
+    expected = sdk_error(SDK_CLASS_BY_STATUS[status]) or anthropic.APIStatusError
+    with pytest.raises(expected) as caught:
+        await api.call("list")
+
+    assert caught.value.status_code == status
+    assert assert_envelope(caught.value, STATUS_TO_ERROR_TYPE[status])["error"]["message"] == "scripted"
