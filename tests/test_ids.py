@@ -52,3 +52,13 @@ def test_unique_across_threads() -> None:
     assert len(set(every)) == len(every)
     assert all(batch == sorted(batch) for batch in batches)
     assert len({new_request_id() for _ in range(2000)}) == 2000
+
+
+def test_moments_the_ids_cannot_order_are_refused() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="outside the range"):
+        new_file_id(datetime(1969, 12, 31, 23, 59, tzinfo=timezone.utc))
+    with pytest.raises(ValueError, match="outside the range"):
+        new_file_id(datetime(9999, 1, 1, tzinfo=timezone.utc))
+    assert new_file_id(datetime(1970, 1, 1)) < new_file_id(datetime(5000, 1, 1, tzinfo=timezone.utc))
