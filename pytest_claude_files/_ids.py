@@ -55,7 +55,9 @@ def new_file_id(created_at: datetime) -> str:
     """
     micros = _micros(created_at if created_at.tzinfo else created_at.replace(tzinfo=timezone.utc))
     if micros < 0 or (micros + 1) << 72 > _MAX:
-        raise ValueError(f"created_at {created_at.isoformat()} is outside the range ids can order (1970-6000)")
+        raise ValueError(
+            f"created_at {created_at.isoformat()} is outside the range ids can order (1970-6000)"
+        )
     with _lock:
         seq = next(_sequence) & 0xFF_FFFF_FFFF
         low = _rng.getrandbits(32)
