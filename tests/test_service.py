@@ -294,3 +294,38 @@ def test_concurrent_uploads_and_deletes_lose_nothing() -> None:
             break
         page = fake.list_ga(limit=7, page=page.next_page)
     assert walked == listed
+
+
+class _CountingList(list):  # type: ignore[type-arg]
+    reads = 0
+
+    def __getitem__(self, index: Any) -> Any:
+        type(self).reads += 1
+        return super().__getitem__(index)
+
+
+class _CountingDict(dict):  # type: ignore[type-arg]
+    reads = 0
+
+    def __getitem__(self, key: Any) -> Any:
+        type(self).reads += 1
+        return super().__getitem__(key)
+
+
+@pytest.mark.parametrize("n_files", [1_000, 50_000])
+def test_a_page_costs_limit_plus_log_n_reads(n_files: int) -> None:
+    """Not a timing: the reads of the id order and of the files a middle page makes."""
+    fake = FakeFiles(clock=FakeClock(T0, frozen=True))
+    fake.add_files(n_files)
+    middle = fake._order[n_files // 2]
+    fake._order = _CountingList(fake._order)
+    fake._files = _CountingDict(fake._files)
+    _CountingList.reads = _CountingDict.reads = 0
+
+    ga = fake.list_ga(limit=10, page=encode_page_token(middle))
+    beta = fake.list_beta(limit=10, after_id=middle)
+
+    assert [m.id for m in ga.data] == [m.id for m in beta.data] and len(ga.data) == 10
+    log_n = n_files.bit_length()
+    assert log_n <= _CountingList.reads <= 2 * (log_n + 1)  # two binary searches, two slices
+    assert _CountingDict.reads == 2 * 10  # one lookup per listed file
