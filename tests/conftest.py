@@ -144,7 +144,7 @@ def surface(request: pytest.FixtureRequest) -> Surface:
 
 
 @pytest.fixture
-def api(sdk_client: Any, surface: Surface, request: pytest.FixtureRequest) -> FilesAPI:
+def api(sdk_client: Any, surface: Surface) -> FilesAPI:
     """A files resource: {sync, async} x {beta surface, GA surface}."""
     import anthropic
 
