@@ -497,33 +497,39 @@ async def test_malformed_page_token_is_400(api: FilesAPI, token: str) -> None:
     assert "page" in assert_envelope(caught.value, "invalid_request_error")["error"]["message"]
 
 
-# -- beta list cursors (SDK <= 1.1 beta surface) ----------------------------------------------
-def _beta_or_skip(api: FilesAPI) -> None:
-    if api.dialect != "beta":
-        pytest.skip("the beta dialect's cursors need an SDK <= 1.1 beta surface")
+# -- beta list cursors ------------------------------------------------------------------------
+# Sent with the beta header on every surface, so every SDK generation reaches the beta dialect.
+BETA_HEADERS = {"anthropic-beta": "files-api-2025-04-14"}
 
 
 @pytest.mark.parametrize("cursor", ["before_id", "after_id"])
 async def test_malformed_beta_cursor_is_400(api: FilesAPI, cursor: str) -> None:
-    _beta_or_skip(api)
     with pytest.raises(anthropic.BadRequestError) as caught:
-        await api.page(**{cursor: "not-a-file-id"})
+        await api.page(extra_headers=BETA_HEADERS, extra_query={cursor: "not-a-file-id"})
     assert cursor in assert_envelope(caught.value, "invalid_request_error")["error"]["message"]
 
 
 async def test_beta_cursors_are_exclusive(api: FilesAPI, claude_files: Any) -> None:
-    _beta_or_skip(api)
     a, b = claude_files.add_files(2)
     with pytest.raises(anthropic.BadRequestError) as caught:
-        await api.page(before_id=a.id, after_id=b.id)
+        await api.page(extra_headers=BETA_HEADERS, extra_query={"before_id": a.id, "after_id": b.id})
     assert_envelope(caught.value, "invalid_request_error")
+
+
+async def test_beta_cursors_through_the_sdk_arguments(api: FilesAPI, claude_files: Any) -> None:
+    if api.dialect != "beta":
+        pytest.skip("only SDK <= 1.1 beta surfaces take before_id/after_id arguments")
+    files = claude_files.add_files(5)
+    page = await api.page(after_id=files[3].id, limit=2)
+    assert [f.id for f in page.data] == [files[2].id, files[1].id] and page.has_more
+    page = await api.page(before_id=files[1].id, limit=2)
+    assert [f.id for f in page.data] == [files[3].id, files[2].id] and page.has_more
 
 
 @pytest.mark.parametrize("param", [{"page": "page_x"}, {"ids": ["file_011CNha8iCJcU1wXNR6q4V8w"]}])
 async def test_beta_dialect_rejects_ga_parameters(api: FilesAPI, param: dict) -> None:
-    _beta_or_skip(api)
     with pytest.raises(anthropic.BadRequestError) as caught:
-        await api.page(extra_query=param)
+        await api.page(extra_headers=BETA_HEADERS, extra_query=param)
     assert_envelope(caught.value, "invalid_request_error")
 
 
