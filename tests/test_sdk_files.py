@@ -363,7 +363,11 @@ async def test_upload_from_a_path_and_from_bare_bytes(api: FilesAPI, tmp_path: A
     path = tmp_path / "report.pdf"
     path.write_bytes(b"%PDF-1.4")
     from_path = await api.call("upload", file=path)
-    assert (from_path.filename, from_path.mime_type, from_path.size_bytes) == ("report.pdf", "application/pdf", 8)
+    assert (from_path.filename, from_path.mime_type, from_path.size_bytes) == (
+        "report.pdf",
+        "application/pdf",
+        8,
+    )
     with path.open("rb") as handle:
         assert (await api.call("upload", file=handle)).filename == "report.pdf"
 
