@@ -19,6 +19,7 @@ __all__ = [
     "make_sdk_client",
     "ClaudeFilesRouter",
     "HTTPX2Mocker",
+    "error_response",
 ]
 __version__ = "0.1.0"
 
@@ -29,6 +30,7 @@ _LAZY = {
     "FilesHandler": "._http",
     "HTTPRequest": "._http",
     "HTTPResponse": "._http",
+    "error_response": "._http",
     "make_transport": "._transports",
     "make_sdk_client": "._client",
     "ClaudeFilesRouter": "._respx",
@@ -38,7 +40,7 @@ _LAZY = {
 if TYPE_CHECKING:
     from ._client import make_sdk_client
     from ._clock import FakeClock
-    from ._http import FilesHandler, HTTPRequest, HTTPResponse
+    from ._http import FilesHandler, HTTPRequest, HTTPResponse, error_response
     from ._service import FakeFiles, FakeFilesSettings
     from ._respx import ClaudeFilesRouter, HTTPX2Mocker
     from ._transports import make_transport
