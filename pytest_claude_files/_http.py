@@ -90,8 +90,12 @@ def dialect_of(headers: Mapping[str, str]) -> Dialect:
     return "ga"
 
 
+# One encoder for every response: json.dumps() with options builds a new one per call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def _dumps(obj: Any) -> bytes:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+    return _ENCODER.encode(obj).encode()
 
 
 def json_response(status: int, obj: Any, request_id: str, extra: Iterable[tuple[str, str]] = ()) -> HTTPResponse:

@@ -27,11 +27,13 @@ def to_http_request(request: Any, body: bytes) -> HTTPRequest:
     """An httpx/httpx2 ``Request`` (already read) as the handler's ``HTTPRequest``."""
     raw_path: bytes = request.url.raw_path
     path, _, query = raw_path.partition(b"?")
+    headers = request.headers
+    encoding = headers.encoding  # one look-up: multi_items() re-reads it for every header
     return HTTPRequest.build(
         request.method,
         path.decode("ascii", "replace"),
         query,
-        request.headers.multi_items(),
+        [(key.decode(encoding), value.decode(encoding)) for key, value in headers.raw],
         body,
     )
 
