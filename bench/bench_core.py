@@ -116,7 +116,9 @@ def calibrate(call: Callable[[], Any], target: float = 0.02) -> int:
         n *= 4
 
 
-def interleaved(variants: dict[str, Callable[[], Any]], rounds: int, target: float = 0.003) -> dict[str, list[float]]:
+def interleaved(
+    variants: dict[str, Callable[[], Any]], rounds: int, target: float = 0.003
+) -> dict[str, list[float]]:
     """Per-call seconds of each variant, one batch of each per round, order alternating."""
     sizes = {name: calibrate(call, target) for name, call in variants.items()}
     names = list(variants)
@@ -129,7 +131,7 @@ def interleaved(variants: dict[str, Callable[[], Any]], rounds: int, target: flo
 
 
 def ratio_row(label: str, samples: dict[str, list[float]], num: str, den: str, goal: float) -> dict[str, Any]:
-    per_round = [a / b for a, b in zip(samples[num], samples[den])]
+    per_round = [a / b for a, b in zip(samples[num], samples[den], strict=True)]
     q1, med, q3 = quartiles(per_round)
     return {
         "label": label,
@@ -155,13 +157,15 @@ def canned_transport_class(lib: Any, response: HTTPResponse) -> type:
     class CannedTransport(lib.AsyncBaseTransport, lib.BaseTransport):  # type: ignore[misc]
         def handle_request(self, request: Any) -> Any:
             request.read()
-            return lib.Response(response.status, headers=response.headers, content=response.body,
-                                request=request)
+            return lib.Response(
+                response.status, headers=response.headers, content=response.body, request=request
+            )
 
         async def handle_async_request(self, request: Any) -> Any:
             await request.aread()
-            return lib.Response(response.status, headers=response.headers, content=response.body,
-                                request=request)
+            return lib.Response(
+                response.status, headers=response.headers, content=response.body, request=request
+            )
 
     return CannedTransport
 
@@ -184,8 +188,7 @@ def bench_retrieve(rounds: int) -> list[dict[str, Any]]:
     file_id = fake.files[SMALL // 2].id
     # The canned answer is the fake's own answer to the same request, so both clients
     # parse the same bytes and headers.
-    canned = handler(HTTPRequest.build("GET", f"/v1/files/{file_id}", "",
-                                       [("x-api-key", FAKE_API_KEY)], b""))
+    canned = handler(HTTPRequest.build("GET", f"/v1/files/{file_id}", "", [("x-api-key", FAKE_API_KEY)], b""))
     assert canned.status == 200, canned.body
     canned_cls = canned_transport_class(lib, canned)
 
@@ -228,10 +231,16 @@ def bench_retrieve(rounds: int) -> list[dict[str, Any]]:
     goal = GOALS["retrieve"]
     return [
         ratio_row("SDK retrieve_metadata, sync: fake / canned", samples, "fake sync", "canned sync", goal),
-        ratio_row("  of which the adapter alone (our transport, stub handler) / canned", samples,
-                  "adapter sync", "canned sync", goal),
-        ratio_row("SDK retrieve_metadata, async: fake / canned", samples, "fake async x20",
-                  "canned async x20", goal),
+        ratio_row(
+            "  of which the adapter alone (our transport, stub handler) / canned",
+            samples,
+            "adapter sync",
+            "canned sync",
+            goal,
+        ),
+        ratio_row(
+            "SDK retrieve_metadata, async: fake / canned", samples, "fake async x20", "canned async x20", goal
+        ),
     ]
 
 
@@ -253,10 +262,15 @@ def bench_page(rounds: int) -> list[dict[str, Any]]:
         middle = fake.files[n // 2].id
         token = encode_page_token(middle)
         beta_req = HTTPRequest.build(
-            "GET", "/v1/files", f"limit={PAGE_LIMIT}&after_id={middle}",
-            [("x-api-key", FAKE_API_KEY), ("anthropic-beta", BETA_HEADER_VALUE)], b"")
+            "GET",
+            "/v1/files",
+            f"limit={PAGE_LIMIT}&after_id={middle}",
+            [("x-api-key", FAKE_API_KEY), ("anthropic-beta", BETA_HEADER_VALUE)],
+            b"",
+        )
         ga_req = HTTPRequest.build(
-            "GET", "/v1/files", f"limit={PAGE_LIMIT}&page={token}", [("x-api-key", FAKE_API_KEY)], b"")
+            "GET", "/v1/files", f"limit={PAGE_LIMIT}&page={token}", [("x-api-key", FAKE_API_KEY)], b""
+        )
         for req in (beta_req, ga_req):  # the page really is a full page from the middle
             answer = handler(req).json()
             assert answer["data"][0]["id"] < middle and len(answer["data"]) == PAGE_LIMIT, answer
@@ -264,8 +278,9 @@ def bench_page(rounds: int) -> list[dict[str, Any]]:
         variants[f"handler beta {n}"] = lambda h=handler, r=beta_req: h(r)
         variants[f"handler ga {n}"] = lambda h=handler, r=ga_req: h(r)
         if sdk_speaks_beta:
-            variants[f"sdk beta {n}"] = (
-                lambda c=client, m=middle: c.beta.files.list(limit=PAGE_LIMIT, after_id=m))
+            variants[f"sdk beta {n}"] = lambda c=client, m=middle: c.beta.files.list(
+                limit=PAGE_LIMIT, after_id=m
+            )
         page = client.files.list(limit=PAGE_LIMIT, page=token)
         assert len(page.data) == PAGE_LIMIT and page.data[0].id < middle
         variants[f"sdk ga {n}"] = lambda c=client, t=token: c.files.list(limit=PAGE_LIMIT, page=t)
@@ -276,11 +291,17 @@ def bench_page(rounds: int) -> list[dict[str, Any]]:
         for dialect in ("beta", "ga"):
             num, den = f"{path} {dialect} {LARGE}", f"{path} {dialect} {SMALL}"
             if num in samples:
-                label = f"{PAGE_LIMIT}-item page from the middle, {path}, {dialect}: {LARGE:,} / {SMALL:,} files"
+                label = (
+                    f"{PAGE_LIMIT}-item page from the middle, {path}, {dialect}: {LARGE:,} / {SMALL:,} files"
+                )
                 rows.append(ratio_row(label, samples, num, den, goal))
     if not sdk_speaks_beta:
-        rows.append({"label": f"sdk beta: n/a (anthropic {sdk_version()} speaks only the GA dialect)",
-                     "skipped": True})
+        rows.append(
+            {
+                "label": f"sdk beta: n/a (anthropic {sdk_version()} speaks only the GA dialect)",
+                "skipped": True,
+            }
+        )
     return rows
 
 
@@ -309,11 +330,16 @@ def memory_child(mode: str, metric: str, size: int) -> dict[str, Any]:
     if mode == "fake":
         client = make_sdk_client(handler)
     else:
-        canned = handler(HTTPRequest.build(
-            "POST", "/v1/files", "",
-            [("x-api-key", FAKE_API_KEY), ("content-type", "multipart/form-data; boundary=b")],
-            b'--b\r\nContent-Disposition: form-data; name="file"; filename="c.bin"\r\n'
-            b"Content-Type: application/octet-stream\r\n\r\nxyz\r\n--b--\r\n"))
+        canned = handler(
+            HTTPRequest.build(
+                "POST",
+                "/v1/files",
+                "",
+                [("x-api-key", FAKE_API_KEY), ("content-type", "multipart/form-data; boundary=b")],
+                b'--b\r\nContent-Disposition: form-data; name="file"; filename="c.bin"\r\n'
+                b"Content-Type: application/octet-stream\r\n\r\nxyz\r\n--b--\r\n",
+            )
+        )
         assert canned.status == 200, canned.body
 
         class Peer(lib.BaseTransport):  # type: ignore[misc,name-defined]
@@ -368,7 +394,9 @@ def bench_memory(size: int) -> list[dict[str, Any]]:
         for mode in MEMORY_MODES:
             out = subprocess.run(
                 [sys.executable, str(Path(__file__).resolve()), "--memory-child", mode, metric, str(size)],
-                capture_output=True, text=True, check=False,
+                capture_output=True,
+                text=True,
+                check=False,
             )
             if out.returncode != 0:
                 raise RuntimeError(f"memory child {mode}/{metric} failed:\n{out.stderr}")
@@ -391,16 +419,23 @@ def print_rows(title: str, rows: list[dict[str, Any]]) -> None:
         elif "ratio" in row:
             verdict = "ok" if row["ok"] else "OVER GOAL"
             print(f"  {row['label']}")
-            print(f"      {row['numerator_us']:9.1f} us / {row['denominator_us']:9.1f} us"
-                  f"  ratio {row['ratio']:.3f}  (IQR {row['ratio_q1']:.3f}-{row['ratio_q3']:.3f},"
-                  f" {row['rounds']} rounds; of minimums {row['ratio_of_minimums']:.3f})"
-                  f"  goal <= {row['goal']}: {verdict}")
+            print(
+                f"      {row['numerator_us']:9.1f} us / {row['denominator_us']:9.1f} us"
+                f"  ratio {row['ratio']:.3f}  (IQR {row['ratio_q1']:.3f}-{row['ratio_q3']:.3f},"
+                f" {row['rounds']} rounds; of minimums {row['ratio_of_minimums']:.3f})"
+                f"  goal <= {row['goal']}: {verdict}"
+            )
         else:
-            verdict = "" if "ok" not in row else (
-                f"  goal <= {row['goal']} extra copy: {'ok' if row['ok'] else 'OVER GOAL'}")
+            verdict = (
+                ""
+                if "ok" not in row
+                else (f"  goal <= {row['goal']} extra copy: {'ok' if row['ok'] else 'OVER GOAL'}")
+            )
             print(f"  {row['label']}")
-            print(f"      peak extra {row['peak_extra_copies']:.3f} copies"
-                  f" ({row['peak_extra_bytes'] / MIB:.1f} MiB), retained {row['retained_copies']:.3f}{verdict}")
+            print(
+                f"      peak extra {row['peak_extra_copies']:.3f} copies"
+                f" ({row['peak_extra_bytes'] / MIB:.1f} MiB), retained {row['retained_copies']:.3f}{verdict}"
+            )
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -409,10 +444,15 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--rounds", type=int, default=101, help="interleaved rounds (default 101)")
     parser.add_argument("--size-mib", type=int, default=256, help="upload size for --only memory")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 5 rounds, 32 MiB")
-    parser.add_argument("--json", nargs="?", const="", default=None, metavar="PATH",
-                        help="write the results as JSON (default: bench/results-core-<sdk>.json)")
-    parser.add_argument("--memory-child", nargs=3, metavar=("MODE", "METRIC", "SIZE"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--json",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="PATH",
+        help="write the results as JSON (default: bench/results-core-<sdk>.json)",
+    )
+    parser.add_argument("--memory-child", nargs=3, metavar=("MODE", "METRIC", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child:
         mode, metric, size = args.memory_child
@@ -429,13 +469,19 @@ def main(argv: Optional[list[str]] = None) -> int:
         print_rows("retrieve_metadata through the SDK: fake vs canned transport", results["retrieve"])
     if "page" in which:
         results["page"] = bench_page(rounds)
-        print_rows(f"one {PAGE_LIMIT}-item page from the middle: {LARGE:,} vs {SMALL:,} files",
-                   results["page"])
+        print_rows(
+            f"one {PAGE_LIMIT}-item page from the middle: {LARGE:,} vs {SMALL:,} files", results["page"]
+        )
     if "memory" in which:
         results["memory"] = bench_memory(size)
         print_rows("peak memory of an upload through the SDK (fresh subprocess each)", results["memory"])
-    failed = [r["label"] for rows in results.values() if isinstance(rows, list)
-              for r in rows if r.get("ok") is False]
+    failed = [
+        r["label"]
+        for rows in results.values()
+        if isinstance(rows, list)
+        for r in rows
+        if r.get("ok") is False
+    ]
     print("\nall goals met" if not failed else "\nover goal: " + "; ".join(failed))
     if args.json is not None:
         path = Path(args.json) if args.json else HERE / f"results-core-{info['anthropic']}.json"

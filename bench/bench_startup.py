@@ -39,9 +39,20 @@ from typing import Any, Optional
 HERE = Path(__file__).resolve().parent
 GOAL = 1.15
 PLUGIN = "claude_files"
-HEAVY = ("anthropic", "httpx", "httpx2", "httpcore", "httpcore2", "respx", "hypothesis",
-         "faker", "pydantic", "pydantic_core", "uvicorn")
-TEST_MODULE = '''\
+HEAVY = (
+    "anthropic",
+    "httpx",
+    "httpx2",
+    "httpcore",
+    "httpcore2",
+    "respx",
+    "hypothesis",
+    "faker",
+    "pydantic",
+    "pydantic_core",
+    "uvicorn",
+)
+TEST_MODULE = """\
 import pytest
 
 
@@ -57,7 +68,7 @@ def test_text():
 class TestPlain:
     def test_list(self):
         assert sorted([3, 1, 2]) == [1, 2, 3]
-'''
+"""
 
 
 def make_suite(root: Path, modules: int, per_module: int) -> int:
@@ -69,8 +80,11 @@ def make_suite(root: Path, modules: int, per_module: int) -> int:
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    }
     env.update(extra)
     return env
 
@@ -89,8 +103,8 @@ def variants(suite: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
     auto, alone = clean_env(), clean_env(PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
     return {
         "autoload, with plugin": (base, auto),
-        "autoload, -p no:claude_files": (base + ["-p", f"no:{PLUGIN}"], auto),
-        "alone, -p claude_files": (base + ["-p", PLUGIN], alone),
+        "autoload, -p no:claude_files": ([*base, "-p", f"no:{PLUGIN}"], auto),
+        "alone, -p claude_files": ([*base, "-p", PLUGIN], alone),
         "alone, pytest only": (base, alone),
     }
 
@@ -107,8 +121,13 @@ def heavy_modules_after_run(suite: Path) -> dict[str, Any]:
         f"heavy = sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})\n"
         "print(json.dumps({'rc': int(rc), 'loaded': P.loaded, 'heavy': heavy}))\n"
     )
-    out = subprocess.run([sys.executable, "-c", probe, str(suite)], capture_output=True, text=True,
-                         env=clean_env(PYTEST_DISABLE_PLUGIN_AUTOLOAD="1"), check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", probe, str(suite)],
+        capture_output=True,
+        text=True,
+        env=clean_env(PYTEST_DISABLE_PLUGIN_AUTOLOAD="1"),
+        check=False,
+    )
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
@@ -116,7 +135,10 @@ def plugin_import_us() -> float:
     """Cumulative import time of pytest_claude_files.plugin after pytest (``-X importtime``)."""
     out = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", "import pytest; import pytest_claude_files.plugin"],
-        capture_output=True, text=True, env=clean_env(), check=True,
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        check=True,
     )
     for line in out.stderr.splitlines():
         parts = [p.strip() for p in line.split("|")]
@@ -130,8 +152,14 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--rounds", type=int, default=30, help="interleaved rounds (default 30)")
     parser.add_argument("--modules", type=int, default=20, help="test modules in the suite (default 20)")
     parser.add_argument("--per-module", type=int, default=8, help="parametrized cases per module")
-    parser.add_argument("--json", nargs="?", const="", default=None, metavar="PATH",
-                        help="write the results as JSON (default: bench/results-startup-<sdk>.json)")
+    parser.add_argument(
+        "--json",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="PATH",
+        help="write the results as JSON (default: bench/results-startup-<sdk>.json)",
+    )
     args = parser.parse_args(argv)
     try:
         sdk = metadata.version("anthropic")
@@ -166,31 +194,52 @@ def main(argv: Optional[list[str]] = None) -> int:
         ("autoload (all installed plugins)", "autoload, with plugin", "autoload, -p no:claude_files"),
         ("alone (PYTEST_DISABLE_PLUGIN_AUTOLOAD=1)", "alone, -p claude_files", "alone, pytest only"),
     ):
-        per_round = [a / b for a, b in zip(samples[with_], samples[without])]
+        per_round = [a / b for a, b in zip(samples[with_], samples[without], strict=True)]
         q1, med, q3 = statistics.quantiles(per_round, n=4, method="inclusive")
-        rows.append({
-            "setup": setup,
-            "with_ms": statistics.median(samples[with_]) * 1e3,
-            "without_ms": statistics.median(samples[without]) * 1e3,
-            "ratio": med, "ratio_q1": q1, "ratio_q3": q3,
-            "ratio_of_minimums": min(samples[with_]) / min(samples[without]),
-            "rounds": args.rounds, "goal": GOAL, "ok": med <= GOAL,
-        })
+        rows.append(
+            {
+                "setup": setup,
+                "with_ms": statistics.median(samples[with_]) * 1e3,
+                "without_ms": statistics.median(samples[without]) * 1e3,
+                "ratio": med,
+                "ratio_q1": q1,
+                "ratio_q3": q3,
+                "ratio_of_minimums": min(samples[with_]) / min(samples[without]),
+                "rounds": args.rounds,
+                "goal": GOAL,
+                "ok": med <= GOAL,
+            }
+        )
     print(f"\n## pytest start-up and run of {count} trivial tests, with vs without the plugin")
     for row in rows:
-        print(f"  {row['setup']}: {row['with_ms']:.0f} ms / {row['without_ms']:.0f} ms"
-              f"  ratio {row['ratio']:.3f} (IQR {row['ratio_q1']:.3f}-{row['ratio_q3']:.3f},"
-              f" {row['rounds']} rounds; of minimums {row['ratio_of_minimums']:.3f})"
-              f"  goal <= {GOAL}: {'ok' if row['ok'] else 'OVER GOAL'}")
+        print(
+            f"  {row['setup']}: {row['with_ms']:.0f} ms / {row['without_ms']:.0f} ms"
+            f"  ratio {row['ratio']:.3f} (IQR {row['ratio_q1']:.3f}-{row['ratio_q3']:.3f},"
+            f" {row['rounds']} rounds; of minimums {row['ratio_of_minimums']:.3f})"
+            f"  goal <= {GOAL}: {'ok' if row['ok'] else 'OVER GOAL'}"
+        )
     print(f"  import of pytest_claude_files.plugin after pytest: {import_us / 1000:.2f} ms (-X importtime)")
     heavy_ok = probe["loaded"] and not probe["heavy"]
-    print(f"  plugin loaded: {probe['loaded']}; heavy modules imported by the run: {probe['heavy'] or 'none'}")
+    print(
+        f"  plugin loaded: {probe['loaded']}; heavy modules imported by the run: {probe['heavy'] or 'none'}"
+    )
     ok = all(r["ok"] for r in rows) and heavy_ok
     print("\nall goals met" if ok else "\nOVER GOAL")
     if args.json is not None:
         path = Path(args.json) if args.json else HERE / f"results-startup-{sdk}.json"
-        path.write_text(json.dumps({"machine": info, "tests": count, "rows": rows,
-                                    "plugin_import_us": import_us, "probe": probe}, indent=2) + "\n")
+        path.write_text(
+            json.dumps(
+                {
+                    "machine": info,
+                    "tests": count,
+                    "rows": rows,
+                    "plugin_import_us": import_us,
+                    "probe": probe,
+                },
+                indent=2,
+            )
+            + "\n"
+        )
         print(f"wrote {path}")
     return 0 if ok else 1
 

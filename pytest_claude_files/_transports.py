@@ -13,7 +13,7 @@ from typing import Any, Callable, Union
 
 from ._http import HTTPRequest, HTTPResponse
 
-__all__ = ["transport_class", "make_transport", "to_http_request", "to_library_response"]
+__all__ = ["make_transport", "to_http_request", "to_library_response", "transport_class"]
 
 Handler = Callable[[HTTPRequest], HTTPResponse]
 _CACHE: dict[str, type] = {}

@@ -69,8 +69,11 @@ _PROBE = textwrap.dedent(
 
 
 def _env(*, autoload: bool) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    }
     if not autoload:
         env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     return env
@@ -79,19 +82,24 @@ def _env(*, autoload: bool) -> dict[str, str]:
 def _probe(mode: str, *args: str, cwd: Path, autoload: bool = False) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, "-c", _PROBE, mode, *args],
-        cwd=cwd, env=_env(autoload=autoload), capture_output=True, text=True, timeout=120,
+        cwd=cwd,
+        env=_env(autoload=autoload),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     lines = [line for line in out.stdout.splitlines() if line.startswith(_REPORT)]
     assert lines, f"the probe printed no report (exit {out.returncode}):\n{out.stdout}\n{out.stderr}"
-    return dict(json.loads(lines[-1][len(_REPORT):]))
+    return dict(json.loads(lines[-1][len(_REPORT) :]))
 
 
 @pytest.fixture
 def trivial_suite(tmp_path: Path) -> Path:
     """A directory of tests that use no fixture of ours, with its own (empty) ini."""
     (tmp_path / "pytest.ini").write_text("[pytest]\n")
-    (tmp_path / "test_trivial.py").write_text(textwrap.dedent(
-        """
+    (tmp_path / "test_trivial.py").write_text(
+        textwrap.dedent(
+            """
         import pytest
 
         @pytest.mark.parametrize("n", [1, 2, 3])
@@ -101,7 +109,8 @@ def trivial_suite(tmp_path: Path) -> Path:
         def test_tmp(tmp_path):
             assert tmp_path.exists()
         """
-    ))
+        )
+    )
     return tmp_path
 
 
@@ -127,8 +136,9 @@ def test_importing_the_plugin_imports_nothing_heavy(modules: list[str], tmp_path
 )
 def test_pytest_with_the_plugin_imports_nothing_heavy(args: list[str], trivial_suite: Path) -> None:
     """Autoload off, the plugin loaded by its entry-point name: nothing else can hide it."""
-    report = _probe("pytest", *args, "-p", "no:cacheprovider", "-p", PLUGIN, str(trivial_suite),
-                    cwd=trivial_suite)
+    report = _probe(
+        "pytest", *args, "-p", "no:cacheprovider", "-p", PLUGIN, str(trivial_suite), cwd=trivial_suite
+    )
     assert report["loaded"] is True, "the claude_files plugin did not load"
     assert report["rc"] == 0
     assert report["heavy"] == []
@@ -138,8 +148,17 @@ def test_the_plugin_adds_no_heavy_module_to_an_autoloading_session(trivial_suite
     """With the installed plugins autoloaded (respx's imports respx and httpx), the plugin
     adds no heavy module to those the others import. Hypothesis's and faker's own plugins
     are left out only because they take seconds to import their libraries."""
-    base = ["--co", "-q", "-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:faker",
-            str(trivial_suite)]
+    base = [
+        "--co",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:hypothesispytest",
+        "-p",
+        "no:faker",
+        str(trivial_suite),
+    ]
     with_plugin = _probe("pytest", *base, cwd=trivial_suite, autoload=True)
     without = _probe("pytest", *base, "-p", f"no:{PLUGIN}", cwd=trivial_suite, autoload=True)
     assert with_plugin["loaded"] is True and without["loaded"] is False

@@ -69,8 +69,13 @@ def recorder(fake: FakeFiles) -> Recorder:
 class Client:
     """A library client over the fake transport, used the same way sync or async."""
 
-    def __init__(self, library: ModuleType, kind: str, handler: Callable[[HTTPRequest], HTTPResponse],
-                 base_url: str = "https://api.anthropic.com") -> None:
+    def __init__(
+        self,
+        library: ModuleType,
+        kind: str,
+        handler: Callable[[HTTPRequest], HTTPResponse],
+        base_url: str = "https://api.anthropic.com",
+    ) -> None:
         self.kind = kind
         transport = make_transport(handler, library)
         cls = library.AsyncClient if kind == "async" else library.Client
@@ -83,13 +88,16 @@ class Client:
     def stream_of(self, chunks: list[bytes]) -> Any:
         """A streaming body of the kind the client accepts (sync or async iterator)."""
         if self.kind == "async":
+
             async def agen() -> AsyncIterator[bytes]:
                 for chunk in chunks:
                     yield chunk
+
             return agen()
 
         def gen() -> Iterator[bytes]:
             yield from chunks
+
         return gen()
 
     async def close(self) -> None:
@@ -108,22 +116,29 @@ async def client(library: ModuleType, kind: str, recorder: Recorder) -> AsyncIte
 
 def multipart(filename: str, content: bytes, content_type: str = "application/octet-stream") -> bytes:
     return (
-        f"--{BOUNDARY}\r\n"
-        f'Content-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-        f"Content-Type: {content_type}\r\n\r\n"
-    ).encode() + content + f"\r\n--{BOUNDARY}--\r\n".encode()
+        (
+            f"--{BOUNDARY}\r\n"
+            f'Content-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+            f"Content-Type: {content_type}\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{BOUNDARY}--\r\n".encode()
+    )
 
 
 MULTIPART_TYPE = {"content-type": f"multipart/form-data; boundary={BOUNDARY}"}
 
 
 # -- request bodies -------------------------------------------------------------------
-async def test_streaming_request_body_arrives_whole(client: Client, recorder: Recorder, fake: FakeFiles) -> None:
+async def test_streaming_request_body_arrives_whole(
+    client: Client, recorder: Recorder, fake: FakeFiles
+) -> None:
     content = bytes(range(256)) * 1000
     body = multipart("streamed.bin", content)
-    chunks = [body[i:i + 7919] for i in range(0, len(body), 7919)]  # uneven chunk boundaries
-    response = await client.request("POST", "/v1/files", content=client.stream_of(chunks),
-                                    headers={**KEY, **MULTIPART_TYPE})
+    chunks = [body[i : i + 7919] for i in range(0, len(body), 7919)]  # uneven chunk boundaries
+    response = await client.request(
+        "POST", "/v1/files", content=client.stream_of(chunks), headers={**KEY, **MULTIPART_TYPE}
+    )
     assert response.status_code == 200, response.text
     meta = response.json()
     assert meta["filename"] == "streamed.bin"
@@ -135,7 +150,9 @@ async def test_streaming_request_body_arrives_whole(client: Client, recorder: Re
 
 async def test_files_form_upload_through_the_library(client: Client, fake: FakeFiles) -> None:
     response = await client.request(
-        "POST", "/v1/files", headers=KEY,
+        "POST",
+        "/v1/files",
+        headers=KEY,
         files={"file": ("notes.txt", b"hello\x00world", "text/plain")},
     )
     assert response.status_code == 200, response.text
@@ -144,9 +161,16 @@ async def test_files_form_upload_through_the_library(client: Client, fake: FakeF
 
 
 # -- headers --------------------------------------------------------------------------
-async def test_repeated_request_headers_are_joined_and_lower_cased(client: Client, recorder: Recorder) -> None:
-    headers = [("X-API-Key", KEY["x-api-key"]), ("Anthropic-Beta", "other-2024-01-01"),
-               ("anthropic-beta", BETA_HEADER_VALUE), ("X-Tag", "a"), ("x-tag", "b")]
+async def test_repeated_request_headers_are_joined_and_lower_cased(
+    client: Client, recorder: Recorder
+) -> None:
+    headers = [
+        ("X-API-Key", KEY["x-api-key"]),
+        ("Anthropic-Beta", "other-2024-01-01"),
+        ("anthropic-beta", BETA_HEADER_VALUE),
+        ("X-Tag", "a"),
+        ("x-tag", "b"),
+    ]
     response = await client.request("GET", "/v1/files", headers=headers)
     assert response.status_code == 200, response.text
     seen = recorder.requests[-1].headers
@@ -155,10 +179,20 @@ async def test_repeated_request_headers_are_joined_and_lower_cased(client: Clien
     assert "has_more" in response.json()  # the joined anthropic-beta still selects the beta dialect
 
 
-async def test_repeated_response_headers_reach_the_client(library: ModuleType, kind: str, recorder: Recorder) -> None:
+async def test_repeated_response_headers_reach_the_client(
+    library: ModuleType, kind: str, recorder: Recorder
+) -> None:
     def hook(request: HTTPRequest, operation: Any) -> HTTPResponse:
-        return HTTPResponse(200, [("content-type", "application/json"), ("x-multi", "1"),
-                                  ("X-Multi", "2"), ("request-id", "req_x")], b"{}")
+        return HTTPResponse(
+            200,
+            [
+                ("content-type", "application/json"),
+                ("x-multi", "1"),
+                ("X-Multi", "2"),
+                ("request-id", "req_x"),
+            ],
+            b"{}",
+        )
 
     assert isinstance(recorder.handler, FilesHandler)
     recorder.handler.hooks.append(hook)
@@ -171,7 +205,9 @@ async def test_repeated_response_headers_reach_the_client(library: ModuleType, k
     assert response.headers["request-id"] == "req_x"
 
 
-async def test_query_string_and_percent_escapes_pass_through(client: Client, recorder: Recorder, fake: FakeFiles) -> None:
+async def test_query_string_and_percent_escapes_pass_through(
+    client: Client, recorder: Recorder, fake: FakeFiles
+) -> None:
     fake.add_files(3)
     response = await client.request("GET", "/v1/files", params={"limit": "2", "ids[]": "x y"}, headers=KEY)
     seen = recorder.requests[-1]
@@ -207,10 +243,16 @@ async def test_error_responses_are_answers_not_exceptions(client: Client, librar
 # -- hosts ----------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "base_url",
-    ["https://api.anthropic.com", "http://localhost:8080", "http://127.0.0.1", "https://files.example.test:4443"],
+    [
+        "https://api.anthropic.com",
+        "http://localhost:8080",
+        "http://127.0.0.1",
+        "https://files.example.test:4443",
+    ],
 )
-async def test_the_transport_serves_any_host(library: ModuleType, kind: str, recorder: Recorder,
-                                             fake: FakeFiles, base_url: str) -> None:
+async def test_the_transport_serves_any_host(
+    library: ModuleType, kind: str, recorder: Recorder, fake: FakeFiles, base_url: str
+) -> None:
     meta = fake.add_file("a.txt", b"x")
     c = Client(library, kind, recorder, base_url=base_url)
     try:
@@ -233,8 +275,12 @@ def test_one_class_per_library_serves_sync_and_async(library: ModuleType) -> Non
 
 
 def test_conversions_round_trip(library: ModuleType) -> None:
-    request = library.Request("POST", "https://api.anthropic.com/v1/files?beta=true",
-                              headers=[("X-A", "1"), ("x-a", "2")], content=b"body")
+    request = library.Request(
+        "POST",
+        "https://api.anthropic.com/v1/files?beta=true",
+        headers=[("X-A", "1"), ("x-a", "2")],
+        content=b"body",
+    )
     converted = to_http_request(request, request.read())
     assert (converted.method, converted.path, converted.query) == ("POST", "/v1/files", "beta=true")
     assert converted.headers["x-a"] == "1, 2" and converted.body == b"body"
