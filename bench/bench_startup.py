@@ -8,8 +8,9 @@ round by round); the figure is the median of the per-round ratios. Goal <= 1.15x
 Two set-ups are measured:
 
 * ``autoload``: every plugin installed in the environment loads (what users run);
-* ``alone``: ``PYTEST_DISABLE_PLUGIN_AUTOLOAD=1``, pytest alone vs pytest plus
-  ``-p claude_files`` (the strictest comparison: nothing else hides our cost).
+* ``alone``: ``PYTEST_DISABLE_PLUGIN_AUTOLOAD=1``, pytest alone vs pytest plus the plugin
+  (``PYTEST_PLUGINS=pytest_claude_files.plugin``): the strictest comparison, nothing else
+  hides our cost.
 
 It also reports what ``python -X importtime`` says importing ``pytest_claude_files.plugin``
 costs once pytest is imported, and checks that the run imported no heavy module.
@@ -98,13 +99,23 @@ def run_once(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
     return elapsed
 
 
+SETUPS = {
+    "autoload": ("autoload (all installed plugins)", "autoload, with plugin", "autoload, -p no:claude_files"),
+    "alone": ("alone (PYTEST_DISABLE_PLUGIN_AUTOLOAD=1)", "alone, with plugin", "alone, pytest only"),
+}
+"""set-up -> (label, variant with the plugin, variant without it)"""
+
+
 def variants(suite: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
     base = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(suite)]
     auto, alone = clean_env(), clean_env(PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+    # PYTEST_PLUGINS imports the module directly; ``-p NAME`` would also scan every
+    # installed distribution's entry points, a cost that is pytest's, not the plugin's.
+    alone_with = {**alone, "PYTEST_PLUGINS": "pytest_claude_files.plugin"}
     return {
         "autoload, with plugin": (base, auto),
         "autoload, -p no:claude_files": ([*base, "-p", f"no:{PLUGIN}"], auto),
-        "alone, -p claude_files": ([*base, "-p", PLUGIN], alone),
+        "alone, with plugin": (base, alone_with),
         "alone, pytest only": (base, alone),
     }
 
@@ -160,7 +171,14 @@ def main(argv: Optional[list[str]] = None) -> int:
         metavar="PATH",
         help="write the results as JSON (default: bench/results-startup-<sdk>.json)",
     )
+    parser.add_argument(
+        "--setup",
+        choices=list(SETUPS),
+        action="append",
+        help="measure only this set-up (repeatable; default: both)",
+    )
     args = parser.parse_args(argv)
+    setups = args.setup or list(SETUPS)
     try:
         sdk = metadata.version("anthropic")
     except metadata.PackageNotFoundError:
@@ -179,7 +197,11 @@ def main(argv: Optional[list[str]] = None) -> int:
         suite = Path(tmp)
         count = make_suite(suite, args.modules, args.per_module)
         probe = heavy_modules_after_run(suite)
-        cases = variants(suite)
+        cases = {
+            name: case
+            for name, case in variants(suite).items()
+            if any(name in SETUPS[setup][1:] for setup in setups)
+        }
         for cmd, env in cases.values():  # warm the file cache and .pyc files
             run_once(cmd, env, suite)
         samples: dict[str, list[float]] = {name: [] for name in cases}
@@ -190,10 +212,7 @@ def main(argv: Optional[list[str]] = None) -> int:
                 samples[name].append(run_once(cmd, env, suite))
     import_us = plugin_import_us()
     rows = []
-    for setup, with_, without in (
-        ("autoload (all installed plugins)", "autoload, with plugin", "autoload, -p no:claude_files"),
-        ("alone (PYTEST_DISABLE_PLUGIN_AUTOLOAD=1)", "alone, -p claude_files", "alone, pytest only"),
-    ):
+    for setup, with_, without in (SETUPS[name] for name in setups):
         per_round = [a / b for a, b in zip(samples[with_], samples[without], strict=True)]
         q1, med, q3 = statistics.quantiles(per_round, n=4, method="inclusive")
         rows.append(
