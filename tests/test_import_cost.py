@@ -36,6 +36,7 @@ HEAVY = (
 """Top-level modules that loading the plugin must not import."""
 
 _REPORT = "@@claude-files-import-report@@"
+_HINT = "loading the plugin imported {}: import them inside the fixture or function that needs them"
 
 _PROBE = textwrap.dedent(
     f"""
@@ -126,7 +127,7 @@ def trivial_suite(tmp_path: Path) -> Path:
 def test_importing_the_plugin_imports_nothing_heavy(modules: list[str], tmp_path: Path) -> None:
     report = _probe("import", *modules, cwd=tmp_path)
     assert report["loaded"] is True
-    assert report["heavy"] == []
+    assert report["heavy"] == [], _HINT.format(report["heavy"])
 
 
 @pytest.mark.parametrize(
@@ -141,7 +142,7 @@ def test_pytest_with_the_plugin_imports_nothing_heavy(args: list[str], trivial_s
     )
     assert report["loaded"] is True, "the claude_files plugin did not load"
     assert report["rc"] == 0
-    assert report["heavy"] == []
+    assert report["heavy"] == [], _HINT.format(report["heavy"])
 
 
 def test_the_plugin_adds_no_heavy_module_to_an_autoloading_session(trivial_suite: Path) -> None:
@@ -163,7 +164,8 @@ def test_the_plugin_adds_no_heavy_module_to_an_autoloading_session(trivial_suite
     without = _probe("pytest", *base, "-p", f"no:{PLUGIN}", cwd=trivial_suite, autoload=True)
     assert with_plugin["loaded"] is True and without["loaded"] is False
     assert with_plugin["rc"] == without["rc"] == 0
-    assert sorted(set(with_plugin["heavy"]) - set(without["heavy"])) == []
+    added = sorted(set(with_plugin["heavy"]) - set(without["heavy"]))
+    assert added == [], _HINT.format(added)
 
 
 def test_the_probe_does_see_heavy_imports(tmp_path: Path) -> None:
