@@ -27,15 +27,25 @@ def to_http_request(request: Any, body: bytes) -> HTTPRequest:
     """An httpx/httpx2 ``Request`` (already read) as the handler's ``HTTPRequest``."""
     raw_path: bytes = request.url.raw_path
     path, _, query = raw_path.partition(b"?")
-    headers = request.headers
-    encoding = headers.encoding  # one look-up: multi_items() re-reads it for every header
     return HTTPRequest.build(
-        request.method,
-        path.decode("ascii", "replace"),
-        query,
-        [(key.decode(encoding), value.decode(encoding)) for key, value in headers.raw],
-        body,
+        request.method, path.decode("ascii", "replace"), query, _header_items(request), body
     )
+
+
+def _header_items(request: Any) -> list[tuple[str, str]]:
+    """The request's headers as ``multi_items()`` gives them, at a third of the cost.
+
+    ``Headers.multi_items()`` first decides the encoding (decoding every header to try
+    ASCII, then UTF-8) and then decodes every header again. Headers are nearly always
+    ASCII, and ASCII bytes decode the same in any of the encodings httpx may choose, so
+    try that in one pass and let httpx decide only when it fails.
+    """
+    raw = request.headers.raw
+    try:
+        return [(key.decode("ascii"), value.decode("ascii")) for key, value in raw]
+    except UnicodeDecodeError:
+        encoding = request.headers.encoding
+        return [(key.decode(encoding), value.decode(encoding)) for key, value in raw]
 
 
 def to_library_response(library: Union[str, ModuleType], response: HTTPResponse, request: Any = None) -> Any:
