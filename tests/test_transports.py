@@ -287,3 +287,14 @@ def test_conversions_round_trip(library: ModuleType) -> None:
     response = to_library_response(library, HTTPResponse(201, [("x-b", "1")], memoryview(b"abc")), request)
     assert (response.status_code, response.content, response.headers["x-b"]) == (201, b"abc", "1")
     assert json.loads(to_library_response(library.__name__, HTTPResponse(200, [], b"[1]")).content) == [1]
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [(b"plain", "plain"), ("café".encode(), "café"), (b"caf\xe9", "café")],
+    ids=["ascii", "utf-8", "latin-1"],
+)
+def test_header_bytes_decode_as_the_library_decodes_them(library: ModuleType, raw: bytes, text: str) -> None:
+    request = library.Request("GET", "https://api.anthropic.com/v1/files", headers=[(b"X-Name", raw)])
+    converted = to_http_request(request, b"")
+    assert converted.headers["x-name"] == text == dict(request.headers.multi_items())["x-name"]
