@@ -28,6 +28,7 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -90,13 +91,20 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_once(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
-    start = time.perf_counter()
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_once(cmd: list[str], env: dict[str, str], cwd: Path, clock: str = "cpu") -> float:
+    """Seconds one pytest process took: its CPU time (user + system, default), which
+    time spent preempted by other processes does not inflate, or the elapsed time."""
+    start, cpu = time.perf_counter(), _children_cpu()
     out = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, _children_cpu() - cpu
     if out.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
-    return elapsed
+    return cpu if clock == "cpu" else elapsed
 
 
 SETUPS = {
@@ -177,6 +185,12 @@ def main(argv: Optional[list[str]] = None) -> int:
         action="append",
         help="measure only this set-up (repeatable; default: both)",
     )
+    parser.add_argument(
+        "--clock",
+        choices=["cpu", "wall"],
+        default="cpu",
+        help="cpu: the pytest process's user+system time (default); wall: elapsed time",
+    )
     args = parser.parse_args(argv)
     setups = args.setup or list(SETUPS)
     try:
@@ -191,6 +205,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         "python": platform.python_version(),
         "pytest": metadata.version("pytest"),
         "anthropic": sdk,
+        "clock": args.clock,
     }
     print("# bench_startup: " + ", ".join(f"{k}={v}" for k, v in info.items()))
     with tempfile.TemporaryDirectory(prefix="claude-files-startup-") as tmp:
@@ -209,7 +224,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         for r in range(args.rounds):
             for name in names if r % 2 == 0 else reversed(names):
                 cmd, env = cases[name]
-                samples[name].append(run_once(cmd, env, suite))
+                samples[name].append(run_once(cmd, env, suite, args.clock))
     import_us = plugin_import_us()
     rows = []
     for setup, with_, without in (SETUPS[name] for name in setups):
