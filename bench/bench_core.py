@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import functools
 import gc
 import json
 import os
@@ -53,6 +54,7 @@ from pytest_claude_files._client import (  # noqa: E402
 )
 from pytest_claude_files._http import FilesHandler, HTTPRequest, HTTPResponse  # noqa: E402
 from pytest_claude_files._service import FakeFiles, encode_page_token  # noqa: E402
+from pytest_claude_files._transports import make_transport  # noqa: E402
 from pytest_claude_files.models import BETA_HEADER_VALUE  # noqa: E402
 
 MIB = 1024 * 1024
@@ -217,7 +219,7 @@ def bench_retrieve(rounds: int) -> list[dict[str, Any]]:
     canned_sync = sdk_client_with(canned_cls())
     # Our transport over a handler that answers the canned response at once: the cost of
     # the adapter alone (request and response conversion), without the fake's work.
-    stub_sync = make_sdk_client(lambda request: canned)
+    stub_sync = sdk_client_with(make_transport(lambda request: canned, lib))
     fake_async = make_sdk_client(handler, is_async=True)
     canned_async = sdk_client_with(canned_cls(), is_async=True)
     loop = asyncio.new_event_loop()
@@ -301,15 +303,15 @@ def bench_page(rounds: int) -> list[dict[str, Any]]:
             answer = handler(req).json()
             assert answer["data"][0]["id"] < middle and len(answer["data"]) == PAGE_LIMIT, answer
         client = make_sdk_client(handler, max_retries=0)
-        variants[f"handler beta {n}"] = lambda h=handler, r=beta_req: h(r)
-        variants[f"handler ga {n}"] = lambda h=handler, r=ga_req: h(r)
+        variants[f"handler beta {n}"] = functools.partial(handler, beta_req)
+        variants[f"handler ga {n}"] = functools.partial(handler, ga_req)
         if sdk_speaks_beta:
-            variants[f"sdk beta {n}"] = lambda c=client, m=middle: c.beta.files.list(
-                limit=PAGE_LIMIT, after_id=m
+            variants[f"sdk beta {n}"] = functools.partial(
+                client.beta.files.list, limit=PAGE_LIMIT, after_id=middle
             )
         page = client.files.list(limit=PAGE_LIMIT, page=token)
         assert len(page.data) == PAGE_LIMIT and page.data[0].id < middle
-        variants[f"sdk ga {n}"] = lambda c=client, t=token: c.files.list(limit=PAGE_LIMIT, page=t)
+        variants[f"sdk ga {n}"] = functools.partial(client.files.list, limit=PAGE_LIMIT, page=token)
     goal = GOALS["page"]
     rows = []
     for path in ("handler", "sdk"):

@@ -36,7 +36,8 @@ def anyio_backend() -> str:
 
 @pytest.fixture(params=["httpx", "httpx2"])
 def library(request: pytest.FixtureRequest) -> ModuleType:
-    return pytest.importorskip(request.param, reason=f"{request.param} is not installed")
+    module: ModuleType = pytest.importorskip(request.param, reason=f"{request.param} is not installed")
+    return module
 
 
 @pytest.fixture(params=["sync", "async"])
