@@ -299,3 +299,23 @@ def test_header_bytes_decode_as_the_library_decodes_them(library: ModuleType, ra
     request = library.Request("GET", "https://api.anthropic.com/v1/files", headers=[(b"X-Name", raw)])
     converted = to_http_request(request, b"")
     assert converted.headers["x-name"] == text == dict(request.headers.multi_items())["x-name"]
+
+
+async def test_binary_download_through_the_sdk(kind: str, fake: FakeFiles) -> None:
+    """The installed SDK (httpx or httpx2, whichever it uses) gets the exact bytes."""
+    pytest.importorskip("anthropic")
+    from pytest_claude_files._client import make_sdk_client
+
+    content = bytes(range(256)) * 257
+    meta = fake.add_file("output.bin", content, downloadable=True)
+    client = make_sdk_client(FilesHandler(fake), is_async=kind == "async")
+    response = client.beta.files.download(meta.id)
+    if kind == "async":
+        response = await response
+        data = await response.read()
+        await client.close()
+    else:
+        data = response.read()
+        client.close()
+    assert data == content
+    assert response.headers["content-type"] == "application/octet-stream"
