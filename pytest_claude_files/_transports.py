@@ -33,12 +33,14 @@ def to_http_request(request: Any, body: bytes) -> HTTPRequest:
 
 
 def _header_items(request: Any) -> list[tuple[str, str]]:
-    """The request's headers as ``multi_items()`` gives them, at a third of the cost.
+    """The request's headers as ``multi_items()`` gives them, in one decoding pass.
 
     ``Headers.multi_items()`` first decides the encoding (decoding every header to try
     ASCII, then UTF-8) and then decodes every header again. Headers are nearly always
     ASCII, and ASCII bytes decode the same in any of the encodings httpx may choose, so
-    try that in one pass and let httpx decide only when it fails.
+    try that in one pass and let httpx decide only when it fails. (On a fresh SDK
+    request, this took the conversion from 11.5 to 8 microseconds; see
+    docs/benchmarks-core.md.)
     """
     raw = request.headers.raw
     try:
