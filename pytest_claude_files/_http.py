@@ -92,10 +92,14 @@ def dialect_of(headers: Mapping[str, str]) -> Dialect:
     return "ga"
 
 
+# One encoder for every response: json.dumps() with options builds a new one per call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def _dumps(obj: Any) -> bytes:
     # backslashreplace: a lone surrogate echoed from a request becomes the JSON escape
     # ``\udXXX`` instead of an encoding error.
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "backslashreplace")
+    return _ENCODER.encode(obj).encode("utf-8", "backslashreplace")
 
 
 def json_response(

@@ -13,7 +13,7 @@ from typing import Any, Callable, Union
 
 from ._http import HTTPRequest, HTTPResponse
 
-__all__ = ["transport_class", "make_transport", "to_http_request", "to_library_response"]
+__all__ = ["make_transport", "to_http_request", "to_library_response", "transport_class"]
 
 Handler = Callable[[HTTPRequest], HTTPResponse]
 _CACHE: dict[str, type] = {}
@@ -28,12 +28,26 @@ def to_http_request(request: Any, body: bytes) -> HTTPRequest:
     raw_path: bytes = request.url.raw_path
     path, _, query = raw_path.partition(b"?")
     return HTTPRequest.build(
-        request.method,
-        path.decode("ascii", "replace"),
-        query,
-        request.headers.multi_items(),
-        body,
+        request.method, path.decode("ascii", "replace"), query, _header_items(request), body
     )
+
+
+def _header_items(request: Any) -> list[tuple[str, str]]:
+    """The request's headers as ``multi_items()`` gives them, in one decoding pass.
+
+    ``Headers.multi_items()`` first decides the encoding (decoding every header to try
+    ASCII, then UTF-8) and then decodes every header again. Headers are nearly always
+    ASCII, and ASCII bytes decode the same in any of the encodings httpx may choose, so
+    try that in one pass and let httpx decide only when it fails. (On a fresh SDK
+    request, this took the conversion from 11.5 to 8 microseconds; see
+    docs/benchmarks-core.md.)
+    """
+    raw = request.headers.raw
+    try:
+        return [(key.decode("ascii"), value.decode("ascii")) for key, value in raw]
+    except UnicodeDecodeError:
+        encoding = request.headers.encoding
+        return [(key.decode(encoding), value.decode(encoding)) for key, value in raw]
 
 
 def to_library_response(library: Union[str, ModuleType], response: HTTPResponse, request: Any = None) -> Any:
