@@ -164,8 +164,10 @@ class Tenant:
             return dict(self.counts)
 
     def reset(self) -> None:
-        """Back to the start: no files (but the seeds), no calls, no counts, no faults."""
+        """Back to the start: no files (but the seeds), no calls, no counts, no faults,
+        and a clock that follows real time again."""
         self.files.reset()
+        self.files.clock = FakeClock()
         self.faults.clear()
         with self._lock:
             self.counts.clear()
