@@ -80,22 +80,24 @@ class FilesASGIApp:
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
         path = raw_path.decode("latin-1")
         method: str = scope["method"]
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
-        query: bytes = scope.get("query_string", b"")
+        headers: dict[str, str] = {}
+        for raw_key, raw_value in scope["headers"]:
+            key, value = raw_key.decode("latin-1").lower(), raw_value.decode("latin-1")
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+        request = HTTPRequest(method, path, scope.get("query_string", b"").decode("latin-1"), headers)
 
         control = self.control
         if control is not None and path.startswith(control.prefix):
             small = await _read_small(receive, control.max_body)
-            request = HTTPRequest.build(method, path, query, headers, small or b"")
+            request.body = small or b""
             await _send_response(send, control(request, too_large=small is None))
             return
         if path == OPENAPI_PATH and method in ("GET", "HEAD"):
             await _send_response(send, self._openapi_response(), head=method == "HEAD")
             return
 
-        probe = HTTPRequest.build(method, path, query, headers)
-        tenant = self.tenants.for_request(probe.headers)
-        operation, _ = _routes.match(method, unquote(path))
+        tenant = self.tenants.for_request(headers)
+        operation, _ = _routes.match(method, unquote(path) if "%" in path else path)
         fault = tenant.begin(operation)
         if fault is not None and fault.latency:
             await asyncio.sleep(fault.latency)
@@ -103,13 +105,12 @@ class FilesASGIApp:
             await _drop(receive, send)
             return
         try:
-            body = await self._read_body(receive, probe.headers)
+            request.body = await self._read_body(receive, headers)
         except _Disconnected:
             return
-        request = HTTPRequest(probe.method, probe.path, probe.query, probe.headers, body)
         if fault is not None and fault.is_error:
             response = fault.response()
-        elif _size(body) > LARGE_BODY_IN_THREAD:
+        elif _size(request.body) > LARGE_BODY_IN_THREAD:
             response = await asyncio.get_running_loop().run_in_executor(None, tenant.handler, request)
         else:
             response = tenant.handler(request)
@@ -129,6 +130,11 @@ class FilesASGIApp:
         self, receive: Receive, headers: MutableMapping[str, str] | Any
     ) -> Union[bytes, memoryview]:
         """The request body: bytes when small, a view of a memory-mapped temp file when large."""
+        first = await receive()
+        if first["type"] == "http.disconnect":
+            raise _Disconnected
+        if not first.get("more_body", False):  # the whole body in one message (most requests)
+            return first.get("body", b"")
         declared = headers.get("content-length", "")
         threshold = self.spool_threshold
         expect_large = declared.isdigit() and int(declared) > threshold
@@ -137,9 +143,9 @@ class FilesASGIApp:
         spool: Any = None
         if expect_large:
             spool = tempfile.TemporaryFile(dir=self.spool_dir)
+        message: Message = first
         try:
             while True:
-                message = await receive()
                 if message["type"] == "http.disconnect":
                     raise _Disconnected
                 data: bytes = message.get("body", b"")
@@ -155,6 +161,7 @@ class FilesASGIApp:
                         chunks.append(data)
                 if not message.get("more_body", False):
                     break
+                message = await receive()
             if spool is None:
                 return b"".join(chunks)
             if size == 0:
@@ -203,15 +210,18 @@ async def _send_response(
     send: Send, response: HTTPResponse, *, head: bool = False, truncate_at: Optional[int] = None
 ) -> None:
     body = response.body
-    view = body if isinstance(body, memoryview) else memoryview(body)
-    length = view.nbytes
+    length = len(body) if isinstance(body, bytes) else memoryview(body).nbytes
     headers = [(k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in response.headers]
-    if response.header("content-length") is None:
+    if not any(k == b"content-length" for k, _ in headers):
         headers.append((b"content-length", str(length).encode()))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     if head:
         await send({"type": "http.response.body", "body": b""})
         return
+    if isinstance(body, bytes) and truncate_at is None and length <= STREAM_CHUNK:
+        await send({"type": "http.response.body", "body": body})
+        return
+    view = memoryview(body)
     end = length if truncate_at is None else min(length, max(0, truncate_at))
     if end <= STREAM_CHUNK and truncate_at is None:
         await send({"type": "http.response.body", "body": bytes(view)})

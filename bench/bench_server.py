@@ -1,0 +1,177 @@
+"""Benchmark: metadata GET to the emulator vs a minimal ASGI app with the same canned JSON.
+
+Both run under the same uvicorn configuration (``server.uvicorn_config``), each in its
+own process, and are measured in the same run by the same load generator (keep-alive
+HTTP/1.1 connections on asyncio). Rounds alternate (ours, minimal, ours, ...) so drift
+on a shared machine hits both. The figure is the ratio of requests per second;
+the goal is >= 0.8.
+
+    python bench/bench_server.py [--seconds 3] [--rounds 3] [--connections 8]
+
+Run by hand (never a timed unit test); figures go to docs/benchmarks-server.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from typing import Any, Callable
+
+KEY = "sk-ant-bench"
+
+
+# -- the peer: a minimal ASGI app returning the same canned JSON -------------------------
+def minimal_app(body: bytes) -> Callable[..., Any]:
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"request-id", b"req_011CQFYcrRp7mCHLDsAYT8Qt"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return app
+
+
+def serve_minimal(body_path: str) -> None:
+    import uvicorn
+
+    from pytest_claude_files.server import bind_socket, url_of, uvicorn_config
+
+    with open(body_path, "rb") as handle:
+        body = handle.read()
+    sock = bind_socket("127.0.0.1", 0)
+    print(f"minimal serving on {url_of(sock)}", flush=True)
+    try:
+        uvicorn.Server(uvicorn_config(minimal_app(body))).run(sockets=[sock])  # type: ignore[arg-type]
+    except KeyboardInterrupt:
+        pass
+
+
+# -- processes ------------------------------------------------------------------------------
+def start(args: list[str]) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    line = process.stdout.readline().strip()
+    if not line:
+        raise SystemExit(f"server did not start: {args}")
+    return process, line.rsplit(" ", 1)[-1]
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+# -- load generator -------------------------------------------------------------------------
+async def _connection(host: str, port: int, request: bytes, deadline: float, counter: list[int]) -> None:
+    reader, writer = await asyncio.open_connection(host, port)
+    done = 0
+    try:
+        while time.perf_counter() < deadline:
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            if not head.startswith(b"HTTP/1.1 200"):
+                raise RuntimeError(head.decode(errors="replace"))
+            await reader.readexactly(length)
+            done += 1
+    finally:
+        counter[0] += done
+        writer.close()
+
+
+async def _load(url: str, path: str, seconds: float, connections: int) -> float:
+    host, port = url.removeprefix("http://").split(":")
+    request = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nx-api-key: {KEY}\r\n"
+               "anthropic-version: 2023-06-01\r\naccept: application/json\r\n\r\n").encode()
+    counter = [0]
+    start = time.perf_counter()
+    deadline = start + seconds
+    await asyncio.gather(*(_connection(host, int(port), request, deadline, counter) for _ in range(connections)))
+    return counter[0] / (time.perf_counter() - start)
+
+
+def measure(url: str, path: str, seconds: float, connections: int) -> float:
+    return asyncio.run(_load(url, path, seconds, connections))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=3.0, help="per round and server (default 3)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
+    parser.add_argument("--connections", type=int, default=8, help="keep-alive connections (default 8)")
+    parser.add_argument("--serve-minimal", metavar="BODY_FILE", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_minimal:
+        serve_minimal(args.serve_minimal)
+        return
+
+    ours, ours_url = start([sys.executable, "-m", "pytest_claude_files", "serve", "--port", "0"])
+    minimal = None
+    try:
+        seed = urllib.request.Request(
+            f"{ours_url}/_claude_files/files", method="POST",
+            data=json.dumps({"filename": "report.pdf", "content": "%PDF-1.4 bench"}).encode(),
+            headers={"x-api-key": KEY, "content-type": "application/json"},
+        )
+        with urllib.request.urlopen(seed) as response:  # noqa: S310
+            file_id = json.loads(response.read())["id"]
+        path = f"/v1/files/{file_id}"
+        with urllib.request.urlopen(urllib.request.Request(f"{ours_url}{path}", headers={"x-api-key": KEY})) as r:  # noqa: S310
+            canned = r.read()
+        body_file = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"bench-canned-{os.getpid()}.json")
+        with open(body_file, "wb") as handle:
+            handle.write(canned)
+        minimal, minimal_url = start([sys.executable, __file__, "--serve-minimal", body_file])
+
+        measure(ours_url, path, 0.5, args.connections)  # warm both
+        measure(minimal_url, path, 0.5, args.connections)
+        ours_rps: list[float] = []
+        minimal_rps: list[float] = []
+        for _ in range(args.rounds):
+            ours_rps.append(measure(ours_url, path, args.seconds, args.connections))
+            minimal_rps.append(measure(minimal_url, path, args.seconds, args.connections))
+        os.unlink(body_file)
+    finally:
+        stop(ours)
+        if minimal is not None:
+            stop(minimal)
+
+    best_ours, best_minimal = max(ours_rps), max(minimal_rps)
+    ratio = sum(ours_rps) / sum(minimal_rps)
+    print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; "
+          f"{args.rounds} rounds x {args.seconds:g} s, {args.connections} keep-alive connections")
+    print(f"GET {path}  ({len(canned)} bytes of JSON)")
+    print("emulator (FilesASGIApp):   " + ", ".join(f"{r:,.0f}" for r in ours_rps) + f" req/s (best {best_ours:,.0f})")
+    print("minimal ASGI canned JSON:  " + ", ".join(f"{r:,.0f}" for r in minimal_rps) + f" req/s (best {best_minimal:,.0f})")
+    print(f"ratio (sum over rounds): {ratio:.2f}  (goal >= 0.80)")
+
+
+if __name__ == "__main__":
+    main()
