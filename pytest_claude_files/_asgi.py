@@ -80,11 +80,12 @@ class FilesASGIApp:
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
         path = raw_path.decode("latin-1")
         method: str = scope["method"]
-        headers: dict[str, str] = {}
-        for raw_key, raw_value in scope["headers"]:
-            key, value = raw_key.decode("latin-1").lower(), raw_value.decode("latin-1")
-            headers[key] = f"{headers[key]}, {value}" if key in headers else value
-        request = HTTPRequest(method, path, scope.get("query_string", b"").decode("latin-1"), headers)
+        raw_headers = scope["headers"]
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in raw_headers}
+        if len(headers) != len(raw_headers):  # a repeated header: join the values, as HTTP does
+            headers = HTTPRequest.build(method, path, "", ((k.decode("latin-1"), v.decode("latin-1"))
+                                                           for k, v in raw_headers)).headers  # type: ignore[assignment]
+        request = HTTPRequest(method, path, scope["query_string"].decode("latin-1"), headers)
 
         control = self.control
         if control is not None and path.startswith(control.prefix):
@@ -104,16 +105,28 @@ class FilesASGIApp:
         if fault is not None and fault.drop:
             await _drop(receive, send)
             return
-        try:
-            request.body = await self._read_body(receive, headers)
-        except _Disconnected:
-            return
+        first = await receive()
+        if first["type"] == "http.request" and not first.get("more_body", False):
+            request.body = first.get("body", b"")  # the whole body in one message: most requests
+        else:
+            try:
+                request.body = await self._read_rest(first, receive, headers)
+            except _Disconnected:
+                return
         if fault is not None and fault.is_error:
             response = fault.response()
-        elif _size(request.body) > LARGE_BODY_IN_THREAD:
+        elif isinstance(request.body, memoryview) and request.body.nbytes > LARGE_BODY_IN_THREAD:
             response = await asyncio.get_running_loop().run_in_executor(None, tenant.handler, request)
         else:
             response = tenant.handler(request)
+        body = response.body
+        if fault is None and method != "HEAD" and type(body) is bytes and len(body) <= STREAM_CHUNK:
+            # the common case, inline: one start message, one body message
+            head = [(k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in response.headers]
+            head.append((b"content-length", str(len(body)).encode()))
+            await send({"type": "http.response.start", "status": response.status, "headers": head})
+            await send({"type": "http.response.body", "body": body})
+            return
         cut = None if fault is None else fault.truncate_at
         await _send_response(send, response, head=method == "HEAD", truncate_at=cut)
 
@@ -126,15 +139,11 @@ class FilesASGIApp:
             self._openapi = json.dumps(openapi_document(), indent=1).encode()
         return HTTPResponse(200, [("content-type", "application/json")], self._openapi)
 
-    async def _read_body(
-        self, receive: Receive, headers: MutableMapping[str, str] | Any
+    async def _read_rest(
+        self, first: Message, receive: Receive, headers: MutableMapping[str, str] | Any
     ) -> Union[bytes, memoryview]:
-        """The request body: bytes when small, a view of a memory-mapped temp file when large."""
-        first = await receive()
-        if first["type"] == "http.disconnect":
-            raise _Disconnected
-        if not first.get("more_body", False):  # the whole body in one message (most requests)
-            return first.get("body", b"")
+        """The request body from its ``first`` message on: bytes when small, a view of a
+        memory-mapped temporary file when larger than ``spool_threshold``."""
         declared = headers.get("content-length", "")
         threshold = self.spool_threshold
         expect_large = declared.isdigit() and int(declared) > threshold
@@ -174,10 +183,6 @@ class FilesASGIApp:
         finally:
             if spool is not None:
                 spool.close()
-
-
-def _size(body: Union[bytes, memoryview]) -> int:
-    return body.nbytes if isinstance(body, memoryview) else len(body)
 
 
 async def _read_small(receive: Receive, limit: int) -> Optional[bytes]:

@@ -12,6 +12,7 @@ stderr; a port already in use exits with status 1. No tracebacks.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import re
 import sys
@@ -150,6 +151,8 @@ def _serve(args: argparse.Namespace) -> int:
         if args.data_dir:
             details.append(f"data dir: {args.data_dir}")
         print("  " + "; ".join(details), flush=True)
+        gc.collect()
+        gc.freeze()  # startup objects (pydantic, uvicorn) out of every later collection
         uvicorn.Server(uvicorn_config(app, args.log_level)).run(sockets=[sock])
     except KeyboardInterrupt:  # Ctrl-C before uvicorn took over the signal, or re-raised by it
         pass

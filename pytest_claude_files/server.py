@@ -51,6 +51,8 @@ __all__ = [
 ]
 
 SHARED_LABEL = "shared"
+CALLS_KEPT = 10_000
+"""Recorded calls kept per tenant (the oldest are dropped), so a long run stays small."""
 
 
 class ServerError(Exception):
@@ -157,6 +159,9 @@ class Tenant:
         """Count a request and take the fault that applies to it, if any."""
         with self._lock:
             self.counts[operation or "unknown"] += 1
+            calls = self.files.calls
+            if len(calls) >= CALLS_KEPT:
+                del calls[: len(calls) - CALLS_KEPT // 2]
         return self.faults.take(operation)
 
     def request_counts(self) -> dict[str, int]:
@@ -201,6 +206,7 @@ class Tenants:
         self.data_dir = None if data_dir is None else Path(data_dir)
         self.seeds = list(seeds)
         self._tenants: dict[str, Tenant] = {}
+        self._by_key: dict[str, Tenant] = {}  # a cache: no hashing of the key per request
         self._lock = threading.Lock()
         self._outsider = self._make("outsider", persistent=False, seeded=False)
         if self.data_dir is not None:
@@ -234,6 +240,9 @@ class Tenants:
 
     def get(self, api_key: str) -> Tenant:
         """The tenant of ``api_key`` (made on first use)."""
+        cached = self._by_key.get(api_key)
+        if cached is not None:
+            return cached
         label = SHARED_LABEL if self.shared else tenant_label(api_key)
         tenant = self._tenants.get(label)
         if tenant is None:
@@ -241,6 +250,8 @@ class Tenants:
                 tenant = self._tenants.get(label)
                 if tenant is None:
                     tenant = self._tenants[label] = self._make(label)
+                if len(self._by_key) < 100_000:
+                    self._by_key[api_key] = tenant
         return tenant
 
     def accepts(self, api_key: str) -> bool:
@@ -249,6 +260,9 @@ class Tenants:
 
     def for_request(self, headers: Mapping[str, str]) -> Tenant:
         """The tenant a Files API request belongs to."""
+        known = self._by_key.get(headers.get("x-api-key", ""))
+        if known is not None:
+            return known
         key = api_key_of(headers)
         if key and self.accepts(key):
             return self.get(key)
