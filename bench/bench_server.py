@@ -116,7 +116,8 @@ async def _load(url: str, path: str, seconds: float, connections: int) -> float:
     counter = [0]
     start = time.perf_counter()
     deadline = start + seconds
-    await asyncio.gather(*(_connection(host, int(port), request, deadline, counter) for _ in range(connections)))
+    workers = [_connection(host, int(port), request, deadline, counter) for _ in range(connections)]
+    await asyncio.gather(*workers)
     return counter[0] / (time.perf_counter() - start)
 
 
@@ -158,10 +159,11 @@ def main() -> None:
             data=json.dumps({"filename": "report.pdf", "content": "%PDF-1.4 bench"}).encode(),
             headers={"x-api-key": KEY, "content-type": "application/json"},
         )
-        with urllib.request.urlopen(seed) as response:  # noqa: S310
+        with urllib.request.urlopen(seed) as response:
             file_id = json.loads(response.read())["id"]
         path = f"/v1/files/{file_id}"
-        with urllib.request.urlopen(urllib.request.Request(f"{ours_url}{path}", headers={"x-api-key": KEY})) as r:  # noqa: S310
+        probe = urllib.request.Request(f"{ours_url}{path}", headers={"x-api-key": KEY})
+        with urllib.request.urlopen(probe) as r:
             canned = r.read()
         body_file = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"bench-canned-{os.getpid()}.json")
         with open(body_file, "wb") as handle:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ._control import ControlAPI
     from .server import Tenants
 
-__all__ = ["FilesASGIApp", "DEFAULT_SPOOL_THRESHOLD", "STREAM_CHUNK", "OPENAPI_PATH"]
+__all__ = ["DEFAULT_SPOOL_THRESHOLD", "OPENAPI_PATH", "STREAM_CHUNK", "FilesASGIApp"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -55,9 +55,9 @@ class FilesASGIApp:
 
     def __init__(
         self,
-        tenants: "Tenants",
+        tenants: Tenants,
         *,
-        control: Optional["ControlAPI"] = None,
+        control: Optional[ControlAPI] = None,
         spool_threshold: int = DEFAULT_SPOOL_THRESHOLD,
         spool_dir: Optional[str] = None,
     ) -> None:
@@ -122,7 +122,8 @@ class FilesASGIApp:
         body = response.body
         if fault is None and method != "HEAD" and type(body) is bytes and len(body) <= STREAM_CHUNK:
             # the common case, inline: one start message, one body message
-            head = [(k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in response.headers]
+            head = [(k.lower().encode("latin-1"), v.encode("latin-1", "replace"))
+                    for k, v in response.headers]
             head.append((b"content-length", str(len(body)).encode()))
             await send({"type": "http.response.start", "status": response.status, "headers": head})
             await send({"type": "http.response.body", "body": body})

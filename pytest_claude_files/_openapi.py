@@ -28,7 +28,7 @@ from .models import (
     GAFileList,
 )
 
-__all__ = ["openapi_document", "OPENAPI_VERSION", "component_schemas"]
+__all__ = ["OPENAPI_VERSION", "component_schemas", "openapi_document"]
 
 OPENAPI_VERSION = "3.1.0"
 REF = "#/components/schemas/{model}"
@@ -53,9 +53,10 @@ def _clean(node: Any) -> Any:
 
 def component_schemas() -> dict[str, Any]:
     """The ``components.schemas`` of the document, from the pydantic models."""
+    from pydantic import BaseModel
     from pydantic.json_schema import models_json_schema
 
-    models = [FileScope, FileMetadata, DeletedFile, BetaFileList, GAFileList, ErrorResponse]
+    models: list[type[BaseModel]] = [FileScope, FileMetadata, DeletedFile, BetaFileList, GAFileList, ErrorResponse]
     _, top = models_json_schema([(m, "validation") for m in models], ref_template=REF)
     defs: dict[str, Any] = _clean(top["$defs"])
 

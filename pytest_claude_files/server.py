@@ -31,23 +31,23 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from ._asgi import DEFAULT_SPOOL_THRESHOLD, OPENAPI_PATH, FilesASGIApp
 from ._clock import FakeClock
-from ._control import CONTROL_PREFIX, ControlAPI, ControlClient, FaultSchedule, Fault
+from ._control import CONTROL_PREFIX, ControlAPI, ControlClient, Fault, FaultSchedule
 from ._http import FilesHandler, api_key_of
 from ._service import Content, FakeFiles, FakeFilesSettings
 from .models import FileMetadata
 
 __all__ = [
-    "start_server",
-    "make_app",
-    "ServerHandle",
-    "ServerError",
-    "Tenants",
-    "Tenant",
-    "PersistentFakeFiles",
-    "load_seed_file",
-    "DEFAULT_SPOOL_THRESHOLD",
     "CONTROL_PREFIX",
+    "DEFAULT_SPOOL_THRESHOLD",
     "OPENAPI_PATH",
+    "PersistentFakeFiles",
+    "ServerError",
+    "ServerHandle",
+    "Tenant",
+    "Tenants",
+    "load_seed_file",
+    "make_app",
+    "start_server",
 ]
 
 SHARED_LABEL = "shared"
@@ -89,7 +89,8 @@ class PersistentFakeFiles(FakeFiles):
                 try:
                     meta = FileMetadata.model_validate_json(meta_path.read_bytes())
                 except ValueError as exc:
-                    raise ServerError(f"{meta_path}: unreadable metadata ({exc.__class__.__name__})") from None
+                    reason = exc.__class__.__name__
+                    raise ServerError(f"{meta_path}: unreadable metadata ({reason})") from None
                 content = _map_file(meta_path.with_suffix(".bin"))
                 super().add_file(
                     meta.filename, content, mime_type=meta.mime_type, downloadable=meta.downloadable,
@@ -317,7 +318,7 @@ def load_seed_file(path: os.PathLike[str] | str) -> list[dict[str, Any]]:
         where = f"{source}:{number}"
         try:
             spec = json.loads(stripped)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             raise ServerError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
         if isinstance(spec, dict) and "content_file" in spec:
             if "content" in spec or "content_base64" in spec:
@@ -331,7 +332,7 @@ def load_seed_file(path: os.PathLike[str] | str) -> list[dict[str, Any]]:
             kwargs = file_spec_kwargs(spec, "file")
             probe = FakeFiles()
             probe.add_file(**kwargs)  # the filename, mime and size rules, checked now
-        except Exception as exc:  # noqa: BLE001 - reported with the line number
+        except Exception as exc:
             message = getattr(exc, "message", None) or str(exc)
             raise ServerError(f"{where}: {message}") from None
         specs.append(spec)
@@ -450,7 +451,7 @@ class ServerHandle:
             self._thread.join(timeout)
         self._sock.close()
 
-    def __enter__(self) -> "ServerHandle":
+    def __enter__(self) -> ServerHandle:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -55,7 +55,7 @@ def serve() -> Iterator[object]:
 
 def get_json(url: str, key: str = "sk-cli") -> object:
     request = urllib.request.Request(url, headers={"x-api-key": key})
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 
 
@@ -96,7 +96,7 @@ def test_data_dir_survives_a_restart(serve, tmp_path: Path) -> None:  # type: ig
         f"{first.url}/_claude_files/files", method="POST", data=b'{"filename": "kept.txt", "content": "k"}',
         headers={"x-api-key": "sk-cli", "content-type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as response:
         kept = json.loads(response.read())
     first.process.send_signal(signal.SIGINT)
     first.process.wait(10)

@@ -44,7 +44,7 @@ def raw(server: ServerHandle, method: str, path: str, *, key: str | None = KEY, 
     for name, value in (headers or {}).items():
         request.add_header(name, value)
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, dict(exc.headers), exc.read()
@@ -96,7 +96,7 @@ def test_large_upload_is_spooled_and_intact(control: ControlClient) -> None:
         stored = small.files(KEY).content(meta.id)
         assert meta.size_bytes == len(blob)
         assert stored == blob
-        kept = small.files(KEY)._files[meta.id].content  # noqa: SLF001 - the storage itself
+        kept = small.files(KEY)._files[meta.id].content
         assert isinstance(kept, memoryview) and not isinstance(kept.obj, bytes)  # the mapping, no copy
 
 
@@ -186,7 +186,7 @@ def test_seed_downloadable_and_binary(server: ServerHandle, control: ControlClie
 
 def test_seed_errors_are_400_naming_the_field(control: ControlClient) -> None:
     with pytest.raises(ControlAPIError) as bad:
-        control._call("POST", "files", {"filename": "a.txt", "downloadable": "yes"})  # noqa: SLF001
+        control._call("POST", "files", {"filename": "a.txt", "downloadable": "yes"})
     assert bad.value.status == 400 and "downloadable" in bad.value.message
     with pytest.raises(ControlAPIError) as bad_name:
         control.add_file("a/", "x")
@@ -274,7 +274,7 @@ def test_truncated_download(server: ServerHandle, control: ControlClient) -> Non
     meta = server.files(KEY).add_file("cut.bin", b"z" * 100_000, downloadable=True)
     control.truncate("download", at=1000)
     client = anthropic.Anthropic(base_url=server.base_url, api_key=KEY, max_retries=0)
-    with pytest.raises(Exception) as cut:  # noqa: B017 - the SDK surfaces the HTTP library's error
+    with pytest.raises(Exception) as cut:
         client.files.download(meta.id).read()
     assert "peer closed" in str(cut.value).lower() or "incomplete" in str(cut.value).lower() \
         or isinstance(cut.value, anthropic.APIConnectionError)
@@ -301,7 +301,7 @@ def test_latency_fault_delays_the_answer(server: ServerHandle, control: ControlC
 )
 def test_bad_fault_specs_are_400(control: ControlClient, spec: dict[str, Any], complaint: str) -> None:
     with pytest.raises(ControlAPIError) as bad:
-        control._call("POST", "faults", spec)  # noqa: SLF001 - the raw JSON
+        control._call("POST", "faults", spec)
     assert bad.value.status == 400 and complaint in bad.value.message
 
 
@@ -393,11 +393,11 @@ def test_stop_closes_the_port() -> None:
     handle.stop()
     assert not handle.running
     with pytest.raises(OSError):
-        urllib.request.urlopen(f"{url}/_claude_files/health", timeout=2)  # noqa: S310
+        urllib.request.urlopen(f"{url}/_claude_files/health", timeout=2)
 
 
 def test_openapi_is_served(server: ServerHandle) -> None:
-    status, headers, body = raw(server, "GET", "/openapi.json", key=None)
+    status, _, body = raw(server, "GET", "/openapi.json", key=None)
     assert status == 200 and json.loads(body)["openapi"] == "3.1.0"
 
 

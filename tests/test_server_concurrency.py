@@ -47,7 +47,7 @@ class Worker(threading.Thread):
                 self.one(step)
             except anthropic.APIStatusError as exc:
                 self.failures.append(f"{exc.status_code} {exc.message}")
-            except Exception as exc:  # noqa: BLE001 - every failure is reported
+            except Exception as exc:
                 self.failures.append(repr(exc))
         self.client.close()
 
@@ -56,7 +56,8 @@ class Worker(threading.Thread):
         alive = [i for i in self.uploaded if i not in self.deleted]
         roll = self.random.random()
         if roll < 0.4 or not alive:
-            meta = files.upload(file=(f"c{self.number}-{step}.txt", f"{self.number}:{step}".encode(), "text/plain"))
+            content = f"{self.number}:{step}".encode()
+            meta = files.upload(file=(f"c{self.number}-{step}.txt", content, "text/plain"))
             assert meta.size_bytes == len(f"{self.number}:{step}")
             self.uploaded.append(meta.id)
             self.done["upload"] += 1

@@ -102,7 +102,8 @@ def test_256_mib_upload_peak_memory(server_process: tuple[subprocess.Popen[str],
     assert meta["size_bytes"] == UPLOAD
     peak = status_kib(process.pid, "VmHWM")
     grew = peak - idle
-    print(f"server RSS idle {idle / MiB:.1f} MiB, peak {peak / MiB:.1f} MiB, +{grew / MiB:.1f} MiB for 256 MiB")
+    print(f"server RSS idle {idle / MiB:.1f} MiB, peak {peak / MiB:.1f} MiB, "
+          f"+{grew / MiB:.1f} MiB for 256 MiB")
     assert grew < BUDGET, f"peak grew by {grew / MiB:.1f} MiB (budget {BUDGET / MiB:.0f} MiB)"
     status, _ = request(url, "DELETE", f"/v1/files/{meta['id']}")
     assert status == 200
