@@ -54,17 +54,30 @@ def minimal_app(body: bytes) -> Callable[..., Any]:
     return app
 
 
-def serve_minimal(body_path: str) -> None:
+def serve_minimal(body_path: str, adapter_only: bool = False) -> None:
+    """Serve the canned JSON: from the minimal app, or (``adapter_only``) from our ASGI
+    adapter with the tenant's handler replaced by the canned answer (the adapter's cost)."""
+    import gc
+
     import uvicorn
 
-    from pytest_claude_files.server import bind_socket, url_of, uvicorn_config
+    from pytest_claude_files._http import HTTPResponse
+    from pytest_claude_files.server import bind_socket, make_app, url_of, uvicorn_config
 
     with open(body_path, "rb") as handle:
         body = handle.read()
+    app: Any = minimal_app(body)
+    if adapter_only:
+        app = make_app()
+        canned = HTTPResponse(200, [("content-type", "application/json"),
+                                    ("request-id", "req_011CQFYcrRp7mCHLDsAYT8Qt")], body)
+        app.tenants.get(KEY).handler = lambda request: canned
     sock = bind_socket("127.0.0.1", 0)
-    print(f"minimal serving on {url_of(sock)}", flush=True)
+    print(f"peer serving on {url_of(sock)}", flush=True)
+    gc.collect()
+    gc.freeze()  # as the CLI does
     try:
-        uvicorn.Server(uvicorn_config(minimal_app(body))).run(sockets=[sock])  # type: ignore[arg-type]
+        uvicorn.Server(uvicorn_config(app)).run(sockets=[sock])
     except KeyboardInterrupt:
         pass
 
@@ -146,13 +159,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10, help="alternating rounds (default 10)")
     parser.add_argument("--connections", type=int, default=8, help="keep-alive connections (default 8)")
     parser.add_argument("--serve-minimal", metavar="BODY_FILE", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-adapter", metavar="BODY_FILE", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve_minimal:
-        serve_minimal(args.serve_minimal)
+    if args.serve_minimal or args.serve_adapter:
+        serve_minimal(args.serve_minimal or args.serve_adapter, adapter_only=bool(args.serve_adapter))
         return
 
     ours, ours_url = start([sys.executable, "-m", "pytest_claude_files", "serve", "--port", "0"])
-    minimal = None
+    minimal = adapter = None
     try:
         seed = urllib.request.Request(
             f"{ours_url}/_claude_files/files", method="POST",
@@ -169,19 +183,23 @@ def main() -> None:
         with open(body_file, "wb") as handle:
             handle.write(canned)
         minimal, minimal_url = start([sys.executable, __file__, "--serve-minimal", body_file])
+        adapter, adapter_url = start([sys.executable, __file__, "--serve-adapter", body_file])
 
         measure(ours_url, path, 0.5, args.connections, ours.pid)  # warm both
         measure(minimal_url, path, 0.5, args.connections, minimal.pid)
+        measure(adapter_url, path, 0.5, args.connections, adapter.pid)
         rounds: list[tuple[tuple[float, int, float], tuple[float, int, float]]] = []
+        adapter_rounds: list[tuple[float, int, float]] = []
         for _ in range(args.rounds):
             a = measure(ours_url, path, args.seconds, args.connections, ours.pid)
             b = measure(minimal_url, path, args.seconds, args.connections, minimal.pid)
             rounds.append((a, b))
+            adapter_rounds.append(measure(adapter_url, path, args.seconds, args.connections, adapter.pid))
         os.unlink(body_file)
     finally:
-        stop(ours)
-        if minimal is not None:
-            stop(minimal)
+        for process in (ours, minimal, adapter):
+            if process is not None:
+                stop(process)
 
     ours_rps = [a[0] for a, _ in rounds]
     minimal_rps = [b[0] for _, b in rounds]
@@ -196,8 +214,14 @@ def main() -> None:
           f"(best {max(ours_rps):,.0f}); {ours_cpu:,.0f} req per server CPU-second")
     print(f"minimal ASGI canned JSON: median {statistics.median(minimal_rps):,.0f} req/s "
           f"(best {max(minimal_rps):,.0f}); {minimal_cpu:,.0f} req per server CPU-second")
+    adapter_cpu = sum(r[1] for r in adapter_rounds) / max(1e-9, sum(r[2] for r in adapter_rounds))
     print(f"ratio of req/s (median of paired rounds): {ratio:.2f}  (goal >= 0.80)")
     print(f"ratio of req per server CPU-second:       {ours_cpu / minimal_cpu:.2f}")
+    per = {name: 1e6 / cpu for name, cpu in
+           (("minimal", minimal_cpu), ("adapter", adapter_cpu), ("emulator", ours_cpu))}
+    print(f"server CPU per request: minimal {per['minimal']:.0f} us; our ASGI adapter with a canned "
+          f"handler {per['adapter']:.0f} us (+{per['adapter'] - per['minimal']:.0f}); emulator "
+          f"{per['emulator']:.0f} us (+{per['emulator'] - per['adapter']:.0f} in FilesHandler)")
 
 
 if __name__ == "__main__":
