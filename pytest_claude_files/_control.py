@@ -363,6 +363,9 @@ class ControlAPI:
         query = dict(parse_qsl(request.query))
         everyone = (isinstance(body, dict) and body.get("all") is True) or query.get("all") in ("1", "true")
         if everyone:
+            keys = self.tenants.settings.api_keys
+            if keys is not None and self.tenants.for_control(request.headers) is None:
+                raise AuthenticationError("control API: resetting every space needs an accepted API key.")
             count = self.tenants.reset_all()
             return _ok({"reset": "all", "tenants": count})
         tenant = self._tenant(request)

@@ -4,6 +4,7 @@ persistence, seeds and the ``claude_files_server`` fixture."""
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -223,7 +224,7 @@ def test_health(server: ServerHandle) -> None:
 # -- faults --------------------------------------------------------------------------------
 def test_429_twice_then_success_retries_three_times(server: ServerHandle, control: ControlClient) -> None:
     meta = control.add_file("r.txt", "r")
-    control.fail("retrieve_metadata", 429, times=2, retry_after=0)
+    control.fail("retrieve_metadata", 429, times=2, retry_after_ms=5)
     client = anthropic.Anthropic(base_url=server.base_url, api_key=KEY, max_retries=2)
     assert client.files.retrieve_metadata(meta["id"]).id == meta["id"]
     assert control.request_counts()["retrieve_metadata"] == 3
@@ -282,9 +283,11 @@ def test_truncated_download(server: ServerHandle, control: ControlClient) -> Non
 
 def test_latency_fault_delays_the_answer(server: ServerHandle, control: ControlClient) -> None:
     control.delay("list", 0.3)
-    client = anthropic.Anthropic(base_url=server.base_url, api_key=KEY, max_retries=0, timeout=0.1)
-    with pytest.raises(anthropic.APITimeoutError):
-        client.files.list()
+    client = anthropic.Anthropic(base_url=server.base_url, api_key=KEY, max_retries=0)
+    started = time.monotonic()
+    assert client.files.list().data == []
+    assert time.monotonic() - started >= 0.3
+    assert control.faults() == []
 
 
 @pytest.mark.parametrize(
@@ -438,3 +441,13 @@ def test_claude_files_server_fixture_external_url(pytester: pytest.Pytester, ser
     )
     result = pytester.runpytest_subprocess("-q")
     result.assert_outcomes(passed=1)
+
+
+def test_reset_all_needs_an_accepted_key_when_keys_are_configured() -> None:
+    with start_server("127.0.0.1", 0, api_keys=["sk-good"]) as strict:
+        strict.files("sk-good").add_file("a.txt", b"a")
+        with pytest.raises(ControlAPIError) as refused:
+            ControlClient(strict.base_url).reset(all_tenants=True)
+        assert refused.value.status == 401
+        assert strict.control("sk-good").reset(all_tenants=True) == {"reset": "all", "tenants": 1}
+        assert len(strict.files("sk-good")) == 0
