@@ -451,3 +451,12 @@ def test_reset_all_needs_an_accepted_key_when_keys_are_configured() -> None:
         assert refused.value.status == 401
         assert strict.control("sk-good").reset(all_tenants=True) == {"reset": "all", "tenants": 1}
         assert len(strict.files("sk-good")) == 0
+
+
+def test_pending_faults_are_listed_as_set(control: ControlClient) -> None:
+    added = control.fail("list", 429, retry_after=0, times=3)
+    assert added == {"id": added["id"], "operation": "list", "times": 3, "after": 0, "used": 0,
+                     "status": 429, "retry_after": 0}
+    control.truncate("download", at=0, times=None)
+    assert [f["operation"] for f in control.faults()] == ["list", "download"]
+    assert control.faults()[1]["truncate_at"] == 0 and control.faults()[1]["times"] is None
