@@ -460,3 +460,34 @@ def test_pending_faults_are_listed_as_set(control: ControlClient) -> None:
     control.truncate("download", at=0, times=None)
     assert [f["operation"] for f in control.faults()] == ["list", "download"]
     assert control.faults()[1]["truncate_at"] == 0 and control.faults()[1]["times"] is None
+
+
+@pytest.mark.slow
+def test_xdist_workers_sharing_one_server_keep_their_own_files(
+    pytester: pytest.Pytester, server: ServerHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("xdist")
+    monkeypatch.setenv("CLAUDE_FILES_SERVER_URL", server.base_url)
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.parametrize("n", range(8))
+        def test_upload_and_list(claude_files_server, n):
+            client = claude_files_server.client(max_retries=0)
+            mine = client.files.upload(file=(f"f{n}.txt", b"x", "text/plain"))
+            listed = [f.id for f in client.files.list(limit=1000)]
+            assert mine.id in listed
+            # every file this key sees was uploaded by this worker's session
+            names = {f["filename"] for f in claude_files_server.control.files()}
+            assert f"f{n}.txt" in names
+        """
+    )
+    result = pytester.runpytest_subprocess("-q", "-n", "2", "-p", "xdist")
+    result.assert_outcomes(passed=8)
+    spaces = [t for t in server.tenants if t.label.startswith("key-") and len(t.files)
+              and all(m.filename.startswith("f") and m.filename.endswith(".txt") for m in t.files.files)]
+    assert len(spaces) >= 2  # one space per worker session
+    assert sum(len(t.files) for t in spaces) == 8
+    assert all({m.filename for m in a.files.files}.isdisjoint({m.filename for m in b.files.files})
+               for a in spaces for b in spaces if a is not b)
