@@ -17,6 +17,8 @@ __all__ = [
     "HTTPResponse",
     "make_transport",
     "make_sdk_client",
+    "ClaudeFilesRouter",
+    "HTTPX2Mocker",
     "start_server",
     "ServerHandle",
     "ClaudeFilesServer",
@@ -33,6 +35,8 @@ _LAZY = {
     "HTTPResponse": "._http",
     "make_transport": "._transports",
     "make_sdk_client": "._client",
+    "ClaudeFilesRouter": "._respx",
+    "HTTPX2Mocker": "._respx",
     "start_server": ".server",
     "ServerHandle": ".server",
     "ClaudeFilesServer": "._server_fixtures",
@@ -44,6 +48,7 @@ if TYPE_CHECKING:
     from ._clock import FakeClock
     from ._control import ControlClient
     from ._http import FilesHandler, HTTPRequest, HTTPResponse
+    from ._respx import ClaudeFilesRouter, HTTPX2Mocker
     from ._server_fixtures import ClaudeFilesServer
     from ._service import FakeFiles, FakeFilesSettings
     from ._transports import make_transport

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, Generator
 
 import pytest
 
-from . import _config
+from . import _config, _respx_fixtures
+from ._respx_fixtures import claude_files_respx  # noqa: F401
 from ._server_fixtures import claude_files_server  # noqa: F401
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ def pytest_configure(config: pytest.Config) -> None:
         f"(api_keys, storage_quota, max_file_size, rate_limit, now, freeze_time, "
         f"max_retries, api_key); see {_config.DOCS_MARKER}",
     )
+    _respx_fixtures.configure(config)
     try:
         _config.validate(_config.from_ini(config.getini), "ini options")
     except _config.ConfigError as exc:
