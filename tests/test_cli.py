@@ -160,6 +160,15 @@ def test_openapi_command_prints_the_document(capsys: pytest.CaptureFixture[str])
     assert document["openapi"] == "3.1.0" and "/v1/files" in document["paths"]
 
 
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from pytest_claude_files import __version__
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"claude-files-fake {__version__}"
+
+
 def test_help_lists_every_flag(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as done:
         main(["serve", "--help"])
