@@ -491,3 +491,33 @@ def test_xdist_workers_sharing_one_server_keep_their_own_files(
     assert sum(len(t.files) for t in spaces) == 8
     assert all({m.filename for m in a.files.files}.isdisjoint({m.filename for m in b.files.files})
                for a in spaces for b in spaces if a is not b)
+
+
+def test_claude_files_server_fixture_uses_the_ini_options(pytester: pytest.Pytester) -> None:
+    pytester.makeini(
+        """
+        [pytest]
+        claude_files_api_keys = sk-team
+        claude_files_max_file_size = 10
+        claude_files_max_retries = 0
+        """
+    )
+    pytester.makepyfile(
+        """
+        import anthropic
+        import pytest
+
+        def test_settings_reach_the_server(claude_files_server):
+            assert claude_files_server.api_key == "sk-team"
+            client = claude_files_server.client()
+            assert client.max_retries == 0
+            with pytest.raises(anthropic.APIStatusError) as too_big:
+                client.files.upload(file=("big.bin", b"x" * 11, "application/octet-stream"))
+            assert too_big.value.status_code == 413
+            other = claude_files_server.client(api_key="sk-other")
+            with pytest.raises(anthropic.AuthenticationError):
+                other.files.list()
+        """
+    )
+    result = pytester.runpytest_subprocess("-q")
+    result.assert_outcomes(passed=1)
