@@ -19,6 +19,7 @@ __all__ = [
     "make_sdk_client",
     "ClaudeFilesRouter",
     "HTTPX2Mocker",
+    "error_response",
     "start_server",
     "ServerHandle",
     "ClaudeFilesServer",
@@ -33,6 +34,7 @@ _LAZY = {
     "FilesHandler": "._http",
     "HTTPRequest": "._http",
     "HTTPResponse": "._http",
+    "error_response": "._http",
     "make_transport": "._transports",
     "make_sdk_client": "._client",
     "ClaudeFilesRouter": "._respx",
@@ -47,7 +49,7 @@ if TYPE_CHECKING:
     from ._client import make_sdk_client
     from ._clock import FakeClock
     from ._control import ControlClient
-    from ._http import FilesHandler, HTTPRequest, HTTPResponse
+    from ._http import FilesHandler, HTTPRequest, HTTPResponse, error_response
     from ._respx import ClaudeFilesRouter, HTTPX2Mocker
     from ._server_fixtures import ClaudeFilesServer
     from ._service import FakeFiles, FakeFilesSettings

@@ -66,6 +66,18 @@ def pytest_configure(config: pytest.Config) -> None:
         ) from None
 
 
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """``claude-files: anthropic X.Y.Z; <the ini settings>`` (no SDK import: package metadata)."""
+    from importlib import metadata
+
+    try:
+        sdk = f"anthropic {metadata.version('anthropic')}"
+    except metadata.PackageNotFoundError:
+        sdk = "anthropic not installed"
+    settings = _config.describe(_config.validate(_config.from_ini(config.getini), "ini options"))
+    return [f"claude-files: {sdk}; {settings}"]
+
+
 def _merged_config(request: pytest.FixtureRequest) -> "_config.ClaudeFilesConfig":
     raw = _config.from_ini(request.config.getini)
     markers = list(request.node.iter_markers(MARKER))
