@@ -20,6 +20,10 @@ __all__ = [
     "ClaudeFilesRouter",
     "HTTPX2Mocker",
     "error_response",
+    "start_server",
+    "ServerHandle",
+    "ClaudeFilesServer",
+    "ControlClient",
 ]
 __version__ = "0.1.0"
 
@@ -35,15 +39,22 @@ _LAZY = {
     "make_sdk_client": "._client",
     "ClaudeFilesRouter": "._respx",
     "HTTPX2Mocker": "._respx",
+    "start_server": ".server",
+    "ServerHandle": ".server",
+    "ClaudeFilesServer": "._server_fixtures",
+    "ControlClient": "._control",
 }
 
 if TYPE_CHECKING:
     from ._client import make_sdk_client
     from ._clock import FakeClock
+    from ._control import ControlClient
     from ._http import FilesHandler, HTTPRequest, HTTPResponse, error_response
-    from ._service import FakeFiles, FakeFilesSettings
     from ._respx import ClaudeFilesRouter, HTTPX2Mocker
+    from ._server_fixtures import ClaudeFilesServer
+    from ._service import FakeFiles, FakeFilesSettings
     from ._transports import make_transport
+    from .server import ServerHandle, start_server
 
 
 def __getattr__(name: str) -> Any:

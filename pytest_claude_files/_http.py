@@ -96,6 +96,17 @@ def dialect_of(headers: Mapping[str, str]) -> Dialect:
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
+def api_key_of(headers: Mapping[str, str]) -> str:
+    """The credential of a request: ``x-api-key``, else ``Authorization: Bearer``; "" if none."""
+    key = headers.get("x-api-key", "").strip()
+    if not key:
+        auth = headers.get("authorization", "")
+        scheme, _, token = auth.strip().partition(" ")
+        if scheme.lower() == "bearer":
+            key = token.strip()
+    return key
+
+
 def _dumps(obj: Any) -> bytes:
     # backslashreplace: a lone surrogate echoed from a request becomes the JSON escape
     # ``\udXXX`` instead of an encoding error.

@@ -12,6 +12,7 @@ import pytest
 
 from . import _config, _respx_fixtures
 from ._respx_fixtures import claude_files_respx  # noqa: F401
+from ._server_fixtures import claude_files_server  # noqa: F401
 
 if TYPE_CHECKING:
     from ._http import FilesHandler
