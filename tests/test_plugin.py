@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
@@ -249,22 +247,3 @@ def test_bad_marker_fails_the_test_with_a_message(pytester: pytest.Pytester) -> 
             ]
         )
     assert "Traceback" not in result.stdout.str()
-
-
-def test_tests_without_our_fixtures_import_nothing_heavy(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(
-        """
-        import sys
-
-        HEAVY = ["anthropic", "httpx", "httpx2", "respx", "hypothesis", "faker", "pydantic", "uvicorn"]
-
-        def test_nothing_heavy_loaded():
-            loaded = [name for name in HEAVY if name in sys.modules]
-            assert loaded == []
-        """
-    )
-    result = pytester.runpytest_subprocess(
-        "-q", "-p", "no:anyio", "-p", "no:xdist", "-p", "no:faker", "-p", "no:respx", "-p", "no:cacheprovider"
-    )
-    result.assert_outcomes(passed=1)
-    assert "claude_files" in sys.modules["pytest_claude_files.plugin"].MARKER

@@ -7,11 +7,12 @@ examples per operation and dialect, no deadline, no shrinking phase; about 15 s.
 
 from __future__ import annotations
 
+import os
 from typing import Any, Iterator
 
 import pytest
 
-schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is not installed (extra: openapi-test)")
+schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is not installed (extra: test)")
 
 from hypothesis import HealthCheck, Phase, settings  # noqa: E402
 from schemathesis import checks as st_checks  # noqa: E402
@@ -63,6 +64,8 @@ def test_live_server_conforms_to_its_document(case: Any, dialect: str, live: Ser
 
 def test_schemathesis_reached_every_operation(live: ServerHandle) -> None:
     # runs after the generated cases (file order): each operation was really exercised
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        pytest.skip("counts the requests of the generated cases, which xdist spreads over workers")
     counts = live.app.tenants.get(KEY).request_counts()
     for operation in ("upload", "list", "retrieve_metadata", "download", "delete"):
         assert counts.get(operation, 0) >= 5, counts
