@@ -90,6 +90,17 @@ def dialect_of(headers: Mapping[str, str]) -> Dialect:
     return "ga"
 
 
+def api_key_of(headers: Mapping[str, str]) -> str:
+    """The credential of a request: ``x-api-key``, else ``Authorization: Bearer``; "" if none."""
+    key = headers.get("x-api-key", "").strip()
+    if not key:
+        auth = headers.get("authorization", "")
+        scheme, _, token = auth.strip().partition(" ")
+        if scheme.lower() == "bearer":
+            key = token.strip()
+    return key
+
+
 def _dumps(obj: Any) -> bytes:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
 

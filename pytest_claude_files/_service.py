@@ -228,19 +228,24 @@ class FakeFiles:
         scope_id: Optional[str] = None,
         created_at: Optional[datetime] = None,
         expires_at: Optional[datetime] = None,
+        file_id: Optional[str] = None,
     ) -> FileMetadata:
         """Seed a file directly, as if Claude's tools had made it.
 
         Unlike an upload, this can make a ``downloadable=True`` file (a code-execution
         output) and place it at any ``created_at``. Filename and size rules apply as for
-        an upload; a ``str`` content is encoded as UTF-8.
+        an upload; a ``str`` content is encoded as UTF-8. ``file_id`` restores a file
+        under a known id (the server's ``--data-dir``); it must be a file id not in use.
         """
+        if file_id is not None and (not _ids.is_file_id(file_id) or file_id in self._files):
+            raise ValueError(f"file_id {file_id!r}: not a file id, or already in use")
         data: Content = content.encode() if isinstance(content, str) else content
         with self._lock:
             name = check_filename(filename)
             mime = decide_mime_type(mime_type, name)
             when = created_at if created_at is not None else self.clock.now()
-            return self._store(name, mime, data, when, downloadable, scope_id, expires_at, "add_file")
+            return self._store(name, mime, data, when, downloadable, scope_id, expires_at, "add_file",
+                               file_id=file_id)
 
     def add_files(self, count: int, *, prefix: str = "file", **kwargs: Any) -> list[FileMetadata]:
         """Seed ``count`` small text files named ``{prefix}-{i}.txt``, oldest first."""
@@ -471,6 +476,7 @@ class FakeFiles:
         scope_id: Optional[str],
         expires_at: Optional[datetime],
         record_as: Optional[str],
+        file_id: Optional[str] = None,
     ) -> FileMetadata:
         size = len(content) if not isinstance(content, memoryview) else content.nbytes
         limits = self.settings
@@ -486,7 +492,7 @@ class FakeFiles:
                 f"{self._used} of {limits.storage_quota} bytes used, upload needs {size}.",
                 error_code="storage_quota_exceeded",
             )
-        file_id = _ids.new_file_id(created_at)
+        file_id = file_id or _ids.new_file_id(created_at)
         meta = FileMetadata(
             id=file_id,
             filename=filename,

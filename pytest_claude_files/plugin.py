@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Generator
 import pytest
 
 from . import _config
+from ._server_fixtures import claude_files_server  # noqa: F401
 
 if TYPE_CHECKING:
     from ._http import FilesHandler

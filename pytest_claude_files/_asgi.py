@@ -1,0 +1,241 @@
+"""The ASGI adapter: a real HTTP server's requests in, ``FilesHandler`` calls, responses out.
+
+No API logic lives here (STYLE.md): the app only
+
+- reads the request body (kept in memory up to ``spool_threshold`` bytes, spooled to an
+  anonymous temporary file and memory-mapped above it, so a 500 MB upload needs no
+  500 MB of RAM; ``_multipart`` parses the mapping without copying),
+- picks the caller's tenant (one ``FakeFiles`` and ``FilesHandler`` per API key, see
+  ``server.Tenants``) and counts the request,
+- applies injected transport faults (latency, a dropped connection, a body cut short),
+- calls the tenant's handler and streams the answer back in chunks.
+
+The control API (``_control``) and the OpenAPI document (``_openapi``) are served on
+their own paths, outside ``/v1``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import mmap
+import tempfile
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, MutableMapping, Optional, Union
+from urllib.parse import unquote
+
+from . import _routes
+from ._http import HTTPRequest, HTTPResponse
+
+if TYPE_CHECKING:
+    from ._control import ControlAPI
+    from .server import Tenants
+
+__all__ = ["FilesASGIApp", "DEFAULT_SPOOL_THRESHOLD", "STREAM_CHUNK", "OPENAPI_PATH"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+DEFAULT_SPOOL_THRESHOLD = 1024 * 1024
+"""Request bodies larger than this (bytes) are spooled to disk and memory-mapped."""
+STREAM_CHUNK = 256 * 1024
+"""Response bodies larger than this are sent in chunks of this size."""
+OPENAPI_PATH = "/openapi.json"
+"""Where the server publishes the OpenAPI 3.1 document of the Files API."""
+LARGE_BODY_IN_THREAD = 4 * 1024 * 1024
+"""Requests with bodies above this are handled in a worker thread, not the event loop."""
+
+
+class _Disconnected(Exception):
+    """The client went away while the body was being received."""
+
+
+class FilesASGIApp:
+    """An ASGI 3 application serving the fake Files API (and its control API)."""
+
+    def __init__(
+        self,
+        tenants: "Tenants",
+        *,
+        control: Optional["ControlAPI"] = None,
+        spool_threshold: int = DEFAULT_SPOOL_THRESHOLD,
+        spool_dir: Optional[str] = None,
+    ) -> None:
+        self.tenants = tenants
+        self.control = control
+        self.spool_threshold = spool_threshold
+        self.spool_dir = spool_dir
+        self._openapi: Optional[bytes] = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await _lifespan(receive, send)
+        # websockets are not part of the Files API: the server refuses them itself
+
+    # -- http -----------------------------------------------------------------------
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
+        path = raw_path.decode("latin-1")
+        method: str = scope["method"]
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+        query: bytes = scope.get("query_string", b"")
+
+        control = self.control
+        if control is not None and path.startswith(control.prefix):
+            small = await _read_small(receive, control.max_body)
+            request = HTTPRequest.build(method, path, query, headers, small or b"")
+            await _send_response(send, control(request, too_large=small is None))
+            return
+        if path == OPENAPI_PATH and method in ("GET", "HEAD"):
+            await _send_response(send, self._openapi_response(), head=method == "HEAD")
+            return
+
+        probe = HTTPRequest.build(method, path, query, headers)
+        tenant = self.tenants.for_request(probe.headers)
+        operation, _ = _routes.match(method, unquote(path))
+        fault = tenant.begin(operation)
+        if fault is not None and fault.latency:
+            await asyncio.sleep(fault.latency)
+        if fault is not None and fault.drop:
+            await _drop(receive, send)
+            return
+        try:
+            body = await self._read_body(receive, probe.headers)
+        except _Disconnected:
+            return
+        request = HTTPRequest(probe.method, probe.path, probe.query, probe.headers, body)
+        if fault is not None and fault.is_error:
+            response = fault.response()
+        elif _size(body) > LARGE_BODY_IN_THREAD:
+            response = await asyncio.get_running_loop().run_in_executor(None, tenant.handler, request)
+        else:
+            response = tenant.handler(request)
+        cut = None if fault is None else fault.truncate_at
+        await _send_response(send, response, head=method == "HEAD", truncate_at=cut)
+
+    def _openapi_response(self) -> HTTPResponse:
+        if self._openapi is None:
+            import json
+
+            from ._openapi import openapi_document
+
+            self._openapi = json.dumps(openapi_document(), indent=1).encode()
+        return HTTPResponse(200, [("content-type", "application/json")], self._openapi)
+
+    async def _read_body(
+        self, receive: Receive, headers: MutableMapping[str, str] | Any
+    ) -> Union[bytes, memoryview]:
+        """The request body: bytes when small, a view of a memory-mapped temp file when large."""
+        declared = headers.get("content-length", "")
+        threshold = self.spool_threshold
+        expect_large = declared.isdigit() and int(declared) > threshold
+        chunks: list[bytes] = []
+        size = 0
+        spool: Any = None
+        if expect_large:
+            spool = tempfile.TemporaryFile(dir=self.spool_dir)
+        try:
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    raise _Disconnected
+                data: bytes = message.get("body", b"")
+                if data:
+                    size += len(data)
+                    if spool is None and size > threshold:
+                        spool = tempfile.TemporaryFile(dir=self.spool_dir)
+                        spool.writelines(chunks)
+                        chunks = []
+                    if spool is not None:
+                        spool.write(data)
+                    else:
+                        chunks.append(data)
+                if not message.get("more_body", False):
+                    break
+            if spool is None:
+                return b"".join(chunks)
+            if size == 0:
+                return b""
+            spool.flush()
+            mapped = mmap.mmap(spool.fileno(), 0, access=mmap.ACCESS_READ)
+            # The view keeps the mapping alive for as long as a stored file refers to
+            # it; the file itself is anonymous and vanishes with the last reference.
+            return memoryview(mapped)
+        finally:
+            if spool is not None:
+                spool.close()
+
+
+def _size(body: Union[bytes, memoryview]) -> int:
+    return body.nbytes if isinstance(body, memoryview) else len(body)
+
+
+async def _read_small(receive: Receive, limit: int) -> Optional[bytes]:
+    """A control request's body, ``None`` when it is larger than ``limit``."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return b""
+        data = message.get("body", b"")
+        size += len(data)
+        if size <= limit:
+            chunks.append(data)
+        if not message.get("more_body", False):
+            return b"".join(chunks) if size <= limit else None
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+async def _send_response(
+    send: Send, response: HTTPResponse, *, head: bool = False, truncate_at: Optional[int] = None
+) -> None:
+    body = response.body
+    view = body if isinstance(body, memoryview) else memoryview(body)
+    length = view.nbytes
+    headers = [(k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in response.headers]
+    if response.header("content-length") is None:
+        headers.append((b"content-length", str(length).encode()))
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    if head:
+        await send({"type": "http.response.body", "body": b""})
+        return
+    end = length if truncate_at is None else min(length, max(0, truncate_at))
+    if end <= STREAM_CHUNK and truncate_at is None:
+        await send({"type": "http.response.body", "body": bytes(view)})
+        return
+    for start in range(0, end, STREAM_CHUNK):
+        chunk = bytes(view[start:min(end, start + STREAM_CHUNK)])
+        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    if truncate_at is not None:
+        _abort(send)
+        return
+    await send({"type": "http.response.body", "body": b""})
+
+
+def _abort(send: Send) -> None:
+    """Close the client's connection now (a fault): uvicorn's cycle holds the transport."""
+    cycle = getattr(send, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is not None:
+        transport.abort() if hasattr(transport, "abort") else transport.close()
+        return
+    raise ConnectionAbortedError("fault: connection dropped")  # the server closes it
+
+
+async def _drop(receive: Receive, send: Send) -> None:
+    """A dropped connection: no status line, the socket just closes."""
+    _abort(send)
+

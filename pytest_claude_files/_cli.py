@@ -1,0 +1,159 @@
+"""``claude-files-fake``: the emulator server from the command line.
+
+    claude-files-fake serve --host 127.0.0.1 --port 0
+    python -m pytest_claude_files serve --port 8000 --shared --seed seed.jsonl
+
+The first line on stdout is ``claude-files-fake serving on http://HOST:PORT`` (so a
+script can read the URL when it asked for ``--port 0``). Usage errors (bad flags, an
+unreadable seed file, an unusable data directory) exit with status 2 and one line on
+stderr; a port already in use exits with status 1. No tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from typing import Optional, Sequence
+
+PROG = "claude-files-fake"
+EXIT_USAGE = 2
+EXIT_START_FAILED = 1
+
+_SIZE_RE = re.compile(r"^\s*(\d+)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+
+
+def _size(text: str) -> int:
+    """``1048576``, ``1MB``, ``1MiB``, ``512k`` -> bytes (binary units)."""
+    found = _SIZE_RE.match(text)
+    if not found:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (use bytes or a unit: 10MB, 512KiB)")
+    unit = (found.group(2) or "").lower().replace("i", "").replace("b", "")
+    return int(found.group(1)) * _UNITS[unit]
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port: {text!r} (0 to 65535; 0 picks a free one)")
+    return int(text)
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive integer: {text!r}")
+    return int(text)
+
+
+def _key(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an API key cannot be empty")
+    return text.strip()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="A fake Claude Files API on a real port (pytest-claude-files emulator).",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+    serve = commands.add_parser(
+        "serve", help="serve the fake Files API over HTTP",
+        description="Serve the fake Files API (and its control API) over HTTP.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=8000,
+                       help="port to listen on (default 8000; 0 picks a free one and prints the URL)")
+    serve.add_argument("--api-key", dest="api_keys", action="append", type=_key, metavar="KEY",
+                       help="accept only this key (repeatable); default: any non-empty key")
+    serve.add_argument("--shared", action="store_true",
+                       help="one space for every key (default: files are kept per API key)")
+    serve.add_argument("--no-control-api", dest="control_api", action="store_false",
+                       help="do not serve the control API under /_claude_files/")
+    serve.add_argument("--data-dir", metavar="DIR",
+                       help="keep files in DIR across restarts (default: in memory only)")
+    serve.add_argument("--seed", metavar="FILE",
+                       help="JSON Lines file of files every space starts with (see docs/server.md)")
+    serve.add_argument("--max-file-size", type=_size, metavar="SIZE",
+                       help="largest file accepted (default 500MB)")
+    serve.add_argument("--storage-quota", type=_size, metavar="SIZE",
+                       help="storage per space (default 1TB)")
+    serve.add_argument("--rate-limit", type=_positive, metavar="N",
+                       help="requests per minute per space before 429 (default unlimited)")
+    serve.add_argument("--spool-threshold", type=_size, metavar="SIZE", default=None,
+                       help="request bodies above this go to a temporary file (default 1MiB)")
+    serve.add_argument("--log-level", default="warning",
+                       choices=["critical", "error", "warning", "info", "debug", "trace"],
+                       help="uvicorn's log level (default warning)")
+    openapi = commands.add_parser("openapi", help="print the OpenAPI 3.1 document and exit")
+    openapi.add_argument("--indent", type=int, default=2, help="JSON indentation (default 2)")
+    return parser
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return status
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "openapi":
+        from ._openapi import openapi_document
+
+        print(json.dumps(openapi_document(), indent=args.indent))
+        return 0
+    return _serve(args)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from ._asgi import DEFAULT_SPOOL_THRESHOLD
+    from ._service import FakeFilesSettings
+    from .server import ServerError, bind_socket, load_seed_file, make_app, url_of, uvicorn_config
+
+    try:
+        settings = FakeFilesSettings()
+        overrides = {
+            "max_file_size": args.max_file_size, "storage_quota": args.storage_quota,
+            "rate_limit": args.rate_limit,
+        }
+        settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+        seeds = load_seed_file(args.seed) if args.seed else []
+        app = make_app(
+            settings=settings, api_keys=args.api_keys, shared=args.shared,
+            control_api=args.control_api, data_dir=args.data_dir, seeds=seeds,
+            spool_threshold=args.spool_threshold if args.spool_threshold is not None
+            else DEFAULT_SPOOL_THRESHOLD,
+        )
+    except ServerError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    except ValueError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    try:
+        sock = bind_socket(args.host, args.port)
+    except ServerError as exc:
+        return _fail(str(exc), EXIT_START_FAILED)
+
+    import uvicorn
+
+    print(f"{PROG} serving on {url_of(sock)}", flush=True)
+    details = [
+        "tenants: " + ("one shared space" if args.shared else "one space per API key"),
+        "keys: " + (f"{len(args.api_keys)} configured" if args.api_keys else "any non-empty key"),
+        "control API: " + ("/_claude_files/" if args.control_api else "off"),
+        "OpenAPI: /openapi.json",
+    ]
+    if args.data_dir:
+        details.append(f"data dir: {args.data_dir}")
+    print("  " + "; ".join(details), flush=True)
+    server = uvicorn.Server(uvicorn_config(app, args.log_level))
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # pragma: no cover - uvicorn handles SIGINT itself
+        pass
+    finally:
+        sock.close()
+    return 0
