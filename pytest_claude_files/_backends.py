@@ -1,10 +1,9 @@
 """Backend selection (fake, server, real) and SDK clients for the live backends.
 
 - ``fake`` (default): the in-memory fake; no key, no network.
-- ``server``: the emulator server. ``CLAUDE_FILES_SERVER_URL`` names one that runs
-  elsewhere (``claude-files-fake serve``); without it, each test process starts one on
-  loopback (the ``claude_files_server`` fixture). Key: ``CLAUDE_FILES_SERVER_API_KEY``,
-  else a fixed fake key.
+- ``server``: the emulator server, through the ``claude_files_server`` fixture: one on
+  loopback per test process, or the one ``CLAUDE_FILES_SERVER_URL`` names
+  (``claude-files-fake serve``); its per-session key, or ``CLAUDE_FILES_SERVER_API_KEY``.
 - ``real``: ``ANTHROPIC_BASE_URL`` (default ``https://api.anthropic.com``) with
   ``ANTHROPIC_API_KEY``. Without a key, tests that need it are skipped; nothing is sent.
 
@@ -54,7 +53,6 @@ ENV_BASE_URL = "ANTHROPIC_BASE_URL"
 ENV_SERVER_URL = "CLAUDE_FILES_SERVER_URL"
 ENV_SERVER_KEY = "CLAUDE_FILES_SERVER_API_KEY"
 DEFAULT_REAL_BASE_URL = "https://api.anthropic.com"
-SERVER_DEFAULT_KEY = "sk-ant-api03-claude-files-emulator-key"
 REAL_API_HOSTS = frozenset({"api.anthropic.com"})
 DOCS = "docs/real-backend.md"
 
@@ -102,8 +100,8 @@ class Backend:
             )
         return None
 
-    def with_base_url(self, base_url: str) -> "Backend":
-        return Backend(self.name, self.source, normalize_base_url(base_url), self.key, self.ephemeral)
+    def with_endpoint(self, base_url: str, key: Secret) -> "Backend":
+        return Backend(self.name, self.source, normalize_base_url(base_url), key, self.ephemeral)
 
 
 def choose_backend(
@@ -131,19 +129,24 @@ def choose_backend(
         base = environ.get(ENV_BASE_URL, "").strip() or DEFAULT_REAL_BASE_URL
         _check_url(base, ENV_BASE_URL)
         return Backend("real", source, normalize_base_url(base), Secret(key) if key else None)
-    key = environ.get(ENV_SERVER_KEY, "").strip() or SERVER_DEFAULT_KEY
+    key = environ.get(ENV_SERVER_KEY, "").strip()
     url = environ.get(ENV_SERVER_URL, "").strip()
-    if not url:
-        return Backend("server", source, None, Secret(key), ephemeral=True)
-    _check_url(url, ENV_SERVER_URL)
-    host = (urlsplit(url).hostname or "").lower()
-    if host in REAL_API_HOSTS:
-        raise BackendError(
-            f"{ENV_SERVER_URL}={url}: that is the real API, not the emulator. Use "
-            f"{OPTION_BACKEND}=real to talk to the real API, or point {ENV_SERVER_URL} at "
-            f"an emulator (claude-files-fake serve). See {DOCS}"
-        )
-    return Backend("server", source, normalize_base_url(url), Secret(key))
+    if url:
+        _check_url(url, ENV_SERVER_URL)
+        host = (urlsplit(url).hostname or "").lower()
+        if host in REAL_API_HOSTS:
+            raise BackendError(
+                f"{ENV_SERVER_URL}={url}: that is the real API, not the emulator. Use "
+                f"{OPTION_BACKEND}=real to talk to the real API, or point {ENV_SERVER_URL} at "
+                f"an emulator (claude-files-fake serve). See {DOCS}"
+            )
+    # Without both a URL and a fixed key, the claude_files_server fixture supplies them at
+    # run time (an in-process emulator and/or a per-session key): nothing a later session
+    # could sweep, hence ``ephemeral``.
+    return Backend(
+        "server", source, normalize_base_url(url) if url else None, Secret(key) if key else None,
+        ephemeral=not (url and key),
+    )
 
 
 def _check_url(url: str, name: str) -> None:
@@ -217,6 +220,20 @@ def _hooks(recorder: Recorder, base_url: str, key: Secret) -> tuple[Callable[[An
     return on_response, on_async_response
 
 
+_SSL_CONTEXT: list[Any] = []
+
+
+def _ssl_context(base_url: str) -> Any:
+    """One TLS context per process (building one costs ~50 ms: every test makes a client)."""
+    del base_url  # httpx builds the context for http:// URLs too
+    if not _SSL_CONTEXT:
+        from ._client import sdk_http_library
+
+        create = getattr(sdk_http_library(), "create_ssl_context", None)
+        _SSL_CONTEXT.append(create() if create is not None else None)
+    return _SSL_CONTEXT[0]
+
+
 def make_live_client(
     base_url: str, key: Secret, recorder: Optional[Recorder], *, is_async: bool = False, **kwargs: Any
 ) -> Any:
@@ -226,6 +243,9 @@ def make_live_client(
     from ._client import sdk_http_library
 
     http_kwargs: dict[str, Any] = {}
+    context = _ssl_context(base_url)
+    if context is not None:
+        http_kwargs["verify"] = context
     if recorder is not None:
         on_response, on_async_response = _hooks(recorder, base_url, key)
         http_kwargs["event_hooks"] = {"response": [on_async_response if is_async else on_response]}

@@ -530,20 +530,21 @@ def claude_files_backend(request: pytest.FixtureRequest) -> Generator[Backend, N
     """
     state = _state(request.config)
     backend = state.backend
-    if backend.name == "server" and backend.base_url is None:
+    if backend.name == "server" and (backend.base_url is None or backend.key is None):
         try:
             server = request.getfixturevalue("claude_files_server")
         except pytest.FixtureLookupError:
             pytest.fail(
                 f"{OPTION_BACKEND}=server needs the emulator (the claude_files_server fixture, "
-                f"pytest-claude-files[server]) or {ENV_SERVER_URL}. See {DOCS}",
+                f"pytest-claude-files[server]). See {DOCS}",
                 pytrace=False,
             )
-        backend = backend.with_base_url(str(server.base_url))
+        backend = backend.with_endpoint(str(server.base_url), backend.key or Secret(str(server.api_key)))
         if state.recorder is not None:
             assert backend.base_url is not None
             state.recorder.ephemeral_urls.add(backend.base_url)
-        request.addfinalizer(lambda: setattr(state, "server_stopped", True))
+        if getattr(server, "handle", None) is not None:  # in-process: it stops before us
+            request.addfinalizer(lambda: setattr(state, "server_stopped", True))
     if state.record_all and backend.base_url is not None:
         _patch(state, backend.base_url)
     yield backend
