@@ -464,8 +464,13 @@ def pytest_report_header(config: pytest.Config) -> Optional[str]:
     if state is None or state.backend.is_fake:
         return None
     backend = state.backend
-    base = backend.base_url or "in-process emulator (claude_files_server)"
-    key = backend.key_fingerprint or f"none ({ENV_API_KEY} not set)"
+    base = backend.base_url or "claude_files_server fixture"
+    if backend.key_fingerprint:
+        key = backend.key_fingerprint
+    elif backend.name == "server":
+        key = "per-session key of claude_files_server"
+    else:
+        key = f"none ({ENV_API_KEY} not set)"
     cleanup = "on" if state.cleanup else "off"
     extra = ", record-all" if state.record_all else ""
     return f"claude-files: backend={backend.name} ({backend.source}), base_url={base}, key={key}, cleanup={cleanup}{extra}"
