@@ -28,14 +28,14 @@ from ._ledger import normalize_base_url
 
 __all__ = [
     "BACKENDS",
-    "OPTION_BACKEND",
-    "INI_BACKEND",
-    "ENV_BACKEND",
-    "ENV_API_KEY",
-    "ENV_BASE_URL",
-    "ENV_SERVER_URL",
-    "ENV_SERVER_KEY",
     "DEFAULT_REAL_BASE_URL",
+    "ENV_API_KEY",
+    "ENV_BACKEND",
+    "ENV_BASE_URL",
+    "ENV_SERVER_KEY",
+    "ENV_SERVER_URL",
+    "INI_BACKEND",
+    "OPTION_BACKEND",
     "Backend",
     "BackendError",
     "choose_backend",
@@ -100,7 +100,7 @@ class Backend:
             )
         return None
 
-    def with_endpoint(self, base_url: str, key: Secret) -> "Backend":
+    def with_endpoint(self, base_url: str, key: Secret) -> Backend:
         return Backend(self.name, self.source, normalize_base_url(base_url), key, self.ephemeral)
 
 
@@ -199,7 +199,9 @@ def observe(
             recorder.record_gone(match["id"], base_url, "test" if status == 200 else "already-gone")
 
 
-def _hooks(recorder: Recorder, base_url: str, key: Secret) -> tuple[Callable[[Any], None], Callable[[Any], Any]]:
+def _hooks(
+    recorder: Recorder, base_url: str, key: Secret
+) -> tuple[Callable[[Any], None], Callable[[Any], Any]]:
     def on_response(response: Any) -> None:
         request = response.request
         if request.method in ("POST", "DELETE"):
@@ -252,12 +254,14 @@ def make_live_client(
     if is_async:
         # no kept-alive connections: nothing is left bound to the test's event loop
         http_kwargs["limits"] = sdk_http_library().Limits(max_connections=100, max_keepalive_connections=0)
-        http_client = anthropic.DefaultAsyncHttpxClient(**http_kwargs)
-        cls = anthropic.AsyncAnthropic
-    else:
-        http_client = anthropic.DefaultHttpxClient(**http_kwargs)
-        cls = anthropic.Anthropic
-    return cls(api_key=key.reveal(), base_url=base_url, http_client=http_client, **kwargs)
+        return anthropic.AsyncAnthropic(
+            api_key=key.reveal(), base_url=base_url,
+            http_client=anthropic.DefaultAsyncHttpxClient(**http_kwargs), **kwargs,
+        )
+    return anthropic.Anthropic(
+        api_key=key.reveal(), base_url=base_url,
+        http_client=anthropic.DefaultHttpxClient(**http_kwargs), **kwargs,
+    )
 
 
 # -- process-wide recording (opt-in) -----------------------------------------------------------

@@ -24,17 +24,17 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Protocol
 from ._ledger import LedgerWriter, Upload, claim_ledgers, key_fingerprint, normalize_base_url
 
 __all__ = [
-    "Secret",
-    "redact",
-    "RetryPolicy",
     "Attempt",
-    "Deleter",
     "CleanupReport",
+    "Deleter",
     "Recorder",
-    "delete_all",
-    "sweep",
-    "SweepReport",
+    "RetryPolicy",
     "SDKDeleter",
+    "Secret",
+    "SweepReport",
+    "delete_all",
+    "redact",
+    "sweep",
 ]
 
 
@@ -101,8 +101,8 @@ class RetryPolicy:
         hinted = retry_after_seconds(headers)
         if hinted is not None:
             return min(hinted, self.max_delay)
-        backoff = min(self.base_delay * 2 ** (retry_number - 1), self.max_backoff)
-        return min(backoff * (1 - 0.25 * rng.random()), self.max_delay)
+        backoff = min(self.base_delay * 2.0 ** (retry_number - 1), self.max_backoff)
+        return float(min(backoff * (1 - 0.25 * rng.random()), self.max_delay))
 
 
 def retry_after_seconds(headers: Mapping[str, str]) -> Optional[float]:
@@ -160,7 +160,7 @@ class CleanupReport:
     left: list[tuple[Upload, str]] = field(default_factory=list)
     requests: int = 0
 
-    def extend(self, other: "CleanupReport") -> None:
+    def extend(self, other: CleanupReport) -> None:
         self.deleted.extend(other.deleted)
         self.left.extend(other.left)
         self.requests += other.requests
@@ -199,7 +199,8 @@ def delete_all(
             if tries >= policy.attempts:
                 how = ""
                 plural = "s" if tries != 1 else ""
-                report.left.append((upload, f"delete failed: {attempt.describe()} after {tries} attempt{plural}"))
+                reason = f"delete failed: {attempt.describe()} after {tries} attempt{plural}"
+                report.left.append((upload, reason))
                 break
             wait = policy.delay(tries, attempt.headers, rng)
             if clock() + wait > deadline:
@@ -242,7 +243,7 @@ class SDKDeleter:
             if error_type is None:
                 try:
                     error_type = exc.response.json()["error"]["type"]
-                except Exception:  # noqa: BLE001 - any body
+                except Exception:
                     error_type = None
             return Attempt(exc.status_code, dict(exc.response.headers), error_type)
         except anthropic.APIConnectionError as exc:

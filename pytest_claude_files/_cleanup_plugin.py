@@ -25,18 +25,28 @@ from ._backends import (
     BackendError,
     choose_backend,
 )
-from ._cleanup import CleanupReport, Deleter, Recorder, RetryPolicy, Secret, SweepReport, delete_all, redact, sweep
+from ._cleanup import (
+    CleanupReport,
+    Deleter,
+    Recorder,
+    RetryPolicy,
+    Secret,
+    SweepReport,
+    delete_all,
+    redact,
+    sweep,
+)
 from ._ledger import LEDGER_DIR_NAME, LedgerWriter, Upload
 
 __all__ = [
+    "MARKER_REAL",
     "OPTION_CLEANUP",
     "OPTION_RECORD_ALL",
     "OPTION_SWEEP",
-    "MARKER_REAL",
+    "FileCleanup",
+    "backend_client",
     "claude_files_backend",
     "claude_files_cleanup",
-    "backend_client",
-    "FileCleanup",
 ]
 
 OPTION_CLEANUP = "--claude-files-cleanup"
@@ -177,7 +187,7 @@ class _State:
         for deleter in self.deleters.values():
             try:
                 deleter.close()
-            except Exception:  # noqa: BLE001 - closing is best effort
+            except Exception:
                 pass
         self.deleters.clear()
 
@@ -336,7 +346,8 @@ def pytest_configure_node(node: Any) -> None:
 
 
 def _ledger_dir(config: pytest.Config) -> Path:
-    return Path(config.cache.mkdir(LEDGER_DIR_NAME))  # type: ignore[union-attr]
+    assert config.cache is not None  # checked in pytest_configure
+    return Path(config.cache.mkdir(LEDGER_DIR_NAME))
 
 
 def _live_deleters(state: _State) -> dict[tuple[str, str], Deleter]:
@@ -420,7 +431,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     try:
         _finish(state)
         # xdist controller: ledgers of workers that died (they did not report) are swept now
-        if not state.is_worker and state.cleanup and state.ledger_dir is not None and state.worker_reports:
+        controller = session.config.pluginmanager.has_plugin("dsession")
+        if controller and state.cleanup and state.ledger_dir is not None:
             own = {state.writer.path} if state.writer is not None else set()
             report = sweep(
                 state.ledger_dir, _live_deleters(state), state.policy, prefix=f"{state.session}-",
@@ -473,7 +485,8 @@ def pytest_report_header(config: pytest.Config) -> Optional[str]:
         key = f"none ({ENV_API_KEY} not set)"
     cleanup = "on" if state.cleanup else "off"
     extra = ", record-all" if state.record_all else ""
-    return f"claude-files: backend={backend.name} ({backend.source}), base_url={base}, key={key}, cleanup={cleanup}{extra}"
+    return (f"claude-files: backend={backend.name} ({backend.source}), base_url={base}, key={key}, "
+            f"cleanup={cleanup}{extra}")
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

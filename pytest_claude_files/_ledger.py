@@ -31,14 +31,14 @@ from typing import Any, Iterator, Optional
 __all__ = [
     "LEDGER_DIR_NAME",
     "LEDGER_VERSION",
-    "key_fingerprint",
-    "normalize_base_url",
-    "Upload",
+    "ClaimedLedger",
     "LedgerState",
     "LedgerWriter",
-    "ClaimedLedger",
-    "read_ledger",
+    "Upload",
     "claim_ledgers",
+    "key_fingerprint",
+    "normalize_base_url",
+    "read_ledger",
 ]
 
 LEDGER_DIR_NAME = "claude-files-ledger"
@@ -54,7 +54,7 @@ def key_fingerprint(api_key: str) -> str:
 
 
 def normalize_base_url(url: str) -> str:
-    """``https://API.example.com/`` -> ``https://api.example.com`` (scheme and host lower-case, no trailing /)."""
+    """``https://API.example.com/`` -> ``https://api.example.com`` (lower-case host, no trailing /)."""
     text = url.strip()
     scheme, sep, rest = text.partition("://")
     if not sep:
@@ -298,7 +298,9 @@ class ClaimedLedger:
             self._appender.remove()
 
 
-def claim_ledgers(directory: Path, *, prefix: str = "", exclude: frozenset[Path] = frozenset()) -> Iterator[ClaimedLedger]:
+def claim_ledgers(
+    directory: Path, *, prefix: str = "", exclude: frozenset[Path] = frozenset()
+) -> Iterator[ClaimedLedger]:
     """Lock and yield every ledger in ``directory`` whose writer is gone (lock free).
 
     Ledgers of live sessions (another pytest run, this run's xdist workers) are locked by

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - fixtures imported from _cleanup_support are arguments here
 """Backend selection: the same unchanged test runs on the fake, the emulator and the "real" API.
 
 The "real" API here is the emulator on loopback, reached through ``ANTHROPIC_BASE_URL``.
@@ -80,7 +81,8 @@ def test_real_reads_key_and_base_url_and_hides_the_key() -> None:
     ("bogus", None, {}, "--claude-files-backend=bogus: unknown backend 'bogus'"),
     (None, None, {"CLAUDE_FILES_BACKEND": "mock"}, "CLAUDE_FILES_BACKEND=mock: unknown backend 'mock'"),
     (None, "prod", {}, "claude_files_backend = prod (ini option): unknown backend 'prod'"),
-    ("real", None, {"ANTHROPIC_BASE_URL": "api.anthropic.com"}, "ANTHROPIC_BASE_URL='api.anthropic.com': expected"),
+    ("real", None, {"ANTHROPIC_BASE_URL": "api.anthropic.com"},
+     "ANTHROPIC_BASE_URL='api.anthropic.com': expected"),
     ("server", None, {"CLAUDE_FILES_SERVER_URL": "https://api.anthropic.com"},
      "CLAUDE_FILES_SERVER_URL=https://api.anthropic.com: that is the real API"),
 ])
@@ -102,13 +104,18 @@ def test_bad_option_value_is_a_usage_error(pytester: pytest.Pytester, clean_env:
 
 
 @pytest.mark.parametrize(("args", "ini", "message"), [
-    (["--claude-files-cleanup=maybe"], "", "ERROR: --claude-files-cleanup: expected on or off (true/false), got 'maybe'*"),
-    ([], "claude_files_cleanup_attempts = 0", "ERROR: claude_files_cleanup_attempts (ini option): expected a whole number >= 1, got '0'*"),
-    ([], "claude_files_cleanup_max_delay = soon", "ERROR: claude_files_cleanup_max_delay (ini option): expected a number of seconds >= 0*"),
-    (["--claude-files-sweep"], "", "ERROR: --claude-files-sweep deletes uploads made to a live backend, so it needs one:*"),
+    (["--claude-files-cleanup=maybe"], "",
+     "ERROR: --claude-files-cleanup: expected on or off (true/false), got 'maybe'*"),
+    ([], "claude_files_cleanup_attempts = 0",
+     "ERROR: claude_files_cleanup_attempts (ini option): expected a whole number >= 1, got '0'*"),
+    ([], "claude_files_cleanup_max_delay = soon",
+     "ERROR: claude_files_cleanup_max_delay (ini option): expected a number of seconds >= 0*"),
+    (["--claude-files-sweep"], "",
+     "ERROR: --claude-files-sweep deletes uploads made to a live backend, so it needs one:*"),
 ])
-def test_bad_cleanup_settings_are_usage_errors(pytester: pytest.Pytester, clean_env: Any, args: list, ini: str,
-                                               message: str) -> None:
+def test_bad_cleanup_settings_are_usage_errors(
+    pytester: pytest.Pytester, clean_env: Any, args: list, ini: str, message: str
+) -> None:
     pytester.makeini(f"[pytest]\n{ini}\n")
     pytester.makepyfile("def test_x(): pass")
     result = pytester.runpytest(*args)
@@ -159,19 +166,23 @@ def test_server_backend_with_an_external_emulator(
     result = pytester.runpytest("-p", "anyio", "--claude-files-backend=server")
     result.assert_outcomes(passed=3)
     result.stdout.fnmatch_lines([
-        f"claude-files: backend=server (--claude-files-backend=server), base_url={account.base_url}, key=sha256:*",
+        f"claude-files: backend=server (--claude-files-backend=server), base_url={account.base_url}, "
+        "key=sha256:*",
         "claude-files: uploaded 3, deleted 3, left 0",
     ])
     assert account.ids() == set() and len(account.delete_calls()) == 3
 
 
-def test_real_backend_without_a_key_skips_and_sends_nothing(pytester: pytest.Pytester, clean_env: Any) -> None:
+def test_real_backend_without_a_key_skips_and_sends_nothing(
+    pytester: pytest.Pytester, clean_env: Any
+) -> None:
     clean_env.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:9")  # nothing listens: a request would fail
     pytester.makepyfile(PORTABLE)
     result = pytester.runpytest("-p", "anyio", "--claude-files-backend=real", "-rs")
     result.assert_outcomes(skipped=3)
     result.stdout.fnmatch_lines([
-        "claude-files: backend real: ANTHROPIC_API_KEY is not set; tests that need it were skipped and nothing was sent",
+        "claude-files: backend real: ANTHROPIC_API_KEY is not set; tests that need it were skipped and "
+        "nothing was sent",
         "SKIPPED [[]1[]] *: claude-files: the real backend needs ANTHROPIC_API_KEY, which is not set; "
         "skipped, nothing was sent (see docs/real-backend.md)",
     ])
@@ -221,7 +232,9 @@ def test_tests_inspecting_the_fake_run_on_the_fake_only(pytester: pytest.Pyteste
     assert live_env.ids() == set()
 
 
-def test_report_header_shows_the_backend_and_a_fingerprint(pytester: pytest.Pytester, live_env: Account) -> None:
+def test_report_header_shows_the_backend_and_a_fingerprint(
+    pytester: pytest.Pytester, live_env: Account
+) -> None:
     pytester.makepyfile("def test_x(): pass")
     result = pytester.runpytest()
     result.stdout.fnmatch_lines([

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - fixtures imported from _cleanup_support are arguments here
 """Session auto-cleanup of live uploads, end to end.
 
 The emulator server on loopback stands in for the real API: the subprocess sessions run
@@ -75,6 +76,9 @@ def test_uploads_then_dies(claude_files_client):
 """
 
 
+SWEPT_7 = "claude-files: swept 7 files left by earlier sessions: deleted 7, left 0"
+
+
 @pytest.mark.parametrize("next_session", ["tests", "sweep"])
 def test_next_session_sweeps_what_a_killed_session_uploaded(
     pytester: pytest.Pytester, live_env: Account, next_session: str
@@ -95,14 +99,14 @@ def test_next_session_sweeps_what_a_killed_session_uploaded(
     if next_session == "sweep":
         result = pytester.runpytest_subprocess("--claude-files-sweep", timeout=120)
         assert result.ret == 0
-        result.stdout.fnmatch_lines(["claude-files: swept 7 files left by earlier sessions: deleted 7, left 0"])
+        result.stdout.fnmatch_lines([SWEPT_7])
         result.stdout.no_fnmatch_line("*passed*")
     else:
         pytester.makepyfile(test_other="def test_nothing_to_do(): pass")
         result = pytester.runpytest_subprocess("test_other.py", timeout=120)
         result.assert_outcomes(passed=1)
         result.stdout.fnmatch_lines([
-            "claude-files: swept 7 files left by earlier sessions: deleted 7, left 0",
+            SWEPT_7,
             "claude-files: uploaded 0, deleted 0, left 0",
         ])
     assert live_env.ids() == theirs  # the 7 are gone, nothing else
@@ -208,7 +212,8 @@ def test_cleanup_off_keeps_the_files_and_the_next_session_deletes_them(
 
     kept.stdout.fnmatch_lines([
         "claude-files: uploaded 21, deleted 0, left 21",
-        "claude-files: left file_* (uploaded in test_*::test_passes?0?): auto-cleanup is off (--claude-files-cleanup=off)",
+        "claude-files: left file_* (uploaded in test_*::test_passes?0?): "
+        "auto-cleanup is off (--claude-files-cleanup=off)",
         "claude-files: ... and 1 more left",
         "claude-files: the ledger keeps what is left*",
     ])
@@ -272,3 +277,34 @@ def test_record_all_also_cleans_up_uploads_of_other_clients(
     else:  # not recorded, so not touched
         result.stdout.fnmatch_lines(["claude-files: uploaded 0, deleted 0, left 0"])
         assert len(live_env.ids()) == 1
+
+
+CRASHING_WORKER = """
+import os, signal
+import pytest
+
+@pytest.mark.parametrize("i", range(6))
+def test_uploads(claude_files_client, i):
+    claude_files_client.beta.files.upload(file=(f"u{i}.txt", b"ours", "text/plain"))
+
+def test_worker_dies(claude_files_client):
+    for i in range(3):
+        claude_files_client.beta.files.upload(file=(f"d{i}.txt", b"ours", "text/plain"))
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_xdist_controller_sweeps_the_ledger_of_a_worker_that_was_killed(
+    pytester: pytest.Pytester, live_env: Account
+) -> None:
+    pytest.importorskip("xdist")
+    theirs = live_env.upload(5)
+    pytester.makepyfile(CRASHING_WORKER)
+
+    result = pytester.runpytest_subprocess("-n", "2", timeout=300)
+
+    result.assert_outcomes(passed=6, failed=1)
+    assert summary(result) == (9, 9, 0)
+    assert live_env.ids() == theirs
+    assert set(live_env.delete_calls().values()) == {1} and not live_env.failed_delete_calls()
+    assert not list(ledger_dir(pytester).glob("*.jsonl"))

@@ -45,7 +45,7 @@ class FakeTime:
         return self.now
 
 
-def run(deleter: Script, policy: RetryPolicy = RetryPolicy(), *ids: str) -> tuple:
+def run(deleter: Script, policy: RetryPolicy, *ids: str) -> tuple:
     t = FakeTime()
     report = delete_all(uploads(*ids), deleter, policy, sleep=t.sleep, clock=t.clock, rng=random.Random(1))
     return report, t
@@ -62,7 +62,8 @@ def test_which_failures_are_retried(status: Optional[int], retried: bool) -> Non
 def test_404_counts_as_already_gone() -> None:
     deleter = Script(file_a=[Attempt(404)])
     report, t = run(deleter, RetryPolicy(), "file_a", "file_b")
-    assert [(u.file_id, how) for u, how in report.deleted] == [("file_a", "already-gone"), ("file_b", "cleanup")]
+    assert [(u.file_id, how) for u, how in report.deleted] == [
+        ("file_a", "already-gone"), ("file_b", "cleanup")]
     assert deleter.calls == ["file_a", "file_b"] and t.sleeps == []
 
 
