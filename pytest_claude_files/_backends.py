@@ -169,6 +169,13 @@ def _key_of(headers: Any) -> Optional[str]:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def is_upload(url: Any, base_url: str) -> bool:
+    """Whether ``url`` is the upload endpoint (``POST {base_url}/v1/files``)."""
+    base_path = urlsplit(base_url).path.rstrip("/")
+    path: str = url.path
+    return path.startswith(base_path) and path[len(base_path):].rstrip("/") == "/v1/files"
+
+
 def observe(
     recorder: Recorder,
     method: str,
@@ -213,8 +220,8 @@ def _hooks(
 
     async def on_async_response(response: Any) -> None:
         request = response.request
-        if request.method == "POST" and response.status_code == 200:
-            await response.aread()
+        if request.method == "POST" and response.status_code == 200 and is_upload(request.url, base_url):
+            await response.aread()  # a small JSON body; other POSTs (streams) are left alone
         if request.method in ("POST", "DELETE"):
             observe(recorder, request.method, request.url, response.status_code,
                     lambda: bytes(response.content), base_url, key)
@@ -304,7 +311,7 @@ def patch_transports(recorder: Recorder, base_url: str) -> Callable[[], None]:
         response = await async_orig(self, request)
         key = relevant(request)
         if key is not None:
-            if request.method == "POST" and response.status_code == 200:
+            if request.method == "POST" and response.status_code == 200 and is_upload(request.url, origin):
                 await response.aread()
             observe(recorder, request.method, request.url, response.status_code,
                     lambda: bytes(response.content), origin, key)

@@ -251,3 +251,55 @@ def test_loading_the_plugin_imports_nothing_heavy() -> None:
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _doc_blocks() -> list[str]:
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "docs" / "real-backend.md").read_text()
+    return re.findall(r"^```python\n(.*?)^```", text, flags=re.S | re.M)
+
+
+@pytest.mark.parametrize("block", _doc_blocks())
+def test_python_blocks_of_the_guide_pass(pytester: pytest.Pytester, clean_env: Any, block: str) -> None:
+    pytester.makepyfile(test_doc_block=block)
+    result = pytester.runpytest("-p", "anyio", "-rs")
+    assert result.ret == 0, result.stdout.str()
+    assert result.parseoutcomes().get("passed", 0) >= 1
+
+
+@pytest.mark.parametrize(("base", "method", "url", "status", "recorded"), [
+    ("https://api.test", "POST", "https://api.test/v1/files", 200, True),
+    ("https://api.test", "POST", "https://api.test/v1/files?beta=true", 200, True),
+    ("https://proxy.test/anthropic", "POST", "https://proxy.test/anthropic/v1/files", 200, True),
+    ("https://proxy.test/anthropic", "POST", "https://proxy.test/v1/files", 200, False),
+    ("https://api.test", "POST", "https://api.test/v1/files", 500, False),
+    ("https://api.test", "POST", "https://api.test/v1/messages", 200, False),
+    ("https://api.test", "GET", "https://api.test/v1/files", 200, False),
+])
+def test_only_answered_uploads_are_recorded(
+    base: str, method: str, url: str, status: int, recorded: bool
+) -> None:
+    import httpx
+
+    from pytest_claude_files._backends import observe
+    from pytest_claude_files._cleanup import Recorder, Secret
+
+    recorder = Recorder()
+    body = b'{"id": "file_011abc", "type": "file"}'
+    observe(recorder, method, httpx.URL(url), status, lambda: body, base, Secret("k"))
+    assert [u.file_id for u in recorder.pending] == (["file_011abc"] if recorded else [])
+
+
+def test_deletes_seen_on_the_client_mark_recorded_uploads_gone() -> None:
+    import httpx
+
+    from pytest_claude_files._backends import observe
+    from pytest_claude_files._cleanup import Recorder, Secret
+
+    recorder = Recorder()
+    recorder.record_upload("file_011abc", "https://api.test", Secret("k"))
+    observe(recorder, "DELETE", httpx.URL("https://api.test/v1/files/file_011abc?beta=true"), 200,
+            lambda: b"", "https://api.test", Secret("k"))
+    assert recorder.pending == [] and recorder.gone == {("https://api.test", "file_011abc"): "test"}
