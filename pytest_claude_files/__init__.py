@@ -17,6 +17,10 @@ __all__ = [
     "HTTPResponse",
     "make_transport",
     "make_sdk_client",
+    "start_server",
+    "ServerHandle",
+    "ClaudeFilesServer",
+    "ControlClient",
 ]
 __version__ = "0.1.0"
 
@@ -29,14 +33,21 @@ _LAZY = {
     "HTTPResponse": "._http",
     "make_transport": "._transports",
     "make_sdk_client": "._client",
+    "start_server": ".server",
+    "ServerHandle": ".server",
+    "ClaudeFilesServer": "._server_fixtures",
+    "ControlClient": "._control",
 }
 
 if TYPE_CHECKING:
     from ._client import make_sdk_client
     from ._clock import FakeClock
+    from ._control import ControlClient
     from ._http import FilesHandler, HTTPRequest, HTTPResponse
+    from ._server_fixtures import ClaudeFilesServer
     from ._service import FakeFiles, FakeFilesSettings
     from ._transports import make_transport
+    from .server import ServerHandle, start_server
 
 
 def __getattr__(name: str) -> Any:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ._control import ControlAPI
     from .server import Tenants
 
-__all__ = ["FilesASGIApp", "DEFAULT_SPOOL_THRESHOLD", "STREAM_CHUNK", "OPENAPI_PATH"]
+__all__ = ["DEFAULT_SPOOL_THRESHOLD", "OPENAPI_PATH", "STREAM_CHUNK", "FilesASGIApp"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -55,9 +55,9 @@ class FilesASGIApp:
 
     def __init__(
         self,
-        tenants: "Tenants",
+        tenants: Tenants,
         *,
-        control: Optional["ControlAPI"] = None,
+        control: Optional[ControlAPI] = None,
         spool_threshold: int = DEFAULT_SPOOL_THRESHOLD,
         spool_dir: Optional[str] = None,
     ) -> None:
@@ -80,39 +80,54 @@ class FilesASGIApp:
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
         path = raw_path.decode("latin-1")
         method: str = scope["method"]
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
-        query: bytes = scope.get("query_string", b"")
+        raw_headers = scope["headers"]
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in raw_headers}
+        if len(headers) != len(raw_headers):  # a repeated header: join the values, as HTTP does
+            headers = HTTPRequest.build(method, path, "", ((k.decode("latin-1"), v.decode("latin-1"))
+                                                           for k, v in raw_headers)).headers  # type: ignore[assignment]
+        request = HTTPRequest(method, path, scope["query_string"].decode("latin-1"), headers)
 
         control = self.control
         if control is not None and path.startswith(control.prefix):
             small = await _read_small(receive, control.max_body)
-            request = HTTPRequest.build(method, path, query, headers, small or b"")
+            request.body = small or b""
             await _send_response(send, control(request, too_large=small is None))
             return
         if path == OPENAPI_PATH and method in ("GET", "HEAD"):
             await _send_response(send, self._openapi_response(), head=method == "HEAD")
             return
 
-        probe = HTTPRequest.build(method, path, query, headers)
-        tenant = self.tenants.for_request(probe.headers)
-        operation, _ = _routes.match(method, unquote(path))
+        tenant = self.tenants.for_request(headers)
+        operation, _ = _routes.match(method, unquote(path) if "%" in path else path)
         fault = tenant.begin(operation)
         if fault is not None and fault.latency:
             await asyncio.sleep(fault.latency)
         if fault is not None and fault.drop:
             await _drop(receive, send)
             return
-        try:
-            body = await self._read_body(receive, probe.headers)
-        except _Disconnected:
-            return
-        request = HTTPRequest(probe.method, probe.path, probe.query, probe.headers, body)
+        first = await receive()
+        if first["type"] == "http.request" and not first.get("more_body", False):
+            request.body = first.get("body", b"")  # the whole body in one message: most requests
+        else:
+            try:
+                request.body = await self._read_rest(first, receive, headers)
+            except _Disconnected:
+                return
         if fault is not None and fault.is_error:
             response = fault.response()
-        elif _size(body) > LARGE_BODY_IN_THREAD:
+        elif isinstance(request.body, memoryview) and request.body.nbytes > LARGE_BODY_IN_THREAD:
             response = await asyncio.get_running_loop().run_in_executor(None, tenant.handler, request)
         else:
             response = tenant.handler(request)
+        body = response.body
+        if fault is None and method != "HEAD" and type(body) is bytes and len(body) <= STREAM_CHUNK:
+            # the common case, inline: one start message, one body message
+            head = [(k.lower().encode("latin-1"), v.encode("latin-1", "replace"))
+                    for k, v in response.headers]
+            head.append((b"content-length", str(len(body)).encode()))
+            await send({"type": "http.response.start", "status": response.status, "headers": head})
+            await send({"type": "http.response.body", "body": body})
+            return
         cut = None if fault is None else fault.truncate_at
         await _send_response(send, response, head=method == "HEAD", truncate_at=cut)
 
@@ -125,10 +140,11 @@ class FilesASGIApp:
             self._openapi = json.dumps(openapi_document(), indent=1).encode()
         return HTTPResponse(200, [("content-type", "application/json")], self._openapi)
 
-    async def _read_body(
-        self, receive: Receive, headers: MutableMapping[str, str] | Any
+    async def _read_rest(
+        self, first: Message, receive: Receive, headers: MutableMapping[str, str] | Any
     ) -> Union[bytes, memoryview]:
-        """The request body: bytes when small, a view of a memory-mapped temp file when large."""
+        """The request body from its ``first`` message on: bytes when small, a view of a
+        memory-mapped temporary file when larger than ``spool_threshold``."""
         declared = headers.get("content-length", "")
         threshold = self.spool_threshold
         expect_large = declared.isdigit() and int(declared) > threshold
@@ -137,9 +153,9 @@ class FilesASGIApp:
         spool: Any = None
         if expect_large:
             spool = tempfile.TemporaryFile(dir=self.spool_dir)
+        message: Message = first
         try:
             while True:
-                message = await receive()
                 if message["type"] == "http.disconnect":
                     raise _Disconnected
                 data: bytes = message.get("body", b"")
@@ -155,6 +171,7 @@ class FilesASGIApp:
                         chunks.append(data)
                 if not message.get("more_body", False):
                     break
+                message = await receive()
             if spool is None:
                 return b"".join(chunks)
             if size == 0:
@@ -167,10 +184,6 @@ class FilesASGIApp:
         finally:
             if spool is not None:
                 spool.close()
-
-
-def _size(body: Union[bytes, memoryview]) -> int:
-    return body.nbytes if isinstance(body, memoryview) else len(body)
 
 
 async def _read_small(receive: Receive, limit: int) -> Optional[bytes]:
@@ -203,15 +216,18 @@ async def _send_response(
     send: Send, response: HTTPResponse, *, head: bool = False, truncate_at: Optional[int] = None
 ) -> None:
     body = response.body
-    view = body if isinstance(body, memoryview) else memoryview(body)
-    length = view.nbytes
+    length = len(body) if isinstance(body, bytes) else memoryview(body).nbytes
     headers = [(k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in response.headers]
-    if response.header("content-length") is None:
+    if not any(k == b"content-length" for k, _ in headers):
         headers.append((b"content-length", str(length).encode()))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     if head:
         await send({"type": "http.response.body", "body": b""})
         return
+    if isinstance(body, bytes) and truncate_at is None and length <= STREAM_CHUNK:
+        await send({"type": "http.response.body", "body": body})
+        return
+    view = memoryview(body)
     end = length if truncate_at is None else min(length, max(0, truncate_at))
     if end <= STREAM_CHUNK and truncate_at is None:
         await send({"type": "http.response.body", "body": bytes(view)})

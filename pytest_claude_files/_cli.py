@@ -12,6 +12,7 @@ stderr; a port already in use exits with status 1. No tracebacks.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import re
 import sys
@@ -137,22 +138,23 @@ def _serve(args: argparse.Namespace) -> int:
     except ServerError as exc:
         return _fail(str(exc), EXIT_START_FAILED)
 
-    import uvicorn
-
-    print(f"{PROG} serving on {url_of(sock)}", flush=True)
-    details = [
-        "tenants: " + ("one shared space" if args.shared else "one space per API key"),
-        "keys: " + (f"{len(args.api_keys)} configured" if args.api_keys else "any non-empty key"),
-        "control API: " + ("/_claude_files/" if args.control_api else "off"),
-        "OpenAPI: /openapi.json",
-    ]
-    if args.data_dir:
-        details.append(f"data dir: {args.data_dir}")
-    print("  " + "; ".join(details), flush=True)
-    server = uvicorn.Server(uvicorn_config(app, args.log_level))
     try:
-        server.run(sockets=[sock])
-    except KeyboardInterrupt:  # pragma: no cover - uvicorn handles SIGINT itself
+        import uvicorn
+
+        print(f"{PROG} serving on {url_of(sock)}", flush=True)
+        details = [
+            "tenants: " + ("one shared space" if args.shared else "one space per API key"),
+            "keys: " + (f"{len(args.api_keys)} configured" if args.api_keys else "any non-empty key"),
+            "control API: " + ("/_claude_files/" if args.control_api else "off"),
+            "OpenAPI: /openapi.json",
+        ]
+        if args.data_dir:
+            details.append(f"data dir: {args.data_dir}")
+        print("  " + "; ".join(details), flush=True)
+        gc.collect()
+        gc.freeze()  # startup objects (pydantic, uvicorn) out of every later collection
+        uvicorn.Server(uvicorn_config(app, args.log_level)).run(sockets=[sock])
+    except KeyboardInterrupt:  # Ctrl-C before uvicorn took over the signal, or re-raised by it
         pass
     finally:
         sock.close()

@@ -14,6 +14,12 @@ def _aware(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
+def _parse(moment: datetime | str) -> datetime:
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    return _aware(moment)
+
+
 class FakeClock:
     """A clock that follows real time, shifted and optionally frozen by the test.
 
@@ -26,10 +32,10 @@ class FakeClock:
         self._lock = threading.Lock()
         self._offset = timedelta(0)
         self._frozen_at: datetime | None = None
-        if start is not None:
-            self.set(start)
         if frozen:
-            self.freeze()
+            self._frozen_at = datetime.now(timezone.utc) if start is None else _parse(start)
+        elif start is not None:
+            self.set(start)
 
     def now(self) -> datetime:
         """The current time (timezone-aware, UTC)."""
@@ -55,9 +61,7 @@ class FakeClock:
 
     def set(self, moment: datetime | str) -> None:
         """Jump to ``moment`` (a datetime, or an ISO 8601 string; naive means UTC)."""
-        if isinstance(moment, str):
-            moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
-        target = _aware(moment)
+        target = _parse(moment)
         with self._lock:
             if self._frozen_at is not None:
                 self._frozen_at = target

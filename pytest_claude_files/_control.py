@@ -58,12 +58,12 @@ if TYPE_CHECKING:
 __all__ = [
     "CONTROL_PREFIX",
     "ControlAPI",
-    "ControlClient",
     "ControlAPIError",
+    "ControlClient",
     "Fault",
     "FaultSchedule",
-    "parse_fault",
     "file_spec_kwargs",
+    "parse_fault",
 ]
 
 CONTROL_PREFIX = "/_claude_files/"
@@ -308,7 +308,7 @@ class ControlAPI:
 
     max_body = MAX_CONTROL_BODY
 
-    def __init__(self, tenants: "Tenants", prefix: str = CONTROL_PREFIX) -> None:
+    def __init__(self, tenants: Tenants, prefix: str = CONTROL_PREFIX) -> None:
         self.tenants = tenants
         self.prefix = prefix
         self._routes: dict[tuple[str, str], Callable[[HTTPRequest, Any], HTTPResponse]] = {
@@ -347,7 +347,7 @@ class ControlAPI:
         except FilesAPIError as exc:
             return error_response(exc)
 
-    def _tenant(self, request: HTTPRequest) -> "Tenant":
+    def _tenant(self, request: HTTPRequest) -> Tenant:
         tenant = self.tenants.for_control(request.headers)
         if tenant is None:
             raise AuthenticationError(
@@ -363,6 +363,9 @@ class ControlAPI:
         query = dict(parse_qsl(request.query))
         everyone = (isinstance(body, dict) and body.get("all") is True) or query.get("all") in ("1", "true")
         if everyone:
+            keys = self.tenants.settings.api_keys
+            if keys is not None and self.tenants.for_control(request.headers) is None:
+                raise AuthenticationError("control API: resetting every space needs an accepted API key.")
             count = self.tenants.reset_all()
             return _ok({"reset": "all", "tenants": count})
         tenant = self._tenant(request)
@@ -480,7 +483,7 @@ class ControlClient:
         if self._api_key:
             request.add_header("x-api-key", self._api_key)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return json.loads(response.read())
         except urllib.error.HTTPError as exc:
             text = exc.read().decode("utf-8", "replace")
@@ -554,7 +557,9 @@ class ControlClient:
             spec["status"] = status
         return dict(self._call("POST", "faults", spec))
 
-    def drop(self, operation: str = ANY_OPERATION, *, times: Optional[int] = 1, after: int = 0) -> dict[str, Any]:
+    def drop(
+        self, operation: str = ANY_OPERATION, *, times: Optional[int] = 1, after: int = 0
+    ) -> dict[str, Any]:
         """Close the connection without an answer on the next ``times`` calls."""
         return dict(self._call("POST", "faults", {"operation": operation, "times": times,
                                                   "after": after, "drop": True}))
@@ -565,7 +570,9 @@ class ControlClient:
         return dict(self._call("POST", "faults", {"operation": operation, "times": times,
                                                   "latency": seconds}))
 
-    def truncate(self, operation: str = "download", at: int = 0, *, times: Optional[int] = 1) -> dict[str, Any]:
+    def truncate(
+        self, operation: str = "download", at: int = 0, *, times: Optional[int] = 1
+    ) -> dict[str, Any]:
         """Send only ``at`` bytes of the next answers' bodies, then close the connection."""
         return dict(self._call("POST", "faults", {"operation": operation, "times": times,
                                                   "truncate_at": at}))

@@ -13,8 +13,9 @@ import math
 import threading
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Mapping, Optional, Union
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, quote, unquote
 
 from . import _ids, _routes
 from ._multipart import Body, parse_multipart
@@ -26,6 +27,7 @@ from .errors import (
     InvalidRequestError,
     NotFoundError,
     RateLimitError,
+    shown,
 )
 from .models import BETA_HEADER_VALUE, Dialect, FileMetadata
 
@@ -102,7 +104,9 @@ def api_key_of(headers: Mapping[str, str]) -> str:
 
 
 def _dumps(obj: Any) -> bytes:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+    # backslashreplace: a lone surrogate echoed from a request becomes the JSON escape
+    # ``\udXXX`` instead of an encoding error.
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "backslashreplace")
 
 
 def json_response(status: int, obj: Any, request_id: str, extra: Iterable[tuple[str, str]] = ()) -> HTTPResponse:
@@ -120,6 +124,15 @@ def error_response(error: FilesAPIError, request_id: Optional[str] = None) -> HT
     return json_response(error.status, body, rid, error.headers.items())
 
 
+RATE_WINDOW_SECONDS = 60.0
+"""The rate limit counts requests in a sliding window of one minute (on the fake's clock)."""
+
+
+def ratelimit_reset_value(moment: datetime) -> str:
+    """``anthropic-ratelimit-requests-reset``: when the limit is replenished, RFC 3339."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 class _RateLimiter:
     """A sliding one-minute window of request times, on the fake's clock."""
 
@@ -128,19 +141,22 @@ class _RateLimiter:
         self._times: deque[float] = deque()
         self._lock = threading.Lock()
 
-    def take(self, now: float) -> tuple[bool, list[tuple[str, str]]]:
+    def take(self, now: datetime) -> tuple[bool, list[tuple[str, str]]]:
+        """Count a request at ``now``: (allowed, the rate-limit headers to send)."""
+        stamp = now.timestamp()
         with self._lock:
-            while self._times and self._times[0] <= now - 60:
+            while self._times and self._times[0] <= stamp - RATE_WINDOW_SECONDS:
                 self._times.popleft()
             allowed = len(self._times) < self.per_minute
             if allowed:
-                self._times.append(now)
-            reset_in = 60 - (now - self._times[0]) if self._times else 60.0
+                self._times.append(stamp)
+            reset_in = RATE_WINDOW_SECONDS - (stamp - self._times[0]) if self._times else 0.0
             remaining = self.per_minute - len(self._times)
         headers = [
             ("anthropic-ratelimit-requests-limit", str(self.per_minute)),
             ("anthropic-ratelimit-requests-remaining", str(max(0, remaining))),
-            ("anthropic-ratelimit-requests-reset", f"{max(0.0, reset_in):.0f}"),
+            ("anthropic-ratelimit-requests-reset",
+             ratelimit_reset_value(now + timedelta(seconds=max(0.0, reset_in)))),
         ]
         if not allowed:
             headers.append(("retry-after", str(max(1, math.ceil(reset_in)))))
@@ -159,14 +175,15 @@ class FilesHandler:
         self.files = files
         self.hooks: list[Hook] = []
         self._limiter: Optional[_RateLimiter] = None
-        self._limiter_for: Optional[int] = None
+        self._limiter_lock = threading.Lock()
 
     def __call__(self, request: HTTPRequest) -> HTTPResponse:
         request_id = _ids.new_request_id()
         try:
-            return self._serve(request, request_id)
-        except FilesAPIError as exc:
-            return error_response(exc, request_id)
+            try:
+                return self._serve(request, request_id)
+            except FilesAPIError as exc:
+                return error_response(exc, request_id)
         except Exception:  # noqa: BLE001 - the fake must answer, never raise
             return error_response(APIError("Internal server error"), request_id)
 
@@ -181,7 +198,7 @@ class FilesHandler:
         self._authenticate(request.headers)
         extra = self._rate_limit()
         if operation is None:
-            raise NotFoundError(f"Not found: {request.method} {request.path}")
+            raise NotFoundError(f"Not found: {shown(request.method)} {shown(request.path)}")
         dialect = dialect_of(request.headers)
         query = parse_qsl(request.query, keep_blank_values=True)
         if operation == "upload":
@@ -223,9 +240,11 @@ class FilesHandler:
         per_minute = self.files.settings.rate_limit
         if per_minute is None:
             return []
-        if self._limiter is None or self._limiter_for != per_minute:
-            self._limiter, self._limiter_for = _RateLimiter(per_minute), per_minute
-        allowed, headers = self._limiter.take(self.files.clock.now().timestamp())
+        with self._limiter_lock:
+            if self._limiter is None or self._limiter.per_minute != per_minute:
+                self._limiter = _RateLimiter(per_minute)
+            limiter = self._limiter
+        allowed, headers = limiter.take(self.files.clock.now())
         if not allowed:
             raise RateLimitError(
                 f"Number of requests has exceeded your per-minute rate limit ({per_minute}).",
@@ -250,7 +269,7 @@ class FilesHandler:
                     )
                 expires = _parse_int("expires_in_seconds", bytes(part.data).decode("utf-8", "replace"))
             else:
-                raise InvalidRequestError(f"{part.name}: Extra inputs are not permitted.")
+                raise InvalidRequestError(f"{shown(part.name)}: Extra inputs are not permitted.")
         if file_part is None:
             raise InvalidRequestError("file: Field required (a multipart part named `file`).")
         return self.files.upload(
@@ -300,10 +319,13 @@ def _parse_int(name: str, value: str) -> int:
     text = value.strip()
     body = text[1:] if text[:1] in "+-" else text
     if not body.isdigit() or not body.isascii() or len(body) > 18:
-        raise InvalidRequestError(f"{name}: must be an integer, got {value[:50]!r}.")
+        raise InvalidRequestError(f"{name}: must be an integer, got {shown(value)!r}.")
     return int(text)
 
 
 def _attachment(filename: str) -> str:
+    """``Content-Disposition`` of a download: an ASCII fallback plus RFC 5987 ``filename*``."""
     ascii_name = filename.encode("ascii", "replace").decode().replace('"', "_")
-    return f'attachment; filename="{ascii_name}"'
+    if ascii_name == filename:
+        return f'attachment; filename="{ascii_name}"'
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='', errors='replace')}"

@@ -128,7 +128,7 @@ def parse_multipart(content_type: Optional[str], body: Body) -> list[Part]:
         pos = next_delim + 2 + len(delimiter)
 
 
-def _windowed_find(mapped: mmap.mmap) -> "Callable[[bytes, int], int]":
+def _windowed_find(mapped: mmap.mmap) -> Callable[[bytes, int], int]:
     """``mapped.find``, window by window, releasing each searched window's pages."""
     page = mmap.PAGESIZE
     can_release = hasattr(mapped, "madvise") and hasattr(mmap, "MADV_DONTNEED")

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ._service import FakeFiles
     from .server import ServerHandle
 
-__all__ = ["ClaudeFilesServer", "claude_files_server", "SERVER_URL_ENV"]
+__all__ = ["SERVER_URL_ENV", "ClaudeFilesServer", "claude_files_server"]
 
 SERVER_URL_ENV = "CLAUDE_FILES_SERVER_URL"
 """Environment variable: the URL of a running server to use instead of starting one."""
@@ -39,7 +39,7 @@ class ClaudeFilesServer:
     - ``files``: the ``FakeFiles`` behind the key, when the server runs in this process.
     """
 
-    def __init__(self, base_url: str, api_key: str, handle: Optional["ServerHandle"] = None) -> None:
+    def __init__(self, base_url: str, api_key: str, handle: Optional[ServerHandle] = None) -> None:
         from ._control import ControlClient
 
         self.base_url = base_url.rstrip("/")
@@ -52,7 +52,7 @@ class ClaudeFilesServer:
         return f"<ClaudeFilesServer {self.base_url} ({where})>"
 
     @property
-    def files(self) -> "FakeFiles":
+    def files(self) -> FakeFiles:
         """The in-process ``FakeFiles`` of this session's key (not for an external server)."""
         if self.handle is None:
             raise RuntimeError(

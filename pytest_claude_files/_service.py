@@ -25,6 +25,7 @@ from .errors import (
     InvalidRequestError,
     NotFoundError,
     RequestTooLargeError,
+    shown,
 )
 from .models import DeletedFile, Dialect, FileMetadata, FileScope
 
@@ -115,14 +116,14 @@ def encode_page_token(after_id: str) -> str:
 
 def decode_page_token(token: str) -> str:
     if not token.startswith(PAGE_TOKEN_PREFIX):
-        raise InvalidRequestError(f"page: invalid page token {token!r}.")
+        raise InvalidRequestError(f"page: invalid page token {shown(token)!r}.")
     body = token[len(PAGE_TOKEN_PREFIX):]
     try:
         after_id = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidRequestError(f"page: invalid page token {token!r}.") from None
+        raise InvalidRequestError(f"page: invalid page token {shown(token)!r}.") from None
     if not _ids.is_file_id(after_id):
-        raise InvalidRequestError(f"page: invalid page token {token!r}.")
+        raise InvalidRequestError(f"page: invalid page token {shown(token)!r}.")
     return after_id
 
 
@@ -136,7 +137,7 @@ def _check_limit(limit: int) -> int:
 
 def _check_cursor(name: str, value: str) -> str:
     if not _ids.is_file_id(value):
-        raise InvalidRequestError(f"{name}: invalid file id {value!r}.")
+        raise InvalidRequestError(f"{name}: invalid file id {shown(value)!r}.")
     return value
 
 
@@ -200,7 +201,7 @@ class FakeFiles:
         with self._lock:
             stored = self._lookup(file_id)
             if stored.content is None:
-                raise NotFoundError(f"File `{file_id}` has expired.", error_code="file_expired")
+                raise NotFoundError(f"File `{shown(file_id)}` has expired.", error_code="file_expired")
             return bytes(stored.content)
 
     @property
@@ -403,10 +404,10 @@ class FakeFiles:
             stored = self._lookup(file_id)
             self._expire_if_due(file_id, stored)
             if stored.content is None:
-                raise NotFoundError(f"File `{file_id}` has expired.", error_code="file_expired")
+                raise NotFoundError(f"File `{shown(file_id)}` has expired.", error_code="file_expired")
             if not stored.meta.downloadable:
                 raise InvalidRequestError(
-                    f"File `{file_id}` is not downloadable. Only files created by Claude's "
+                    f"File `{shown(file_id)}` is not downloadable. Only files created by Claude's "
                     "tools (code execution, skills) can be downloaded.",
                     error_code="file_not_downloadable",
                 )
@@ -443,7 +444,7 @@ class FakeFiles:
     def _lookup(self, file_id: str) -> _Stored:
         stored = self._files.get(file_id)
         if stored is None:
-            raise NotFoundError(f"File `{file_id}` not found.")
+            raise NotFoundError(f"File `{shown(file_id)}` not found.")
         return stored
 
     def _scope_of(self, file_id: str) -> Optional[str]:

@@ -23,7 +23,18 @@ __all__ = [
     "OverloadedError",
     "STATUS_TO_ERROR_TYPE",
     "error_class_for",
+    "shown",
+    "ECHO_LIMIT",
 ]
+
+ECHO_LIMIT = 200
+"""Request values echoed in error messages are cut to this many characters."""
+
+
+def shown(value: object) -> str:
+    """A request value as an error message echoes it: cut at ``ECHO_LIMIT`` characters."""
+    text = str(value)
+    return text if len(text) <= ECHO_LIMIT else text[:ECHO_LIMIT] + "..."
 
 
 class FilesAPIError(Exception):

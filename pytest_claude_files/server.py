@@ -31,26 +31,28 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from ._asgi import DEFAULT_SPOOL_THRESHOLD, OPENAPI_PATH, FilesASGIApp
 from ._clock import FakeClock
-from ._control import CONTROL_PREFIX, ControlAPI, ControlClient, FaultSchedule, Fault
+from ._control import CONTROL_PREFIX, ControlAPI, ControlClient, Fault, FaultSchedule
 from ._http import FilesHandler, api_key_of
 from ._service import Content, FakeFiles, FakeFilesSettings
 from .models import FileMetadata
 
 __all__ = [
-    "start_server",
-    "make_app",
-    "ServerHandle",
-    "ServerError",
-    "Tenants",
-    "Tenant",
-    "PersistentFakeFiles",
-    "load_seed_file",
-    "DEFAULT_SPOOL_THRESHOLD",
     "CONTROL_PREFIX",
+    "DEFAULT_SPOOL_THRESHOLD",
     "OPENAPI_PATH",
+    "PersistentFakeFiles",
+    "ServerError",
+    "ServerHandle",
+    "Tenant",
+    "Tenants",
+    "load_seed_file",
+    "make_app",
+    "start_server",
 ]
 
 SHARED_LABEL = "shared"
+CALLS_KEPT = 10_000
+"""Recorded calls kept per tenant (the oldest are dropped), so a long run stays small."""
 
 
 class ServerError(Exception):
@@ -87,7 +89,8 @@ class PersistentFakeFiles(FakeFiles):
                 try:
                     meta = FileMetadata.model_validate_json(meta_path.read_bytes())
                 except ValueError as exc:
-                    raise ServerError(f"{meta_path}: unreadable metadata ({exc.__class__.__name__})") from None
+                    reason = exc.__class__.__name__
+                    raise ServerError(f"{meta_path}: unreadable metadata ({reason})") from None
                 content = _map_file(meta_path.with_suffix(".bin"))
                 super().add_file(
                     meta.filename, content, mime_type=meta.mime_type, downloadable=meta.downloadable,
@@ -157,6 +160,9 @@ class Tenant:
         """Count a request and take the fault that applies to it, if any."""
         with self._lock:
             self.counts[operation or "unknown"] += 1
+            calls = self.files.calls
+            if len(calls) >= CALLS_KEPT:
+                del calls[: len(calls) - CALLS_KEPT // 2]
         return self.faults.take(operation)
 
     def request_counts(self) -> dict[str, int]:
@@ -164,8 +170,10 @@ class Tenant:
             return dict(self.counts)
 
     def reset(self) -> None:
-        """Back to the start: no files (but the seeds), no calls, no counts, no faults."""
+        """Back to the start: no files (but the seeds), no calls, no counts, no faults,
+        and a clock that follows real time again."""
         self.files.reset()
+        self.files.clock = FakeClock()
         self.faults.clear()
         with self._lock:
             self.counts.clear()
@@ -199,6 +207,7 @@ class Tenants:
         self.data_dir = None if data_dir is None else Path(data_dir)
         self.seeds = list(seeds)
         self._tenants: dict[str, Tenant] = {}
+        self._by_key: dict[str, Tenant] = {}  # a cache: no hashing of the key per request
         self._lock = threading.Lock()
         self._outsider = self._make("outsider", persistent=False, seeded=False)
         if self.data_dir is not None:
@@ -232,6 +241,9 @@ class Tenants:
 
     def get(self, api_key: str) -> Tenant:
         """The tenant of ``api_key`` (made on first use)."""
+        cached = self._by_key.get(api_key)
+        if cached is not None:
+            return cached
         label = SHARED_LABEL if self.shared else tenant_label(api_key)
         tenant = self._tenants.get(label)
         if tenant is None:
@@ -239,6 +251,8 @@ class Tenants:
                 tenant = self._tenants.get(label)
                 if tenant is None:
                     tenant = self._tenants[label] = self._make(label)
+                if len(self._by_key) < 100_000:
+                    self._by_key[api_key] = tenant
         return tenant
 
     def accepts(self, api_key: str) -> bool:
@@ -247,6 +261,9 @@ class Tenants:
 
     def for_request(self, headers: Mapping[str, str]) -> Tenant:
         """The tenant a Files API request belongs to."""
+        known = self._by_key.get(headers.get("x-api-key", ""))
+        if known is not None:
+            return known
         key = api_key_of(headers)
         if key and self.accepts(key):
             return self.get(key)
@@ -301,7 +318,7 @@ def load_seed_file(path: os.PathLike[str] | str) -> list[dict[str, Any]]:
         where = f"{source}:{number}"
         try:
             spec = json.loads(stripped)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             raise ServerError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
         if isinstance(spec, dict) and "content_file" in spec:
             if "content" in spec or "content_base64" in spec:
@@ -315,7 +332,7 @@ def load_seed_file(path: os.PathLike[str] | str) -> list[dict[str, Any]]:
             kwargs = file_spec_kwargs(spec, "file")
             probe = FakeFiles()
             probe.add_file(**kwargs)  # the filename, mime and size rules, checked now
-        except Exception as exc:  # noqa: BLE001 - reported with the line number
+        except Exception as exc:
             message = getattr(exc, "message", None) or str(exc)
             raise ServerError(f"{where}: {message}") from None
         specs.append(spec)
@@ -434,7 +451,7 @@ class ServerHandle:
             self._thread.join(timeout)
         self._sock.close()
 
-    def __enter__(self) -> "ServerHandle":
+    def __enter__(self) -> ServerHandle:
         return self
 
     def __exit__(self, *exc: object) -> None:

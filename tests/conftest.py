@@ -1,0 +1,137 @@
+"""Shared test helpers: the anyio backend, the SDK generation, and a sync/async SDK driver.
+
+``FilesAPI`` lets ONE test body drive ``client.beta.files`` or ``client.files`` on a sync
+or an async client: ``await api.call("upload", file=...)`` awaits only when the client is
+async, ``await api.collect(api.resource.list(limit=7))`` iterates either paginator.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pytest
+
+from pytest_claude_files._client import sdk_version
+
+Surface = Literal["beta", "ga"]
+SDK_VERSION: tuple[int, ...] = sdk_version() or (0,)
+
+
+def sdk_at_least(major: int, minor: int = 0, patch: int = 0) -> bool:
+    """Whether the installed ``anthropic`` is at least ``major.minor.patch``."""
+    return SDK_VERSION >= (major, minor, patch)
+
+
+def dialect_of_surface(surface: Surface) -> Literal["beta", "ga"]:
+    """The dialect the fake serves a surface in: SDK <= 1.1 ``client.beta.files`` is beta.
+
+    From 1.2 on ``client.beta.files`` no longer sends the ``files-api-2025-04-14``
+    header, so both surfaces speak GA (FILES_API.md, "Three SDK generations").
+    """
+    return "beta" if surface == "beta" and not sdk_at_least(1, 2) else "ga"
+
+
+def sdk_error(name: str) -> Any:
+    """An exception class of the installed SDK, or ``None`` when this generation lacks it."""
+    import anthropic
+
+    return getattr(anthropic, name, None)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@dataclass
+class FilesAPI:
+    """One SDK files resource (beta or GA surface) of a sync or async client."""
+
+    client: Any
+    surface: Surface
+    is_async: bool
+
+    @property
+    def resource(self) -> Any:
+        return self.client.beta.files if self.surface == "beta" else self.client.files
+
+    @property
+    def raw(self) -> Any:
+        return self.resource.with_raw_response
+
+    @property
+    def dialect(self) -> Literal["beta", "ga"]:
+        return dialect_of_surface(self.surface)
+
+    async def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        """``resource.<method>(...)``, awaited when the client is async."""
+        return await _resolve(getattr(self.resource, method)(*args, **kwargs))
+
+    async def call_raw(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        """``resource.with_raw_response.<method>(...)``, awaited when the client is async."""
+        return await _resolve(getattr(self.raw, method)(*args, **kwargs))
+
+    async def read(self, response: Any) -> bytes:
+        """The bytes of a download response (``.read()`` of either client)."""
+        return await _resolve(response.read())
+
+    async def collect(self, paginator: Any) -> list[Any]:
+        """Every item of an SDK auto-paginating list (``for`` or ``async for``)."""
+        if self.is_async:
+            return [item async for item in paginator]
+        return list(paginator)
+
+    async def page(self, **params: Any) -> Any:
+        """The first page only (``await client.files.list(...)`` on async clients)."""
+        return await _resolve(self.resource.list(**params))
+
+
+def dialect_paginator(client: Any, dialect: Literal["beta", "ga"], **params: Any) -> Any:
+    """An SDK auto-paginating ``list`` that speaks ``dialect`` on any SDK generation.
+
+    GA: ``client.files.list`` (page cursors). Beta: ``client.beta.files.list`` on SDK <= 1.1;
+    on later SDKs, whose beta surface speaks GA, the SDK's own before/after-id page class
+    (``SyncPage``/``AsyncPage``) driven through ``client.get_api_list`` with the beta header.
+    """
+    if dialect == "ga":
+        return client.files.list(**params)
+    if not sdk_at_least(1, 2):
+        return client.beta.files.list(**params)
+    import anthropic
+    from anthropic.pagination import AsyncPage, SyncPage
+    from anthropic.types.beta import BetaFileMetadata
+
+    page_class = AsyncPage if isinstance(client, anthropic.AsyncAnthropic) else SyncPage
+    options = {"params": params, "headers": {"anthropic-beta": "files-api-2025-04-14"}}
+    return client.get_api_list(
+        "/v1/files", model=BetaFileMetadata, page=page_class[BetaFileMetadata], options=options
+    )
+
+
+async def _resolve(value: Any) -> Any:
+    if inspect.isawaitable(value):
+        return await value
+    return value
+
+
+@pytest.fixture(params=["sync", "async"])
+def sdk_client(request: pytest.FixtureRequest) -> Any:
+    """``claude_files_client`` or ``claude_files_async_client`` (one param each)."""
+    name = "claude_files_client" if request.param == "sync" else "claude_files_async_client"
+    return request.getfixturevalue(name)
+
+
+@pytest.fixture(params=["beta", "ga"])
+def surface(request: pytest.FixtureRequest) -> Surface:
+    """``client.beta.files`` or ``client.files``."""
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def api(sdk_client: Any, surface: Surface, request: pytest.FixtureRequest) -> FilesAPI:
+    """A files resource: {sync, async} x {beta surface, GA surface}."""
+    import anthropic
+
+    return FilesAPI(sdk_client, surface, isinstance(sdk_client, anthropic.AsyncAnthropic))

@@ -1,0 +1,170 @@
+"""``claude-files-fake`` and ``python -m pytest_claude_files``: the command line as users meet it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import pytest
+
+from pytest_claude_files._cli import main
+from pytest_claude_files.server import start_server
+
+SCRIPT = shutil.which("claude-files-fake", path=os.path.dirname(sys.executable)) or "claude-files-fake"
+MODULE = [sys.executable, "-m", "pytest_claude_files"]
+
+
+class Running:
+    def __init__(self, process: subprocess.Popen[str], first_line: str) -> None:
+        self.process = process
+        self.first_line = first_line
+        self.url = first_line.rsplit(" ", 1)[-1]
+
+
+@pytest.fixture
+def serve() -> Iterator[object]:
+    started: list[subprocess.Popen[str]] = []
+
+    def run(args: Sequence[str]) -> Running:
+        process = subprocess.Popen(list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        started.append(process)
+        assert process.stdout is not None
+        return Running(process, process.stdout.readline().strip())
+
+    yield run
+    for process in started:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def get_json(url: str, key: str = "sk-cli") -> object:
+    request = urllib.request.Request(url, headers={"x-api-key": key})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+@pytest.mark.parametrize("command", [[SCRIPT], MODULE], ids=["console-script", "python-m"])
+def test_serve_port_0_prints_the_url_first(serve, command: list[str]) -> None:  # type: ignore[no-untyped-def]
+    running = serve([*command, "serve", "--host", "127.0.0.1", "--port", "0"])
+    assert running.first_line.startswith("claude-files-fake serving on http://127.0.0.1:")
+    assert get_json(f"{running.url}/v1/files") == {"data": [], "next_page": None}
+    assert get_json(f"{running.url}/_claude_files/health")["status"] == "ok"  # type: ignore[index]
+
+
+def test_sigint_stops_cleanly(serve) -> None:  # type: ignore[no-untyped-def]
+    running = serve([SCRIPT, "serve", "--port", "0"])
+    running.process.send_signal(signal.SIGINT)
+    assert running.process.wait(10) == 0
+    assert running.process.stderr is not None
+    assert "Traceback" not in running.process.stderr.read()
+
+
+def test_flags_reach_the_server(serve, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    seed = tmp_path / "seed.jsonl"
+    seed.write_text('{"filename": "report.csv", "content": "a,b\\n", "downloadable": true}\n')
+    running = serve([SCRIPT, "serve", "--port", "0", "--shared", "--no-control-api", "--seed", str(seed),
+                     "--api-key", "sk-one", "--api-key", "sk-two", "--max-file-size", "1KiB"])
+    listed = get_json(f"{running.url}/v1/files", key="sk-one")
+    assert [f["filename"] for f in listed["data"]] == ["report.csv"]  # type: ignore[index]
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        get_json(f"{running.url}/v1/files", key="sk-three")
+    assert refused.value.code == 401
+    with pytest.raises(urllib.error.HTTPError) as closed:
+        get_json(f"{running.url}/_claude_files/health", key="sk-one")
+    assert closed.value.code == 404
+
+
+def test_data_dir_survives_a_restart(serve, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first = serve([SCRIPT, "serve", "--port", "0", "--data-dir", str(tmp_path)])
+    request = urllib.request.Request(
+        f"{first.url}/_claude_files/files", method="POST", data=b'{"filename": "kept.txt", "content": "k"}',
+        headers={"x-api-key": "sk-cli", "content-type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        kept = json.loads(response.read())
+    first.process.send_signal(signal.SIGINT)
+    first.process.wait(10)
+    second = serve([SCRIPT, "serve", "--port", "0", "--data-dir", str(tmp_path)])
+    assert get_json(f"{second.url}/v1/files/{kept['id']}") == kept
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([SCRIPT, *args], capture_output=True, text=True, timeout=30)
+
+
+def test_port_in_use_exits_1_with_a_clear_message() -> None:
+    with start_server("127.0.0.1", 0) as busy:
+        done = run_cli("serve", "--port", str(busy.port))
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        f"claude-files-fake: error: cannot listen on 127.0.0.1:{busy.port}: the port is already in use "
+        "(pick another with --port, or --port 0 for a free one)"
+    )
+    assert done.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["serve", "--port", "70000"], "argument --port: not a port: '70000'"),
+        (["serve", "--bogus"], "unrecognized arguments: --bogus"),
+        (["serve", "--max-file-size", "lots"], "argument --max-file-size: not a size: 'lots'"),
+        (["serve", "--api-key", " "], "argument --api-key: an API key cannot be empty"),
+        (["serve", "--rate-limit", "0"], "argument --rate-limit: not a positive integer: '0'"),
+        ([], "the following arguments are required: COMMAND"),
+    ],
+)
+def test_bad_flags_exit_2_without_traceback(args: list[str], message: str) -> None:
+    done = run_cli(*args)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_bad_seed_file_exits_2_naming_the_line(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.jsonl"
+    seed.write_text('{"filename": "ok.txt"}\n\n{"filename": "bad|name.txt"}\n')
+    done = run_cli("serve", "--port", "0", "--seed", str(seed))
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"claude-files-fake: error: {seed}:3: ")
+    assert "filename" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_unusable_data_dir_exits_2(tmp_path: Path) -> None:
+    blocker = tmp_path / "taken"
+    blocker.write_text("")
+    done = run_cli("serve", "--port", "0", "--data-dir", str(blocker))
+    assert done.returncode == 2
+    assert f"--data-dir {blocker}: not a writable directory" in done.stderr
+
+
+def test_openapi_command_prints_the_document(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["openapi"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["openapi"] == "3.1.0" and "/v1/files" in document["paths"]
+
+
+def test_help_lists_every_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["serve", "--help"])
+    assert done.value.code == 0
+    text = capsys.readouterr().out
+    for flag in ("--host", "--port", "--api-key", "--shared", "--no-control-api", "--data-dir", "--seed",
+                 "--max-file-size", "--storage-quota", "--rate-limit", "--spool-threshold", "--log-level"):
+        assert flag in text

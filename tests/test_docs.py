@@ -1,0 +1,49 @@
+"""Every ```python block in README.md and docs/*.md runs as a pytest module and passes.
+
+A block is a complete test file using the plugin's fixtures; it is written into a
+``pytester`` directory and run there, so the docs cannot rot. Blocks that are not meant
+to run use another fence (```bash, ```toml, ```text, or ```python-skip).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC_FILES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+FENCE = re.compile(r"^```python[ \t]*(?:title=\"?([\w./-]+)\"?)?[ \t]*\n(.*?)^```[ \t]*$", re.M | re.S)
+
+
+def _blocks() -> list[tuple[str, str, str]]:
+    found = []
+    for path in DOC_FILES:
+        if not path.exists():
+            continue
+        text = path.read_text(encoding="utf-8")
+        for match in FENCE.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            ident = f"{path.relative_to(ROOT)}:{line}"
+            found.append((ident, match.group(1) or "", match.group(2)))
+    return found
+
+
+BLOCKS = _blocks()
+
+
+def test_the_docs_have_runnable_examples() -> None:
+    assert len(BLOCKS) >= 3, "README and docs should show runnable examples"
+
+
+@pytest.mark.parametrize(("source", "title", "code"), BLOCKS, ids=[b[0] for b in BLOCKS])
+def test_docs_block_runs(pytester: pytest.Pytester, source: str, title: str, code: str) -> None:
+    name = Path(title).name if title else "test_" + re.sub(r"\W", "_", source.rsplit(":", 1)[1])
+    if not name.startswith("test_") and name != "conftest.py":
+        name = "test_" + name
+    pytester.makepyfile(**{Path(name).stem: code})
+    result = pytester.runpytest("-p", "no:cacheprovider", "-q")
+    outcomes = result.parseoutcomes()
+    assert result.ret == 0, f"{source} failed:\n" + "\n".join(result.outlines[-40:])
+    assert outcomes.get("passed", 0) >= 1, f"{source} ran no test"

@@ -1,0 +1,453 @@
+"""The emulator server in-process: the SDK over real HTTP, tenants, control API, faults,
+persistence, seeds and the ``claude_files_server`` fixture."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any, Iterator
+
+import anthropic
+import pytest
+
+from pytest_claude_files._control import ControlAPIError, ControlClient
+from pytest_claude_files.server import ServerError, ServerHandle, load_seed_file, start_server
+
+KEY = "sk-ant-test-server"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ServerHandle]:
+    with start_server("127.0.0.1", 0) as handle:
+        yield handle
+
+
+@pytest.fixture
+def control(server: ServerHandle) -> ControlClient:
+    client = server.control(KEY)
+    client.reset()
+    return client
+
+
+def raw(server: ServerHandle, method: str, path: str, *, key: str | None = KEY, body: bytes | None = None,
+        headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(f"{server.base_url}{path}", data=body, method=method)
+    if key is not None:
+        request.add_header("x-api-key", key)
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+# -- the SDK over real HTTP --------------------------------------------------------------
+@pytest.mark.anyio
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+async def test_sdk_workflow_over_http(server: ServerHandle, control: ControlClient, is_async: bool) -> None:
+    client_cls = anthropic.AsyncAnthropic if is_async else anthropic.Anthropic
+    client: Any = client_cls(base_url=server.base_url, api_key=KEY, max_retries=0)
+
+    async def call(value: Any) -> Any:
+        return await value if is_async else value
+
+    meta = await call(client.files.upload(file=("notes.txt", b"hello over http", "text/plain")))
+    assert meta.filename == "notes.txt" and meta.size_bytes == 15 and meta.downloadable is False
+    seeded = control.add_file("result.csv", "x,y\n", downloadable=True)
+    page = await call(client.files.list())
+    assert [f.id for f in page.data] == [seeded["id"], meta.id]
+    assert (await call(client.files.retrieve_metadata(meta.id))).id == meta.id
+    with pytest.raises(anthropic.BadRequestError) as refused:
+        await call(client.files.download(meta.id))
+    assert refused.value.body["error"]["details"]["error_code"] == "file_not_downloadable"
+    downloaded = await call(client.files.download(seeded["id"]))
+    assert (await call(downloaded.read())) == b"x,y\n"
+    assert (await call(client.files.delete(meta.id))).id == meta.id
+    with pytest.raises(anthropic.NotFoundError):
+        await call(client.files.retrieve_metadata(meta.id))
+    await call(client.close())
+
+
+def test_beta_dialect_over_http(server: ServerHandle, control: ControlClient) -> None:
+    control.add_files(5)
+    status, headers, body = raw(server, "GET", "/v1/files?limit=2",
+                                headers={"anthropic-beta": "files-api-2025-04-14"})
+    page = json.loads(body)
+    assert status == 200 and headers["content-type"] == "application/json"
+    assert set(page) == {"data", "has_more", "first_id", "last_id"}
+    assert page["has_more"] is True and "expires_at" not in page["data"][0]
+    assert headers["request-id"].startswith("req_")
+
+
+def test_large_upload_is_spooled_and_intact(control: ControlClient) -> None:
+    blob = bytes(range(256)) * (12 * 1024)  # 3 MiB, above a 64 KiB threshold
+    with start_server("127.0.0.1", 0, spool_threshold=64 * 1024, seeds=[]) as small:
+        client = anthropic.Anthropic(base_url=small.base_url, api_key=KEY, max_retries=0)
+        meta = client.files.upload(file=("blob.bin", blob, "application/octet-stream"))
+        stored = small.files(KEY).content(meta.id)
+        assert meta.size_bytes == len(blob)
+        assert stored == blob
+        kept = small.files(KEY)._files[meta.id].content
+        assert isinstance(kept, memoryview) and not isinstance(kept.obj, bytes)  # the mapping, no copy
+
+
+def test_large_download_is_streamed_intact(server: ServerHandle, control: ControlClient) -> None:
+    blob = b"0123456789abcdef" * (64 * 1024)  # 1 MiB, four chunks
+    meta = server.files(KEY).add_file("big.bin", blob, downloadable=True)
+    client = anthropic.Anthropic(base_url=server.base_url, api_key=KEY, max_retries=0)
+    assert client.files.download(meta.id).read() == blob
+
+
+# -- tenants -------------------------------------------------------------------------------
+def test_each_api_key_has_its_own_files(server: ServerHandle) -> None:
+    alice = anthropic.Anthropic(base_url=server.base_url, api_key="sk-alice", max_retries=0)
+    bob = anthropic.Anthropic(base_url=server.base_url, api_key="sk-bob", max_retries=0)
+    mine = alice.files.upload(file=("a.txt", b"a", "text/plain"))
+    assert mine.id not in [f.id for f in bob.files.list()]
+    with pytest.raises(anthropic.NotFoundError):
+        bob.files.retrieve_metadata(mine.id)
+    assert alice.files.retrieve_metadata(mine.id).id == mine.id
+
+
+def test_bearer_and_x_api_key_reach_the_same_tenant(server: ServerHandle, control: ControlClient) -> None:
+    meta = control.add_file("same.txt", "x")
+    status, _, body = raw(server, "GET", f"/v1/files/{meta['id']}", key=None,
+                          headers={"authorization": f"Bearer {KEY}"})
+    assert status == 200 and json.loads(body)["id"] == meta["id"]
+
+
+def test_shared_space() -> None:
+    with start_server("127.0.0.1", 0, shared=True) as shared:
+        one = anthropic.Anthropic(base_url=shared.base_url, api_key="k1", max_retries=0)
+        two = anthropic.Anthropic(base_url=shared.base_url, api_key="k2", max_retries=0)
+        meta = one.files.upload(file=("s.txt", b"s", "text/plain"))
+        assert two.files.retrieve_metadata(meta.id).id == meta.id
+        assert ControlClient(shared.base_url).state()["file_count"] == 1  # no key needed
+
+
+def test_configured_keys_only(tmp_path: Path) -> None:
+    with start_server("127.0.0.1", 0, api_keys=["sk-good"]) as strict:
+        good = anthropic.Anthropic(base_url=strict.base_url, api_key="sk-good", max_retries=0)
+        bad = anthropic.Anthropic(base_url=strict.base_url, api_key="sk-other", max_retries=0)
+        assert good.files.list().data == []
+        with pytest.raises(anthropic.AuthenticationError):
+            bad.files.list()
+        assert len(strict.tenants) == 1  # the refused key made no space
+        with pytest.raises(ControlAPIError) as refused:
+            strict.control("sk-other").state()
+        assert refused.value.status == 401
+
+
+def test_missing_key_is_401(server: ServerHandle) -> None:
+    status, headers, body = raw(server, "GET", "/v1/files", key=None)
+    assert status == 401
+    assert json.loads(body)["error"]["type"] == "authentication_error"
+    assert headers["request-id"].startswith("req_")
+
+
+# -- control API -------------------------------------------------------------------------
+def test_state_counts_and_calls(server: ServerHandle, control: ControlClient) -> None:
+    client = anthropic.Anthropic(base_url=server.base_url, api_key=KEY, max_retries=0)
+    meta = client.files.upload(file=("c.txt", b"ccc", "text/plain"))
+    client.files.list()
+    client.files.list()
+    state = control.state()
+    assert [f["id"] for f in state["files"]] == [meta.id]
+    assert state["storage_used"] == 3
+    assert control.request_counts() == {"upload": 1, "list": 2}
+    assert [c["operation"] for c in control.calls()] == ["upload", "list", "list"]
+    assert control.files()[0]["filename"] == "c.txt"
+
+
+def test_reset_forgets_files_counts_and_faults(control: ControlClient) -> None:
+    control.add_files(3)
+    control.fail("list", 500)
+    control.reset()
+    state = control.state()
+    assert state["file_count"] == 0 and state["faults"] == [] and state["request_counts"] == {}
+
+
+def test_seed_downloadable_and_binary(server: ServerHandle, control: ControlClient) -> None:
+    meta = control.add_file("chart.png", b"\x89PNG\r\n\x1a\n", downloadable=True, scope_id="sess_1")
+    assert meta["mime_type"] == "image/png" and meta["downloadable"] is True
+    assert meta["scope"] == {"id": "sess_1", "type": "session"}
+    status, headers, body = raw(server, "GET", f"/v1/files/{meta['id']}/content")
+    assert status == 200 and body == b"\x89PNG\r\n\x1a\n" and headers["content-type"] == "image/png"
+
+
+def test_seed_errors_are_400_naming_the_field(control: ControlClient) -> None:
+    with pytest.raises(ControlAPIError) as bad:
+        control._call("POST", "files", {"filename": "a.txt", "downloadable": "yes"})
+    assert bad.value.status == 400 and "downloadable" in bad.value.message
+    with pytest.raises(ControlAPIError) as bad_name:
+        control.add_file("a/", "x")
+    assert bad_name.value.status == 400
+
+
+def test_clock_moves_expiry(server: ServerHandle, control: ControlClient) -> None:
+    client = anthropic.Anthropic(base_url=server.base_url, api_key=KEY, max_retries=0)
+    seeded = control.add_file("exp.txt", "x", downloadable=True, expires_at="2099-01-01T00:00:00Z")
+    assert client.files.download(seeded["id"]).read() == b"x"
+    now = control.set_clock("2099-01-02T00:00:00Z")
+    assert now.startswith("2099-01-02T00:00:00")
+    with pytest.raises(anthropic.NotFoundError) as expired:
+        client.files.download(seeded["id"])
+    assert expired.value.body["error"]["details"]["error_code"] == "file_expired"
+
+
+def test_unknown_control_endpoint_lists_the_known_ones(server: ServerHandle) -> None:
+    status, _, body = raw(server, "GET", "/_claude_files/nope")
+    assert status == 404
+    assert "reset" in json.loads(body)["error"]["message"]
+
+
+def test_control_api_can_be_switched_off() -> None:
+    with start_server("127.0.0.1", 0, control_api=False) as closed:
+        status, _, body = raw(closed, "GET", "/_claude_files/health")
+        assert status == 404 and json.loads(body)["error"]["type"] == "not_found_error"
+
+
+def test_health(server: ServerHandle) -> None:
+    assert ControlClient(server.base_url).health()["status"] == "ok"
+
+
+# -- faults --------------------------------------------------------------------------------
+def test_429_twice_then_success_retries_three_times(server: ServerHandle, control: ControlClient) -> None:
+    meta = control.add_file("r.txt", "r")
+    control.fail("retrieve_metadata", 429, times=2, retry_after_ms=5)
+    client = anthropic.Anthropic(base_url=server.base_url, api_key=KEY, max_retries=2)
+    assert client.files.retrieve_metadata(meta["id"]).id == meta["id"]
+    assert control.request_counts()["retrieve_metadata"] == 3
+    assert control.faults() == []
+
+
+def test_error_fault_with_code_and_should_retry(server: ServerHandle, control: ControlClient) -> None:
+    control.fail("upload", 400, error_code="storage_quota_exceeded", message="full", should_retry=False)
+    client = anthropic.Anthropic(base_url=server.base_url, api_key=KEY, max_retries=2)
+    with pytest.raises(anthropic.BadRequestError) as refused:
+        client.files.upload(file=("q.txt", b"q", "text/plain"))
+    error = refused.value.body["error"]
+    assert error == {"type": "invalid_request_error", "message": "full",
+                     "details": {"error_code": "storage_quota_exceeded"}}
+    assert refused.value.response.headers["x-should-retry"] == "false"
+    assert control.request_counts()["upload"] == 1
+
+
+def test_error_type_and_every_call(server: ServerHandle, control: ControlClient) -> None:
+    control.fail("list", error_type="overloaded_error", times=None)
+    client = anthropic.Anthropic(base_url=server.base_url, api_key=KEY, max_retries=1)
+    with pytest.raises(anthropic.APIStatusError) as overloaded:
+        client.files.list()
+    assert overloaded.value.status_code == 529
+    assert control.request_counts()["list"] == 2
+    assert len(control.faults()) == 1
+    assert control.clear_faults() == 1
+
+
+def test_after_lets_calls_through_first(server: ServerHandle, control: ControlClient) -> None:
+    control.fail("list", 500, after=1)
+    client = anthropic.Anthropic(base_url=server.base_url, api_key=KEY, max_retries=0)
+    client.files.list()
+    with pytest.raises(anthropic.InternalServerError):
+        client.files.list()
+    client.files.list()
+
+
+def test_dropped_connection_is_a_connection_error(server: ServerHandle, control: ControlClient) -> None:
+    control.drop("list")
+    client = anthropic.Anthropic(base_url=server.base_url, api_key=KEY, max_retries=0)
+    with pytest.raises(anthropic.APIConnectionError):
+        client.files.list()
+    assert client.files.list().data == []  # used up: the next call is served
+
+
+def test_truncated_download(server: ServerHandle, control: ControlClient) -> None:
+    meta = server.files(KEY).add_file("cut.bin", b"z" * 100_000, downloadable=True)
+    control.truncate("download", at=1000)
+    client = anthropic.Anthropic(base_url=server.base_url, api_key=KEY, max_retries=0)
+    with pytest.raises(Exception) as cut:
+        client.files.download(meta.id).read()
+    assert "peer closed" in str(cut.value).lower() or "incomplete" in str(cut.value).lower() \
+        or isinstance(cut.value, anthropic.APIConnectionError)
+
+
+def test_latency_fault_delays_the_answer(server: ServerHandle, control: ControlClient) -> None:
+    control.delay("list", 0.3)
+    client = anthropic.Anthropic(base_url=server.base_url, api_key=KEY, max_retries=0)
+    started = time.monotonic()
+    assert client.files.list().data == []
+    assert time.monotonic() - started >= 0.3
+    assert control.faults() == []
+
+
+@pytest.mark.parametrize(
+    "spec, complaint",
+    [
+        ({"operation": "nope", "status": 500}, "fault.operation"),
+        ({"operation": "list"}, "say what happens"),
+        ({"operation": "list", "status": 200}, "fault.status"),
+        ({"operation": "list", "status": 500, "times": 0}, "fault.times"),
+        ({"operation": "list", "error_type": "bogus_error"}, "fault.error_type"),
+        ({"operation": "list", "drop": True, "status": 500}, "fault.drop"),
+        ({"operation": "list", "status": 500, "colour": "red"}, "fault.colour"),
+    ],
+)
+def test_bad_fault_specs_are_400(control: ControlClient, spec: dict[str, Any], complaint: str) -> None:
+    with pytest.raises(ControlAPIError) as bad:
+        control._call("POST", "faults", spec)
+    assert bad.value.status == 400 and complaint in bad.value.message
+
+
+def test_faults_are_per_tenant(server: ServerHandle, control: ControlClient) -> None:
+    control.fail("list", 500)
+    other = anthropic.Anthropic(base_url=server.base_url, api_key="sk-neighbour", max_retries=0)
+    assert other.files.list().data == []
+    assert len(control.faults()) == 1
+
+
+# -- persistence and seeds ----------------------------------------------------------------
+def test_data_dir_keeps_files_across_restarts(tmp_path: Path) -> None:
+    with start_server("127.0.0.1", 0, data_dir=tmp_path) as first:
+        client = anthropic.Anthropic(base_url=first.base_url, api_key=KEY, max_retries=0)
+        kept = client.files.upload(file=("kept.txt", b"keep me", "text/plain"))
+        gone = client.files.upload(file=("gone.txt", b"bye", "text/plain"))
+        client.files.delete(gone.id)
+        made = first.control(KEY).add_file("out.csv", "1,2\n", downloadable=True)
+    assert not any("sk-" in p.name for p in tmp_path.rglob("*"))  # keys are never stored
+    with start_server("127.0.0.1", 0, data_dir=tmp_path) as second:
+        client = anthropic.Anthropic(base_url=second.base_url, api_key=KEY, max_retries=0)
+        assert [f.id for f in client.files.list()] == [made["id"], kept.id]
+        assert client.files.retrieve_metadata(kept.id) == kept
+        assert client.files.download(made["id"]).read() == b"1,2\n"
+        assert second.files(KEY).content(kept.id) == b"keep me"
+        other = anthropic.Anthropic(base_url=second.base_url, api_key="sk-else", max_retries=0)
+        assert other.files.list().data == []
+
+
+def test_unwritable_data_dir_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a dir")
+    with pytest.raises(ServerError, match=r"--data-dir .*file.*not a writable directory"):
+        start_server("127.0.0.1", 0, data_dir=blocker)
+
+
+def test_seed_file_gives_every_space_its_files(tmp_path: Path) -> None:
+    (tmp_path / "chart.png").write_bytes(b"\x89PNG")
+    seed = tmp_path / "seed.jsonl"
+    seed.write_text(
+        "# files every key starts with\n"
+        '{"filename": "report.csv", "content": "a,b\\n", "downloadable": true}\n'
+        "\n"
+        '{"filename": "chart.png", "content_file": "chart.png", "downloadable": true}\n'
+    )
+    with start_server("127.0.0.1", 0, seed_file=seed) as seeded:
+        for key in ("k1", "k2"):
+            client = anthropic.Anthropic(base_url=seeded.base_url, api_key=key, max_retries=0)
+            names = [f.filename for f in client.files.list()]
+            assert sorted(names) == ["chart.png", "report.csv"]
+        control = seeded.control("k1")
+        control.add_file("extra.txt", "x")
+        control.reset()
+        assert sorted(f["filename"] for f in control.files()) == ["chart.png", "report.csv"]
+
+
+@pytest.mark.parametrize(
+    "lines, message",
+    [
+        ('{"filename": "a.txt"}\n{oops}\n', r"seed\.jsonl:2: not valid JSON"),
+        ('{"filename": "a:b"}\n', r"seed\.jsonl:1: .*filename"),
+        ('{"content": "x"}\n', r"seed\.jsonl:1: file\.filename"),
+        ('{"filename": "a.txt", "content_file": "missing.bin"}\n', r"seed\.jsonl:1: content_file"),
+        ('{"filename": "a.txt", "size": 3}\n', r"seed\.jsonl:1: file: unknown field 'size'"),
+    ],
+)
+def test_bad_seed_file_names_the_line(tmp_path: Path, lines: str, message: str) -> None:
+    seed = tmp_path / "seed.jsonl"
+    seed.write_text(lines)
+    with pytest.raises(ServerError, match=message):
+        load_seed_file(seed)
+
+
+def test_unreadable_seed_file(tmp_path: Path) -> None:
+    with pytest.raises(ServerError, match=r"seed file .*nowhere\.jsonl: cannot read it"):
+        load_seed_file(tmp_path / "nowhere.jsonl")
+
+
+# -- lifecycle -----------------------------------------------------------------------------
+def test_port_in_use_is_a_clear_error(server: ServerHandle) -> None:
+    with pytest.raises(ServerError, match=rf"cannot listen on 127\.0\.0\.1:{server.port}: .*already in use"):
+        start_server("127.0.0.1", server.port)
+
+
+def test_stop_closes_the_port() -> None:
+    handle = start_server("127.0.0.1", 0)
+    url = handle.base_url
+    assert handle.running
+    handle.stop()
+    assert not handle.running
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"{url}/_claude_files/health", timeout=2)
+
+
+def test_openapi_is_served(server: ServerHandle) -> None:
+    status, _, body = raw(server, "GET", "/openapi.json", key=None)
+    assert status == 200 and json.loads(body)["openapi"] == "3.1.0"
+
+
+# -- the fixture -----------------------------------------------------------------------------
+def test_claude_files_server_fixture(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import anthropic
+
+        def test_upload(claude_files_server):
+            client = claude_files_server.client(max_retries=0)
+            meta = client.files.upload(file=("a.txt", b"a", "text/plain"))
+            assert claude_files_server.base_url.startswith("http://127.0.0.1:")
+            assert claude_files_server.control.request_counts() == {"upload": 1}
+            assert meta.id in claude_files_server.files
+
+        def test_same_server_for_the_session(claude_files_server):
+            assert len(claude_files_server.control.files()) == 1
+            claude_files_server.reset()
+            assert claude_files_server.control.files() == []
+        """
+    )
+    result = pytester.runpytest_subprocess("-q")
+    result.assert_outcomes(passed=2)
+
+
+def test_claude_files_server_fixture_external_url(pytester: pytest.Pytester, server: ServerHandle,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLAUDE_FILES_SERVER_URL", server.base_url)
+    pytester.makepyfile(
+        f"""
+        def test_external(claude_files_server):
+            assert claude_files_server.base_url == "{server.base_url}"
+            assert claude_files_server.handle is None
+            claude_files_server.control.add_file("x.txt", "x")
+            assert claude_files_server.client().files.list().data[0].filename == "x.txt"
+        """
+    )
+    result = pytester.runpytest_subprocess("-q")
+    result.assert_outcomes(passed=1)
+
+
+def test_reset_all_needs_an_accepted_key_when_keys_are_configured() -> None:
+    with start_server("127.0.0.1", 0, api_keys=["sk-good"]) as strict:
+        strict.files("sk-good").add_file("a.txt", b"a")
+        with pytest.raises(ControlAPIError) as refused:
+            ControlClient(strict.base_url).reset(all_tenants=True)
+        assert refused.value.status == 401
+        assert strict.control("sk-good").reset(all_tenants=True) == {"reset": "all", "tenants": 1}
+        assert len(strict.files("sk-good")) == 0
