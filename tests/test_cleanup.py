@@ -13,7 +13,8 @@ import re
 from typing import Any
 
 import pytest
-from _cleanup_support import (  # noqa: F401 - fixtures
+
+from ._cleanup_support import (  # noqa: F401 - fixtures
     Account,
     FlakyDeletes,
     account,
