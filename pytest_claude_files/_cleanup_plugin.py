@@ -368,8 +368,8 @@ def _sweep_earlier(state: _State) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     state = _state(session.config)
-    if not state.backend.is_live or state.sweep_only:
-        return
+    if not state.backend.is_live or state.sweep_only or session.config.option.collectonly:
+        return  # --collect-only sends nothing
     if state.cleanup and not state.is_worker:
         _sweep_earlier(state)
     state.ledger_dir = _ledger_dir(session.config)
@@ -494,7 +494,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if getattr(config, "workerinput", None) is not None:
         return
     state = config.stash.get(_STATE, None)
-    if state is None or not state.backend.is_live:
+    if state is None or not state.backend.is_live or config.option.collectonly:
         return
     for line in summary_lines(state):
         terminalreporter.write_line(line)
