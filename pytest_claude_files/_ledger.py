@@ -145,7 +145,9 @@ class _Appender:
     def closed(self) -> bool:
         return self._fd < 0
 
-    def append(self, record: dict[str, Any]) -> None:
+    def append(self, record: dict[str, Any], *, sync: bool = True) -> None:
+        """Write one line; ``sync`` (uploads) waits until it is on disk. Marks of deletes
+        skip the fsync: losing one costs a harmless 404 ("already gone") later."""
         if self._fd < 0:
             raise RuntimeError(f"ledger {self.path} is closed")
         line = json.dumps({"v": LEDGER_VERSION, **record}, separators=(",", ":"), sort_keys=True)
@@ -153,7 +155,8 @@ class _Appender:
         while data:  # os.write may write less than asked
             written = os.write(self._fd, data)
             data = data[written:]
-        os.fsync(self._fd)
+        if sync:
+            os.fsync(self._fd)
 
     def remove(self) -> None:
         """Delete the file (while still holding the lock), then close it."""
@@ -223,7 +226,8 @@ class LedgerWriter:
             return  # nothing recorded here, nothing to mark
         self._appender.append(
             {"event": "deleted", "id": upload.file_id, "base_url": upload.base_url,
-             "key": upload.key, "how": how, "at": _now()}
+             "key": upload.key, "how": how, "at": _now()},
+            sync=False,
         )
 
     def finish(self, *, remove: bool) -> None:
@@ -233,7 +237,7 @@ class LedgerWriter:
         if remove:
             self._appender.remove()
         else:
-            self._appender.append({"event": "finished", "at": _now()})
+            self._appender.append({"event": "finished", "at": _now()}, sync=False)
             self._appender.close()
         self._appender = None
 
@@ -286,7 +290,8 @@ class ClaimedLedger:
     def mark(self, upload: Upload, event: str, how: str) -> None:
         self._appender.append(
             {"event": event, "id": upload.file_id, "base_url": upload.base_url,
-             "key": upload.key, "how": how, "at": _now()}
+             "key": upload.key, "how": how, "at": _now()},
+            sync=False,
         )
         self.state.gone.add((upload.base_url, upload.file_id))
 
