@@ -309,3 +309,25 @@ def test_xdist_controller_sweeps_the_ledger_of_a_worker_that_was_killed(
     assert live_env.ids() == theirs
     assert set(live_env.delete_calls().values()) == {1} and not live_env.failed_delete_calls()
     assert not list(ledger_dir(pytester).glob("*.jsonl"))
+
+
+INTERRUPTED = """
+def test_uploads_then_ctrl_c(claude_files_client):
+    for i in range(3):
+        claude_files_client.beta.files.upload(file=(f"i{i}.txt", b"ours", "text/plain"))
+    raise KeyboardInterrupt  # what Ctrl-C raises in the test
+
+def test_never_runs(claude_files_client):
+    claude_files_client.beta.files.upload(file=("never.txt", b"ours", "text/plain"))
+"""
+
+
+def test_ctrl_c_still_cleans_up(pytester: pytest.Pytester, live_env: Account) -> None:
+    theirs = live_env.upload(2)
+    pytester.makepyfile(INTERRUPTED)
+
+    result = pytester.runpytest_subprocess(timeout=120)
+
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["claude-files: uploaded 3, deleted 3, left 0", "*KeyboardInterrupt*"])
+    assert live_env.ids() == theirs
