@@ -17,6 +17,9 @@ __all__ = [
     "HTTPResponse",
     "make_transport",
     "make_sdk_client",
+    "ClaudeFilesRouter",
+    "HTTPX2Mocker",
+    "error_response",
     "start_server",
     "ServerHandle",
     "ClaudeFilesServer",
@@ -31,8 +34,11 @@ _LAZY = {
     "FilesHandler": "._http",
     "HTTPRequest": "._http",
     "HTTPResponse": "._http",
+    "error_response": "._http",
     "make_transport": "._transports",
     "make_sdk_client": "._client",
+    "ClaudeFilesRouter": "._respx",
+    "HTTPX2Mocker": "._respx",
     "start_server": ".server",
     "ServerHandle": ".server",
     "ClaudeFilesServer": "._server_fixtures",
@@ -43,7 +49,8 @@ if TYPE_CHECKING:
     from ._client import make_sdk_client
     from ._clock import FakeClock
     from ._control import ControlClient
-    from ._http import FilesHandler, HTTPRequest, HTTPResponse
+    from ._http import FilesHandler, HTTPRequest, HTTPResponse, error_response
+    from ._respx import ClaudeFilesRouter, HTTPX2Mocker
     from ._server_fixtures import ClaudeFilesServer
     from ._service import FakeFiles, FakeFilesSettings
     from ._transports import make_transport

@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="A fake Claude Files API on a real port (pytest-claude-files emulator).",
     )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
     serve = commands.add_parser(

@@ -10,7 +10,7 @@ from typing import Any, Optional
 from ._http import FilesHandler
 from ._transports import make_transport
 
-__all__ = ["sdk_version", "sdk_http_library", "make_sdk_client", "FAKE_API_KEY", "FAKE_BASE_URL"]
+__all__ = ["FAKE_API_KEY", "FAKE_BASE_URL", "make_sdk_client", "sdk_http_library", "sdk_version"]
 
 FAKE_API_KEY = "sk-ant-api03-fake-key-for-tests"
 FAKE_BASE_URL = "https://api.anthropic.com"
@@ -33,7 +33,7 @@ def sdk_http_library() -> ModuleType:
     """The HTTP library the installed SDK is built on: ``httpx2`` (1.0+) or ``httpx``."""
     base = importlib.import_module("anthropic._base_client")
     lib = getattr(base, "httpx2", None) or getattr(base, "httpx", None)
-    if lib is None:  # pragma: no cover - a future SDK layout
+    if not isinstance(lib, ModuleType):  # pragma: no cover - a future SDK layout
         raise RuntimeError("cannot tell which HTTP library the installed anthropic SDK uses")
     return lib
 

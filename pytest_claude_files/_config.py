@@ -168,3 +168,21 @@ def validate(raw: Mapping[str, Any], where: str) -> ClaudeFilesConfig:
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     return ClaudeFilesConfig(**kwargs)
+
+
+def _size_text(value: int) -> str:
+    for unit, size in (("TB", 1024**4), ("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if value and value % size == 0:
+            return f"{value // size}{unit}"
+    return f"{value}B"
+
+
+def describe(config: ClaudeFilesConfig) -> str:
+    """One line of the settings in force (for the report header); keys are counted, never shown."""
+    keys = "any" if not config.api_keys else f"{len(config.api_keys)} accepted"
+    quota = "1TB" if config.storage_quota is None else _size_text(config.storage_quota)
+    largest = "500MB" if config.max_file_size is None else _size_text(config.max_file_size)
+    rate = "unlimited" if config.rate_limit is None else f"{config.rate_limit}/min"
+    retries = "SDK default" if config.max_retries is None else str(config.max_retries)
+    return (f"api_keys={keys}, storage_quota={quota}, max_file_size={largest}, "
+            f"rate_limit={rate}, max_retries={retries}")

@@ -118,9 +118,12 @@ class Fault:
         return error_response(self.error())
 
     def to_json(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.__dict__.items() if v not in (None, {}, False) or k == "times"}
-        data.setdefault("latency", self.latency)
-        return data
+        """The fault as JSON: what was set (``times`` always, ``null`` = every call)."""
+        return {
+            k: v for k, v in self.__dict__.items()
+            if k in ("id", "operation", "times", "after", "used")
+            or not (v is None or v is False or v == {} or (k == "latency" and not v))
+        }
 
 
 def _number(value: float) -> str:

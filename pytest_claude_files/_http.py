@@ -31,7 +31,7 @@ from .errors import (
 )
 from .models import BETA_HEADER_VALUE, Dialect, FileMetadata
 
-__all__ = ["HTTPRequest", "HTTPResponse", "FilesHandler", "error_response", "dialect_of"]
+__all__ = ["FilesHandler", "HTTPRequest", "HTTPResponse", "dialect_of", "error_response"]
 
 JSON = "application/json"
 Hook = Callable[["HTTPRequest", Optional[str]], Optional["HTTPResponse"]]
@@ -55,7 +55,7 @@ class HTTPRequest:
         query: Union[str, bytes] = "",
         headers: Union[Mapping[str, str], Iterable[tuple[str, str]], None] = None,
         body: Body = b"",
-    ) -> "HTTPRequest":
+    ) -> HTTPRequest:
         """Normalise method, query and (possibly repeated) headers into an ``HTTPRequest``."""
         if isinstance(query, bytes):
             query = query.decode("latin-1")
@@ -109,7 +109,9 @@ def _dumps(obj: Any) -> bytes:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "backslashreplace")
 
 
-def json_response(status: int, obj: Any, request_id: str, extra: Iterable[tuple[str, str]] = ()) -> HTTPResponse:
+def json_response(
+    status: int, obj: Any, request_id: str, extra: Iterable[tuple[str, str]] = ()
+) -> HTTPResponse:
     headers = [("content-type", JSON), ("request-id", request_id), *extra]
     return HTTPResponse(status, headers, _dumps(obj))
 
@@ -184,7 +186,7 @@ class FilesHandler:
                 return self._serve(request, request_id)
             except FilesAPIError as exc:
                 return error_response(exc, request_id)
-        except Exception:  # noqa: BLE001 - the fake must answer, never raise
+        except Exception:
             return error_response(APIError("Internal server error"), request_id)
 
     # -- pipeline -----------------------------------------------------------------
@@ -328,4 +330,5 @@ def _attachment(filename: str) -> str:
     ascii_name = filename.encode("ascii", "replace").decode().replace('"', "_")
     if ascii_name == filename:
         return f'attachment; filename="{ascii_name}"'
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='', errors='replace')}"
+    encoded = quote(filename, safe="", errors="replace")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}"

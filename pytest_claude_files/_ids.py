@@ -49,11 +49,19 @@ def _micros(moment: datetime) -> int:
 
 
 def new_file_id(created_at: datetime) -> str:
-    """A new file id that sorts after every id made for an earlier ``created_at``."""
+    """A new file id that sorts after every id made for an earlier ``created_at``.
+
+    ``created_at`` must lie between 1970 and the year 6000 (the range the ids can order).
+    """
+    micros = _micros(created_at if created_at.tzinfo else created_at.replace(tzinfo=timezone.utc))
+    if micros < 0 or (micros + 1) << 72 > _MAX:
+        raise ValueError(
+            f"created_at {created_at.isoformat()} is outside the range ids can order (1970-6000)"
+        )
     with _lock:
         seq = next(_sequence) & 0xFF_FFFF_FFFF
         low = _rng.getrandbits(32)
-    return FILE_ID_PREFIX + _encode((_micros(created_at) << 72) | (seq << 32) | low)
+    return FILE_ID_PREFIX + _encode((micros << 72) | (seq << 32) | low)
 
 
 def new_request_id() -> str:

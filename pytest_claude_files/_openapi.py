@@ -56,7 +56,9 @@ def component_schemas() -> dict[str, Any]:
     from pydantic import BaseModel
     from pydantic.json_schema import models_json_schema
 
-    models: list[type[BaseModel]] = [FileScope, FileMetadata, DeletedFile, BetaFileList, GAFileList, ErrorResponse]
+    models: list[type[BaseModel]] = [
+        FileScope, FileMetadata, DeletedFile, BetaFileList, GAFileList, ErrorResponse,
+    ]
     _, top = models_json_schema([(m, "validation") for m in models], ref_template=REF)
     defs: dict[str, Any] = _clean(top["$defs"])
 

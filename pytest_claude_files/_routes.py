@@ -13,7 +13,7 @@ OPERATIONS = ("upload", "list", "retrieve_metadata", "download", "delete")
 FILES_PATH = "/v1/files"
 FILE_ID_SEGMENT = r"(?P<file_id>[^/]+)"
 
-ROUTES: tuple[tuple[str, "re.Pattern[str]", str], ...] = (
+ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("POST", re.compile(r"^/v1/files/?$"), "upload"),
     ("GET", re.compile(r"^/v1/files/?$"), "list"),
     ("GET", re.compile(rf"^/v1/files/{FILE_ID_SEGMENT}/content/?$"), "download"),

@@ -39,12 +39,20 @@ class ClaudeFilesServer:
     - ``files``: the ``FakeFiles`` behind the key, when the server runs in this process.
     """
 
-    def __init__(self, base_url: str, api_key: str, handle: Optional[ServerHandle] = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        handle: Optional[ServerHandle] = None,
+        *,
+        max_retries: Optional[int] = None,
+    ) -> None:
         from ._control import ControlClient
 
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
         self.handle = handle
+        self.max_retries = max_retries
         self.control: ControlClient = ControlClient(self.base_url, api_key)
 
     def __repr__(self) -> str:
@@ -68,6 +76,8 @@ class ClaudeFilesServer:
     def _kwargs(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         kwargs.setdefault("base_url", self.base_url)
         kwargs.setdefault("api_key", self.api_key)
+        if self.max_retries is not None:
+            kwargs.setdefault("max_retries", self.max_retries)
         return kwargs
 
     def client(self, **kwargs: Any) -> Any:
@@ -94,11 +104,22 @@ def claude_files_server(pytestconfig: pytest.Config) -> Generator[ClaudeFilesSer
 
     Yields a :class:`ClaudeFilesServer` (``base_url``, ``api_key``, ``control``,
     ``client()``...). With ``CLAUDE_FILES_SERVER_URL`` set, uses that server instead.
+    The ini options (``claude_files_api_keys``, ``claude_files_storage_quota``,
+    ``claude_files_max_file_size``, ``claude_files_rate_limit``,
+    ``claude_files_max_retries``) apply; with ``claude_files_api_keys`` set, the
+    session uses the first key (and shares its space with other sessions using it).
     """
-    key = _session_key(pytestconfig)
+    from . import _config
+    from ._service import FakeFilesSettings
+
+    try:
+        cfg = _config.validate(_config.from_ini(pytestconfig.getini), "ini options")
+    except _config.ConfigError as exc:  # pytest_configure reports these first
+        pytest.fail(f"claude_files_server: {exc}", pytrace=False)
+    key = cfg.client_key or _session_key(pytestconfig)
     external = os.environ.get(SERVER_URL_ENV, "").strip()
     if external:
-        yield ClaudeFilesServer(external, key)
+        yield ClaudeFilesServer(external, key, max_retries=cfg.max_retries)
         return
     try:
         from .server import ServerError, start_server
@@ -108,10 +129,10 @@ def claude_files_server(pytestconfig: pytest.Config) -> Generator[ClaudeFilesSer
             pytrace=False,
         )
     try:
-        handle = start_server("127.0.0.1", 0)
+        handle = start_server("127.0.0.1", 0, settings=FakeFilesSettings(**cfg.settings_kwargs()))
     except ServerError as exc:
         pytest.fail(f"claude_files_server: {exc}", pytrace=False)
     try:
-        yield ClaudeFilesServer(handle.base_url, key, handle)
+        yield ClaudeFilesServer(handle.base_url, key, handle, max_retries=cfg.max_retries)
     finally:
         handle.stop()

@@ -15,7 +15,7 @@ import bisect
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, Iterator, NamedTuple, Optional, Sequence, Union
+from typing import Any, Callable, Iterator, NamedTuple, Optional, Sequence, TypeVar, Union
 
 from . import _ids
 from ._clock import FakeClock
@@ -29,9 +29,10 @@ from .errors import (
 )
 from .models import DeletedFile, Dialect, FileMetadata, FileScope
 
-__all__ = ["FakeFiles", "FakeFilesSettings", "BetaPage", "GAPage", "Call"]
+__all__ = ["BetaPage", "Call", "FakeFiles", "FakeFilesSettings", "GAPage"]
 
 Content = Union[bytes, bytearray, memoryview]
+_R = TypeVar("_R")
 
 MB = 1024 * 1024
 MAX_FILE_BYTES = 500 * MB
@@ -200,6 +201,7 @@ class FakeFiles:
         """A file's bytes, downloadable or not (a test may look; the API may refuse)."""
         with self._lock:
             stored = self._lookup(file_id)
+            self._expire_if_due(file_id, stored)
             if stored.content is None:
                 raise NotFoundError(f"File `{shown(file_id)}` has expired.", error_code="file_expired")
             return bytes(stored.content)
@@ -432,7 +434,7 @@ class FakeFiles:
             return self._recorded("delete", file_id, run)
 
     # -- internals ----------------------------------------------------------------
-    def _recorded(self, operation: str, file_id: str, run: Any) -> Any:
+    def _recorded(self, operation: str, file_id: str, run: Callable[[], _R]) -> _R:
         try:
             result = run()
         except FilesAPIError as exc:

@@ -48,8 +48,8 @@ def transport_class(library: Union[str, ModuleType] = "httpx") -> type:
     """The fake transport class for ``httpx`` or ``httpx2`` (made once per module)."""
     mod = _module(library)
     cached = _CACHE.get(mod.__name__)
-    if cached is not None:
-        return cached
+    if cached is not None and issubclass(cached, mod.BaseTransport):
+        return cached  # (a re-imported module, e.g. under pytester, gets a class of its own)
 
     class FakeFilesTransport(mod.AsyncBaseTransport, mod.BaseTransport):  # type: ignore[name-defined,misc]
         """Serves every request with the fake Files API, whatever the host."""

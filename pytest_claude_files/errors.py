@@ -9,22 +9,22 @@ from __future__ import annotations
 from typing import ClassVar, Mapping, Optional
 
 __all__ = [
-    "FilesAPIError",
-    "InvalidRequestError",
+    "ECHO_LIMIT",
+    "STATUS_TO_ERROR_TYPE",
+    "APIError",
     "AuthenticationError",
     "BillingError",
-    "PermissionDeniedError",
-    "NotFoundError",
     "ConflictError",
-    "RequestTooLargeError",
-    "RateLimitError",
-    "APIError",
-    "TimeoutError",
+    "FilesAPIError",
+    "InvalidRequestError",
+    "NotFoundError",
     "OverloadedError",
-    "STATUS_TO_ERROR_TYPE",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestTooLargeError",
+    "TimeoutError",
     "error_class_for",
     "shown",
-    "ECHO_LIMIT",
 ]
 
 ECHO_LIMIT = 200
@@ -105,7 +105,7 @@ class APIError(FilesAPIError):
     error_type = "api_error"
 
 
-class TimeoutError(FilesAPIError):  # noqa: A001 - the API's name
+class TimeoutError(FilesAPIError):
     status = 504
     error_type = "timeout_error"
 

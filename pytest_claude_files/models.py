@@ -13,17 +13,17 @@ from typing import Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
 __all__ = [
-    "Dialect",
-    "FileScope",
-    "FileMetadata",
-    "DeletedFile",
+    "BETA_HEADER_VALUE",
     "BetaFileList",
-    "GAFileList",
+    "DeletedFile",
+    "Dialect",
     "ErrorDetails",
     "ErrorObject",
     "ErrorResponse",
+    "FileMetadata",
+    "FileScope",
+    "GAFileList",
     "format_timestamp",
-    "BETA_HEADER_VALUE",
 ]
 
 Dialect = Literal["beta", "ga"]

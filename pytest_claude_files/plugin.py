@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, Generator
 
 import pytest
 
-from . import _config
+from . import _config, _respx_fixtures
+from ._respx_fixtures import claude_files_respx  # noqa: F401
 from ._server_fixtures import claude_files_server  # noqa: F401
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ def pytest_configure(config: pytest.Config) -> None:
         f"(api_keys, storage_quota, max_file_size, rate_limit, now, freeze_time, "
         f"max_retries, api_key); see {_config.DOCS_MARKER}",
     )
+    _respx_fixtures.configure(config)
     try:
         _config.validate(_config.from_ini(config.getini), "ini options")
     except _config.ConfigError as exc:
@@ -65,6 +67,18 @@ def pytest_configure(config: pytest.Config) -> None:
             f"claude_files_{name} (ini option): {message.split(': ', 1)[-1]}. "
             f"Fix the value in your pytest configuration; see {_config.DOCS_INI}"
         ) from None
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """``claude-files: anthropic X.Y.Z; <the ini settings>`` (no SDK import: package metadata)."""
+    from importlib import metadata
+
+    try:
+        sdk = f"anthropic {metadata.version('anthropic')}"
+    except metadata.PackageNotFoundError:
+        sdk = "anthropic not installed"
+    settings = _config.describe(_config.validate(_config.from_ini(config.getini), "ini options"))
+    return [f"claude-files: {sdk}; {settings}"]
 
 
 def _merged_config(request: pytest.FixtureRequest) -> "_config.ClaudeFilesConfig":

@@ -33,11 +33,25 @@ def dialect_of_surface(surface: Surface) -> Literal["beta", "ga"]:
     return "beta" if surface == "beta" and not sdk_at_least(1, 2) else "ga"
 
 
-def sdk_error(name: str) -> Any:
-    """An exception class of the installed SDK, or ``None`` when this generation lacks it."""
-    import anthropic
+def sdk_has_coded_errors() -> bool:
+    """Whether the SDK maps ``(status, details.error_code)`` to subclasses (``_error_classes``, 2.x)."""
+    import importlib.util
 
-    return getattr(anthropic, name, None)
+    return importlib.util.find_spec("anthropic._error_classes") is not None
+
+
+def sdk_error(name: str) -> Any:
+    """An exception class of the installed SDK (``anthropic`` or ``anthropic.types``), else ``None``."""
+    import anthropic
+    import anthropic.types
+
+    found = getattr(anthropic, name, None) or getattr(anthropic.types, name, None)
+    if found is None and name in CODED_ERRORS:
+        assert not sdk_has_coded_errors(), f"SDK {SDK_VERSION} maps error codes but has no {name}"
+    return found
+
+
+CODED_ERRORS = ("FileNotDownloadableError", "FileExpiredError", "StorageQuotaExceededError")
 
 
 @pytest.fixture
@@ -130,7 +144,7 @@ def surface(request: pytest.FixtureRequest) -> Surface:
 
 
 @pytest.fixture
-def api(sdk_client: Any, surface: Surface, request: pytest.FixtureRequest) -> FilesAPI:
+def api(sdk_client: Any, surface: Surface) -> FilesAPI:
     """A files resource: {sync, async} x {beta surface, GA surface}."""
     import anthropic
 

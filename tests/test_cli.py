@@ -11,7 +11,7 @@ import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import pytest
 
@@ -29,8 +29,11 @@ class Running:
         self.url = first_line.rsplit(" ", 1)[-1]
 
 
+Serve = Callable[[Sequence[str]], Running]
+
+
 @pytest.fixture
-def serve() -> Iterator[object]:
+def serve() -> Iterator[Serve]:
     started: list[subprocess.Popen[str]] = []
 
     def run(args: Sequence[str]) -> Running:
@@ -60,14 +63,14 @@ def get_json(url: str, key: str = "sk-cli") -> object:
 
 
 @pytest.mark.parametrize("command", [[SCRIPT], MODULE], ids=["console-script", "python-m"])
-def test_serve_port_0_prints_the_url_first(serve, command: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_serve_port_0_prints_the_url_first(serve: Serve, command: list[str]) -> None:
     running = serve([*command, "serve", "--host", "127.0.0.1", "--port", "0"])
     assert running.first_line.startswith("claude-files-fake serving on http://127.0.0.1:")
     assert get_json(f"{running.url}/v1/files") == {"data": [], "next_page": None}
     assert get_json(f"{running.url}/_claude_files/health")["status"] == "ok"  # type: ignore[index]
 
 
-def test_sigint_stops_cleanly(serve) -> None:  # type: ignore[no-untyped-def]
+def test_sigint_stops_cleanly(serve: Serve) -> None:
     running = serve([SCRIPT, "serve", "--port", "0"])
     running.process.send_signal(signal.SIGINT)
     assert running.process.wait(10) == 0
@@ -75,7 +78,7 @@ def test_sigint_stops_cleanly(serve) -> None:  # type: ignore[no-untyped-def]
     assert "Traceback" not in running.process.stderr.read()
 
 
-def test_flags_reach_the_server(serve, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_flags_reach_the_server(serve: Serve, tmp_path: Path) -> None:
     seed = tmp_path / "seed.jsonl"
     seed.write_text('{"filename": "report.csv", "content": "a,b\\n", "downloadable": true}\n')
     running = serve([SCRIPT, "serve", "--port", "0", "--shared", "--no-control-api", "--seed", str(seed),
@@ -90,7 +93,7 @@ def test_flags_reach_the_server(serve, tmp_path: Path) -> None:  # type: ignore[
     assert closed.value.code == 404
 
 
-def test_data_dir_survives_a_restart(serve, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_data_dir_survives_a_restart(serve: Serve, tmp_path: Path) -> None:
     first = serve([SCRIPT, "serve", "--port", "0", "--data-dir", str(tmp_path)])
     request = urllib.request.Request(
         f"{first.url}/_claude_files/files", method="POST", data=b'{"filename": "kept.txt", "content": "k"}',
@@ -158,6 +161,15 @@ def test_openapi_command_prints_the_document(capsys: pytest.CaptureFixture[str])
     assert main(["openapi"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["openapi"] == "3.1.0" and "/v1/files" in document["paths"]
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from pytest_claude_files import __version__
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"claude-files-fake {__version__}"
 
 
 def test_help_lists_every_flag(capsys: pytest.CaptureFixture[str]) -> None:

@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 from pytest_claude_files._clock import FakeClock
 from pytest_claude_files._http import FilesHandler, HTTPRequest
 from pytest_claude_files._ids import REQUEST_ID_RE
-from pytest_claude_files._service import FakeFiles, encode_page_token
-from pytest_claude_files.errors import STATUS_TO_ERROR_TYPE
+from pytest_claude_files._service import FakeFiles
+from pytest_claude_files.errors import STATUS_TO_ERROR_TYPE, NotFoundError
 from pytest_claude_files.models import BETA_HEADER_VALUE
 
 GOOD_KEY = "sk-ant-good"
@@ -33,7 +33,7 @@ MAX_FILE_SIZE = 4096
 QUOTA = 64 * 1024
 HUGE = "9" * 100_000
 START = datetime(2025, 4, 15, 18, 0, tzinfo=timezone.utc)
-N_SEEDED = 4
+N_SEEDED = 5
 UNKNOWN_ID = "file_011CNha8iCJcU1wXNR6q4V8w"
 BOUNDARY = "fuzzboundary7MA4YWxkTrZu0gW"
 
@@ -48,19 +48,25 @@ odd_text = st.one_of(
 file_ref = st.one_of(st.integers(0, N_SEEDED), st.just(UNKNOWN_ID), odd_text)
 REAL_METHODS = ["GET"] * 5 + ["POST"] * 3 + ["DELETE"] * 2 + ["PUT", "HEAD", "ODD"]
 methods = st.sampled_from(REAL_METHODS).flatmap(lambda m: short_text if m == "ODD" else st.just(m))
-paths = st.sampled_from(["list", "list", "list", "file", "file", "content", "content", "other", "odd"]).flatmap(
+paths = st.sampled_from(
+    ["list", "list", "list", "file", "file", "content", "content", "other", "odd"]
+).flatmap(
     lambda kind: {
         "list": st.sampled_from(["/v1/files", "/v1/files/"]),
         "file": st.tuples(st.just("/v1/files/{}"), file_ref),
         "content": st.tuples(st.just("/v1/files/{}/content"), file_ref),
         "other": st.one_of(
             st.tuples(st.just("/v1/files/{}/other"), file_ref),
-            st.sampled_from(["/", "", "/v1", "/v1/files//content", "/v2/files", "/v1/messages", "//v1/files"]),
+            st.sampled_from(
+                ["/", "", "/v1", "/v1/files//content", "/v2/files", "/v1/messages", "//v1/files"]
+            ),
         ),
         "odd": odd_text,
     }[kind]
 )
-number = st.one_of(st.integers(-10, 1100).map(str), st.sampled_from(["", "ten", "1.5", "+5", " 7 ", "²", HUGE]))
+number = st.one_of(
+    st.integers(-10, 1100).map(str), st.sampled_from(["", "ten", "1.5", "+5", " 7 ", "²", HUGE])
+)
 cursor = st.one_of(file_ref, st.just("page_"), st.just("page_!!"), st.just("token"))
 query_pair = st.one_of(
     st.tuples(st.just("limit"), number),
@@ -71,8 +77,11 @@ query_pair = st.one_of(
     st.tuples(short_text, short_text),
 )
 queries = st.sampled_from(["pairs"] * 6 + ["odd", "many-ids"]).flatmap(
-    lambda kind: {"pairs": st.lists(query_pair, max_size=5), "odd": odd_text,
-                  "many-ids": st.just([("ids[]", 0)] * 150)}[kind]
+    lambda kind: {
+        "pairs": st.lists(query_pair, max_size=5),
+        "odd": odd_text,
+        "many-ids": st.just([("ids[]", 0)] * 150),
+    }[kind]
 )
 keys = st.sampled_from([GOOD_KEY] * 8 + ["sk-wrong", "", None])
 betas = st.sampled_from([None, BETA_HEADER_VALUE, f"other, {BETA_HEADER_VALUE}", "other", ""])
@@ -93,10 +102,17 @@ contents = st.one_of(st.binary(max_size=64), st.sampled_from([b"", b"x" * (MAX_F
 def multipart_parts(draw: Any) -> list[tuple[str, Any, Any, bytes]]:
     """(field name, filename, content type, data) parts; mostly one file part."""
     parts = [("file", draw(filenames), draw(part_types), draw(contents))]
-    extra = draw(st.lists(st.tuples(
-        st.one_of(st.sampled_from(["file", "expires_in_seconds", "purpose"]), short_text),
-        st.none(), st.none(), st.one_of(number.map(str.encode), st.binary(max_size=8)),
-    ), max_size=2))
+    extra = draw(
+        st.lists(
+            st.tuples(
+                st.one_of(st.sampled_from(["file", "expires_in_seconds", "purpose"]), short_text),
+                st.none(),
+                st.none(),
+                st.one_of(number.map(str.encode), st.binary(max_size=8)),
+            ),
+            max_size=2,
+        )
+    )
     order = draw(st.sampled_from(["file-first", "file-last", "no-file"]))
     if order == "no-file":
         return extra
@@ -121,31 +137,52 @@ def encode_multipart(parts: list[tuple[str, Any, Any, bytes]], boundary: str) ->
 bodies = st.sampled_from(["multipart"] * 5 + ["truncated", "raw", "empty"]).flatmap(
     lambda kind: {
         "multipart": multipart_parts().map(lambda parts: ("multipart", encode_multipart(parts, BOUNDARY))),
-        "truncated": multipart_parts().map(lambda parts: ("truncated", encode_multipart(parts, BOUNDARY)[:-8])),
+        "truncated": multipart_parts().map(
+            lambda parts: ("truncated", encode_multipart(parts, BOUNDARY)[:-8])
+        ),
         "raw": st.binary(max_size=64).map(lambda b: ("raw", b)),
         "empty": st.just(("empty", b"")),
     }[kind]
 )
 GOOD_CTYPE = f"multipart/form-data; boundary={BOUNDARY}"
 content_types = st.sampled_from(
-    [GOOD_CTYPE] * 6 + [f'multipart/form-data; boundary="{BOUNDARY}"', None, "multipart/form-data",
-                        "application/json", "multipart/form-data; boundary=",
-                        "multipart/form-data; boundary=" + "b" * 300, "multipart/form-data; boundary=é", "ODD"]
+    [GOOD_CTYPE] * 6
+    + [
+        f'multipart/form-data; boundary="{BOUNDARY}"',
+        None,
+        "multipart/form-data",
+        "application/json",
+        "multipart/form-data; boundary=",
+        "multipart/form-data; boundary=" + "b" * 300,
+        "multipart/form-data; boundary=é",
+        "ODD",
+    ]
 ).flatmap(lambda c: short_text if c == "ODD" else st.just(c))
-junk_header = st.tuples(st.sampled_from(["x-api-key", "authorization", "anthropic-beta", "content-type",
-                                        "x-junk", "x-junk", "x-junk"]), odd_text)
-extra_headers = st.sampled_from([0, 0, 0, 1, 2]).flatmap(lambda n: st.lists(junk_header, min_size=n, max_size=n))
+junk_header = st.tuples(
+    st.sampled_from(
+        ["x-api-key", "authorization", "anthropic-beta", "content-type", "x-junk", "x-junk", "x-junk"]
+    ),
+    odd_text,
+)
+extra_headers = st.sampled_from([0, 0, 0, 1, 2]).flatmap(
+    lambda n: st.lists(junk_header, min_size=n, max_size=n)
+)
 
 
 # -- the fake under fuzz -----------------------------------------------------------------
 def make_fake() -> tuple[FakeFiles, list[str]]:
-    fake = FakeFiles(clock=FakeClock(START, frozen=True), api_keys=frozenset({GOOD_KEY}),
-                     max_file_size=MAX_FILE_SIZE, storage_quota=QUOTA)
+    fake = FakeFiles(
+        clock=FakeClock(START, frozen=True),
+        api_keys=frozenset({GOOD_KEY}),
+        max_file_size=MAX_FILE_SIZE,
+        storage_quota=QUOTA,
+    )
     ids = [
         fake.add_file("plain.txt", b"plain").id,
         fake.add_file("made.csv", b"a,b", downloadable=True).id,
         fake.add_file("scoped.md", b"# s", scope_id="sesn_1").id,
         fake.add_file("soon.bin", b"\x00\x01", downloadable=True, expires_at=START + timedelta(days=1)).id,
+        fake.add_file("past.bin", b"old", downloadable=True, expires_at=START - timedelta(seconds=1)).id,
     ]
     gone = fake.add_file("gone.txt", b"gone")
     fake.delete(gone.id)
@@ -153,12 +190,16 @@ def make_fake() -> tuple[FakeFiles, list[str]]:
 
 
 def snapshot(fake: FakeFiles) -> tuple[Any, ...]:
+    """Everything a test can observe of the service's state."""
+
+    def content(file_id: str) -> bytes | None:
+        try:
+            return fake.content(file_id)
+        except NotFoundError:  # expired
+            return None
+
     files = fake.files
-    return (
-        [f.model_dump() for f in files],
-        {f.id: fake._files[f.id].content is not None and fake.content(f.id) for f in files},
-        fake.storage_used,
-    )
+    return [f.model_dump() for f in files], {f.id: content(f.id) for f in files}, fake.storage_used
 
 
 def resolve(ref: Any, ids: list[str]) -> str:
@@ -214,9 +255,9 @@ def test_handler_survives_any_request(data: st.DataObject) -> None:
 
     response = handler(request)
 
-    event(f"{ascii(request.method[:8])} -> {response.status}")  # see --hypothesis-show-statistics
+    event(f"{request.method[:8]!a} -> {response.status}")  # see --hypothesis-show-statistics
     if response.status >= 400:
-        event(f"error: {ascii(response.json()['error']['message'][:24])}")
+        event(f"error: {response.json()['error']['message'][:24]!a}")
     assert response.status != 500
     assert response.status in (200, 400, 401, 404, 413), response.status
     assert REQUEST_ID_RE.match(response.header("request-id") or "")
@@ -230,7 +271,7 @@ def test_handler_survives_any_request(data: st.DataObject) -> None:
 @given(st.data())
 def test_rejected_uploads_change_nothing(data: st.DataObject) -> None:
     """Uploads only, authorised and well-framed, to reach the service's own rules."""
-    fake, ids = make_fake()
+    fake, _ids = make_fake()
     parts = data.draw(multipart_parts())
     beta = data.draw(st.sampled_from([None, BETA_HEADER_VALUE]))
     headers = [("x-api-key", GOOD_KEY), ("content-type", f"multipart/form-data; boundary={BOUNDARY}")]
@@ -238,8 +279,9 @@ def test_rejected_uploads_change_nothing(data: st.DataObject) -> None:
         headers.append(("anthropic-beta", beta))
     before = snapshot(fake)
 
-    response = FilesHandler(fake)(HTTPRequest.build("POST", "/v1/files", "", headers,
-                                                    encode_multipart(parts, BOUNDARY)))
+    response = FilesHandler(fake)(
+        HTTPRequest.build("POST", "/v1/files", "", headers, encode_multipart(parts, BOUNDARY))
+    )
 
     assert response.status in (200, 400, 413), response.status
     event(f"upload -> {response.status}")

@@ -50,8 +50,9 @@ def get(handler: FilesHandler, path: str, query: str = "", headers: Any = None) 
     return handler(HTTPRequest.build("GET", path, query, KEY if headers is None else headers))
 
 
-def upload_body(filename: str = "a.txt", ctype: str | None = "text/plain", data: bytes = b"abc",
-                extra: str = "") -> tuple[dict[str, str], bytes]:
+def upload_body(
+    filename: str = "a.txt", ctype: str | None = "text/plain", data: bytes = b"abc", extra: str = ""
+) -> tuple[dict[str, str], bytes]:
     head = f'--B\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
     if ctype:
         head += f"Content-Type: {ctype}\r\n"
@@ -69,7 +70,7 @@ def assert_error(response: HTTPResponse, status: int, code: str | None = None) -
 
 
 def test_ids_repeated_with_or_without_brackets(handler: FilesHandler, fake: FakeFiles) -> None:
-    a, b, c = fake.add_files(3)
+    a, _b, c = fake.add_files(3)
     plain = get(handler, "/v1/files", f"ids={a.id}&ids={c.id}").json()
     brackets = get(handler, "/v1/files", f"ids%5B%5D={a.id}&ids%5B%5D={c.id}").json()
     assert [f["id"] for f in plain["data"]] == [f["id"] for f in brackets["data"]] == [c.id, a.id]
@@ -78,10 +79,16 @@ def test_ids_repeated_with_or_without_brackets(handler: FilesHandler, fake: Fake
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/v1/files"), ("GET", "/v1/files/{id}"), ("GET", "/v1/files/{id}/content"),
-     ("DELETE", "/v1/files/{id}")],
+    [
+        ("GET", "/v1/files"),
+        ("GET", "/v1/files/{id}"),
+        ("GET", "/v1/files/{id}/content"),
+        ("DELETE", "/v1/files/{id}"),
+    ],
 )
-def test_beta_true_is_accepted_everywhere(handler: FilesHandler, fake: FakeFiles, method: str, path: str) -> None:
+def test_beta_true_is_accepted_everywhere(
+    handler: FilesHandler, fake: FakeFiles, method: str, path: str
+) -> None:
     made = fake.add_file("a.txt", b"abc", downloadable=True)
     response = handler(HTTPRequest.build(method, path.format(id=made.id), "beta=true", BETA))
     assert response.status == 200
@@ -103,8 +110,15 @@ def test_trailing_slash_and_percent_encoded_ids(handler: FilesHandler, fake: Fak
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/v1/nope"), ("GET", "/v2/files"), ("PUT", "/v1/files"), ("POST", "/v1/files/x"),
-     ("GET", "/v1/files/x/content/more"), ("PATCH", "/v1/files/x"), ("GET", "/")],
+    [
+        ("GET", "/v1/nope"),
+        ("GET", "/v2/files"),
+        ("PUT", "/v1/files"),
+        ("POST", "/v1/files/x"),
+        ("GET", "/v1/files/x/content/more"),
+        ("PATCH", "/v1/files/x"),
+        ("GET", "/"),
+    ],
 )
 def test_unknown_route_is_404(handler: FilesHandler, method: str, path: str) -> None:
     body = assert_error(handler(HTTPRequest.build(method, path, "", KEY)), 404)
@@ -117,15 +131,24 @@ def test_unknown_route_needs_credentials_first(handler: FilesHandler) -> None:
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"x-api-key": ""}, {"x-api-key": "  "}, {"authorization": "Bearer"}, {"authorization": "Bearer  "},
-     {"authorization": "Basic sk-test"}, {"authorization": "sk-test"}],
+    [
+        {},
+        {"x-api-key": ""},
+        {"x-api-key": "  "},
+        {"authorization": "Bearer"},
+        {"authorization": "Bearer  "},
+        {"authorization": "Basic sk-test"},
+        {"authorization": "sk-test"},
+    ],
 )
 def test_missing_or_empty_credentials_are_401(handler: FilesHandler, headers: dict) -> None:
     assert_error(get(handler, "/v1/files", headers=headers), 401)
 
 
-@pytest.mark.parametrize("headers", [{"x-api-key": "k"}, {"authorization": "Bearer k"},
-                                     {"Authorization": "bearer k"}, {"X-Api-Key": "k"}])
+@pytest.mark.parametrize(
+    "headers",
+    [{"x-api-key": "k"}, {"authorization": "Bearer k"}, {"Authorization": "bearer k"}, {"X-Api-Key": "k"}],
+)
 def test_any_key_is_accepted_by_default(handler: FilesHandler, headers: dict) -> None:
     assert get(handler, "/v1/files", headers=headers).status == 200
 
@@ -141,16 +164,24 @@ def test_accepted_keys(fake: FakeFiles) -> None:
 
 @pytest.mark.parametrize(
     ("value", "dialect"),
-    [(None, "ga"), ("", "ga"), (BETA_HEADER_VALUE, "beta"), (f"a-1,{BETA_HEADER_VALUE}", "beta"),
-     (f" a , {BETA_HEADER_VALUE} ", "beta"), ("files-api-2025-04-15", "ga"), (BETA_HEADER_VALUE + "x", "ga")],
+    [
+        (None, "ga"),
+        ("", "ga"),
+        (BETA_HEADER_VALUE, "beta"),
+        (f"a-1,{BETA_HEADER_VALUE}", "beta"),
+        (f" a , {BETA_HEADER_VALUE} ", "beta"),
+        ("files-api-2025-04-15", "ga"),
+        (BETA_HEADER_VALUE + "x", "ga"),
+    ],
 )
 def test_dialect_of(value: str | None, dialect: str) -> None:
     assert dialect_of({} if value is None else {"anthropic-beta": value}) == dialect
 
 
 def test_repeated_beta_headers_are_merged() -> None:
-    request = HTTPRequest.build("get", "/v1/files", b"a=1",
-                                [("Anthropic-Beta", "x"), ("anthropic-beta", BETA_HEADER_VALUE)])
+    request = HTTPRequest.build(
+        "get", "/v1/files", b"a=1", [("Anthropic-Beta", "x"), ("anthropic-beta", BETA_HEADER_VALUE)]
+    )
     assert request.method == "GET" and request.query == "a=1"
     assert request.headers["anthropic-beta"] == f"x, {BETA_HEADER_VALUE}"
     assert dialect_of(request.headers) == "beta"
@@ -172,17 +203,26 @@ def test_download_headers(handler: FilesHandler, fake: FakeFiles) -> None:
 
 def test_upload_part_rules(handler: FilesHandler, fake: FakeFiles) -> None:
     headers, body = upload_body(extra='--B\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nx\r\n')
-    assert "purpose" in assert_error(handler(HTTPRequest.build("POST", "/v1/files", "", {**KEY, **headers}, body)),
-                                     400)["error"]["message"]
+    assert (
+        "purpose"
+        in assert_error(handler(HTTPRequest.build("POST", "/v1/files", "", {**KEY, **headers}, body)), 400)[
+            "error"
+        ]["message"]
+    )
     two = upload_body(extra='--B\r\nContent-Disposition: form-data; name="file"; filename="b"\r\n\r\nx\r\n')
     assert_error(handler(HTTPRequest.build("POST", "/v1/files", "", {**KEY, **two[0]}, two[1])), 400)
-    none = handler(HTTPRequest.build("POST", "/v1/files", "", {**KEY, "content-type": "multipart/form-data; boundary=B"},
-                                     b"--B--\r\n"))
+    none = handler(
+        HTTPRequest.build(
+            "POST", "/v1/files", "", {**KEY, "content-type": "multipart/form-data; boundary=B"}, b"--B--\r\n"
+        )
+    )
     assert "file" in assert_error(none, 400)["error"]["message"]
     assert len(fake) == 0
 
 
-@pytest.mark.parametrize("ctype", [None, "application/json", "multipart/form-data", "multipart/form-data; boundary="])
+@pytest.mark.parametrize(
+    "ctype", [None, "application/json", "multipart/form-data", "multipart/form-data; boundary="]
+)
 def test_upload_needs_multipart(handler: FilesHandler, ctype: str | None) -> None:
     headers = {**KEY, **({"content-type": ctype} if ctype else {})}
     assert_error(handler(HTTPRequest.build("POST", "/v1/files", "", headers, b"{}")), 400)
@@ -214,15 +254,19 @@ def test_request_ids_are_fresh(handler: FilesHandler) -> None:
 
 
 def test_error_response_is_the_one_envelope() -> None:
-    response = error_response(NotFoundError("gone", error_code="file_expired"), "req_011CQFYcrRp7mCHLDsAYT8Qt")
+    response = error_response(
+        NotFoundError("gone", error_code="file_expired"), "req_011CQFYcrRp7mCHLDsAYT8Qt"
+    )
     assert response.status == 404
     assert response.json() == {
         "type": "error",
         "error": {"type": "not_found_error", "message": "gone", "details": {"error_code": "file_expired"}},
         "request_id": "req_011CQFYcrRp7mCHLDsAYT8Qt",
     }
-    assert response.headers[:2] == [("content-type", "application/json"),
-                                    ("request-id", "req_011CQFYcrRp7mCHLDsAYT8Qt")]
+    assert response.headers[:2] == [
+        ("content-type", "application/json"),
+        ("request-id", "req_011CQFYcrRp7mCHLDsAYT8Qt"),
+    ]
     fresh = error_response(RateLimitError("slow", headers={"retry-after": "3"}))
     assert REQUEST_ID_RE.match(fresh.json()["request_id"]) and fresh.header("Retry-After") == "3"
 

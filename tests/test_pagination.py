@@ -68,7 +68,7 @@ async def test_before_id_walks_backwards(sdk_client: Any, claude_files: Any, dia
     items = await walk(dialect_paginator(sdk_client, "beta", before_id=start.id, limit=7))
 
     newer = [f.id for f in files[11:]]  # what lies before `start` in the newest-first list
-    pages = [newer[i:i + 7] for i in range(0, len(newer), 7)]
+    pages = [newer[i : i + 7] for i in range(0, len(newer), 7)]
     assert [f.id for f in items] == [i for page in pages for i in reversed(page)]
     assert start.id not in {f.id for f in items}
 
@@ -152,7 +152,9 @@ async def test_cursor_at_a_deleted_file(sdk_client: Any, claude_files: Any, dial
     assert not third.has_next_page()
 
 
-async def test_every_file_deleted_behind_the_cursor(sdk_client: Any, claude_files: Any, dialect: Dialect) -> None:
+async def test_every_file_deleted_behind_the_cursor(
+    sdk_client: Any, claude_files: Any, dialect: Dialect
+) -> None:
     claude_files.add_files(6)
     order = [f.id for f in claude_files.files]
     first = await resolve(dialect_paginator(sdk_client, dialect, limit=3))
@@ -183,6 +185,9 @@ async def test_scope_walk(sdk_client: Any, claude_files: Any, dialect: Dialect) 
     for i in range(30):
         claude_files.add_file(f"other-{i}.txt", "x")
         mine.append(claude_files.add_file(f"mine-{i}.txt", "x", scope_id="sesn_1").id)
-    items = await walk(dialect_paginator(sdk_client, dialect, limit=4, extra_query={"scope_id": "sesn_1"})
-                       if dialect == "ga" else dialect_paginator(sdk_client, dialect, limit=4, scope_id="sesn_1"))
+    items = await walk(
+        dialect_paginator(sdk_client, dialect, limit=4, extra_query={"scope_id": "sesn_1"})
+        if dialect == "ga"
+        else dialect_paginator(sdk_client, dialect, limit=4, scope_id="sesn_1")
+    )
     assert [f.id for f in items] == list(reversed(mine))

@@ -18,7 +18,7 @@ from pytest_claude_files._ids import FILE_ID_RE, REQUEST_ID_RE
 from pytest_claude_files._naming import MAX_FILENAME_CHARS, UNNAMED
 from pytest_claude_files._service import MAX_EXPIRES_IN, MAX_IDS, MAX_LIMIT, MIN_EXPIRES_IN
 
-from .conftest import FilesAPI, sdk_at_least, sdk_error
+from .conftest import FilesAPI, sdk_at_least, sdk_error, sdk_has_coded_errors
 
 NOW = datetime(2025, 4, 15, 18, 37, 24, 100435, tzinfo=timezone.utc)
 pytestmark = [
@@ -90,7 +90,12 @@ async def test_retrieve_metadata(api: FilesAPI, claude_files: Any) -> None:
     meta = await api.call("retrieve_metadata", seeded.id)
 
     assert type(meta) is metadata_type(api)
-    assert (meta.id, meta.filename, meta.mime_type, meta.size_bytes) == (seeded.id, "notes.md", "text/markdown", 4)
+    assert (meta.id, meta.filename, meta.mime_type, meta.size_bytes) == (
+        seeded.id,
+        "notes.md",
+        "text/markdown",
+        4,
+    )
     assert meta.created_at == NOW
     raw = await api.call_raw("retrieve_metadata", seeded.id)
     assert raw.http_response.json()["scope"] == {"id": "sesn_011", "type": "session"}
@@ -195,7 +200,7 @@ async def test_download_of_an_uploaded_file_is_not_downloadable(api: FilesAPI) -
 
     assert caught.value.status_code == 400
     assert_envelope(caught.value, "invalid_request_error", "file_not_downloadable")
-    if specific is not None:
+    if sdk_has_coded_errors():
         assert isinstance(caught.value, specific)
 
 
@@ -209,7 +214,7 @@ async def test_download_after_expiry_is_404_file_expired(api: FilesAPI, claude_f
         await api.call("download", made.id)
 
     assert_envelope(caught.value, "not_found_error", "file_expired")
-    if specific is not None:
+    if sdk_has_coded_errors():
         assert isinstance(caught.value, specific)
     assert claude_files.storage_used == 0  # the bytes are gone, the metadata stays
     assert (await api.call("retrieve_metadata", made.id)).id == made.id
@@ -237,7 +242,9 @@ async def test_expires_in_seconds_sets_expires_at(api: FilesAPI, seconds: int) -
     if api.dialect == "beta":
         with pytest.raises(anthropic.BadRequestError) as caught:
             await api.call("upload", **upload)
-        assert "expires_in_seconds" in assert_envelope(caught.value, "invalid_request_error")["error"]["message"]
+        assert (
+            "expires_in_seconds" in assert_envelope(caught.value, "invalid_request_error")["error"]["message"]
+        )
         return
     raw = await api.call_raw("upload", **upload)
     assert raw.http_response.json()["expires_at"] == (NOW + timedelta(seconds=seconds)).strftime(
@@ -248,7 +255,9 @@ async def test_expires_in_seconds_sets_expires_at(api: FilesAPI, seconds: int) -
 @pytest.mark.parametrize("seconds", [MIN_EXPIRES_IN - 1, MAX_EXPIRES_IN + 1, 0, -1, "soon"])
 async def test_expires_in_seconds_out_of_range_is_400(api: FilesAPI, claude_files: Any, seconds: Any) -> None:
     with pytest.raises(anthropic.BadRequestError) as caught:
-        await api.call("upload", file=("a.txt", b"abc", "text/plain"), extra_body={"expires_in_seconds": seconds})
+        await api.call(
+            "upload", file=("a.txt", b"abc", "text/plain"), extra_body={"expires_in_seconds": seconds}
+        )
     assert "expires_in_seconds" in assert_envelope(caught.value, "invalid_request_error")["error"]["message"]
     assert len(claude_files) == 0
 
@@ -283,8 +292,18 @@ async def test_filename_kept(api: FilesAPI, sent: str, stored: str) -> None:
 
 @pytest.mark.parametrize(
     "sent",
-    ["x" * (MAX_FILENAME_CHARS + 1), "dir/", "a<b.txt", "a>b.txt", "a:b.txt", "a|b.txt",
-     "a?b.txt", "a*b.txt", "a\\b.txt", "esc\x1b.txt"],
+    [
+        "x" * (MAX_FILENAME_CHARS + 1),
+        "dir/",
+        "a<b.txt",
+        "a>b.txt",
+        "a:b.txt",
+        "a|b.txt",
+        "a?b.txt",
+        "a*b.txt",
+        "a\\b.txt",
+        "esc\x1b.txt",
+    ],
 )
 async def test_filename_rejected(api: FilesAPI, claude_files: Any, sent: str) -> None:
     with pytest.raises(anthropic.BadRequestError) as caught:
@@ -293,9 +312,15 @@ async def test_filename_rejected(api: FilesAPI, claude_files: Any, sent: str) ->
     assert len(claude_files) == 0 and claude_files.storage_used == 0
 
 
-@pytest.mark.parametrize(("content_type", "stored"), [("text/plain", "unnamed.txt"), ("application/pdf", "unnamed.pdf"),
-                                                      ("application/octet-stream", "unnamed"),
-                                                      ("application/x-unknown-thing", "unnamed")])
+@pytest.mark.parametrize(
+    ("content_type", "stored"),
+    [
+        ("text/plain", "unnamed.txt"),
+        ("application/pdf", "unnamed.pdf"),
+        ("application/octet-stream", "unnamed"),
+        ("application/x-unknown-thing", "unnamed"),
+    ],
+)
 async def test_absent_filename(api: FilesAPI, content_type: str, stored: str) -> None:
     if api.dialect == "beta":
         with pytest.raises(anthropic.BadRequestError) as caught:
@@ -334,6 +359,24 @@ async def test_file_part_without_content_type(api: FilesAPI) -> None:
         assert (meta.filename, meta.mime_type) == ("unnamed", "application/octet-stream")
 
 
+async def test_upload_from_a_path_and_from_bare_bytes(api: FilesAPI, tmp_path: Any) -> None:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(b"%PDF-1.4")
+    from_path = await api.call("upload", file=path)
+    assert (from_path.filename, from_path.mime_type, from_path.size_bytes) == (
+        "report.pdf",
+        "application/pdf",
+        8,
+    )
+    with path.open("rb") as handle:
+        assert (await api.call("upload", file=handle)).filename == "report.pdf"
+
+    bare = await api.call("upload", file=b"raw bytes")
+    # SDK 2.x sends no filename for bare bytes (GA: `unnamed`); older SDKs let httpx name it.
+    assert bare.filename == (UNNAMED if sdk_has_coded_errors() else "upload")
+    assert bare.mime_type == "application/octet-stream"
+
+
 async def test_upload_of_an_empty_file(api: FilesAPI) -> None:
     meta = await api.call("upload", file=("empty.txt", b"", "text/plain"))
     assert meta.size_bytes == 0
@@ -348,7 +391,7 @@ async def test_storage_quota_exceeded(api: FilesAPI, claude_files: Any) -> None:
         await api.call("upload", file=("b.txt", b"12345", "text/plain"))
 
     assert_envelope(caught.value, "invalid_request_error", "storage_quota_exceeded")
-    if specific is not None:
+    if sdk_has_coded_errors():
         assert isinstance(caught.value, specific)
     assert [f.id for f in claude_files.files] == [first.id] and claude_files.storage_used == 6
     await api.call("delete", first.id)  # deleting frees the space
@@ -458,33 +501,39 @@ async def test_malformed_page_token_is_400(api: FilesAPI, token: str) -> None:
     assert "page" in assert_envelope(caught.value, "invalid_request_error")["error"]["message"]
 
 
-# -- beta list cursors (SDK <= 1.1 beta surface) ----------------------------------------------
-def _beta_or_skip(api: FilesAPI) -> None:
-    if api.dialect != "beta":
-        pytest.skip("the beta dialect's cursors need an SDK <= 1.1 beta surface")
+# -- beta list cursors ------------------------------------------------------------------------
+# Sent with the beta header on every surface, so every SDK generation reaches the beta dialect.
+BETA_HEADERS = {"anthropic-beta": "files-api-2025-04-14"}
 
 
 @pytest.mark.parametrize("cursor", ["before_id", "after_id"])
 async def test_malformed_beta_cursor_is_400(api: FilesAPI, cursor: str) -> None:
-    _beta_or_skip(api)
     with pytest.raises(anthropic.BadRequestError) as caught:
-        await api.page(**{cursor: "not-a-file-id"})
+        await api.page(extra_headers=BETA_HEADERS, extra_query={cursor: "not-a-file-id"})
     assert cursor in assert_envelope(caught.value, "invalid_request_error")["error"]["message"]
 
 
 async def test_beta_cursors_are_exclusive(api: FilesAPI, claude_files: Any) -> None:
-    _beta_or_skip(api)
     a, b = claude_files.add_files(2)
     with pytest.raises(anthropic.BadRequestError) as caught:
-        await api.page(before_id=a.id, after_id=b.id)
+        await api.page(extra_headers=BETA_HEADERS, extra_query={"before_id": a.id, "after_id": b.id})
     assert_envelope(caught.value, "invalid_request_error")
+
+
+async def test_beta_cursors_through_the_sdk_arguments(api: FilesAPI, claude_files: Any) -> None:
+    if api.dialect != "beta":
+        pytest.skip("only SDK <= 1.1 beta surfaces take before_id/after_id arguments")
+    files = claude_files.add_files(5)
+    page = await api.page(after_id=files[3].id, limit=2)
+    assert [f.id for f in page.data] == [files[2].id, files[1].id] and page.has_more
+    page = await api.page(before_id=files[1].id, limit=2)
+    assert [f.id for f in page.data] == [files[3].id, files[2].id] and page.has_more
 
 
 @pytest.mark.parametrize("param", [{"page": "page_x"}, {"ids": ["file_011CNha8iCJcU1wXNR6q4V8w"]}])
 async def test_beta_dialect_rejects_ga_parameters(api: FilesAPI, param: dict) -> None:
-    _beta_or_skip(api)
     with pytest.raises(anthropic.BadRequestError) as caught:
-        await api.page(extra_query=param)
+        await api.page(extra_headers=BETA_HEADERS, extra_query=param)
     assert_envelope(caught.value, "invalid_request_error")
 
 
@@ -557,3 +606,35 @@ async def test_beta_header_among_others_selects_beta(sdk_client: Any, claude_fil
     )
     assert set(raw.http_response.json()) == {"data", "has_more", "first_id", "last_id"}
     assert "expires_at" not in raw.http_response.json()["data"][0]
+
+
+SDK_CLASS_BY_STATUS = {
+    400: "BadRequestError",
+    401: "AuthenticationError",
+    402: "PaymentRequiredError",  # SDK 2.x; older SDKs raise the base APIStatusError
+    403: "PermissionDeniedError",
+    404: "NotFoundError",
+    409: "ConflictError",
+    413: "RequestTooLargeError",
+    429: "RateLimitError",
+    500: "InternalServerError",
+    504: "InternalServerError",  # GatewayTimeoutError (a subclass) on SDK 2.x
+    529: "OverloadedError",
+}
+
+
+@pytest.mark.parametrize("status", sorted(SDK_CLASS_BY_STATUS))
+async def test_every_error_status_reaches_the_sdk_as_its_class(
+    api: FilesAPI, claude_files_handler: Any, status: int
+) -> None:
+    from pytest_claude_files._http import error_response
+    from pytest_claude_files.errors import STATUS_TO_ERROR_TYPE, error_class_for
+
+    error_class = error_class_for(status)
+    claude_files_handler.hooks.append(lambda request, operation: error_response(error_class("scripted")))
+    expected = sdk_error(SDK_CLASS_BY_STATUS[status]) or anthropic.APIStatusError
+    with pytest.raises(expected) as caught:
+        await api.call("list")
+
+    assert caught.value.status_code == status
+    assert assert_envelope(caught.value, STATUS_TO_ERROR_TYPE[status])["error"]["message"] == "scripted"

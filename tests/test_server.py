@@ -451,3 +451,73 @@ def test_reset_all_needs_an_accepted_key_when_keys_are_configured() -> None:
         assert refused.value.status == 401
         assert strict.control("sk-good").reset(all_tenants=True) == {"reset": "all", "tenants": 1}
         assert len(strict.files("sk-good")) == 0
+
+
+def test_pending_faults_are_listed_as_set(control: ControlClient) -> None:
+    added = control.fail("list", 429, retry_after=0, times=3)
+    assert added == {"id": added["id"], "operation": "list", "times": 3, "after": 0, "used": 0,
+                     "status": 429, "retry_after": 0}
+    control.truncate("download", at=0, times=None)
+    assert [f["operation"] for f in control.faults()] == ["list", "download"]
+    assert control.faults()[1]["truncate_at"] == 0 and control.faults()[1]["times"] is None
+
+
+@pytest.mark.slow
+def test_xdist_workers_sharing_one_server_keep_their_own_files(
+    pytester: pytest.Pytester, server: ServerHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("xdist")
+    monkeypatch.setenv("CLAUDE_FILES_SERVER_URL", server.base_url)
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.parametrize("n", range(8))
+        def test_upload_and_list(claude_files_server, n):
+            client = claude_files_server.client(max_retries=0)
+            mine = client.files.upload(file=(f"f{n}.txt", b"x", "text/plain"))
+            listed = [f.id for f in client.files.list(limit=1000)]
+            assert mine.id in listed
+            # every file this key sees was uploaded by this worker's session
+            names = {f["filename"] for f in claude_files_server.control.files()}
+            assert f"f{n}.txt" in names
+        """
+    )
+    result = pytester.runpytest_subprocess("-q", "-n", "2", "-p", "xdist")
+    result.assert_outcomes(passed=8)
+    spaces = [t for t in server.tenants if t.label.startswith("key-") and len(t.files)
+              and all(m.filename.startswith("f") and m.filename.endswith(".txt") for m in t.files.files)]
+    assert len(spaces) >= 2  # one space per worker session
+    assert sum(len(t.files) for t in spaces) == 8
+    assert all({m.filename for m in a.files.files}.isdisjoint({m.filename for m in b.files.files})
+               for a in spaces for b in spaces if a is not b)
+
+
+def test_claude_files_server_fixture_uses_the_ini_options(pytester: pytest.Pytester) -> None:
+    pytester.makeini(
+        """
+        [pytest]
+        claude_files_api_keys = sk-team
+        claude_files_max_file_size = 10
+        claude_files_max_retries = 0
+        """
+    )
+    pytester.makepyfile(
+        """
+        import anthropic
+        import pytest
+
+        def test_settings_reach_the_server(claude_files_server):
+            assert claude_files_server.api_key == "sk-team"
+            client = claude_files_server.client()
+            assert client.max_retries == 0
+            with pytest.raises(anthropic.APIStatusError) as too_big:
+                client.files.upload(file=("big.bin", b"x" * 11, "application/octet-stream"))
+            assert too_big.value.status_code == 413
+            other = claude_files_server.client(api_key="sk-other")
+            with pytest.raises(anthropic.AuthenticationError):
+                other.files.list()
+        """
+    )
+    result = pytester.runpytest_subprocess("-q")
+    result.assert_outcomes(passed=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mmap
 import tempfile
-from typing import Iterator
+from typing import Any, Awaitable, Callable, Iterator
 
 import pytest
 
@@ -27,9 +27,12 @@ def multipart(*parts: tuple[str, bytes], filename: str = "f.bin") -> bytes:
     return out + f"--{BOUNDARY}--\r\n".encode()
 
 
+Mapper = Callable[[bytes], mmap.mmap]
+
+
 @pytest.fixture
-def mapped() -> Iterator[object]:
-    handles: list[object] = []
+def mapped() -> Iterator[Mapper]:
+    handles: list[mmap.mmap] = []
 
     def make(data: bytes) -> mmap.mmap:
         spool = tempfile.TemporaryFile()
@@ -44,8 +47,9 @@ def mapped() -> Iterator[object]:
 
 
 @pytest.mark.parametrize("window", [7, 64, 1 << 20])
-def test_mmap_body_parses_without_copy_across_windows(mapped, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
-                                                       window: int) -> None:
+def test_mmap_body_parses_without_copy_across_windows(
+    mapped: Mapper, monkeypatch: pytest.MonkeyPatch, window: int
+) -> None:
     monkeypatch.setattr(_multipart, "SCAN_WINDOW", window)
     payload = bytes(range(256)) * 40 + b"--b0undar" + b"\r\n--b0undarX"  # near-boundaries inside
     body = multipart(("file", payload), ("expires_in_seconds", b"3600"))
@@ -60,7 +64,7 @@ def test_mmap_body_parses_without_copy_across_windows(mapped, monkeypatch: pytes
         assert bytes(parts[1].data) == b"3600"
 
 
-def test_mmap_body_errors_like_bytes(mapped) -> None:  # type: ignore[no-untyped-def]
+def test_mmap_body_errors_like_bytes(mapped: Mapper) -> None:
     body = multipart(("file", b"x" * 1000))
     truncated = body[: body.rindex(b"\r\n--")]
     with pytest.raises(InvalidRequestError, match="truncated"):
@@ -76,11 +80,11 @@ def test_bytes_and_views_are_not_copied() -> None:
         assert bytes(parts[0].data) == b"abc"
 
 
-def receive_from(chunks: list[bytes]):  # type: ignore[no-untyped-def]
-    messages = [{"type": "http.request", "body": c, "more_body": i < len(chunks) - 1}
+def receive_from(chunks: list[bytes]) -> Callable[[], Awaitable[dict[str, Any]]]:
+    messages: list[dict[str, Any]] = [{"type": "http.request", "body": c, "more_body": i < len(chunks) - 1}
                 for i, c in enumerate(chunks)]
 
-    async def receive() -> dict[str, object]:
+    async def receive() -> dict[str, Any]:
         return messages.pop(0)
 
     return receive
@@ -111,9 +115,9 @@ async def test_downloads_are_streamed_in_chunks() -> None:
     app: FilesASGIApp = make_app()
     content = b"z" * (STREAM_CHUNK * 2 + 10)
     meta = app.tenants.get("k").files.add_file("big.bin", content, downloadable=True)
-    sent: list[dict[str, object]] = []
+    sent: list[dict[str, Any]] = []
 
-    async def send(message: dict[str, object]) -> None:
+    async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
     scope = {"type": "http", "method": "GET", "path": f"/v1/files/{meta.id}/content",
@@ -122,9 +126,9 @@ async def test_downloads_are_streamed_in_chunks() -> None:
     await app(scope, receive_from([b""]), send)
     start, *bodies = sent
     assert start["status"] == 200
-    assert (b"content-length", str(len(content)).encode()) in start["headers"]  # type: ignore[operator]
-    assert [len(m["body"]) for m in bodies] == [STREAM_CHUNK, STREAM_CHUNK, 10, 0]  # type: ignore[arg-type]
-    assert b"".join(m["body"] for m in bodies) == content  # type: ignore[misc]
+    assert (b"content-length", str(len(content)).encode()) in start["headers"]
+    assert [len(m["body"]) for m in bodies] == [STREAM_CHUNK, STREAM_CHUNK, 10, 0]
+    assert b"".join(m["body"] for m in bodies) == content
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from typing import Any, Iterator
 
 import pytest
 
-schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is not installed (extra: test)")
+schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is not installed (extra: openapi-test)")
 
 from hypothesis import HealthCheck, Phase, settings  # noqa: E402
 from schemathesis import checks as st_checks  # noqa: E402

@@ -36,7 +36,11 @@ def test_documented_limits() -> None:
     assert DEFAULT_STORAGE_QUOTA_BYTES == 1024**4
     settings = FakeFilesSettings()
     assert (settings.max_file_size, settings.storage_quota, settings.api_keys, settings.rate_limit) == (
-        MAX_FILE_BYTES, DEFAULT_STORAGE_QUOTA_BYTES, None, None)
+        MAX_FILE_BYTES,
+        DEFAULT_STORAGE_QUOTA_BYTES,
+        None,
+        None,
+    )
 
 
 @pytest.mark.parametrize(
@@ -62,7 +66,12 @@ def test_overrides_replace_settings() -> None:
 def test_upload_stores_metadata_and_content(fake: FakeFiles) -> None:
     meta = fake.upload(b"hello", "dir/hello.txt", content_type="text/plain")
     assert FILE_ID_RE.match(meta.id)
-    assert (meta.filename, meta.mime_type, meta.size_bytes, meta.created_at) == ("hello.txt", "text/plain", 5, T0)
+    assert (meta.filename, meta.mime_type, meta.size_bytes, meta.created_at) == (
+        "hello.txt",
+        "text/plain",
+        5,
+        T0,
+    )
     assert meta.downloadable is False and meta.scope is None and meta.expires_at is None
     assert fake.get(meta.id) == meta and fake.content(meta.id) == b"hello"
     assert meta.id in fake and len(fake) == 1 and fake.storage_used == 5
@@ -92,6 +101,14 @@ def test_expired_content_is_dropped_and_frees_storage(fake: FakeFiles) -> None:
     assert fake.get(meta.id).id == meta.id  # metadata stays until deleted
     fake.delete(meta.id)
     assert fake.storage_used == 0 and len(fake) == 0
+
+
+def test_expiry_is_a_function_of_the_clock_alone(fake: FakeFiles) -> None:
+    meta = fake.add_file("out.bin", b"12345", downloadable=True, expires_at=T0 + timedelta(seconds=10))
+    fake.clock.advance(seconds=10)
+    with pytest.raises(NotFoundError):  # no download or storage_used needed to notice
+        fake.content(meta.id)
+    assert fake.storage_used == 0
 
 
 def test_download_refuses_uploaded_files(fake: FakeFiles) -> None:
@@ -128,7 +145,12 @@ def test_the_500_mb_limit_without_allocating_it(fake: FakeFiles) -> None:
 def test_add_file_seeds_what_no_upload_can(fake: FakeFiles) -> None:
     past = T0 - timedelta(days=3)
     meta = fake.add_file("result.png", b"\x89PNG", downloadable=True, scope_id="sesn_9", created_at=past)
-    assert (meta.mime_type, meta.downloadable, meta.scope.id, meta.created_at) == ("image/png", True, "sesn_9", past)
+    assert (meta.mime_type, meta.downloadable, meta.scope.id, meta.created_at) == (
+        "image/png",
+        True,
+        "sesn_9",
+        past,
+    )
     assert fake.download(meta.id) == (meta, b"\x89PNG")
     text = fake.add_file("notes.txt", "héllo")
     assert fake.content(text.id) == "héllo".encode()
@@ -272,3 +294,38 @@ def test_concurrent_uploads_and_deletes_lose_nothing() -> None:
             break
         page = fake.list_ga(limit=7, page=page.next_page)
     assert walked == listed
+
+
+class _CountingList(list):  # type: ignore[type-arg]
+    reads = 0
+
+    def __getitem__(self, index: Any) -> Any:
+        type(self).reads += 1
+        return super().__getitem__(index)
+
+
+class _CountingDict(dict):  # type: ignore[type-arg]
+    reads = 0
+
+    def __getitem__(self, key: Any) -> Any:
+        type(self).reads += 1
+        return super().__getitem__(key)
+
+
+@pytest.mark.parametrize("n_files", [1_000, 50_000])
+def test_a_page_costs_limit_plus_log_n_reads(n_files: int) -> None:
+    """Not a timing: the reads of the id order and of the files a middle page makes."""
+    fake = FakeFiles(clock=FakeClock(T0, frozen=True))
+    fake.add_files(n_files)
+    middle = fake._order[n_files // 2]
+    fake._order = _CountingList(fake._order)
+    fake._files = _CountingDict(fake._files)
+    _CountingList.reads = _CountingDict.reads = 0
+
+    ga = fake.list_ga(limit=10, page=encode_page_token(middle))
+    beta = fake.list_beta(limit=10, after_id=middle)
+
+    assert [m.id for m in ga.data] == [m.id for m in beta.data] and len(ga.data) == 10
+    log_n = n_files.bit_length()
+    assert log_n <= _CountingList.reads <= 2 * (log_n + 1)  # two binary searches, two slices
+    assert _CountingDict.reads == 2 * 10  # one lookup per listed file

@@ -1,0 +1,104 @@
+"""The ``claude_files_respx`` fixture and its marker (imports only pytest at top level)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Generator
+from urllib.parse import urlsplit
+
+import pytest
+
+if TYPE_CHECKING:
+    from ._http import FilesHandler
+    from ._respx import ClaudeFilesRouter
+
+MARKER = "claude_files_respx"
+DOCS = "docs/respx.md"
+DOCS_MARKER = f"{DOCS}#the-claude_files_respx-marker"
+
+MARKER_ARGS: dict[str, str] = {
+    "base_url": "the API's URL the routes answer on; default https://api.anthropic.com",
+    "pass_through": "other hosts allowed to reach the network: a list, '*.example.com' or '*'",
+    "stateful": "back the Files routes with the fake (True, default); False: only scripted answers",
+    "real_sleep": "really sleep for SDK retry waits and latency (default False: the fake clock moves)",
+    "assert_all_called": "fail when a Files route was never called (respx's check); default False",
+}
+_BOOLS = ("stateful", "real_sleep", "assert_all_called")
+
+
+def configure(config: pytest.Config) -> None:
+    """Register the marker (called from the plugin's ``pytest_configure``)."""
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}(base_url=, pass_through=, stateful=, real_sleep=, assert_all_called=): "
+        f"configure the claude_files_respx router; see {DOCS_MARKER}",
+    )
+
+
+def _fail(problem: str) -> Any:
+    pytest.fail(f"@pytest.mark.{MARKER}: {problem}. See {DOCS_MARKER}", pytrace=False)
+
+
+def respx_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The marker's arguments merged module -> class -> test, validated."""
+    raw: dict[str, Any] = {}
+    for mark in reversed(list(request.node.iter_markers(MARKER))):
+        if mark.args:
+            _fail(f"takes keyword arguments only, got {mark.args!r}")
+        raw.update(mark.kwargs)
+    unknown = sorted(set(raw) - set(MARKER_ARGS))
+    if unknown:
+        _fail(f"unknown argument(s) {', '.join(unknown)}; known arguments: {', '.join(MARKER_ARGS)}")
+    out: dict[str, Any] = {}
+    for name in _BOOLS:
+        if name in raw:
+            if not isinstance(raw[name], bool):
+                _fail(f"{name}: expected True or False, got {raw[name]!r}")
+            out[name] = raw[name]
+    base_url = raw.get("base_url", "https://api.anthropic.com")
+    parts = urlsplit(base_url) if isinstance(base_url, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/"):
+        _fail(f"base_url: expected a scheme and host such as 'https://api.anthropic.com', got {base_url!r}")
+    assert parts is not None
+    out["base_url"] = base_url
+    hosts = raw.get("pass_through", ())
+    if isinstance(hosts, str):
+        hosts = [hosts]
+    if not isinstance(hosts, (list, tuple, set, frozenset)) or not all(
+        isinstance(h, str) and h for h in hosts
+    ):
+        _fail(f"pass_through: expected a host name or a list of them, got {raw.get('pass_through')!r}")
+    if parts.hostname in hosts:
+        _fail(
+            f"pass_through: {parts.hostname} is the API's host and never passes through "
+            "(nothing may reach the real API); add routes for it instead"
+        )
+    out["pass_through"] = tuple(hosts)
+    return out
+
+
+@pytest.fixture
+def claude_files_respx(
+    request: pytest.FixtureRequest, claude_files_handler: FilesHandler
+) -> Generator[ClaudeFilesRouter, None, None]:
+    """A ``respx.MockRouter`` for the Anthropic API, backed by ``claude_files``.
+
+    Routes ``upload``, ``list``, ``retrieve_metadata``, ``download``, ``delete``; every
+    ``anthropic`` client made while it is active (httpx or httpx2) goes through it.
+    """
+    settings = respx_settings(request)
+    from ._respx import ClaudeFilesRouter, retry_delay_patch
+
+    router = ClaudeFilesRouter(claude_files_handler, **settings)
+    with pytest.MonkeyPatch.context() as patch:
+        import anthropic._base_client as base
+
+        patch.setattr(base.BaseClient, "_calculate_retry_timeout", retry_delay_patch(router))
+        with router:
+            yield router
+    if router.unhandled:
+        listed = "\n  ".join(router.unhandled)
+        pytest.fail(
+            f"claude_files_respx: {len(router.unhandled)} request(s) had no route:\n  {listed}\n"
+            "(clear claude_files_respx.unhandled in the test if that was expected)",
+            pytrace=False,
+        )

@@ -1,0 +1,64 @@
+"""Ids: the API's shape, sortable by creation time, unique under threads."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+
+from pytest_claude_files._ids import (
+    BASE58_ALPHABET,
+    FILE_ID_RE,
+    REQUEST_ID_RE,
+    is_file_id,
+    new_file_id,
+    new_request_id,
+)
+
+T0 = datetime(2025, 4, 15, 18, 37, 24, 100435, tzinfo=timezone.utc)
+
+
+def test_alphabet_is_base58_in_ascii_order() -> None:
+    assert len(BASE58_ALPHABET) == 58 == len(set(BASE58_ALPHABET))
+    assert list(BASE58_ALPHABET) == sorted(BASE58_ALPHABET)
+    assert not set("0OIl") & set(BASE58_ALPHABET)
+
+
+def test_shapes() -> None:
+    file_id, request_id = new_file_id(T0), new_request_id()
+    assert FILE_ID_RE.match(file_id) and len(file_id) == len("file_011CNha8iCJcU1wXNR6q4V8w")
+    assert REQUEST_ID_RE.match(request_id) and len(request_id) == len("req_011CQFYcrRp7mCHLDsAYT8Qt")
+    assert FILE_ID_RE.match("file_011CNha8iCJcU1wXNR6q4V8w") and REQUEST_ID_RE.match(
+        "req_011CQFYcrRp7mCHLDsAYT8Qt"
+    )
+    assert is_file_id(file_id) and not is_file_id("file_0OIl" + "1" * 20) and not is_file_id(file_id + "1")
+
+
+def test_ids_sort_by_creation_time() -> None:
+    moments = [T0 + timedelta(microseconds=m) for m in (0, 1, 2, 10**6, 10**9, 10**12)]
+    ids = [new_file_id(m) for m in moments]
+    assert ids == sorted(ids)
+    assert new_file_id(T0 - timedelta(days=365 * 20)) < ids[0]
+
+
+def test_ids_made_in_the_same_microsecond_keep_their_order() -> None:
+    ids = [new_file_id(T0) for _ in range(1000)]
+    assert ids == sorted(ids) and len(set(ids)) == 1000
+
+
+def test_unique_across_threads() -> None:
+    with ThreadPoolExecutor(4) as pool:
+        batches = list(pool.map(lambda _: [new_file_id(T0) for _ in range(500)], range(8)))
+    every = [i for batch in batches for i in batch]
+    assert len(set(every)) == len(every)
+    assert all(batch == sorted(batch) for batch in batches)
+    assert len({new_request_id() for _ in range(2000)}) == 2000
+
+
+def test_moments_the_ids_cannot_order_are_refused() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="outside the range"):
+        new_file_id(datetime(1969, 12, 31, 23, 59, tzinfo=timezone.utc))
+    with pytest.raises(ValueError, match="outside the range"):
+        new_file_id(datetime(9999, 1, 1, tzinfo=timezone.utc))
+    assert new_file_id(datetime(1970, 1, 1)) < new_file_id(datetime(5000, 1, 1, tzinfo=timezone.utc))
