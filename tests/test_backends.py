@@ -138,7 +138,8 @@ def test_fake_backend_needs_no_key_and_no_network(pytester: pytest.Pytester, cle
     pytester.makepyfile(PORTABLE)
     result = pytester.runpytest("-p", "anyio")
     result.assert_outcomes(passed=3)
-    result.stdout.no_fnmatch_line("claude-files:*")  # no summary: nothing live happened
+    result.stdout.no_fnmatch_line("claude-files: uploaded*")  # no summary: nothing live happened
+    result.stdout.no_fnmatch_line("claude-files: backend=*")
     assert not (pytester.path / ".pytest_cache" / "d" / "claude-files-ledger").exists()
 
 
