@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from ._http import FilesHandler
     from ._service import FakeFiles
 
+# backends (fake, server, real) and auto-cleanup of live uploads
+pytest_plugins = ("pytest_claude_files._cleanup_plugin",)
+
 MARKER = "claude_files"
 GROUP = "claude-files"
 
@@ -131,21 +134,23 @@ def _client_kwargs(cfg: "_config.ClaudeFilesConfig") -> dict[str, Any]:
 
 @pytest.fixture
 def claude_files_client(
-    claude_files_handler: "FilesHandler", claude_files_config: "_config.ClaudeFilesConfig"
+    request: pytest.FixtureRequest, claude_files_config: "_config.ClaudeFilesConfig"
 ) -> Generator[Any, None, None]:
-    """An ``anthropic.Anthropic`` client bound to the fake (any SDK generation)."""
-    from ._client import make_sdk_client
+    """An ``anthropic.Anthropic`` client bound to the chosen backend (default: the fake)."""
+    from ._cleanup_plugin import backend_client
 
-    client = make_sdk_client(claude_files_handler, **_client_kwargs(claude_files_config))
+    cfg = claude_files_config
+    client = backend_client(request, cfg, _client_kwargs(cfg))
     yield client
     client.close()
 
 
 @pytest.fixture
 def claude_files_async_client(
-    claude_files_handler: "FilesHandler", claude_files_config: "_config.ClaudeFilesConfig"
+    request: pytest.FixtureRequest, claude_files_config: "_config.ClaudeFilesConfig"
 ) -> Any:
-    """An ``anthropic.AsyncAnthropic`` client bound to the fake (any SDK generation)."""
-    from ._client import make_sdk_client
+    """An ``anthropic.AsyncAnthropic`` client bound to the chosen backend (default: the fake)."""
+    from ._cleanup_plugin import backend_client
 
-    return make_sdk_client(claude_files_handler, is_async=True, **_client_kwargs(claude_files_config))
+    cfg = claude_files_config
+    return backend_client(request, cfg, _client_kwargs(cfg), is_async=True)

@@ -1,0 +1,327 @@
+"""Backend selection (fake, server, real) and SDK clients for the live backends.
+
+- ``fake`` (default): the in-memory fake; no key, no network.
+- ``server``: the emulator server, through the ``claude_files_server`` fixture: one on
+  loopback per test process, or the one ``CLAUDE_FILES_SERVER_URL`` names
+  (``claude-files-fake serve``); its per-session key, or ``CLAUDE_FILES_SERVER_API_KEY``.
+- ``real``: ``ANTHROPIC_BASE_URL`` (default ``https://api.anthropic.com``) with
+  ``ANTHROPIC_API_KEY``. Without a key, tests that need it are skipped; nothing is sent.
+
+Clients for ``server`` and ``real`` are the SDK's own ``DefaultHttpxClient`` with a
+response event hook: an upload that answers 200 with a file id is recorded (ledger
+append + fsync) before the SDK hands the result to the test. Opt-in
+(``--claude-files-record-all``), :func:`patch_transports` also records uploads made by any
+other anthropic client in the process, by patching the SDK's HTTP library transports as
+respx does.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Optional
+from urllib.parse import urlsplit
+
+from ._cleanup import Recorder, Secret
+from ._ledger import normalize_base_url
+
+__all__ = [
+    "BACKENDS",
+    "DEFAULT_REAL_BASE_URL",
+    "ENV_API_KEY",
+    "ENV_BACKEND",
+    "ENV_BASE_URL",
+    "ENV_SERVER_KEY",
+    "ENV_SERVER_URL",
+    "INI_BACKEND",
+    "OPTION_BACKEND",
+    "Backend",
+    "BackendError",
+    "choose_backend",
+    "make_live_client",
+    "observe",
+    "patch_transports",
+]
+
+BACKENDS = ("fake", "server", "real")
+OPTION_BACKEND = "--claude-files-backend"
+INI_BACKEND = "claude_files_backend"
+ENV_BACKEND = "CLAUDE_FILES_BACKEND"
+ENV_API_KEY = "ANTHROPIC_API_KEY"
+ENV_BASE_URL = "ANTHROPIC_BASE_URL"
+ENV_SERVER_URL = "CLAUDE_FILES_SERVER_URL"
+ENV_SERVER_KEY = "CLAUDE_FILES_SERVER_API_KEY"
+DEFAULT_REAL_BASE_URL = "https://api.anthropic.com"
+REAL_API_HOSTS = frozenset({"api.anthropic.com"})
+DOCS = "docs/real-backend.md"
+
+_FILE_PATH = re.compile(r"^/v1/files/(?P<id>[^/]+)$")
+
+
+class BackendError(ValueError):
+    """A bad backend setting; the message names the setting and the fix."""
+
+
+@dataclass(frozen=True)
+class Backend:
+    """The backend the session's clients talk to. Its text forms never show the key."""
+
+    name: str
+    source: str  # where the choice came from, for messages
+    base_url: Optional[str] = None  # None: the in-process emulator, known once started
+    key: Optional[Secret] = None
+    ephemeral: bool = False  # an emulator that lives and dies with this process
+
+    def __repr__(self) -> str:
+        key = self.key.fingerprint if self.key else None
+        return f"<claude-files backend {self.name} base_url={self.base_url!r} key={key}>"
+
+    __str__ = __repr__
+
+    @property
+    def is_fake(self) -> bool:
+        return self.name == "fake"
+
+    @property
+    def is_live(self) -> bool:
+        return self.name != "fake"
+
+    @property
+    def key_fingerprint(self) -> Optional[str]:
+        return self.key.fingerprint if self.key else None
+
+    @property
+    def missing_key_reason(self) -> Optional[str]:
+        if self.name == "real" and self.key is None:
+            return (
+                f"claude-files: the real backend needs {ENV_API_KEY}, which is not set; "
+                f"skipped, nothing was sent (see {DOCS})"
+            )
+        return None
+
+    def with_endpoint(self, base_url: str, key: Secret) -> Backend:
+        return Backend(self.name, self.source, normalize_base_url(base_url), key, self.ephemeral)
+
+
+def choose_backend(
+    option: Optional[str], ini: Optional[str], environ: Mapping[str, str] = os.environ
+) -> Backend:
+    """The backend asked for: command line, then ``CLAUDE_FILES_BACKEND``, then the ini option."""
+    if option:
+        value, source = option, f"{OPTION_BACKEND}={option}"
+    elif environ.get(ENV_BACKEND, "").strip():
+        value, source = environ[ENV_BACKEND], f"{ENV_BACKEND}={environ[ENV_BACKEND]}"
+    elif ini and ini.strip():
+        value, source = ini, f"{INI_BACKEND} = {ini} (ini option)"
+    else:
+        value, source = "fake", "default"
+    name = value.strip().lower()
+    if name not in BACKENDS:
+        raise BackendError(
+            f"{source}: unknown backend {value.strip()!r}; choose one of fake, server, real "
+            f"(e.g. {OPTION_BACKEND}=fake). See {DOCS}"
+        )
+    if name == "fake":
+        return Backend("fake", source)
+    if name == "real":
+        key = environ.get(ENV_API_KEY, "").strip()
+        base = environ.get(ENV_BASE_URL, "").strip() or DEFAULT_REAL_BASE_URL
+        _check_url(base, ENV_BASE_URL)
+        return Backend("real", source, normalize_base_url(base), Secret(key) if key else None)
+    key = environ.get(ENV_SERVER_KEY, "").strip()
+    url = environ.get(ENV_SERVER_URL, "").strip()
+    if url:
+        _check_url(url, ENV_SERVER_URL)
+        host = (urlsplit(url).hostname or "").lower()
+        if host in REAL_API_HOSTS:
+            raise BackendError(
+                f"{ENV_SERVER_URL}={url}: that is the real API, not the emulator. Use "
+                f"{OPTION_BACKEND}=real to talk to the real API, or point {ENV_SERVER_URL} at "
+                f"an emulator (claude-files-fake serve). See {DOCS}"
+            )
+    # Without both a URL and a fixed key, the claude_files_server fixture supplies them at
+    # run time (an in-process emulator and/or a per-session key): nothing a later session
+    # could sweep, hence ``ephemeral``.
+    return Backend(
+        "server", source, normalize_base_url(url) if url else None, Secret(key) if key else None,
+        ephemeral=not (url and key),
+    )
+
+
+def _check_url(url: str, name: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BackendError(
+            f"{name}={url!r}: expected an http(s) URL such as https://api.anthropic.com or "
+            f"http://127.0.0.1:8000. See {DOCS}"
+        )
+
+
+# -- observing responses ------------------------------------------------------------------
+
+
+def _key_of(headers: Any) -> Optional[str]:
+    key = (headers.get("x-api-key") or "").strip()
+    if key:
+        return key
+    scheme, _, token = (headers.get("authorization") or "").strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def is_upload(url: Any, base_url: str) -> bool:
+    """Whether ``url`` is the upload endpoint (``POST {base_url}/v1/files``)."""
+    base_path = urlsplit(base_url).path.rstrip("/")
+    path: str = url.path
+    return path.startswith(base_path) and path[len(base_path):].rstrip("/") == "/v1/files"
+
+
+def observe(
+    recorder: Recorder,
+    method: str,
+    url: Any,
+    status: int,
+    body: Callable[[], bytes],
+    base_url: str,
+    key: Secret,
+) -> None:
+    """Record an answered upload or delete seen on ``base_url`` (a request URL and status in)."""
+    base_path = urlsplit(base_url).path.rstrip("/")
+    path: str = url.path
+    if not path.startswith(base_path):
+        return
+    rest = path[len(base_path):].rstrip("/")
+    if method == "POST" and status == 200 and rest == "/v1/files":
+        import json
+
+        try:
+            data = json.loads(body())
+        except ValueError:
+            return
+        if isinstance(data, dict) and isinstance(data.get("id"), str) and data.get("type", "file") == "file":
+            recorder.record_upload(data["id"], base_url, key)
+    elif method == "DELETE" and status in (200, 404):
+        match = _FILE_PATH.match(rest)
+        if match:
+            recorder.record_gone(match["id"], base_url, "test" if status == 200 else "already-gone")
+
+
+def _hooks(
+    recorder: Recorder, base_url: str, key: Secret
+) -> tuple[Callable[[Any], None], Callable[[Any], Any]]:
+    def on_response(response: Any) -> None:
+        request = response.request
+        if request.method in ("POST", "DELETE"):
+            def body() -> bytes:
+                response.read()
+                return bytes(response.content)
+
+            observe(recorder, request.method, request.url, response.status_code, body, base_url, key)
+
+    async def on_async_response(response: Any) -> None:
+        request = response.request
+        if request.method == "POST" and response.status_code == 200 and is_upload(request.url, base_url):
+            await response.aread()  # a small JSON body; other POSTs (streams) are left alone
+        if request.method in ("POST", "DELETE"):
+            observe(recorder, request.method, request.url, response.status_code,
+                    lambda: bytes(response.content), base_url, key)
+
+    return on_response, on_async_response
+
+
+_SSL_CONTEXT: list[Any] = []
+
+
+def _ssl_context(base_url: str) -> Any:
+    """One TLS context per process (building one costs ~50 ms: every test makes a client)."""
+    del base_url  # httpx builds the context for http:// URLs too
+    if not _SSL_CONTEXT:
+        from ._client import sdk_http_library
+
+        create = getattr(sdk_http_library(), "create_ssl_context", None)
+        _SSL_CONTEXT.append(create() if create is not None else None)
+    return _SSL_CONTEXT[0]
+
+
+def make_live_client(
+    base_url: str, key: Secret, recorder: Optional[Recorder], *, is_async: bool = False, **kwargs: Any
+) -> Any:
+    """An ``anthropic`` client for a live backend whose uploads are recorded in ``recorder``."""
+    import anthropic
+
+    from ._client import sdk_http_library
+
+    http_kwargs: dict[str, Any] = {}
+    context = _ssl_context(base_url)
+    if context is not None:
+        http_kwargs["verify"] = context
+    if recorder is not None:
+        on_response, on_async_response = _hooks(recorder, base_url, key)
+        http_kwargs["event_hooks"] = {"response": [on_async_response if is_async else on_response]}
+    if is_async:
+        # no kept-alive connections: nothing is left bound to the test's event loop
+        http_kwargs["limits"] = sdk_http_library().Limits(max_connections=100, max_keepalive_connections=0)
+        return anthropic.AsyncAnthropic(
+            api_key=key.reveal(), base_url=base_url,
+            http_client=anthropic.DefaultAsyncHttpxClient(**http_kwargs), **kwargs,
+        )
+    return anthropic.Anthropic(
+        api_key=key.reveal(), base_url=base_url,
+        http_client=anthropic.DefaultHttpxClient(**http_kwargs), **kwargs,
+    )
+
+
+# -- process-wide recording (opt-in) -----------------------------------------------------------
+
+
+def patch_transports(recorder: Recorder, base_url: str) -> Callable[[], None]:
+    """Record uploads to ``base_url`` made by any anthropic client in the process.
+
+    Patches ``HTTPTransport.handle_request`` and ``AsyncHTTPTransport.handle_async_request``
+    of the SDK's HTTP library (as respx does) and returns the function that undoes it.
+    Only requests that carry ``anthropic-version`` and go to ``base_url`` are looked at;
+    the key is taken from the request (kept in memory, fingerprinted in the ledger).
+    """
+    from ._client import sdk_http_library
+
+    lib = sdk_http_library()
+    origin = normalize_base_url(base_url)
+    sync_orig = lib.HTTPTransport.handle_request
+    async_orig = lib.AsyncHTTPTransport.handle_async_request
+
+    def relevant(request: Any) -> Optional[Secret]:
+        if request.method not in ("POST", "DELETE") or "anthropic-version" not in request.headers:
+            return None
+        if not normalize_base_url(str(request.url)).startswith(origin):
+            return None
+        key = _key_of(request.headers)
+        return Secret(key) if key else None
+
+    def handle_request(self: Any, request: Any) -> Any:
+        response = sync_orig(self, request)
+        key = relevant(request)
+        if key is not None:
+            def body() -> bytes:
+                return bytes(response.read())
+
+            observe(recorder, request.method, request.url, response.status_code, body, origin, key)
+        return response
+
+    async def handle_async_request(self: Any, request: Any) -> Any:
+        response = await async_orig(self, request)
+        key = relevant(request)
+        if key is not None:
+            if request.method == "POST" and response.status_code == 200 and is_upload(request.url, origin):
+                await response.aread()
+            observe(recorder, request.method, request.url, response.status_code,
+                    lambda: bytes(response.content), origin, key)
+        return response
+
+    lib.HTTPTransport.handle_request = handle_request
+    lib.AsyncHTTPTransport.handle_async_request = handle_async_request
+
+    def undo() -> None:
+        lib.HTTPTransport.handle_request = sync_orig
+        lib.AsyncHTTPTransport.handle_async_request = async_orig
+
+    return undo

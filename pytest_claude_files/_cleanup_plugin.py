@@ -1,0 +1,657 @@
+"""pytest side of backends and auto-cleanup: options, hooks, fixtures, the summary line.
+
+Loaded from ``plugin.py`` (``pytest_plugins``). Imports only pytest and stdlib (and this
+package's stdlib-only modules) at module level; the SDK loads when a client is made.
+"""
+
+from __future__ import annotations
+
+import secrets as _secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Generator, Iterable, Mapping, Optional
+
+import pytest
+
+from ._backends import (
+    DOCS,
+    ENV_API_KEY,
+    ENV_BACKEND,
+    ENV_SERVER_URL,
+    INI_BACKEND,
+    OPTION_BACKEND,
+    Backend,
+    BackendError,
+    choose_backend,
+)
+from ._cleanup import (
+    CleanupReport,
+    Deleter,
+    Recorder,
+    RetryPolicy,
+    Secret,
+    SweepReport,
+    delete_all,
+    redact,
+    sweep,
+)
+from ._ledger import LEDGER_DIR_NAME, LedgerWriter, Upload
+
+__all__ = [
+    "MARKER_REAL",
+    "OPTION_CLEANUP",
+    "OPTION_RECORD_ALL",
+    "OPTION_SWEEP",
+    "FileCleanup",
+    "backend_client",
+    "claude_files_backend",
+    "claude_files_cleanup",
+]
+
+OPTION_CLEANUP = "--claude-files-cleanup"
+OPTION_RECORD_ALL = "--claude-files-record-all"
+OPTION_SWEEP = "--claude-files-sweep"
+INI_CLEANUP = "claude_files_cleanup"
+INI_RECORD_ALL = "claude_files_record_all"
+INI_CLEANUP_ATTEMPTS = "claude_files_cleanup_attempts"
+INI_CLEANUP_MAX_DELAY = "claude_files_cleanup_max_delay"
+INI_CLEANUP_BUDGET = "claude_files_cleanup_budget"
+MARKER_REAL = "claude_files_real"
+SUMMARY_PREFIX = "claude-files:"
+MAX_LEFT_LINES = 20
+_SESSION_INPUT = "claude_files_session"
+_WORKER_OUTPUT = "claude_files_cleanup"
+_FAKE_FIXTURES = ("claude_files", "claude_files_handler")
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("claude-files", "pytest-claude-files: a fake Claude Files API")
+    group.addoption(
+        OPTION_BACKEND, dest="claude_files_backend", default=None, metavar="fake|server|real",
+        help=f"where the claude_files_client fixtures send requests: the in-memory fake "
+             f"(default), the emulator server, or the real API (ANTHROPIC_API_KEY). "
+             f"Also ${ENV_BACKEND} and the {INI_BACKEND} ini option. See {DOCS}",
+    )
+    group.addoption(
+        OPTION_CLEANUP, dest="claude_files_cleanup", default=None, metavar="on|off",
+        help="delete, at session end, every file the session uploaded to the server or "
+             "real backend (default on); off keeps them (the ledger still lists them)",
+    )
+    group.addoption(
+        OPTION_RECORD_ALL, dest="claude_files_record_all", action="store_true", default=None,
+        help="also record (and clean up) uploads to the backend made by any anthropic "
+             "client in the process, not only the fixture clients",
+    )
+    group.addoption(
+        OPTION_SWEEP, dest="claude_files_sweep", action="store_true", default=False,
+        help="delete what the ledgers of earlier sessions still list, and run no tests",
+    )
+    parser.addini(INI_BACKEND, default="", help="backend: fake (default), server or real")
+    parser.addini(INI_CLEANUP, default="", help="auto-cleanup of live uploads: on (default) or off")
+    parser.addini(INI_RECORD_ALL, default="", help="record uploads of every anthropic client: true/false")
+    parser.addini(INI_CLEANUP_ATTEMPTS, default="", help="tries per delete before giving up (default 8)")
+    parser.addini(
+        INI_CLEANUP_MAX_DELAY, default="",
+        help="longest wait between delete retries, seconds, also for retry-after (default 30)",
+    )
+    parser.addini(INI_CLEANUP_BUDGET, default="", help="total seconds a cleanup may wait (default 300)")
+
+
+# -- the session state ---------------------------------------------------------------------
+
+
+@dataclass
+class _Totals:
+    uploaded: int = 0
+    deleted: int = 0
+    left: list[tuple[str, Optional[str], str]] = field(default_factory=list)  # id, test, reason
+
+    def add(self, other: Mapping[str, Any]) -> None:
+        self.uploaded += int(other.get("uploaded", 0))
+        self.deleted += int(other.get("deleted", 0))
+        self.left.extend((str(a), b, str(c)) for a, b, c in other.get("left", []))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"uploaded": self.uploaded, "deleted": self.deleted, "left": [list(x) for x in self.left]}
+
+
+@dataclass
+class _SweepTotals:
+    found: int = 0
+    deleted: int = 0
+    left: list[tuple[str, Optional[str], str]] = field(default_factory=list)
+    dropped: int = 0
+    other_credentials: int = 0
+
+    def add_report(self, report: SweepReport, reason_suffix: str = "") -> None:
+        self.found += report.found
+        self.deleted += len(report.cleanup.deleted)
+        self.left.extend((u.file_id, u.test, r + reason_suffix) for u, r in report.cleanup.left)
+        self.dropped += len(report.dropped)
+        self.other_credentials += report.other_credentials
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.found or self.dropped or self.other_credentials)
+
+
+class _State:
+    def __init__(self, config: pytest.Config, backend: Backend, *, cleanup: bool, record_all: bool,
+                 policy: RetryPolicy, sweep_only: bool) -> None:
+        self.config = config
+        self.backend = backend
+        self.cleanup = cleanup
+        self.record_all = record_all
+        self.policy = policy
+        self.sweep_only = sweep_only
+        workerinput: Optional[dict[str, Any]] = getattr(config, "workerinput", None)
+        self.is_worker = workerinput is not None
+        self.worker = str(workerinput.get("workerid", "gw")) if workerinput else "main"
+        token = workerinput.get(_SESSION_INPUT) if workerinput else None
+        self.session = str(token) if token else _new_session_token()
+        self.recorder: Optional[Recorder] = None
+        self.writer: Optional[LedgerWriter] = None
+        self.ledger_dir: Optional[Path] = None
+        self.undo_patch: Optional[Callable[[], None]] = None
+        self.deleters: dict[tuple[str, str], Any] = {}
+        self.left_reasons: dict[tuple[str, str], str] = {}
+        self.server_stopped = False
+        self.finished = False
+        self.start_sweep = _SweepTotals()
+        self.sweep_ran = False
+        self.workers = _Totals()
+        self.reported_ledgers: set[Path] = set()
+        self.worker_reports = 0
+
+    # which secrets this process knows (for redaction)
+    def secrets(self) -> list[Secret]:
+        found = [self.backend.key] if self.backend.key else []
+        if self.recorder is not None:
+            found.extend(self.recorder.secrets())
+        return found
+
+    def deleter_for(self, base_url: str, key: Secret) -> Deleter:
+        target = (base_url, key.fingerprint)
+        if target not in self.deleters:
+            from ._cleanup import SDKDeleter
+
+            self.deleters[target] = SDKDeleter(base_url, key)
+        deleter: Deleter = self.deleters[target]
+        return deleter
+
+    def close_deleters(self) -> None:
+        for deleter in self.deleters.values():
+            try:
+                deleter.close()
+            except Exception:
+                pass
+        self.deleters.clear()
+
+    def delete(self, uploads: Iterable[Upload]) -> CleanupReport:
+        """Delete ``uploads`` (all recorded by this process) with the keys they were made with."""
+        assert self.recorder is not None
+        recorder = self.recorder
+        report = CleanupReport()
+        groups: dict[tuple[str, str], list[Upload]] = {}
+        for upload in uploads:
+            groups.setdefault(upload.target, []).append(upload)
+        for (base_url, fingerprint), group in groups.items():
+            key = recorder.keys.get(fingerprint)
+            if group[0].ephemeral and self.server_stopped:
+                for upload in group:  # the in-process emulator is gone, and its files with it
+                    recorder.mark_gone(upload, "emulator-stopped")
+                    report.deleted.append((upload, "emulator-stopped"))
+                continue
+            if key is None:  # pragma: no cover - every recorded upload has its key
+                report.left.extend((u, "no key in memory to delete it") for u in group)
+                continue
+            report.extend(
+                delete_all(group, self.deleter_for(base_url, key), self.policy, on_gone=recorder.mark_gone)
+            )
+        for upload, reason in report.left:
+            self.left_reasons[(upload.base_url, upload.file_id)] = reason
+        return report
+
+    def totals(self) -> _Totals:
+        """This process's counts (plus those of xdist workers, on the controller)."""
+        own = _Totals()
+        if self.recorder is not None:
+            recorder = self.recorder
+            own.uploaded = len(recorder.uploads)
+            own.deleted = len(recorder.gone)
+            for upload in recorder.pending:
+                reason = self.left_reasons.get((upload.base_url, upload.file_id))
+                if reason is None:
+                    reason = (f"auto-cleanup is off ({OPTION_CLEANUP}=off)" if not self.cleanup
+                              else "not deleted yet")
+                own.left.append((upload.file_id, upload.test, self._redact(reason)))
+        own.add(self.workers.to_dict())
+        return own
+
+    def _redact(self, text: str) -> str:
+        return redact(text, self.secrets())
+
+
+def _new_session_token() -> str:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    return f"{stamp}-{_secrets.token_hex(4)}"
+
+
+_STATE = pytest.StashKey[_State]()
+
+
+def _state(config: pytest.Config) -> _State:
+    return config.stash[_STATE]
+
+
+def _flag(value: Any, name: str) -> Optional[bool]:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise pytest.UsageError(f"{name}: expected on or off (true/false), got {value!r}. See {DOCS}")
+
+
+def _number(value: str, name: str, *, integer: bool) -> Optional[float]:
+    if not str(value).strip():
+        return None
+    try:
+        number = int(value) if integer else float(value)
+    except ValueError:
+        number = -1
+    if number < (1 if integer else 0):
+        kind = "a whole number >= 1" if integer else "a number of seconds >= 0"
+        raise pytest.UsageError(f"{name} (ini option): expected {kind}, got {value!r}. See {DOCS}")
+    return number
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER_REAL}: the test needs the real Files API; skipped unless "
+        f"{OPTION_BACKEND}=real and {ENV_API_KEY} is set. See {DOCS}",
+    )
+    try:
+        backend = choose_backend(config.getoption("claude_files_backend"), config.getini(INI_BACKEND))
+    except BackendError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    cleanup = _flag(config.getoption("claude_files_cleanup"), OPTION_CLEANUP)
+    if cleanup is None:
+        cleanup = _flag(config.getini(INI_CLEANUP), f"{INI_CLEANUP} (ini option)")
+    record_all = config.getoption("claude_files_record_all")
+    if record_all is None:
+        record_all = _flag(config.getini(INI_RECORD_ALL), f"{INI_RECORD_ALL} (ini option)")
+    defaults = RetryPolicy()
+    attempts = _number(config.getini(INI_CLEANUP_ATTEMPTS), INI_CLEANUP_ATTEMPTS, integer=True)
+    max_delay = _number(config.getini(INI_CLEANUP_MAX_DELAY), INI_CLEANUP_MAX_DELAY, integer=False)
+    budget = _number(config.getini(INI_CLEANUP_BUDGET), INI_CLEANUP_BUDGET, integer=False)
+    policy = RetryPolicy(
+        attempts=int(attempts) if attempts is not None else defaults.attempts,
+        max_delay=max_delay if max_delay is not None else defaults.max_delay,
+        budget=budget if budget is not None else defaults.budget,
+    )
+    sweep_only = bool(config.getoption("claude_files_sweep"))
+    if sweep_only:
+        if backend.is_fake or backend.base_url is None or backend.key is None:
+            raise pytest.UsageError(
+                f"{OPTION_SWEEP} deletes uploads made to a live backend, so it needs one: "
+                f"{OPTION_BACKEND}=real with {ENV_API_KEY} set, or {OPTION_BACKEND}=server with "
+                f"{ENV_SERVER_URL} (now: {backend.name}, from {backend.source}). See {DOCS}"
+            )
+    if backend.is_live and getattr(config, "cache", None) is None:
+        raise pytest.UsageError(
+            f"{OPTION_BACKEND}={backend.name} keeps its ledger of uploads in pytest's cache, which "
+            f"is disabled (-p no:cacheprovider). Enable the cache provider. See {DOCS}"
+        )
+    state = _State(config, backend, cleanup=cleanup if cleanup is not None else True,
+                   record_all=bool(record_all), policy=policy, sweep_only=sweep_only)
+    config.stash[_STATE] = state
+
+
+@pytest.hookimpl
+def pytest_cmdline_main(config: pytest.Config) -> Optional[int]:
+    if not config.getoption("claude_files_sweep", False):
+        return None
+    # a sweep runs in this process alone: no xdist workers
+    if hasattr(config.option, "dist"):
+        config.option.dist = "no"
+        config.option.tx = []
+        config.option.numprocesses = None
+    from _pytest.main import wrap_session
+
+    return int(wrap_session(config, _sweep_main))
+
+
+def _sweep_main(config: pytest.Config, session: pytest.Session) -> int:
+    state = _state(config)
+    _sweep_earlier(state)
+    return 1 if state.start_sweep.left else 0
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist: every worker writes its ledger under the controller's session token."""
+    state = node.config.stash.get(_STATE, None)
+    if state is not None:
+        node.workerinput[_SESSION_INPUT] = state.session
+
+
+def _ledger_dir(config: pytest.Config) -> Path:
+    assert config.cache is not None  # checked in pytest_configure
+    return Path(config.cache.mkdir(LEDGER_DIR_NAME))
+
+
+def _live_deleters(state: _State) -> dict[tuple[str, str], Deleter]:
+    backend = state.backend
+    if backend.base_url is None or backend.key is None:
+        return {}
+    return {(backend.base_url, backend.key.fingerprint): state.deleter_for(backend.base_url, backend.key)}
+
+
+def _sweep_earlier(state: _State) -> None:
+    """Delete what ledgers of sessions that are over still list (for our credentials)."""
+    directory = _ledger_dir(state.config)
+    report = sweep(directory, _live_deleters(state), state.policy)
+    state.start_sweep.add_report(report)
+    state.sweep_ran = True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    state = _state(session.config)
+    if not state.backend.is_live or state.sweep_only or session.config.option.collectonly:
+        return  # --collect-only sends nothing
+    if state.cleanup and not state.is_worker:
+        _sweep_earlier(state)
+    state.ledger_dir = _ledger_dir(session.config)
+    state.writer = LedgerWriter(state.ledger_dir, state.session, state.worker)
+    state.recorder = Recorder(state.writer)
+    if state.record_all and state.backend.base_url is not None:
+        _patch(state, state.backend.base_url)
+
+
+def _patch(state: _State, base_url: str) -> None:
+    if state.undo_patch is None and state.recorder is not None:
+        from ._backends import patch_transports
+
+        state.undo_patch = patch_transports(state.recorder, base_url)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
+    state = item.config.stash.get(_STATE, None)
+    recorder = state.recorder if state is not None else None
+    if recorder is not None:
+        recorder.current_test = item.nodeid
+    try:
+        return (yield)
+    finally:
+        if recorder is not None:
+            recorder.current_test = None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker(MARKER_REAL) is None:
+        return
+    backend = _state(item.config).backend
+    if backend.name != "real":
+        pytest.skip(
+            f"claude-files: needs the real Files API; run with {OPTION_BACKEND}=real and "
+            f"{ENV_API_KEY} set (backend now: {backend.name})"
+        )
+    reason = backend.missing_key_reason
+    if reason:
+        pytest.skip(reason)
+
+
+def _finish(state: _State) -> None:
+    """Delete what this process recorded and has not deleted yet (idempotent)."""
+    recorder = state.recorder
+    if recorder is None:
+        return
+    if state.cleanup:
+        state.delete(recorder.pending)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    state = session.config.stash.get(_STATE, None)
+    if state is None or state.finished or not state.backend.is_live or state.sweep_only:
+        return
+    state.finished = True
+    try:
+        _finish(state)
+        # xdist controller: ledgers of workers that died (they did not report) are swept now
+        controller = session.config.pluginmanager.has_plugin("dsession")
+        if controller and state.cleanup and state.ledger_dir is not None:
+            own = {state.writer.path} if state.writer is not None else set()
+            report = sweep(
+                state.ledger_dir, _live_deleters(state), state.policy, prefix=f"{state.session}-",
+                exclude=frozenset(state.reported_ledgers | own),
+            )
+            state.workers.uploaded += report.found
+            state.workers.deleted += len(report.cleanup.deleted)
+            state.workers.left.extend((u.file_id, u.test, r) for u, r in report.cleanup.left)
+    finally:
+        if state.undo_patch is not None:
+            state.undo_patch()
+            state.undo_patch = None
+        kept: Optional[Path] = None
+        if state.writer is not None:
+            pending = bool(state.recorder and state.recorder.pending)
+            if state.writer.created and pending:
+                kept = state.writer.path
+            state.writer.finish(remove=not pending)
+        state.close_deleters()
+        if state.is_worker:
+            out = state.totals().to_dict()
+            out["ledger"] = str(kept) if kept else None
+            session.config.workeroutput[_WORKER_OUTPUT] = out  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    state = node.config.stash.get(_STATE, None)
+    output = getattr(node, "workeroutput", None) or {}
+    report = output.get(_WORKER_OUTPUT)
+    if state is None or report is None:
+        return
+    state.worker_reports += 1
+    state.workers.add(report)
+    if report.get("ledger"):
+        state.reported_ledgers.add(Path(report["ledger"]))
+
+
+def pytest_report_header(config: pytest.Config) -> Optional[str]:
+    state = config.stash.get(_STATE, None)
+    if state is None or state.backend.is_fake:
+        return None
+    backend = state.backend
+    base = backend.base_url or "claude_files_server fixture"
+    if backend.key_fingerprint:
+        key = backend.key_fingerprint
+    elif backend.name == "server":
+        key = "per-session key of claude_files_server"
+    else:
+        key = f"none ({ENV_API_KEY} not set)"
+    cleanup = "on" if state.cleanup else "off"
+    extra = ", record-all" if state.record_all else ""
+    return (f"claude-files: backend={backend.name} ({backend.source}), base_url={base}, key={key}, "
+            f"cleanup={cleanup}{extra}")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    config = terminalreporter.config
+    if getattr(config, "workerinput", None) is not None:
+        return
+    state = config.stash.get(_STATE, None)
+    if state is None or not state.backend.is_live or config.option.collectonly:
+        return
+    for line in summary_lines(state):
+        terminalreporter.write_line(line)
+
+
+def summary_lines(state: _State) -> list[str]:
+    lines: list[str] = []
+    if state.backend.missing_key_reason:
+        lines.append(f"{SUMMARY_PREFIX} backend real: {ENV_API_KEY} is not set; tests that need it "
+                     f"were skipped and nothing was sent")
+    sw = state.start_sweep
+    if state.sweep_ran and (sw.anything or state.sweep_only):
+        text = (f"{SUMMARY_PREFIX} swept {sw.found} file{'s' if sw.found != 1 else ''} left by "
+                f"earlier sessions: deleted {sw.deleted}, left {len(sw.left)}")
+        if sw.other_credentials:
+            text += (f"; {sw.other_credentials} more recorded for another key or base URL "
+                     f"(kept in the ledger)")
+        lines.append(text)
+        lines.extend(_left_lines(state, sw.left))
+    if not state.sweep_only:
+        totals = state.totals()
+        lines.append(f"{SUMMARY_PREFIX} uploaded {totals.uploaded}, deleted {totals.deleted}, "
+                     f"left {len(totals.left)}")
+        lines.extend(_left_lines(state, totals.left))
+        if totals.left:
+            lines.append(f"{SUMMARY_PREFIX} the ledger keeps what is left: the next session "
+                         f"(or pytest {OPTION_SWEEP}) deletes it")
+    return [state._redact(line) for line in lines]
+
+
+def _left_lines(state: _State, left: list[tuple[str, Optional[str], str]]) -> list[str]:
+    lines = []
+    for file_id, test, reason in left[:MAX_LEFT_LINES]:
+        where = f" (uploaded in {test})" if test else ""
+        lines.append(f"{SUMMARY_PREFIX} left {file_id}{where}: {reason}")
+    if len(left) > MAX_LEFT_LINES:
+        lines.append(f"{SUMMARY_PREFIX} ... and {len(left) - MAX_LEFT_LINES} more left")
+    return lines
+
+
+# -- fixtures ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def claude_files_backend(request: pytest.FixtureRequest) -> Generator[Backend, None, None]:
+    """The backend the client fixtures talk to (``name``, ``base_url``, ``key_fingerprint``).
+
+    On ``server`` without ``CLAUDE_FILES_SERVER_URL`` it starts the emulator
+    (``claude_files_server``); at its teardown, the session's uploads are deleted (before
+    the emulator stops).
+    """
+    state = _state(request.config)
+    backend = state.backend
+    if backend.name == "server" and (backend.base_url is None or backend.key is None):
+        try:
+            server = request.getfixturevalue("claude_files_server")
+        except pytest.FixtureLookupError:
+            pytest.fail(
+                f"{OPTION_BACKEND}=server needs the emulator (the claude_files_server fixture, "
+                f"pytest-claude-files[server]). See {DOCS}",
+                pytrace=False,
+            )
+        backend = backend.with_endpoint(str(server.base_url), backend.key or Secret(str(server.api_key)))
+        if state.recorder is not None:
+            assert backend.base_url is not None
+            state.recorder.ephemeral_urls.add(backend.base_url)
+        if getattr(server, "handle", None) is not None:  # in-process: it stops before us
+            request.addfinalizer(lambda: setattr(state, "server_stopped", True))
+    if state.record_all and backend.base_url is not None:
+        _patch(state, backend.base_url)
+    yield backend
+    if backend.is_live:
+        _finish(state)
+
+
+def backend_client(request: pytest.FixtureRequest, cfg: Any, fake_kwargs: Mapping[str, Any], *,
+                   is_async: bool = False) -> Any:
+    """The client of ``claude_files_client`` / ``claude_files_async_client`` for the chosen backend."""
+    state = _state(request.config)
+    backend = state.backend
+    if backend.is_fake:
+        from ._client import make_sdk_client
+
+        handler = request.getfixturevalue("claude_files_handler")
+        return make_sdk_client(handler, is_async=is_async, **fake_kwargs)
+    reason = backend.missing_key_reason
+    if reason:
+        pytest.skip(reason)
+    for name in _FAKE_FIXTURES:
+        if name in request.fixturenames:
+            pytest.skip(
+                f"claude-files: this test inspects the in-memory fake ({name}) while its client "
+                f"talks to the {backend.name} backend; it runs on the fake backend only"
+            )
+    live: Backend = request.getfixturevalue("claude_files_backend")
+    assert live.base_url is not None and live.key is not None
+    kwargs: dict[str, Any] = {}
+    if getattr(cfg, "max_retries", None) is not None:
+        kwargs["max_retries"] = cfg.max_retries
+    from ._backends import make_live_client
+
+    return make_live_client(live.base_url, live.key, state.recorder, is_async=is_async, **kwargs)
+
+
+class FileCleanup:
+    """The ``claude_files_cleanup`` fixture: the files this test uploaded, deleted at teardown."""
+
+    def __init__(self, state: _State, backend: Optional[Backend]) -> None:
+        self._state = state
+        self._backend = backend
+        self.uploaded: list[Upload] = []
+
+    def __repr__(self) -> str:
+        return f"<FileCleanup uploaded={[u.file_id for u in self.uploaded]}>"
+
+    @property
+    def file_ids(self) -> list[str]:
+        return [u.file_id for u in self.uploaded]
+
+    def track(self, file_id: str) -> None:
+        """Also delete ``file_id`` (uploaded to this backend by other means) at teardown."""
+        recorder = self._state.recorder
+        backend = self._backend
+        if recorder is None or backend is None or backend.base_url is None or backend.key is None:
+            return  # the fake backend: the fake is thrown away after each test anyway
+        upload = recorder.record_upload(file_id, backend.base_url, backend.key)
+        if upload is None:  # already recorded by a client hook: make sure we hold it
+            found = recorder.uploads.get((backend.base_url, file_id))
+            if found is not None and found not in self.uploaded:
+                self.uploaded.append(found)
+
+    def delete_now(self) -> list[str]:
+        """Delete what this test uploaded so far; returns the ids still left."""
+        recorder = self._state.recorder
+        if recorder is None:
+            return []
+        pending = [u for u in self.uploaded if (u.base_url, u.file_id) not in recorder.gone]
+        report = self._state.delete(pending)
+        return [u.file_id for u, _ in report.left]
+
+
+@pytest.fixture
+def claude_files_cleanup(request: pytest.FixtureRequest) -> Generator[FileCleanup, None, None]:
+    """Delete at the end of this test what it uploaded through the fixture clients
+    (and ``track()``-ed ids). What cannot be deleted stays for the session cleanup."""
+    state = _state(request.config)
+    backend: Optional[Backend] = None
+    if state.backend.is_live and not state.backend.missing_key_reason:
+        backend = request.getfixturevalue("claude_files_backend")
+    cleanup = FileCleanup(state, backend)
+    recorder = state.recorder
+    if recorder is not None:
+        recorder.trackers.append(cleanup.uploaded)
+    try:
+        yield cleanup
+    finally:
+        if recorder is not None:
+            recorder.trackers.remove(cleanup.uploaded)
+            cleanup.delete_now()
+
