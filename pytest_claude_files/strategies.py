@@ -207,7 +207,8 @@ def filenames(
         raise InvalidArgument(
             f"filenames: max_length must be 1 to {_naming.MAX_FILENAME_CHARS}, got {max_length}"
         )
-    exts = st.sampled_from(EXTENSIONS) if extensions is None else _pinned(extensions)
+    fitting = [ext for ext in EXTENSIONS if len(ext) < max_length]  # "" always fits
+    exts = st.sampled_from(fitting) if extensions is None else _pinned(extensions)
     return _filename(exts, max_length)
 
 
