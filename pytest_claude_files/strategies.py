@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import string
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Literal, Optional, TypeVar, Union, cast
 
@@ -29,7 +28,8 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
-from . import _http, _ids, _naming, errors
+from . import _generation, _http, _ids, _naming, errors
+from ._generation import UploadPayload
 from ._service import (
     DEFAULT_LIMIT,
     MAX_EXPIRES_IN,
@@ -78,12 +78,13 @@ __all__ = [
 T = TypeVar("T")
 Pin = Union[T, SearchStrategy[T]]
 
-DIALECTS: tuple[Dialect, ...] = ("beta", "ga")
-MIN_CREATED_AT = datetime(2025, 4, 14, tzinfo=timezone.utc)
-"""The Files API beta (``files-api-2025-04-14``) started here; no file is older."""
-MAX_CREATED_AT = datetime(2099, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)
-SCOPE_ID_PREFIX = "sesn_01"
-_LOW_BITS = 72  # the sequence and random bits below the microseconds in a file id (``_ids``)
+MIN_CREATED_AT = _generation.MIN_CREATED_AT
+MAX_CREATED_AT = _generation.MAX_CREATED_AT
+SCOPE_ID_PREFIX = _generation.SCOPE_ID_PREFIX
+DIALECTS = _generation.DIALECTS
+EXTENSIONS = _generation.EXTENSIONS
+INVALID_FILENAME_KINDS = _generation.INVALID_FILENAME_KINDS
+_LOW_BITS = _generation.LOW_BITS
 
 # Filenames: a plain branch first so that shrinking ends on "a" + ".txt".
 _PLAIN_STEM = string.ascii_lowercase + "-"  # shrinks to "a"; digits and the rest come from Unicode
@@ -91,28 +92,10 @@ _UNICODE_STEM = st.characters(
     codec="utf-8",  # no lone surrogates: they would not survive JSON or multipart
     exclude_characters="".join(sorted(_naming.FORBIDDEN_FILENAME_CHARS)),
 )
-_KNOWN_EXTENSIONS: tuple[str, ...] = (".txt",) + tuple(
-    sorted(ext for ext in _naming._KNOWN_BY_EXTENSION if ext != ".txt")
-)
-EXTENSIONS: tuple[str, ...] = (*_KNOWN_EXTENSIONS, ".bin", "")
-"""Extensions ``filenames()`` picks from: every one the fake knows, one it does not, none."""
-
-INVALID_FILENAME_KINDS = ("empty", "forbidden", "control", "too_long")
-_FORBIDDEN_PRINTABLE = "".join(
-    sorted(c for c in _naming.FORBIDDEN_FILENAME_CHARS if ord(c) >= 0x20 and c != "/")
-)
-# "/" is left out: the API keeps only the final path component, so "a/b.txt" is "b.txt".
-_CONTROL = "".join(sorted(c for c in _naming.FORBIDDEN_FILENAME_CHARS if ord(c) < 0x20))
-
-_DOCUMENTED_MIME_TYPES: tuple[str, ...] = ("text/plain",) + tuple(
-    t for t in _naming._EXTENSION_BY_TYPE if t != "text/plain"
-)
-_KNOWN_MIME_TYPES: tuple[str, ...] = _DOCUMENTED_MIME_TYPES + tuple(
-    sorted(
-        {*_naming._KNOWN_BY_EXTENSION.values(), _naming.DEFAULT_MIME_TYPE}
-        - set(_DOCUMENTED_MIME_TYPES)
-    )
-)
+_FORBIDDEN_PRINTABLE = _generation.FORBIDDEN_PRINTABLE
+_CONTROL = _generation.CONTROL
+_DOCUMENTED_MIME_TYPES = _generation.DOCUMENTED_MIME_TYPES
+_KNOWN_MIME_TYPES = _generation.KNOWN_MIME_TYPES
 _FILE_FIELDS = frozenset(FileMetadata.model_fields) - {"type"}
 
 
@@ -458,24 +441,6 @@ def error_bodies(**kwargs: Any) -> SearchStrategy[ErrorResponse]:
 
 
 # -- uploads ------------------------------------------------------------------------
-@dataclass(frozen=True)
-class UploadPayload:
-    """What an upload sends: a filename, bytes, and the part's Content-Type."""
-
-    filename: str
-    content: bytes
-    content_type: Optional[str]
-
-    @property
-    def mime_type(self) -> str:
-        """The ``mime_type`` the API stores for this upload."""
-        return _naming.decide_mime_type(self.content_type, self.filename)
-
-    def as_file(self) -> tuple[str, bytes, Optional[str]]:
-        """The ``file=`` argument of ``client.files.upload`` / ``client.beta.files.upload``."""
-        return (self.filename, self.content, self.content_type)
-
-
 def _framed(head: bytes, tail: bytes = b"") -> Callable[[int], SearchStrategy[bytes]]:
     return lambda max_size: st.binary(max_size=max_size).map(lambda b: head + b + tail)
 
@@ -491,29 +456,19 @@ def _json_bytes(max_size: int) -> SearchStrategy[bytes]:
     return values.map(lambda v: json.dumps(v, ensure_ascii=False).encode())
 
 
-_ZIP = _framed(b"PK\x03\x04")  # zip containers: .zip, .docx, .xlsx
 _CONTENT_BY_MIME: dict[str, Callable[[int], SearchStrategy[bytes]]] = {
-    "application/pdf": _framed(b"%PDF-1.7\n", b"\n%%EOF\n"),
-    "image/png": _framed(b"\x89PNG\r\n\x1a\n"),
-    "image/jpeg": _framed(b"\xff\xd8\xff\xe0", b"\xff\xd9"),
-    "image/gif": _framed(b"GIF89a"),
-    "image/webp": lambda n: st.binary(max_size=n).map(
-        lambda b: b"RIFF" + (len(b) + 4).to_bytes(4, "little") + b"WEBP" + b),
+    **{mime: _framed(head, tail) for mime, (head, tail) in _generation.SIGNATURES.items()},
+    "image/webp": lambda n: st.binary(max_size=n).map(_generation.webp),
     "application/json": _json_bytes,
-    "application/zip": _ZIP,
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": _ZIP,
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": _ZIP,
     _naming.DEFAULT_MIME_TYPE: lambda n: st.binary(max_size=n),
 }
-_UPLOAD_KINDS: tuple[tuple[str, str], ...] = tuple(
-    (ext, _naming.decide_mime_type(None, "a" + ext)) for ext in EXTENSIONS
-)
+_UPLOAD_KINDS = _generation.UPLOAD_KINDS
 
 
 def _content_for(mime: str, max_size: int) -> SearchStrategy[bytes]:
     make = _CONTENT_BY_MIME.get(mime)
     if make is None:
-        make = _text if mime.startswith("text/") or mime.endswith("xml") else _CONTENT_BY_MIME[
+        make = _text if _generation.is_text(mime) else _CONTENT_BY_MIME[
             _naming.DEFAULT_MIME_TYPE]
     return make(max_size)
 
