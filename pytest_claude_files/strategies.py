@@ -19,6 +19,7 @@ the ``hypothesis`` entry point (``pytest_claude_files._hypothesis_setup``).
 
 from __future__ import annotations
 
+import functools
 import json
 import string
 from datetime import datetime, timedelta, timezone
@@ -121,12 +122,19 @@ def dialects() -> SearchStrategy[Dialect]:
 def created_ats(
     min_value: datetime = MIN_CREATED_AT, max_value: datetime = MAX_CREATED_AT
 ) -> SearchStrategy[datetime]:
-    """Timezone-aware UTC datetimes with microseconds, as ``created_at`` holds them."""
-    return st.datetimes(
-        min_value=min_value.astimezone(timezone.utc).replace(tzinfo=None),
-        max_value=max_value.astimezone(timezone.utc).replace(tzinfo=None),
-        timezones=st.just(timezone.utc),
-    ).map(lambda moment: moment.replace(fold=0))
+    """Timezone-aware UTC datetimes with microseconds, as ``created_at`` holds them.
+
+    One integer draw (microseconds after ``min_value``): cheap, and shrinks to ``min_value``.
+    """
+    low, high = min_value.astimezone(timezone.utc), max_value.astimezone(timezone.utc)
+    if high < low:
+        raise InvalidArgument(f"created_ats: max_value {high} is before min_value {low}")
+    return st.integers(0, _micros_between(low, high)).map(lambda us: low + timedelta(microseconds=us))
+
+
+def _micros_between(low: datetime, high: datetime) -> int:
+    delta = high - low
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def _file_id_at(created_at: datetime, low: int) -> str:
@@ -160,6 +168,18 @@ def file_scopes() -> SearchStrategy[FileScope]:
 
 
 # -- filenames and mime types -------------------------------------------------------
+@functools.lru_cache(maxsize=None)
+def _stems(room: int) -> SearchStrategy[str]:
+    """Stems that fit ``room`` characters: plain first (shrinks to "a"), any allowed
+    Unicode, and stems that fill the room exactly (names at the length limit)."""
+    return st.one_of(
+        st.text(_PLAIN_STEM, min_size=1, max_size=min(room, 40)),
+        st.text(_UNICODE_STEM, min_size=1, max_size=min(room, 60)),
+        # exactly at the limit: a short pattern repeated (cheap to draw, shrinks to "aaa...")
+        st.text(_PLAIN_STEM, min_size=1, max_size=8).map(lambda t: (t * room)[:room]),
+    )
+
+
 @st.composite
 def _filename(draw: Callable[[SearchStrategy[Any]], Any], extensions: SearchStrategy[str],
               max_length: int) -> str:
@@ -167,13 +187,7 @@ def _filename(draw: Callable[[SearchStrategy[Any]], Any], extensions: SearchStra
     room = max_length - len(ext)
     if room < 1:
         raise InvalidArgument(f"filenames: max_length={max_length} leaves no room for a stem before {ext!r}")
-    stem: str = draw(
-        st.one_of(
-            st.text(_PLAIN_STEM, min_size=1, max_size=min(room, 40)),
-            st.text(_UNICODE_STEM, min_size=1, max_size=min(room, 100)),
-            st.text(_PLAIN_STEM, min_size=room, max_size=room),  # at the length limit
-        )
-    )
+    stem: str = draw(_stems(room))
     return stem + ext
 
 
@@ -197,10 +211,18 @@ def filenames(
 
 @st.composite
 def _inserted(draw: Callable[[SearchStrategy[Any]], Any], chars: str) -> str:
-    base: str = draw(filenames(max_length=_naming.MAX_FILENAME_CHARS - 1))
-    bad: str = draw(st.sampled_from(chars))
-    at: int = draw(st.integers(0, len(base)))
+    base: str = draw(_SHORTER_NAMES)
+    bad: str = draw(_one_of_chars(chars))
+    at: int = draw(_up_to(len(base)))
     return base[:at] + bad + base[at:]
+
+
+@functools.lru_cache(maxsize=None)
+def _one_of_chars(chars: str) -> SearchStrategy[str]:
+    return st.sampled_from(chars)
+
+
+_SHORTER_NAMES = st.deferred(lambda: filenames(max_length=_naming.MAX_FILENAME_CHARS - 1))
 
 
 def invalid_filenames(kind: Optional[str] = None) -> SearchStrategy[str]:
@@ -235,12 +257,15 @@ def mime_types(*, documented_only: bool = False) -> SearchStrategy[str]:
     known = st.sampled_from(_DOCUMENTED_MIME_TYPES if documented_only else _KNOWN_MIME_TYPES)
     if documented_only:
         return known
-    made_up = st.builds(
+    return st.one_of(known, _made_up_mime_types())
+
+
+def _made_up_mime_types() -> SearchStrategy[str]:
+    return st.builds(
         lambda top, sub: f"{top}/x-{sub}",
         st.sampled_from(("application", "text", "image", "audio", "video")),
         st.text(string.ascii_lowercase + string.digits + ".+-", min_size=1, max_size=40),
     )
-    return st.one_of(known, made_up)
 
 
 # -- file metadata ------------------------------------------------------------------
@@ -252,35 +277,70 @@ def _check_pins(where: str, pins: dict[str, Any], allowed: frozenset[str]) -> No
         )
 
 
+_MADE_UP = object()  # a made-up mime type, drawn only when picked
+_SPAN = _micros_between(MIN_CREATED_AT, MAX_CREATED_AT)
+
+
+@functools.lru_cache(maxsize=None)
+def _defaults() -> dict[str, SearchStrategy[Any]]:
+    """The field strategies, built once and kept flat: one primitive draw per field where
+    possible (building or nesting strategies per example is what costs)."""
+    return {
+        # created_at and the id's low bits in one draw: (microseconds << 72) | low
+        "moment": st.integers(0, ((_SPAN + 1) << _LOW_BITS) - 1),
+        "low": st.integers(0, 2**_LOW_BITS - 1),
+        "ext": st.sampled_from(EXTENSIONS),
+        # None: the type the filename's extension gives (what it shrinks to)
+        "mime": st.sampled_from((None, *_KNOWN_MIME_TYPES, _MADE_UP)),
+        "made_up": _made_up_mime_types(),
+        "size_bytes": st.integers(0, MAX_FILE_BYTES),
+        "bool": st.booleans(),
+        "scope_id": scope_ids(),
+        "expires_in": st.integers(MIN_EXPIRES_IN, MAX_EXPIRES_IN),
+        "dialect": dialects(),
+    }
+
+
 @st.composite
 def _metadata(draw: Callable[[SearchStrategy[Any]], Any], dialect: Optional[Dialect],
-              pins: dict[str, Any]) -> FileMetadata:
-    def pick(name: str, default: Callable[[], SearchStrategy[Any]]) -> Any:
-        return draw(_pinned(pins[name])) if name in pins else draw(default())
-
-    created_at: datetime = pick("created_at", created_ats)
-    file_id: str = pick("id", lambda: file_ids(created_at=created_at))
-    filename: str = pick("filename", filenames)
-    mime_type: str = pick(
-        "mime_type", lambda: st.one_of(st.just(_naming.decide_mime_type(None, filename)), mime_types())
-    )
-    size_bytes: int = pick("size_bytes", lambda: st.integers(0, MAX_FILE_BYTES))
-    downloadable: bool = pick("downloadable", st.booleans)
-    scope = pick("scope", lambda: st.none() | file_scopes())
-    if isinstance(scope, str):
-        scope = FileScope(id=scope)
-    this_dialect = dialect if dialect is not None else draw(dialects())
-    if this_dialect == "beta":
-        expires_at = pick("expires_at", st.none)
-        if expires_at is not None:
-            raise InvalidArgument("file_metadata: the beta dialect has no expires_at; pin dialect='ga'")
+              pins: dict[str, SearchStrategy[Any]]) -> FileMetadata:
+    d = _defaults()
+    if "created_at" in pins:
+        created_at: datetime = draw(pins["created_at"])
+        low = None if "id" in pins else draw(d["low"])
     else:
-        expires_at = pick(
-            "expires_at",
-            lambda: st.none() | st.integers(MIN_EXPIRES_IN, MAX_EXPIRES_IN).map(
-                lambda s: created_at + timedelta(seconds=s)
-            ),
-        )
+        moment = draw(d["moment"])
+        created_at = MIN_CREATED_AT + timedelta(microseconds=moment >> _LOW_BITS)
+        low = moment & (2**_LOW_BITS - 1)
+    file_id: str = draw(pins["id"]) if "id" in pins else _file_id_at(created_at, cast(int, low))
+    if "filename" in pins:
+        filename: str = draw(pins["filename"])
+    else:
+        ext: str = draw(d["ext"])
+        filename = draw(_stems(_naming.MAX_FILENAME_CHARS - len(ext))) + ext
+    if "mime_type" in pins:
+        mime_type: str = draw(pins["mime_type"])
+    else:
+        picked = draw(d["mime"])
+        mime_type = (_naming.decide_mime_type(None, filename) if picked is None
+                     else draw(d["made_up"]) if picked is _MADE_UP else picked)
+    size_bytes: int = draw(pins.get("size_bytes", d["size_bytes"]))
+    downloadable: bool = draw(pins.get("downloadable", d["bool"]))
+    if "scope" in pins:
+        scope = draw(pins["scope"])
+        if isinstance(scope, str):
+            scope = FileScope(id=scope)
+    else:
+        scope = FileScope(id=draw(d["scope_id"])) if draw(d["bool"]) else None
+    this_dialect = dialect if dialect is not None else draw(d["dialect"])
+    if "expires_at" in pins:
+        expires_at = draw(pins["expires_at"])
+        if expires_at is not None and this_dialect == "beta":
+            raise InvalidArgument("file_metadata: the beta dialect has no expires_at; pin dialect='ga'")
+    elif this_dialect == "beta" or not draw(d["bool"]):
+        expires_at = None
+    else:
+        expires_at = created_at + timedelta(seconds=draw(d["expires_in"]))
     return FileMetadata(
         id=file_id,
         filename=filename,
@@ -305,7 +365,7 @@ def file_metadata(*, dialect: Optional[Dialect] = "ga", **pins: Any) -> SearchSt
     """
     _check_dialect(dialect, "file_metadata")
     _check_pins("file_metadata", pins, _FILE_FIELDS)
-    return _metadata(dialect, pins)
+    return _metadata(dialect, {name: _pinned(value) for name, value in pins.items()})
 
 
 def file_metadata_json(*, dialect: Dialect = "ga", **pins: Any) -> SearchStrategy[dict[str, Any]]:
@@ -320,18 +380,26 @@ def deleted_files(file_id: Optional[Pin[str]] = None) -> SearchStrategy[DeletedF
 
 
 # -- list pages ---------------------------------------------------------------------
+@functools.lru_cache(maxsize=None)
+def _up_to(size: int) -> SearchStrategy[int]:
+    return st.integers(0, size)
+
+
+@functools.lru_cache(maxsize=256)
+def _unique_files(files: SearchStrategy[FileMetadata], count: int) -> SearchStrategy[list[FileMetadata]]:
+    return st.lists(files, min_size=count, max_size=count, unique_by=lambda m: m.id)
+
+
 @st.composite
 def _page(draw: Callable[[SearchStrategy[Any]], Any], dialect: Dialect, limit: SearchStrategy[int],
-          has_more: SearchStrategy[bool], pins: dict[str, Any]) -> Union[BetaFileList, GAFileList]:
+          has_more: SearchStrategy[bool], files_of: SearchStrategy[FileMetadata]
+          ) -> Union[BetaFileList, GAFileList]:
     size: int = draw(limit)
     if not MIN_LIMIT <= size <= MAX_LIMIT:
         raise InvalidArgument(f"list_pages: limit must be {MIN_LIMIT} to {MAX_LIMIT}, got {size}")
     more: bool = draw(has_more)
-    count = size if more else draw(st.integers(0, size))
-    files: list[FileMetadata] = draw(
-        st.lists(file_metadata(dialect=dialect, **pins), min_size=count, max_size=count,
-                 unique_by=lambda m: m.id)
-    )
+    count = size if more else draw(_up_to(size))
+    files: list[FileMetadata] = draw(_unique_files(files_of, count))
     files.sort(key=lambda m: m.id, reverse=True)  # newest first, as the API lists
     if dialect == "beta":
         return BetaFileList(
@@ -364,7 +432,7 @@ def list_pages(
     _check_pins("list_pages", pins, _FILE_FIELDS - {"id"})
     lim = st.integers(MIN_LIMIT, min(10, DEFAULT_LIMIT)) if limit is None else _pinned(limit)
     more = st.booleans() if has_more is None else _pinned(has_more)
-    return _page(dialect, lim, more, pins)
+    return _page(dialect, lim, more, file_metadata(dialect=dialect, **pins))
 
 
 def _page_json(page: Union[BetaFileList, GAFileList], dialect: Dialect) -> dict[str, Any]:
@@ -388,26 +456,30 @@ _MESSAGES = st.one_of(
 @st.composite
 def _error(draw: Callable[[SearchStrategy[Any]], Any], status: Optional[int], error_type: Optional[str],
            error_code: Any) -> errors.FilesAPIError:
-    if status is None and error_type is None and isinstance(error_code, str):
-        status = errors.ERROR_CODE_STATUS.get(error_code)
     if status is not None:
         cls = errors.error_class_for(status)
     elif error_type is not None:
         cls = errors.error_class_for(error_type)
     else:
-        cls = errors.error_class_for(draw(st.sampled_from(sorted(errors.STATUS_TO_ERROR_TYPE))))
+        cls = errors.error_class_for(draw(_STATUSES))
     if error_type is not None and cls.error_type != error_type:
         raise InvalidArgument(f"error: status {status} is {cls.error_type!r}, not {error_type!r}")
-    codes = [c for c, s in sorted(errors.ERROR_CODE_STATUS.items()) if s == cls.status]
     if error_code is _ANY:
-        code: Optional[str] = draw(st.sampled_from([None, *codes]))
+        code: Optional[str] = draw(_codes_for(cls.status))
     else:
-        code = draw(_pinned(error_code))
+        code = draw(error_code)
     message: str = draw(_MESSAGES)
     return cls(message, error_code=code)
 
 
 _ANY = object()
+_STATUSES = st.sampled_from(sorted(errors.STATUS_TO_ERROR_TYPE))
+
+
+@functools.lru_cache(maxsize=None)
+def _codes_for(status: int) -> SearchStrategy[Optional[str]]:
+    codes = [c for c, s in sorted(errors.ERROR_CODE_STATUS.items()) if s == status]
+    return st.sampled_from([None, *codes])
 
 
 def files_api_errors(
@@ -424,7 +496,9 @@ def files_api_errors(
         raise InvalidArgument(
             f"files_api_errors: error_code must be one of {sorted(errors.ERROR_CODE_STATUS)} or None"
         )
-    return _error(status, error_type, error_code)
+    if status is None and error_type is None and isinstance(error_code, str):
+        status = errors.ERROR_CODE_STATUS[error_code]
+    return _error(status, error_type, error_code if error_code is _ANY else _pinned(error_code))
 
 
 def error_responses(**kwargs: Any) -> SearchStrategy[_http.HTTPResponse]:
@@ -465,6 +539,7 @@ _CONTENT_BY_MIME: dict[str, Callable[[int], SearchStrategy[bytes]]] = {
 _UPLOAD_KINDS = _generation.UPLOAD_KINDS
 
 
+@functools.lru_cache(maxsize=None)
 def _content_for(mime: str, max_size: int) -> SearchStrategy[bytes]:
     make = _CONTENT_BY_MIME.get(mime)
     if make is None:
@@ -476,18 +551,31 @@ def _content_for(mime: str, max_size: int) -> SearchStrategy[bytes]:
 @st.composite
 def _upload(draw: Callable[[SearchStrategy[Any]], Any], dialect: Optional[Dialect], max_size: int,
             pins: dict[str, Any]) -> UploadPayload:
-    ext, mime = draw(st.sampled_from(_UPLOAD_KINDS))
-    filename: str = draw(_pinned(pins["filename"])) if "filename" in pins else draw(filenames(extensions=ext))
+    ext, mime = draw(_KINDS)
     if "filename" in pins:
+        filename: str = draw(pins["filename"])
         mime = _naming.decide_mime_type(None, filename)
+    else:
+        filename = draw(_filenames_with(ext))
+    content_type: Optional[str] = draw(pins.get("content_type", _content_types(mime, dialect)))
+    content: bytes = draw(pins["content"]) if "content" in pins else draw(_content_for(mime, max_size))
+    return UploadPayload(filename, content, content_type)
+
+
+_KINDS = st.sampled_from(_UPLOAD_KINDS)
+
+
+@functools.lru_cache(maxsize=None)
+def _filenames_with(ext: str) -> SearchStrategy[str]:
+    return filenames(extensions=ext)
+
+
+@functools.lru_cache(maxsize=None)
+def _content_types(mime: str, dialect: Optional[str]) -> SearchStrategy[Optional[str]]:
     choices: list[Optional[str]] = [mime, _naming.DEFAULT_MIME_TYPE]
     if dialect == "ga":
         choices.append(None)  # the GA dialect accepts a part without Content-Type
-    content_type: Optional[str] = (
-        draw(_pinned(pins["content_type"])) if "content_type" in pins else draw(st.sampled_from(choices))
-    )
-    content: bytes = draw(_pinned(pins["content"])) if "content" in pins else draw(_content_for(mime, max_size))
-    return UploadPayload(filename, content, content_type)
+    return st.sampled_from(choices)
 
 
 def upload_payloads(
@@ -506,7 +594,7 @@ def upload_payloads(
     _check_pins("upload_payloads", pins, frozenset({"filename", "content", "content_type"}))
     if max_size < 0:
         raise InvalidArgument(f"upload_payloads: max_size must be >= 0, got {max_size}")
-    return _upload(dialect, max_size, pins)
+    return _upload(dialect, max_size, {name: _pinned(value) for name, value in pins.items()})
 
 
 # -- the installed SDK's types ------------------------------------------------------

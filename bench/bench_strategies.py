@@ -1,0 +1,121 @@
+"""Benchmark: generating FileMetadata with our strategies and Faker provider vs the peers.
+
+1. Hypothesis examples per second: ``strategies.file_metadata()`` against
+   ``st.builds(FileMetadata)`` (Hypothesis infers every field from the pydantic model's
+   annotations and constraints). Both run as a ``@given`` test with the same settings;
+   the time includes Hypothesis' own per-example work, as users see it.
+2. Objects per second: ``ClaudeFilesProvider.claude_file_metadata()`` on a seeded Faker
+   against polyfactory's ``ModelFactory[FileMetadata].build()``.
+
+Both pairs are measured in the same run, interleaved, best of ``--rounds``; the ratios
+are what to compare across machines. Run by hand (never a timed unit test)::
+
+    python bench/bench_strategies.py            # default sizes
+    python bench/bench_strategies.py --examples 2000 --objects 20000 --rounds 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from typing import Any, Callable
+
+# Hypothesis' own inference only: our ``hypothesis`` entry point would otherwise register
+# strategies for the nested FileScope that st.builds() resolves.
+os.environ["HYPOTHESIS_NO_PLUGINS"] = "1"
+
+from hypothesis import HealthCheck, Phase, given, settings, strategies as st  # noqa: E402
+
+from pytest_claude_files import strategies as cfs  # noqa: E402
+from pytest_claude_files.models import FileMetadata  # noqa: E402
+
+
+def examples_per_second(strategy: st.SearchStrategy[Any], examples: int) -> tuple[float, int]:
+    """Examples per second of a ``@given`` test drawing from ``strategy`` (and how many ran)."""
+    seen = 0
+
+    @settings(max_examples=examples, phases=[Phase.generate], database=None, deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(strategy)
+    def run(value: Any) -> None:
+        nonlocal seen
+        seen += 1
+
+    start = time.perf_counter()
+    run()
+    return seen / (time.perf_counter() - start), seen
+
+
+def objects_per_second(make: Callable[[], Any], count: int) -> float:
+    start = time.perf_counter()
+    for _ in range(count):
+        make()
+    return count / (time.perf_counter() - start)
+
+
+def health_of_builds() -> str:
+    """Whether ``st.builds(FileMetadata)`` passes the default health checks."""
+    @given(st.builds(FileMetadata))
+    def run(value: Any) -> None:
+        pass
+
+    try:
+        run()
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        return f"fails: {type(exc).__name__}"
+    return "passes"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--examples", type=int, default=1000, help="Hypothesis examples per measurement")
+    parser.add_argument("--objects", type=int, default=10000, help="Faker / polyfactory objects per measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds; the best of each is kept")
+    args = parser.parse_args()
+
+    from faker import Faker
+    from polyfactory.factories.pydantic_factory import ModelFactory
+
+    from pytest_claude_files.faker_provider import ClaudeFilesProvider
+
+    class FileMetadataFactory(ModelFactory[FileMetadata]):
+        __model__ = FileMetadata
+        __check_model__ = False
+
+    FileMetadataFactory.seed_random(1)
+    fake = Faker()
+    fake.add_provider(ClaudeFilesProvider)
+    fake.seed_instance(1)
+
+    ours_h, theirs_h, ours_f, theirs_f = 0.0, 0.0, 0.0, 0.0
+    for _ in range(args.rounds):  # interleaved, so that load on the machine hits both alike
+        ours_h = max(ours_h, examples_per_second(cfs.file_metadata(), args.examples)[0])
+        theirs_h = max(theirs_h, examples_per_second(st.builds(FileMetadata), args.examples)[0])
+        ours_f = max(ours_f, objects_per_second(fake.claude_file_metadata, args.objects))
+        theirs_f = max(theirs_f, objects_per_second(FileMetadataFactory.build, args.objects))
+
+    import faker
+    import hypothesis
+    import polyfactory
+    import pydantic
+
+    print(f"python {platform.python_version()} on {platform.machine()}, hypothesis {hypothesis.__version__}, "
+          f"faker {faker.VERSION}, polyfactory {getattr(polyfactory, '__version__', '?')}, pydantic {pydantic.VERSION}")
+    print(f"best of {args.rounds} rounds; {args.examples} Hypothesis examples, {args.objects} objects each")
+    print()
+    print("| generator | per second | ratio (ours / peer) |")
+    print("|---|---:|---:|")
+    print(f"| `strategies.file_metadata()` | {ours_h:,.0f} examples | {ours_h / theirs_h:.2f} |")
+    print(f"| `st.builds(FileMetadata)` (Hypothesis inference) | {theirs_h:,.0f} examples | 1.00 |")
+    print(f"| Faker `claude_file_metadata()` | {ours_f:,.0f} objects | {ours_f / theirs_f:.2f} |")
+    print(f"| polyfactory `ModelFactory.build()` | {theirs_f:,.0f} objects | 1.00 |")
+    print()
+    print(f"st.builds(FileMetadata) under the default health checks: {health_of_builds()}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
