@@ -27,10 +27,11 @@ from typing import Any, Callable
 # strategies for the nested FileScope that st.builds() resolves.
 os.environ["HYPOTHESIS_NO_PLUGINS"] = "1"
 
-from hypothesis import HealthCheck, Phase, given, settings, strategies as st  # noqa: E402
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
-from pytest_claude_files import strategies as cfs  # noqa: E402
-from pytest_claude_files.models import FileMetadata  # noqa: E402
+from pytest_claude_files import strategies as cfs
+from pytest_claude_files.models import FileMetadata
 
 
 def examples_per_second(strategy: st.SearchStrategy[Any], examples: int) -> tuple[float, int]:
@@ -64,7 +65,7 @@ def health_of_builds() -> str:
 
     try:
         run()
-    except Exception as exc:  # noqa: BLE001 - reported, not raised
+    except Exception as exc:
         return f"fails: {type(exc).__name__}"
     return "passes"
 
@@ -72,7 +73,8 @@ def health_of_builds() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--examples", type=int, default=1000, help="Hypothesis examples per measurement")
-    parser.add_argument("--objects", type=int, default=10000, help="Faker / polyfactory objects per measurement")
+    parser.add_argument("--objects", type=int, default=10000,
+                        help="Faker / polyfactory objects per measurement")
     parser.add_argument("--rounds", type=int, default=3, help="rounds; the best of each is kept")
     args = parser.parse_args()
 
@@ -103,7 +105,8 @@ def main() -> None:
     import pydantic
 
     print(f"python {platform.python_version()} on {platform.machine()}, hypothesis {hypothesis.__version__}, "
-          f"faker {faker.VERSION}, polyfactory {getattr(polyfactory, '__version__', '?')}, pydantic {pydantic.VERSION}")
+          f"faker {faker.VERSION}, polyfactory {getattr(polyfactory, '__version__', '?')}, "
+          f"pydantic {pydantic.VERSION}")
     print(f"best of {args.rounds} rounds; {args.examples} Hypothesis examples, {args.objects} objects each")
     print()
     print("| generator | per second | ratio (ours / peer) |")

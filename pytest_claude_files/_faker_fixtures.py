@@ -132,7 +132,7 @@ def claude_files_seed(request: pytest.FixtureRequest) -> int:
 
 
 @pytest.fixture
-def claude_files_faker(claude_files_seed: int) -> "Faker":
+def claude_files_faker(claude_files_seed: int) -> Faker:
     """A ``faker.Faker`` with the ``claude_*`` provider, seeded with ``claude_files_seed``.
 
     ``claude_files_faker.claude_file_metadata()``, ``.claude_file_id()``,

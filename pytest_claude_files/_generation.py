@@ -13,7 +13,7 @@ from typing import Optional
 from . import _naming
 from .models import Dialect
 
-__all__ = ["UploadPayload", "DIALECTS", "EXTENSIONS", "INVALID_FILENAME_KINDS"]
+__all__ = ["DIALECTS", "EXTENSIONS", "INVALID_FILENAME_KINDS", "UploadPayload"]
 
 DIALECTS: tuple[Dialect, ...] = ("beta", "ga")
 MIN_CREATED_AT = datetime(2025, 4, 14, tzinfo=timezone.utc)
@@ -22,8 +22,8 @@ MAX_CREATED_AT = datetime(2099, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)
 SCOPE_ID_PREFIX = "sesn_01"
 LOW_BITS = 72  # the sequence and random bits below the microseconds in a file id (``_ids``)
 
-KNOWN_EXTENSIONS: tuple[str, ...] = (".txt",) + tuple(
-    sorted(ext for ext in _naming._KNOWN_BY_EXTENSION if ext != ".txt")
+KNOWN_EXTENSIONS: tuple[str, ...] = (
+    ".txt", *sorted(ext for ext in _naming._KNOWN_BY_EXTENSION if ext != ".txt")
 )
 EXTENSIONS: tuple[str, ...] = (*KNOWN_EXTENSIONS, ".bin", "")
 """Extensions to pick from: every one the fake knows, one it does not, none."""
@@ -40,8 +40,8 @@ FORBIDDEN_PRINTABLE = "".join(
 component, so "a/b.txt" is the valid "b.txt"."""
 CONTROL = "".join(sorted(c for c in _naming.FORBIDDEN_FILENAME_CHARS if ord(c) < 0x20))
 
-DOCUMENTED_MIME_TYPES: tuple[str, ...] = ("text/plain",) + tuple(
-    t for t in _naming._EXTENSION_BY_TYPE if t != "text/plain"
+DOCUMENTED_MIME_TYPES: tuple[str, ...] = (
+    "text/plain", *(t for t in _naming._EXTENSION_BY_TYPE if t != "text/plain")
 )
 KNOWN_MIME_TYPES: tuple[str, ...] = DOCUMENTED_MIME_TYPES + tuple(
     sorted(

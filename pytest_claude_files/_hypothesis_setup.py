@@ -127,7 +127,7 @@ class _Loader(importlib.abc.Loader):
 def _quietly(callback: Callback) -> None:
     try:
         callback()
-    except Exception as exc:  # noqa: BLE001 - never break an import over a registration
+    except Exception as exc:
         import warnings
 
         warnings.warn(

@@ -20,14 +20,12 @@ In tests, the ``claude_files_faker`` fixture gives one, seeded from the test's i
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Optional, Union
 
 from faker.providers import BaseProvider
 
 from . import _http, _ids, _naming, errors
-from ._service import MAX_EXPIRES_IN, MIN_EXPIRES_IN, encode_page_token
-from .models import BetaFileList, DeletedFile, Dialect, ErrorResponse, FileMetadata, FileScope, GAFileList
 from ._generation import (
     CONTROL,
     FORBIDDEN_PRINTABLE,
@@ -41,6 +39,8 @@ from ._generation import (
     is_text,
     webp,
 )
+from ._service import MAX_EXPIRES_IN, MIN_EXPIRES_IN, encode_page_token
+from .models import BetaFileList, DeletedFile, Dialect, ErrorResponse, FileMetadata, FileScope, GAFileList
 
 __all__ = ["ClaudeFilesProvider"]
 
@@ -96,9 +96,11 @@ class ClaudeFilesProvider(BaseProvider):
         if kind == "empty":
             return ""
         if kind == "too_long":
-            return "x" * (_naming.MAX_FILENAME_CHARS + self.generator.random.randint(1, 100)) + ".txt"
+            extra: int = self.generator.random.randint(1, 100)
+            return "x" * (_naming.MAX_FILENAME_CHARS + extra) + ".txt"
         if kind not in ("forbidden", "control"):
-            raise ValueError(f"claude_invalid_filename: kind must be one of {INVALID_FILENAME_KINDS}, not {kind!r}")
+            raise ValueError(
+                f"claude_invalid_filename: kind must be one of {INVALID_FILENAME_KINDS}, not {kind!r}")
         name = self.claude_filename()
         at = self.generator.random.randint(0, len(name))
         bad = self.random_element(list(FORBIDDEN_PRINTABLE if kind == "forbidden" else CONTROL))
@@ -157,7 +159,9 @@ class ClaudeFilesProvider(BaseProvider):
                                 last_id=files[-1].id if files else None)
         return GAFileList(data=files, next_page=encode_page_token(files[-1].id) if more and files else None)
 
-    def claude_error(self, status: Optional[int] = None, error_code: Optional[str] = None) -> errors.FilesAPIError:
+    def claude_error(
+        self, status: Optional[int] = None, error_code: Optional[str] = None
+    ) -> errors.FilesAPIError:
         """An error of ``pytest_claude_files.errors`` (status and code agree)."""
         if status is None:
             status = errors.ERROR_CODE_STATUS[error_code] if error_code else self.random_element(
@@ -167,12 +171,16 @@ class ClaudeFilesProvider(BaseProvider):
             raise ValueError(f"claude_error: {error_code!r} does not come with status {status}")
         return cls(self.generator.sentence(), error_code=error_code)
 
-    def claude_error_response(self, status: Optional[int] = None, error_code: Optional[str] = None) -> ErrorResponse:
+    def claude_error_response(
+        self, status: Optional[int] = None, error_code: Optional[str] = None
+    ) -> ErrorResponse:
         """An error envelope, built as the fake builds it (``_http.error_response``)."""
         response = _http.error_response(self.claude_error(status, error_code), self.claude_request_id())
         return ErrorResponse.model_validate(response.json())
 
-    def claude_error_json(self, status: Optional[int] = None, error_code: Optional[str] = None) -> dict[str, Any]:
+    def claude_error_json(
+        self, status: Optional[int] = None, error_code: Optional[str] = None
+    ) -> dict[str, Any]:
         """The JSON body of an error response."""
         return self.claude_error_response(status, error_code).to_api()
 

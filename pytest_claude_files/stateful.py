@@ -35,7 +35,7 @@ from ._service import FakeFiles
 from .models import BETA_HEADER_VALUE, Dialect
 from .strategies import UploadPayload, file_ids, upload_payloads
 
-__all__ = ["FilesStateMachine", "PageResult", "ExpectedFile"]
+__all__ = ["ExpectedFile", "FilesStateMachine", "PageResult"]
 
 Via = Literal["sdk", "service"]
 
@@ -87,7 +87,7 @@ class FilesStateMachine(RuleBasedStateMachine):
     ``self.expected`` the reference model: ``{file_id: ExpectedFile}``.
     """
 
-    dialect: ClassVar[Optional[Dialect]] = None
+    dialect: Optional[Dialect] = None
     via: ClassVar[Via] = "sdk"
     max_content_size: ClassVar[int] = 64
     page_limits: ClassVar[st.SearchStrategy[int]] = st.integers(1, 4)
@@ -215,6 +215,7 @@ class FilesStateMachine(RuleBasedStateMachine):
         The default knows the fake's errors and the SDK's; override it when your
         wrapper turns them into its own exceptions.
         """
+        status: Optional[int]
         if isinstance(exc, errors.FilesAPIError):
             status, code = exc.status, exc.error_code
         else:
@@ -245,7 +246,7 @@ class FilesStateMachine(RuleBasedStateMachine):
     def _expect_error(self, kind: str, call: Any, *args: Any) -> None:
         try:
             call(*args)
-        except Exception as exc:  # noqa: BLE001 - classified below
+        except Exception as exc:
             got = self.error_kind(exc)
             assert got == kind, f"expected a {kind} error, got {exc!r}"
         else:
@@ -338,6 +339,14 @@ class FilesStateMachine(RuleBasedStateMachine):
             return
         cursor = walk.seen[-1]
         self._check_page(walk, self.do_next_page(walk.page), older_than=cursor)
+
+    @precondition(lambda self: self.walk is not None and bool(self.walk.seen)
+                  and self.walk.seen[-1] in self.expected)
+    @rule()
+    def delete_the_cursor_file(self) -> None:
+        """Delete the file the walk's cursor names: the next page must still follow on."""
+        assert self.walk is not None
+        self.delete(self.walk.seen[-1])
 
     def _check_page(self, walk: _Walk, page: PageResult, older_than: Optional[str]) -> None:
         remaining = [i for i in self.newest_first() if older_than is None or i < older_than]

@@ -23,7 +23,7 @@ import functools
 import json
 import string
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Literal, Optional, TypeVar, Union, cast
+from typing import Any, Callable, Optional, TypeVar, Union, cast
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
@@ -168,7 +168,7 @@ def file_scopes() -> SearchStrategy[FileScope]:
 
 
 # -- filenames and mime types -------------------------------------------------------
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _stems(room: int) -> SearchStrategy[str]:
     """Stems that fit ``room`` characters: plain first (shrinks to "a"), any allowed
     Unicode, and stems that fill the room exactly (names at the length limit)."""
@@ -217,7 +217,7 @@ def _inserted(draw: Callable[[SearchStrategy[Any]], Any], chars: str) -> str:
     return base[:at] + bad + base[at:]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _one_of_chars(chars: str) -> SearchStrategy[str]:
     return st.sampled_from(chars)
 
@@ -247,7 +247,8 @@ def invalid_filenames(kind: Optional[str] = None) -> SearchStrategy[str]:
     if kind is None:
         return st.one_of(*kinds.values())
     if kind not in kinds:
-        raise InvalidArgument(f"invalid_filenames: kind must be one of {INVALID_FILENAME_KINDS}, not {kind!r}")
+        raise InvalidArgument(
+            f"invalid_filenames: kind must be one of {INVALID_FILENAME_KINDS}, not {kind!r}")
     return kinds[kind]
 
 
@@ -281,7 +282,7 @@ _MADE_UP = object()  # a made-up mime type, drawn only when picked
 _SPAN = _micros_between(MIN_CREATED_AT, MAX_CREATED_AT)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _defaults() -> dict[str, SearchStrategy[Any]]:
     """The field strategies, built once and kept flat: one primitive draw per field where
     possible (building or nesting strategies per example is what costs)."""
@@ -380,7 +381,7 @@ def deleted_files(file_id: Optional[Pin[str]] = None) -> SearchStrategy[DeletedF
 
 
 # -- list pages ---------------------------------------------------------------------
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _up_to(size: int) -> SearchStrategy[int]:
     return st.integers(0, size)
 
@@ -476,7 +477,7 @@ _ANY = object()
 _STATUSES = st.sampled_from(sorted(errors.STATUS_TO_ERROR_TYPE))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _codes_for(status: int) -> SearchStrategy[Optional[str]]:
     codes = [c for c, s in sorted(errors.ERROR_CODE_STATUS.items()) if s == status]
     return st.sampled_from([None, *codes])
@@ -491,7 +492,8 @@ def files_api_errors(
     ``file_expired`` with 404). Pin ``status``, ``error_type`` or ``error_code``
     (``None`` for none)."""
     if status is not None and status not in errors.STATUS_TO_ERROR_TYPE:
-        raise InvalidArgument(f"files_api_errors: status must be one of {sorted(errors.STATUS_TO_ERROR_TYPE)}")
+        raise InvalidArgument(
+            f"files_api_errors: status must be one of {sorted(errors.STATUS_TO_ERROR_TYPE)}")
     if isinstance(error_code, str) and error_code not in errors.ERROR_CODE_STATUS:
         raise InvalidArgument(
             f"files_api_errors: error_code must be one of {sorted(errors.ERROR_CODE_STATUS)} or None"
@@ -539,7 +541,7 @@ _CONTENT_BY_MIME: dict[str, Callable[[int], SearchStrategy[bytes]]] = {
 _UPLOAD_KINDS = _generation.UPLOAD_KINDS
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _content_for(mime: str, max_size: int) -> SearchStrategy[bytes]:
     make = _CONTENT_BY_MIME.get(mime)
     if make is None:
@@ -565,12 +567,12 @@ def _upload(draw: Callable[[SearchStrategy[Any]], Any], dialect: Optional[Dialec
 _KINDS = st.sampled_from(_UPLOAD_KINDS)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _filenames_with(ext: str) -> SearchStrategy[str]:
     return filenames(extensions=ext)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _content_types(mime: str, dialect: Optional[str]) -> SearchStrategy[Optional[str]]:
     choices: list[Optional[str]] = [mime, _naming.DEFAULT_MIME_TYPE]
     if dialect == "ga":
@@ -623,11 +625,10 @@ def sdk_file_metadata(*, dialect: Dialect = "beta", **pins: Any) -> SearchStrate
 def sdk_deleted_files(*, dialect: Dialect = "beta") -> SearchStrategy[Any]:
     """The installed SDK's ``DeletedFile`` (GA) or ``BetaDeletedFile`` (beta)."""
     _check_dialect(dialect, "sdk_deleted_files")
-    if dialect == "ga":
-        try:
-            from anthropic.types import DeletedFile as SDKDeleted
-        except ImportError:
-            from anthropic.types.beta import BetaDeletedFile as SDKDeleted
-    else:
-        from anthropic.types.beta import BetaDeletedFile as SDKDeleted
-    return deleted_files().map(lambda d: cast(Any, SDKDeleted).model_validate(d.model_dump(mode="json")))
+    import importlib
+
+    sdk_types = importlib.import_module("anthropic.types")
+    cls: Any = getattr(sdk_types, "DeletedFile", None) if dialect == "ga" else None
+    if cls is None:
+        cls = importlib.import_module("anthropic.types.beta").BetaDeletedFile
+    return deleted_files().map(lambda d: cls.model_validate(d.model_dump(mode="json")))

@@ -141,7 +141,8 @@ def _config(option: Any = None, ini: str = "", randomly: Any = None, has_randoml
 
 
 def test_base_seed_precedence() -> None:
-    assert base_seed(_config(option="5", ini="6", randomly=7, has_randomly=True)) == (5, "--claude-files-seed")
+    everything = _config(option="5", ini="6", randomly=7, has_randomly=True)
+    assert base_seed(everything) == (5, "--claude-files-seed")
     assert base_seed(_config(ini="0x10", randomly=7, has_randomly=True)) == (16, "claude_files_seed (ini)")
     assert base_seed(_config(randomly=7, has_randomly=True)) == (7, "--randomly-seed")
     assert base_seed(_config(randomly=7, has_randomly=False)) == (0, "the default")
@@ -191,8 +192,10 @@ def test_failure_prints_the_seed_and_how_to_reproduce(pytester: pytest.Pytester)
     result.assert_outcomes(failed=2)
     result.stdout.fnmatch_lines([
         "*- claude-files seed -*",
-        "claude_files_faker / claude_files_seed: seed * (base seed 42 from --claude-files-seed, mixed with the test id).",
-        "Reproduce with: pytest 'test_failure_prints_the_seed_and_how_to_reproduce.py::test_fails' --claude-files-seed=42",
+        "claude_files_faker / claude_files_seed: seed * "
+        "(base seed 42 from --claude-files-seed, mixed with the test id).",
+        "Reproduce with: pytest "
+        "'test_failure_prints_the_seed_and_how_to_reproduce.py::test_fails' --claude-files-seed=42",
     ])
     assert result.stdout.str().count("claude-files seed -") == 1  # only the test that used it
     result.stdout.fnmatch_lines(["claude-files: base seed 42 (from --claude-files-seed)"])

@@ -152,7 +152,8 @@ def store_machine(*, buggy: bool) -> type[FilesStateMachine]:
     return StoreMachine
 
 
-needs_ga = pytest.mark.skipif((sdk_version() or (0,)) < (0, 125), reason="client.files needs anthropic>=0.125")
+needs_ga = pytest.mark.skipif(
+    (sdk_version() or (0,)) < (0, 125), reason="client.files needs anthropic>=0.125")
 
 
 @needs_ga
