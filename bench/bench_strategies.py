@@ -7,8 +7,9 @@
 2. Objects per second: ``ClaudeFilesProvider.claude_file_metadata()`` on a seeded Faker
    against polyfactory's ``ModelFactory[FileMetadata].build()``.
 
-Both pairs are measured in the same run, interleaved, best of ``--rounds``; the ratios
-are what to compare across machines. Run by hand (never a timed unit test)::
+Both pairs are measured in the same run, interleaved, best of ``--rounds``, in CPU
+time of this process (``time.process_time``), so that other load on a shared machine
+counts less; the ratios are what to compare across machines. Run by hand (never a timed unit test)::
 
     python bench/bench_strategies.py            # default sizes
     python bench/bench_strategies.py --examples 2000 --objects 20000 --rounds 5
@@ -45,16 +46,16 @@ def examples_per_second(strategy: st.SearchStrategy[Any], examples: int) -> tupl
         nonlocal seen
         seen += 1
 
-    start = time.perf_counter()
+    start = time.process_time()
     run()
-    return seen / (time.perf_counter() - start), seen
+    return seen / (time.process_time() - start), seen
 
 
 def objects_per_second(make: Callable[[], Any], count: int) -> float:
-    start = time.perf_counter()
+    start = time.process_time()
     for _ in range(count):
         make()
-    return count / (time.perf_counter() - start)
+    return count / (time.process_time() - start)
 
 
 def health_of_builds() -> str:

@@ -296,6 +296,8 @@ def _defaults() -> dict[str, SearchStrategy[Any]]:
         "made_up": _made_up_mime_types(),
         "size_bytes": st.integers(0, MAX_FILE_BYTES),
         "bool": st.booleans(),
+        # downloadable, has a scope, expires: three flags in one draw (shrinks to all off)
+        "flags": st.integers(0, 7),
         "scope_id": scope_ids(),
         "expires_in": st.integers(MIN_EXPIRES_IN, MAX_EXPIRES_IN),
         "dialect": dialects(),
@@ -326,19 +328,20 @@ def _metadata(draw: Callable[[SearchStrategy[Any]], Any], dialect: Optional[Dial
         mime_type = (_naming.decide_mime_type(None, filename) if picked is None
                      else draw(d["made_up"]) if picked is _MADE_UP else picked)
     size_bytes: int = draw(pins.get("size_bytes", d["size_bytes"]))
-    downloadable: bool = draw(pins.get("downloadable", d["bool"]))
+    flags: int = draw(d["flags"])
+    downloadable: bool = draw(pins["downloadable"]) if "downloadable" in pins else bool(flags & 1)
     if "scope" in pins:
         scope = draw(pins["scope"])
         if isinstance(scope, str):
             scope = FileScope(id=scope)
     else:
-        scope = FileScope(id=draw(d["scope_id"])) if draw(d["bool"]) else None
+        scope = FileScope(id=draw(d["scope_id"])) if flags & 2 else None
     this_dialect = dialect if dialect is not None else draw(d["dialect"])
     if "expires_at" in pins:
         expires_at = draw(pins["expires_at"])
         if expires_at is not None and this_dialect == "beta":
             raise InvalidArgument("file_metadata: the beta dialect has no expires_at; pin dialect='ga'")
-    elif this_dialect == "beta" or not draw(d["bool"]):
+    elif this_dialect == "beta" or not flags & 4:
         expires_at = None
     else:
         expires_at = created_at + timedelta(seconds=draw(d["expires_in"]))
