@@ -58,6 +58,19 @@ def objects_per_second(make: Callable[[], Any], count: int) -> float:
     return count / (time.process_time() - start)
 
 
+def stateful_runs_per_second(via: str, dialect: str, runs: int) -> float:
+    """Runs (of 30 steps) per second of ``FilesStateMachine`` through ``via``."""
+    from hypothesis.stateful import run_state_machine_as_test
+
+    from pytest_claude_files.stateful import FilesStateMachine
+
+    machine = type("Bench", (FilesStateMachine,), {"via": via, "dialect": dialect})
+    start = time.process_time()
+    run_state_machine_as_test(machine, settings=settings(
+        max_examples=runs, stateful_step_count=30, deadline=None, database=None))
+    return runs / (time.process_time() - start)
+
+
 def health_of_builds() -> str:
     """Whether ``st.builds(FileMetadata)`` passes the default health checks."""
     @given(st.builds(FileMetadata))
@@ -77,6 +90,8 @@ def main() -> None:
     parser.add_argument("--objects", type=int, default=10000,
                         help="Faker / polyfactory objects per measurement")
     parser.add_argument("--rounds", type=int, default=3, help="rounds; the best of each is kept")
+    parser.add_argument("--stateful-runs", type=int, default=100,
+                        help="FilesStateMachine runs per dialect and path (0: skip)")
     args = parser.parse_args()
 
     from faker import Faker
@@ -100,13 +115,14 @@ def main() -> None:
         ours_f = max(ours_f, objects_per_second(fake.claude_file_metadata, args.objects))
         theirs_f = max(theirs_f, objects_per_second(FileMetadataFactory.build, args.objects))
 
+    from importlib.metadata import version
+
     import faker
     import hypothesis
-    import polyfactory
     import pydantic
 
     print(f"python {platform.python_version()} on {platform.machine()}, hypothesis {hypothesis.__version__}, "
-          f"faker {faker.VERSION}, polyfactory {getattr(polyfactory, '__version__', '?')}, "
+          f"faker {faker.VERSION}, polyfactory {version('polyfactory')}, "
           f"pydantic {pydantic.VERSION}")
     print(f"best of {args.rounds} rounds; {args.examples} Hypothesis examples, {args.objects} objects each")
     print()
@@ -118,6 +134,18 @@ def main() -> None:
     print(f"| polyfactory `ModelFactory.build()` | {theirs_f:,.0f} objects | 1.00 |")
     print()
     print(f"st.builds(FileMetadata) under the default health checks: {health_of_builds()}")
+    if args.stateful_runs:
+        from pytest_claude_files._client import sdk_version
+
+        print()
+        print(f"FilesStateMachine, {args.stateful_runs} runs of 30 steps, anthropic {sdk_version()}:")
+        print()
+        print("| dialect | service runs/s | SDK runs/s | service / SDK |")
+        print("|---|---:|---:|---:|")
+        for dialect in ("beta", "ga"):
+            service = stateful_runs_per_second("service", dialect, args.stateful_runs)
+            sdk = stateful_runs_per_second("sdk", dialect, args.stateful_runs)
+            print(f"| {dialect} | {service:.1f} | {sdk:.1f} | {service / sdk:.2f} |")
     sys.stdout.flush()
 
 
