@@ -126,10 +126,17 @@ def created_ats(
 
     One integer draw (microseconds after ``min_value``): cheap, and shrinks to ``min_value``.
     """
-    low, high = min_value.astimezone(timezone.utc), max_value.astimezone(timezone.utc)
+    low, high = _aware(min_value), _aware(max_value)
     if high < low:
         raise InvalidArgument(f"created_ats: max_value {high} is before min_value {low}")
     return st.integers(0, _micros_between(low, high)).map(lambda us: low + timedelta(microseconds=us))
+
+
+def _aware(moment: datetime) -> datetime:
+    """UTC; a naive datetime means UTC (as in ``FileMetadata`` and ``FakeClock``)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
 
 
 def _micros_between(low: datetime, high: datetime) -> int:
@@ -138,7 +145,7 @@ def _micros_between(low: datetime, high: datetime) -> int:
 
 
 def _file_id_at(created_at: datetime, low: int) -> str:
-    return _ids.FILE_ID_PREFIX + _encode((_ids._micros(created_at) << _LOW_BITS) | low)
+    return _ids.FILE_ID_PREFIX + _encode((_ids._micros(_aware(created_at)) << _LOW_BITS) | low)
 
 
 def file_ids(created_at: Optional[Pin[datetime]] = None) -> SearchStrategy[str]:

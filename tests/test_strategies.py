@@ -532,3 +532,15 @@ def test_from_type_when_types_load_before_hypothesis(pytester: pytest.Pytester) 
     result = pytester.run(sys.executable, "check.py")
     assert result.ret == 0, result.stderr.str()
     result.stdout.fnmatch_lines(["ok"])
+
+
+NEW_YEAR = datetime(2030, 1, 1)
+
+
+@given(cfs.file_metadata(created_at=NEW_YEAR), cfs.created_ats(NEW_YEAR, datetime(2030, 1, 2)))
+def test_naive_datetimes_mean_utc(meta: models.FileMetadata, moment: datetime) -> None:
+    utc = NEW_YEAR.replace(tzinfo=timezone.utc)
+    assert meta.created_at == utc
+    assert utc <= moment <= datetime(2030, 1, 2, tzinfo=timezone.utc)
+    a_second_later = _ids.new_file_id(datetime(2030, 1, 1, 0, 0, 1, tzinfo=timezone.utc))
+    assert meta.id < a_second_later
