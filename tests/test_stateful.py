@@ -223,3 +223,20 @@ def test_machine_as_a_pytest_test_case(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest("-q", "-p", "no:randomly")
     result.assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize("via", ["service", "sdk"])
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_the_machine_speaks_the_chosen_dialect(via: str, dialect: str) -> None:
+    from pytest_claude_files.strategies import UploadPayload
+
+    m = machine(via, dialect)()
+    try:
+        meta = m.do_upload(UploadPayload("a.txt", b"hi", "text/plain"))
+        assert m.fake.operations("upload")[-1].params["dialect"] == dialect
+        page = m.do_first_page(5)
+        assert page.ids == [meta.id] and page.has_more is False
+        if via == "sdk":
+            assert ("expires_at" in meta.model_dump(exclude_unset=True)) == (dialect == "ga")
+    finally:
+        m.teardown()
