@@ -23,6 +23,7 @@ __all__ = [
     "RateLimitError",
     "RequestTooLargeError",
     "TimeoutError",
+    "ERROR_CODE_STATUS",
     "error_class_for",
     "shown",
 ]
@@ -129,6 +130,12 @@ _CLASSES: tuple[type[FilesAPIError], ...] = (
     OverloadedError,
 )
 STATUS_TO_ERROR_TYPE: dict[int, str] = {cls.status: cls.error_type for cls in _CLASSES}
+ERROR_CODE_STATUS: dict[str, int] = {
+    "file_not_downloadable": 400,
+    "storage_quota_exceeded": 400,
+    "file_expired": 404,
+}
+"""The Files API's ``details.error_code`` values and the status each comes with."""
 _BY_STATUS = {cls.status: cls for cls in _CLASSES}
 _BY_TYPE = {cls.error_type: cls for cls in _CLASSES}
 

@@ -11,6 +11,11 @@ from typing import TYPE_CHECKING, Any, Generator
 import pytest
 
 from . import _config, _respx_fixtures
+from ._faker_fixtures import (  # noqa: F401
+    claude_files_faker, claude_files_seed, pytest_addoption_claude_files_seed,
+    pytest_configure_claude_files_seed, pytest_report_header_claude_files_seed,
+    pytest_runtest_makereport_claude_files_seed,
+)
 from ._respx_fixtures import claude_files_respx  # noqa: F401
 from ._server_fixtures import claude_files_server  # noqa: F401
 
