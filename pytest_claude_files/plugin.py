@@ -105,6 +105,8 @@ def _merged_config(request: pytest.FixtureRequest) -> _config.ClaudeFilesConfig:
         return _config.validate(raw, where)
     except _config.ConfigError as exc:
         problem = str(exc)
+    if _config.DOCS_MARKER not in problem:
+        problem = f"{problem.rstrip('.')}. See {_config.DOCS_MARKER}"
     pytest.fail(problem, pytrace=False)
 
 
