@@ -323,7 +323,10 @@ def test_a_module_marker_error_names_the_marker(pytester: pytest.Pytester) -> No
             ["serve", "--prot", "8000"],
             "claude-files-fake: error: unrecognized arguments: --prot 8000",
         ),
-        (["start"], "claude-files-fake: error: argument COMMAND: invalid choice: 'start' (choose from serve, openapi)"),
+        (
+            ["start"],
+            "claude-files-fake: error: argument COMMAND: invalid choice: 'start' (choose from serve, openapi)",
+        ),
     ],
 )
 def test_bad_cli_flag_exits_2_naming_the_flag(
