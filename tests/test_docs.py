@@ -45,6 +45,8 @@ def test_docs_block_runs(pytester: pytest.Pytester, source: str, title: str, cod
     pytester.makepyfile(**{Path(name).stem: code})
     result = pytester.runpytest("-p", "no:cacheprovider", "-q")
     outcomes = result.parseoutcomes()
-    assert result.ret == 0, f"{source} failed:\n" + "\n".join(result.outlines[-40:])
+    # a module-level skip (pytest.importorskip) collects nothing: exit status 5, "1 skipped"
+    skipped_module = result.ret == pytest.ExitCode.NO_TESTS_COLLECTED and outcomes.get("skipped", 0) >= 1
+    assert result.ret == 0 or skipped_module, f"{source} failed:\n" + "\n".join(result.outlines[-40:])
     # a block may skip itself where an optional library is absent (httpx2 on anthropic < 1.0)
     assert outcomes.get("passed", 0) + outcomes.get("skipped", 0) >= 1, f"{source} ran no test"
