@@ -9,21 +9,21 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 __all__ = [
+    "ClaudeFilesRouter",
+    "ClaudeFilesServer",
+    "ControlClient",
+    "FakeClock",
     "FakeFiles",
     "FakeFilesSettings",
-    "FakeClock",
     "FilesHandler",
     "HTTPRequest",
     "HTTPResponse",
-    "make_transport",
-    "make_sdk_client",
-    "ClaudeFilesRouter",
     "HTTPX2Mocker",
-    "error_response",
-    "start_server",
     "ServerHandle",
-    "ClaudeFilesServer",
-    "ControlClient",
+    "error_response",
+    "make_sdk_client",
+    "make_transport",
+    "start_server",
 ]
 __version__ = "0.1.0"
 

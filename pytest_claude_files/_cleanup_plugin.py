@@ -403,14 +403,15 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker(MARKER_REAL) is None:
         return
     backend = _state(item.config).backend
+    reason = backend.missing_key_reason
     if backend.name != "real":
-        pytest.skip(
+        reason = (
             f"claude-files: needs the real Files API; run with {OPTION_BACKEND}=real and "
             f"{ENV_API_KEY} set (backend now: {backend.name})"
         )
-    reason = backend.missing_key_reason
     if reason:
-        pytest.skip(reason)
+        # reported at the test's location (as pytest's own skip markers are), not this file's
+        raise pytest.skip.Exception(reason, _use_item_location=True)
 
 
 def _finish(state: _State) -> None:

@@ -43,13 +43,18 @@ def _port(text: str) -> int:
 
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"not a positive integer: {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"not a positive integer: {text!r} (requests per minute, 1 or more; leave the flag out "
+            "for no limit)"
+        )
     return int(text)
 
 
 def _key(text: str) -> str:
     if not text.strip():
-        raise argparse.ArgumentTypeError("an API key cannot be empty")
+        raise argparse.ArgumentTypeError(
+            "an API key cannot be empty (give a non-empty key, or leave --api-key out to accept any key)"
+        )
     return text.strip()
 
 

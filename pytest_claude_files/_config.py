@@ -74,6 +74,23 @@ def parse_positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
 
 @dataclass(frozen=True)
 class ClaudeFilesConfig:
+    """The settings in force for one test (the ``claude_files_config`` fixture).
+
+    The ini options merged with ``@pytest.mark.claude_files`` (module, class, test), and
+    validated. ``None`` means "the default": any key, 1TB, 500MB, no rate limit, the real
+    time, the SDK's ``max_retries``. Sizes are in bytes.
+
+    Attributes:
+        api_keys: keys the fake accepts (``None``: any non-empty key).
+        api_key: the key the client fixtures send (see ``client_key``).
+        storage_quota: organization storage, bytes.
+        max_file_size: largest file, bytes.
+        rate_limit: requests per minute before 429.
+        now: where the fake's clock starts (a datetime or an ISO 8601 string).
+        freeze_time: whether the clock stands still.
+        max_retries: ``max_retries`` of the client fixtures.
+    """
+
     api_keys: Optional[tuple[str, ...]] = None
     api_key: Optional[str] = None
     storage_quota: Optional[int] = None
@@ -84,6 +101,7 @@ class ClaudeFilesConfig:
     max_retries: Optional[int] = None
 
     def settings_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments of ``FakeFilesSettings`` that these settings change."""
         out: dict[str, Any] = {}
         if self.api_keys is not None:
             out["api_keys"] = frozenset(self.api_keys)
@@ -97,6 +115,7 @@ class ClaudeFilesConfig:
 
     @property
     def client_key(self) -> Optional[str]:
+        """The key the client fixtures send: ``api_key``, else the first of ``api_keys``."""
         if self.api_key:
             return self.api_key
         return self.api_keys[0] if self.api_keys else None

@@ -74,7 +74,13 @@ def register_sdk_strategies() -> None:
 
 
 class _AfterImport(importlib.abc.MetaPathFinder):
-    """Runs callbacks right after a module finishes importing (a post-import hook)."""
+    """Runs callbacks right after a module finishes importing (a post-import hook).
+
+    It keeps watching: a module imported afresh (``pytester``'s in-process runs drop the
+    modules a run imported, so the next run imports new classes) is registered again.
+    """
+
+    _claude_files_finder = True
 
     def __init__(self) -> None:
         self.pending: dict[str, list[Callback]] = {}
@@ -82,19 +88,21 @@ class _AfterImport(importlib.abc.MetaPathFinder):
 
     def add(self, module: str, callback: Callback) -> None:
         with self._lock:
-            self.pending.setdefault(module, []).append(callback)
+            callbacks = self.pending.setdefault(module, [])
+            if callback not in callbacks:
+                callbacks.append(callback)
 
     def find_spec(
         self, fullname: str, path: Optional[Sequence[str]], target: Optional[ModuleType] = None
     ) -> Optional[importlib.machinery.ModuleSpec]:
         with self._lock:
-            callbacks = self.pending.pop(fullname, None)
-            if not self.pending and self in sys.meta_path:
-                sys.meta_path.remove(self)
-        if callbacks is None:
+            callbacks = list(self.pending.get(fullname, ()))
+        if not callbacks:
             return None
         for finder in sys.meta_path:
-            if finder is self or not hasattr(finder, "find_spec"):
+            if finder is self or getattr(finder, "_claude_files_finder", False):
+                continue
+            if not hasattr(finder, "find_spec"):
                 continue
             spec = finder.find_spec(fullname, path, target)
             if spec is not None:
@@ -139,12 +147,13 @@ _FINDER = _AfterImport()
 
 
 def _when_imported(module: str, callback: Callback) -> None:
+    _FINDER.add(module, callback)  # also when the module is imported afresh later
+    if _FINDER not in sys.meta_path:
+        # one watcher: drop one left by an earlier import of this module
+        sys.meta_path[:] = [f for f in sys.meta_path if not getattr(f, "_claude_files_finder", False)]
+        sys.meta_path.insert(0, _FINDER)
     if module in sys.modules:
         _quietly(callback)
-        return
-    _FINDER.add(module, callback)
-    if _FINDER not in sys.meta_path:
-        sys.meta_path.insert(0, _FINDER)
 
 
 def _hypothesis_setup_hook() -> None:

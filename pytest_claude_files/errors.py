@@ -10,6 +10,7 @@ from typing import ClassVar, Mapping, Optional
 
 __all__ = [
     "ECHO_LIMIT",
+    "ERROR_CODE_STATUS",
     "STATUS_TO_ERROR_TYPE",
     "APIError",
     "AuthenticationError",
@@ -23,7 +24,6 @@ __all__ = [
     "RateLimitError",
     "RequestTooLargeError",
     "TimeoutError",
-    "ERROR_CODE_STATUS",
     "error_class_for",
     "shown",
 ]

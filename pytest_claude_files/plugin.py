@@ -12,8 +12,11 @@ import pytest
 
 from . import _config, _respx_fixtures
 from ._faker_fixtures import (  # noqa: F401
-    claude_files_faker, claude_files_seed, pytest_addoption_claude_files_seed,
-    pytest_configure_claude_files_seed, pytest_report_header_claude_files_seed,
+    claude_files_faker,
+    claude_files_seed,
+    pytest_addoption_claude_files_seed,
+    pytest_configure_claude_files_seed,
+    pytest_report_header_claude_files_seed,
     pytest_runtest_makereport_claude_files_seed,
 )
 from ._respx_fixtures import claude_files_respx  # noqa: F401
@@ -86,7 +89,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [f"claude-files: {sdk}; {settings}"]
 
 
-def _merged_config(request: pytest.FixtureRequest) -> "_config.ClaudeFilesConfig":
+def _merged_config(request: pytest.FixtureRequest) -> _config.ClaudeFilesConfig:
     raw = _config.from_ini(request.config.getini)
     markers = list(request.node.iter_markers(MARKER))
     for mark in reversed(markers):  # module, then class, then the test itself
@@ -102,17 +105,19 @@ def _merged_config(request: pytest.FixtureRequest) -> "_config.ClaudeFilesConfig
         return _config.validate(raw, where)
     except _config.ConfigError as exc:
         problem = str(exc)
+    if _config.DOCS_MARKER not in problem:
+        problem = f"{problem.rstrip('.')}. See {_config.DOCS_MARKER}"
     pytest.fail(problem, pytrace=False)
 
 
 @pytest.fixture
-def claude_files_config(request: pytest.FixtureRequest) -> "_config.ClaudeFilesConfig":
+def claude_files_config(request: pytest.FixtureRequest) -> _config.ClaudeFilesConfig:
     """The settings in force for this test: ini options merged with the markers."""
     return _merged_config(request)
 
 
 @pytest.fixture
-def claude_files(claude_files_config: "_config.ClaudeFilesConfig") -> "FakeFiles":
+def claude_files(claude_files_config: _config.ClaudeFilesConfig) -> FakeFiles:
     """A fresh in-memory Files API for this test (``FakeFiles``)."""
     from ._clock import FakeClock
     from ._service import FakeFiles, FakeFilesSettings
@@ -123,14 +128,14 @@ def claude_files(claude_files_config: "_config.ClaudeFilesConfig") -> "FakeFiles
 
 
 @pytest.fixture
-def claude_files_handler(claude_files: "FakeFiles") -> "FilesHandler":
+def claude_files_handler(claude_files: FakeFiles) -> FilesHandler:
     """The HTTP handler serving ``claude_files`` (request -> response), for custom wiring."""
     from ._http import FilesHandler
 
     return FilesHandler(claude_files)
 
 
-def _client_kwargs(cfg: "_config.ClaudeFilesConfig") -> dict[str, Any]:
+def _client_kwargs(cfg: _config.ClaudeFilesConfig) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"api_key": cfg.client_key}
     if cfg.max_retries is not None:
         kwargs["max_retries"] = cfg.max_retries
@@ -139,7 +144,7 @@ def _client_kwargs(cfg: "_config.ClaudeFilesConfig") -> dict[str, Any]:
 
 @pytest.fixture
 def claude_files_client(
-    request: pytest.FixtureRequest, claude_files_config: "_config.ClaudeFilesConfig"
+    request: pytest.FixtureRequest, claude_files_config: _config.ClaudeFilesConfig
 ) -> Generator[Any, None, None]:
     """An ``anthropic.Anthropic`` client bound to the chosen backend (default: the fake)."""
     from ._cleanup_plugin import backend_client
@@ -152,7 +157,7 @@ def claude_files_client(
 
 @pytest.fixture
 def claude_files_async_client(
-    request: pytest.FixtureRequest, claude_files_config: "_config.ClaudeFilesConfig"
+    request: pytest.FixtureRequest, claude_files_config: _config.ClaudeFilesConfig
 ) -> Any:
     """An ``anthropic.AsyncAnthropic`` client bound to the chosen backend (default: the fake)."""
     from ._cleanup_plugin import backend_client

@@ -205,28 +205,38 @@ BAD_MARKERS = [
     (
         "claude_files(storage_quota='big')",
         "@pytest.mark.claude_files: storage_quota: "
-        "expected a size such as 1048576, '10MB' or '1TB', got 'big'",
+        "expected a size such as 1048576, '10MB' or '1TB', got 'big'. "
+        "See docs/reference.md#the-claude_files-marker",
     ),
     (
         "claude_files(max_file_size=-1)",
-        "@pytest.mark.claude_files: max_file_size: a size cannot be negative, got -1",
+        "@pytest.mark.claude_files: max_file_size: a size cannot be negative, got -1. "
+        "See docs/reference.md#the-claude_files-marker",
     ),
     (
         "claude_files(api_keys=[])",
-        "@pytest.mark.claude_files: api_keys: expected a non-empty list of non-empty strings",
+        "@pytest.mark.claude_files: api_keys: expected a non-empty list of non-empty strings. "
+        "See docs/reference.md#the-claude_files-marker",
     ),
-    ("claude_files(api_key='')", "@pytest.mark.claude_files: api_key: expected a non-empty string"),
+    (
+        "claude_files(api_key='')",
+        "@pytest.mark.claude_files: api_key: expected a non-empty string. "
+        "See docs/reference.md#the-claude_files-marker",
+    ),
     (
         "claude_files(rate_limit='fast')",
-        "@pytest.mark.claude_files: rate_limit: expected a whole number >= 1, got 'fast'",
+        "@pytest.mark.claude_files: rate_limit: expected a whole number >= 1, got 'fast'. "
+        "See docs/reference.md#the-claude_files-marker",
     ),
     (
         "claude_files(now='yesterday')",
-        "@pytest.mark.claude_files: now: expected a datetime or an ISO 8601 string, got 'yesterday'",
+        "@pytest.mark.claude_files: now: expected a datetime or an ISO 8601 string, got 'yesterday'. "
+        "See docs/reference.md#the-claude_files-marker",
     ),
     (
         "claude_files(freeze_time='yes')",
-        "@pytest.mark.claude_files: freeze_time: expected True or False, got 'yes'",
+        "@pytest.mark.claude_files: freeze_time: expected True or False, got 'yes'. "
+        "See docs/reference.md#the-claude_files-marker",
     ),
 ]
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import anthropic
 import pytest
-
 from doclib import AsyncDocumentLibrary, DocumentLibrary
 
 
