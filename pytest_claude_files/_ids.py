@@ -78,7 +78,8 @@ def new_file_id(created_at: datetime) -> str:
 def new_request_id() -> str:
     """A new request id (``req_01`` + 22 base58 characters, uniformly random)."""
     while True:
-        body = _rng.randbytes(_RANDOM_BYTES).translate(_BYTE_TO_BASE58, _UNEVEN_BYTES)
+        raw = _rng.getrandbits(_RANDOM_BYTES * 8).to_bytes(_RANDOM_BYTES, "little")  # = randbytes()
+        body = raw.translate(_BYTE_TO_BASE58, _UNEVEN_BYTES)
         if len(body) >= ID_BODY_LENGTH:
             return REQUEST_ID_PREFIX + body[:ID_BODY_LENGTH].decode("ascii")
 
