@@ -216,12 +216,12 @@ class FilesHandler:
                 answer = hook(request, operation)
                 if answer is not None:
                     return answer
-        headers = request.headers
-        self._authenticate(headers)
+        request_headers = request.headers
+        self._authenticate(request_headers)
         extra = _NO_HEADERS if self.files.settings.rate_limit is None else self._rate_limit()
         if operation is None:
             raise NotFoundError(f"Not found: {shown(request.method)} {shown(request.path)}")
-        dialect = dialect_of(headers)
+        dialect = dialect_of(request_headers)
         if operation == "retrieve_metadata":
             assert file_id is not None
             return _json_ok(self.files.retrieve(file_id).to_api_json(dialect), request_id, extra)

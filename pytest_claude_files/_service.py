@@ -86,7 +86,7 @@ class Call(NamedTuple):
 # ``Call(a, b, c, d)`` runs the named tuple's Python-level ``__new__``; recording a call
 # on every request builds it straight from its fields instead (the same object).
 _new_call: Callable[[type[Call], tuple[str, Optional[str], dict[str, Any], Optional[FilesAPIError]]], Call]
-_new_call = tuple.__new__  # type: ignore[assignment]
+_new_call = tuple.__new__
 
 
 @dataclass(frozen=True)

@@ -374,7 +374,9 @@ def test_route_match_agrees_with_the_table_on_any_path(method: str, segments: li
 
 
 @pytest.mark.parametrize("headers", [KEY, BETA], ids=["ga", "beta"])
-def test_bodies_are_the_json_of_the_models(handler: FilesHandler, fake: FakeFiles, headers: dict) -> None:
+def test_bodies_are_the_json_of_the_models(
+    handler: FilesHandler, fake: FakeFiles, headers: dict[str, str]
+) -> None:
     """The handler serves each file's cached JSON; it must be the bytes of ``to_api``."""
     dialect = dialect_of(headers)
     files = fake.add_files(4)

@@ -344,10 +344,10 @@ def test_each_files_json_is_built_once_per_dialect_and_equals_to_api(fake: FakeF
     expiring = fake.upload(b"abc", "e.txt", content_type="text/plain", expires_in_seconds=3600)
     for meta in (plain, odd, expiring):
         for dialect in ("beta", "ga"):
-            data = meta.to_api_json(dialect)  # type: ignore[arg-type]
-            assert data == dump_json(meta.to_api(dialect))  # type: ignore[arg-type]
-            assert json.loads(data) == meta.to_api(dialect)  # type: ignore[arg-type]
-            assert meta.to_api_json(dialect) is data  # type: ignore[arg-type]
+            data = meta.to_api_json(dialect)
+            assert data == dump_json(meta.to_api(dialect))
+            assert json.loads(data) == meta.to_api(dialect)
+            assert meta.to_api_json(dialect) is data
     assert "ünïcödé €.txt".encode() in odd.to_api_json("ga")
     assert b'"expires_at":"2025-04-15T19:37:24.100435Z"' in expiring.to_api_json("ga")
     assert b"expires_at" not in expiring.to_api_json("beta")
