@@ -217,14 +217,19 @@ class FilesHandler:
                 if answer is not None:
                     return answer
         request_headers = request.headers
-        self._authenticate(request_headers)
-        extra = _NO_HEADERS if self.files.settings.rate_limit is None else self._rate_limit()
+        settings = self.files.settings
+        if settings.api_keys is not None or not request_headers.get("x-api-key", "").strip():
+            self._authenticate(request_headers)  # (else: any non-empty x-api-key is accepted)
+        extra = _NO_HEADERS if settings.rate_limit is None else self._rate_limit()
         if operation is None:
             raise NotFoundError(f"Not found: {shown(request.method)} {shown(request.path)}")
-        dialect = dialect_of(request_headers)
+        dialect: Dialect = dialect_of(request_headers) if request_headers.get("anthropic-beta") else "ga"
         if operation == "retrieve_metadata":
             assert file_id is not None
-            return _json_ok(self.files.retrieve(file_id).to_api_json(dialect), request_id, extra)
+            headers = [("content-type", JSON), ("request-id", request_id)]
+            if extra:
+                headers.extend(extra)
+            return HTTPResponse(200, headers, self.files.retrieve(file_id).to_api_json(dialect))
         if operation == "list":
             return _json_ok(self._list(dialect, _query(request.query)), request_id, extra)
         if operation == "upload":
