@@ -9,6 +9,10 @@ also reports requests per second of *server CPU time* (utime + stime of each ser
 process from ``/proc``), which other load does not distort.
 
     python bench/bench_server.py [--seconds 1] [--rounds 10] [--connections 8]
+    python bench/bench_server.py --in-process   # the same three apps, called in-process
+
+``--in-process`` calls each ASGI app (and the bare ``FilesHandler``) in a loop, without
+sockets or uvicorn: what each layer adds per request when its code is hot in the cache.
 
 Run by hand (never a timed unit test); figures go to docs/benchmarks-server.md.
 """
@@ -80,6 +84,65 @@ def serve_minimal(body_path: str, adapter_only: bool = False) -> None:
         uvicorn.Server(uvicorn_config(app)).run(sockets=[sock])
     except KeyboardInterrupt:
         pass
+
+
+# -- in-process: each layer's cost with its code hot -------------------------------------------
+def in_process(rounds: int, calls: int = 20_000) -> None:
+    """CPU time per request of the bare handler and of the three apps, called in-process."""
+    from pytest_claude_files._http import FilesHandler, HTTPRequest, HTTPResponse
+    from pytest_claude_files.server import make_app
+
+    ours = make_app()
+    tenant = ours.tenants.get(KEY)
+    meta = tenant.files.add_file("report.pdf", b"%PDF-1.4 bench")
+    path = f"/v1/files/{meta.id}"
+    raw = [(b"host", b"127.0.0.1:1"), (b"x-api-key", KEY.encode()),
+           (b"anthropic-version", b"2023-06-01"), (b"accept", b"application/json")]
+    headers = {k.decode(): v.decode() for k, v in raw}
+    handler = FilesHandler(tenant.files)
+    body = bytes(handler(HTTPRequest("GET", path, "", headers)).body)  # the emulator's own answer
+    adapter = make_app()
+    canned = HTTPResponse(200, [("content-type", "application/json"),
+                                ("request-id", "req_011CQFYcrRp7mCHLDsAYT8Qt")], body)
+    adapter.tenants.get(KEY).handler = lambda request: canned  # type: ignore[assignment]
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+             "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+             "root_path": "", "headers": raw, "client": ("127.0.0.1", 5), "server": ("127.0.0.1", 1)}
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Any) -> None:
+        pass
+
+    async def loop(app: Any) -> None:
+        for _ in range(calls):
+            await app(dict(scope), receive, send)
+
+    def bare() -> None:
+        for _ in range(calls):
+            handler(HTTPRequest("GET", path, "", headers))
+
+    variants: dict[str, Callable[[], Any]] = {
+        "minimal ASGI app": lambda: asyncio.run(loop(minimal_app(body))),
+        "our ASGI adapter, canned handler": lambda: asyncio.run(loop(adapter)),
+        "emulator (adapter + FilesHandler)": lambda: asyncio.run(loop(ours)),
+        "FilesHandler alone": bare,
+    }
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    for _ in range(rounds):
+        for name, run in variants.items():
+            start = time.process_time()
+            run()
+            times[name].append((time.process_time() - start) / calls * 1e6)
+            tenant.files.calls.clear()
+    median = {name: statistics.median(values) for name, values in times.items()}
+    print(f"python {platform.python_version()}; {rounds} rounds x {calls:,} calls, CPU time per request:")
+    for name, value in median.items():
+        print(f"  {name:36s} {value:6.2f} us")
+    minimal, adapter_only, emulator = (median[name] for name in list(variants)[:3])
+    print(f"  adapter adds {adapter_only - minimal:.2f} us, "
+          f"FilesHandler adds {emulator - adapter_only:.2f} us")
 
 
 # -- processes ------------------------------------------------------------------------------
@@ -158,11 +221,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=1.0, help="per round and server (default 1)")
     parser.add_argument("--rounds", type=int, default=10, help="alternating rounds (default 10)")
     parser.add_argument("--connections", type=int, default=8, help="keep-alive connections (default 8)")
+    parser.add_argument("--in-process", action="store_true",
+                        help="call the apps in-process (no sockets): each layer's cost, code hot")
     parser.add_argument("--serve-minimal", metavar="BODY_FILE", help=argparse.SUPPRESS)
     parser.add_argument("--serve-adapter", metavar="BODY_FILE", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_minimal or args.serve_adapter:
         serve_minimal(args.serve_minimal or args.serve_adapter, adapter_only=bool(args.serve_adapter))
+        return
+    if args.in_process:
+        in_process(args.rounds)
         return
 
     ours, ours_url = start([sys.executable, "-m", "pytest_claude_files", "serve", "--port", "0"])

@@ -46,6 +46,27 @@ LARGE_BODY_IN_THREAD = 4 * 1024 * 1024
 """Requests with bodies above this are handled in a worker thread, not the event loop."""
 
 
+# Header names repeat from request to request: each is decoded (or encoded) once. Only
+# names are kept, never values (which hold API keys), and at most _NAMES_KEPT of each.
+_NAMES_KEPT = 512
+_REQUEST_NAMES: dict[bytes, str] = {}
+_RESPONSE_NAMES: dict[str, bytes] = {}
+
+
+def _request_name(raw: bytes) -> str:
+    name = raw.decode("latin-1")
+    if len(_REQUEST_NAMES) < _NAMES_KEPT:
+        _REQUEST_NAMES[raw] = name
+    return name
+
+
+def _response_name(name: str) -> bytes:
+    raw = name.lower().encode("latin-1")
+    if len(_RESPONSE_NAMES) < _NAMES_KEPT:
+        _RESPONSE_NAMES[name] = raw
+    return raw
+
+
 class _Disconnected(Exception):
     """The client went away while the body was being received."""
 
@@ -68,20 +89,17 @@ class FilesASGIApp:
         self._openapi: Optional[bytes] = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        kind = scope["type"]
-        if kind == "http":
-            await self._http(scope, receive, send)
-        elif kind == "lifespan":
-            await _lifespan(receive, send)
-        # websockets are not part of the Files API: the server refuses them itself
-
-    # -- http -----------------------------------------------------------------------
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            if scope["type"] == "lifespan":
+                await _lifespan(receive, send)
+            return  # websockets are not part of the Files API: the server refuses them itself
+        # -- http (inline, not a coroutine of its own: every request runs this) ----------
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
         path = raw_path.decode("latin-1")
         method: str = scope["method"]
         raw_headers = scope["headers"]
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in raw_headers}
+        names = _REQUEST_NAMES
+        headers = {names.get(k) or _request_name(k): v.decode("latin-1") for k, v in raw_headers}
         if len(headers) != len(raw_headers):  # a repeated header: join the values, as HTTP does
             headers = HTTPRequest.build(method, path, "", ((k.decode("latin-1"), v.decode("latin-1"))
                                                            for k, v in raw_headers)).headers  # type: ignore[assignment]
@@ -122,7 +140,8 @@ class FilesASGIApp:
         body = response.body
         if fault is None and method != "HEAD" and type(body) is bytes and len(body) <= STREAM_CHUNK:
             # the common case, inline: one start message, one body message
-            head = [(k.lower().encode("latin-1"), v.encode("latin-1", "replace"))
+            out = _RESPONSE_NAMES
+            head = [(out.get(k) or _response_name(k), v.encode("latin-1", "replace"))
                     for k, v in response.headers]
             head.append((b"content-length", str(len(body)).encode()))
             await send({"type": "http.response.start", "status": response.status, "headers": head})

@@ -29,7 +29,7 @@ from .errors import (
     RateLimitError,
     shown,
 )
-from .models import BETA_HEADER_VALUE, Dialect, FileMetadata
+from .models import BETA_HEADER_VALUE, Dialect, FileMetadata, dump_json
 
 __all__ = ["FilesHandler", "HTTPRequest", "HTTPResponse", "dialect_of", "error_response"]
 
@@ -92,10 +92,6 @@ def dialect_of(headers: Mapping[str, str]) -> Dialect:
     return "ga"
 
 
-# One encoder for every response: json.dumps() with options builds a new one per call.
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-
-
 def api_key_of(headers: Mapping[str, str]) -> str:
     """The credential of a request: ``x-api-key``, else ``Authorization: Bearer``; "" if none."""
     key = headers.get("x-api-key", "").strip()
@@ -107,10 +103,8 @@ def api_key_of(headers: Mapping[str, str]) -> str:
     return key
 
 
-def _dumps(obj: Any) -> bytes:
-    # backslashreplace: a lone surrogate echoed from a request becomes the JSON escape
-    # ``\udXXX`` instead of an encoding error.
-    return _ENCODER.encode(obj).encode("utf-8", "backslashreplace")
+_dumps = dump_json  # compact UTF-8 JSON, the same bytes as FileMetadata.to_api_json
+_NO_HEADERS: tuple[tuple[str, str], ...] = ()
 
 
 def json_response(
@@ -118,6 +112,20 @@ def json_response(
 ) -> HTTPResponse:
     headers = [("content-type", JSON), ("request-id", request_id), *extra]
     return HTTPResponse(status, headers, _dumps(obj))
+
+
+def _json_ok(body: bytes, request_id: str, extra: Iterable[tuple[str, str]]) -> HTTPResponse:
+    """A 200 with a body that is JSON already (``json_response`` without the encoding)."""
+    headers = [("content-type", JSON), ("request-id", request_id)]
+    if extra:
+        headers.extend(extra)
+    return HTTPResponse(200, headers, body)
+
+
+def _page_json(files: list[FileMetadata], dialect: Dialect, rest: dict[str, Any]) -> bytes:
+    """``_dumps({"data": [m.to_api(dialect) ...], **rest})``, from each file's cached JSON."""
+    items = b",".join([meta.to_api_json(dialect) for meta in files])
+    return b'{"data":[' + items + b"]," + _dumps(rest)[1:]
 
 
 def error_response(error: FilesAPIError, request_id: Optional[str] = None) -> HTTPResponse:
@@ -194,27 +202,40 @@ class FilesHandler:
             return error_response(APIError("Internal server error"), request_id)
 
     # -- pipeline -----------------------------------------------------------------
+    # Every request passes here (the in-process transports, respx routes and the server
+    # alike), so the common path is kept lean: routing without regular expressions for
+    # the usual paths, the query parsed only by the operations that read it, no rate-limit
+    # work unless a limit is set, and each file's JSON built once (FileMetadata.to_api_json).
     def _serve(self, request: HTTPRequest, request_id: str) -> HTTPResponse:
-        path = unquote(request.path)
+        path = request.path
+        if "%" in path:
+            path = unquote(path)
         operation, file_id = _routes.match(request.method, path)
-        for hook in self.hooks:
-            answer = hook(request, operation)
-            if answer is not None:
-                return answer
-        self._authenticate(request.headers)
-        extra = self._rate_limit()
+        if self.hooks:
+            for hook in self.hooks:
+                answer = hook(request, operation)
+                if answer is not None:
+                    return answer
+        request_headers = request.headers
+        settings = self.files.settings
+        if settings.api_keys is not None or not request_headers.get("x-api-key", "").strip():
+            self._authenticate(request_headers)  # (else: any non-empty x-api-key is accepted)
+        extra = _NO_HEADERS if settings.rate_limit is None else self._rate_limit()
         if operation is None:
             raise NotFoundError(f"Not found: {shown(request.method)} {shown(request.path)}")
-        dialect = dialect_of(request.headers)
-        query = parse_qsl(request.query, keep_blank_values=True)
-        if operation == "upload":
-            meta = self._upload(request, dialect, query)
-            return json_response(200, meta.to_api(dialect), request_id, extra)
-        if operation == "list":
-            return json_response(200, self._list(dialect, query), request_id, extra)
-        assert file_id is not None
+        dialect: Dialect = dialect_of(request_headers) if request_headers.get("anthropic-beta") else "ga"
         if operation == "retrieve_metadata":
-            return json_response(200, self.files.retrieve(file_id).to_api(dialect), request_id, extra)
+            assert file_id is not None
+            headers = [("content-type", JSON), ("request-id", request_id)]
+            if extra:
+                headers.extend(extra)
+            return HTTPResponse(200, headers, self.files.retrieve(file_id).to_api_json(dialect))
+        if operation == "list":
+            return _json_ok(self._list(dialect, _query(request.query)), request_id, extra)
+        if operation == "upload":
+            meta = self._upload(request, dialect, _query(request.query))
+            return _json_ok(meta.to_api_json(dialect), request_id, extra)
+        assert file_id is not None
         if operation == "download":
             meta, content = self.files.download(file_id)
             headers = [
@@ -286,7 +307,7 @@ class FilesHandler:
             expires_in_seconds=expires,
         )
 
-    def _list(self, dialect: Dialect, query: list[tuple[str, str]]) -> dict[str, Any]:
+    def _list(self, dialect: Dialect, query: list[tuple[str, str]]) -> bytes:
         single: dict[str, str] = {}
         ids: Optional[list[str]] = None
         for key, value in query:
@@ -308,17 +329,20 @@ class FilesHandler:
                 after_id=single.get("after_id"),
                 scope_id=scope_id,
             )
-            return {
-                "data": [m.to_api("beta") for m in page.data],
+            return _page_json(page.data, "beta", {
                 "has_more": page.has_more,
                 "first_id": page.first_id,
                 "last_id": page.last_id,
-            }
+            })
         for name in ("before_id", "after_id"):
             if name in single:
                 raise InvalidRequestError(f"{name}: not supported; use the `page` cursor.")
         ga = self.files.list_ga(limit=limit, page=single.get("page"), ids=ids, scope_id=scope_id)
-        return {"data": [m.to_api("ga") for m in ga.data], "next_page": ga.next_page}
+        return _page_json(ga.data, "ga", {"next_page": ga.next_page})
+
+
+def _query(query: str) -> list[tuple[str, str]]:
+    return parse_qsl(query, keep_blank_values=True) if query else []
 
 
 def _parse_int(name: str, value: str) -> int:

@@ -9,12 +9,15 @@ integer sorts as text in the same order as the integer. The integer is
 (by the fake's clock) sort later, ids made in the same microsecond keep their order
 through the process-wide sequence, and the random low bits keep two processes apart.
 Client code must not parse ids ("the format and length of IDs may change"); the fake
-relies on the order for O(log n) cursors.
+relies on the order for O(log n) cursors. Request ids need no order: they are 22 base58
+characters drawn uniformly at random (about 129 bits), one per response, so they are made
+cheaply from random bytes (see :func:`new_request_id`).
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import random
 import re
 import threading
@@ -32,6 +35,14 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _sequence = itertools.count()
 _lock = threading.Lock()
 _rng = random.Random()
+if hasattr(os, "register_at_fork"):  # a forked child must not repeat its parent's ids
+    os.register_at_fork(after_in_child=_rng.seed)
+
+# Request ids: random bytes mapped to base58 in one ``bytes.translate``. 232 = 4 * 58, so
+# the bytes 0-231 map uniformly onto the alphabet and the bytes 232-255 are dropped.
+_BYTE_TO_BASE58 = bytes(ord(BASE58_ALPHABET[i % 58]) for i in range(256))
+_UNEVEN_BYTES = bytes(range(4 * 58, 256))
+_RANDOM_BYTES = 36  # at least 22 of 36 bytes survive the drop but for odds of 1 in 3 million
 
 
 def _encode(value: int) -> str:
@@ -65,8 +76,12 @@ def new_file_id(created_at: datetime) -> str:
 
 
 def new_request_id() -> str:
-    """A new request id (``req_01`` + 22 base58 characters)."""
-    return REQUEST_ID_PREFIX + _encode(_rng.getrandbits(128))
+    """A new request id (``req_01`` + 22 base58 characters, uniformly random)."""
+    while True:
+        raw = _rng.getrandbits(_RANDOM_BYTES * 8).to_bytes(_RANDOM_BYTES, "little")  # = randbytes()
+        body = raw.translate(_BYTE_TO_BASE58, _UNEVEN_BYTES)
+        if len(body) >= ID_BODY_LENGTH:
+            return REQUEST_ID_PREFIX + body[:ID_BODY_LENGTH].decode("ascii")
 
 
 def is_file_id(value: str) -> bool:

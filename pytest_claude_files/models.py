@@ -3,10 +3,13 @@
 ``FileMetadata.to_api(dialect)`` gives the JSON object of one dialect: the beta
 dialect has no ``expires_at`` key, the GA dialect always has it (``null`` unless the
 upload set an expiry). Timestamps are RFC 3339 with microseconds and ``Z``.
+``FileMetadata.to_api_json(dialect)`` gives the same object as the JSON bytes the HTTP
+layer sends (:func:`dump_json`), made once per file and dialect: metadata never changes.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from typing import Any, Literal, Optional
 
@@ -23,6 +26,7 @@ __all__ = [
     "FileMetadata",
     "FileScope",
     "GAFileList",
+    "dump_json",
     "format_timestamp",
 ]
 
@@ -38,6 +42,17 @@ def format_timestamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+# One encoder for every answer: json.dumps() with options builds a new one per call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def dump_json(obj: Any) -> bytes:
+    """``obj`` as the API's JSON: compact, UTF-8, non-ASCII characters as they are."""
+    # backslashreplace: a lone surrogate echoed from a request becomes the JSON escape
+    # ``\udXXX`` instead of an encoding error.
+    return _ENCODER.encode(obj).encode("utf-8", "backslashreplace")
+
+
 class _APIModel(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -51,6 +66,10 @@ class FileScope(_APIModel):
 
 class FileMetadata(_APIModel):
     """One file's metadata, as ``GET /v1/files/{file_id}`` returns it."""
+
+    # Not a field: the JSON bytes per dialect, made on first use (see ``to_api_json``).
+    # A slot is not compared, copied, pickled or serialized with the model.
+    __slots__ = ("_api_json",)
 
     id: str = Field(min_length=1)
     type: Literal["file"] = "file"
@@ -80,6 +99,18 @@ class FileMetadata(_APIModel):
         data = self.model_dump(mode="json")
         if dialect == "beta":
             del data["expires_at"]
+        return data
+
+    def to_api_json(self, dialect: Dialect = "ga") -> bytes:
+        """``dump_json(self.to_api(dialect))``, made once per dialect and kept with the
+        (immutable) metadata, so a file's JSON is built once however often it is served."""
+        cache: Optional[dict[str, bytes]] = getattr(self, "_api_json", None)
+        if cache is None:
+            cache = {}
+            object.__setattr__(self, "_api_json", cache)
+        data = cache.get(dialect)
+        if data is None:
+            data = cache[dialect] = dump_json(self.to_api(dialect))
         return data
 
 

@@ -6,6 +6,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pytest_claude_files._clock import FakeClock
 from pytest_claude_files._http import (
@@ -17,7 +19,7 @@ from pytest_claude_files._http import (
     ratelimit_reset_value,
 )
 from pytest_claude_files._ids import REQUEST_ID_RE
-from pytest_claude_files._routes import ROUTE_TABLE, match
+from pytest_claude_files._routes import ROUTE_TABLE, match, match_by_table
 from pytest_claude_files._service import FakeFiles
 from pytest_claude_files.errors import (
     ECHO_LIMIT,
@@ -29,7 +31,7 @@ from pytest_claude_files.errors import (
     error_class_for,
     shown,
 )
-from pytest_claude_files.models import BETA_HEADER_VALUE
+from pytest_claude_files.models import BETA_HEADER_VALUE, dump_json
 
 KEY = {"x-api-key": "sk-test"}
 BETA = {**KEY, "anthropic-beta": BETA_HEADER_VALUE}
@@ -343,3 +345,72 @@ def test_routes_table() -> None:
 def test_files_api_error_defaults() -> None:
     error = FilesAPIError("x")
     assert (error.status, error.error_type, error.error_code, error.headers) == (500, "api_error", None, {})
+
+
+ROUTE_PATHS = [
+    "/v1/files", "/v1/files/", "/v1/files//", "/v1/files/x", "/v1/files/x/", "/v1/files/x//",
+    "/v1/files/x/content", "/v1/files/x/content/", "/v1/files/x/content//", "/v1/files/content",
+    "/v1/files/content/content", "/v1/files//content", "/v1/files/x/y", "/v1/files/x/y/content",
+    "/v1/files\n", "/v1/files/\n", "/v1/files/x\n", "/v1/files/x/\n", "/v1/files/x/content\n",
+    "/v1/files/x\n/content", "/v1/filesx", "/v1/file", "v1/files", "//v1/files", "/V1/files", "",
+    "/", "/v1/files/ x ", "/v1/files/%2F",
+]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE", "PUT", "HEAD", "get"])
+@pytest.mark.parametrize("path", ROUTE_PATHS)
+def test_route_match_agrees_with_the_table(method: str, path: str) -> None:
+    assert match(method, path) == match_by_table(method, path)
+
+
+@given(
+    st.sampled_from(["GET", "POST", "DELETE", "PATCH"]),
+    st.lists(st.sampled_from(["", "v1", "files", "content", "x", "\n", "x\n", " "]), max_size=5),
+    st.sampled_from(["", "/", "\n", "//"]),
+)
+def test_route_match_agrees_with_the_table_on_any_path(method: str, segments: list[str], end: str) -> None:
+    for path in ("/" + "/".join(segments) + end, "/v1/files/" + "/".join(segments) + end):
+        assert match(method, path) == match_by_table(method, path)
+
+
+@pytest.mark.parametrize("headers", [KEY, BETA], ids=["ga", "beta"])
+def test_bodies_are_the_json_of_the_models(
+    handler: FilesHandler, fake: FakeFiles, headers: dict[str, str]
+) -> None:
+    """The handler serves each file's cached JSON; it must be the bytes of ``to_api``."""
+    dialect = dialect_of(headers)
+    files = fake.add_files(4)
+    scoped = fake.add_file("ünï €.txt", b"x", scope_id="sesn_1", downloadable=True)
+    files.append(scoped)
+    response = get(handler, f"/v1/files/{scoped.id}", headers=headers)
+    assert response.body == dump_json(scoped.to_api(dialect))
+    assert [k for k, _ in response.headers] == ["content-type", "request-id"]
+    newest_first = [m.to_api(dialect) for m in reversed(files)]
+    if dialect == "beta":
+        pages = {
+            "limit=2": {"data": newest_first[:2], "has_more": True,
+                        "first_id": files[-1].id, "last_id": files[-2].id},
+            "limit=10": {"data": newest_first, "has_more": False,
+                         "first_id": files[-1].id, "last_id": files[0].id},
+            f"after_id={files[0].id}": {"data": [], "has_more": False, "first_id": None, "last_id": None},
+        }
+    else:
+        pages = {
+            "limit=2": {"data": newest_first[:2], "next_page": fake.list_ga(limit=2).next_page},
+            "limit=10": {"data": newest_first, "next_page": None},
+            f"ids={files[0].id}&ids[]={scoped.id}": {"data": [newest_first[0], newest_first[-1]],
+                                                       "next_page": None},
+            "scope_id=nobody": {"data": [], "next_page": None},
+        }
+    for query, expected in pages.items():
+        assert get(handler, "/v1/files", query, headers).body == dump_json(expected), query
+    upload_headers, body = upload_body("ü.txt")
+    uploaded = handler(HTTPRequest.build("POST", "/v1/files", "", {**headers, **upload_headers}, body))
+    assert uploaded.body == dump_json(fake.get(uploaded.json()["id"]).to_api(dialect))
+
+
+def test_no_rate_limit_headers_without_a_limit(handler: FilesHandler, fake: FakeFiles) -> None:
+    made = fake.add_file("a.txt")
+    for path in ("/v1/files", f"/v1/files/{made.id}"):
+        response = get(handler, path)
+        assert response.status == 200 and response.header("anthropic-ratelimit-requests-limit") is None

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
+from pytest_claude_files import _ids
 from pytest_claude_files._ids import (
     BASE58_ALPHABET,
     FILE_ID_RE,
@@ -55,10 +59,27 @@ def test_unique_across_threads() -> None:
 
 
 def test_moments_the_ids_cannot_order_are_refused() -> None:
-    import pytest
-
     with pytest.raises(ValueError, match="outside the range"):
         new_file_id(datetime(1969, 12, 31, 23, 59, tzinfo=timezone.utc))
     with pytest.raises(ValueError, match="outside the range"):
         new_file_id(datetime(9999, 1, 1, tzinfo=timezone.utc))
     assert new_file_id(datetime(1970, 1, 1)) < new_file_id(datetime(5000, 1, 1, tzinfo=timezone.utc))
+
+
+def test_request_ids_are_uniform_over_the_alphabet() -> None:
+    ids = [new_request_id() for _ in range(20_000)]
+    assert all(REQUEST_ID_RE.match(i) and len(i) == len("req_011CQFYcrRp7mCHLDsAYT8Qt") for i in ids)
+    assert len(set(ids)) == len(ids)
+    counts = Counter(ch for i in ids for ch in i[len("req_01"):])
+    expected = 20_000 * 22 / 58  # about 7,586 per character, standard deviation about 86
+    assert set(counts) == set(BASE58_ALPHABET)
+    assert all(abs(n - expected) < 0.1 * expected for n in counts.values())  # no skew to the first 24
+
+
+def test_request_ids_draw_again_when_too_few_bytes_are_usable(monkeypatch: pytest.MonkeyPatch) -> None:
+    draws = iter([bytes(range(232, 256)) + bytes(12), bytes(range(36))])  # 12 usable, then 36
+
+    monkeypatch.setattr(_ids._rng, "getrandbits", lambda bits: int.from_bytes(next(draws), "little"))
+    request_id = new_request_id()
+    assert request_id == "req_01" + BASE58_ALPHABET[:22]
+    assert REQUEST_ID_RE.match(request_id)

@@ -521,3 +521,47 @@ def test_claude_files_server_fixture_uses_the_ini_options(pytester: pytest.Pytes
     )
     result = pytester.runpytest_subprocess("-q")
     result.assert_outcomes(passed=1)
+
+
+async def _asgi_get(app: Any, path: str, headers: list[tuple[bytes, bytes]]) -> tuple[int, list[Any], bytes]:
+    """One GET straight into the ASGI app (no socket)."""
+    scope = {"type": "http", "method": "GET", "path": path, "raw_path": path.encode(),
+             "query_string": b"", "headers": headers}
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    return sent[0]["status"], sent[0]["headers"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+@pytest.mark.anyio
+async def test_asgi_header_names_are_decoded_and_encoded_once_and_alike() -> None:
+    from pytest_claude_files import _asgi
+    from pytest_claude_files._http import HTTPResponse
+    from pytest_claude_files.server import make_app
+
+    app = make_app()
+    seen: list[dict[str, str]] = []
+
+    def hook(request: Any, operation: Any) -> HTTPResponse:
+        seen.append(dict(request.headers))
+        return HTTPResponse(200, [("X-Mixed-Case", "v\xe9"), ("Content-Type", "text/plain")], b"ok")
+
+    app.tenants.get(KEY).handler.hooks.append(hook)
+    latin = [(b"x-api-key", KEY.encode()), (b"x-caf\xe9", b"caf\xe9")]
+    for headers in (latin, latin, [*latin, (b"x-rep", b"a"), (b"x-rep", b"b")]):
+        status, head, body = await _asgi_get(app, "/v1/files", headers)
+        assert (status, body) == (200, b"ok")
+        assert head == [(b"x-mixed-case", b"v\xe9"), (b"content-type", b"text/plain"),
+                        (b"content-length", b"2")]
+        assert seen[-1]["x-caf\xe9"] == "caf\xe9" and seen[-1]["x-api-key"] == KEY
+    assert seen[-1]["x-rep"] == "a, b"
+    assert _asgi._REQUEST_NAMES[b"x-caf\xe9"] == "x-caf\xe9" and b"caf\xe9" not in _asgi._REQUEST_NAMES
+    for i in range(_asgi._NAMES_KEPT + 10):  # the caches stay bounded
+        await _asgi_get(app, "/v1/files", [(b"x-api-key", KEY.encode()), (f"x-h{i}".encode(), b"1")])
+    assert len(_asgi._REQUEST_NAMES) <= _asgi._NAMES_KEPT and len(seen) == _asgi._NAMES_KEPT + 13

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+import gc
+import json
+import pickle
 import threading
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -16,12 +21,14 @@ from pytest_claude_files._service import (
     DEFAULT_STORAGE_QUOTA_BYTES,
     MAX_FILE_BYTES,
     MAX_IDS,
+    Call,
     FakeFiles,
     FakeFilesSettings,
     decode_page_token,
     encode_page_token,
 )
 from pytest_claude_files.errors import InvalidRequestError, NotFoundError, RequestTooLargeError
+from pytest_claude_files.models import FileMetadata, dump_json
 
 T0 = datetime(2025, 4, 15, 18, 37, 24, 100435, tzinfo=timezone.utc)
 
@@ -329,3 +336,56 @@ def test_a_page_costs_limit_plus_log_n_reads(n_files: int) -> None:
     log_n = n_files.bit_length()
     assert log_n <= _CountingList.reads <= 2 * (log_n + 1)  # two binary searches, two slices
     assert _CountingDict.reads == 2 * 10  # one lookup per listed file
+
+
+def test_each_files_json_is_built_once_per_dialect_and_equals_to_api(fake: FakeFiles) -> None:
+    plain = fake.add_file("a.txt", b"abc")
+    odd = fake.add_file("ünïcödé €.txt", b"x", scope_id="sesn_1", downloadable=True)
+    expiring = fake.upload(b"abc", "e.txt", content_type="text/plain", expires_in_seconds=3600)
+    for meta in (plain, odd, expiring):
+        for dialect in ("beta", "ga"):
+            data = meta.to_api_json(dialect)
+            assert data == dump_json(meta.to_api(dialect))
+            assert json.loads(data) == meta.to_api(dialect)
+            assert meta.to_api_json(dialect) is data
+    assert "ünïcödé €.txt".encode() in odd.to_api_json("ga")
+    assert b'"expires_at":"2025-04-15T19:37:24.100435Z"' in expiring.to_api_json("ga")
+    assert b"expires_at" not in expiring.to_api_json("beta")
+
+
+def test_the_json_cache_is_not_part_of_the_model(fake: FakeFiles) -> None:
+    meta = fake.add_file("a.txt", b"abc")
+    before = (meta.model_dump(), repr(meta), hash(meta))
+    cached = meta.to_api_json("ga")
+    assert (meta.model_dump(), repr(meta), hash(meta)) == before
+    assert meta == FileMetadata(**meta.model_dump()) and meta == pickle.loads(pickle.dumps(meta))
+    renamed = meta.model_copy(update={"filename": "b.txt"})
+    assert b'"filename":"b.txt"' in renamed.to_api_json("ga") and renamed.to_api_json("ga") != cached
+    assert copy.copy(meta).to_api_json("ga") == cached
+
+
+@pytest.mark.parametrize("how", ["delete", "reset"])
+def test_the_json_cache_goes_with_the_file(fake: FakeFiles, how: str) -> None:
+    meta = fake.add_file("a.txt", b"abc")
+    fake.retrieve(meta.id).to_api_json("ga")
+    fake.retrieve(meta.id).to_api_json("beta")
+    file_id, ref = meta.id, weakref.ref(meta)
+    del meta
+    fake.delete(file_id) if how == "delete" else fake.reset()
+    gc.collect()
+    assert ref() is None
+
+
+def test_retrieve_records_each_call(fake: FakeFiles) -> None:
+    meta = fake.add_file("a.txt", b"abc")
+    assert fake.retrieve(meta.id) is fake.retrieve(meta.id) is fake.get(meta.id)
+    with pytest.raises(NotFoundError) as caught:
+        fake.retrieve("file_011CNha8iCJcU1wXNR6q4V8w")
+    calls = fake.operations("retrieve_metadata")
+    assert calls == [
+        Call("retrieve_metadata", meta.id, {}, None),
+        Call("retrieve_metadata", meta.id, {}, None),
+        Call("retrieve_metadata", "file_011CNha8iCJcU1wXNR6q4V8w", {}, caught.value),
+    ]
+    assert all(type(c) is Call for c in calls) and calls[0].error is None
+    assert calls[0].operation == "retrieve_metadata" and calls[0].params is not calls[1].params
