@@ -13,7 +13,7 @@ import base64
 import binascii
 import bisect
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterator, NamedTuple, Optional, Sequence, TypeVar, Union
 
@@ -113,7 +113,6 @@ class GAPage:
 class _Stored:
     meta: FileMetadata
     content: Optional[Content]
-    calls: int = field(default=0)
 
 
 def encode_page_token(after_id: str) -> str:
