@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, Generator, Optional
 
 import pytest
 
+from ._extras import require
+
 if TYPE_CHECKING:
     from faker import Faker
 
@@ -139,12 +141,9 @@ def claude_files_faker(claude_files_seed: int) -> Faker:
     ``.claude_filename()``, ``.claude_upload_payload()``, ... and every stock Faker
     method, all reproducible from the test's seed.
     """
-    try:
-        from faker import Faker
-    except ImportError:  # pragma: no cover - depends on the environment
-        pytest.fail(
-            "claude_files_faker needs Faker: pip install 'pytest-claude-files[faker]'", pytrace=False
-        )
+    require("claude_files_faker", "faker", "faker")
+    from faker import Faker
+
     from .faker_provider import ClaudeFilesProvider
 
     fake = Faker()

@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from ._extras import require
+
 if TYPE_CHECKING:
     from ._http import FilesHandler
     from ._respx import ClaudeFilesRouter
@@ -86,6 +88,7 @@ def claude_files_respx(
     ``anthropic`` client made while it is active (httpx or httpx2) goes through it.
     """
     settings = respx_settings(request)
+    require("claude_files_respx", "respx", "httpx", "respx")
     from ._respx import ClaudeFilesRouter, retry_delay_patch
 
     router = ClaudeFilesRouter(claude_files_handler, **settings)

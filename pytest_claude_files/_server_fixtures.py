@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Generator, Optional
 
 import pytest
 
+from ._extras import require
+
 if TYPE_CHECKING:
     from ._control import ControlClient
     from ._service import FakeFiles
@@ -121,13 +123,8 @@ def claude_files_server(pytestconfig: pytest.Config) -> Generator[ClaudeFilesSer
     if external:
         yield ClaudeFilesServer(external, key, max_retries=cfg.max_retries)
         return
-    try:
-        from .server import ServerError, start_server
-    except ImportError as exc:  # uvicorn missing
-        pytest.fail(
-            f"claude_files_server needs uvicorn ({exc}); install pytest-claude-files[server].",
-            pytrace=False,
-        )
+    require("claude_files_server", "server", "uvicorn")
+    from .server import ServerError, start_server
     try:
         handle = start_server("127.0.0.1", 0, settings=FakeFilesSettings(**cfg.settings_kwargs()))
     except ServerError as exc:

@@ -406,3 +406,24 @@ def test_the_slug_matches_mkdocs() -> None:
     assert _slug("One page from the middle: 100,000 files vs 1,000") == (
         "one-page-from-the-middle-100000-files-vs-1000"
     )
+
+
+@pytest.mark.parametrize(
+    ("fixture", "blocked", "extra"),
+    [
+        ("claude_files_respx", "respx", "respx"),
+        ("claude_files_server", "uvicorn", "server"),
+        ("claude_files_faker", "faker", "faker"),
+    ],
+)
+def test_a_fixture_whose_extra_is_missing_names_the_install(
+    pytester: pytest.Pytester, fixture: str, blocked: str, extra: str
+) -> None:
+    # sys.modules[name] = None makes ``import name`` fail, as when it is not installed
+    pytester.makeconftest(f"import sys\nsys.modules[{blocked!r}] = None\n")
+    pytester.makepyfile(f"def test_it({fixture}):\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:faker")
+    result.assert_outcomes(errors=1)
+    expected = f"{fixture} needs {blocked}, which is not installed: pip install 'pytest-claude-files[{extra}]'"
+    assert expected in result.stdout.lines  # the whole line, as the user sees it
+    assert "Traceback" not in result.stdout.str()
