@@ -19,11 +19,11 @@ FILES_PATH = "/v1/files"
 FILE_ID_SEGMENT = r"(?P<file_id>[^/]+)"
 
 ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
-    ("POST", re.compile(r"^/v1/files/?$"), "upload"),
-    ("GET", re.compile(r"^/v1/files/?$"), "list"),
-    ("GET", re.compile(rf"^/v1/files/{FILE_ID_SEGMENT}/content/?$"), "download"),
-    ("GET", re.compile(rf"^/v1/files/{FILE_ID_SEGMENT}/?$"), "retrieve_metadata"),
-    ("DELETE", re.compile(rf"^/v1/files/{FILE_ID_SEGMENT}/?$"), "delete"),
+    ("POST", re.compile(r"^/v1/files/?\Z"), "upload"),
+    ("GET", re.compile(r"^/v1/files/?\Z"), "list"),
+    ("GET", re.compile(rf"^/v1/files/{FILE_ID_SEGMENT}/content/?\Z"), "download"),
+    ("GET", re.compile(rf"^/v1/files/{FILE_ID_SEGMENT}/?\Z"), "retrieve_metadata"),
+    ("DELETE", re.compile(rf"^/v1/files/{FILE_ID_SEGMENT}/?\Z"), "delete"),
 )
 
 # For respx: (operation, method, path regex) as respx's M(method=..., path__regex=...).

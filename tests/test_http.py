@@ -414,3 +414,25 @@ def test_no_rate_limit_headers_without_a_limit(handler: FilesHandler, fake: Fake
     for path in ("/v1/files", f"/v1/files/{made.id}"):
         response = get(handler, path)
         assert response.status == 200 and response.header("anthropic-ratelimit-requests-limit") is None
+
+
+@pytest.mark.parametrize(
+    ("method", "raw_path", "expected"),
+    [
+        ("GET", "/v1/files/%0A", ("retrieve_metadata", "\n")),  # an id of one newline
+        ("GET", "/v1/files%0A", (None, None)),  # not the list route
+        ("POST", "/v1/files%0A", (None, None)),  # not the upload route
+        ("DELETE", "/v1/files/x%0A/content", (None, None)),
+    ],
+)
+def test_a_trailing_newline_never_matches_another_route(
+    handler: FilesHandler, method: str, raw_path: str, expected: tuple[Any, Any]
+) -> None:
+    # Found by schemathesis: with ``$`` in the route table, "/v1/files/\n" was served as a list.
+    from urllib.parse import unquote
+
+    assert match(method, unquote(raw_path)) == expected
+    assert match_by_table(method, unquote(raw_path)) == expected
+    response = handler(HTTPRequest.build(method, raw_path, "", {"x-api-key": "k"}))
+    assert response.status == 404
+    assert response.json()["error"]["type"] == "not_found_error"
