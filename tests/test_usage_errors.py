@@ -424,6 +424,7 @@ def test_a_fixture_whose_extra_is_missing_names_the_install(
     pytester.makepyfile(f"def test_it({fixture}):\n    pass\n")
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:faker")
     result.assert_outcomes(errors=1)
-    expected = f"{fixture} needs {blocked}, which is not installed: pip install 'pytest-claude-files[{extra}]'"
+    install = f"pip install 'pytest-claude-files[{extra}]'"
+    expected = f"{fixture} needs {blocked}, which is not installed: {install}"
     assert expected in result.stdout.lines  # the whole line, as the user sees it
     assert "Traceback" not in result.stdout.str()
