@@ -38,22 +38,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Optional
 
+from pytest_claude_files._extras import HEAVY_MODULES
+
 HERE = Path(__file__).resolve().parent
 GOAL = 1.15
 PLUGIN = "claude_files"
-HEAVY = (
-    "anthropic",
-    "httpx",
-    "httpx2",
-    "httpcore",
-    "httpcore2",
-    "respx",
-    "hypothesis",
-    "faker",
-    "pydantic",
-    "pydantic_core",
-    "uvicorn",
-)
+HEAVY = HEAVY_MODULES
 TEST_MODULE = """\
 import pytest
 

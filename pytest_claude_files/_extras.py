@@ -8,6 +8,21 @@ import pytest
 
 INSTALL_HINT = "pip install 'pytest-claude-files[{extra}]'"
 
+HEAVY_MODULES = (
+    "anthropic",
+    "httpx",
+    "httpx2",
+    "httpcore",
+    "httpcore2",
+    "respx",
+    "hypothesis",
+    "faker",
+    "pydantic",
+    "pydantic_core",
+    "uvicorn",
+)
+"""Top-level modules that loading the plugin must not import (they load with a fixture)."""
+
 
 def require(fixture: str, extra: str, *modules: str) -> None:
     """Fail the test as a usage error when ``modules`` of ``extra`` are not installed."""

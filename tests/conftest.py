@@ -8,6 +8,8 @@ async, ``await api.collect(api.resource.list(limit=7))`` iterates either paginat
 from __future__ import annotations
 
 import inspect
+import signal
+import subprocess
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -52,6 +54,20 @@ def sdk_error(name: str) -> Any:
 
 
 CODED_ERRORS = ("FileNotDownloadableError", "FileExpiredError", "StorageQuotaExceededError")
+
+
+def stop_process(process: subprocess.Popen[str], timeout: float = 10) -> None:
+    """Stop a server subprocess as Ctrl-C would, killing it if it does not go in time."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    for stream in (process.stdout, process.stderr):
+        if stream is not None:
+            stream.close()
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ import pytest
 
 from pytest_claude_files._cli import main
 from pytest_claude_files.server import start_server
+from tests.conftest import stop_process
 
 SCRIPT = shutil.which("claude-files-fake", path=os.path.dirname(sys.executable)) or "claude-files-fake"
 MODULE = [sys.executable, "-m", "pytest_claude_files"]
@@ -44,16 +45,7 @@ def serve() -> Iterator[Serve]:
 
     yield run
     for process in started:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        for stream in (process.stdout, process.stderr):
-            if stream is not None:
-                stream.close()
+        stop_process(process)
 
 
 def get_json(url: str, key: str = "sk-cli") -> object:

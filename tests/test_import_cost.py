@@ -17,22 +17,12 @@ from typing import Any
 
 import pytest
 
+from pytest_claude_files._extras import HEAVY_MODULES
+
 PLUGIN = "claude_files"
 """The ``pytest11`` entry-point name (``-p no:claude_files`` disables the plugin)."""
 
-HEAVY = (
-    "anthropic",
-    "httpx",
-    "httpx2",
-    "httpcore",
-    "httpcore2",
-    "respx",
-    "hypothesis",
-    "faker",
-    "pydantic",
-    "pydantic_core",
-    "uvicorn",
-)
+HEAVY = HEAVY_MODULES
 """Top-level modules that loading the plugin must not import."""
 
 _REPORT = "@@claude-files-import-report@@"

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import http.client
 import json
-import signal
 import subprocess
 import sys
 from pathlib import Path
 from typing import Iterator
 
 import pytest
+
+from tests.conftest import stop_process
 
 pytestmark = [
     pytest.mark.slow,
@@ -48,15 +49,7 @@ def server_process() -> Iterator[tuple[subprocess.Popen[str], str]]:
     try:
         yield process, url
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        for stream in (process.stdout, process.stderr):
-            if stream is not None:
-                stream.close()
+        stop_process(process, timeout=15)
 
 
 def request(url: str, method: str, path: str, body: object = None, headers: dict[str, str] | None = None
