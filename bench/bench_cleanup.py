@@ -51,9 +51,9 @@ def main() -> None:
 
     import anthropic
 
-    from pytest_claude_files._backends import make_live_client
-    from pytest_claude_files._cleanup import Recorder, RetryPolicy, SDKDeleter, Secret, delete_all
-    from pytest_claude_files._ledger import LedgerWriter
+    from pytest_claude_files._live.backends import make_live_client
+    from pytest_claude_files._live.cleanup import Recorder, RetryPolicy, SDKDeleter, Secret, delete_all
+    from pytest_claude_files._live.ledger import LedgerWriter
 
     proc, base_url = start_emulator()
     ledger_root = Path(args.ledger_dir or tempfile.mkdtemp(prefix="claude-files-bench-"))

@@ -46,15 +46,15 @@ ROOT = HERE.parent
 if str(ROOT) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
-from pytest_claude_files._client import (  # noqa: E402
+from pytest_claude_files._core.files import FakeFiles, encode_page_token  # noqa: E402
+from pytest_claude_files._http.handler import FilesHandler, HTTPRequest, HTTPResponse  # noqa: E402
+from pytest_claude_files._sdk.client import (  # noqa: E402
     FAKE_API_KEY,
     FAKE_BASE_URL,
     make_sdk_client,
     sdk_http_library,
 )
-from pytest_claude_files._http import FilesHandler, HTTPRequest, HTTPResponse  # noqa: E402
-from pytest_claude_files._service import FakeFiles, encode_page_token  # noqa: E402
-from pytest_claude_files._transports import make_transport  # noqa: E402
+from pytest_claude_files._sdk.transports import make_transport  # noqa: E402
 from pytest_claude_files.models import BETA_HEADER_VALUE  # noqa: E402
 
 MIB = 1024 * 1024

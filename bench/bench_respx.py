@@ -23,8 +23,8 @@ import httpx
 import respx
 
 from pytest_claude_files import FakeFiles, FilesHandler
-from pytest_claude_files._client import sdk_http_library, sdk_version
-from pytest_claude_files._respx import ClaudeFilesRouter, HTTPX2Mocker
+from pytest_claude_files._respx.router import ClaudeFilesRouter, HTTPX2Mocker
+from pytest_claude_files._sdk.client import sdk_http_library, sdk_version
 from pytest_claude_files.models import BETA_HEADER_VALUE
 
 BASE = "https://api.anthropic.com"

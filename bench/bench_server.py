@@ -65,7 +65,7 @@ def serve_minimal(body_path: str, adapter_only: bool = False) -> None:
 
     import uvicorn
 
-    from pytest_claude_files._http import HTTPResponse
+    from pytest_claude_files._http.handler import HTTPResponse
     from pytest_claude_files.server import bind_socket, make_app, url_of, uvicorn_config
 
     with open(body_path, "rb") as handle:
@@ -89,7 +89,7 @@ def serve_minimal(body_path: str, adapter_only: bool = False) -> None:
 # -- in-process: each layer's cost with its code hot -------------------------------------------
 def in_process(rounds: int, calls: int = 20_000) -> None:
     """CPU time per request of the bare handler and of the three apps, called in-process."""
-    from pytest_claude_files._http import FilesHandler, HTTPRequest, HTTPResponse
+    from pytest_claude_files._http.handler import FilesHandler, HTTPRequest, HTTPResponse
     from pytest_claude_files.server import make_app
 
     ours = make_app()

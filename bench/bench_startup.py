@@ -38,7 +38,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Optional
 
-from pytest_claude_files._extras import HEAVY_MODULES
+from pytest_claude_files._plugin.extras import HEAVY_MODULES
 
 HERE = Path(__file__).resolve().parent
 GOAL = 1.15

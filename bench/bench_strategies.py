@@ -135,7 +135,7 @@ def main() -> None:
     print()
     print(f"st.builds(FileMetadata) under the default health checks: {health_of_builds()}")
     if args.stateful_runs:
-        from pytest_claude_files._client import sdk_version
+        from pytest_claude_files._sdk.client import sdk_version
 
         print()
         print(f"FilesStateMachine, {args.stateful_runs} runs of 30 steps, anthropic {sdk_version()}:")

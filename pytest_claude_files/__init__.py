@@ -28,33 +28,33 @@ __all__ = [
 __version__ = "0.1.0"
 
 _LAZY = {
-    "FakeFiles": "._service",
-    "FakeFilesSettings": "._service",
-    "FakeClock": "._clock",
-    "FilesHandler": "._http",
-    "HTTPRequest": "._http",
-    "HTTPResponse": "._http",
-    "error_response": "._http",
-    "make_transport": "._transports",
-    "make_sdk_client": "._client",
-    "ClaudeFilesRouter": "._respx",
-    "HTTPX2Mocker": "._respx",
-    "start_server": ".server",
-    "ServerHandle": ".server",
-    "ClaudeFilesServer": "._server_fixtures",
-    "ControlClient": "._control",
+    "FakeFiles": "pytest_claude_files._core.files",
+    "FakeFilesSettings": "pytest_claude_files._core.files",
+    "FakeClock": "pytest_claude_files._core.clock",
+    "FilesHandler": "pytest_claude_files._http.handler",
+    "HTTPRequest": "pytest_claude_files._http.handler",
+    "HTTPResponse": "pytest_claude_files._http.handler",
+    "error_response": "pytest_claude_files._http.handler",
+    "make_transport": "pytest_claude_files._sdk.transports",
+    "make_sdk_client": "pytest_claude_files._sdk.client",
+    "ClaudeFilesRouter": "pytest_claude_files._respx.router",
+    "HTTPX2Mocker": "pytest_claude_files._respx.router",
+    "start_server": "pytest_claude_files.server._app",
+    "ServerHandle": "pytest_claude_files.server._app",
+    "ClaudeFilesServer": "pytest_claude_files._plugin.server_fixtures",
+    "ControlClient": "pytest_claude_files.server._control",
 }
 
 if TYPE_CHECKING:
-    from ._client import make_sdk_client
-    from ._clock import FakeClock
-    from ._control import ControlClient
-    from ._http import FilesHandler, HTTPRequest, HTTPResponse, error_response
-    from ._respx import ClaudeFilesRouter, HTTPX2Mocker
-    from ._server_fixtures import ClaudeFilesServer
-    from ._service import FakeFiles, FakeFilesSettings
-    from ._transports import make_transport
-    from .server import ServerHandle, start_server
+    from pytest_claude_files._core.clock import FakeClock
+    from pytest_claude_files._core.files import FakeFiles, FakeFilesSettings
+    from pytest_claude_files._http.handler import FilesHandler, HTTPRequest, HTTPResponse, error_response
+    from pytest_claude_files._plugin.server_fixtures import ClaudeFilesServer
+    from pytest_claude_files._respx.router import ClaudeFilesRouter, HTTPX2Mocker
+    from pytest_claude_files._sdk.client import make_sdk_client
+    from pytest_claude_files._sdk.transports import make_transport
+    from pytest_claude_files.server._app import ServerHandle, start_server
+    from pytest_claude_files.server._control import ControlClient
 
 
 def __getattr__(name: str) -> Any:

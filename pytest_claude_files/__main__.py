@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ._cli import main
+from pytest_claude_files.server._cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

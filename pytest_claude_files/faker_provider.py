@@ -25,8 +25,12 @@ from typing import Any, Optional, Union
 
 from faker.providers import BaseProvider
 
-from . import _http, _ids, _naming, errors
-from ._generation import (
+from pytest_claude_files import errors
+from pytest_claude_files._core import ids as _ids
+from pytest_claude_files._core import naming as _naming
+from pytest_claude_files._core.files import MAX_EXPIRES_IN, MIN_EXPIRES_IN, encode_page_token
+from pytest_claude_files._http import handler as _http
+from pytest_claude_files._sdk.generation import (
     CONTROL,
     FORBIDDEN_PRINTABLE,
     INVALID_FILENAME_KINDS,
@@ -39,8 +43,15 @@ from ._generation import (
     is_text,
     webp,
 )
-from ._service import MAX_EXPIRES_IN, MIN_EXPIRES_IN, encode_page_token
-from .models import BetaFileList, DeletedFile, Dialect, ErrorResponse, FileMetadata, FileScope, GAFileList
+from pytest_claude_files.models import (
+    BetaFileList,
+    DeletedFile,
+    Dialect,
+    ErrorResponse,
+    FileMetadata,
+    FileScope,
+    GAFileList,
+)
 
 __all__ = ["ClaudeFilesProvider"]
 

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any, Generator
 
 import pytest
 
-from . import _config, _respx_fixtures
-from ._faker_fixtures import (  # noqa: F401
+from pytest_claude_files._plugin import config as _config
+from pytest_claude_files._plugin import respx_fixtures as _respx_fixtures
+from pytest_claude_files._plugin.faker_fixtures import (  # noqa: F401
     claude_files_faker,
     claude_files_seed,
     pytest_addoption_claude_files_seed,
@@ -19,15 +20,15 @@ from ._faker_fixtures import (  # noqa: F401
     pytest_report_header_claude_files_seed,
     pytest_runtest_makereport_claude_files_seed,
 )
-from ._respx_fixtures import claude_files_respx  # noqa: F401
-from ._server_fixtures import claude_files_server  # noqa: F401
+from pytest_claude_files._plugin.respx_fixtures import claude_files_respx  # noqa: F401
+from pytest_claude_files._plugin.server_fixtures import claude_files_server  # noqa: F401
 
 if TYPE_CHECKING:
-    from ._http import FilesHandler
-    from ._service import FakeFiles
+    from pytest_claude_files._core.files import FakeFiles
+    from pytest_claude_files._http.handler import FilesHandler
 
 # backends (fake, server, real) and auto-cleanup of live uploads
-pytest_plugins = ("pytest_claude_files._cleanup_plugin",)
+pytest_plugins = ("pytest_claude_files._plugin.live",)
 
 MARKER = "claude_files"
 GROUP = "claude-files"
@@ -119,8 +120,8 @@ def claude_files_config(request: pytest.FixtureRequest) -> _config.ClaudeFilesCo
 @pytest.fixture
 def claude_files(claude_files_config: _config.ClaudeFilesConfig) -> FakeFiles:
     """A fresh in-memory Files API for this test (``FakeFiles``)."""
-    from ._clock import FakeClock
-    from ._service import FakeFiles, FakeFilesSettings
+    from pytest_claude_files._core.clock import FakeClock
+    from pytest_claude_files._core.files import FakeFiles, FakeFilesSettings
 
     cfg = claude_files_config
     clock = FakeClock(cfg.now, frozen=cfg.freeze_time)
@@ -130,7 +131,7 @@ def claude_files(claude_files_config: _config.ClaudeFilesConfig) -> FakeFiles:
 @pytest.fixture
 def claude_files_handler(claude_files: FakeFiles) -> FilesHandler:
     """The HTTP handler serving ``claude_files`` (request -> response), for custom wiring."""
-    from ._http import FilesHandler
+    from pytest_claude_files._http.handler import FilesHandler
 
     return FilesHandler(claude_files)
 
@@ -147,7 +148,7 @@ def claude_files_client(
     request: pytest.FixtureRequest, claude_files_config: _config.ClaudeFilesConfig
 ) -> Generator[Any, None, None]:
     """An ``anthropic.Anthropic`` client bound to the chosen backend (default: the fake)."""
-    from ._cleanup_plugin import backend_client
+    from pytest_claude_files._plugin.live import backend_client
 
     cfg = claude_files_config
     client = backend_client(request, cfg, _client_kwargs(cfg))
@@ -160,7 +161,7 @@ def claude_files_async_client(
     request: pytest.FixtureRequest, claude_files_config: _config.ClaudeFilesConfig
 ) -> Any:
     """An ``anthropic.AsyncAnthropic`` client bound to the chosen backend (default: the fake)."""
-    from ._cleanup_plugin import backend_client
+    from pytest_claude_files._plugin.live import backend_client
 
     cfg = claude_files_config
     return backend_client(request, cfg, _client_kwargs(cfg), is_async=True)

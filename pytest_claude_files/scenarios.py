@@ -2,7 +2,7 @@
 limits and pagination, scripted on top of the stateful fake.
 
 Effects are callables ``effect(ctx) -> answer | None`` (``ctx`` is a
-:class:`~pytest_claude_files._respx.CallContext`); ``None`` lets the call go on (to the next
+:class:`~pytest_claude_files._respx.router.CallContext`); ``None`` lets the call go on (to the next
 rule, then to the fake). Attach one with ``claude_files_respx.inject(operation, effect,
 times=/nth=/every=/probability=)``::
 
@@ -23,12 +23,12 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Union
 from urllib.parse import parse_qsl, urlencode
 
-from ._http import HTTPRequest, HTTPResponse, error_response
-from .errors import error_class_for
-from .models import format_timestamp
+from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse, error_response
+from pytest_claude_files.errors import error_class_for
+from pytest_claude_files.models import format_timestamp
 
 if TYPE_CHECKING:
-    from ._respx import CallContext, ClaudeFilesRouter
+    from pytest_claude_files._respx.router import CallContext, ClaudeFilesRouter
 
 __all__ = [
     "DEFAULT_MESSAGES",

@@ -33,11 +33,11 @@ from typing import Any, ClassVar, Literal, Optional
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
 
-from . import errors
-from ._http import FilesHandler
-from ._service import FakeFiles
-from .models import BETA_HEADER_VALUE, Dialect
-from .strategies import UploadPayload, file_ids, upload_payloads
+from pytest_claude_files import errors
+from pytest_claude_files._core.files import FakeFiles
+from pytest_claude_files._http.handler import FilesHandler
+from pytest_claude_files.models import BETA_HEADER_VALUE, Dialect
+from pytest_claude_files.strategies import UploadPayload, file_ids, upload_payloads
 
 __all__ = ["ExpectedFile", "FilesStateMachine", "PageResult"]
 
@@ -80,7 +80,7 @@ def _payloads(dialect: Dialect, max_size: int) -> st.SearchStrategy[UploadPayloa
 
 
 def _sdk_version() -> tuple[int, ...]:
-    from ._client import sdk_version
+    from pytest_claude_files._sdk.client import sdk_version
 
     return sdk_version() or (0,)
 
@@ -122,7 +122,7 @@ class FilesStateMachine(RuleBasedStateMachine):
     def client(self) -> Any:
         """An ``anthropic.Anthropic`` client bound to ``self.fake`` (no retries)."""
         if self._client is None:
-            from ._client import make_sdk_client
+            from pytest_claude_files._sdk.client import make_sdk_client
 
             self._client = make_sdk_client(self.handler, max_retries=0)
         return self._client

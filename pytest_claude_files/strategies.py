@@ -14,7 +14,7 @@ Keyword arguments pin fields; a pin is a value or a strategy::
     def test_download_button(meta): ...
 
 ``st.from_type(FileMetadata)`` (ours or the SDK's) resolves to these strategies too, via
-the ``hypothesis`` entry point (``pytest_claude_files._hypothesis_setup``).
+the ``hypothesis`` entry point (``pytest_claude_files._gen.hypothesis_setup``).
 """
 
 from __future__ import annotations
@@ -29,9 +29,10 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
-from . import _generation, _http, _ids, _naming, errors
-from ._generation import UploadPayload
-from ._service import (
+from pytest_claude_files import errors
+from pytest_claude_files._core import ids as _ids
+from pytest_claude_files._core import naming as _naming
+from pytest_claude_files._core.files import (
     DEFAULT_LIMIT,
     MAX_EXPIRES_IN,
     MAX_FILE_BYTES,
@@ -40,7 +41,10 @@ from ._service import (
     MIN_LIMIT,
     encode_page_token,
 )
-from .models import (
+from pytest_claude_files._http import handler as _http
+from pytest_claude_files._sdk import generation as _generation
+from pytest_claude_files._sdk.generation import UploadPayload
+from pytest_claude_files.models import (
     BetaFileList,
     DeletedFile,
     Dialect,

@@ -97,7 +97,7 @@ class FlakyDeletes:
         self.seen += 1
         if self.rng.random() >= self.share:
             return None
-        from pytest_claude_files._http import error_response
+        from pytest_claude_files._http.handler import error_response
         from pytest_claude_files.errors import error_class_for
 
         status = self.rng.choice(self.statuses)

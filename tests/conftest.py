@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import pytest
 
-from pytest_claude_files._client import sdk_version
+from pytest_claude_files._sdk.client import sdk_version
 
 Surface = Literal["beta", "ga"]
 SDK_VERSION: tuple[int, ...] = sdk_version() or (0,)

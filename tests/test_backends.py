@@ -15,10 +15,10 @@ from typing import Any
 import anthropic  # noqa: F401
 import pytest
 
-import pytest_claude_files._client
-import pytest_claude_files._transports
+import pytest_claude_files._sdk.client
+import pytest_claude_files._sdk.transports
 import pytest_claude_files.server  # noqa: F401
-from pytest_claude_files._backends import BackendError, choose_backend
+from pytest_claude_files._live.backends import BackendError, choose_backend
 
 from ._cleanup_support import ENV_NAMES, Account, account, emulator, live_env  # noqa: F401 - fixtures
 
@@ -254,7 +254,7 @@ def test_report_header_shows_the_backend_and_a_fingerprint(
 
 def test_loading_the_plugin_imports_nothing_heavy() -> None:
     code = (
-        "import sys, pytest_claude_files.plugin, pytest_claude_files._cleanup_plugin\n"
+        "import sys, pytest_claude_files.plugin, pytest_claude_files._plugin.live\n"
         "heavy = {'anthropic', 'httpx', 'httpx2', 'respx', 'pydantic', 'uvicorn'} & set(sys.modules)\n"
         "assert not heavy, heavy\n"
     )
@@ -275,8 +275,8 @@ def test_only_answered_uploads_are_recorded(
 ) -> None:
     import httpx
 
-    from pytest_claude_files._backends import observe
-    from pytest_claude_files._cleanup import Recorder, Secret
+    from pytest_claude_files._live.backends import observe
+    from pytest_claude_files._live.cleanup import Recorder, Secret
 
     recorder = Recorder()
     body = b'{"id": "file_011abc", "type": "file"}'
@@ -287,8 +287,8 @@ def test_only_answered_uploads_are_recorded(
 def test_deletes_seen_on_the_client_mark_recorded_uploads_gone() -> None:
     import httpx
 
-    from pytest_claude_files._backends import observe
-    from pytest_claude_files._cleanup import Recorder, Secret
+    from pytest_claude_files._live.backends import observe
+    from pytest_claude_files._live.cleanup import Recorder, Secret
 
     recorder = Recorder()
     recorder.record_upload("file_011abc", "https://api.test", Secret("k"))

@@ -10,7 +10,7 @@ from typing import Optional
 
 import pytest
 
-from pytest_claude_files._cleanup import (
+from pytest_claude_files._live.cleanup import (
     Attempt,
     Recorder,
     RetryPolicy,
@@ -18,7 +18,7 @@ from pytest_claude_files._cleanup import (
     redact,
     sweep,
 )
-from pytest_claude_files._ledger import (
+from pytest_claude_files._live.ledger import (
     LedgerWriter,
     Upload,
     claim_ledgers,

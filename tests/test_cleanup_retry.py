@@ -9,8 +9,14 @@ from typing import Optional
 
 import pytest
 
-from pytest_claude_files._cleanup import Attempt, RetryPolicy, delete_all, retry_after_seconds, should_retry
-from pytest_claude_files._ledger import Upload
+from pytest_claude_files._live.cleanup import (
+    Attempt,
+    RetryPolicy,
+    delete_all,
+    retry_after_seconds,
+    should_retry,
+)
+from pytest_claude_files._live.ledger import Upload
 
 BASE = "https://api.example.test"
 

@@ -15,8 +15,8 @@ from typing import Callable, Iterator, Sequence
 
 import pytest
 
-from pytest_claude_files._cli import main
 from pytest_claude_files.server import start_server
+from pytest_claude_files.server._cli import main
 from tests.conftest import stop_process
 
 SCRIPT = shutil.which("claude-files-fake", path=os.path.dirname(sys.executable)) or "claude-files-fake"

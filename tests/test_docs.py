@@ -78,10 +78,10 @@ def test_the_reference_documents_every_environment_variable_and_cli_flag() -> No
     reference = REFERENCE.read_text(encoding="utf-8")
     package = ROOT / "pytest_claude_files"
     variables = set()
-    for path in package.glob("*.py"):
+    for path in package.rglob("*.py"):
         variables.update(re.findall(r'^\w*ENV\w* = "([A-Z_]+)"', path.read_text(encoding="utf-8"), re.M))
     assert {"CLAUDE_FILES_BACKEND", "ANTHROPIC_API_KEY", "CLAUDE_FILES_SERVER_URL"} <= variables
-    from pytest_claude_files._cli import build_parser
+    from pytest_claude_files.server._cli import build_parser
 
     flags = {
         option

@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 
-from pytest_claude_files import _ids, _naming, errors, models
-from pytest_claude_files._faker_fixtures import base_seed, seed_for
-from pytest_claude_files._service import FakeFiles, decode_page_token
+from pytest_claude_files import errors, models
+from pytest_claude_files._core import ids as _ids
+from pytest_claude_files._core import naming as _naming
+from pytest_claude_files._core.files import FakeFiles, decode_page_token
+from pytest_claude_files._plugin.faker_fixtures import base_seed, seed_for
 
 faker = pytest.importorskip("faker")
 anthropic = pytest.importorskip("anthropic")

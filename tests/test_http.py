@@ -9,8 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_claude_files._clock import FakeClock
-from pytest_claude_files._http import (
+from pytest_claude_files._core.clock import FakeClock
+from pytest_claude_files._core.files import FakeFiles
+from pytest_claude_files._core.ids import REQUEST_ID_RE
+from pytest_claude_files._http.handler import (
     FilesHandler,
     HTTPRequest,
     HTTPResponse,
@@ -18,9 +20,7 @@ from pytest_claude_files._http import (
     error_response,
     ratelimit_reset_value,
 )
-from pytest_claude_files._ids import REQUEST_ID_RE
-from pytest_claude_files._routes import ROUTE_TABLE, match, match_by_table
-from pytest_claude_files._service import FakeFiles
+from pytest_claude_files._http.routes import ROUTE_TABLE, match, match_by_table
 from pytest_claude_files.errors import (
     ECHO_LIMIT,
     STATUS_TO_ERROR_TYPE,

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from pytest_claude_files import _ids
-from pytest_claude_files._ids import (
+from pytest_claude_files._core import ids as _ids
+from pytest_claude_files._core.ids import (
     BASE58_ALPHABET,
     FILE_ID_RE,
     REQUEST_ID_RE,

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from pytest_claude_files._extras import HEAVY_MODULES
+from pytest_claude_files._plugin.extras import HEAVY_MODULES
 
 PLUGIN = "claude_files"
 """The ``pytest11`` entry-point name (``-p no:claude_files`` disables the plugin)."""
@@ -160,5 +160,5 @@ def test_the_plugin_adds_no_heavy_module_to_an_autoloading_session(trivial_suite
 
 def test_the_probe_does_see_heavy_imports(tmp_path: Path) -> None:
     """The check is not vacuous: a module that does import a heavy one is reported."""
-    report = _probe("import", "pytest_claude_files._http", cwd=tmp_path)
+    report = _probe("import", "pytest_claude_files._http.handler", cwd=tmp_path)
     assert "pydantic" in report["heavy"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_claude_files._client import sdk_http_library
-from pytest_claude_files._multipart import boundary_of, parse_header_params, parse_multipart
+from pytest_claude_files._http.multipart import boundary_of, parse_header_params, parse_multipart
+from pytest_claude_files._sdk.client import sdk_http_library
 from pytest_claude_files.errors import InvalidRequestError
 
 

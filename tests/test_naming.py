@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_claude_files._naming import (
+from pytest_claude_files._core.naming import (
     DEFAULT_MIME_TYPE,
     FORBIDDEN_FILENAME_CHARS,
     MAX_FILENAME_CHARS,

@@ -9,9 +9,9 @@ from typing import Any, Iterator
 
 import pytest
 
-from pytest_claude_files._openapi import openapi_document
 from pytest_claude_files.models import FileMetadata
 from pytest_claude_files.server import ServerHandle, start_server
+from pytest_claude_files.server._openapi import openapi_document
 
 
 def test_document_is_openapi_3_1_with_all_five_operations() -> None:
@@ -63,7 +63,7 @@ def test_every_error_response_is_the_envelope() -> None:
 
 
 def test_cli_prints_the_same_document(capsys: pytest.CaptureFixture[str]) -> None:
-    from pytest_claude_files._cli import main
+    from pytest_claude_files.server._cli import main
 
     assert main(["openapi"]) == 0
     assert json.loads(capsys.readouterr().out) == openapi_document()

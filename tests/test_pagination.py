@@ -14,7 +14,7 @@ from typing import Any, Literal
 import anthropic
 import pytest
 
-from pytest_claude_files._service import MAX_IDS
+from pytest_claude_files._core.files import MAX_IDS
 
 from .conftest import dialect_paginator
 

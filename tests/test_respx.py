@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from pytest_claude_files import scenarios
-from pytest_claude_files._client import sdk_http_library, sdk_version
+from pytest_claude_files._sdk.client import sdk_http_library, sdk_version
 
 pytestmark = pytest.mark.anyio
 

@@ -155,7 +155,7 @@ def test_composes_with_respx_mock_for_other_hosts(pytester: pytest.Pytester) -> 
 
 def test_importing_the_plugin_stays_light() -> None:
     code = (
-        "import sys, pytest_claude_files.plugin, pytest_claude_files._respx_fixtures\n"
+        "import sys, pytest_claude_files.plugin, pytest_claude_files._plugin.respx_fixtures\n"
         "heavy = [m for m in ('respx', 'httpx', 'httpx2', 'anthropic', 'pydantic') if m in sys.modules]\n"
         "assert not heavy, heavy\n"
     )

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from pytest_claude_files import scenarios
-from pytest_claude_files._client import sdk_version
+from pytest_claude_files._sdk.client import sdk_version
 
 SDK = sdk_version() or (0,)
 GA_ONLY = SDK >= (1, 2)
@@ -304,7 +304,7 @@ def test_as_effect_rejects_what_it_cannot_script() -> None:
     with pytest.raises(TypeError, match="cannot script"):
         scenarios.as_effect(object())
     with pytest.raises(ValueError, match='then must be "fake" or "repeat"'):
-        pytest.importorskip("pytest_claude_files._respx").ClaudeFilesRouter.script(
+        pytest.importorskip("pytest_claude_files._respx.router").ClaudeFilesRouter.script(
             None,
             "list",
             500,

@@ -14,9 +14,9 @@ from typing import Any
 import anthropic
 import pytest
 
-from pytest_claude_files._ids import FILE_ID_RE, REQUEST_ID_RE
-from pytest_claude_files._naming import MAX_FILENAME_CHARS, UNNAMED
-from pytest_claude_files._service import MAX_EXPIRES_IN, MAX_IDS, MAX_LIMIT, MIN_EXPIRES_IN
+from pytest_claude_files._core.files import MAX_EXPIRES_IN, MAX_IDS, MAX_LIMIT, MIN_EXPIRES_IN
+from pytest_claude_files._core.ids import FILE_ID_RE, REQUEST_ID_RE
+from pytest_claude_files._core.naming import MAX_FILENAME_CHARS, UNNAMED
 
 from .conftest import FilesAPI, sdk_at_least, sdk_error, sdk_has_coded_errors
 
@@ -627,7 +627,7 @@ SDK_CLASS_BY_STATUS = {
 async def test_every_error_status_reaches_the_sdk_as_its_class(
     api: FilesAPI, claude_files_handler: Any, status: int
 ) -> None:
-    from pytest_claude_files._http import error_response
+    from pytest_claude_files._http.handler import error_response
     from pytest_claude_files.errors import STATUS_TO_ERROR_TYPE, error_class_for
 
     error_class = error_class_for(status)

@@ -13,8 +13,8 @@ from typing import Any, Iterator
 import anthropic
 import pytest
 
-from pytest_claude_files._control import ControlAPIError, ControlClient
 from pytest_claude_files.server import ServerError, ServerHandle, load_seed_file, start_server
+from pytest_claude_files.server._control import ControlAPIError, ControlClient
 
 KEY = "sk-ant-test-server"
 
@@ -541,8 +541,8 @@ async def _asgi_get(app: Any, path: str, headers: list[tuple[bytes, bytes]]) -> 
 
 @pytest.mark.anyio
 async def test_asgi_header_names_are_decoded_and_encoded_once_and_alike() -> None:
-    from pytest_claude_files import _asgi
-    from pytest_claude_files._http import HTTPResponse
+    from pytest_claude_files._http.handler import HTTPResponse
+    from pytest_claude_files.server import _asgi as _asgi
     from pytest_claude_files.server import make_app
 
     app = make_app()

@@ -8,11 +8,11 @@ from typing import Any, Awaitable, Callable, Iterator
 
 import pytest
 
-from pytest_claude_files import _multipart
-from pytest_claude_files._asgi import STREAM_CHUNK, FilesASGIApp
-from pytest_claude_files._multipart import parse_multipart
+from pytest_claude_files._http import multipart as _multipart
+from pytest_claude_files._http.multipart import parse_multipart
 from pytest_claude_files.errors import InvalidRequestError
 from pytest_claude_files.server import make_app
+from pytest_claude_files.server._asgi import STREAM_CHUNK, FilesASGIApp
 
 BOUNDARY = "b0undary"
 CONTENT_TYPE = f"multipart/form-data; boundary={BOUNDARY}"

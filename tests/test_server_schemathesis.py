@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, Phase, settings  # noqa: E402
 from schemathesis import checks as st_checks  # noqa: E402
 from schemathesis.specs.openapi import checks as oa_checks  # noqa: E402
 
-from pytest_claude_files._openapi import openapi_document  # noqa: E402
 from pytest_claude_files.models import BETA_HEADER_VALUE  # noqa: E402
 from pytest_claude_files.server import ServerHandle, start_server  # noqa: E402
+from pytest_claude_files.server._openapi import openapi_document  # noqa: E402
 
 KEY = "sk-ant-schemathesis"
 MAX_EXAMPLES = 25

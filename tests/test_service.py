@@ -14,9 +14,8 @@ from typing import Any
 
 import pytest
 
-from pytest_claude_files._clock import FakeClock
-from pytest_claude_files._ids import FILE_ID_RE
-from pytest_claude_files._service import (
+from pytest_claude_files._core.clock import FakeClock
+from pytest_claude_files._core.files import (
     DEFAULT_LIMIT,
     DEFAULT_STORAGE_QUOTA_BYTES,
     MAX_FILE_BYTES,
@@ -27,6 +26,7 @@ from pytest_claude_files._service import (
     decode_page_token,
     encode_page_token,
 )
+from pytest_claude_files._core.ids import FILE_ID_RE
 from pytest_claude_files.errors import InvalidRequestError, NotFoundError, RequestTooLargeError
 from pytest_claude_files.models import FileMetadata, dump_json
 

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from pytest_claude_files import _service
-from pytest_claude_files._client import sdk_version
+from pytest_claude_files._core import files as _service
+from pytest_claude_files._sdk.client import sdk_version
 from pytest_claude_files.stateful import FilesStateMachine, PageResult
 
 pytest.importorskip("anthropic")

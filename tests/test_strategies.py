@@ -12,11 +12,13 @@ from hypothesis import find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from pytest_claude_files import _ids, _naming, errors, models
+from pytest_claude_files import errors, models
 from pytest_claude_files import strategies as cfs
-from pytest_claude_files._client import make_sdk_client, sdk_version
-from pytest_claude_files._http import FilesHandler, HTTPResponse, json_response
-from pytest_claude_files._service import MAX_FILE_BYTES, FakeFiles, decode_page_token
+from pytest_claude_files._core import ids as _ids
+from pytest_claude_files._core import naming as _naming
+from pytest_claude_files._core.files import MAX_FILE_BYTES, FakeFiles, decode_page_token
+from pytest_claude_files._http.handler import FilesHandler, HTTPResponse, json_response
+from pytest_claude_files._sdk.client import make_sdk_client, sdk_version
 
 anthropic = pytest.importorskip("anthropic")
 
@@ -498,7 +500,7 @@ def test_hypothesis_entry_point_is_declared() -> None:
     from importlib.metadata import entry_points
 
     points = {ep.value for ep in entry_points(group="hypothesis")}
-    assert "pytest_claude_files._hypothesis_setup:_hypothesis_setup_hook" in points
+    assert "pytest_claude_files._gen.hypothesis_setup:_hypothesis_setup_hook" in points
 
 
 def test_importing_hypothesis_imports_nothing_of_ours(pytester: pytest.Pytester) -> None:

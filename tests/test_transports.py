@@ -13,9 +13,9 @@ from typing import Any, AsyncIterator, Callable, Iterator
 
 import pytest
 
-from pytest_claude_files._http import FilesHandler, HTTPRequest, HTTPResponse
-from pytest_claude_files._service import FakeFiles
-from pytest_claude_files._transports import (
+from pytest_claude_files._core.files import FakeFiles
+from pytest_claude_files._http.handler import FilesHandler, HTTPRequest, HTTPResponse
+from pytest_claude_files._sdk.transports import (
     make_transport,
     to_http_request,
     to_library_response,
@@ -304,7 +304,7 @@ def test_header_bytes_decode_as_the_library_decodes_them(library: ModuleType, ra
 async def test_binary_download_through_the_sdk(kind: str, fake: FakeFiles) -> None:
     """The installed SDK (httpx or httpx2, whichever it uses) gets the exact bytes."""
     pytest.importorskip("anthropic")
-    from pytest_claude_files._client import make_sdk_client
+    from pytest_claude_files._sdk.client import make_sdk_client
 
     content = bytes(range(256)) * 257
     meta = fake.add_file("output.bin", content, downloadable=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_claude_files._cli import main as cli_main
+from pytest_claude_files.server._cli import main as cli_main
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "pytest_claude_files"
@@ -381,7 +381,7 @@ def _anchors(page: Path) -> set[str]:
 DOCS_LINKS = sorted(
     {
         (m.group(1), m.group(2) or "")
-        for path in PACKAGE.glob("*.py")
+        for path in PACKAGE.rglob("*.py")
         for m in re.finditer(r"docs/([\w.-]+\.md)(?:#([\w-]+))?", path.read_text(encoding="utf-8"))
     }
 )

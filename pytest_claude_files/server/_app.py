@@ -3,13 +3,13 @@
 Start it from the command line (``claude-files-fake serve --port 0``), from a test
 session (the ``claude_files_server`` fixture) or from Python::
 
-    from pytest_claude_files.server import start_server
+    from pytest_claude_files.server._app import start_server
 
     with start_server(port=0) as server:
         client = anthropic.Anthropic(base_url=server.base_url, api_key="any-key")
         ...
 
-The server is uvicorn running :class:`~pytest_claude_files._asgi.FilesASGIApp` over the
+The server is uvicorn running :class:`~pytest_claude_files.server._asgi.FilesASGIApp` over the
 same ``FilesHandler`` as the in-process transports. Files are kept per API key
 (:class:`Tenants`), so parallel workers sharing one server never see each other's files.
 """
@@ -29,12 +29,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
-from ._asgi import DEFAULT_SPOOL_THRESHOLD, OPENAPI_PATH, FilesASGIApp
-from ._clock import FakeClock
-from ._control import CONTROL_PREFIX, ControlAPI, ControlClient, Fault, FaultSchedule
-from ._http import FilesHandler, api_key_of
-from ._service import Content, FakeFiles, FakeFilesSettings
-from .models import FileMetadata
+from pytest_claude_files._core.clock import FakeClock
+from pytest_claude_files._core.files import Content, FakeFiles, FakeFilesSettings
+from pytest_claude_files._http.handler import FilesHandler, api_key_of
+from pytest_claude_files.models import FileMetadata
+from pytest_claude_files.server._asgi import DEFAULT_SPOOL_THRESHOLD, OPENAPI_PATH, FilesASGIApp
+from pytest_claude_files.server._control import (
+    CONTROL_PREFIX,
+    ControlAPI,
+    ControlClient,
+    Fault,
+    FaultSchedule,
+)
 
 __all__ = [
     "CONTROL_PREFIX",
@@ -180,7 +186,7 @@ class Tenant:
         self.apply_seeds()
 
     def apply_seeds(self) -> None:
-        from ._control import file_spec_kwargs
+        from pytest_claude_files.server._control import file_spec_kwargs
 
         for spec in self.seeds:
             self.files.add_file(**file_spec_kwargs(spec))
@@ -302,7 +308,7 @@ def load_seed_file(path: os.PathLike[str] | str) -> list[dict[str, Any]]:
     (``content_base64`` for binary, ``content_file`` for a path relative to the seed file,
     ``mime_type``, ``scope_id``, ``created_at``, ``expires_at``). Errors name the line.
     """
-    from ._control import file_spec_kwargs
+    from pytest_claude_files.server._control import file_spec_kwargs
 
     source = Path(path)
     try:

@@ -17,8 +17,15 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ._service import DEFAULT_LIMIT, MAX_EXPIRES_IN, MAX_IDS, MAX_LIMIT, MIN_EXPIRES_IN, MIN_LIMIT
-from .models import (
+from pytest_claude_files._core.files import (
+    DEFAULT_LIMIT,
+    MAX_EXPIRES_IN,
+    MAX_IDS,
+    MAX_LIMIT,
+    MIN_EXPIRES_IN,
+    MIN_LIMIT,
+)
+from pytest_claude_files.models import (
     BETA_HEADER_VALUE,
     BetaFileList,
     DeletedFile,
@@ -160,7 +167,7 @@ def _query(name: str, schema: dict[str, Any], description: str, **extra: Any) ->
 
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document (a fresh ``dict`` each call)."""
-    from . import __version__
+    from pytest_claude_files import __version__
 
     common = [_DIALECT_HEADER, _VERSION_HEADER]
     list_params = [

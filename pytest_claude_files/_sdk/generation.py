@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Optional
 
-from . import _naming
-from .models import Dialect
+from pytest_claude_files._core import naming as _naming
+from pytest_claude_files.models import Dialect
 
 __all__ = ["DIALECTS", "EXTENSIONS", "INVALID_FILENAME_KINDS", "UploadPayload"]
 

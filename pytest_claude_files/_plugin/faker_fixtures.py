@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Generator, Optional
 
 import pytest
 
-from ._extras import require
+from pytest_claude_files._plugin.extras import require
 
 if TYPE_CHECKING:
     from faker import Faker
@@ -144,7 +144,7 @@ def claude_files_faker(claude_files_seed: int) -> Faker:
     require("claude_files_faker", "faker", "faker")
     from faker import Faker
 
-    from .faker_provider import ClaudeFilesProvider
+    from pytest_claude_files.faker_provider import ClaudeFilesProvider
 
     fake = Faker()
     fake.add_provider(ClaudeFilesProvider)

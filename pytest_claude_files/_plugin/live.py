@@ -14,7 +14,7 @@ from typing import Any, Callable, Generator, Iterable, Mapping, Optional
 
 import pytest
 
-from ._backends import (
+from pytest_claude_files._live.backends import (
     DOCS,
     ENV_API_KEY,
     ENV_BACKEND,
@@ -25,7 +25,7 @@ from ._backends import (
     BackendError,
     choose_backend,
 )
-from ._cleanup import (
+from pytest_claude_files._live.cleanup import (
     CleanupReport,
     Deleter,
     Recorder,
@@ -36,7 +36,7 @@ from ._cleanup import (
     redact,
     sweep,
 )
-from ._ledger import LEDGER_DIR_NAME, LedgerWriter, Upload
+from pytest_claude_files._live.ledger import LEDGER_DIR_NAME, LedgerWriter, Upload
 
 __all__ = [
     "MARKER_REAL",
@@ -177,7 +177,7 @@ class _State:
     def deleter_for(self, base_url: str, key: Secret) -> Deleter:
         target = (base_url, key.fingerprint)
         if target not in self.deleters:
-            from ._cleanup import SDKDeleter
+            from pytest_claude_files._live.cleanup import SDKDeleter
 
             self.deleters[target] = SDKDeleter(base_url, key)
         deleter: Deleter = self.deleters[target]
@@ -381,7 +381,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 def _patch(state: _State, base_url: str) -> None:
     if state.undo_patch is None and state.recorder is not None:
-        from ._backends import patch_transports
+        from pytest_claude_files._live.backends import patch_transports
 
         state.undo_patch = patch_transports(state.recorder, base_url)
 
@@ -577,7 +577,7 @@ def backend_client(request: pytest.FixtureRequest, cfg: Any, fake_kwargs: Mappin
     state = _state(request.config)
     backend = state.backend
     if backend.is_fake:
-        from ._client import make_sdk_client
+        from pytest_claude_files._sdk.client import make_sdk_client
 
         handler = request.getfixturevalue("claude_files_handler")
         return make_sdk_client(handler, is_async=is_async, **fake_kwargs)
@@ -595,7 +595,7 @@ def backend_client(request: pytest.FixtureRequest, cfg: Any, fake_kwargs: Mappin
     kwargs: dict[str, Any] = {}
     if getattr(cfg, "max_retries", None) is not None:
         kwargs["max_retries"] = cfg.max_retries
-    from ._backends import make_live_client
+    from pytest_claude_files._live.backends import make_live_client
 
     return make_live_client(live.base_url, live.key, state.recorder, is_async=is_async, **kwargs)
 

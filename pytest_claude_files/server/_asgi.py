@@ -22,12 +22,12 @@ import tempfile
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, MutableMapping, Optional, Union
 from urllib.parse import unquote
 
-from . import _routes
-from ._http import HTTPRequest, HTTPResponse
+from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse
+from pytest_claude_files._http import routes as _routes
 
 if TYPE_CHECKING:
-    from ._control import ControlAPI
-    from .server import Tenants
+    from pytest_claude_files.server._app import Tenants
+    from pytest_claude_files.server._control import ControlAPI
 
 __all__ = ["DEFAULT_SPOOL_THRESHOLD", "OPENAPI_PATH", "STREAM_CHUNK", "FilesASGIApp"]
 
@@ -154,7 +154,7 @@ class FilesASGIApp:
         if self._openapi is None:
             import json
 
-            from ._openapi import openapi_document
+            from pytest_claude_files.server._openapi import openapi_document
 
             self._openapi = json.dumps(openapi_document(), indent=1).encode()
         return HTTPResponse(200, [("content-type", "application/json")], self._openapi)

@@ -11,7 +11,7 @@ import importlib
 from types import ModuleType
 from typing import Any, Callable, Union
 
-from ._http import HTTPRequest, HTTPResponse
+from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse
 
 __all__ = ["make_transport", "to_http_request", "to_library_response", "transport_class"]
 

@@ -17,17 +17,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterator, NamedTuple, Optional, Sequence, TypeVar, Union
 
-from . import _ids
-from ._clock import FakeClock
-from ._naming import check_filename, decide_mime_type, unnamed_filename
-from .errors import (
+from pytest_claude_files._core import ids as _ids
+from pytest_claude_files._core.clock import FakeClock
+from pytest_claude_files._core.naming import check_filename, decide_mime_type, unnamed_filename
+from pytest_claude_files.errors import (
     FilesAPIError,
     InvalidRequestError,
     NotFoundError,
     RequestTooLargeError,
     shown,
 )
-from .models import DeletedFile, Dialect, FileMetadata, FileScope
+from pytest_claude_files.models import DeletedFile, Dialect, FileMetadata, FileScope
 
 __all__ = ["BetaPage", "Call", "FakeFiles", "FakeFilesSettings", "GAPage"]
 

@@ -17,10 +17,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Mapping, Optional, Union
 from urllib.parse import parse_qsl, quote, unquote
 
-from . import _ids, _routes
-from ._multipart import Body, parse_multipart
-from ._service import FakeFiles
-from .errors import (
+from pytest_claude_files._core import ids as _ids
+from pytest_claude_files._core.files import FakeFiles
+from pytest_claude_files._http import routes as _routes
+from pytest_claude_files._http.multipart import Body, parse_multipart
+from pytest_claude_files.errors import (
     APIError,
     AuthenticationError,
     FilesAPIError,
@@ -29,7 +30,7 @@ from .errors import (
     RateLimitError,
     shown,
 )
-from .models import BETA_HEADER_VALUE, Dialect, FileMetadata, dump_json
+from pytest_claude_files.models import BETA_HEADER_VALUE, Dialect, FileMetadata, dump_json
 
 __all__ = ["FilesHandler", "HTTPRequest", "HTTPResponse", "dialect_of", "error_response"]
 

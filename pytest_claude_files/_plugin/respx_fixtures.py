@@ -7,11 +7,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ._extras import require
+from pytest_claude_files._plugin.extras import require
 
 if TYPE_CHECKING:
-    from ._http import FilesHandler
-    from ._respx import ClaudeFilesRouter
+    from pytest_claude_files._http.handler import FilesHandler
+    from pytest_claude_files._respx.router import ClaudeFilesRouter
 
 MARKER = "claude_files_respx"
 DOCS = "docs/respx.md"
@@ -89,7 +89,7 @@ def claude_files_respx(
     """
     settings = respx_settings(request)
     require("claude_files_respx", "respx", "httpx", "respx")
-    from ._respx import ClaudeFilesRouter, retry_delay_patch
+    from pytest_claude_files._respx.router import ClaudeFilesRouter, retry_delay_patch
 
     router = ClaudeFilesRouter(claude_files_handler, **settings)
     with pytest.MonkeyPatch.context() as patch:

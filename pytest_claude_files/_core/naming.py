@@ -5,7 +5,7 @@ from __future__ import annotations
 import mimetypes
 from typing import Optional
 
-from .errors import InvalidRequestError
+from pytest_claude_files.errors import InvalidRequestError
 
 MAX_FILENAME_CHARS = 255
 FORBIDDEN_FILENAME_CHARS = frozenset('<>:"|?*\\/') | frozenset(chr(c) for c in range(0x20))

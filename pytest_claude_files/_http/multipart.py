@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional, Union
 from urllib.parse import unquote
 
-from .errors import InvalidRequestError
+from pytest_claude_files.errors import InvalidRequestError
 
 Body = Union[bytes, bytearray, memoryview, mmap.mmap]
 

@@ -6,7 +6,7 @@
   streams and exceptions). Importing this module registers it as ``using="httpx2"``.
 - :class:`ClaudeFilesRouter` is a ``respx.MockRouter`` registered with respx's httpcore
   mocker (``httpx``) *and* the httpx2 mocker. Its five Files routes are named by SDK
-  operation and answer with the fake through :class:`~pytest_claude_files._http.FilesHandler`
+  operation and answer with the fake through :class:`~pytest_claude_files._http.handler.FilesHandler`
   unless a scenario rule or a respx side effect answers first.
 
 No API logic lives here: requests are converted and handed to the handler; scripted
@@ -29,11 +29,11 @@ import respx
 from respx.mocks import Mocker
 from respx.models import AllMockedAssertionError, PassThrough, SideEffectError
 
-from . import _routes
-from ._http import FilesHandler, HTTPRequest, HTTPResponse, dialect_of
-from ._multipart import parse_multipart
-from ._transports import to_http_request
-from .errors import FilesAPIError
+from pytest_claude_files._http.handler import FilesHandler, HTTPRequest, HTTPResponse, dialect_of
+from pytest_claude_files._http import routes as _routes
+from pytest_claude_files._http.multipart import parse_multipart
+from pytest_claude_files._sdk.transports import to_http_request
+from pytest_claude_files.errors import FilesAPIError
 
 httpx2: Any
 try:  # httpx2 is only there with anthropic >= 1.0 (and Python >= 3.11)
@@ -877,7 +877,7 @@ class ClaudeFilesRouter(respx.MockRouter):
         effect. ``then="fake"`` (default) falls back to the fake once they are used up,
         ``"repeat"`` keeps answering with the last one.
         """
-        from . import scenarios
+        from pytest_claude_files import scenarios
 
         if then not in ("fake", "repeat"):
             raise ValueError(f'then must be "fake" or "repeat", got {then!r}')

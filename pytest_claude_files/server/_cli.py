@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="A fake Claude Files API on a real port (pytest-claude-files emulator).",
     )
-    from . import __version__
+    from pytest_claude_files import __version__
 
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -109,7 +109,7 @@ def _fail(message: str, status: int) -> int:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "openapi":
-        from ._openapi import openapi_document
+        from pytest_claude_files.server._openapi import openapi_document
 
         print(json.dumps(openapi_document(), indent=args.indent))
         return 0
@@ -119,9 +119,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from ._asgi import DEFAULT_SPOOL_THRESHOLD
-    from ._service import FakeFilesSettings
-    from .server import ServerError, bind_socket, load_seed_file, make_app, url_of, uvicorn_config
+    from pytest_claude_files._core.files import FakeFilesSettings
+    from pytest_claude_files.server._app import (
+        ServerError,
+        bind_socket,
+        load_seed_file,
+        make_app,
+        url_of,
+        uvicorn_config,
+    )
+    from pytest_claude_files.server._asgi import DEFAULT_SPOOL_THRESHOLD
 
     try:
         settings = FakeFilesSettings()

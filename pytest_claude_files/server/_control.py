@@ -41,9 +41,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 from urllib.parse import parse_qsl
 
-from ._http import HTTPRequest, HTTPResponse, error_response
-from ._routes import OPERATIONS
-from .errors import (
+from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse, error_response
+from pytest_claude_files._http.routes import OPERATIONS
+from pytest_claude_files.errors import (
     AuthenticationError,
     FilesAPIError,
     InvalidRequestError,
@@ -53,7 +53,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .server import Tenant, Tenants
+    from pytest_claude_files.server._app import Tenant, Tenants
 
 __all__ = [
     "CONTROL_PREFIX",
@@ -445,7 +445,7 @@ class ControlAPI:
         return _ok({"now": clock.now().isoformat().replace("+00:00", "Z")})
 
     def _openapi(self, request: HTTPRequest, body: Any) -> HTTPResponse:
-        from ._openapi import openapi_document
+        from pytest_claude_files.server._openapi import openapi_document
 
         return _ok(openapi_document())
 

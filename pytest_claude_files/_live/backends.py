@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 from urllib.parse import urlsplit
 
-from ._cleanup import Recorder, Secret
-from ._ledger import normalize_base_url
+from pytest_claude_files._live.cleanup import Recorder, Secret
+from pytest_claude_files._live.ledger import normalize_base_url
 
 __all__ = [
     "BACKENDS",
@@ -236,7 +236,7 @@ def _ssl_context(base_url: str) -> Any:
     """One TLS context per process (building one costs ~50 ms: every test makes a client)."""
     del base_url  # httpx builds the context for http:// URLs too
     if not _SSL_CONTEXT:
-        from ._client import sdk_http_library
+        from pytest_claude_files._sdk.client import sdk_http_library
 
         create = getattr(sdk_http_library(), "create_ssl_context", None)
         _SSL_CONTEXT.append(create() if create is not None else None)
@@ -249,7 +249,7 @@ def make_live_client(
     """An ``anthropic`` client for a live backend whose uploads are recorded in ``recorder``."""
     import anthropic
 
-    from ._client import sdk_http_library
+    from pytest_claude_files._sdk.client import sdk_http_library
 
     http_kwargs: dict[str, Any] = {}
     context = _ssl_context(base_url)
@@ -282,7 +282,7 @@ def patch_transports(recorder: Recorder, base_url: str) -> Callable[[], None]:
     Only requests that carry ``anthropic-version`` and go to ``base_url`` are looked at;
     the key is taken from the request (kept in memory, fingerprinted in the ledger).
     """
-    from ._client import sdk_http_library
+    from pytest_claude_files._sdk.client import sdk_http_library
 
     lib = sdk_http_library()
     origin = normalize_base_url(base_url)

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any, Generator, Optional
 
 import pytest
 
-from ._extras import require
+from pytest_claude_files._plugin.extras import require
 
 if TYPE_CHECKING:
-    from ._control import ControlClient
-    from ._service import FakeFiles
-    from .server import ServerHandle
+    from pytest_claude_files._core.files import FakeFiles
+    from pytest_claude_files.server._app import ServerHandle
+    from pytest_claude_files.server._control import ControlClient
 
 __all__ = ["SERVER_URL_ENV", "ClaudeFilesServer", "claude_files_server"]
 
@@ -49,7 +49,7 @@ class ClaudeFilesServer:
         *,
         max_retries: Optional[int] = None,
     ) -> None:
-        from ._control import ControlClient
+        from pytest_claude_files.server._control import ControlClient
 
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
@@ -111,8 +111,8 @@ def claude_files_server(pytestconfig: pytest.Config) -> Generator[ClaudeFilesSer
     ``claude_files_max_retries``) apply; with ``claude_files_api_keys`` set, the
     session uses the first key (and shares its space with other sessions using it).
     """
-    from . import _config
-    from ._service import FakeFilesSettings
+    from pytest_claude_files._core.files import FakeFilesSettings
+    from pytest_claude_files._plugin import config as _config
 
     try:
         cfg = _config.validate(_config.from_ini(pytestconfig.getini), "ini options")
@@ -124,7 +124,7 @@ def claude_files_server(pytestconfig: pytest.Config) -> Generator[ClaudeFilesSer
         yield ClaudeFilesServer(external, key, max_retries=cfg.max_retries)
         return
     require("claude_files_server", "server", "uvicorn")
-    from .server import ServerError, start_server
+    from pytest_claude_files.server._app import ServerError, start_server
     try:
         handle = start_server("127.0.0.1", 0, settings=FakeFilesSettings(**cfg.settings_kwargs()))
     except ServerError as exc:

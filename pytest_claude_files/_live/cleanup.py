@@ -21,7 +21,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional, Protocol
 
-from ._ledger import LedgerWriter, Upload, claim_ledgers, key_fingerprint, normalize_base_url
+from pytest_claude_files._live.ledger import (
+    LedgerWriter,
+    Upload,
+    claim_ledgers,
+    key_fingerprint,
+    normalize_base_url,
+)
 
 __all__ = [
     "Attempt",

@@ -7,8 +7,8 @@ from importlib import metadata
 from types import ModuleType
 from typing import Any, Optional
 
-from ._http import FilesHandler
-from ._transports import make_transport
+from pytest_claude_files._http.handler import FilesHandler
+from pytest_claude_files._sdk.transports import make_transport
 
 __all__ = ["FAKE_API_KEY", "FAKE_BASE_URL", "make_sdk_client", "sdk_http_library", "sdk_version"]
 

@@ -1,0 +1,1 @@
+"""Shared pieces of the Hypothesis strategies and the Faker provider."""

@@ -1,0 +1,1 @@
+"""The one HTTP handler every adapter shares: routes, multipart parsing, the handler."""

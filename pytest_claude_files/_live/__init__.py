@@ -1,0 +1,1 @@
+"""Live backends (emulator server, real API) and the crash-safe cleanup of real uploads."""

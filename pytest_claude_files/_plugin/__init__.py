@@ -1,0 +1,1 @@
+"""pytest glue: settings, fixtures of each part, live options. Imported only by plugin.py."""
