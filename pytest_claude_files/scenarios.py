@@ -28,8 +28,7 @@ from pytest_claude_files.errors import error_class_for
 from pytest_claude_files.models import format_timestamp
 
 if TYPE_CHECKING:
-    from pytest_claude_files._respx.router import ClaudeFilesRouter
-    from pytest_claude_files._respx.rules import CallContext
+    from pytest_claude_files._respx.rules import CallContext, RouterLike
 
 __all__ = [
     "DEFAULT_MESSAGES",
@@ -300,7 +299,7 @@ class token_bucket:
 
 
 def rate_limit(
-    router: ClaudeFilesRouter,
+    router: RouterLike,
     capacity: int,
     refill_per_second: Optional[float] = None,
     *,
@@ -362,7 +361,7 @@ def delete_cursor_file() -> Effect:
 
 
 def paginate(
-    router: ClaudeFilesRouter,
+    router: RouterLike,
     total: int,
     page_size: Optional[int] = None,
     *,

@@ -6,7 +6,7 @@ import contextvars
 import random
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import Any, Callable, Iterable, Optional, Protocol, Union
 from urllib.parse import parse_qsl
 
 import httpx
@@ -17,11 +17,44 @@ from pytest_claude_files._http.multipart import parse_multipart
 from pytest_claude_files._sdk.transports import to_http_request
 from pytest_claude_files.errors import FilesAPIError
 
-if TYPE_CHECKING:  # the router imports this module
-    from pytest_claude_files._respx.router import ClaudeFilesRoute, ClaudeFilesRouter
-
 Effect = Callable[["CallContext"], Any]
 IS_ASYNC: contextvars.ContextVar[bool] = contextvars.ContextVar("claude_files_respx_async", default=False)
+
+
+class RouteLike(Protocol):
+    """What a rule sees of a Files route (``ClaudeFilesRoute``)."""
+
+    cf_operation: Optional[str]
+
+
+class RouterLike(Protocol):
+    """What rules and scenarios use of the router (``ClaudeFilesRouter``); a protocol, so
+    that this module and the public ``scenarios`` need not import the router, which
+    imports them."""
+
+    real_sleep: bool
+    latencies: list[float]
+    rules: list[Rule]
+
+    @property
+    def files_handler(self) -> Any: ...
+
+    @property
+    def files(self) -> Any: ...
+
+    def serve_fake(self, request: HTTPRequest) -> HTTPResponse: ...
+
+    def inject(
+        self,
+        operation: Union[str, Iterable[str]],
+        effect: Effect,
+        *,
+        times: Optional[int] = None,
+        nth: Optional[int] = None,
+        every: Optional[int] = None,
+        probability: Optional[float] = None,
+        seed: Optional[int] = None,
+    ) -> Rule: ...
 
 
 # ---------------------------------------------------------------------------------------
@@ -103,7 +136,7 @@ class FilesCall:
 class CallContext:
     """What a scenario effect sees of one request, and how it can answer."""
 
-    def __init__(self, router: ClaudeFilesRouter, route: ClaudeFilesRoute, request: httpx.Request) -> None:
+    def __init__(self, router: RouterLike, route: RouteLike, request: httpx.Request) -> None:
         self.router = router
         self.route = route
         self.operation: str = route.cf_operation or ""
