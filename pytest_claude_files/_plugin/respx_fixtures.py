@@ -89,13 +89,12 @@ def claude_files_respx(
     """
     settings = respx_settings(request)
     require("claude_files_respx", "respx", "httpx", "respx")
-    from pytest_claude_files._respx.router import ClaudeFilesRouter, retry_delay_patch
+    from pytest_claude_files._respx.router import ClaudeFilesRouter, retry_delay
+    from pytest_claude_files._sdk.compat import patch_retry_timeout
 
     router = ClaudeFilesRouter(claude_files_handler, **settings)
     with pytest.MonkeyPatch.context() as patch:
-        import anthropic._base_client as base
-
-        patch.setattr(base.BaseClient, "_calculate_retry_timeout", retry_delay_patch(router))
+        patch_retry_timeout(patch, retry_delay(router))
         with router:
             yield router
     if router.unhandled:

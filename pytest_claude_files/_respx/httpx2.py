@@ -16,6 +16,7 @@ from respx.mocks import Mocker
 from respx.models import AllMockedAssertionError, PassThrough
 
 from pytest_claude_files._http.handler import HTTPResponse
+from pytest_claude_files._sdk.compat import attach_request, in_memory_response, is_read
 
 httpx2: Any
 try:  # httpx2 is only there with anthropic >= 1.0 (and Python >= 3.11)
@@ -111,7 +112,7 @@ def _stream_class(lib: Any) -> type:
 
 def _response_body(response: Any) -> tuple[Optional[bytes], Any]:
     """``(content, None)`` when the response body is in memory, else ``(None, stream)``."""
-    if hasattr(response, "_content"):
+    if is_read(response):
         return response.content, None
     stream = response.stream
     name = type(stream).__name__
@@ -123,8 +124,7 @@ def _response_body(response: Any) -> tuple[Optional[bytes], Any]:
 def convert_response(response: Any, lib: Any, request: Any = None) -> Any:
     """An httpx or httpx2 ``Response`` as a ``Response`` of ``lib`` (same status, headers, body)."""
     if isinstance(response, lib.Response):
-        if request is not None and response._request is None:
-            response.request = request
+        attach_request(response, request)
         return response
     content, stream = _response_body(response)
     if content is not None:
@@ -144,12 +144,7 @@ def convert_response(response: Any, lib: Any, request: Any = None) -> Any:
     return converted
 
 
-def _in_memory_response(lib: Any, status: int, headers: Any, content: bytes, request: Any) -> Any:
-    """A ``lib.Response`` already read (what ``Response(content=...)`` makes, without
-    re-reading the body through the decoders: several times cheaper)."""
-    response = lib.Response(status, headers=headers, stream=lib.ByteStream(content), request=request)
-    response._content = content
-    return response
+_in_memory_response = in_memory_response
 
 
 def httpx_from_http(response: HTTPResponse, request: Any) -> httpx.Response:

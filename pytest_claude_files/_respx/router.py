@@ -420,19 +420,16 @@ def _host_allowed(host: str, allowed: Sequence[str]) -> bool:
     return False
 
 
-def retry_delay_patch(router: ClaudeFilesRouter) -> Callable[..., float]:
-    """A ``_calculate_retry_timeout`` wrapper: records the SDK's delay, advances the fake
-    clock by it, and lets the SDK wait 0 s instead (unless ``real_sleep``)."""
-    import anthropic._base_client as base
+def retry_delay(router: ClaudeFilesRouter) -> Callable[[float], float]:
+    """What the SDK waits before a retry (see ``_sdk.compat.patch_retry_timeout``): records
+    the SDK's delay, advances the fake clock by it, and waits 0 s instead (unless
+    ``real_sleep``)."""
 
-    original = base.BaseClient._calculate_retry_timeout
-
-    def _calculate_retry_timeout(self: Any, *args: Any, **kwargs: Any) -> float:
-        delay = float(original(self, *args, **kwargs))
+    def decide(delay: float) -> float:
         router.retry_delays.append(delay)
         if router.real_sleep:
             return delay
         router.files_handler.files.clock.advance(delay)
         return 0.0
 
-    return _calculate_retry_timeout
+    return decide
