@@ -9,8 +9,10 @@ errors become the API's envelope in :func:`error_response`. The handler never ra
 from __future__ import annotations
 
 import json
+import logging
 import math
 import threading
+import traceback
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -32,7 +34,9 @@ from pytest_claude_files.errors import (
 )
 from pytest_claude_files.models import BETA_HEADER_VALUE, Dialect, FileMetadata, dump_json
 
-__all__ = ["FilesHandler", "HTTPRequest", "HTTPResponse", "dialect_of", "error_response"]
+__all__ = ["FilesHandler", "HTTPRequest", "HTTPResponse", "InternalError", "dialect_of", "error_response"]
+
+log = logging.getLogger("pytest_claude_files")
 
 JSON = "application/json"
 Hook = Callable[["HTTPRequest", Optional[str]], Optional["HTTPResponse"]]
@@ -178,6 +182,35 @@ class _RateLimiter:
         return allowed, headers
 
 
+@dataclass(frozen=True)
+class InternalError:
+    """A bug in the fake: an exception other than an API error, caught while serving.
+
+    The client gets a 500 (as from the real API), but the test must not pass through the
+    SDK's retries as if the API were flaky: the fixtures fail the test at teardown with
+    :meth:`report`. Faults a test asks for (scenarios, control API faults, hooks that
+    answer) are answers, not internal errors.
+    """
+
+    method: str
+    path: str
+    error: BaseException
+    traceback: str
+
+    def report(self) -> str:
+        return f"{self.method} {self.path} raised {type(self.error).__name__}: {self.error}\n{self.traceback}"
+
+
+def internal_errors_report(errors: Iterable[InternalError], where: str) -> str:
+    """The teardown failure message for the internal errors of a fake."""
+    listed = list(errors)
+    body = "\n".join(e.report() for e in listed)
+    return (
+        f"{where}: the fake Files API hit {len(listed)} internal error(s) (a bug in "
+        f"pytest-claude-files or in code patched into it; the client saw a 500):\n{body}"
+    )
+
+
 class FilesHandler:
     """Serves the five Files endpoints of a :class:`FakeFiles`, in both dialects.
 
@@ -189,6 +222,8 @@ class FilesHandler:
     def __init__(self, files: FakeFiles) -> None:
         self.files = files
         self.hooks: list[Hook] = []
+        self.internal_errors: list[InternalError] = []
+        """Exceptions of the fake itself (answered with a 500); the fixtures fail on them."""
         self._limiter: Optional[_RateLimiter] = None
         self._limiter_lock = threading.Lock()
 
@@ -199,8 +234,14 @@ class FilesHandler:
                 return self._serve(request, request_id)
             except FilesAPIError as exc:
                 return error_response(exc, request_id)
-        except Exception:
+        except Exception as exc:
+            self._record_internal_error(request, exc)
             return error_response(APIError("Internal server error"), request_id)
+
+    def _record_internal_error(self, request: HTTPRequest, exc: Exception) -> None:
+        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        self.internal_errors.append(InternalError(request.method, request.path, exc, text))
+        log.error("internal error of the fake serving %s %s", request.method, request.path, exc_info=exc)
 
     # -- pipeline -----------------------------------------------------------------
     # Every request passes here (the in-process transports, respx routes and the server

@@ -58,6 +58,13 @@ class ClaudeFilesServer:
             )
         return self.handle.files(self.api_key)
 
+    def internal_errors(self) -> list[Any]:
+        """Internal errors of the fake (bugs answered with a 500) of every key's space, when
+        the server runs in this process; an external server logs its own."""
+        if self.handle is None:
+            return []
+        return [error for tenant in self.handle.tenants for error in tenant.handler.internal_errors]
+
     def reset(self) -> None:
         """Forget this session's files, calls, counts and faults on the server."""
         self.control.reset()

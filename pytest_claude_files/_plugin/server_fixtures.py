@@ -59,7 +59,13 @@ def claude_files_server(pytestconfig: pytest.Config) -> Generator[ClaudeFilesSer
         handle = start_server("127.0.0.1", 0, settings=FakeFilesSettings(**cfg.settings_kwargs()))
     except ServerError as exc:
         pytest.fail(f"claude_files_server: {exc}", pytrace=False)
+    server = ClaudeFilesServer(handle.base_url, key, handle, max_retries=cfg.max_retries)
     try:
-        yield ClaudeFilesServer(handle.base_url, key, handle, max_retries=cfg.max_retries)
+        yield server
     finally:
         handle.stop()
+    errors = server.internal_errors()
+    if errors:
+        from pytest_claude_files._http.handler import internal_errors_report
+
+        pytest.fail(internal_errors_report(errors, "claude_files_server"), pytrace=False)
