@@ -74,7 +74,7 @@ def test_respx_against_a_broken_fake(broken_upload, claude_files_respx):
 
 def test_a_fault_the_test_asked_for(claude_files_respx):
     from pytest_claude_files import scenarios
-    claude_files_respx.inject("upload", scenarios.api_error(500), times=1)
+    claude_files_respx.inject("upload", scenarios.error(500), times=1)
     client = anthropic.Anthropic(api_key="k", max_retries=0)
     with pytest.raises(anthropic.InternalServerError):
         client.beta.files.upload(file=("a.txt", b"hi", "text/plain"))

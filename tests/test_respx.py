@@ -123,7 +123,7 @@ async def test_call_inspection_parses_parameters(
 
 # -- retries ---------------------------------------------------------------------------
 async def test_two_429s_then_success_takes_exactly_three_requests(sdk: Sdk, claude_files_respx: Any) -> None:
-    claude_files_respx.inject("list", scenarios.api_error(429, retry_after=0), times=2)
+    claude_files_respx.inject("list", scenarios.error(429, retry_after=0), times=2)
     started = time.monotonic()
     page = await sdk.call(sdk.client(), "list")
     assert page.data == []
@@ -135,8 +135,8 @@ async def test_two_429s_then_success_takes_exactly_three_requests(sdk: Sdk, clau
 
 
 async def test_retry_after_is_honoured_as_the_sdk_delay(sdk: Sdk, claude_files_respx: Any) -> None:
-    claude_files_respx.inject("list", scenarios.api_error(429, retry_after=7), times=1)
-    claude_files_respx.inject("retrieve_metadata", scenarios.api_error(529, retry_after_ms=1500), times=1)
+    claude_files_respx.inject("list", scenarios.error(429, retry_after=7), times=1)
+    claude_files_respx.inject("retrieve_metadata", scenarios.error(529, retry_after_ms=1500), times=1)
     client = sdk.client()
     before = claude_files_respx.files.clock.now()
     await sdk.call(client, "list")
@@ -146,19 +146,19 @@ async def test_retry_after_is_honoured_as_the_sdk_delay(sdk: Sdk, claude_files_r
 
 
 async def test_x_should_retry_false_is_not_retried(sdk: Sdk, claude_files_respx: Any) -> None:
-    claude_files_respx.inject("list", scenarios.api_error(500, should_retry=False), times=1)
+    claude_files_respx.inject("list", scenarios.error(500, should_retry=False), times=1)
     await raises(sdk, anthropic.InternalServerError, sdk.client(), "list")
     assert claude_files_respx["list"].call_count == 1
 
 
 async def test_x_should_retry_true_retries_a_400(sdk: Sdk, claude_files_respx: Any) -> None:
-    claude_files_respx.inject("list", scenarios.api_error(400, should_retry=True), times=1)
+    claude_files_respx.inject("list", scenarios.error(400, should_retry=True), times=1)
     await sdk.call(sdk.client(), "list")
     assert [c.status for c in claude_files_respx.calls_of("list")] == [400, 200]
 
 
 async def test_529_after_max_retries_is_overloaded_error(sdk: Sdk, claude_files_respx: Any) -> None:
-    claude_files_respx.inject("retrieve_metadata", scenarios.api_error("overloaded_error"))
+    claude_files_respx.inject("retrieve_metadata", scenarios.error("overloaded_error"))
     err = await raises(
         sdk, anthropic.OverloadedError, sdk.client(max_retries=3), "retrieve_metadata", FILE_ID
     )
@@ -170,7 +170,7 @@ async def test_scripted_errors_fall_back_to_the_fake(
     sdk: Sdk, claude_files_respx: Any, claude_files: Any
 ) -> None:
     meta = claude_files.add_file("a.txt", b"a")
-    rule = claude_files_respx.inject("retrieve_metadata", scenarios.api_error(500), times=1)
+    rule = claude_files_respx.inject("retrieve_metadata", scenarios.error(500), times=1)
     client = sdk.client(max_retries=0)
     await raises(sdk, anthropic.InternalServerError, client, "retrieve_metadata", meta.id)
     assert rule.used_up
@@ -199,7 +199,7 @@ def _expected_class(status: int) -> type:
 @pytest.mark.parametrize("status", [400, 401, 402, 403, 404, 409, 413, 429, 500, 504, 529])
 async def test_each_error_maps_to_the_sdk_exception(sdk: Sdk, claude_files_respx: Any, status: int) -> None:
     claude_files_respx.inject(
-        "list", scenarios.api_error(status, "scripted", request_id="req_011CQFYcrRp7mCHLDsAYT8Qt")
+        "list", scenarios.error(status, "scripted", request_id="req_011CQFYcrRp7mCHLDsAYT8Qt")
     )
     err = await raises(sdk, _expected_class(status), sdk.client(max_retries=0), "list")
     assert err.status_code == status
@@ -220,7 +220,7 @@ async def test_each_error_maps_to_the_sdk_exception(sdk: Sdk, claude_files_respx
 async def test_error_codes_map_to_sdk_subclasses(
     sdk: Sdk, claude_files_respx: Any, status: int, code: str, name: str
 ) -> None:
-    claude_files_respx.inject("download", scenarios.api_error(status, error_code=code))
+    claude_files_respx.inject("download", scenarios.error(status, error_code=code))
     err = await raises(sdk, getattr(anthropic.types, name), sdk.client(max_retries=0), "download", FILE_ID)
     assert err.body["error"]["details"] == {"error_code": code}
 
@@ -249,7 +249,7 @@ async def test_download_cut_mid_body_is_the_sdks_connection_error(
 
 async def test_connection_refused_and_read_timeout(sdk: Sdk, claude_files_respx: Any) -> None:
     claude_files_respx.inject("list", scenarios.connect_error())
-    claude_files_respx.inject("retrieve_metadata", scenarios.read_timeout())
+    claude_files_respx.inject("retrieve_metadata", scenarios.timeout())
     client = sdk.client(max_retries=1)
     err = await raises(sdk, anthropic.APIConnectionError, client, "list")
     assert not isinstance(err, anthropic.APITimeoutError)
@@ -460,7 +460,7 @@ async def test_real_sleep_waits_for_latency_and_retries(
     monkeypatch.setattr(time, "sleep", slept.append)  # no test really sleeps
     monkeypatch.setattr(anyio, "sleep", asleep)
     claude_files_respx.inject("list", scenarios.latency(3))
-    claude_files_respx.inject("list", scenarios.api_error(429, retry_after=2), times=1)
+    claude_files_respx.inject("list", scenarios.error(429, retry_after=2), times=1)
     before = claude_files_respx.files.clock.now()
     await sdk.call(sdk.client(), "list")
     assert slept == [3, 2.0, 3]  # server latency, the SDK's retry wait, latency again

@@ -128,7 +128,7 @@ def _get(router: Any, path: str = "/v1/files", **headers: str) -> httpx.Response
 def test_api_error_envelope_and_headers(claude_files_respx: Any) -> None:
     claude_files_respx.inject(
         "list",
-        scenarios.api_error(
+        scenarios.error(
             "rate_limit_error",
             "slow down",
             error_code="too_fast",
@@ -164,7 +164,7 @@ def test_api_error_envelope_and_headers(claude_files_respx: Any) -> None:
 def test_api_error_by_status_or_type(
     claude_files_respx: Any, given: Any, status: int, error_type: str
 ) -> None:
-    claude_files_respx.inject("list", scenarios.api_error(given))
+    claude_files_respx.inject("list", scenarios.error(given))
     response = _get(claude_files_respx)
     assert response.status_code == status
     assert response.json()["error"]["type"] == error_type
@@ -173,7 +173,7 @@ def test_api_error_by_status_or_type(
 
 def test_api_error_rejects_unknown_types() -> None:
     with pytest.raises(ValueError, match="unknown error type 'nope_error'"):
-        scenarios.api_error("nope_error")
+        scenarios.error("nope_error")
 
 
 def _fired(router: Any, n: int) -> list[int]:
@@ -192,21 +192,21 @@ def _fired(router: Any, n: int) -> list[int]:
     ],
 )
 def test_triggers(claude_files_respx: Any, when: dict[str, Any], expected: list[int]) -> None:
-    claude_files_respx.inject("list", scenarios.api_error(500), **when)
+    claude_files_respx.inject("list", scenarios.error(500), **when)
     assert _fired(claude_files_respx, 6) == expected
 
 
 def test_probability_is_reproducible_from_the_seed(claude_files_respx: Any) -> None:
-    rule = claude_files_respx.inject("list", scenarios.api_error(503), probability=0.5, seed=7)
+    rule = claude_files_respx.inject("list", scenarios.error(503), probability=0.5, seed=7)
     first = _fired(claude_files_respx, 20)
     rule.remove()
-    claude_files_respx.inject("list", scenarios.api_error(503), probability=0.5, seed=7)
+    claude_files_respx.inject("list", scenarios.error(503), probability=0.5, seed=7)
     assert _fired(claude_files_respx, 20) == first
     assert 0 < first.count(503) < 20
 
 
 def test_rules_apply_to_their_operations(claude_files_respx: Any) -> None:
-    claude_files_respx.inject(["retrieve_metadata", "delete"], scenarios.api_error(500))
+    claude_files_respx.inject(["retrieve_metadata", "delete"], scenarios.error(500))
     assert _get(claude_files_respx).status_code == 200
     assert _get(claude_files_respx, "/v1/files/file_011CNha8iCJcU1wXNR6q4V8w").status_code == 500
     claude_files_respx.clear_scenarios()
@@ -225,12 +225,12 @@ def test_rules_apply_to_their_operations(claude_files_respx: Any) -> None:
 )
 def test_trigger_validation(claude_files_respx: Any, kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        claude_files_respx.inject("list", scenarios.api_error(500), **kwargs)
+        claude_files_respx.inject("list", scenarios.error(500), **kwargs)
 
 
 def test_unknown_operation(claude_files_respx: Any) -> None:
     with pytest.raises(ValueError, match=r"unknown operation.*'lst'.*upload, list, retrieve_metadata"):
-        claude_files_respx.inject("lst", scenarios.api_error(500))
+        claude_files_respx.inject("lst", scenarios.error(500))
     with pytest.raises(ValueError, match="unknown operation 'get'"):
         claude_files_respx.calls_of("get")
 
@@ -313,6 +313,6 @@ def test_as_effect_rejects_what_it_cannot_script() -> None:
 
 
 def test_effects_have_readable_names() -> None:
-    assert scenarios.api_error(429).__name__ == "api_error(429 rate_limit_error)"
+    assert scenarios.error(429).__name__ == "error(429 rate_limit_error)"
     assert scenarios.cut_body(after=5).__name__ == "cut_body(after=5)"
     assert inspect.isfunction(scenarios.connect_error())

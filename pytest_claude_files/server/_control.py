@@ -26,7 +26,8 @@ Fault vocabulary (the same as the respx scenarios): ``operation`` (``upload``, `
 ``status`` / ``error_type`` / ``error_code`` / ``message`` / ``retry_after`` /
 ``retry_after_ms`` / ``should_retry`` / ``headers`` for an API error; ``latency``
 (seconds, before the answer); ``drop`` (close the connection, no answer);
-``truncate_at`` (send that many bytes of the body, then close).
+``cut_body`` (send that many bytes of the body, then close; ``truncate_at`` is its
+deprecated old name). The one table of both fronts is docs/faults.md.
 """
 
 from __future__ import annotations
