@@ -17,16 +17,15 @@ Error bodies come from ``_http.error_response``: the one place errors become HTT
 
 from __future__ import annotations
 
-import math
 import threading
 import warnings
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Union
 from urllib.parse import parse_qsl, urlencode
 
-from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse, error_response
+from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse, error_response, ratelimit_headers
+from pytest_claude_files._http.routes import IDS_KEYS
 from pytest_claude_files.errors import DEFAULT_MESSAGES, error_class_for, injected_error
-from pytest_claude_files.models import format_timestamp
 
 if TYPE_CHECKING:
     from pytest_claude_files._respx.rules import CallContext, RouterLike
@@ -278,15 +277,10 @@ class token_bucket:
                 self.tokens -= 1.0
             tokens = self.tokens
         full_in = (self.capacity - tokens) / self.rate
-        headers = [
-            ("anthropic-ratelimit-requests-limit", str(self.capacity)),
-            ("anthropic-ratelimit-requests-remaining", str(math.floor(tokens))),
-            ("anthropic-ratelimit-requests-reset", format_timestamp(now + timedelta(seconds=full_in))),
-        ]
+        retry_in = None if allowed else (1.0 - tokens) / self.rate
+        headers = ratelimit_headers(self.capacity, tokens, now + timedelta(seconds=full_in), retry_in)
         if not allowed:
-            wait = max(1, math.ceil((1.0 - tokens) / self.rate))
             extra = dict(headers)
-            extra["retry-after"] = str(wait)
             answer: HTTPResponse = error(
                 429,
                 f"Number of requests has exceeded your rate limit ({self.capacity} in a burst).",
@@ -321,7 +315,7 @@ def max_page_size(size: int) -> Effect:
     def effect(ctx: CallContext) -> Optional[HTTPResponse]:
         req = ctx.http_request
         query = parse_qsl(req.query, keep_blank_values=True)
-        if any(k in ("ids", "ids[]") for k, _ in query):
+        if any(k in IDS_KEYS for k, _ in query):
             return None
         asked: Optional[int] = None
         rest = []

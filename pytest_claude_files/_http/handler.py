@@ -20,9 +20,10 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Union
 from urllib.parse import parse_qsl, quote, unquote
 
 from pytest_claude_files._core import ids as _ids
-from pytest_claude_files._core.files import FakeFiles
+from pytest_claude_files._core.files import DEFAULT_LIMIT, FakeFiles
 from pytest_claude_files._http import routes as _routes
 from pytest_claude_files._http.multipart import Body, parse_multipart
+from pytest_claude_files._http.routes import api_key_of
 from pytest_claude_files.errors import (
     APIError,
     AuthenticationError,
@@ -34,7 +35,10 @@ from pytest_claude_files.errors import (
 )
 from pytest_claude_files.models import BETA_HEADER_VALUE, Dialect, FileMetadata, dump_json
 
-__all__ = ["FilesHandler", "HTTPRequest", "HTTPResponse", "InternalError", "dialect_of", "error_response"]
+__all__ = [
+    "FilesHandler", "HTTPRequest", "HTTPResponse", "InternalError", "api_key_of", "dialect_of",
+    "error_response", "ratelimit_headers",
+]
 
 log = logging.getLogger("pytest_claude_files")
 
@@ -97,17 +101,6 @@ def dialect_of(headers: Mapping[str, str]) -> Dialect:
     return "ga"
 
 
-def api_key_of(headers: Mapping[str, str]) -> str:
-    """The credential of a request: ``x-api-key``, else ``Authorization: Bearer``; "" if none."""
-    key = headers.get("x-api-key", "").strip()
-    if not key:
-        auth = headers.get("authorization", "")
-        scheme, _, token = auth.strip().partition(" ")
-        if scheme.lower() == "bearer":
-            key = token.strip()
-    return key
-
-
 _dumps = dump_json  # compact UTF-8 JSON, the same bytes as FileMetadata.to_api_json
 _NO_HEADERS: tuple[tuple[str, str], ...] = ()
 
@@ -152,6 +145,21 @@ def ratelimit_reset_value(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def ratelimit_headers(
+    limit: int, remaining: float, reset_at: datetime, retry_in: Optional[float] = None
+) -> list[tuple[str, str]]:
+    """The ``anthropic-ratelimit-requests-{limit,remaining,reset}`` headers, and with
+    ``retry_in`` (a refused request) ``retry-after`` in whole seconds, at least 1."""
+    headers = [
+        ("anthropic-ratelimit-requests-limit", str(limit)),
+        ("anthropic-ratelimit-requests-remaining", str(max(0, math.floor(remaining)))),
+        ("anthropic-ratelimit-requests-reset", ratelimit_reset_value(reset_at)),
+    ]
+    if retry_in is not None:
+        headers.append(("retry-after", str(max(1, math.ceil(retry_in)))))
+    return headers
+
+
 class _RateLimiter:
     """A sliding one-minute window of request times, on the fake's clock."""
 
@@ -171,15 +179,9 @@ class _RateLimiter:
                 self._times.append(stamp)
             reset_in = RATE_WINDOW_SECONDS - (stamp - self._times[0]) if self._times else 0.0
             remaining = self.per_minute - len(self._times)
-        headers = [
-            ("anthropic-ratelimit-requests-limit", str(self.per_minute)),
-            ("anthropic-ratelimit-requests-remaining", str(max(0, remaining))),
-            ("anthropic-ratelimit-requests-reset",
-             ratelimit_reset_value(now + timedelta(seconds=max(0.0, reset_in)))),
-        ]
-        if not allowed:
-            headers.append(("retry-after", str(max(1, math.ceil(reset_in)))))
-        return allowed, headers
+        reset_at = now + timedelta(seconds=max(0.0, reset_in))
+        return allowed, ratelimit_headers(self.per_minute, remaining, reset_at,
+                                          None if allowed else reset_in)
 
 
 @dataclass(frozen=True)
@@ -291,12 +293,7 @@ class FilesHandler:
         return json_response(200, deleted.model_dump(mode="json"), request_id, extra)
 
     def _authenticate(self, headers: Mapping[str, str]) -> None:
-        key = headers.get("x-api-key", "").strip()
-        if not key:
-            auth = headers.get("authorization", "")
-            scheme, _, token = auth.strip().partition(" ")
-            if scheme.lower() == "bearer":
-                key = token.strip()
+        key = api_key_of(headers)
         if not key:
             raise AuthenticationError(
                 "x-api-key header is required (or Authorization: Bearer <key>)."
@@ -350,13 +347,8 @@ class FilesHandler:
         )
 
     def _list(self, dialect: Dialect, query: list[tuple[str, str]]) -> bytes:
-        single: dict[str, str] = {}
-        ids: Optional[list[str]] = None
-        for key, value in query:
-            if key in ("ids", "ids[]"):
-                ids = (ids or []) + ([value] if value else [])
-            else:
-                single[key] = value
+        single, sent_ids = _routes.split_list_query(query)
+        ids = None if sent_ids is None else [i for i in sent_ids if i]
         scope_id = single.get("scope_id") or None
         limit = _parse_int("limit", single["limit"]) if "limit" in single else None
         if dialect == "beta":
@@ -366,7 +358,7 @@ class FilesHandler:
                         f"{name}: not supported in the beta Files API; use before_id/after_id."
                     )
             page = self.files.list_beta(
-                limit=20 if limit is None else limit,
+                limit=DEFAULT_LIMIT if limit is None else limit,
                 before_id=single.get("before_id"),
                 after_id=single.get("after_id"),
                 scope_id=scope_id,

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from pytest_claude_files._http.routes import API_BASE_URL
 from pytest_claude_files._plugin.extras import require
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def respx_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
             if not isinstance(raw[name], bool):
                 _fail(f"{name}: expected True or False, got {raw[name]!r}")
             out[name] = raw[name]
-    base_url = raw.get("base_url", "https://api.anthropic.com")
+    base_url = raw.get("base_url", API_BASE_URL)
     parts = urlsplit(base_url) if isinstance(base_url, str) else None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/"):
         _fail(f"base_url: expected a scheme and host such as 'https://api.anthropic.com', got {base_url!r}")

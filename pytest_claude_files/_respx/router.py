@@ -68,7 +68,7 @@ class ClaudeFilesRouter(respx.MockRouter):
         self,
         handler: FilesHandler,
         *,
-        base_url: str = "https://api.anthropic.com",
+        base_url: str = _routes.API_BASE_URL,
         pass_through: Iterable[str] = (),
         stateful: bool = True,
         real_sleep: bool = False,

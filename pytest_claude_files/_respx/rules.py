@@ -45,16 +45,8 @@ class RouterLike(Protocol):
     def serve_fake(self, request: HTTPRequest) -> HTTPResponse: ...
 
     def inject(
-        self,
-        operation: Union[str, Iterable[str]],
-        effect: Effect,
-        *,
-        times: Optional[int] = None,
-        nth: Optional[int] = None,
-        every: Optional[int] = None,
-        probability: Optional[float] = None,
-        seed: Optional[int] = None,
-    ) -> Rule: ...
+        self, operation: Union[str, Iterable[str]], effect: Effect, *, nth: Optional[int] = None
+    ) -> Rule: ...  # (and times=, every=, probability=, seed=: ClaudeFilesRouter.inject)
 
 
 # ---------------------------------------------------------------------------------------
@@ -93,17 +85,16 @@ class FilesCall:
     @classmethod
     def parse(cls, operation: str, request: httpx.Request, response: Optional[httpx.Response]) -> FilesCall:
         _, file_id = _routes.match(request.method, request.url.path)
-        params: dict[str, Any] = {}
-        for key, value in parse_qsl(request.url.query.decode("ascii", "replace"), keep_blank_values=True):
-            if key in ("ids", "ids[]"):
-                params.setdefault("ids", []).append(value)
-            elif key == "limit":
-                try:
-                    params["limit"] = int(value)
-                except ValueError:
-                    params["limit"] = value
-            else:
-                params[key] = value
+        query = parse_qsl(request.url.query.decode("ascii", "replace"), keep_blank_values=True)
+        single, ids = _routes.split_list_query(query)
+        params: dict[str, Any] = dict(single)
+        if ids is not None:
+            params["ids"] = ids
+        if "limit" in params:
+            try:
+                params["limit"] = int(params["limit"])
+            except ValueError:
+                pass
         headers = {k.lower(): v for k, v in request.headers.multi_items()}
         retry = headers.get("x-stainless-retry-count")
         call = cls(

@@ -6,13 +6,14 @@ from importlib import metadata
 from typing import Any, Optional
 
 from pytest_claude_files._http.handler import FilesHandler
+from pytest_claude_files._http.routes import API_BASE_URL
 from pytest_claude_files._sdk.compat import sdk_http_library
 from pytest_claude_files._sdk.transports import make_transport
 
 __all__ = ["FAKE_API_KEY", "FAKE_BASE_URL", "make_sdk_client", "sdk_http_library", "sdk_version"]
 
 FAKE_API_KEY = "sk-ant-api03-fake-key-for-tests"
-FAKE_BASE_URL = "https://api.anthropic.com"
+FAKE_BASE_URL = API_BASE_URL
 
 
 def sdk_version() -> Optional[tuple[int, ...]]:
