@@ -17,6 +17,8 @@ import pytest
 from pytest_claude_files import scenarios
 from pytest_claude_files._sdk.client import sdk_http_library, sdk_version
 
+from .conftest import Sdk
+
 pytestmark = pytest.mark.anyio
 
 SDK = sdk_version() or (0,)
@@ -28,43 +30,6 @@ try:
     httpx2: Any = importlib.import_module("httpx2")
 except ImportError:  # pragma: no cover - anthropic < 1.0 environments may lack it
     httpx2 = None
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-class Sdk:
-    """One test body for sync and async clients: ``await sdk.call(op, ...)``."""
-
-    def __init__(self, is_async: bool) -> None:
-        self.is_async = is_async
-
-    def client(self, **kwargs: Any) -> Any:
-        kwargs.setdefault("api_key", "sk-ant-test")
-        cls = anthropic.AsyncAnthropic if self.is_async else anthropic.Anthropic
-        return cls(**kwargs)
-
-    async def call(self, client: Any, operation: str, *args: Any, **kwargs: Any) -> Any:
-        result = getattr(client.beta.files, operation)(*args, **kwargs)
-        if inspect.isawaitable(result):
-            result = await result
-        if operation == "download":
-            data = result.read()
-            return await data if inspect.isawaitable(data) else data
-        return result
-
-    async def list_all(self, client: Any, **kwargs: Any) -> list[Any]:
-        pager = client.beta.files.list(**kwargs)
-        if self.is_async:
-            return [f async for f in pager]
-        return list(pager)
-
-
-@pytest.fixture(params=["sync", "async"])
-def sdk(request: pytest.FixtureRequest) -> Sdk:
-    return Sdk(request.param == "async")
 
 
 async def raises(sdk: Sdk, exc: Any, client: Any, operation: str, *args: Any, **kwargs: Any) -> Any:
@@ -124,14 +89,17 @@ async def test_call_inspection_parses_parameters(
 # -- retries ---------------------------------------------------------------------------
 async def test_two_429s_then_success_takes_exactly_three_requests(sdk: Sdk, claude_files_respx: Any) -> None:
     claude_files_respx.inject("list", scenarios.error(429, retry_after=0), times=2)
-    started = time.monotonic()
+    clock = claude_files_respx.files.clock
+    clock.freeze()
+    before = clock.now()
     page = await sdk.call(sdk.client(), "list")
     assert page.data == []
     assert claude_files_respx["list"].call_count == 3
     assert claude_files_respx.retry_counts("list") == [0, 1, 2]
     assert [c.status for c in claude_files_respx.calls_of("list")] == [429, 429, 200]
-    assert len(claude_files_respx.retry_delays) == 2  # recorded, not slept
-    assert time.monotonic() - started < 0.5
+    assert len(claude_files_respx.retry_delays) == 2  # recorded, and spent on the fake clock:
+    spent = (clock.now() - before).total_seconds()
+    assert spent == pytest.approx(sum(claude_files_respx.retry_delays), abs=1e-5)
 
 
 async def test_retry_after_is_honoured_as_the_sdk_delay(sdk: Sdk, claude_files_respx: Any) -> None:
@@ -261,11 +229,11 @@ async def test_connection_refused_and_read_timeout(sdk: Sdk, claude_files_respx:
 
 async def test_latency_moves_the_fake_clock_instead_of_sleeping(sdk: Sdk, claude_files_respx: Any) -> None:
     claude_files_respx.inject("list", scenarios.latency(30))
+    claude_files_respx.files.clock.freeze()
     before = claude_files_respx.files.clock.now()
-    started = time.monotonic()
     await sdk.call(sdk.client(), "list")
-    assert time.monotonic() - started < 1
-    assert claude_files_respx.latencies == [30]
+    assert claude_files_respx.latencies == [30]  # not slept: the frozen clock moved by it
+    assert (claude_files_respx.files.clock.now() - before).total_seconds() == pytest.approx(30)
     assert (claude_files_respx.files.clock.now() - before).total_seconds() >= 30
 
 

@@ -7,46 +7,34 @@ import inspect
 from datetime import datetime
 from typing import Any
 
-import anthropic
 import httpx
 import pytest
 
 from pytest_claude_files import scenarios
 from pytest_claude_files._sdk.client import sdk_version
 
+from .conftest import Sdk
+
 SDK = sdk_version() or (0,)
 GA_ONLY = SDK >= (1, 2)
 API = "https://api.anthropic.com"
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 SURFACES = ["beta", "ga"]
 
 
-@pytest.fixture(
-    params=[(mode, surface) for mode in ("sync", "async") for surface in SURFACES],
-    ids=lambda p: f"{p[0]}-{p[1]}",
-)
-def lister(request: pytest.FixtureRequest) -> Any:
-    mode, surface = request.param
-    is_async = mode == "async"
-    client = (anthropic.AsyncAnthropic if is_async else anthropic.Anthropic)(api_key="sk-ant-test")
-    files = client.beta.files if surface == "beta" else getattr(client, "files", None)
-    if files is None:
+@pytest.fixture(params=SURFACES)
+def lister(sdk: Sdk, request: pytest.FixtureRequest) -> Any:
+    """``await lister(**params)``: every file id the SDK lists, {sync, async} x {beta, ga}."""
+    surface = request.param
+    client = sdk.client()
+    if surface == "ga" and getattr(client, "files", None) is None:
         pytest.skip("this SDK has no client.files")
-    beta = surface == "beta" and not GA_ONLY
 
     async def list_all(**kwargs: Any) -> list[str]:
-        pager = files.list(**kwargs)
-        if is_async:
-            return [f.id async for f in pager]
-        return [f.id for f in pager]
+        return [f.id for f in await sdk.list_all(client, surface, **kwargs)]
 
-    list_all.beta = beta  # type: ignore[attr-defined]
+    list_all.beta = surface == "beta" and not GA_ONLY  # type: ignore[attr-defined]
     return list_all
 
 

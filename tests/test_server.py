@@ -16,12 +16,9 @@ import pytest
 from pytest_claude_files.server import ServerError, ServerHandle, load_seed_file, start_server
 from pytest_claude_files.server.control_client import ControlAPIError, ControlClient
 
+from .conftest import NO_UNRELATED_PLUGINS, Sdk, resolve
+
 KEY = "sk-ant-test-server"
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @pytest.fixture(scope="module")
@@ -53,13 +50,9 @@ def raw(server: ServerHandle, method: str, path: str, *, key: str | None = KEY, 
 
 # -- the SDK over real HTTP --------------------------------------------------------------
 @pytest.mark.anyio
-@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
-async def test_sdk_workflow_over_http(server: ServerHandle, control: ControlClient, is_async: bool) -> None:
-    client_cls = anthropic.AsyncAnthropic if is_async else anthropic.Anthropic
-    client: Any = client_cls(base_url=server.base_url, api_key=KEY, max_retries=0)
-
-    async def call(value: Any) -> Any:
-        return await value if is_async else value
+async def test_sdk_workflow_over_http(server: ServerHandle, control: ControlClient, sdk: Sdk) -> None:
+    client: Any = sdk.client(base_url=server.base_url, api_key=KEY, max_retries=0)
+    call = resolve
 
     meta = await call(client.files.upload(file=("notes.txt", b"hello over http", "text/plain")))
     assert meta.filename == "notes.txt" and meta.size_bytes == 15 and meta.downloadable is False
@@ -423,7 +416,7 @@ def test_claude_files_server_fixture(pytester: pytest.Pytester) -> None:
             assert claude_files_server.control.files() == []
         """
     )
-    result = pytester.runpytest_subprocess("-q")
+    result = pytester.runpytest_subprocess(*NO_UNRELATED_PLUGINS, "-q")
     result.assert_outcomes(passed=2)
 
 
@@ -439,7 +432,7 @@ def test_claude_files_server_fixture_external_url(pytester: pytest.Pytester, ser
             assert claude_files_server.client().files.list().data[0].filename == "x.txt"
         """
     )
-    result = pytester.runpytest_subprocess("-q")
+    result = pytester.runpytest_subprocess(*NO_UNRELATED_PLUGINS, "-q")
     result.assert_outcomes(passed=1)
 
 
@@ -483,7 +476,7 @@ def test_xdist_workers_sharing_one_server_keep_their_own_files(
             assert f"f{n}.txt" in names
         """
     )
-    result = pytester.runpytest_subprocess("-q", "-n", "2", "-p", "xdist")
+    result = pytester.runpytest_subprocess(*NO_UNRELATED_PLUGINS, "-q", "-n", "2", "-p", "xdist")
     result.assert_outcomes(passed=8)
     spaces = [t for t in server.tenants if t.label.startswith("key-") and len(t.files)
               and all(m.filename.startswith("f") and m.filename.endswith(".txt") for m in t.files.files)]
@@ -519,7 +512,7 @@ def test_claude_files_server_fixture_uses_the_ini_options(pytester: pytest.Pytes
                 other.files.list()
         """
     )
-    result = pytester.runpytest_subprocess("-q")
+    result = pytester.runpytest_subprocess(*NO_UNRELATED_PLUGINS, "-q")
     result.assert_outcomes(passed=1)
 
 
