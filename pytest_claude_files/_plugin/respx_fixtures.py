@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from pytest_claude_files._http.routes import API_BASE_URL
 from pytest_claude_files._plugin.extras import require
 
 if TYPE_CHECKING:
@@ -57,6 +56,8 @@ def respx_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
             if not isinstance(raw[name], bool):
                 _fail(f"{name}: expected True or False, got {raw[name]!r}")
             out[name] = raw[name]
+    from pytest_claude_files._http.routes import API_BASE_URL
+
     base_url = raw.get("base_url", API_BASE_URL)
     parts = urlsplit(base_url) if isinstance(base_url, str) else None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/"):
