@@ -86,7 +86,7 @@ _LIBRARY_DIRS = tuple(
 ) + tuple(
     os.path.join(os.path.dirname(os.__file__), name) for name in ("asyncio", "threading.py", "concurrent")
 )
-_SKIPPED_PACKAGES = ("anthropic", "httpx", "httpx2", "httpcore", "anyio", "respx", "sniffio")
+_SKIPPED_PACKAGES = ("anthropic", "httpx", "httpx2", "httpcore", "anyio", "respx", "sniffio", "uvicorn", "h11")
 
 
 def _caller_level() -> int:
