@@ -118,14 +118,22 @@ def claude_files_config(request: pytest.FixtureRequest) -> _config.ClaudeFilesCo
 
 
 @pytest.fixture
-def claude_files(claude_files_config: _config.ClaudeFilesConfig) -> FakeFiles:
-    """A fresh in-memory Files API for this test (``FakeFiles``)."""
+def claude_files(claude_files_config: _config.ClaudeFilesConfig) -> Generator[FakeFiles, None, None]:
+    """A fresh in-memory Files API for this test (``FakeFiles``), its Messages side as ``.messages``.
+
+    At teardown the test fails when the Messages script went wrong: a scripting mistake
+    the fake answered 400 for, or scripted replies no request used.
+    """
     from pytest_claude_files._core.clock import FakeClock
     from pytest_claude_files._core.files import FakeFiles, FakeFilesSettings
 
     cfg = claude_files_config
     clock = FakeClock(cfg.now, frozen=cfg.freeze_time)
-    return FakeFiles(FakeFilesSettings(**cfg.settings_kwargs()), clock=clock)
+    fake = FakeFiles(FakeFilesSettings(**cfg.settings_kwargs()), clock=clock)
+    yield fake
+    problems = fake.messages.problems()
+    if problems:
+        pytest.fail("claude_files.messages: " + "\n".join(problems) + "\nSee docs/messages.md", pytrace=False)
 
 
 @pytest.fixture

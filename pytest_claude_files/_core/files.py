@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator, NamedTuple, Optional, Sequence, Type
 
 from pytest_claude_files._core import ids as _ids
 from pytest_claude_files._core.clock import FakeClock
+from pytest_claude_files._core.messages import FakeMessages
 from pytest_claude_files._core.naming import check_filename, decide_mime_type, unnamed_filename
 from pytest_claude_files.errors import (
     FilesAPIError,
@@ -167,6 +168,8 @@ class FakeFiles:
         self.clock: FakeClock = clock or FakeClock()
         self._lock = threading.RLock()
         self._init_state()
+        self.messages: FakeMessages = FakeMessages(self)
+        """The Messages side, sharing these files (``claude_files.messages``)."""
 
     def _init_state(self) -> None:
         self._files: dict[str, _Stored] = {}
@@ -178,9 +181,10 @@ class FakeFiles:
 
     # -- inspection ---------------------------------------------------------------
     def reset(self) -> None:
-        """Forget every file and call (settings and clock stay)."""
+        """Forget every file, call and Messages script (settings and clock stay)."""
         with self._lock:
             self._init_state()
+            self.messages.reset()
 
     def __len__(self) -> int:
         return len(self._files)
@@ -242,7 +246,9 @@ class FakeFiles:
 
         Unlike an upload, this can make a ``downloadable=True`` file (a code-execution
         output) and place it at any ``created_at``. Filename and size rules apply as for
-        an upload; a ``str`` content is encoded as UTF-8. ``file_id`` restores a file
+        an upload; a ``str`` content is encoded as UTF-8. An explicit ``mime_type`` is kept
+        exactly as given (``application/octet-stream`` included, so a test can seed the file
+        production would refuse); without one it follows the extension. ``file_id`` restores a file
         under a known id (the server's ``--data-dir``); it must be a file id not in use.
         """
         if file_id is not None and (not _ids.is_file_id(file_id) or file_id in self._files):
@@ -251,6 +257,8 @@ class FakeFiles:
         with self._lock:
             name = check_filename(filename)
             mime = decide_mime_type(mime_type, name)
+            if mime_type is not None and mime_type.strip():
+                mime = mime_type.strip()  # kept as given, octet-stream included
             when = created_at if created_at is not None else self.clock.now()
             return self._store(name, mime, data, when, downloadable, scope_id, expires_at, "add_file",
                                file_id=file_id)

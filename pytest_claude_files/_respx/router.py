@@ -29,8 +29,8 @@ import respx
 from respx.mocks import Mocker
 from respx.models import AllMockedAssertionError, PassThrough, SideEffectError
 
-from pytest_claude_files._http.handler import FilesHandler, HTTPRequest, HTTPResponse, dialect_of
 from pytest_claude_files._http import routes as _routes
+from pytest_claude_files._http.handler import FilesHandler, HTTPRequest, HTTPResponse, dialect_of
 from pytest_claude_files._http.multipart import parse_multipart
 from pytest_claude_files._sdk.transports import to_http_request
 from pytest_claude_files.errors import FilesAPIError

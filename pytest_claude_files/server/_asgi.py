@@ -22,8 +22,8 @@ import tempfile
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, MutableMapping, Optional, Union
 from urllib.parse import unquote
 
-from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse
 from pytest_claude_files._http import routes as _routes
+from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse
 
 if TYPE_CHECKING:
     from pytest_claude_files.server._app import Tenants
