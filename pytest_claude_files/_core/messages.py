@@ -261,15 +261,14 @@ class FakeMessages:
     ) -> dict[str, Any]:
         """``POST /v1/messages``: the ``Message`` as JSON (streaming is the HTTP layer's)."""
         with self._lock:
-            record = MessagesRequest("create", body, api_version, betas)
+            seen: list[tuple[FileReference, ...]] = [()]
             try:
-                shape, refs, input_tokens = self._check(body, False, api_version, betas, body_size)
+                shape, refs, input_tokens = self._check(body, False, api_version, betas, body_size, seen)
                 record = MessagesRequest("create", body, api_version, betas, refs)
                 reply = self._next_reply(record, body)
                 message = self._answer(reply, shape, refs, input_tokens, body)
             except FilesAPIError as exc:
-                self._state.requests.append(
-                    MessagesRequest("create", body, api_version, betas, record.files, exc))
+                self._state.requests.append(MessagesRequest("create", body, api_version, betas, seen[0], exc))
                 raise
             self._state.requests.append(
                 MessagesRequest("create", body, api_version, betas, refs, None, message))
@@ -285,12 +284,12 @@ class FakeMessages:
     ) -> dict[str, Any]:
         """``POST /v1/messages/count_tokens``: ``{"input_tokens": N}``, as ``usage`` counts them."""
         with self._lock:
-            refs: tuple[FileReference, ...] = ()
+            seen: list[tuple[FileReference, ...]] = [()]
             try:
-                _, refs, input_tokens = self._check(body, True, api_version, betas, body_size)
+                _, refs, input_tokens = self._check(body, True, api_version, betas, body_size, seen)
             except FilesAPIError as exc:
                 self._state.requests.append(
-                    MessagesRequest("count_tokens", body, api_version, betas, refs, exc))
+                    MessagesRequest("count_tokens", body, api_version, betas, seen[0], exc))
                 raise
             answer = {"input_tokens": input_tokens}
             self._state.requests.append(
@@ -300,9 +299,14 @@ class FakeMessages:
     # -- internals ------------------------------------------------------------------
     def _check(
         self, body: Any, count_only: bool, api_version: Optional[str], betas: frozenset[str], body_size: int,
+        seen: list[tuple[FileReference, ...]],
     ) -> tuple[RequestShape, tuple[FileReference, ...], int]:
+        """The checked request, its resolved references, its input tokens (``seen[0]``: the
+        references as far as they got, for the record of a refused request)."""
         shape = check_request(body, count_only=count_only, api_version=api_version, betas=betas)
+        seen[0] = shape.references
         refs = tuple(self._resolve(ref) for ref in shape.references)
+        seen[0] = refs
         total = body_size + sum(ref.size_bytes or 0 for ref in refs)
         if total > self.max_referenced_bytes:
             raise RequestTooLargeError(TOO_LARGE.format(size=total, limit=self.max_referenced_bytes))
