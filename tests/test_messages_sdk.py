@@ -74,7 +74,8 @@ class Msgs:
             with manager as stream:
                 events = list(stream)
                 final = stream.get_final_message()
-        texts = [e.delta.text for e in events if e.type == "content_block_delta" and e.delta.type == "text_delta"]
+        texts = [e.delta.text for e in events
+                 if e.type == "content_block_delta" and e.delta.type == "text_delta"]
         return events, texts, final
 
     async def raw_stream(self, content: Any, **kwargs: Any) -> list[Any]:
@@ -199,7 +200,8 @@ async def test_references_nested_in_tool_result_are_checked(msgs: Msgs, claude_f
     claude_files.delete(gone.id)
     turns = [
         {"role": "user", "content": "Read the report."},
-        {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_01A", "name": "fetch", "input": {}}]},
+        {"role": "assistant",
+         "content": [{"type": "tool_use", "id": "toolu_01A", "name": "fetch", "input": {}}]},
         {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_01A",
                                       "content": [document(pdf.id)]}]},
     ]
@@ -225,7 +227,8 @@ async def test_2023_06_01_needs_the_files_beta(msgs: Msgs, claude_files: Any) ->
         await msgs.create([document(pdf.id)], extra_headers=OLD_VERSION)
     assert_error(caught.value, "invalid_request_error", TAG_MESSAGE)
 
-    accepted = await msgs.create([document(pdf.id)], extra_headers={**OLD_VERSION, "anthropic-beta": FILES_BETA})
+    with_beta = {**OLD_VERSION, "anthropic-beta": FILES_BETA}
+    accepted = await msgs.create([document(pdf.id)], extra_headers=with_beta)
     assert accepted.stop_reason == "end_turn"
 
 
@@ -310,7 +313,7 @@ async def test_output_files_shape_and_download(msgs: Msgs, claude_files: Any) ->
     assert text.text == "Made a chart."
     assert message.container is not None and message.container.id.startswith("container_01")
     expected = [b"\x89PNG fake chart", b"x,y\n1,2\n"]
-    for output, data in zip(outputs, expected):
+    for output, data in zip(outputs, expected, strict=True):
         meta = await _resolve(msgs.client.beta.files.retrieve_metadata(output.file_id))
         assert meta.downloadable is True
         downloaded = await _resolve(msgs.client.beta.files.download(output.file_id))
