@@ -185,9 +185,19 @@ class FakeMessages:
         """
         made = self.make_reply(text, output_files=output_files, tool_use=tool_use, stop_reason=stop_reason,
                                command=command, stdout=stdout, stderr=stderr, return_code=return_code)
+        return self.queue(made)
+
+    def queue(self, reply: Reply) -> Reply:
+        """Queue a :class:`Reply` made with :meth:`make_reply` (what :meth:`reply` does)."""
         with self._lock:
-            self._state.replies.append(made)
-        return made
+            self._state.replies.append(reply)
+        return reply
+
+    def reset_replies(self) -> None:
+        """Drop the queued replies and the recorded mistakes (requests stay)."""
+        with self._lock:
+            self._state.replies.clear()
+            self._state.mistakes.clear()
 
     @staticmethod
     def make_reply(
