@@ -212,3 +212,19 @@ def test_the_fixture_fails_the_test_on_a_scripting_mistake(pytester: pytest.Pyte
         "*claude_files.messages: pytest-claude-files: the scripted reply has output_files (chart.png)*",
         "*1 scripted reply(ies) of claude_files.messages.reply() were never used*",
     ])
+
+
+def test_the_sse_body_is_the_real_event_sequence(fake: FakeFiles) -> None:
+    from pytest_claude_files._http import sse
+
+    fake.messages.reply("Hi there", tool_use={"name": "t", "input": {"k": "v" * 20}})
+    message = fake.messages.create(body("go"))
+    names = [name for name, _ in sse.events(message)]
+
+    block = ["content_block_start", "content_block_delta", "content_block_delta", "content_block_stop"]
+    assert names == ["message_start", "ping", *block, *block, "message_delta", "message_stop"]
+    raw = sse.render(message).decode()
+    assert raw.startswith("event: message_start\ndata: {")
+    assert raw.endswith('event: message_stop\ndata: {"type":"message_stop"}\n\n')
+    start = next(data for name, data in sse.events(message) if name == "message_start")
+    assert start["message"]["content"] == [] and start["message"]["stop_reason"] is None

@@ -333,3 +333,18 @@ async def test_output_files_without_code_execution_is_the_test_authors_mistake(
     assert "code_execution_20250825" in caught.value.message
     assert len(claude_files.messages.mistakes) == 1
     claude_files.messages.reset()  # (else the fixture fails this test at teardown, as it should)
+
+
+async def test_output_files_stream_in_the_same_shape(msgs: Msgs, claude_files: Any) -> None:
+    claude_files.messages.reply("Done.", output_files={"out.txt": b"result"}, command="python run.py")
+
+    _, texts, final = await msgs.stream("Run it.", tools=[CODE_EXECUTION])
+
+    use, result, text = final.content
+    assert use.type == "server_tool_use" and result.type == "bash_code_execution_tool_result"
+    assert use.input == {"command": "python run.py"}
+    (output,) = result.content.content
+    assert claude_files.content(output.file_id) == b"result"
+    assert claude_files.get(output.file_id).downloadable is True
+    assert texts == ["Done."] and text.text == "Done."
+    assert final.container is not None and final.container.id.startswith("container_01")
