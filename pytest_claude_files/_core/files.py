@@ -184,7 +184,7 @@ class FakeFiles:
         """Forget every file, call and Messages script (settings and clock stay)."""
         with self._lock:
             self._init_state()
-            self.messages.reset()
+        self.messages.reset()  # (outside the lock: Messages takes its own lock, then this one)
 
     def __len__(self) -> int:
         return len(self._files)
