@@ -71,6 +71,8 @@ CONTAINER_LIFETIME = timedelta(days=30)
 """Decision: a code-execution container expires 30 days after the reply (the guide's figure)."""
 DEFAULT_COMMAND = "python main.py"
 REPLY_PREFIX = "pytest-claude-files fake reply."
+REQUESTS_KEPT = 10_000
+"""The record keeps the last 10,000 requests (a long-running emulator must not grow without end)."""
 STOP_REASONS = ("end_turn", "max_tokens", "stop_sequence", "tool_use", "pause_turn", "refusal",
                 "model_context_window_exceeded")
 
@@ -135,7 +137,7 @@ Responder = Callable[[MessagesRequest], Union[Reply, str, None]]
 @dataclass
 class _State:
     replies: deque[Reply] = field(default_factory=deque)
-    requests: list[MessagesRequest] = field(default_factory=list)
+    requests: deque[MessagesRequest] = field(default_factory=lambda: deque(maxlen=REQUESTS_KEPT))
     mistakes: list[str] = field(default_factory=list)
     responder: Optional[Responder] = None
 
@@ -232,7 +234,8 @@ class FakeMessages:
 
     @property
     def requests(self) -> list[MessagesRequest]:
-        """Every request received, in order (refused ones too, with their ``error``)."""
+        """Every request received, in order (refused ones too, with their ``error``; the last
+        :data:`REQUESTS_KEPT`)."""
         with self._lock:
             return list(self._state.requests)
 
