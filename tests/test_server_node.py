@@ -2,7 +2,9 @@
 
 Runs ``tests/node/workflow.mjs`` with the machine's ``node``: upload with ``toFile``, an
 auto-paginated list over several pages, metadata, the download error for an upload, a
-download of a seeded downloadable file, delete, ``NotFoundError`` afterwards. The SDK is
+download of a seeded downloadable file, delete, ``NotFoundError`` afterwards; and
+``messages.mjs``: a file document in ``messages.create``, ``countTokens``, ``stream``,
+``NotFoundError`` for a deleted file. The SDK is
 installed with ``npm install`` into pytest's cache directory (git ignores it), once.
 Skipped, with the reason, only where ``node`` or ``npm`` is absent.
 """
@@ -62,18 +64,7 @@ def run_node(project: Path, server: ServerHandle, script: str, *args: str, **env
 
 
 def run_workflow(project: Path, server: ServerHandle, surface: str, downloadable_id: str) -> Any:
-    env = {
-        **os.environ,
-        "CLAUDE_FILES_BASE_URL": server.base_url,
-        "CLAUDE_FILES_API_KEY": KEY,
-        "CLAUDE_FILES_DOWNLOADABLE_ID": downloadable_id,
-    }
-    done = subprocess.run(
-        [str(NODE), "workflow.mjs", surface], cwd=project, env=env,
-        capture_output=True, text=True, timeout=120,
-    )
-    assert done.returncode == 0, f"node workflow.mjs {surface} failed:\n{done.stdout}\n{done.stderr}"
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_node(project, server, "workflow.mjs", surface, CLAUDE_FILES_DOWNLOADABLE_ID=downloadable_id)
 
 
 @pytest.mark.parametrize("surface", ["files", "beta.files"])
