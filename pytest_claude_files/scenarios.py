@@ -64,6 +64,7 @@ def error(
     message: Optional[str] = None,
     *,
     error_code: Optional[str] = None,
+    details: Optional[dict[str, Any]] = None,
     retry_after: Optional[float] = None,
     retry_after_ms: Optional[float] = None,
     should_retry: Optional[bool] = None,
@@ -73,14 +74,16 @@ def error(
     """An Anthropic error response: ``error(429, retry_after=0)``,
     ``error("overloaded_error")``, ``error(404, error_code="file_expired")``.
 
-    ``retry_after`` / ``retry_after_ms`` set those headers, ``should_retry`` sets
-    ``x-should-retry: true|false``, ``request_id`` fixes the ``request-id`` (header and body).
+    ``details`` adds keys to ``error.details`` (``organization_on_hold`` gets an
+    ``appeal_url`` unless given). ``retry_after`` / ``retry_after_ms`` set those headers,
+    ``should_retry`` sets ``x-should-retry: true|false``, ``request_id`` fixes the
+    ``request-id`` (header and body).
     The same fault as the control API's error fault (docs/faults.md).
     """
     cls = error_class_for(status_or_type)  # ValueError for an unknown type or status
     made = injected_error(
         cls.status, cls.error_type, message, error_code=error_code, retry_after=retry_after,
-        retry_after_ms=retry_after_ms, should_retry=should_retry, headers=headers,
+        retry_after_ms=retry_after_ms, should_retry=should_retry, details=details, headers=headers,
     )
 
     def effect(ctx: CallContext) -> HTTPResponse:
