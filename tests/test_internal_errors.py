@@ -11,8 +11,11 @@ from pytest_claude_files._core.files import FakeFiles
 from pytest_claude_files._http.handler import FilesHandler, HTTPRequest, HTTPResponse, internal_errors_report
 
 
+HEADERS = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
+
+
 def _list(handler: FilesHandler) -> HTTPResponse:
-    return handler(HTTPRequest.build("GET", "/v1/files", "", {"x-api-key": "k"}))
+    return handler(HTTPRequest.build("GET", "/v1/files", "", HEADERS))
 
 
 def test_an_exception_of_the_fake_is_recorded_and_logged(
@@ -40,7 +43,7 @@ def test_an_exception_of_the_fake_is_recorded_and_logged(
 
 def test_api_errors_and_hook_answers_are_not_internal_errors() -> None:
     handler = FilesHandler(FakeFiles())
-    assert handler(HTTPRequest.build("GET", "/v1/files/file_missing", "", {"x-api-key": "k"})).status == 404
+    assert handler(HTTPRequest.build("GET", "/v1/files/file_missing", "", HEADERS)).status == 404
     handler.hooks.append(lambda request, op: HTTPResponse(500, [], b"{}"))  # a fault asked for
     assert _list(handler).status == 500
     assert handler.internal_errors == []
