@@ -504,7 +504,8 @@ def files_api_errors(
     ``STATUS_TO_ERROR_TYPE``, an ``error_code`` only with the status it comes with
     (``file_not_downloadable``, ``storage_quota_exceeded`` and the method-level codes of
     ``METHOD_ERROR_CODES`` with 400, ``file_expired`` with 404; ``organization_on_hold``
-    carries ``details.appeal_url``). Every status the SDK has a class for. Pin ``status``, ``error_type`` or ``error_code``
+    carries ``details.appeal_url``). Every status the SDK has a class for. Pin ``status``,
+    ``error_type`` or ``error_code``
     (``None`` for none)."""
     if status is not None and status not in errors.STATUS_TO_ERROR_TYPE:
         raise InvalidArgument(

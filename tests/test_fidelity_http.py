@@ -27,7 +27,9 @@ def server() -> Iterator[ServerHandle]:
         yield handle
 
 
-def get(server: ServerHandle, headers: dict[str, str], path: str = "/v1/files") -> tuple[int, dict[str, str], bytes]:
+def get(
+    server: ServerHandle, headers: dict[str, str], path: str = "/v1/files"
+) -> tuple[int, dict[str, str], bytes]:
     request = urllib.request.Request(f"{server.base_url}{path}", headers={"x-api-key": KEY, **headers})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -68,7 +70,9 @@ def test_the_valid_versions(server: ServerHandle, version: str) -> None:
     ("files-api-2025-04-14, ,pdfs-2024-09-25", ""),
     ("Files-API-2025-04-14", "Files-API-2025-04-14"),
 ])
-def test_a_malformed_anthropic_beta_is_400_naming_the_header(server: ServerHandle, beta: str, named: str) -> None:
+def test_a_malformed_anthropic_beta_is_400_naming_the_header(
+    server: ServerHandle, beta: str, named: str
+) -> None:
     error = error_of(get(server, {"anthropic-version": "2023-06-01", "anthropic-beta": beta}))
     assert error["message"] == BETA_400.format(named)
 
@@ -76,7 +80,9 @@ def test_a_malformed_anthropic_beta_is_400_naming_the_header(server: ServerHandl
 def test_every_beta_name_of_the_newest_sdk_is_accepted(server: ServerHandle) -> None:
     from anthropic.types import AnthropicBetaParam
 
-    literal = next(arg for arg in typing.get_args(AnthropicBetaParam) if typing.get_origin(arg) is typing.Literal)
+    literal = next(
+        arg for arg in typing.get_args(AnthropicBetaParam) if typing.get_origin(arg) is typing.Literal
+    )
     names = typing.get_args(literal)
     assert len(names) > 10 and set(names) <= KNOWN_BETAS
     for name in names:
@@ -93,7 +99,9 @@ def test_the_builtin_list_is_the_newest_sdks(server: ServerHandle) -> None:
 
     if metadata.version("anthropic") != "2.14.0":
         pytest.skip("SDK_BETAS is read from anthropic 2.14.0")
-    literal = next(arg for arg in typing.get_args(AnthropicBetaParam) if typing.get_origin(arg) is typing.Literal)
+    literal = next(
+        arg for arg in typing.get_args(AnthropicBetaParam) if typing.get_origin(arg) is typing.Literal
+    )
     assert set(typing.get_args(literal)) == SDK_BETAS
     assert "code-execution-2025-08-25" in KNOWN_BETAS - SDK_BETAS  # documented, in no SDK's list
 
@@ -101,7 +109,8 @@ def test_the_builtin_list_is_the_newest_sdks(server: ServerHandle) -> None:
 def test_the_workspace_header_comes_back_on_errors_too(server: ServerHandle) -> None:
     status, headers, _ = get(server, {"anthropic-workspace-id": "wrkspc_01X"})  # no version: 400
     assert status == 400 and headers["anthropic-workspace-id"] == "wrkspc_01X"
-    status, headers, _ = get(server, {"anthropic-version": "2023-06-01", "anthropic-workspace-id": "wrkspc_01X"})
+    both = {"anthropic-version": "2023-06-01", "anthropic-workspace-id": "wrkspc_01X"}
+    status, headers, _ = get(server, both)
     assert status == 200 and headers["anthropic-workspace-id"] == "wrkspc_01X"
 
 
