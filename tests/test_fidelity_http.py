@@ -182,3 +182,45 @@ def test_misuse_error_by_marker_and_none_for_correct_use(pytester: pytest.Pytest
         "*ERROR at teardown of test_one_page_read_as_everything*",
         "*[[]unfinished-listing[]] a files.list() page of 20 file(s) said there was more (a next_page)*",
     ])
+
+
+# -- one error builder, every front ----------------------------------------------------------
+
+
+def test_a_control_api_fault_with_a_method_code_and_details(server: ServerHandle) -> None:
+    import json
+
+    from pytest_claude_files.errors import APPEAL_URL
+    from pytest_claude_files.server.control_client import ControlClient
+
+    control = ControlClient(server.base_url, KEY)
+    control.fail("list", 400, error_code="organization_on_hold", details={"hint": "x"})
+    status, headers, body = get(server, {"anthropic-version": "2023-06-01"})
+    assert status == 400
+    assert json.loads(body)["error"]["details"] == {
+        "error_code": "organization_on_hold", "hint": "x", "appeal_url": APPEAL_URL}
+    control.fail("list", 431)
+    assert get(server, {"anthropic-version": "2023-06-01"})[0] == 431
+
+
+def test_strategies_and_faker_make_the_new_codes_and_statuses() -> None:
+    from faker import Faker
+    from hypothesis import given, settings
+
+    from pytest_claude_files import errors, strategies
+    from pytest_claude_files.faker_provider import ClaudeFilesProvider
+
+    assert {408, 412, 422, 431, 499, 501, 503} <= set(errors.STATUS_TO_ERROR_TYPE)
+
+    @settings(max_examples=20, database=None)
+    @given(strategies.files_api_errors(error_code="organization_on_hold"))
+    def on_hold(error: errors.FilesAPIError) -> None:
+        assert error.status == 400
+        assert error.details_json() == {"error_code": "organization_on_hold", "appeal_url": errors.APPEAL_URL}
+
+    on_hold()
+    fake = Faker()
+    fake.add_provider(ClaudeFilesProvider)
+    body = fake.claude_error_json(error_code="cmek_key_disabled")
+    assert body["error"]["details"] == {"error_code": "cmek_key_disabled"}
+    assert fake.claude_error(status=503).error_type == "api_error"
