@@ -195,7 +195,7 @@ def test_a_control_api_fault_with_a_method_code_and_details(server: ServerHandle
 
     control = ControlClient(server.base_url, KEY)
     control.fail("list", 400, error_code="organization_on_hold", details={"hint": "x"})
-    status, headers, body = get(server, {"anthropic-version": "2023-06-01"})
+    status, _, body = get(server, {"anthropic-version": "2023-06-01"})
     assert status == 400
     assert json.loads(body)["error"]["details"] == {
         "error_code": "organization_on_hold", "hint": "x", "appeal_url": APPEAL_URL}
