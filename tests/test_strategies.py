@@ -418,6 +418,8 @@ def test_upload_payloads_agree(payload: cfs.UploadPayload) -> None:
 
 @settings(FEW)
 @given(cfs.dialects().flatmap(lambda d: st.tuples(st.just(d), cfs.upload_payloads(dialect=d))))
+# the payloads send octet-stream on purpose
+@pytest.mark.filterwarnings("ignore::pytest_claude_files.errors.ClaudeFilesMisuseWarning")
 def test_upload_payloads_upload_as_promised_through_the_sdk(fake: Fake, pair: tuple[str, Any]) -> None:
     dialect, payload = pair
     f = _fresh(fake)

@@ -339,13 +339,13 @@ class FakeFiles:
         meant = guess_mime_type(name)
         if meant is not None and meant in DOCUMENT_EXTENSIONS.values():
             block = "an image" if meant.startswith("image/") else "a document"
+            shown_name = name if len(name) <= 60 else name[:57] + "..."
             self.misuse.notice(
                 "octet-stream-upload",
-                f"{name!r} was uploaded as application/octet-stream, so the API stores that type and "
+                f"{shown_name!r} was uploaded as application/octet-stream, so the API stores that type and "
                 f"refuses the file as {block} block (\"Unsupported ... file format: "
-                f"application/octet-stream\"). Send the type with the file, e.g. "
-                f"files.upload(file=({name!r}, data, {meant!r})) or toFile(data, {name!r}, "
-                f"{{ type: {meant!r} }}).",
+                f"application/octet-stream\"). Send its type with the file: "
+                f"files.upload(file=(name, data, {meant!r})), or toFile(data, name, {{ type: {meant!r} }}).",
                 once_key=name,
             )
 
