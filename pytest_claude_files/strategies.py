@@ -541,8 +541,8 @@ def upload_payloads(
 
     The extension decides the kind; the bytes carry its signature (``%PDF-``, the PNG
     magic, valid UTF-8 text or JSON, ...); the Content-Type is the extension's type or
-    ``application/octet-stream`` (the API then guesses from the extension), or absent
-    in the GA dialect. ``.mime_type`` is what the API stores. ``max_size`` bounds the
+    ``application/octet-stream`` (stored as sent), or absent in the GA dialect (the
+    type is then guessed from the extension). ``.mime_type`` is what the API stores. ``max_size`` bounds the
     random part of the content. Pin ``filename``, ``content`` or ``content_type``.
     Shrinks to ``UploadPayload("a.txt", b"", "text/plain")``.
     """
