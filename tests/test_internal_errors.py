@@ -10,7 +10,6 @@ import pytest
 from pytest_claude_files._core.files import FakeFiles
 from pytest_claude_files._http.handler import FilesHandler, HTTPRequest, HTTPResponse, internal_errors_report
 
-
 HEADERS = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
 
 
