@@ -334,6 +334,16 @@ class Recorder:
                 tracker.append(upload)
             return upload
 
+    def add_tracker(self, tracker: list[Upload]) -> None:
+        """``tracker`` gets every upload recorded from now on (a test's ``claude_files_cleanup``)."""
+        with self._lock:
+            self.trackers.append(tracker)
+
+    def remove_tracker(self, tracker: list[Upload]) -> None:
+        """Stop feeding ``tracker`` (by identity: two trackers may hold equal lists)."""
+        with self._lock:
+            self.trackers[:] = [t for t in self.trackers if t is not tracker]
+
     # uploads in flight: sent, not answered yet
     def upload_sent(self, request: Any, base_url: str) -> None:
         """An upload request is about to be sent (the client's request hook)."""

@@ -471,10 +471,10 @@ def claude_files_cleanup(request: pytest.FixtureRequest) -> Generator[FileCleanu
     cleanup = FileCleanup(state, backend)
     recorder = state.recorder
     if recorder is not None:
-        recorder.trackers.append(cleanup.uploaded)
+        recorder.add_tracker(cleanup.uploaded)
     try:
         yield cleanup
     finally:
         if recorder is not None:
-            recorder.trackers.remove(cleanup.uploaded)
+            recorder.remove_tracker(cleanup.uploaded)
             cleanup.delete_now()
