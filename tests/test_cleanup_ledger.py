@@ -165,7 +165,8 @@ def test_sweep_deletes_only_what_the_ledger_lists_for_our_credentials(tmp_path: 
     ])
     deleter = ScriptedDeleter({"file_mine2": [404]})
 
-    report = sweep(tmp_path, {(BASE, ours.fingerprint): deleter}, RetryPolicy(), secrets=[ours], sleep=lambda s: None)
+    report = sweep(tmp_path, {(BASE, ours.fingerprint): deleter}, RetryPolicy(), secrets=[ours],
+                   sleep=lambda s: None)
 
     assert deleter.calls == ["file_mine1", "file_mine2"]
     assert [(u.file_id, how) for u, how in report.cleanup.deleted] == [
@@ -186,7 +187,8 @@ def test_sweep_removes_a_ledger_once_everything_is_gone(tmp_path: Path) -> None:
     make_dead_ledger(tmp_path, "s2", [Upload("file_b", BASE, ours.fingerprint)])
     deleter = ScriptedDeleter({"file_b": [401]})
 
-    report = sweep(tmp_path, {(BASE, ours.fingerprint): deleter}, RetryPolicy(), secrets=[ours], sleep=lambda s: None)
+    report = sweep(tmp_path, {(BASE, ours.fingerprint): deleter}, RetryPolicy(), secrets=[ours],
+                   sleep=lambda s: None)
 
     assert report.ledgers == 2
     assert [u.file_id for u, _ in report.cleanup.left] == ["file_b"]
