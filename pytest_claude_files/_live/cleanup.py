@@ -421,6 +421,7 @@ class SweepReport:
     cleanup: CleanupReport = field(default_factory=CleanupReport)
     dropped: list[Upload] = field(default_factory=list)  # in-process emulators, gone with their process
     other_credentials: int = 0  # pending uploads for another key or base URL: kept for later
+    others: list[Upload] = field(default_factory=list)  # those uploads
     problems: list[str] = field(default_factory=list)  # ledgers or lines skipped, and why
     busy: list[Path] = field(default_factory=list)  # ledgers locked by a writer still running
 
@@ -465,6 +466,7 @@ def sweep(
                     groups.setdefault(upload.target, []).append(upload)
                 else:
                     report.other_credentials += 1
+                    report.others.append(upload)
             for target, uploads in groups.items():
                 def on_gone(upload: Upload, how: str, _claimed: Any = claimed) -> None:
                     _claimed.mark(upload, "deleted", how)

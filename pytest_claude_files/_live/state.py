@@ -55,9 +55,8 @@ class Totals:
         self.uploaded += report.found + report.other_credentials
         self.deleted += len(report.cleanup.deleted) + len(report.dropped)
         self.left.extend((u.file_id, u.test, r) for u, r in report.cleanup.left)
-        if report.other_credentials:
-            self.left.extend(("(id in the ledger)", None, f"{why}, for another key or base URL; "
-                              f"kept in the ledger") for _ in range(report.other_credentials))
+        self.left.extend((u.file_id, u.test, f"{why} to {u.base_url} with another key or base URL "
+                          f"than the backend's; kept in the ledger") for u in report.others)
         self.problems.extend(report.problems)
 
     def to_dict(self) -> dict[str, Any]:

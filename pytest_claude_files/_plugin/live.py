@@ -311,8 +311,9 @@ def _sweep_own(state: LiveState, prefix: str, exclude: frozenset[Path], why: str
     report = sweep(state.ledger_dir, deleters, state.policy, prefix=prefix, exclude=exclude,
                    secrets=_secrets(state), deadline=state.session_deadline())
     into.add_report(report, why)
+    mac_keys = {secret.fingerprint: secret.mac_key for secret in _secrets(state)}
     for path in report.busy:
-        for upload in read_ledger(path).pending:
+        for upload in read_ledger(path, mac_keys).pending:
             into.uploaded += 1
             into.left.append((upload.file_id, upload.test, f"{why}, still running: its ledger "
                                                            f"{path.name} keeps it"))
