@@ -155,20 +155,33 @@ def test_upload_whose_answer_is_lost(claude_files_client):
 """
 
 
-def test_a_lost_answer_is_counted_as_unknown_and_named(pytester: pytest.Pytester, live_env: Account) -> None:
+LOST_APP = """
+import anthropic
+
+def test_upload_whose_answer_is_lost(claude_files_backend):
+    f = anthropic.Anthropic().beta.files.upload(file=("lost.txt", b"lost", "text/plain"))
+    assert f.filename == "lost.txt"
+"""
+
+
+@pytest.mark.parametrize(("client", "record_all"), [("fixture", False), ("fixture", True), ("app", True)])
+def test_a_lost_answer_is_counted_as_unknown_and_named(
+    pytester: pytest.Pytester, live_env: Account, client: str, record_all: bool
+) -> None:
     from pytest_claude_files.server.control_client import ControlClient
 
     # the server stores the first upload and cuts its answer off: the SDK retries
     ControlClient(live_env.base_url, live_env.key).truncate("upload", at=0, times=1)
-    pytester.makepyfile(test_lost=LOST)
+    pytester.makepyfile(test_lost=LOST if client == "fixture" else LOST_APP)
 
-    result = pytester.runpytest_subprocess(timeout=120)
+    args = ["--claude-files-record-all"] if record_all else []
+    result = pytester.runpytest_subprocess(*args, timeout=120)
 
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines([
         "claude-files: uploaded 1, deleted 1, unknown 1, left 0",
         f"claude-files: unknown: an upload in test_lost.py::test_upload_whose_answer_is_lost to "
-        f"{live_env.base_url}: no answer arrived*a retry may have left that copy behind*",
+        f"{live_env.base_url}: the server answered 200*broke off*a retry may have left that copy behind*",
     ])
     (orphan,) = live_env.files.files  # the first copy: nobody got its id, and the summary says so
     assert orphan.filename == "lost.txt"

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 from urllib.parse import urlsplit
 
-from pytest_claude_files._live.cleanup import Recorder, Secret
+from pytest_claude_files._live.cleanup import CUT_ANSWER, Recorder, Secret
 from pytest_claude_files._live.ledger import normalize_base_url
 
 __all__ = [
@@ -257,11 +257,11 @@ def _target(request: Any, base_url: str, key: Secret) -> tuple[Optional[str], Se
     return base_of(request.url), key
 
 
-def _read_upload_answer(recorder: Recorder, response: Any, base: str, read: Callable[[], bytes]) -> bytes:
+def _read_upload_answer(recorder: Recorder, request: Any, base: str, read: Callable[[], bytes]) -> bytes:
     try:
         return read()
     except Exception:  # the server answered 200 (so it stored the file) but the body broke off
-        recorder.upload_lost(response.request, base)
+        recorder.upload_lost(request, base, CUT_ANSWER)
         raise
 
 
@@ -290,7 +290,7 @@ def _hooks(
                 response.read()
                 return bytes(response.content)
 
-            return _read_upload_answer(recorder, response, base, read)
+            return _read_upload_answer(recorder, request, base, read)
 
         observe(recorder, request.method, request.url, response.status_code, body, base, used)
         recorder.upload_answered(request)
@@ -306,7 +306,7 @@ def _hooks(
             try:
                 await response.aread()  # a small JSON body; other POSTs (streams) are left alone
             except Exception:
-                recorder.upload_lost(request, base)
+                recorder.upload_lost(request, base, CUT_ANSWER)
                 raise
         observe(recorder, request.method, request.url, response.status_code,
                 lambda: bytes(response.content), base, used)
@@ -405,7 +405,7 @@ def patch_transports(recorder: Recorder, base_url: str) -> Callable[[], None]:
                 def read() -> bytes:
                     return bytes(response.read())
 
-                return _read_upload_answer(recorder, response, base, read)
+                return _read_upload_answer(recorder, request, base, read)
 
             observe(recorder, request.method, request.url, response.status_code, body, base, key)
         return response
@@ -422,7 +422,7 @@ def patch_transports(recorder: Recorder, base_url: str) -> Callable[[], None]:
                 try:
                     await response.aread()
                 except Exception:
-                    recorder.upload_lost(request, base)
+                    recorder.upload_lost(request, base, CUT_ANSWER)
                     raise
             observe(recorder, request.method, request.url, response.status_code,
                     lambda: bytes(response.content), base, key)

@@ -33,6 +33,7 @@ from pytest_claude_files._live.ledger import (
 )
 
 __all__ = [
+    "CUT_ANSWER",
     "Attempt",
     "CleanupReport",
     "Deleter",
@@ -287,6 +288,8 @@ class Unknown:
     reason: str
 
 
+CUT_ANSWER = ("the server answered 200 (it stored the file) but the answer broke off before its id "
+              "arrived: a retry may have left that copy behind, which nothing can delete")
 LOST_ANSWER = ("no answer arrived (a dropped connection or a timeout): the server may have stored "
                "the file, and a retry may have left that copy behind, which nothing can delete")
 
