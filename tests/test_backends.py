@@ -136,7 +136,7 @@ def test_fake_backend_needs_no_key_and_no_network(pytester: pytest.Pytester, cle
     result.assert_outcomes(passed=3)
     result.stdout.no_fnmatch_line("claude-files: uploaded*")  # no summary: nothing live happened
     result.stdout.no_fnmatch_line("claude-files: backend=*")
-    assert not (pytester.path / ".pytest_cache" / "d" / "claude-files-ledger").exists()
+    assert not (pytester.path / ".claude-files-ledger").exists()
 
 
 def test_real_backend_runs_the_same_tests_and_cleans_up(pytester: pytest.Pytester, live_env: Account) -> None:

@@ -49,7 +49,7 @@ def summary(result: Any) -> tuple[int, int, int]:
 
 
 def ledger_dir(pytester: pytest.Pytester) -> Any:
-    return pytester.path / ".pytest_cache" / "d" / "claude-files-ledger"
+    return pytester.path / ".claude-files-ledger"
 
 
 def test_passing_and_failing_uploads_leave_the_account_as_it_was(

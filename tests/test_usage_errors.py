@@ -76,11 +76,14 @@ def test_bad_command_line_option(pytester: pytest.Pytester, args: list[str], mes
     result.stderr.fnmatch_lines([message])
 
 
-def test_a_live_backend_needs_the_cache_provider(pytester: pytest.Pytester) -> None:
-    result = run_usage_error(pytester, "--claude-files-backend=real", "-p", "no:cacheprovider")
+def test_a_ledger_directory_that_is_a_symlink_is_refused(pytester: pytest.Pytester) -> None:
+    (pytester.path / "elsewhere").mkdir()
+    (pytester.path / ".claude-files-ledger").symlink_to(pytester.path / "elsewhere")
+    result = run_usage_error(pytester, "--claude-files-backend=real")
     result.stderr.fnmatch_lines([
-        "ERROR: --claude-files-backend=real keeps its ledger of uploads in pytest's cache, which is "
-        "disabled (-p no:cacheprovider). Enable the cache provider. See docs/real-backend.md",
+        "ERROR: claude_files_ledger_dir: the ledger directory */.claude-files-ledger is not a directory "
+        "of its own (a symlink or a file); remove it, or set claude_files_ledger_dir to another path. "
+        "See docs/real-backend.md",
     ])
 
 
