@@ -67,15 +67,17 @@ def pytest_configure(config: pytest.Config) -> None:
         f"max_retries, api_key); see {_config.DOCS_MARKER}",
     )
     _respx_fixtures.configure(config)
+    raw = _config.from_ini(config.getini)
     try:
-        _config.validate(_config.from_ini(config.getini), "ini options")
+        parsed = _config.validate(raw, "ini options")
     except _config.ConfigError as exc:
-        message = str(exc).replace("ini options: ", "", 1)
-        name = message.split(":", 1)[0]
+        prefix = f"ini options: {exc.setting}: "
+        problem = str(exc).replace(prefix, "", 1)
         raise pytest.UsageError(
-            f"claude_files_{name} (ini option): {message.split(': ', 1)[-1]}. "
+            f"claude_files_{exc.setting} (ini option): {problem.rstrip('.')}. "
             f"Fix the value in your pytest configuration; see {_config.DOCS_INI}"
         ) from None
+    config.stash[_config.INI_SETTINGS] = (raw, parsed)  # parsed once; fixtures merge markers over it
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -86,13 +88,15 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         sdk = f"anthropic {metadata.version('anthropic')}"
     except metadata.PackageNotFoundError:
         sdk = "anthropic not installed"
-    settings = _config.describe(_config.validate(_config.from_ini(config.getini), "ini options"))
-    return [f"claude-files: {sdk}; {settings}"]
+    return [f"claude-files: {sdk}; {_config.describe(_config.ini_settings(config)[1])}"]
 
 
 def _merged_config(request: pytest.FixtureRequest) -> _config.ClaudeFilesConfig:
-    raw = _config.from_ini(request.config.getini)
+    raw_ini, parsed = _config.ini_settings(request.config)
     markers = list(request.node.iter_markers(MARKER))
+    if not markers:
+        return parsed
+    raw = dict(raw_ini)
     for mark in reversed(markers):  # module, then class, then the test itself
         if mark.args:
             pytest.fail(
@@ -101,9 +105,8 @@ def _merged_config(request: pytest.FixtureRequest) -> _config.ClaudeFilesConfig:
                 pytrace=False,
             )
         raw.update(mark.kwargs)
-    where = f"@pytest.mark.{MARKER}" if markers else "ini options"
     try:
-        return _config.validate(raw, where)
+        return _config.validate(raw, f"@pytest.mark.{MARKER}")
     except _config.ConfigError as exc:
         problem = str(exc)
     if _config.DOCS_MARKER not in problem:

@@ -20,7 +20,9 @@ def client(**kwargs):
 
 def test_marker_is_registered(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--markers")
-    result.stdout.fnmatch_lines(["@pytest.mark.claude_files_respx(base_url=, pass_through=, *docs/respx.md*"])
+    result.stdout.fnmatch_lines(
+        ["@pytest.mark.claude_files_respx(base_url=, pass_through=, *claude-files-fake docs respx*"]
+    )
 
 
 def test_unknown_marker_argument_is_a_usage_error(pytester: pytest.Pytester) -> None:
@@ -38,7 +40,8 @@ def test_unknown_marker_argument_is_a_usage_error(pytester: pytest.Pytester) -> 
     result.stdout.fnmatch_lines(
         [
             "*@pytest.mark.claude_files_respx: unknown argument(s) passthrough; known arguments: "
-            "base_url, pass_through, stateful, real_sleep, assert_all_called. See docs/respx.md*",
+            "base_url, pass_through, stateful, real_sleep, assert_all_called. "
+            "See claude-files-fake docs respx*",
         ]
     )
     result.stdout.no_fnmatch_line("*Traceback*")

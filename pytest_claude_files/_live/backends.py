@@ -54,7 +54,7 @@ ENV_SERVER_URL = "CLAUDE_FILES_SERVER_URL"
 ENV_SERVER_KEY = "CLAUDE_FILES_SERVER_API_KEY"
 DEFAULT_REAL_BASE_URL = "https://api.anthropic.com"
 REAL_API_HOSTS = frozenset({"api.anthropic.com"})
-DOCS = "docs/real-backend.md"
+DOCS = "claude-files-fake docs real-backend"
 
 _FILE_PATH = re.compile(r"^/v1/files/(?P<id>[^/]+)$")
 

@@ -6,13 +6,19 @@ marker -> test marker. Bad values become usage errors that name the option and t
 
 from __future__ import annotations
 
-import re
+import difflib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Iterable, Mapping, Optional, Union
 
-DOCS_MARKER = "docs/reference.md#the-claude_files-marker"
-DOCS_INI = "docs/reference.md#ini-options"
+import pytest
+
+from pytest_claude_files._core.sizes import SizeError, format_size
+from pytest_claude_files._core.sizes import parse_size as _parse_size
+
+DOCS_MARKER = "claude-files-fake docs reference#the-claude_files-marker"
+DOCS_HINT_MARKER = f"See {DOCS_MARKER}"
+DOCS_INI = "claude-files-fake docs reference#ini-options"
 
 INI_API_KEYS = "claude_files_api_keys"
 INI_STORAGE_QUOTA = "claude_files_storage_quota"
@@ -31,35 +37,32 @@ MARKER_ARGS: dict[str, str] = {
     "max_retries": "the fixture clients' max_retries; default the SDK's (2)",
 }
 
-_UNITS = {
-    "": 1, "b": 1,
-    "kb": 1024, "kib": 1024,
-    "mb": 1024**2, "mib": 1024**2,
-    "gb": 1024**3, "gib": 1024**3,
-    "tb": 1024**4, "tib": 1024**4,
-}
-_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
 
 
 class ConfigError(ValueError):
-    """A bad setting; the message names the setting and how to fix it."""
+    """A bad setting; the message names the setting and how to fix it.
+
+    ``setting`` is the name of the bad setting (``"storage_quota"``), ``None`` when the
+    problem is not one setting's (an unknown argument).
+    """
+
+    def __init__(self, message: str, *, setting: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
-def parse_size(value: Union[int, str], name: str) -> int:
-    """``1048576``, ``"1MB"``, ``"1.5 GiB"`` -> bytes (units are binary: 1KB = 1024 B)."""
-    if isinstance(value, bool):
-        raise ConfigError(f"{name}: expected a size such as 1048576 or '10MB', got {value!r}")
-    if isinstance(value, int):
-        if value < 0:
-            raise ConfigError(f"{name}: a size cannot be negative, got {value}")
-        return value
-    match = _SIZE_RE.match(str(value))
-    unit = match.group(2).lower() if match else None
-    if not match or unit not in _UNITS:
-        raise ConfigError(
-            f"{name}: expected a size such as 1048576, '10MB' or '1TB', got {value!r}"
-        )
-    return int(float(match.group(1)) * _UNITS[unit])
+def parse_size(value: Union[int, float, str], name: str) -> int:
+    """``1048576``, ``"1MB"``, ``"1.5 GiB"`` -> bytes (the package's one size syntax)."""
+    try:
+        return _parse_size(value)
+    except SizeError as exc:
+        raise ConfigError(f"{name}: {exc}", setting=name) from None
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` when ``word`` is close to one of ``choices``, else ``""``."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def parse_positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
@@ -68,7 +71,7 @@ def parse_positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
     except ValueError:
         number = None
     if number is None or number < minimum:
-        raise ConfigError(f"{name}: expected a whole number >= {minimum}, got {value!r}")
+        raise ConfigError(f"{name}: expected a whole number >= {minimum}, got {value!r}", setting=name)
     return number
 
 
@@ -143,9 +146,10 @@ def validate(raw: Mapping[str, Any], where: str) -> ClaudeFilesConfig:
     """Check merged raw settings; ``where`` names their source for the error message."""
     unknown = sorted(set(raw) - set(MARKER_ARGS))
     if unknown:
+        named = ", ".join(f"{name}{did_you_mean(name, MARKER_ARGS)}" for name in unknown)
         raise ConfigError(
-            f"{where}: unknown argument(s) {', '.join(unknown)}. "
-            f"Known arguments: {', '.join(MARKER_ARGS)}. See {DOCS_MARKER}"
+            f"{where}: unknown argument(s) {named}. "
+            f"Known arguments: {', '.join(MARKER_ARGS)}. {DOCS_HINT_MARKER}"
         )
     kwargs: dict[str, Any] = {}
     try:
@@ -155,11 +159,12 @@ def validate(raw: Mapping[str, Any], where: str) -> ClaudeFilesConfig:
                 keys = [keys]
             keys = tuple(keys)
             if not keys or not all(isinstance(k, str) and k.strip() for k in keys):
-                raise ConfigError("api_keys: expected a non-empty list of non-empty strings")
+                raise ConfigError("api_keys: expected a non-empty list of non-empty strings",
+                                  setting="api_keys")
             kwargs["api_keys"] = keys
         if raw.get("api_key") is not None:
             if not isinstance(raw["api_key"], str) or not raw["api_key"]:
-                raise ConfigError("api_key: expected a non-empty string")
+                raise ConfigError("api_key: expected a non-empty string", setting="api_key")
             kwargs["api_key"] = raw["api_key"]
         for name in ("storage_quota", "max_file_size"):
             if raw.get(name) is not None:
@@ -175,33 +180,41 @@ def validate(raw: Mapping[str, Any], where: str) -> ClaudeFilesConfig:
                     datetime.fromisoformat(now.replace("Z", "+00:00"))
                 except ValueError:
                     raise ConfigError(
-                        f"now: expected a datetime or an ISO 8601 string, got {now!r}"
+                        f"now: expected a datetime or an ISO 8601 string, got {now!r}", setting="now"
                     ) from None
             elif not isinstance(now, datetime):
-                raise ConfigError(f"now: expected a datetime or an ISO 8601 string, got {now!r}")
+                raise ConfigError(f"now: expected a datetime or an ISO 8601 string, got {now!r}",
+                                  setting="now")
             kwargs["now"] = now
         if "freeze_time" in raw:
             if not isinstance(raw["freeze_time"], bool):
-                raise ConfigError(f"freeze_time: expected True or False, got {raw['freeze_time']!r}")
+                raise ConfigError(f"freeze_time: expected True or False, got {raw['freeze_time']!r}",
+                                  setting="freeze_time")
             kwargs["freeze_time"] = raw["freeze_time"]
     except ConfigError as exc:
-        raise ConfigError(f"{where}: {exc}") from None
+        raise ConfigError(f"{where}: {exc}", setting=exc.setting) from None
     return ClaudeFilesConfig(**kwargs)
-
-
-def _size_text(value: int) -> str:
-    for unit, size in (("TB", 1024**4), ("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
-        if value and value % size == 0:
-            return f"{value // size}{unit}"
-    return f"{value}B"
 
 
 def describe(config: ClaudeFilesConfig) -> str:
     """One line of the settings in force (for the report header); keys are counted, never shown."""
     keys = "any" if not config.api_keys else f"{len(config.api_keys)} accepted"
-    quota = "1TB" if config.storage_quota is None else _size_text(config.storage_quota)
-    largest = "500MB" if config.max_file_size is None else _size_text(config.max_file_size)
+    quota = "1TB" if config.storage_quota is None else format_size(config.storage_quota)
+    largest = "500MB" if config.max_file_size is None else format_size(config.max_file_size)
     rate = "unlimited" if config.rate_limit is None else f"{config.rate_limit}/min"
     retries = "SDK default" if config.max_retries is None else str(config.max_retries)
     return (f"api_keys={keys}, storage_quota={quota}, max_file_size={largest}, "
             f"rate_limit={rate}, max_retries={retries}")
+
+
+INI_SETTINGS = pytest.StashKey[tuple[dict[str, Any], ClaudeFilesConfig]]()
+"""``config.stash`` key of the ini settings (raw, validated), parsed once in ``pytest_configure``."""
+
+
+def ini_settings(config: pytest.Config) -> tuple[dict[str, Any], ClaudeFilesConfig]:
+    """The ini settings (raw, validated), parsed once in ``pytest_configure``."""
+    found = config.stash.get(INI_SETTINGS, None)
+    if found is None:  # a config this plugin did not configure (defensive: parse now)
+        raw = from_ini(config.getini)
+        found = config.stash[INI_SETTINGS] = (raw, validate(raw, "ini options"))
+    return found

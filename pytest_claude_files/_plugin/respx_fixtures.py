@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from pytest_claude_files._respx.router import ClaudeFilesRouter
 
 MARKER = "claude_files_respx"
-DOCS = "docs/respx.md"
+DOCS = "claude-files-fake docs respx"
 DOCS_MARKER = f"{DOCS}#the-claude_files_respx-marker"
 
 MARKER_ARGS: dict[str, str] = {

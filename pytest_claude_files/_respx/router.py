@@ -53,7 +53,7 @@ __all__ = [
     "UnhandledRequestError",
 ]
 
-DOCS = "docs/respx.md"
+DOCS = "claude-files-fake docs respx"
 OPERATIONS = _routes.OPERATIONS
 Effect = Callable[["CallContext"], Any]
 
