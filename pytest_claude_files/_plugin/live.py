@@ -387,6 +387,12 @@ def backend_client(request: pytest.FixtureRequest, cfg: Any, fake_kwargs: Mappin
     state = _state(request.config)
     backend = state.backend
     if backend.is_fake:
+        if "claude_files_respx" in request.fixturenames:
+            # through the router's routes, so scripted results and faults apply to this client too
+            from pytest_claude_files._sdk.client import make_routed_client
+
+            router = request.getfixturevalue("claude_files_respx")
+            return make_routed_client(router.base_url, is_async=is_async, **fake_kwargs)
         from pytest_claude_files._sdk.client import make_sdk_client
 
         handler = request.getfixturevalue("claude_files_handler")
