@@ -68,7 +68,8 @@ def run_usage_error(pytester: pytest.Pytester, *args: str, ini: str = "") -> pyt
             ["--claude-files-sweep"],
             "ERROR: --claude-files-sweep deletes uploads made to a live backend, so it needs one: "
             "--claude-files-backend=real with ANTHROPIC_API_KEY set, or --claude-files-backend=server "
-            "with CLAUDE_FILES_SERVER_URL (now: fake, from default). See claude-files-fake docs real-backend",
+            "with CLAUDE_FILES_SERVER_URL and CLAUDE_FILES_SERVER_API_KEY (now: fake, from default). "
+            "See claude-files-fake docs real-backend",
         ),
     ],
 )
@@ -110,6 +111,20 @@ def test_a_live_backend_needs_the_cache_provider(pytester: pytest.Pytester) -> N
             "emulator. Use --claude-files-backend=real to talk to the real API, or point "
             "CLAUDE_FILES_SERVER_URL at an emulator (claude-files-fake serve). "
             "See claude-files-fake docs real-backend",
+        ),
+        (
+            {"CLAUDE_FILES_SERVER_URL": "http://127.0.0.1:9"},
+            ["--claude-files-backend=server", "--claude-files-sweep"],
+            "ERROR: --claude-files-sweep on --claude-files-backend=server needs "
+            "CLAUDE_FILES_SERVER_API_KEY, which is not set: the emulator keeps files per API key, so set "
+            "it to the key the uploads were made with (CLAUDE_FILES_SERVER_URL=http://127.0.0.1:9). "
+            "See claude-files-fake docs real-backend",
+        ),
+        (
+            {"ANTHROPIC_API_KEY": ""},
+            ["--claude-files-backend=real", "--claude-files-sweep"],
+            "ERROR: --claude-files-sweep on --claude-files-backend=real needs ANTHROPIC_API_KEY, which is "
+            "not set: set it to the key the uploads were made with. See claude-files-fake docs real-backend",
         ),
     ],
 )
@@ -245,7 +260,7 @@ def test_bad_ini_option(pytester: pytest.Pytester, ini: str, message: str) -> No
             "claude_files_respx(mock_all=True)",
             "claude_files_respx",
             "@pytest.mark.claude_files_respx: unknown argument(s) mock_all; known arguments: base_url, "
-            "pass_through, stateful, real_sleep, assert_all_called. "
+            "pass_through, stateful, real_sleep, assert_all_called, assert_all_scripted_used. "
             "See claude-files-fake docs respx#the-claude_files_respx-marker",
         ),
     ],

@@ -15,6 +15,7 @@ from pytest_claude_files._live.backends import (
     DOCS,
     ENV_API_KEY,
     ENV_BACKEND,
+    ENV_SERVER_KEY,
     ENV_SERVER_URL,
     INI_BACKEND,
     OPTION_BACKEND,
@@ -146,11 +147,23 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     sweep_only = bool(config.getoption("claude_files_sweep"))
     if sweep_only:
+        if backend.name == "server" and backend.base_url is not None and backend.key is None:
+            raise pytest.UsageError(
+                f"{OPTION_SWEEP} on {OPTION_BACKEND}=server needs {ENV_SERVER_KEY}, which is not set: "
+                f"the emulator keeps files per API key, so set it to the key the uploads were made "
+                f"with ({ENV_SERVER_URL}={backend.base_url}). See {DOCS}"
+            )
+        if backend.name == "real" and backend.key is None:
+            raise pytest.UsageError(
+                f"{OPTION_SWEEP} on {OPTION_BACKEND}=real needs {ENV_API_KEY}, which is not set: set it "
+                f"to the key the uploads were made with. See {DOCS}"
+            )
         if backend.is_fake or backend.base_url is None or backend.key is None:
             raise pytest.UsageError(
                 f"{OPTION_SWEEP} deletes uploads made to a live backend, so it needs one: "
                 f"{OPTION_BACKEND}=real with {ENV_API_KEY} set, or {OPTION_BACKEND}=server with "
-                f"{ENV_SERVER_URL} (now: {backend.name}, from {backend.source}). See {DOCS}"
+                f"{ENV_SERVER_URL} and {ENV_SERVER_KEY} (now: {backend.name}, from {backend.source}). "
+                f"See {DOCS}"
             )
     if backend.is_live and getattr(config, "cache", None) is None:
         raise pytest.UsageError(
