@@ -150,8 +150,11 @@ def error_class_for(status_or_type: int | str) -> type[FilesAPIError]:
         try:
             return _BY_TYPE[status_or_type]
         except KeyError:
+            from pytest_claude_files._core.suggest import did_you_mean
+
             raise ValueError(
-                f"unknown error type {status_or_type!r}; expected one of {sorted(_BY_TYPE)}"
+                f"unknown error type {status_or_type!r}{did_you_mean(status_or_type, _BY_TYPE)}; "
+                f"expected one of {sorted(_BY_TYPE)}"
             ) from None
     if status_or_type in _BY_STATUS:
         return _BY_STATUS[status_or_type]

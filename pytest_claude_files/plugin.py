@@ -6,7 +6,8 @@ when a test asks for one of the fixtures.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Generator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generator, Optional
 
 import pytest
 
@@ -78,6 +79,85 @@ def pytest_configure(config: pytest.Config) -> None:
             f"Fix the value in your pytest configuration; see {_config.DOCS_INI}"
         ) from None
     config.stash[_config.INI_SETTINGS] = (raw, parsed)  # parsed once; fixtures merge markers over it
+    _warn_misspelled_ini(config)
+
+
+def _known_ini_names() -> list[str]:
+    from pytest_claude_files._plugin import faker_fixtures, live
+
+    return sorted(
+        value for module in (_config, live, faker_fixtures) for name, value in vars(module).items()
+        if name.startswith("INI_") and isinstance(value, str)
+    )
+
+
+def _ini_file_keys(path: Optional[Path]) -> list[str]:
+    """The keys of the pytest section of the configuration file (read again: pytest 9 no
+    longer exposes the raw keys)."""
+    if path is None or not path.is_file():
+        return []
+    try:
+        if path.suffix == ".toml":
+            import importlib
+
+            tomllib = importlib.import_module("tomllib")  # Python 3.11+; 3.10 skips the check
+            with path.open("rb") as handle:
+                table = tomllib.load(handle).get("tool", {}).get("pytest", {})
+            section = table.get("ini_options", table)
+            return [key for key in section if isinstance(key, str)]
+        import iniconfig
+
+        ini = iniconfig.IniConfig(str(path))
+        for name in ("pytest", "tool:pytest"):
+            if name in ini:
+                return [key for key, _ in ini[name].items()]
+    except Exception:  # an unreadable or odd file: pytest reports it itself
+        return []
+    return []
+
+
+_MARKER_READERS = {
+    MARKER: ("claude_files", "claude_files_config", "claude_files_handler", "claude_files_client",
+             "claude_files_async_client", "claude_files_respx"),
+    _respx_fixtures.MARKER: ("claude_files_respx",),
+}
+
+
+class MarkerHasNoEffect(pytest.PytestWarning):
+    """A claude-files marker on a test that uses none of the fixtures it configures."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Warn of a marker on a test that no fixture of it reads (e.g. one using only the server)."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        for mark in getattr(item, "own_markers", ()):
+            readers = _MARKER_READERS.get(mark.name)
+            if readers is None or names.intersection(readers):
+                continue
+            server = (" claude_files_server is configured by the ini options (one server per session)."
+                      if "claude_files_server" in names else "")
+            item.warn(MarkerHasNoEffect(
+                f"@pytest.mark.{mark.name} has no effect on {item.name}: it configures "
+                f"{', '.join(readers)}, and the test uses none of them.{server}"
+            ))
+
+
+def _warn_misspelled_ini(config: pytest.Config) -> None:
+    """pytest warns of an unknown ini option; name the one that was meant."""
+    from pytest_claude_files._core.suggest import did_you_mean
+
+    known = _known_ini_names()
+    for name in _ini_file_keys(config.inipath):
+        if name.startswith("claude_files") and name not in known:
+            hint = did_you_mean(name, known)
+            config.issue_config_time_warning(
+                pytest.PytestConfigWarning(
+                    f"{name}: not an ini option of pytest-claude-files{hint}. "
+                    f"Known: {', '.join(known)}. See {_config.DOCS_INI}"
+                ),
+                stacklevel=2,
+            )
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 from urllib.parse import urlsplit
 
+from pytest_claude_files._core.suggest import did_you_mean
 from pytest_claude_files._live.cleanup import Recorder, Secret
 from pytest_claude_files._live.ledger import normalize_base_url
 
@@ -119,7 +120,8 @@ def choose_backend(
     name = value.strip().lower()
     if name not in BACKENDS:
         raise BackendError(
-            f"{source}: unknown backend {value.strip()!r}; choose one of fake, server, real "
+            f"{source}: unknown backend {value.strip()!r}{did_you_mean(name, BACKENDS)}; "
+            f"choose one of fake, server, real "
             f"(e.g. {OPTION_BACKEND}=fake). See {DOCS}"
         )
     if name == "fake":

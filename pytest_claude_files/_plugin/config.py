@@ -6,15 +6,15 @@ marker -> test marker. Bad values become usage errors that name the option and t
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable, Mapping, Optional, Union
+from typing import Any, Mapping, Optional, Union
 
 import pytest
 
 from pytest_claude_files._core.sizes import SizeError, format_size
 from pytest_claude_files._core.sizes import parse_size as _parse_size
+from pytest_claude_files._core.suggest import did_you_mean
 
 DOCS_MARKER = "claude-files-fake docs reference#the-claude_files-marker"
 DOCS_HINT_MARKER = f"See {DOCS_MARKER}"
@@ -57,12 +57,6 @@ def parse_size(value: Union[int, float, str], name: str) -> int:
         return _parse_size(value)
     except SizeError as exc:
         raise ConfigError(f"{name}: {exc}", setting=name) from None
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` when ``word`` is close to one of ``choices``, else ``""``."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def parse_positive_int(value: Any, name: str, *, minimum: int = 1) -> int:

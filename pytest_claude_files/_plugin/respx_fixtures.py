@@ -51,7 +51,7 @@ def respx_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
         raw.update(mark.kwargs)
     unknown = sorted(set(raw) - set(MARKER_ARGS))
     if unknown:
-        from pytest_claude_files._plugin.config import did_you_mean
+        from pytest_claude_files._core.suggest import did_you_mean
 
         named = ", ".join(f"{name}{did_you_mean(name, MARKER_ARGS)}" for name in unknown)
         _fail(f"unknown argument(s) {named}; known arguments: {', '.join(MARKER_ARGS)}")

@@ -495,8 +495,11 @@ class ClaudeFilesRouter(respx.MockRouter):
             return None
         unknown = [n for n in names if n not in OPERATIONS]
         if unknown or not names:
+            from pytest_claude_files._core.suggest import did_you_mean
+
+            hint = did_you_mean(unknown[0], OPERATIONS) if len(unknown) == 1 else ""
             raise ValueError(
-                f"unknown operation(s) {unknown or names!r}; expected {', '.join(OPERATIONS)} or '*'"
+                f"unknown operation(s) {unknown or names!r}{hint}; expected {', '.join(OPERATIONS)} or '*'"
             )
         return frozenset(names)
 
