@@ -12,18 +12,18 @@ __all__ = [
     "ECHO_LIMIT",
     "ERROR_CODE_STATUS",
     "STATUS_TO_ERROR_TYPE",
-    "APIError",
     "AuthenticationError",
     "BillingError",
     "ConflictError",
     "FilesAPIError",
+    "FilesInternalError",
+    "FilesTimeoutError",
     "InvalidRequestError",
     "NotFoundError",
     "OverloadedError",
     "PermissionDeniedError",
     "RateLimitError",
     "RequestTooLargeError",
-    "TimeoutError",
     "error_class_for",
     "shown",
 ]
@@ -101,12 +101,16 @@ class RateLimitError(FilesAPIError):
     error_type = "rate_limit_error"
 
 
-class APIError(FilesAPIError):
+class FilesInternalError(FilesAPIError):
+    """500 ``api_error`` (was ``APIError``, a name the SDK's base error class has)."""
+
     status = 500
     error_type = "api_error"
 
 
-class TimeoutError(FilesAPIError):
+class FilesTimeoutError(FilesAPIError):
+    """504 ``timeout_error`` (was ``TimeoutError``, which shadowed the builtin)."""
+
     status = 504
     error_type = "timeout_error"
 
@@ -125,8 +129,8 @@ _CLASSES: tuple[type[FilesAPIError], ...] = (
     ConflictError,
     RequestTooLargeError,
     RateLimitError,
-    APIError,
-    TimeoutError,
+    FilesInternalError,
+    FilesTimeoutError,
     OverloadedError,
 )
 STATUS_TO_ERROR_TYPE: dict[int, str] = {cls.status: cls.error_type for cls in _CLASSES}
@@ -160,5 +164,25 @@ def error_class_for(status_or_type: int | str) -> type[FilesAPIError]:
         return _BY_STATUS[status_or_type]
     if not 400 <= status_or_type <= 599:
         raise ValueError(f"an error status is 400 to 599, not {status_or_type}")
-    base = InvalidRequestError if status_or_type < 500 else APIError
+    base = InvalidRequestError if status_or_type < 500 else FilesInternalError
     return type(f"HTTP{status_or_type}Error", (base,), {"status": status_or_type})
+
+
+_RENAMED = {"APIError": "FilesInternalError", "TimeoutError": "FilesTimeoutError"}
+
+
+def __getattr__(name: str) -> type[FilesAPIError]:
+    """The old names, for one release: ``errors.APIError`` and ``errors.TimeoutError``."""
+    new = _RENAMED.get(name)
+    if new is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import warnings
+
+    warnings.warn(
+        f"pytest_claude_files.errors.{name} is renamed {new} (the old name clashed with "
+        f"{'the SDK' if name == 'APIError' else 'the builtin'}); the alias goes in the next release",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    cls: type[FilesAPIError] = globals()[new]
+    return cls

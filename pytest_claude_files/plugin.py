@@ -22,9 +22,16 @@ from pytest_claude_files._plugin.faker_fixtures import (  # noqa: F401
     pytest_runtest_makereport_claude_files_seed,
 )
 from pytest_claude_files._plugin.respx_fixtures import claude_files_respx  # noqa: F401
-from pytest_claude_files._plugin.server_fixtures import claude_files_server  # noqa: F401
+from pytest_claude_files._plugin.server_fixtures import ClaudeFilesServer, claude_files_server  # noqa: F401
+
+ClaudeFilesConfig = _config.ClaudeFilesConfig
+"""The settings in force for one test (what ``claude_files_config`` gives); for annotations."""
+
+__all__ = ["ClaudeFilesConfig", "ClaudeFilesServer", "MarkerHasNoEffect"]
 
 if TYPE_CHECKING:
+    import anthropic
+
     from pytest_claude_files._core.files import FakeFiles
     from pytest_claude_files._http.handler import FilesHandler
 
@@ -229,12 +236,12 @@ def _client_kwargs(cfg: _config.ClaudeFilesConfig) -> dict[str, Any]:
 @pytest.fixture
 def claude_files_client(
     request: pytest.FixtureRequest, claude_files_config: _config.ClaudeFilesConfig
-) -> Generator[Any, None, None]:
+) -> Generator[anthropic.Anthropic, None, None]:
     """An ``anthropic.Anthropic`` client bound to the chosen backend (default: the fake)."""
     from pytest_claude_files._plugin.live import backend_client
 
     cfg = claude_files_config
-    client = backend_client(request, cfg, _client_kwargs(cfg))
+    client: anthropic.Anthropic = backend_client(request, cfg, _client_kwargs(cfg))
     yield client
     client.close()
 
@@ -242,9 +249,10 @@ def claude_files_client(
 @pytest.fixture
 def claude_files_async_client(
     request: pytest.FixtureRequest, claude_files_config: _config.ClaudeFilesConfig
-) -> Any:
+) -> anthropic.AsyncAnthropic:
     """An ``anthropic.AsyncAnthropic`` client bound to the chosen backend (default: the fake)."""
     from pytest_claude_files._plugin.live import backend_client
 
     cfg = claude_files_config
-    return backend_client(request, cfg, _client_kwargs(cfg), is_async=True)
+    client: anthropic.AsyncAnthropic = backend_client(request, cfg, _client_kwargs(cfg), is_async=True)
+    return client

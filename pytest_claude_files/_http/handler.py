@@ -22,9 +22,9 @@ from pytest_claude_files._core.files import FakeFiles
 from pytest_claude_files._http import routes as _routes
 from pytest_claude_files._http.multipart import Body, parse_multipart
 from pytest_claude_files.errors import (
-    APIError,
     AuthenticationError,
     FilesAPIError,
+    FilesInternalError,
     InvalidRequestError,
     NotFoundError,
     RateLimitError,
@@ -200,7 +200,7 @@ class FilesHandler:
             except FilesAPIError as exc:
                 return error_response(exc, request_id)
         except Exception:
-            return error_response(APIError("Internal server error"), request_id)
+            return error_response(FilesInternalError("Internal server error"), request_id)
 
     # -- pipeline -----------------------------------------------------------------
     # Every request passes here (the in-process transports, respx routes and the server
