@@ -134,20 +134,24 @@ class MarkerHasNoEffect(pytest.PytestWarning):
     """A claude-files marker on a test that uses none of the fixtures it configures."""
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Warn of a marker on a test that no fixture of it reads (e.g. one using only the server)."""
-    for item in items:
-        names = set(getattr(item, "fixturenames", ()))
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    """After the call: warn of a marker on the test that no fixture of it read (e.g.
+    ``@pytest.mark.claude_files`` on a test that only uses ``claude_files_server``)."""
+    report = yield
+    if call.when == "call":
+        read = item.stash.get(_config.MARKERS_READ, set())
         for mark in getattr(item, "own_markers", ()):
             readers = _MARKER_READERS.get(mark.name)
-            if readers is None or names.intersection(readers):
+            if readers is None or mark.name in read:
                 continue
             server = (" claude_files_server is configured by the ini options (one server per session)."
-                      if "claude_files_server" in names else "")
+                      if "claude_files_server" in getattr(item, "fixturenames", ()) else "")
             item.warn(MarkerHasNoEffect(
                 f"@pytest.mark.{mark.name} has no effect on {item.name}: it configures "
                 f"{', '.join(readers)}, and the test uses none of them.{server}"
             ))
+    return report
 
 
 def _warn_misspelled_ini(config: pytest.Config) -> None:
@@ -179,6 +183,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 def _merged_config(request: pytest.FixtureRequest) -> _config.ClaudeFilesConfig:
+    _config.marker_read(request, MARKER)
     raw_ini, parsed = _config.ini_settings(request.config)
     markers = list(request.node.iter_markers(MARKER))
     if not markers:

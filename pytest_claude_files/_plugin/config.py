@@ -29,12 +29,14 @@ __all__ = [
     "DOCS_INI",
     "DOCS_MARKER",
     "INI_SETTINGS",
+    "MARKERS_READ",
     "MARKER_ARGS",
     "ClaudeFilesConfig",
     "ConfigError",
     "describe",
     "from_ini",
     "ini_settings",
+    "marker_read",
     "parse_positive_int",
     "parse_size",
     "validate",
@@ -76,3 +78,16 @@ def ini_settings(config: pytest.Config) -> tuple[dict[str, Any], ClaudeFilesConf
         raw = from_ini(config.getini)
         found = config.stash[INI_SETTINGS] = (raw, validate(raw, "ini options"))
     return found
+
+
+MARKERS_READ = pytest.StashKey[set[str]]()
+"""``item.stash`` key: the claude-files markers a fixture of this test read."""
+
+
+def marker_read(request: pytest.FixtureRequest, name: str) -> None:
+    """Note that a fixture read the marker ``name`` (a marker no fixture reads warns)."""
+    node = request.node
+    read = node.stash.get(MARKERS_READ, None)
+    if read is None:
+        read = node.stash[MARKERS_READ] = set()
+    read.add(name)

@@ -44,6 +44,9 @@ def _fail(problem: str) -> Any:
 
 def respx_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
     """The marker's arguments merged module -> class -> test, validated."""
+    from pytest_claude_files._plugin.config import marker_read
+
+    marker_read(request, MARKER)
     raw: dict[str, Any] = {}
     for mark in reversed(list(request.node.iter_markers(MARKER))):
         if mark.args:
