@@ -89,6 +89,36 @@ def pytest_configure(config: pytest.Config) -> None:
     _warn_misspelled_ini(config)
 
 
+def _known_options() -> list[str]:
+    from pytest_claude_files._live import state
+    from pytest_claude_files._live.backends import OPTION_BACKEND
+    from pytest_claude_files._plugin.faker_fixtures import SEED_OPTION
+
+    return sorted([OPTION_BACKEND, SEED_OPTION, *(
+        value for name, value in vars(state).items() if name.startswith("OPTION_") and isinstance(value, str)
+    )])
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(
+    early_config: pytest.Config, parser: pytest.Parser, args: list[str]
+) -> None:
+    """A misspelled ``--claude-files-...`` option: name the one that was meant (pytest's own
+    error only says "unrecognized arguments")."""
+    from pytest_claude_files._core.suggest import did_you_mean
+
+    known = _known_options()
+    for arg in args:
+        if arg == "--":
+            break
+        name = arg.split("=", 1)[0]
+        if name.startswith(("--claude-files", "--claude_files")) and name not in known:
+            raise pytest.UsageError(
+                f"{name}: not an option of pytest-claude-files{did_you_mean(name, known)}. "
+                f"Known: {', '.join(known)}. See claude-files-fake docs reference#command-line-options"
+            )
+
+
 def _known_ini_names() -> list[str]:
     from pytest_claude_files._plugin import faker_fixtures, live
 

@@ -37,6 +37,18 @@ def test_misspelled_ini_option(pytester: pytest.Pytester) -> None:
     ])
 
 
+def test_misspelled_command_line_option(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest_inprocess("--claude-files-backnd=fake", *PLUGINS)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([
+        "ERROR: --claude-files-backnd: not an option of pytest-claude-files (did you mean "
+        "'--claude-files-backend'?). Known: --claude-files-backend, --claude-files-cleanup, "
+        "--claude-files-record-all, --claude-files-seed, --claude-files-sweep. "
+        "See claude-files-fake docs reference#command-line-options",
+    ])
+
+
 def test_misspelled_backend(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_x(): pass")
     result = pytester.runpytest_inprocess("--claude-files-backend=faek", *PLUGINS)
