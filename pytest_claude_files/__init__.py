@@ -49,7 +49,7 @@ _LAZY = {
     "start_server": "pytest_claude_files.server._app",
     "ServerHandle": "pytest_claude_files.server._app",
     "ClaudeFilesServer": "pytest_claude_files.plugin",
-    "ClaudeFilesConfig": "pytest_claude_files._core.settings",
+    "ClaudeFilesConfig": "pytest_claude_files._core.config",
     "ControlClient": "pytest_claude_files.server.control_client",
     "Backend": "pytest_claude_files._live.backends",
     "FileCleanup": "pytest_claude_files._live.state",
@@ -61,10 +61,10 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from pytest_claude_files._core.clock import FakeClock
+    from pytest_claude_files._core.config import ClaudeFilesConfig
     from pytest_claude_files._core.files import FakeFiles, FakeFilesSettings
     from pytest_claude_files._core.ids import is_file_id
     from pytest_claude_files._core.naming import check_filename
-    from pytest_claude_files._core.settings import ClaudeFilesConfig
     from pytest_claude_files._http.handler import FilesHandler, HTTPRequest, HTTPResponse, error_response
     from pytest_claude_files._live.backends import Backend
     from pytest_claude_files._live.state import FileCleanup

@@ -20,7 +20,7 @@ import inspect
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union, cast
 
-from pytest_claude_files._core.settings import ClaudeFilesConfig, validate
+from pytest_claude_files._core.config import ClaudeFilesConfig, validate
 
 if TYPE_CHECKING:
     import anthropic
@@ -50,7 +50,7 @@ class mock_claude_files:  # a lower-case name: used like a function (as contextl
     """
 
     def __init__(self, *, base_url: str = "https://api.anthropic.com", **settings: Any) -> None:
-        from pytest_claude_files._core.settings import ConfigError
+        from pytest_claude_files._core.config import ConfigError
 
         try:
             self.config: ClaudeFilesConfig = validate(settings, _WHERE)

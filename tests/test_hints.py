@@ -22,7 +22,8 @@ def test_misspelled_marker_argument(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines([
         "@pytest.mark.claude_files: unknown argument(s) storage_quote (did you mean 'storage_quota'?). "
         "Known arguments: api_keys, api_key, storage_quota, max_file_size, rate_limit, now, freeze_time, "
-        "max_retries. See claude-files-fake docs reference#the-claude_files-marker",
+        "max_retries, guess_mime_type, check_anthropic_version, check_anthropic_beta, known_betas, "
+        "partition_workspaces, misuse_warnings. See claude-files-fake docs reference#the-claude_files-marker",
     ])
 
 
@@ -70,7 +71,7 @@ def test_misspelled_scenario_operation_and_error_type() -> None:
         router.script("uplaod", 429)
     assert str(info.value) == (
         "unknown operation(s) ['uplaod'] (did you mean 'upload'?); expected upload, list, "
-        "retrieve_metadata, download, delete or '*'"
+        "retrieve_metadata, download, delete, messages, count_tokens or '*'"
     )
     with pytest.raises(ValueError) as raised:
         scenarios.api_error("rate_limit_eror")
@@ -94,8 +95,10 @@ def test_misspelled_strategy_kinds() -> None:
     with pytest.raises(InvalidArgument) as code:
         strategies.files_api_errors(error_code="file_expird")
     assert str(code.value) == (
-        "files_api_errors: error_code must be one of ['file_expired', 'file_not_downloadable', "
-        "'storage_quota_exceeded'] or None, not 'file_expird' (did you mean 'file_expired'?)"
+        "files_api_errors: error_code must be one of ['claude_code_key_creator_not_member', "
+        "'cmek_key_disabled', 'cmek_key_network_blocked', 'file_expired', 'file_not_downloadable', "
+        "'organization_on_hold', 'storage_quota_exceeded'] or None, not 'file_expird' "
+        "(did you mean 'file_expired'?)"
     )
 
 

@@ -1,176 +1,63 @@
-"""The fake's settings as the marker, the ini options and ``mock_claude_files()`` take them:
-validated in one place (no pytest here; ``_plugin.config`` adds the ini options).
-
-Bad values raise :class:`ConfigError`, naming the setting (``.setting``) and the fix.
-"""
+"""What a test can configure on the fake: limits, header checks, workspaces, warnings."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Mapping, Optional, Union
+from typing import Optional
 
-from pytest_claude_files._core.sizes import SizeError, format_size
-from pytest_claude_files._core.sizes import parse_size as _parse_size
-from pytest_claude_files._core.suggest import did_you_mean
-
-DOCS_MARKER = "claude-files-fake docs reference#the-claude_files-marker"
-DOCS_HINT_MARKER = f"See {DOCS_MARKER}"
-DOCS_INI = "claude-files-fake docs reference#ini-options"
-
-MARKER_ARGS: dict[str, str] = {
-    "api_keys": "keys the fake accepts (a list of strings); default: any non-empty key",
-    "api_key": "the key the fixture clients send; default: the first of api_keys, or a fake key",
-    "storage_quota": "organization storage in bytes or with a unit ('10MB'); default 1TB",
-    "max_file_size": "largest file in bytes or with a unit ('1MB'); default 500MB",
-    "rate_limit": "requests per minute before 429 rate_limit_error; default unlimited",
-    "now": "the clock's start (datetime or ISO 8601 string); default the real time",
-    "freeze_time": "stop the clock (True) so created_at values are predictable; default False",
-    "max_retries": "the fixture clients' max_retries; default the SDK's (2)",
-}
-
-
-
-class ConfigError(ValueError):
-    """A bad setting; the message names the setting and how to fix it.
-
-    ``setting`` is the name of the bad setting (``"storage_quota"``), ``None`` when the
-    problem is not one setting's (an unknown argument).
-    """
-
-    def __init__(self, message: str, *, setting: Optional[str] = None) -> None:
-        super().__init__(message)
-        self.setting = setting
-
-
-def parse_size(value: Union[int, float, str], name: str) -> int:
-    """``1048576``, ``"1MB"``, ``"1.5 GiB"`` -> bytes (the package's one size syntax)."""
-    try:
-        return _parse_size(value)
-    except SizeError as exc:
-        raise ConfigError(f"{name}: {exc}", setting=name) from None
-
-
-def parse_positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
-    try:
-        number = int(str(value).strip()) if not isinstance(value, bool) else None
-    except ValueError:
-        number = None
-    if number is None or number < minimum:
-        raise ConfigError(f"{name}: expected a whole number >= {minimum}, got {value!r}", setting=name)
-    return number
+MB = 1024 * 1024
+MAX_FILE_BYTES = 500 * MB
+"""One file at most 500 MB (decision: binary megabytes); larger is 413 ``request_too_large``."""
+DEFAULT_STORAGE_QUOTA_BYTES = 1024**4
+"""Organization storage, 1 TB today (decision: binary terabyte)."""
+MISUSE_MODES = ("warn", "error", "ignore")
+"""``misuse_warnings``: warn (default), fail the test at teardown, or only record."""
 
 
 @dataclass(frozen=True)
-class ClaudeFilesConfig:
-    """The settings in force for one test (the ``claude_files_config`` fixture).
+class FakeFilesSettings:
+    """What a test can configure on the fake (also through ``@pytest.mark.claude_files``).
 
-    The ini options merged with ``@pytest.mark.claude_files`` (module, class, test), and
-    validated. ``None`` means "the default": any key, 1TB, 500MB, no rate limit, the real
-    time, the SDK's ``max_retries``. Sizes are in bytes.
-
-    Attributes:
-        api_keys: keys the fake accepts (``None``: any non-empty key).
-        api_key: the key the client fixtures send (see ``client_key``).
-        storage_quota: organization storage, bytes.
-        max_file_size: largest file, bytes.
-        rate_limit: requests per minute before 429.
-        now: where the fake's clock starts (a datetime or an ISO 8601 string).
-        freeze_time: whether the clock stands still.
-        max_retries: ``max_retries`` of the client fixtures.
+    ``api_keys``: the keys the HTTP layer accepts; ``None`` accepts any non-empty key.
+    ``rate_limit``: requests per minute before 429 (``None``: unlimited, the default, so
+    that large pagination tests are not throttled).
+    ``guess_mime_type``: opt-in; store a guess from the filename for a part sent as
+    ``application/octet-stream`` (the real API keeps octet-stream).
+    ``check_anthropic_version`` / ``check_anthropic_beta``: refuse a missing or unknown
+    ``anthropic-version`` and a malformed ``anthropic-beta`` as the API does (on by default).
+    ``known_betas``: beta names accepted silently besides the built-in list.
+    ``partition_workspaces``: files belong to the ``anthropic-workspace-id`` they were
+    made in; another workspace's file is a 404 (off by default: one shared space).
+    ``misuse_warnings``: ``"warn"``, ``"error"`` (fail the test) or ``"ignore"`` (record only).
     """
 
-    api_keys: Optional[tuple[str, ...]] = None
-    api_key: Optional[str] = None
-    storage_quota: Optional[int] = None
-    max_file_size: Optional[int] = None
+    max_file_size: int = MAX_FILE_BYTES
+    storage_quota: int = DEFAULT_STORAGE_QUOTA_BYTES
+    api_keys: Optional[frozenset[str]] = None
     rate_limit: Optional[int] = None
-    now: Optional[Union[datetime, str]] = None
-    freeze_time: bool = False
-    max_retries: Optional[int] = None
+    guess_mime_type: bool = False
+    check_anthropic_version: bool = True
+    check_anthropic_beta: bool = True
+    known_betas: frozenset[str] = frozenset()
+    partition_workspaces: bool = False
+    misuse_warnings: str = "warn"
 
-    def settings_kwargs(self) -> dict[str, Any]:
-        """The keyword arguments of ``FakeFilesSettings`` that these settings change."""
-        out: dict[str, Any] = {}
+    def __post_init__(self) -> None:
+        if self.max_file_size < 0:
+            raise ValueError(f"max_file_size must be >= 0, got {self.max_file_size}")
+        if self.storage_quota < 0:
+            raise ValueError(f"storage_quota must be >= 0, got {self.storage_quota}")
+        if self.rate_limit is not None and self.rate_limit < 1:
+            raise ValueError(f"rate_limit must be >= 1 request per minute, got {self.rate_limit}")
         if self.api_keys is not None:
-            out["api_keys"] = frozenset(self.api_keys)
-        if self.storage_quota is not None:
-            out["storage_quota"] = self.storage_quota
-        if self.max_file_size is not None:
-            out["max_file_size"] = self.max_file_size
-        if self.rate_limit is not None:
-            out["rate_limit"] = self.rate_limit
-        return out
-
-    @property
-    def client_key(self) -> Optional[str]:
-        """The key the client fixtures send: ``api_key``, else the first of ``api_keys``."""
-        if self.api_key:
-            return self.api_key
-        return self.api_keys[0] if self.api_keys else None
-
-
-def validate(raw: Mapping[str, Any], where: str) -> ClaudeFilesConfig:
-    """Check merged raw settings; ``where`` names their source for the error message."""
-    unknown = sorted(set(raw) - set(MARKER_ARGS))
-    if unknown:
-        named = ", ".join(f"{name}{did_you_mean(name, MARKER_ARGS)}" for name in unknown)
-        raise ConfigError(
-            f"{where}: unknown argument(s) {named}. "
-            f"Known arguments: {', '.join(MARKER_ARGS)}. {DOCS_HINT_MARKER}"
-        )
-    kwargs: dict[str, Any] = {}
-    try:
-        if raw.get("api_keys") is not None:
-            keys = raw["api_keys"]
-            if isinstance(keys, str):
-                keys = [keys]
-            keys = tuple(keys)
-            if not keys or not all(isinstance(k, str) and k.strip() for k in keys):
-                raise ConfigError("api_keys: expected a non-empty list of non-empty strings",
-                                  setting="api_keys")
-            kwargs["api_keys"] = keys
-        if raw.get("api_key") is not None:
-            if not isinstance(raw["api_key"], str) or not raw["api_key"]:
-                raise ConfigError("api_key: expected a non-empty string", setting="api_key")
-            kwargs["api_key"] = raw["api_key"]
-        for name in ("storage_quota", "max_file_size"):
-            if raw.get(name) is not None:
-                kwargs[name] = parse_size(raw[name], name)
-        if raw.get("rate_limit") is not None:
-            kwargs["rate_limit"] = parse_positive_int(raw["rate_limit"], "rate_limit")
-        if raw.get("max_retries") is not None:
-            kwargs["max_retries"] = parse_positive_int(raw["max_retries"], "max_retries", minimum=0)
-        if raw.get("now") is not None:
-            now = raw["now"]
-            if isinstance(now, str):
-                try:
-                    datetime.fromisoformat(now.replace("Z", "+00:00"))
-                except ValueError:
-                    raise ConfigError(
-                        f"now: expected a datetime or an ISO 8601 string, got {now!r}", setting="now"
-                    ) from None
-            elif not isinstance(now, datetime):
-                raise ConfigError(f"now: expected a datetime or an ISO 8601 string, got {now!r}",
-                                  setting="now")
-            kwargs["now"] = now
-        if "freeze_time" in raw:
-            if not isinstance(raw["freeze_time"], bool):
-                raise ConfigError(f"freeze_time: expected True or False, got {raw['freeze_time']!r}",
-                                  setting="freeze_time")
-            kwargs["freeze_time"] = raw["freeze_time"]
-    except ConfigError as exc:
-        raise ConfigError(f"{where}: {exc}", setting=exc.setting) from None
-    return ClaudeFilesConfig(**kwargs)
-
-
-def describe(config: ClaudeFilesConfig) -> str:
-    """One line of the settings in force (for the report header); keys are counted, never shown."""
-    keys = "any" if not config.api_keys else f"{len(config.api_keys)} accepted"
-    quota = "1TB" if config.storage_quota is None else format_size(config.storage_quota)
-    largest = "500MB" if config.max_file_size is None else format_size(config.max_file_size)
-    rate = "unlimited" if config.rate_limit is None else f"{config.rate_limit}/min"
-    retries = "SDK default" if config.max_retries is None else str(config.max_retries)
-    return (f"api_keys={keys}, storage_quota={quota}, max_file_size={largest}, "
-            f"rate_limit={rate}, max_retries={retries}")
-
+            keys = frozenset(self.api_keys)
+            if not keys or not all(isinstance(k, str) and k for k in keys):
+                raise ValueError("api_keys must be a non-empty collection of non-empty strings")
+            object.__setattr__(self, "api_keys", keys)
+        if self.misuse_warnings not in MISUSE_MODES:
+            raise ValueError(f"misuse_warnings must be one of {', '.join(MISUSE_MODES)}, "
+                             f"got {self.misuse_warnings!r}")
+        betas = frozenset(self.known_betas)
+        if not all(isinstance(b, str) and b.strip() for b in betas):
+            raise ValueError("known_betas must be non-empty strings")
+        object.__setattr__(self, "known_betas", betas)

@@ -2,7 +2,7 @@
 
 Order of precedence (later wins): defaults -> ini options -> module marker -> class
 marker -> test marker. Bad values become usage errors that name the option and the fix.
-The rules themselves are in ``_core.settings`` (shared with ``mock_claude_files()``).
+The rules themselves are in ``_core.config`` (shared with ``mock_claude_files()``).
 """
 
 from __future__ import annotations
@@ -11,14 +11,18 @@ from typing import Any
 
 import pytest
 
-from pytest_claude_files._core.settings import (
+from pytest_claude_files._core.config import (
+    _BOOL_ARGS,
     DOCS_HINT_MARKER,
     DOCS_INI,
     DOCS_MARKER,
     MARKER_ARGS,
+    MISUSE_MODES,
     ClaudeFilesConfig,
     ConfigError,
     describe,
+    parse_betas,
+    parse_bool,
     parse_positive_int,
     parse_size,
     validate,
@@ -28,15 +32,19 @@ __all__ = [
     "DOCS_HINT_MARKER",
     "DOCS_INI",
     "DOCS_MARKER",
+    "FIDELITY_INIS",
     "INI_SETTINGS",
     "MARKERS_READ",
     "MARKER_ARGS",
+    "MISUSE_MODES",
     "ClaudeFilesConfig",
     "ConfigError",
     "describe",
     "from_ini",
     "ini_settings",
     "marker_read",
+    "parse_betas",
+    "parse_bool",
     "parse_positive_int",
     "parse_size",
     "validate",
@@ -47,6 +55,26 @@ INI_STORAGE_QUOTA = "claude_files_storage_quota"
 INI_MAX_FILE_SIZE = "claude_files_max_file_size"
 INI_RATE_LIMIT = "claude_files_rate_limit"
 INI_MAX_RETRIES = "claude_files_max_retries"
+INI_GUESS_MIME_TYPE = "claude_files_guess_mime_type"
+INI_CHECK_ANTHROPIC_VERSION = "claude_files_check_anthropic_version"
+INI_CHECK_ANTHROPIC_BETA = "claude_files_check_anthropic_beta"
+INI_KNOWN_BETAS = "claude_files_known_betas"
+INI_PARTITION_WORKSPACES = "claude_files_partition_workspaces"
+INI_MISUSE_WARNINGS = "claude_files_misuse_warnings"
+FIDELITY_INIS: dict[str, str] = {
+    INI_GUESS_MIME_TYPE: "Store a guess from the filename for parts sent as application/octet-stream "
+                         "(the real API keeps octet-stream); true/false, default false.",
+    INI_CHECK_ANTHROPIC_VERSION: "Refuse a missing or unknown anthropic-version header (400) as the API "
+                                 "does; true/false, default true.",
+    INI_CHECK_ANTHROPIC_BETA: "Refuse malformed anthropic-beta values (400) as the API does; "
+                              "true/false, default true.",
+    INI_KNOWN_BETAS: "Beta names to accept without a warning, besides the built-in list "
+                     "(comma- or space-separated).",
+    INI_PARTITION_WORKSPACES: "Files belong to the anthropic-workspace-id they were made in; another "
+                              "workspace's file is a 404. true/false, default false.",
+    INI_MISUSE_WARNINGS: "Client-misuse warnings: warn (default), error (fail the test) or ignore "
+                         "(only record on claude_files.warnings).",
+}
 
 
 def from_ini(getini: Any) -> dict[str, Any]:
@@ -60,10 +88,16 @@ def from_ini(getini: Any) -> dict[str, Any]:
         (INI_MAX_FILE_SIZE, "max_file_size"),
         (INI_RATE_LIMIT, "rate_limit"),
         (INI_MAX_RETRIES, "max_retries"),
+        (INI_GUESS_MIME_TYPE, "guess_mime_type"),
+        (INI_CHECK_ANTHROPIC_VERSION, "check_anthropic_version"),
+        (INI_CHECK_ANTHROPIC_BETA, "check_anthropic_beta"),
+        (INI_KNOWN_BETAS, "known_betas"),
+        (INI_PARTITION_WORKSPACES, "partition_workspaces"),
+        (INI_MISUSE_WARNINGS, "misuse_warnings"),
     ):
         value = getini(ini)
         if value not in (None, ""):
-            raw[key] = value
+            raw[key] = parse_bool(value, key) if key in _BOOL_ARGS else value
     return raw
 
 
