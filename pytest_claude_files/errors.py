@@ -16,13 +16,14 @@ __all__ = [
     "ERROR_CODE_STATUS",
     "METHOD_ERROR_CODES",
     "STATUS_TO_ERROR_TYPE",
-    "APIError",
     "AuthenticationError",
     "BillingError",
     "ClaudeFilesMisuseWarning",
     "ClientClosedRequestError",
     "ConflictError",
     "FilesAPIError",
+    "FilesInternalError",
+    "FilesTimeoutError",
     "HTTPNotImplementedError",
     "InvalidRequestError",
     "NotFoundError",
@@ -34,7 +35,6 @@ __all__ = [
     "RequestTimeoutError",
     "RequestTooLargeError",
     "ServiceUnavailableError",
-    "TimeoutError",
     "UnprocessableEntityError",
     "build_error",
     "error_class_for",
@@ -161,7 +161,9 @@ class ClientClosedRequestError(FilesAPIError):
     error_type = "invalid_request_error"
 
 
-class APIError(FilesAPIError):
+class FilesInternalError(FilesAPIError):
+    """500 ``api_error`` (was ``APIError``, a name the SDK's base error class has)."""
+
     status = 500
     error_type = "api_error"
 
@@ -176,7 +178,9 @@ class ServiceUnavailableError(FilesAPIError):
     error_type = "api_error"
 
 
-class TimeoutError(FilesAPIError):
+class FilesTimeoutError(FilesAPIError):
+    """504 ``timeout_error`` (was ``TimeoutError``, which shadowed the builtin)."""
+
     status = 504
     error_type = "timeout_error"
 
@@ -195,8 +199,8 @@ _CLASSES: tuple[type[FilesAPIError], ...] = (
     ConflictError,
     RequestTooLargeError,
     RateLimitError,
-    APIError,
-    TimeoutError,
+    FilesInternalError,
+    FilesTimeoutError,
     OverloadedError,
 )
 """The canonical class of each error type (the API's documented status table)."""
@@ -243,14 +247,17 @@ def error_class_for(status_or_type: int | str) -> type[FilesAPIError]:
         try:
             return _BY_TYPE[status_or_type]
         except KeyError:
+            from pytest_claude_files._core.suggest import did_you_mean
+
             raise ValueError(
-                f"unknown error type {status_or_type!r}; expected one of {sorted(_BY_TYPE)}"
+                f"unknown error type {status_or_type!r}{did_you_mean(status_or_type, _BY_TYPE)}; "
+                f"expected one of {sorted(_BY_TYPE)}"
             ) from None
     if status_or_type in _BY_STATUS:
         return _BY_STATUS[status_or_type]
     if not 400 <= status_or_type <= 599:
         raise ValueError(f"an error status is 400 to 599, not {status_or_type}")
-    base = InvalidRequestError if status_or_type < 500 else APIError
+    base = InvalidRequestError if status_or_type < 500 else FilesInternalError
     return type(f"HTTP{status_or_type}Error", (base,), {"status": status_or_type})
 
 
@@ -341,3 +348,23 @@ def injected_error(
         extra["x-should-retry"] = "true" if should_retry else "false"
     text = message or DEFAULT_MESSAGES.get(cls.error_type, "Error")
     return build_error(cls, text, error_code=error_code, details=details, headers=extra)
+
+
+_RENAMED = {"APIError": "FilesInternalError", "TimeoutError": "FilesTimeoutError"}
+
+
+def __getattr__(name: str) -> type[FilesAPIError]:
+    """The old names, for one release: ``errors.APIError`` and ``errors.TimeoutError``."""
+    new = _RENAMED.get(name)
+    if new is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import warnings
+
+    warnings.warn(
+        f"pytest_claude_files.errors.{name} is renamed {new} (the old name clashed with "
+        f"{'the SDK' if name == 'APIError' else 'the builtin'}); the alias goes in the next release",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    cls: type[FilesAPIError] = globals()[new]
+    return cls

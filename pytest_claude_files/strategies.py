@@ -40,6 +40,7 @@ from pytest_claude_files._core.files import (
     MIN_LIMIT,
     encode_page_token,
 )
+from pytest_claude_files._core.suggest import did_you_mean
 from pytest_claude_files._gen.error_strategies import (
     error_bodies,
     error_responses,
@@ -268,7 +269,8 @@ def invalid_filenames(kind: Optional[str] = None) -> SearchStrategy[str]:
         return st.one_of(*kinds.values())
     if kind not in kinds:
         raise InvalidArgument(
-            f"invalid_filenames: kind must be one of {INVALID_FILENAME_KINDS}, not {kind!r}")
+            f"invalid_filenames: kind must be one of {INVALID_FILENAME_KINDS}, not {kind!r}"
+            f"{did_you_mean(kind, kinds)}")
     return kinds[kind]
 
 

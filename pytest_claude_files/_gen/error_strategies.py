@@ -12,6 +12,7 @@ from hypothesis.strategies import SearchStrategy
 
 from pytest_claude_files import errors
 from pytest_claude_files._core import ids as _ids
+from pytest_claude_files._core.suggest import did_you_mean
 from pytest_claude_files._http import handler as _http
 from pytest_claude_files.models import ErrorResponse
 
@@ -84,11 +85,32 @@ def files_api_errors(
             f"files_api_errors: status must be one of {sorted(errors.STATUS_TO_ERROR_TYPE)}")
     if isinstance(error_code, str) and error_code not in errors.ERROR_CODE_STATUS:
         raise InvalidArgument(
-            f"files_api_errors: error_code must be one of {sorted(errors.ERROR_CODE_STATUS)} or None"
+            f"files_api_errors: error_code must be one of {sorted(errors.ERROR_CODE_STATUS)} or None, "
+            f"not {error_code!r}{did_you_mean(error_code, errors.ERROR_CODE_STATUS)}"
         )
+    types = sorted(set(errors.STATUS_TO_ERROR_TYPE.values()))
+    if error_type is not None and error_type not in types:
+        raise InvalidArgument(
+            f"files_api_errors: error_type must be one of {types}, "
+            f"not {error_type!r}{did_you_mean(error_type, types)}"
+        )
+    if isinstance(error_code, str):
+        _check_pair(error_code, status, error_type)
     if status is None and error_type is None and isinstance(error_code, str):
         status = errors.ERROR_CODE_STATUS[error_code]
     return _error(status, error_type, error_code if error_code is _ANY else _pinned(error_code))
+
+
+def _check_pair(error_code: str, status: Optional[int], error_type: Optional[str]) -> None:
+    """An ``error_code`` comes only with its own status (and that status's error type)."""
+    own = errors.ERROR_CODE_STATUS[error_code]
+    own_type = errors.STATUS_TO_ERROR_TYPE[own]
+    if (status is not None and status != own) or (error_type is not None and error_type != own_type):
+        given = f"status={status}" if status is not None and status != own else f"error_type={error_type!r}"
+        raise InvalidArgument(
+            f"files_api_errors: error_code={error_code!r} comes with status {own} ({own_type}), not "
+            f"{given}; pin status={own}, or leave status and error_type out"
+        )
 
 
 def error_responses(**kwargs: Any) -> SearchStrategy[_http.HTTPResponse]:

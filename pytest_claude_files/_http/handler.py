@@ -27,9 +27,9 @@ from pytest_claude_files._http.headers import GA_PAGINATING_VERSIONS, check_beta
 from pytest_claude_files._http.multipart import Body, parse_multipart
 from pytest_claude_files._http.routes import api_key_of
 from pytest_claude_files.errors import (
-    APIError,
     AuthenticationError,
     FilesAPIError,
+    FilesInternalError,
     InvalidRequestError,
     NotFoundError,
     RateLimitError,
@@ -244,7 +244,7 @@ class FilesHandler:
                 response = error_response(exc, request_id)
         except Exception as exc:
             self._record_internal_error(request, exc)
-            response = error_response(APIError("Internal server error"), request_id)
+            response = error_response(FilesInternalError("Internal server error"), request_id)
         workspace = request.headers.get(WORKSPACE_HEADER)
         if workspace is not None:  # echoed on every answer, errors too (APIStatusError.workspace_id)
             response.headers.append((WORKSPACE_HEADER, workspace))

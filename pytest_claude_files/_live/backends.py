@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 from urllib.parse import urlsplit
 
+from pytest_claude_files._core.suggest import did_you_mean
 from pytest_claude_files._http.routes import API_BASE_URL, api_key_of
 from pytest_claude_files._live.cleanup import CUT_ANSWER, Recorder, Secret
 from pytest_claude_files._live.ledger import normalize_base_url
@@ -58,7 +59,7 @@ ENV_SERVER_URL = "CLAUDE_FILES_SERVER_URL"
 ENV_SERVER_KEY = "CLAUDE_FILES_SERVER_API_KEY"
 DEFAULT_REAL_BASE_URL = API_BASE_URL
 REAL_API_HOSTS = frozenset({"api.anthropic.com"})
-DOCS = "docs/real-backend.md"
+DOCS = "claude-files-fake docs real-backend"
 
 _FILE_PATH = re.compile(r"^/v1/files/(?P<id>[^/]+)$")
 
@@ -123,7 +124,8 @@ def choose_backend(
     name = value.strip().lower()
     if name not in BACKENDS:
         raise BackendError(
-            f"{source}: unknown backend {value.strip()!r}; choose one of fake, server, real "
+            f"{source}: unknown backend {value.strip()!r}{did_you_mean(name, BACKENDS)}; "
+            f"choose one of fake, server, real "
             f"(e.g. {OPTION_BACKEND}=fake). See {DOCS}"
         )
     if name == "fake":

@@ -16,6 +16,7 @@ from pytest_claude_files._live.backends import (
     DOCS,
     ENV_API_KEY,
     ENV_BACKEND,
+    ENV_SERVER_KEY,
     ENV_SERVER_URL,
     INI_BACKEND,
     OPTION_BACKEND,
@@ -154,11 +155,23 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     sweep_only = bool(config.getoption("claude_files_sweep"))
     if sweep_only:
+        if backend.name == "server" and backend.base_url is not None and backend.key is None:
+            raise pytest.UsageError(
+                f"{OPTION_SWEEP} on {OPTION_BACKEND}=server needs {ENV_SERVER_KEY}, which is not set: "
+                f"the emulator keeps files per API key, so set it to the key the uploads were made "
+                f"with ({ENV_SERVER_URL}={backend.base_url}). See {DOCS}"
+            )
+        if backend.name == "real" and backend.key is None:
+            raise pytest.UsageError(
+                f"{OPTION_SWEEP} on {OPTION_BACKEND}=real needs {ENV_API_KEY}, which is not set: set it "
+                f"to the key the uploads were made with. See {DOCS}"
+            )
         if backend.is_fake or backend.base_url is None or backend.key is None:
             raise pytest.UsageError(
                 f"{OPTION_SWEEP} deletes uploads made to a live backend, so it needs one: "
                 f"{OPTION_BACKEND}=real with {ENV_API_KEY} set, or {OPTION_BACKEND}=server with "
-                f"{ENV_SERVER_URL} (now: {backend.name}, from {backend.source}). See {DOCS}"
+                f"{ENV_SERVER_URL} and {ENV_SERVER_KEY} (now: {backend.name}, from {backend.source}). "
+                f"See {DOCS}"
             )
     if backend.is_live:
         directory = _ledger_dir(config)
@@ -438,6 +451,12 @@ def backend_client(request: pytest.FixtureRequest, cfg: Any, fake_kwargs: Mappin
     state = _state(request.config)
     backend = state.backend
     if backend.is_fake:
+        if "claude_files_respx" in request.fixturenames:
+            # through the router's routes, so scripted results and faults apply to this client too
+            from pytest_claude_files._sdk.client import make_routed_client
+
+            router = request.getfixturevalue("claude_files_respx")
+            return make_routed_client(router.base_url, is_async=is_async, **fake_kwargs)
         from pytest_claude_files._sdk.client import make_sdk_client
 
         handler = request.getfixturevalue("claude_files_handler")

@@ -45,7 +45,7 @@ def claude_files_server(pytestconfig: pytest.Config) -> Generator[ClaudeFilesSer
     from pytest_claude_files._plugin import config as _config
 
     try:
-        cfg = _config.validate(_config.from_ini(pytestconfig.getini), "ini options")
+        cfg = _config.ini_settings(pytestconfig)[1]
     except _config.ConfigError as exc:  # pytest_configure reports these first
         pytest.fail(f"claude_files_server: {exc}", pytrace=False)
     key = cfg.client_key or _session_key(pytestconfig)

@@ -12,6 +12,7 @@ errors become HTTP through ``_http.error_response``.
 from __future__ import annotations
 
 import inspect
+import os
 import time
 from typing import Any, Callable, Iterable, Optional, Sequence, Union
 from urllib.parse import urlsplit
@@ -45,7 +46,7 @@ __all__ = [
     "UnhandledRequestError",
 ]
 
-DOCS = "docs/respx.md"
+DOCS = "claude-files-fake docs respx"
 OPERATIONS = _routes.OPERATIONS
 ALL_OPERATIONS = (*_routes.OPERATIONS, *_routes.MESSAGES_OPERATIONS)
 """The Files routes, then the Messages routes (``messages``, ``count_tokens``)."""
@@ -76,6 +77,7 @@ class ClaudeFilesRouter(respx.MockRouter):
         stateful: bool = True,
         real_sleep: bool = False,
         assert_all_called: bool = False,
+        assert_all_scripted_used: bool = True,
         mockers: Sequence[str] = ("httpcore", "httpx2"),
     ) -> None:
         super().__init__(assert_all_called=assert_all_called, assert_all_mocked=True, base_url=base_url)
@@ -87,6 +89,8 @@ class ClaudeFilesRouter(respx.MockRouter):
         self.stateful = stateful
         self.real_sleep = real_sleep
         self.rules: list[Rule] = []
+        self.assert_all_scripted_used = assert_all_scripted_used
+        """Fail the test at teardown when a ``script()``-ed result was never used (default True)."""
         self.unhandled: list[str] = []
         self.latencies: list[float] = []
         self.retry_delays: list[float] = []
@@ -95,6 +99,7 @@ class ClaudeFilesRouter(respx.MockRouter):
             parts.port if parts.port not in (None, {"http": 80, "https": 443}.get(parts.scheme)) else None
         )
         self._files_routes: dict[str, ClaudeFilesRoute] = {}
+        self._scripts: list[tuple[str, Rule, list[str]]] = []
         self._mocker_names = tuple(
             name for name in mockers if name in Mocker.registry and (name != "httpx2" or httpx2 is not None)
         )
@@ -238,6 +243,22 @@ class ClaudeFilesRouter(respx.MockRouter):
                 "download, delete)"
             )
             return f"pytest-claude-files: {what}; {how}. See {DOCS}#unhandled-requests"
+        operation, _ = _routes.match(method, path)
+        if operation is not None:
+            # the Files API on another host: a base URL (often a stray ANTHROPIC_BASE_URL) that
+            # the router does not serve. Letting it through would send the test to the network.
+            origin = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}"
+            stray = os.environ.get("ANTHROPIC_BASE_URL", "").strip()
+            why = (
+                f" (ANTHROPIC_BASE_URL={stray} is set: the SDK's clients use it; unset it, or serve it)"
+                if stray and urlsplit(stray).hostname == host else ""
+            )
+            return (
+                f"pytest-claude-files: {method} {request.url} is blocked: claude_files_respx serves the "
+                f"Files API on {self.base_url}, not on {origin}{why}. Serve that base URL with the fake: "
+                f'@pytest.mark.claude_files_respx(base_url="{origin}"). '
+                f"See {DOCS}#unhandled-requests"
+            )
         return (
             f"pytest-claude-files: {method} {request.url} is blocked: no route answers it and "
             f"{host} may not reach the network. Add a route "
@@ -366,13 +387,28 @@ class ClaudeFilesRouter(respx.MockRouter):
             return effects[i](ctx)
 
         scripted.__name__ = f"script({len(results)})"
-        return self.inject(operation, scripted, times=None if then == "repeat" else len(effects))
+        rule = self.inject(operation, scripted, times=None if then == "repeat" else len(effects))
+        self._scripts.append((operation, rule, [getattr(e, "__name__", repr(e)) for e in effects]))
+        return rule
+
+    def unused_scripted(self) -> list[str]:
+        """The ``script()``-ed results no call used yet, one line each (rules removed by
+        ``clear_scenarios()`` or ``rule.remove()`` are not counted)."""
+        out = []
+        for operation, rule, names in self._scripts:
+            if not rule.active:
+                continue
+            used = rule.fired if rule.times is not None else min(rule.fired, 1)
+            for index in range(used, len(names) if rule.times is not None else 1):
+                out.append(f"{operation}: result {index + 1} of {len(names)} ({names[index]})")
+        return out
 
     def clear_scenarios(self) -> None:
         """Drop every rule made by ``inject``/``script``: all operations go to the fake."""
         for rule in self.rules:
             rule.remove()
         self.rules.clear()
+        self._scripts.clear()
 
     def _operations(self, operation: Union[str, Iterable[str]]) -> Optional[frozenset[str]]:
         names = [operation] if isinstance(operation, str) else list(operation)
@@ -380,8 +416,12 @@ class ClaudeFilesRouter(respx.MockRouter):
             return None
         unknown = [n for n in names if n not in ALL_OPERATIONS]
         if unknown or not names:
+            from pytest_claude_files._core.suggest import did_you_mean
+
+            hint = did_you_mean(unknown[0], ALL_OPERATIONS) if len(unknown) == 1 else ""
             raise ValueError(
-                f"unknown operation(s) {unknown or names!r}; expected {', '.join(ALL_OPERATIONS)} or '*'"
+                f"unknown operation(s) {unknown or names!r}{hint}; "
+                f"expected {', '.join(ALL_OPERATIONS)} or '*'"
             )
         return frozenset(names)
 
