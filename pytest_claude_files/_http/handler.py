@@ -313,7 +313,10 @@ class FilesHandler:
         ids: Optional[list[str]] = None
         for key, value in query:
             if key in ("ids", "ids[]"):
-                ids = (ids or []) + ([value] if value else [])
+                if ids is None:
+                    ids = []
+                if value:
+                    ids.append(value)  # linear: a long query must not cost its square
             else:
                 single[key] = value
         scope_id = single.get("scope_id") or None

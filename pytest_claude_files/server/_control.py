@@ -33,16 +33,21 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime
+import logging
+import math
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable, Mapping
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
+from pytest_claude_files._core.files import FakeFiles
 from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse, error_response
 from pytest_claude_files.errors import (
+    APIError,
     AuthenticationError,
     FilesAPIError,
     InvalidRequestError,
     NotFoundError,
+    PermissionDeniedError,
     RequestTooLargeError,
 )
 from pytest_claude_files.server._faults import parse_fault
@@ -56,6 +61,48 @@ CONTROL_PREFIX = "/_claude_files/"
 """The reserved path prefix of the control API."""
 MAX_CONTROL_BODY = 64 * 1024 * 1024
 """Largest control request body (a seeded file's base64 content included)."""
+CONTROL_TOKEN_HEADER = "x-control-token"
+"""The header that carries the admin token (``--control-token``) of cross-tenant operations."""
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(6000, 1, 1, tzinfo=timezone.utc)
+"""The clock and seeded dates stay within the range file ids can order (1970 to 6000)."""
+_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+logger = logging.getLogger("pytest_claude_files.server")
+
+
+def _check_text(where: str, value: str, *, empty: bool = True, limit: int = 1024) -> str:
+    """``value`` as a header or id may carry it: no control characters, not too long."""
+    if not empty and not value.strip():
+        raise ValueError(f"{where}: must not be empty")
+    if len(value) > limit:
+        raise ValueError(f"{where}: at most {limit} characters, got {len(value)}")
+    bad = sorted({c for c in value if ord(c) < 32 or ord(c) == 127})
+    if bad:
+        raise ValueError(f"{where}: control characters are not allowed ({', '.join(map(repr, bad))})")
+    return value
+
+
+def parse_moment(where: str, value: Any) -> datetime:
+    """An RFC 3339 timestamp from 1970 to 6000 (no zone: UTC); ``ValueError`` naming ``where``."""
+    if not isinstance(value, str):
+        raise ValueError(f"{where}: an RFC 3339 timestamp string is required")
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{where}: not an RFC 3339 timestamp: {value!r}") from None
+    moment = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+    return _in_range(where, moment)
+
+
+def _in_range(where: str, moment: datetime) -> datetime:
+    try:
+        moment = moment.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        raise ValueError(f"{where}: outside 1970-01-01 to 6000-01-01") from None
+    if not EARLIEST <= moment < LATEST:
+        raise ValueError(f"{where}: {moment.isoformat()} is outside 1970-01-01 to 6000-01-01 "
+                         "(the range file ids can order)")
+    return moment
 
 
 # -- seeding ------------------------------------------------------------------------
@@ -96,6 +143,8 @@ def file_spec_kwargs(spec: Any, where: str = "file") -> dict[str, Any]:
         value = spec.get(name)
         if value is not None and not isinstance(value, str):
             raise ValueError(f"{where}.{name}: a string is required")
+        if value is not None:
+            _check_text(f"{where}.{name}", value, empty=name == "mime_type", limit=255)
         kwargs[name] = value
     downloadable = spec.get("downloadable", False)
     if not isinstance(downloadable, bool):
@@ -103,17 +152,23 @@ def file_spec_kwargs(spec: Any, where: str = "file") -> dict[str, Any]:
     kwargs["downloadable"] = downloadable
     for name in ("created_at", "expires_at"):
         value = spec.get(name)
-        if value is None:
-            kwargs[name] = None
-            continue
-        try:
-            kwargs[name] = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError:
-            raise ValueError(f"{where}.{name}: not an RFC 3339 timestamp: {value!r}") from None
+        kwargs[name] = None if value is None else parse_moment(f"{where}.{name}", value)
     return kwargs
 
 
 # -- the server side ----------------------------------------------------------------
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _is_loopback_origin(origin: str) -> bool:
+    try:
+        host = urlsplit(origin.strip()).hostname or ""
+    except ValueError:
+        return False
+    return host in _LOOPBACK_HOSTS or host.endswith(".localhost") or host.startswith("127.")
+
+
 def _dumps(obj: Any) -> bytes:
     return json.dumps(obj, default=str).encode()
 
@@ -153,27 +208,61 @@ class ControlAPI:
             ("GET", "openapi.json"): self._openapi,
         }
 
-    def __call__(self, request: HTTPRequest, *, too_large: bool = False) -> HTTPResponse:
+    def __call__(
+        self, request: HTTPRequest, *, too_large: bool = False, cut_off: bool = False
+    ) -> HTTPResponse:
+        """Serve one control request; every error is the API's envelope (never a traceback)."""
         try:
-            if too_large:
-                raise RequestTooLargeError(f"control request bodies are at most {self.max_body} bytes.")
-            name = request.path[len(self.prefix):].strip("/")
-            route = self._routes.get((request.method, name))
-            if route is None:
-                known = sorted({n for _, n in self._routes})
-                raise NotFoundError(
-                    f"No control endpoint {request.method} {request.path}; "
-                    f"endpoints under {self.prefix}: {', '.join(known)}."
+            try:
+                return self._serve(request, too_large, cut_off)
+            except FilesAPIError as exc:
+                return error_response(exc)
+        except Exception:  # a bug: say so in the envelope and the log, keep serving
+            logger.exception("claude-files-fake: control API error on %s %s", request.method, request.path)
+            return error_response(APIError("Internal server error (control API); see the server log."))
+
+    def _serve(self, request: HTTPRequest, too_large: bool, cut_off: bool) -> HTTPResponse:
+        self._refuse_cross_site(request)
+        if too_large:
+            raise RequestTooLargeError(f"control request bodies are at most {self.max_body} bytes.")
+        if cut_off:
+            raise InvalidRequestError("control API: the request body was cut off; nothing was done.")
+        name = request.path[len(self.prefix):].strip("/")
+        route = self._routes.get((request.method, name))
+        if route is None:
+            known = sorted({n for _, n in self._routes})
+            raise NotFoundError(
+                f"No control endpoint {request.method} {request.path}; "
+                f"endpoints under {self.prefix}: {', '.join(known)}."
+            )
+        body: Any = None
+        if request.body:
+            try:
+                body = json.loads(bytes(request.body), parse_constant=_no_constant)
+            except (ValueError, RecursionError):
+                raise InvalidRequestError("control API: the body must be JSON.") from None
+        return route(request, body)
+
+    @staticmethod
+    def _refuse_cross_site(request: HTTPRequest) -> None:
+        """Refuse what a web page could make a browser send: a cross-site request, or a
+        state-changing one without a JSON content type (a CORS "simple request")."""
+        headers = request.headers
+        origin = headers.get("origin")
+        if headers.get("sec-fetch-site", "").strip().lower() == "cross-site" or (
+            origin is not None and not _is_loopback_origin(origin)
+        ):
+            raise PermissionDeniedError(
+                "control API: cross-site requests are refused (an Origin that is not loopback, or "
+                "Sec-Fetch-Site: cross-site); call it from a script or a test, not a web page."
+            )
+        if request.method not in ("GET", "HEAD"):
+            kind = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+            if kind != "application/json":
+                raise InvalidRequestError(
+                    f"control API: {request.method} needs Content-Type: application/json "
+                    f"(got {kind or 'none'!r}); the ControlClient and `curl --json` send it."
                 )
-            body: Any = None
-            if request.body:
-                try:
-                    body = json.loads(bytes(request.body))
-                except ValueError:
-                    raise InvalidRequestError("control API: the body must be JSON.") from None
-            return route(request, body)
-        except FilesAPIError as exc:
-            return error_response(exc)
 
     def _tenant(self, request: HTTPRequest) -> Tenant:
         tenant = self.tenants.for_control(request.headers)
@@ -189,16 +278,31 @@ class ControlAPI:
 
     def _reset(self, request: HTTPRequest, body: Any) -> HTTPResponse:
         query = dict(parse_qsl(request.query))
+        if body is not None and not (isinstance(body, dict) and set(body) <= {"all"}
+                                     and isinstance(body.get("all", False), bool)):
+            raise InvalidRequestError('reset: send {} or {"all": true}.')
         everyone = (isinstance(body, dict) and body.get("all") is True) or query.get("all") in ("1", "true")
         if everyone:
-            keys = self.tenants.settings.api_keys
-            if keys is not None and self.tenants.for_control(request.headers) is None:
-                raise AuthenticationError("control API: resetting every space needs an accepted API key.")
+            self._require_admin(request, "resetting every tenant")
             count = self.tenants.reset_all()
             return _ok({"reset": "all", "tenants": count})
         tenant = self._tenant(request)
         tenant.reset()
         return _ok({"reset": tenant.label})
+
+    def _require_admin(self, request: HTTPRequest, what: str) -> None:
+        """Cross-tenant operations need the admin token given at start, whatever the keys."""
+        if self.tenants.control_token is None:
+            raise PermissionDeniedError(
+                f"control API: {what} acts on other keys' files, which needs an admin token: start "
+                "the server with --control-token TOKEN (or CLAUDE_FILES_CONTROL_TOKEN=TOKEN, or "
+                f"start_server(control_token=...)) and send it as {CONTROL_TOKEN_HEADER}."
+            )
+        if not self.tenants.is_admin(request.headers):
+            raise PermissionDeniedError(
+                f"control API: {what} needs the admin token in {CONTROL_TOKEN_HEADER} "
+                "(the one the server was started with)."
+            )
 
     def _state(self, request: HTTPRequest, body: Any) -> HTTPResponse:
         tenant = self._tenant(request)
@@ -228,6 +332,12 @@ class ControlAPI:
                 kwargs.append(file_spec_kwargs(spec, f"files[{i}]" if len(specs) > 1 else "file"))
             except ValueError as exc:
                 raise InvalidRequestError(str(exc)) from None
+        probe = FakeFiles(tenant.files.settings)
+        for kw in kwargs:  # every rule checked before anything is stored: all or nothing
+            try:
+                probe.add_file(**kw)
+            except ValueError as exc:
+                raise InvalidRequestError(str(exc)) from None
         made = [tenant.files.add_file(**kw) for kw in kwargs]
         data = [m.to_api("ga") for m in made]
         return _ok(data[0] if len(data) == 1 and "files" not in (body or {}) else {"data": data})
@@ -255,18 +365,26 @@ class ControlAPI:
     def _clock(self, request: HTTPRequest, body: Any) -> HTTPResponse:
         tenant = self._tenant(request)
         clock = tenant.files.clock
-        if not isinstance(body, dict) or not ({"advance", "set"} & set(body)):
+        fields = set(body) if isinstance(body, dict) else set()
+        if not fields or fields - {"advance", "set"}:
             raise InvalidRequestError('clock: send {"advance": seconds} or {"set": "<RFC 3339>"}.')
-        try:
-            if "set" in body:
-                clock.set(str(body["set"]))
+        try:  # the new time is checked before the clock moves
+            target = parse_moment("clock.set", body["set"]) if "set" in body else clock.now()
             if "advance" in body:
                 step = body["advance"]
-                if isinstance(step, bool) or not isinstance(step, (int, float)):
+                if isinstance(step, bool) or not isinstance(step, (int, float)) or not math.isfinite(step):
                     raise ValueError("clock.advance: a number of seconds")
-                clock.advance(float(step))
+                try:
+                    target = target + timedelta(seconds=step)
+                except OverflowError:
+                    raise ValueError(f"clock.advance: {step} seconds is outside 1970 to 6000") from None
+                _in_range("clock.advance", target)
         except ValueError as exc:
             raise InvalidRequestError(f"clock: {exc}") from None
+        if "set" in body:
+            clock.set(parse_moment("clock.set", body["set"]))
+        if "advance" in body:
+            clock.advance(float(body["advance"]))
         return _ok({"now": clock.now().isoformat().replace("+00:00", "Z")})
 
     def _openapi(self, request: HTTPRequest, body: Any) -> HTTPResponse:
