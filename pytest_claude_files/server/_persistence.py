@@ -272,10 +272,11 @@ def _size(path: Path) -> int:
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return exc.strerror or exc.__class__.__name__
-    message = getattr(exc, "message", None)
-    if isinstance(exc, ValueError) and "metadata of another file" in str(exc):
-        return str(exc)
-    return message or exc.__class__.__name__
+    if isinstance(exc, FilesAPIError):
+        return exc.message
+    if exc.__class__.__name__ == "ValidationError":  # pydantic's: not JSON, or not a file's fields
+        return "not valid file metadata JSON"
+    return str(exc) or exc.__class__.__name__
 
 
 def _fsync_dir(directory: Path) -> None:
