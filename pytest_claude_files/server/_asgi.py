@@ -57,7 +57,9 @@ MAX_QUERY = 64 * 1024
 MAX_QUERY_PARAMS = 1000
 """Most query parameters before 400."""
 MAX_HEADERS = 128
-"""Most request header lines before 400 (their total size is bounded by the HTTP parser)."""
+"""Most request header lines before 400."""
+MAX_HEADER_BYTES = 64 * 1024
+"""Largest total size of the request headers (names and values, bytes) before 400."""
 BODY_SLACK = 1024 * 1024
 """Bytes of multipart framing allowed above the largest file before a body is refused (413)."""
 
@@ -106,7 +108,7 @@ class URITooLongError(InvalidRequestError):
     status = 414
 
 
-def bounds_error(path: bytes, query: bytes, header_count: int) -> Optional[HTTPResponse]:
+def bounds_error(path: bytes, query: bytes, headers: list[tuple[bytes, bytes]]) -> Optional[HTTPResponse]:
     """The envelope for a request line or headers over the server's bounds, else ``None``.
 
     Cheap checks only, before anything is parsed: every later cost is linear in what passed.
@@ -119,9 +121,13 @@ def bounds_error(path: bytes, query: bytes, header_count: int) -> Optional[HTTPR
     if query.count(b"&") >= MAX_QUERY_PARAMS:
         return error_response(InvalidRequestError(
             f"Too many query parameters: at most {MAX_QUERY_PARAMS}."))
-    if header_count > MAX_HEADERS:
+    if len(headers) > MAX_HEADERS:
         return error_response(InvalidRequestError(
-            f"Too many request headers: {header_count}, at most {MAX_HEADERS}."))
+            f"Too many request headers: {len(headers)}, at most {MAX_HEADERS}."))
+    size = sum(len(k) + len(v) for k, v in headers)
+    if size > MAX_HEADER_BYTES:
+        return error_response(InvalidRequestError(
+            f"Request header fields too large: {size} bytes, at most {MAX_HEADER_BYTES}."))
     return None
 
 
@@ -164,8 +170,9 @@ class FilesASGIApp:
         method: str = scope["method"]
         raw_headers = scope["headers"]
         query_bytes: bytes = scope["query_string"]
-        if len(raw_path) > 512 or len(query_bytes) > 2048 or len(raw_headers) > 32:  # else within bounds
-            refused = bounds_error(raw_path, query_bytes, len(raw_headers))
+        if len(raw_path) > 512 or len(query_bytes) > 2048 or len(raw_headers) > 16 or any(
+                len(v) > 2048 for _, v in raw_headers):  # else well within bounds: no more checks
+            refused = bounds_error(raw_path, query_bytes, raw_headers)
             if refused is not None:
                 await _send_response(send, refused)
                 return
