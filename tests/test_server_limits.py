@@ -44,7 +44,7 @@ class Neighbour:
             try:
                 assert len(self.client.files.list().data) == 1
                 self.served += 1
-            except BaseException as exc:  # noqa: BLE001 - reported by the test
+            except BaseException as exc:
                 self.errors.append(exc)
                 return
 
@@ -95,7 +95,8 @@ def test_a_huge_query_is_refused_with_an_envelope(server: ServerHandle, size: in
     query = ("ids=a&" * (size // 6)).encode()
     with Neighbour(server):
         status, headers, body = exchange(
-            server, b"GET /v1/files?" + query + b" HTTP/1.1\r\nHost: x\r\nx-api-key: " + KEY.encode() + b"\r\n\r\n")
+            server, b"GET /v1/files?" + query + b" HTTP/1.1\r\nHost: x\r\nx-api-key: " + KEY.encode()
+            + b"\r\n\r\n")
     assert_envelope(status, headers, body, {414}, "invalid_request_error")
 
 
@@ -118,7 +119,8 @@ def test_too_many_or_too_large_headers_are_refused_with_an_envelope(
     extra = b"".join(b"x-h%d: %s\r\n" % (i, b"v" * size) for i in range(count))
     with Neighbour(server):
         status, headers, body = exchange(
-            server, b"GET /v1/files HTTP/1.1\r\nHost: x\r\nx-api-key: " + KEY.encode() + b"\r\n" + extra + b"\r\n")
+            server, b"GET /v1/files HTTP/1.1\r\nHost: x\r\nx-api-key: " + KEY.encode() + b"\r\n"
+            + extra + b"\r\n")
     assert_envelope(status, headers, body, {400}, "invalid_request_error")
 
 
@@ -150,7 +152,8 @@ def test_slow_and_stuck_sockets_are_closed_by_the_server(server: ServerHandle) -
                 sock.sendall(b"GET /v1/files HTTP/1.1\r\nHost: x\r\n")  # headers never finished
             elif i % 3 == 2:
                 sock.sendall(b"POST /v1/files HTTP/1.1\r\nHost: x\r\nx-api-key: k\r\n"
-                             b"content-type: multipart/form-data; boundary=b\r\ncontent-length: 100\r\n\r\n--b")
+                             b"content-type: multipart/form-data; boundary=b\r\n"
+                             b"content-length: 100\r\n\r\n--b")
             socks.append((i, sock))  # i % 3 == 0: connected, silent
         for i, sock in socks:
             data = b""
@@ -179,6 +182,6 @@ def test_a_slowloris_dribble_does_not_keep_the_connection(server: ServerHandle) 
                 if sock.recv(1) == b"":
                     closed = True
                     break
-            except socket.timeout:
+            except TimeoutError:
                 pass
         assert closed

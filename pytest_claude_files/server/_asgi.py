@@ -174,7 +174,7 @@ class FilesASGIApp:
                 len(v) > 2048 for _, v in raw_headers):  # else well within bounds: no more checks
             refused = bounds_error(raw_path, query_bytes, raw_headers)
             if refused is not None:
-                await _send_response(send, refused)
+                await _send_response(send, _closing(refused))
                 return
         names = _REQUEST_NAMES
         headers = {names.get(k) or _request_name(k): v.decode("latin-1") for k, v in raw_headers}
@@ -187,8 +187,8 @@ class FilesASGIApp:
         if control is not None and path.startswith(control.prefix):
             small = await self._read_small(receive, headers, control.max_body)
             request.body = small if isinstance(small, bytes) else b""
-            await _send_response(send, control(request, too_large=small is _TOO_LARGE,
-                                               cut_off=small is _CUT_OFF))
+            answer = control(request, too_large=small is _TOO_LARGE, cut_off=small is _CUT_OFF)
+            await _send_response(send, answer if isinstance(small, bytes) else _closing(answer))
             return
         if path == OPENAPI_PATH and method in ("GET", "HEAD"):
             await _send_response(send, self._openapi_response(), head=method == "HEAD")
@@ -204,13 +204,13 @@ class FilesASGIApp:
             return
         declared = headers.get("content-length", "")
         if declared and declared.isdigit() and int(declared) > self.max_body:
-            await _send_response(send, _too_large(self.max_body))  # refused before it is sent
+            await _send_response(send, _closing(_too_large(self.max_body)))  # refused before it is sent
             return
         try:  # a client that announced a body must send it within read_timeout
             has_body = (declared and declared != "0") or "transfer-encoding" in headers
             first = await (self._receive(receive) if has_body else receive())
         except _BodyError as failed:
-            await _send_response(send, failed.response)
+            await _send_response(send, _closing(failed.response))
             return
         if first["type"] == "http.request" and not first.get("more_body", False):
             request.body = first.get("body", b"")  # the whole body in one message: most requests
@@ -220,7 +220,7 @@ class FilesASGIApp:
             except _Disconnected:
                 return
             except _BodyError as failed:
-                await _send_response(send, failed.response)
+                await _send_response(send, _closing(failed.response))
                 return
         if fault is not None and fault.is_error:
             response = fault.response()
@@ -352,6 +352,12 @@ class FilesASGIApp:
 
 _TOO_LARGE = object()
 _CUT_OFF = object()
+
+
+def _closing(response: HTTPResponse) -> HTTPResponse:
+    """``response``, closing the connection after it (the body was not read to its end)."""
+    response.headers.append(("connection", "close"))
+    return response
 
 
 def _too_large(limit: int) -> HTTPResponse:
