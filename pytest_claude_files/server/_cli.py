@@ -20,7 +20,7 @@ import os
 import re
 import signal
 import sys
-from typing import Optional, Sequence
+from typing import Optional, Sequence, TextIO
 
 PROG = "claude-files-fake"
 EXIT_USAGE = 2
@@ -129,6 +129,15 @@ def _terminated(signum: int, frame: object) -> None:
     raise _Terminated
 
 
+def _say(text: str, stream: Optional[TextIO] = None) -> None:
+    """Print a line; a reader that went away (a script read the URL and closed the pipe) does
+    not stop the server."""
+    try:
+        print(text, file=stream or sys.stdout, flush=True)
+    except (BrokenPipeError, ValueError, OSError):
+        pass
+
+
 def _fail(message: str, status: int) -> int:
     print(f"{PROG}: error: {message}", file=sys.stderr)
     return status
@@ -190,7 +199,7 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         import uvicorn
 
-        print(f"{PROG} serving on {url_of(sock)}", flush=True)
+        _say(f"{PROG} serving on {url_of(sock)}")
         details = [
             "tenants: " + ("one shared space" if args.shared else "one space per API key"),
             "keys: " + (f"{len(args.api_keys)} configured" if args.api_keys else "any non-empty key"),
@@ -201,9 +210,9 @@ def _serve(args: argparse.Namespace) -> int:
             details.append(f"data dir: {args.data_dir}")
         if token:
             details.append("admin token: set")
-        print("  " + "; ".join(details), flush=True)
+        _say("  " + "; ".join(details))
         for warning in app.tenants.warnings:
-            print(f"{PROG}: warning: {warning}", file=sys.stderr, flush=True)
+            _say(f"{PROG}: warning: {warning}", sys.stderr)
         gc.collect()
         gc.freeze()  # startup objects (pydantic, uvicorn) out of every later collection
         signal.signal(signal.SIGTERM, _terminated)  # uvicorn re-raises the signal once stopped
