@@ -94,7 +94,8 @@ class Load(threading.Thread):
                     book["content"][name] = hashlib.sha256(data).hexdigest()
                     self.in_flight = ("upload", name)
                     try:
-                        answer = http.post("/v1/files", files={"file": (name, data, "application/octet-stream")})
+                        part = (name, data, "application/octet-stream")
+                        answer = http.post("/v1/files", files={"file": part})
                     except httpx.HTTPError:
                         return
                     assert answer.status_code == 200, answer.text
@@ -146,7 +147,8 @@ def test_kill_9_under_load_loses_nothing_acknowledged(tmp_path: Path) -> None:
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
 
     # the contents, byte for byte, as the store reads them
-    store = PersistentFakeFiles(data_dir / "tenants" / tenant_label(KEY), FakeFilesSettings(), clock=FakeClock())
+    directory = data_dir / "tenants" / tenant_label(KEY)
+    store = PersistentFakeFiles(directory, FakeFilesSettings(), clock=FakeClock())
     kept = {m.id: m.filename for m in store.files}
     for file_id, name in kept.items():
         assert hashlib.sha256(store.content(file_id)).hexdigest() == book["content"][name]
