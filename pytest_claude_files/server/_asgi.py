@@ -228,6 +228,7 @@ class FilesASGIApp:
             response = await asyncio.get_running_loop().run_in_executor(None, tenant.handler, request)
         else:
             response = tenant.handler(request)
+        request.body = b""  # let go of a spool now (a store keeps its own copy), not after the answer
         body = response.body
         if fault is None and method != "HEAD" and type(body) is bytes and len(body) <= STREAM_CHUNK:
             # the common case, inline: one start message, one body message
