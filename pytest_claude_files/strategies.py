@@ -1,4 +1,4 @@
-"""Hypothesis strategies for Files API objects.
+"""Hypothesis strategies for Files API objects, and for Messages content that references files.
 
 Every strategy builds its values from the core's own rules (``_naming``, ``_ids``,
 ``models``, ``errors``), so what it generates is what the fake (and the API) produces:
@@ -41,6 +41,15 @@ from pytest_claude_files._core.files import (
     MIN_LIMIT,
     encode_page_token,
 )
+from pytest_claude_files._gen.messages import (
+    INVALID_REFERENCE_KINDS,
+    InvalidReference,
+    block_for,
+    file_reference_blocks,
+    invalid_file_references,
+    message_contents,
+    messages_requests,
+)
 from pytest_claude_files._http import handler as _http
 from pytest_claude_files._sdk import generation as _generation
 from pytest_claude_files._sdk.generation import UploadPayload
@@ -57,7 +66,10 @@ from pytest_claude_files.models import (
 __all__ = [
     "DIALECTS",
     "INVALID_FILENAME_KINDS",
+    "INVALID_REFERENCE_KINDS",
+    "InvalidReference",
     "UploadPayload",
+    "block_for",
     "created_ats",
     "deleted_files",
     "dialects",
@@ -66,12 +78,16 @@ __all__ = [
     "file_ids",
     "file_metadata",
     "file_metadata_json",
+    "file_reference_blocks",
     "file_scopes",
     "filenames",
     "files_api_errors",
+    "invalid_file_references",
     "invalid_filenames",
     "list_pages",
     "list_pages_json",
+    "message_contents",
+    "messages_requests",
     "mime_types",
     "request_ids",
     "scope_ids",
@@ -484,7 +500,7 @@ def _error(draw: Callable[[SearchStrategy[Any]], Any], status: Optional[int], er
     else:
         code = draw(error_code)
     message: str = draw(_MESSAGES)
-    return cls(message, error_code=code)
+    return errors.build_error(cls.status, message, error_code=code)
 
 
 _ANY = object()
@@ -502,8 +518,9 @@ def files_api_errors(
 ) -> SearchStrategy[errors.FilesAPIError]:
     """Errors of ``pytest_claude_files.errors``: status and type from
     ``STATUS_TO_ERROR_TYPE``, an ``error_code`` only with the status it comes with
-    (``file_not_downloadable`` and ``storage_quota_exceeded`` with 400,
-    ``file_expired`` with 404). Pin ``status``, ``error_type`` or ``error_code``
+    (``file_not_downloadable``, ``storage_quota_exceeded`` and the method-level codes of
+    ``METHOD_ERROR_CODES`` with 400, ``file_expired`` with 404; ``organization_on_hold``
+    carries ``details.appeal_url``). Every status the SDK has a class for. Pin ``status``, ``error_type`` or ``error_code``
     (``None`` for none)."""
     if status is not None and status not in errors.STATUS_TO_ERROR_TYPE:
         raise InvalidArgument(

@@ -20,6 +20,8 @@ from urllib.parse import parse_qsl, quote, unquote
 from pytest_claude_files._core import ids as _ids
 from pytest_claude_files._core.files import FakeFiles
 from pytest_claude_files._http import routes as _routes
+from pytest_claude_files._http import sse as _sse
+from pytest_claude_files._http.headers import GA_PAGINATING_VERSIONS, check_beta, check_version
 from pytest_claude_files._http.multipart import Body, parse_multipart
 from pytest_claude_files.errors import (
     APIError,
@@ -104,6 +106,8 @@ def api_key_of(headers: Mapping[str, str]) -> str:
     return key
 
 
+_MESSAGES_OPERATIONS = frozenset(_routes.MESSAGES_OPERATIONS)
+_BODY_NOT_JSON = "There was an error parsing the body of your request: it must be a JSON object"
 _dumps = dump_json  # compact UTF-8 JSON, the same bytes as FileMetadata.to_api_json
 _NO_HEADERS: tuple[tuple[str, str], ...] = ()
 
@@ -133,8 +137,9 @@ def error_response(error: FilesAPIError, request_id: Optional[str] = None) -> HT
     """The API's error envelope for ``error``: the only place errors become HTTP."""
     rid = request_id or _ids.new_request_id()
     inner: dict[str, Any] = {"type": error.error_type, "message": error.message}
-    if error.error_code:
-        inner["details"] = {"error_code": error.error_code}
+    details = error.details_json() if (error.error_code or error.details) else None
+    if details is not None:
+        inner["details"] = details
     body = {"type": "error", "error": inner, "request_id": rid}
     return json_response(error.status, body, rid, error.headers.items())
 
@@ -179,7 +184,8 @@ class _RateLimiter:
 
 
 class FilesHandler:
-    """Serves the five Files endpoints of a :class:`FakeFiles`, in both dialects.
+    """Serves the five Files endpoints of a :class:`FakeFiles`, in both dialects, and its
+    Messages side (``POST /v1/messages``, ``POST /v1/messages/count_tokens``).
 
     ``hooks`` are called with each request and its operation name (``None`` for an
     unknown route) before it is served; the first one to return a response answers
@@ -196,11 +202,15 @@ class FilesHandler:
         request_id = _ids.new_request_id()
         try:
             try:
-                return self._serve(request, request_id)
+                response = self._serve(request, request_id)
             except FilesAPIError as exc:
-                return error_response(exc, request_id)
+                response = error_response(exc, request_id)
         except Exception:
-            return error_response(APIError("Internal server error"), request_id)
+            response = error_response(APIError("Internal server error"), request_id)
+        workspace = request.headers.get(WORKSPACE_HEADER)
+        if workspace is not None:  # echoed on every answer, errors too (APIStatusError.workspace_id)
+            response.headers.append((WORKSPACE_HEADER, workspace))
+        return response
 
     # -- pipeline -----------------------------------------------------------------
     # Every request passes here (the in-process transports, respx routes and the server
@@ -224,21 +234,40 @@ class FilesHandler:
         extra = _NO_HEADERS if settings.rate_limit is None else self._rate_limit()
         if operation is None:
             raise NotFoundError(f"Not found: {shown(request.method)} {shown(request.path)}")
-        dialect: Dialect = dialect_of(request_headers) if request_headers.get("anthropic-beta") else "ga"
+        if settings.check_anthropic_version:
+            check_version(request_headers.get("anthropic-version"))
+        beta = request_headers.get("anthropic-beta")
+        dialect: Dialect = "ga"
+        if beta:
+            if settings.check_anthropic_beta:
+                for name in check_beta(beta, settings.known_betas):
+                    self.files.misuse.notice(
+                        "unknown-beta",
+                        f"anthropic-beta: {name!r} is not a beta name the fake knows; check its spelling "
+                        "(the real API refuses names it does not know). If it is real, add it with the "
+                        "known_betas setting.",
+                        once_key=name,
+                    )
+            dialect = dialect_of(request_headers)
+        workspace = request_headers.get(WORKSPACE_HEADER)
+        if operation in _MESSAGES_OPERATIONS:
+            return self._messages(request, operation, request_id, extra, workspace)
         if operation == "retrieve_metadata":
             assert file_id is not None
             headers = [("content-type", JSON), ("request-id", request_id)]
             if extra:
                 headers.extend(extra)
-            return HTTPResponse(200, headers, self.files.retrieve(file_id).to_api_json(dialect))
+            meta = self.files.retrieve(file_id, workspace_id=workspace)
+            return HTTPResponse(200, headers, meta.to_api_json(dialect))
         if operation == "list":
-            return _json_ok(self._list(dialect, _query(request.query)), request_id, extra)
+            body = self._list(dialect, _query(request.query), workspace, request_headers)
+            return _json_ok(body, request_id, extra)
         if operation == "upload":
-            meta = self._upload(request, dialect, _query(request.query))
+            meta = self._upload(request, dialect, _query(request.query), workspace)
             return _json_ok(meta.to_api_json(dialect), request_id, extra)
         assert file_id is not None
         if operation == "download":
-            meta, content = self.files.download(file_id)
+            meta, content = self.files.download(file_id, workspace_id=workspace)
             headers = [
                 ("content-type", meta.mime_type),
                 ("request-id", request_id),
@@ -246,7 +275,7 @@ class FilesHandler:
                 *extra,
             ]
             return HTTPResponse(200, headers, content)
-        deleted = self.files.delete(file_id)
+        deleted = self.files.delete(file_id, workspace_id=workspace)
         return json_response(200, deleted.model_dump(mode="json"), request_id, extra)
 
     def _authenticate(self, headers: Mapping[str, str]) -> None:
@@ -281,7 +310,37 @@ class FilesHandler:
         return headers
 
     # -- operations ---------------------------------------------------------------
-    def _upload(self, request: HTTPRequest, dialect: Dialect, query: list[tuple[str, str]]) -> FileMetadata:
+    def _messages(
+        self, request: HTTPRequest, operation: str, request_id: str, extra: Iterable[tuple[str, str]],
+        workspace: Optional[str],
+    ) -> HTTPResponse:
+        """``POST /v1/messages`` (JSON or Server-Sent Events) and ``/v1/messages/count_tokens``."""
+        raw = bytes(request.body)
+        try:
+            body = json.loads(raw) if raw.strip() else None
+        except (ValueError, RecursionError) as exc:  # (UnicodeDecodeError is a ValueError)
+            raise InvalidRequestError(f"{_BODY_NOT_JSON}: {shown(exc)}") from None
+        if body is None:
+            raise InvalidRequestError(_BODY_NOT_JSON)
+        headers = request.headers
+        version = headers.get("anthropic-version")
+        betas = frozenset(v.strip() for v in headers.get("anthropic-beta", "").split(",") if v.strip())
+        fake = self.files.messages
+        if operation == "count_tokens":
+            answer = fake.count_tokens(body, api_version=version, betas=betas, body_size=len(raw),
+                                       workspace_id=workspace)
+            return json_response(200, answer, request_id, extra)
+        message = fake.create(body, api_version=version, betas=betas, body_size=len(raw),
+                                       workspace_id=workspace)
+        if body.get("stream") is True:
+            sse_headers = [("content-type", _sse.CONTENT_TYPE), ("request-id", request_id),
+                           ("cache-control", "no-cache"), *extra]
+            return HTTPResponse(200, sse_headers, _sse.render(message))
+        return json_response(200, message, request_id, extra)
+
+    def _upload(
+        self, request: HTTPRequest, dialect: Dialect, query: list[tuple[str, str]], workspace: Optional[str]
+    ) -> FileMetadata:
         parts = parse_multipart(request.headers.get("content-type"), request.body)
         file_part = None
         expires: Optional[int] = None
@@ -306,9 +365,13 @@ class FilesHandler:
             content_type=file_part.content_type,
             dialect=dialect,
             expires_in_seconds=expires,
+            workspace_id=workspace,
         )
 
-    def _list(self, dialect: Dialect, query: list[tuple[str, str]]) -> bytes:
+    def _list(
+        self, dialect: Dialect, query: list[tuple[str, str]], workspace: Optional[str],
+        headers: Mapping[str, str],
+    ) -> bytes:
         single: dict[str, str] = {}
         ids: Optional[list[str]] = None
         for key, value in query:
@@ -332,7 +395,14 @@ class FilesHandler:
                 before_id=single.get("before_id"),
                 after_id=single.get("after_id"),
                 scope_id=scope_id,
+                workspace_id=workspace,
             )
+            listings = self.files.listings
+            listings.continued("beta", scope_id, workspace, single.get("after_id"))
+            if page.has_more and page.last_id is not None and "before_id" not in single:
+                trap = _beta_trap_note(headers) if _paginates_with_next_page(headers) else ""
+                if trap or limit is None:
+                    listings.served("beta", scope_id, workspace, page.last_id, len(page.data), trap)
             return _page_json(page.data, "beta", {
                 "has_more": page.has_more,
                 "first_id": page.first_id,
@@ -341,8 +411,48 @@ class FilesHandler:
         for name in ("before_id", "after_id"):
             if name in single:
                 raise InvalidRequestError(f"{name}: not supported; use the `page` cursor.")
-        ga = self.files.list_ga(limit=limit, page=single.get("page"), ids=ids, scope_id=scope_id)
+        ga = self.files.list_ga(limit=limit, page=single.get("page"), ids=ids, scope_id=scope_id,
+                                workspace_id=workspace)
+        self.files.listings.continued("ga", scope_id, workspace, single.get("page"))
+        if ga.next_page is not None and limit is None:
+            self.files.listings.served("ga", scope_id, workspace, ga.next_page, len(ga.data))
         return _page_json(ga.data, "ga", {"next_page": ga.next_page})
+
+
+def _beta_trap_note(headers: Mapping[str, str]) -> str:
+    """The beta-dialect trap notice, given if the client never asks for the next page."""
+    return (
+            f"this client paginates with `page`/`next_page` (anthropic-version "
+            f"{headers.get('anthropic-version', '?')}, SDK {_sdk_version(headers) or '?'}) but sent "
+            f"`anthropic-beta: {BETA_HEADER_VALUE}`, so the API answered a beta-dialect page "
+            "(has_more/last_id, no next_page) and the SDK stops auto-pagination after this first page. "
+            f"Fix: drop betas=[\"{BETA_HEADER_VALUE}\"] (the Files API is GA on this SDK)."
+    )
+
+
+WORKSPACE_HEADER = "anthropic-workspace-id"
+
+
+def _sdk_version(headers: Mapping[str, str]) -> Optional[str]:
+    return headers.get("x-stainless-package-version")
+
+
+def _paginates_with_next_page(headers: Mapping[str, str]) -> bool:
+    """Whether the client's SDK reads GA pages (``next_page``) even on ``client.beta.files``.
+
+    Python SDKs from 1.2 on and every 2.x SDK (``anthropic-version: 2026-10-21``) do.
+    """
+    if headers.get("anthropic-version") in GA_PAGINATING_VERSIONS:
+        return True
+    version = _sdk_version(headers)
+    if version is None or headers.get("x-stainless-lang") != "python":
+        return False
+    parts = version.split(".")
+    try:
+        major, minor = int(parts[0]), int(parts[1]) if len(parts) > 1 else 0
+    except ValueError:
+        return False
+    return (major, minor) >= (1, 2)
 
 
 def _query(query: str) -> list[tuple[str, str]]:

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 from pytest_claude_files._http.handler import HTTPResponse, error_response
-from pytest_claude_files._http.routes import OPERATIONS
+from pytest_claude_files._http.routes import MESSAGES_OPERATIONS, OPERATIONS
 from pytest_claude_files.errors import (
     FilesAPIError,
     InvalidRequestError,
+    build_error,
     error_class_for,
 )
 
@@ -33,6 +34,7 @@ class Fault:
     status: Optional[int] = None
     error_type: Optional[str] = None
     error_code: Optional[str] = None
+    details: dict[str, Any] = field(default_factory=dict)
     message: Optional[str] = None
     retry_after: Optional[float] = None
     retry_after_ms: Optional[float] = None
@@ -61,7 +63,7 @@ class Fault:
         if self.should_retry is not None:
             headers["x-should-retry"] = "true" if self.should_retry else "false"
         message = self.message or f"Injected fault: {cls.error_type} ({cls.status})."
-        return cls(message, error_code=self.error_code, headers=headers)
+        return build_error(cls, message, error_code=self.error_code, details=self.details, headers=headers)
 
     def response(self) -> HTTPResponse:
         return error_response(self.error())
@@ -81,7 +83,7 @@ def _number(value: float) -> str:
 
 _FAULT_FIELDS = {
     "operation": str, "times": (int, type(None)), "after": int, "status": int,
-    "error_type": str, "error_code": str, "message": str, "retry_after": (int, float),
+    "error_type": str, "error_code": str, "details": dict, "message": str, "retry_after": (int, float),
     "retry_after_ms": (int, float), "should_retry": bool, "headers": dict,
     "latency": (int, float), "drop": bool, "truncate_at": int,
 }
@@ -102,9 +104,10 @@ def parse_fault(spec: Mapping[str, Any]) -> Fault:
         if value is not None and not isinstance(value, expected):  # type: ignore[arg-type]
             raise InvalidRequestError(f"fault.{key}: wrong type {type(value).__name__}.")
     fault = Fault(**{k: v for k, v in spec.items() if not (v is None and k != "times")})
-    if fault.operation not in (*OPERATIONS, ANY_OPERATION):
+    if fault.operation not in (*OPERATIONS, *MESSAGES_OPERATIONS, ANY_OPERATION):
         raise InvalidRequestError(
-            f"fault.operation: {fault.operation!r} is not one of {[*OPERATIONS, ANY_OPERATION]}."
+            f"fault.operation: {fault.operation!r} is not one of "
+            f"{[*OPERATIONS, *MESSAGES_OPERATIONS, ANY_OPERATION]}."
         )
     if fault.times is not None and fault.times < 1:
         raise InvalidRequestError("fault.times: must be >= 1 (or null for every call).")

@@ -187,9 +187,10 @@ class PersistentFakeFiles(FakeFiles):
 
     def _store(self, filename: str, mime_type: str, content: Content, created_at: datetime,
                downloadable: bool, scope_id: Optional[str], expires_at: Optional[datetime],
-               record_as: Optional[str], file_id: Optional[str] = None) -> FileMetadata:
+               record_as: Optional[str], file_id: Optional[str] = None,
+               workspace: Optional[str] = None) -> FileMetadata:
         meta = super()._store(filename, mime_type, content, created_at, downloadable, scope_id,
-                              expires_at, record_as, file_id)
+                              expires_at, record_as, file_id, workspace)
         if self._loading:
             return meta
         staged: Optional[Path] = getattr(self._staged, "path", None)
@@ -230,9 +231,9 @@ class PersistentFakeFiles(FakeFiles):
         _fsync_dir(self.directory)
 
     # -- deleting -----------------------------------------------------------------
-    def delete(self, file_id: str) -> Any:
+    def delete(self, file_id: str, **kwargs: Any) -> Any:
         with self._lock:  # the same lock as a commit: a delete wins over a write in flight
-            deleted = super().delete(file_id)
+            deleted = super().delete(file_id, **kwargs)
             self._remove(file_id)
         return deleted
 
