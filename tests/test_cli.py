@@ -184,7 +184,8 @@ def test_quarantined_files_are_warned_on_stderr_and_the_rest_served(serve: Serve
     first = serve([SCRIPT, "serve", "--port", "0", "--data-dir", str(tmp_path)])
     upload = urllib.request.Request(
         f"{first.url}/v1/files", method="POST", headers={
-            "x-api-key": "sk-cli", "content-type": "multipart/form-data; boundary=b"},
+            "x-api-key": "sk-cli", "anthropic-version": "2023-06-01",
+            "content-type": "multipart/form-data; boundary=b"},
         data=b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n'
              b"Content-Type: text/plain\r\n\r\nhello\r\n--b--\r\n")
     with urllib.request.urlopen(upload, timeout=10) as response:

@@ -31,6 +31,7 @@ from pytest_claude_files.server._tenants import tenant_label
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")]
 
 KEY = "sk-ant-crash"
+HEADERS = {"x-api-key": KEY, "anthropic-version": "2023-06-01"}
 KILLS = 100
 
 
@@ -75,7 +76,7 @@ class Load(threading.Thread):
 
     def run(self) -> None:
         book, rng = self.book, self.rng
-        with httpx.Client(base_url=self.url, headers={"x-api-key": KEY}, timeout=10) as http:
+        with httpx.Client(base_url=self.url, headers=HEADERS, timeout=10) as http:
             while True:
                 live = [i for i in book["acked"] if i not in book["deleted"]]
                 if live and rng.random() < 0.4:
@@ -122,7 +123,7 @@ def test_kill_9_under_load_loses_nothing_acknowledged(tmp_path: Path) -> None:
         assert not load.is_alive()
         pid, url = start(data_dir, log)  # every restart succeeds
         listed = {f["id"]: f["filename"] for f in httpx.get(
-            f"{url}/v1/files", params={"limit": 1000}, headers={"x-api-key": KEY}, timeout=10).json()["data"]}
+            f"{url}/v1/files", params={"limit": 1000}, headers=HEADERS, timeout=10).json()["data"]}
         cut = load.in_flight
         for file_id, name in listed.items():
             if file_id in book["acked"]:

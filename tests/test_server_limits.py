@@ -18,6 +18,7 @@ import pytest
 from pytest_claude_files.server import ServerHandle, start_server
 
 KEY = "sk-ant-limits"
+VERSION = "anthropic-version: 2023-06-01\r\n"
 
 
 @pytest.fixture(scope="module")
@@ -104,11 +105,12 @@ def test_many_ids_under_the_bound_cost_linear_time(server: ServerHandle) -> None
     query = "&".join(["ids=file_011CNha8iCJcU1wXNR6q4V8w"] * 999)  # 36 KB, 999 parameters
     with Neighbour(server):
         status, headers, body = exchange(
-            server, f"GET /v1/files?{query} HTTP/1.1\r\nHost: x\r\nx-api-key: {KEY}\r\n\r\n".encode())
+            server,
+            f"GET /v1/files?{query} HTTP/1.1\r\nHost: x\r\nx-api-key: {KEY}\r\n{VERSION}\r\n".encode())
     assert status == 200 and json.loads(body) == {"data": [], "next_page": None}
     too_many = "&".join(["limit=1"] * 1500)
     status, headers, body = exchange(
-        server, f"GET /v1/files?{too_many} HTTP/1.1\r\nHost: x\r\nx-api-key: {KEY}\r\n\r\n".encode())
+        server, f"GET /v1/files?{too_many} HTTP/1.1\r\nHost: x\r\nx-api-key: {KEY}\r\n{VERSION}\r\n".encode())
     assert_envelope(status, headers, body, {400}, "invalid_request_error")
 
 

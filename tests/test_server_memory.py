@@ -58,7 +58,8 @@ def request(url: str, method: str, path: str, body: object = None, headers: dict
     host, port = url.removeprefix("http://").split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=120)
     try:
-        conn.request(method, path, body=body, headers={"x-api-key": "sk-mem", **(headers or {})})  # type: ignore[arg-type]
+        sent = {"x-api-key": "sk-mem", "anthropic-version": "2023-06-01", **(headers or {})}
+        conn.request(method, path, body=body, headers=sent)  # type: ignore[arg-type]
         response = conn.getresponse()
         return response.status, response.read()
     finally:

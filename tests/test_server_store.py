@@ -79,13 +79,13 @@ def test_start_quarantines_what_it_cannot_read_and_serves_the_rest(tmp_path: Pat
         f"{emptied.id}.json", f"{emptied.id}.bin", f"{corrupt.id}.json", f"{corrupt.id}.bin",
         f"{resized.id}.json", f"{resized.id}.bin", "file_011CNoMetadata000000000.bin", "upload-dead.tmp",
     ])
-    text = "\n".join(second.warnings)
+    text = "\n".join(second.start_warnings)
     assert f"{emptied.id}.json" in text and "(empty)" in text
     assert "content without metadata" in text and "an unfinished write" in text
     assert "the metadata says 7" in text
     assert leftovers(tmp_path) == []
     # a third start finds nothing more to set aside
-    assert store(tmp_path).warnings == []
+    assert store(tmp_path).start_warnings == []
 
 
 def test_server_start_collects_the_warnings(tmp_path: Path) -> None:
@@ -154,7 +154,9 @@ def test_a_full_spool_directory_answers_the_envelope_not_a_reset(monkeypatch: py
     with start_server(spool_threshold=1024) as server:
         monkeypatch.setattr(server.app, "open_spool", FullSpool)
         body = b"z" * (3 * 1024 * 1024)
-        with httpx.Client(base_url=server.base_url, headers={"x-api-key": KEY}, timeout=30) as http:
+        sent = {"x-api-key": KEY, "anthropic-version": "2023-06-01"}
+        with httpx.Client(base_url=server.base_url, headers=sent,
+                          timeout=30) as http:
             answer = http.post("/v1/files", files={"file": ("z.bin", body, "application/octet-stream")})
             assert answer.status_code == 500
             assert answer.json()["error"]["type"] == "api_error"
@@ -246,7 +248,7 @@ def test_a_crash_at_any_step_loses_nothing_acknowledged(tmp_path: Path, step: st
         assert len(after.content(meta.id)) == meta.size_bytes
     assert leftovers(tmp_path) == []  # a torn write was quarantined, with a warning
     torn = step not in ("dir.fsync", "delete.meta")
-    assert bool(after.warnings) == torn, after.warnings
+    assert bool(after.start_warnings) == torn, after.start_warnings
 
 
 # -- directories made on the first write only ----------------------------------------------------

@@ -73,7 +73,7 @@ class PersistentFakeFiles(FakeFiles):
         self.directory = directory
         self.quarantine = quarantine or directory.parent.parent / "quarantine" / directory.name
         self.io = io or StoreIO()
-        self.warnings: list[str] = []
+        self.start_warnings: list[str] = []
         self._loading = False
         self._staged = threading.local()
         self._load()
@@ -126,7 +126,7 @@ class PersistentFakeFiles(FakeFiles):
             number += 1
         os.replace(path, target)
         message = f"quarantined {path} -> {target}: {reason}"
-        self.warnings.append(message)
+        self.start_warnings.append(message)
         logger.warning("claude-files-fake: %s", message)
 
     # -- writing ------------------------------------------------------------------

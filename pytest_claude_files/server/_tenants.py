@@ -105,7 +105,7 @@ class Tenants:
             for path in sorted(root.iterdir()) if root.is_dir() else ():
                 if path.is_dir():
                     tenant = self._tenants[path.name] = self._make(path.name)
-                    self.warnings.extend(getattr(tenant.files, "warnings", ()))
+                    self.warnings.extend(getattr(tenant.files, "start_warnings", ()))
 
     def __len__(self) -> int:
         return len(self._tenants)
