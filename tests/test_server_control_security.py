@@ -26,6 +26,7 @@ MODES = {
     "api-key": {"api_keys": [A, B]},
     "shared": {"shared": True},
     "shared-api-key": {"shared": True, "api_keys": [A, B]},
+    "token-not-sent": {"api_keys": [A, B], "control_token": "s3cret"},
 }
 
 

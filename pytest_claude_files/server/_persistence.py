@@ -246,15 +246,17 @@ class PersistentFakeFiles(FakeFiles):
         base.with_suffix(".bin").unlink(missing_ok=True)
 
     def reset(self) -> None:
-        with self._lock:
-            super().reset()
+        super().reset()  # (takes the Messages lock, then this one: not under this lock)
+        with self._lock:  # what was committed after the reset stays
             if not self.directory.is_dir():
                 return
             for path in sorted(self.directory.glob("file_*.json")):
-                path.unlink(missing_ok=True)
+                if path.stem not in self._files:
+                    path.unlink(missing_ok=True)
             _fsync_dir(self.directory)
-            for path in self.directory.glob("file_*"):
-                path.unlink(missing_ok=True)
+            for path in self.directory.glob("file_*.bin"):
+                if path.stem not in self._files:
+                    path.unlink(missing_ok=True)
 
 
 def _disk_error(exc: OSError, directory: Path) -> APIError:
