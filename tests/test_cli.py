@@ -220,3 +220,30 @@ def test_control_token_comes_from_the_environment(tmp_path: Path) -> None:
             assert json.loads(response.read())["reset"] == "all"
     finally:
         stop_process(process)
+
+
+def test_serve_keeps_running_when_its_stdout_reader_goes_away() -> None:
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([SCRIPT, "serve", "--port", str(port)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        process.stdout.close()  # the reader is gone before the server says anything
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = get_json(f"http://127.0.0.1:{port}/_claude_files/health")
+                break
+            except urllib.error.URLError:
+                assert process.poll() is None, process.stderr.read() if process.stderr else ""
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        assert health["status"] == "ok"  # type: ignore[index]
+    finally:
+        stop_process(process)
+    assert process.returncode == 0
