@@ -41,7 +41,7 @@ _LAZY = {
     "HTTPX2Mocker": "pytest_claude_files._respx.httpx2",
     "start_server": "pytest_claude_files.server._app",
     "ServerHandle": "pytest_claude_files.server._app",
-    "ClaudeFilesServer": "pytest_claude_files._plugin.server_fixtures",
+    "ClaudeFilesServer": "pytest_claude_files._live.server_session",
     "ControlClient": "pytest_claude_files.server.control_client",
 }
 
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from pytest_claude_files._core.clock import FakeClock
     from pytest_claude_files._core.files import FakeFiles, FakeFilesSettings
     from pytest_claude_files._http.handler import FilesHandler, HTTPRequest, HTTPResponse, error_response
-    from pytest_claude_files._plugin.server_fixtures import ClaudeFilesServer
+    from pytest_claude_files._live.server_session import ClaudeFilesServer
     from pytest_claude_files._respx.httpx2 import HTTPX2Mocker
     from pytest_claude_files._respx.router import ClaudeFilesRouter
     from pytest_claude_files._sdk.client import make_sdk_client

@@ -38,6 +38,7 @@ __all__ = [
     "UnprocessableEntityError",
     "build_error",
     "error_class_for",
+    "injected_error",
     "shown",
 ]
 
@@ -47,7 +48,8 @@ class ClaudeFilesMisuseWarning(PytestWarning):
 
     Emitted with :func:`warnings.warn` (pytest lists it in the warnings summary) and
     recorded on the fake (``claude_files.warnings``). Turn it into a test failure with
-    the ``misuse_warnings="error"`` setting or ``-W error::pytest_claude_files.errors.ClaudeFilesMisuseWarning``.
+    the ``misuse_warnings="error"`` setting or
+    ``-W error::pytest_claude_files.errors.ClaudeFilesMisuseWarning``.
     """
 
 ECHO_LIMIT = 200
@@ -282,3 +284,60 @@ _DEFAULT_MESSAGES = {
                                 "from Anthropic's network.",
     "organization_on_hold": "This organization has been disabled.",
 }
+
+
+DEFAULT_MESSAGES: dict[str, str] = {
+    "invalid_request_error": "Invalid request.",
+    "authentication_error": "invalid x-api-key",
+    "billing_error": "Your credit balance is too low.",
+    "permission_error": "Your API key does not have permission to use the specified resource.",
+    "not_found_error": "Not found.",
+    "conflict_error": "Conflict.",
+    "request_too_large": "Request exceeds the maximum allowed number of bytes.",
+    "rate_limit_error": "Number of requests has exceeded your rate limit.",
+    "api_error": "Internal server error",
+    "timeout_error": "Request timed out.",
+    "overloaded_error": "Overloaded",
+}
+"""The message of an injected error of each type when the test gives none."""
+
+
+def header_number(value: float) -> str:
+    """A number as a header value: ``2`` for 2.0, ``0.5`` for 0.5."""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def injected_error(
+    status: Optional[int] = None,
+    error_type: Optional[str] = None,
+    message: Optional[str] = None,
+    *,
+    error_code: Optional[str] = None,
+    retry_after: Optional[float] = None,
+    retry_after_ms: Optional[float] = None,
+    should_retry: Optional[bool] = None,
+    details: Optional[Mapping[str, Any]] = None,
+    headers: Optional[Mapping[str, str]] = None,
+) -> FilesAPIError:
+    """An error a test asks for: the respx scenario ``error`` and the control API's error
+    faults both make theirs here (see docs/faults.md), through :func:`build_error`.
+
+    ``status`` and/or ``error_type`` pick the class (a type that differs from the status's
+    own keeps the status); ``retry_after`` / ``retry_after_ms`` / ``should_retry`` set
+    those headers over ``headers``; ``details`` as :func:`build_error`.
+    """
+    if status is None and error_type is None:
+        raise ValueError("give a status or an error type")
+    cls = error_class_for(status if status is not None else str(error_type))
+    if error_type is not None and cls.error_type != error_type:
+        error_class_for(error_type)  # ValueError for an unknown type
+        cls = type(cls.__name__, (cls,), {"error_type": error_type})
+    extra = dict(headers or {})
+    if retry_after is not None:
+        extra["retry-after"] = header_number(retry_after)
+    if retry_after_ms is not None:
+        extra["retry-after-ms"] = header_number(retry_after_ms)
+    if should_retry is not None:
+        extra["x-should-retry"] = "true" if should_retry else "false"
+    text = message or DEFAULT_MESSAGES.get(cls.error_type, "Error")
+    return build_error(cls, text, error_code=error_code, details=details, headers=extra)

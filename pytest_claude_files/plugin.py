@@ -149,11 +149,19 @@ def claude_files(claude_files_config: _config.ClaudeFilesConfig) -> Generator[Fa
 
 
 @pytest.fixture
-def claude_files_handler(claude_files: FakeFiles) -> FilesHandler:
-    """The HTTP handler serving ``claude_files`` (request -> response), for custom wiring."""
-    from pytest_claude_files._http.handler import FilesHandler
+def claude_files_handler(claude_files: FakeFiles) -> Generator[FilesHandler, None, None]:
+    """The HTTP handler serving ``claude_files`` (request -> response), for custom wiring.
 
-    return FilesHandler(claude_files)
+    At teardown, fails the test with the traceback of any internal error of the fake
+    (``claude_files_handler.internal_errors``): a bug answered with a 500 that the SDK
+    would retry must not pass as a flaky API.
+    """
+    from pytest_claude_files._http.handler import FilesHandler, internal_errors_report
+
+    handler = FilesHandler(claude_files)
+    yield handler
+    if handler.internal_errors:
+        pytest.fail(internal_errors_report(handler.internal_errors, "claude_files"), pytrace=False)
 
 
 def _client_kwargs(cfg: _config.ClaudeFilesConfig) -> dict[str, Any]:

@@ -25,10 +25,6 @@ from ._cleanup_support import ENV_NAMES, Account, account, emulator, live_env  #
 PORTABLE = """
 import pytest
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
 def test_upload_list_download_delete(claude_files_client):
     client = claude_files_client
     meta = client.beta.files.upload(file=("notes.txt", b"hello", "text/plain"))

@@ -108,3 +108,10 @@ def test_overlong_content_type_is_400() -> None:
 )
 def test_unnamed(mime: str, name: str) -> None:
     assert unnamed_filename(mime) == name
+
+
+@pytest.mark.parametrize("name", [".txt", ".pdf", ".png", ".json"])
+def test_a_dotfile_has_no_extension_to_guess_from(name: str) -> None:
+    assert guess_mime_type(name) is None
+    assert decide_mime_type(None, name) == DEFAULT_MIME_TYPE
+    assert guess_mime_type("a" + name) is not None

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 from urllib.parse import urlsplit
 
+from pytest_claude_files._http.routes import API_BASE_URL, api_key_of
 from pytest_claude_files._live.cleanup import Recorder, Secret
 from pytest_claude_files._live.ledger import normalize_base_url
 
@@ -52,7 +53,7 @@ ENV_API_KEY = "ANTHROPIC_API_KEY"
 ENV_BASE_URL = "ANTHROPIC_BASE_URL"
 ENV_SERVER_URL = "CLAUDE_FILES_SERVER_URL"
 ENV_SERVER_KEY = "CLAUDE_FILES_SERVER_API_KEY"
-DEFAULT_REAL_BASE_URL = "https://api.anthropic.com"
+DEFAULT_REAL_BASE_URL = API_BASE_URL
 REAL_API_HOSTS = frozenset({"api.anthropic.com"})
 DOCS = "docs/real-backend.md"
 
@@ -162,11 +163,7 @@ def _check_url(url: str, name: str) -> None:
 
 
 def _key_of(headers: Any) -> Optional[str]:
-    key = (headers.get("x-api-key") or "").strip()
-    if key:
-        return key
-    scheme, _, token = (headers.get("authorization") or "").strip().partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+    return api_key_of(headers) or None
 
 
 def is_upload(url: Any, base_url: str) -> bool:

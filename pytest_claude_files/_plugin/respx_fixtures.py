@@ -56,7 +56,9 @@ def respx_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
             if not isinstance(raw[name], bool):
                 _fail(f"{name}: expected True or False, got {raw[name]!r}")
             out[name] = raw[name]
-    base_url = raw.get("base_url", "https://api.anthropic.com")
+    from pytest_claude_files._http.routes import API_BASE_URL
+
+    base_url = raw.get("base_url", API_BASE_URL)
     parts = urlsplit(base_url) if isinstance(base_url, str) else None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/"):
         _fail(f"base_url: expected a scheme and host such as 'https://api.anthropic.com', got {base_url!r}")
@@ -89,13 +91,12 @@ def claude_files_respx(
     """
     settings = respx_settings(request)
     require("claude_files_respx", "respx", "httpx", "respx")
-    from pytest_claude_files._respx.router import ClaudeFilesRouter, retry_delay_patch
+    from pytest_claude_files._respx.router import ClaudeFilesRouter, retry_delay
+    from pytest_claude_files._sdk.compat import patch_retry_timeout
 
     router = ClaudeFilesRouter(claude_files_handler, **settings)
     with pytest.MonkeyPatch.context() as patch:
-        import anthropic._base_client as base
-
-        patch.setattr(base.BaseClient, "_calculate_retry_timeout", retry_delay_patch(router))
+        patch_retry_timeout(patch, retry_delay(router))
         with router:
             yield router
     if router.unhandled:

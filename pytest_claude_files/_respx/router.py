@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 import time
-from typing import Any, Awaitable, Callable, Iterable, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, Optional, Sequence, Union
 from urllib.parse import urlsplit
 
 import httpx
@@ -23,14 +23,11 @@ from respx.models import AllMockedAssertionError, PassThrough, SideEffectError
 
 from pytest_claude_files._http import routes as _routes
 from pytest_claude_files._http.handler import FilesHandler, HTTPRequest, HTTPResponse
+from pytest_claude_files._respx.compat import ClaudeFilesRoute, adopt_route
 from pytest_claude_files._respx.httpx2 import (
     HTTPX2Mocker,
     convert_exception,
-    convert_response,
     httpx2,
-    httpx_from_http,
-    is_http_response,
-    is_httpx2_response,
     to_httpx_result,
 )
 from pytest_claude_files._respx.rules import IS_ASYNC, CallContext, Effect, FilesCall, Rule
@@ -59,87 +56,8 @@ class UnhandledRequestError(AllMockedAssertionError):
 
 
 # ---------------------------------------------------------------------------------------
-# the route and the router
+# the router
 # ---------------------------------------------------------------------------------------
-class ClaudeFilesRoute(respx.Route):
-    """A respx ``Route`` that also accepts ``httpx2.Response`` results.
-
-    The five Files routes are backed by the fake: with no side effect and no return value
-    they answer with it, and a list of side effects falls back to it once used up.
-    """
-
-    cf_router: Optional[ClaudeFilesRouter] = None
-    cf_operation: Optional[str] = None
-
-    @property
-    def return_value(self) -> Optional[httpx.Response]:
-        return self._return_value
-
-    @return_value.setter
-    def return_value(self, return_value: Any) -> None:
-        if is_httpx2_response(return_value):
-            return_value = convert_response(return_value, httpx)
-        if return_value is not None and not isinstance(return_value, httpx.Response):
-            raise TypeError(f"{return_value!r} is not an instance of httpx.Response or httpx2.Response")
-        self.pass_through(False)
-        self._return_value = return_value
-
-    def __mod__(self, response: Any) -> ClaudeFilesRoute:
-        if is_httpx2_response(response):
-            response = convert_response(response, httpx)
-        return super().__mod__(response)  # type: ignore[return-value]
-
-    def _next_side_effect(self) -> Any:
-        try:
-            effect = super()._next_side_effect()
-        except StopIteration:
-            if self.cf_router is None or self.cf_operation is None:
-                raise
-            self._side_effect = None  # used up: back to the fake
-            return self.cf_router.fake_side_effect
-        if (
-            isinstance(effect, type)
-            and issubclass(effect, Exception)
-            and effect.__module__.startswith("httpx2")
-        ):
-            effect = effect("Mock Error")  # respx would call it without the message httpx2 needs
-        if isinstance(effect, Exception):
-            return convert_exception(effect, httpx)  # the httpx2 mocker converts back
-        if is_httpx2_response(effect):
-            return convert_response(effect, httpx)
-        if is_http_response(effect):
-            return httpx_from_http(effect, None)  # type: ignore[arg-type]
-        return effect
-
-    def _call_side_effect(self, effect: Any, request: httpx.Request, **kwargs: Any) -> Any:
-        argspec = inspect.getfullargspec(effect)
-        if "route" in argspec.args or "route" in argspec.kwonlyargs:
-            kwargs["route"] = self
-        try:
-            result = effect(request, **kwargs)
-        except Exception as error:
-            origin = convert_exception(error, httpx, request)
-            raise SideEffectError(self, origin=origin) from error  # type: ignore[arg-type]
-        if inspect.isawaitable(result):
-            return _await_result(result, request)
-        result = to_httpx_result(result, request)
-        if result and not isinstance(result, (httpx.Response, httpx.Request)):
-            raise TypeError(
-                "Side effects must return an httpx.Response or httpx2.Response, "
-                f"an httpx.Request for pass-through, or None for a non-match. Got {result!r}"
-            )
-        return result
-
-    def resolve(self, request: httpx.Request, **kwargs: Any) -> Any:
-        if self.cf_router is None or self.cf_operation is None:
-            return super().resolve(request, **kwargs)
-        return self.cf_router.resolve_files(self, request, kwargs)
-
-
-async def _await_result(result: Awaitable[Any], request: httpx.Request) -> Any:
-    return to_httpx_result(await result, request)
-
-
 class ClaudeFilesRouter(respx.MockRouter):
     """The router of ``claude_files_respx``: respx's API, the fake behind the Files routes.
 
@@ -153,7 +71,7 @@ class ClaudeFilesRouter(respx.MockRouter):
         self,
         handler: FilesHandler,
         *,
-        base_url: str = "https://api.anthropic.com",
+        base_url: str = _routes.API_BASE_URL,
         pass_through: Iterable[str] = (),
         stateful: bool = True,
         real_sleep: bool = False,
@@ -190,8 +108,7 @@ class ClaudeFilesRouter(respx.MockRouter):
 
     # -- respx plumbing ---------------------------------------------------------------
     def add(self, route: respx.Route, *, name: Optional[str] = None) -> respx.Route:
-        if not isinstance(route, ClaudeFilesRoute):
-            route.__class__ = ClaudeFilesRoute  # same state; accepts httpx2 results too
+        route = adopt_route(route)  # same state; accepts httpx2 results too
         return super().add(route, name=name)
 
     def start(self) -> None:
@@ -231,9 +148,10 @@ class ClaudeFilesRouter(respx.MockRouter):
             return None
         route = self._files_routes[operation]
         if (
-            route._side_effect is not None
-            or route._pass_through
-            or self.routes._names.get(operation) is not route
+            route.side_effect is not None
+            or route.is_pass_through
+            or operation not in self.routes
+            or self.routes[operation] is not route
         ):
             return None
         return route
@@ -340,7 +258,7 @@ class ClaudeFilesRouter(respx.MockRouter):
         try:
             result = self._run_rules(ctx)
             if result is None:
-                if route._side_effect is not None or route._return_value is not None:
+                if route.side_effect is not None or route.return_value is not None:
                     result = respx.Route.resolve(route, request, **kwargs)
                     if result is None or inspect.isawaitable(result):
                         return result
@@ -505,19 +423,16 @@ def _host_allowed(host: str, allowed: Sequence[str]) -> bool:
     return False
 
 
-def retry_delay_patch(router: ClaudeFilesRouter) -> Callable[..., float]:
-    """A ``_calculate_retry_timeout`` wrapper: records the SDK's delay, advances the fake
-    clock by it, and lets the SDK wait 0 s instead (unless ``real_sleep``)."""
-    import anthropic._base_client as base
+def retry_delay(router: ClaudeFilesRouter) -> Callable[[float], float]:
+    """What the SDK waits before a retry (see ``_sdk.compat.patch_retry_timeout``): records
+    the SDK's delay, advances the fake clock by it, and waits 0 s instead (unless
+    ``real_sleep``)."""
 
-    original = base.BaseClient._calculate_retry_timeout
-
-    def _calculate_retry_timeout(self: Any, *args: Any, **kwargs: Any) -> float:
-        delay = float(original(self, *args, **kwargs))
+    def decide(delay: float) -> float:
         router.retry_delays.append(delay)
         if router.real_sleep:
             return delay
         router.files_handler.files.clock.advance(delay)
         return 0.0
 
-    return _calculate_retry_timeout
+    return decide

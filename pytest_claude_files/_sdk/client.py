@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
 from importlib import metadata
-from types import ModuleType
 from typing import Any, Optional
 
 from pytest_claude_files._http.handler import FilesHandler
+from pytest_claude_files._http.routes import API_BASE_URL
+from pytest_claude_files._sdk.compat import sdk_http_library
 from pytest_claude_files._sdk.transports import make_transport
 
 __all__ = ["FAKE_API_KEY", "FAKE_BASE_URL", "make_sdk_client", "sdk_http_library", "sdk_version"]
 
 FAKE_API_KEY = "sk-ant-api03-fake-key-for-tests"
-FAKE_BASE_URL = "https://api.anthropic.com"
+FAKE_BASE_URL = API_BASE_URL
 
 
 def sdk_version() -> Optional[tuple[int, ...]]:
@@ -27,15 +27,6 @@ def sdk_version() -> Optional[tuple[int, ...]]:
         digits = "".join(c for c in piece if c.isdigit())
         nums.append(int(digits or 0))
     return tuple(nums)
-
-
-def sdk_http_library() -> ModuleType:
-    """The HTTP library the installed SDK is built on: ``httpx2`` (1.0+) or ``httpx``."""
-    base = importlib.import_module("anthropic._base_client")
-    lib = getattr(base, "httpx2", None) or getattr(base, "httpx", None)
-    if not isinstance(lib, ModuleType):  # pragma: no cover - a future SDK layout
-        raise RuntimeError("cannot tell which HTTP library the installed anthropic SDK uses")
-    return lib
 
 
 def make_sdk_client(
