@@ -62,11 +62,12 @@ def test_serve_port_0_prints_the_url_first(serve: Serve, command: list[str]) -> 
     assert get_json(f"{running.url}/_claude_files/health")["status"] == "ok"  # type: ignore[index]
 
 
-def test_sigint_stops_cleanly(serve: Serve) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_signals_stop_cleanly_with_status_0(serve: Serve, signum: int) -> None:
     running = serve([SCRIPT, "serve", "--port", "0"])
     # once it answers (a signal in uvicorn's own start-up window is uvicorn's to handle)
     assert get_json(f"{running.url}/_claude_files/health")["status"] == "ok"  # type: ignore[index]
-    running.process.send_signal(signal.SIGINT)
+    running.process.send_signal(signum)
     assert running.process.wait(30) == 0
     assert running.process.stderr is not None
     assert "Traceback" not in running.process.stderr.read()
@@ -124,6 +125,8 @@ def test_port_in_use_exits_1_with_a_clear_message() -> None:
         (["serve", "--max-file-size", "lots"], "argument --max-file-size: expected a size such as 1048576"),
         (["serve", "--api-key", " "], "argument --api-key: an API key cannot be empty"),
         (["serve", "--rate-limit", "0"], "argument --rate-limit: not a positive integer: '0'"),
+        (["serve", "--read-timeout", "0"], "argument --read-timeout: not a number of seconds: '0'"),
+        (["serve", "--control-token", " "], "--control-token: the admin token cannot be empty"),
         ([], "the following arguments are required: COMMAND"),
     ],
 )
@@ -172,5 +175,75 @@ def test_help_lists_every_flag(capsys: pytest.CaptureFixture[str]) -> None:
     assert done.value.code == 0
     text = capsys.readouterr().out
     for flag in ("--host", "--port", "--api-key", "--shared", "--no-control-api", "--data-dir", "--seed",
-                 "--max-file-size", "--storage-quota", "--rate-limit", "--spool-threshold", "--log-level"):
+                 "--max-file-size", "--storage-quota", "--rate-limit", "--spool-threshold", "--log-level",
+                 "--control-token", "--read-timeout"):
         assert flag in text
+
+
+def test_quarantined_files_are_warned_on_stderr_and_the_rest_served(serve: Serve, tmp_path: Path) -> None:
+    first = serve([SCRIPT, "serve", "--port", "0", "--data-dir", str(tmp_path)])
+    upload = urllib.request.Request(
+        f"{first.url}/v1/files", method="POST", headers={
+            "x-api-key": "sk-cli", "anthropic-version": "2023-06-01",
+            "content-type": "multipart/form-data; boundary=b"},
+        data=b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n'
+             b"Content-Type: text/plain\r\n\r\nhello\r\n--b--\r\n")
+    with urllib.request.urlopen(upload, timeout=10) as response:
+        kept = json.loads(response.read())["id"]
+    stop_process(first.process)
+    tenant = next((tmp_path / "tenants").iterdir())
+    (tenant / "file_011CWrecked000000000000.json").write_bytes(b"")  # a kill during a write
+    again = serve([SCRIPT, "serve", "--port", "0", "--data-dir", str(tmp_path)])
+    listed = get_json(f"{again.url}/v1/files")
+    assert [f["id"] for f in listed["data"]] == [kept]  # type: ignore[index]
+    process = again.process
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(30) == 0
+    assert process.stderr is not None
+    err = process.stderr.read()
+    assert "warning: quarantined" in err and "file_011CWrecked000000000000.json" in err and "empty" in err
+    assert (tmp_path / "quarantine" / tenant.name / "file_011CWrecked000000000000.json").exists()
+
+
+def test_control_token_comes_from_the_environment(tmp_path: Path) -> None:
+    env = {**os.environ, "CLAUDE_FILES_CONTROL_TOKEN": "from-env"}
+    process = subprocess.Popen([SCRIPT, "serve", "--port", "0"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip().rsplit(" ", 1)[-1]
+        assert "admin token: set" in process.stdout.readline()
+        reset = urllib.request.Request(f"{url}/_claude_files/reset?all=1", method="POST", data=b"{}",
+                                       headers={"content-type": "application/json",
+                                                "x-control-token": "from-env"})
+        with urllib.request.urlopen(reset, timeout=10) as response:
+            assert json.loads(response.read())["reset"] == "all"
+    finally:
+        stop_process(process)
+
+
+def test_serve_keeps_running_when_its_stdout_reader_goes_away() -> None:
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([SCRIPT, "serve", "--port", str(port)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        process.stdout.close()  # the reader is gone before the server says anything
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = get_json(f"http://127.0.0.1:{port}/_claude_files/health")
+                break
+            except urllib.error.URLError:
+                assert process.poll() is None, process.stderr.read() if process.stderr else ""
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        assert health["status"] == "ok"  # type: ignore[index]
+    finally:
+        stop_process(process)
+    assert process.returncode == 0

@@ -439,13 +439,18 @@ def test_claude_files_server_fixture_external_url(pytester: pytest.Pytester, ser
     result.assert_outcomes(passed=1)
 
 
-def test_reset_all_needs_an_accepted_key_when_keys_are_configured() -> None:
-    with start_server("127.0.0.1", 0, api_keys=["sk-good"]) as strict:
+def test_reset_all_needs_the_admin_token_even_with_an_accepted_key() -> None:
+    with start_server("127.0.0.1", 0, api_keys=["sk-good"], control_token="admin") as strict:
         strict.files("sk-good").add_file("a.txt", b"a")
-        with pytest.raises(ControlAPIError) as refused:
-            ControlClient(strict.base_url).reset(all_tenants=True)
-        assert refused.value.status == 401
-        assert strict.control("sk-good").reset(all_tenants=True) == {"reset": "all", "tenants": 1}
+        for client in (ControlClient(strict.base_url), strict.control("sk-good"),
+                       strict.control("sk-good", control_token="wrong")):
+            with pytest.raises(ControlAPIError) as refused:
+                client.reset(all_tenants=True)
+            assert refused.value.status == 403
+            assert "x-control-token" in refused.value.message
+        assert len(strict.files("sk-good")) == 1
+        admin = strict.control(control_token="admin")
+        assert admin.reset(all_tenants=True) == {"reset": "all", "tenants": 1}
         assert len(strict.files("sk-good")) == 0
 
 

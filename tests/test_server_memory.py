@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -57,7 +58,8 @@ def request(url: str, method: str, path: str, body: object = None, headers: dict
     host, port = url.removeprefix("http://").split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=120)
     try:
-        conn.request(method, path, body=body, headers={"x-api-key": "sk-mem", **(headers or {})})  # type: ignore[arg-type]
+        sent = {"x-api-key": "sk-mem", "anthropic-version": "2023-06-01", **(headers or {})}
+        conn.request(method, path, body=body, headers=sent)  # type: ignore[arg-type]
         response = conn.getresponse()
         return response.status, response.read()
     finally:
@@ -100,3 +102,34 @@ def test_256_mib_upload_peak_memory(server_process: tuple[subprocess.Popen[str],
     assert grew < BUDGET, f"peak grew by {grew / MiB:.1f} MiB (budget {BUDGET / MiB:.0f} MiB)"
     status, _ = request(url, "DELETE", f"/v1/files/{meta['id']}")
     assert status == 200
+
+
+def test_300_mib_upload_with_data_dir_leaves_no_spool_mapped(tmp_path: Path) -> None:
+    """With ``--data-dir`` the upload is copied into the store and its spool let go at once:
+    after the answer, the server's resident set is back near idle, no spool file is still
+    mapped (no disk held twice), and the stored file is served from the store."""
+    spool, data = tmp_path / "spool", tmp_path / "data"
+    spool.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pytest_claude_files", "serve", "--port", "0", "--data-dir", str(data)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(spool)},
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip().rsplit(" ", 1)[-1]
+        assert request(url, "GET", "/v1/files")[0] == 200
+        idle = status_kib(process.pid, "VmRSS")
+        status, body = streamed_upload(url, 300 * MiB)
+        assert status == 200, body[:500]
+        file_id = json.loads(body)["id"]
+        assert request(url, "GET", f"/v1/files/{file_id}")[0] == 200  # the request is over
+        after = status_kib(process.pid, "VmRSS")
+        maps = Path(f"/proc/{process.pid}/maps").read_text()
+        print(f"server RSS idle {idle / MiB:.1f} MiB, after a 300 MiB upload {after / MiB:.1f} MiB "
+              f"(+{(after - idle) / MiB:.1f} MiB)")
+        assert str(spool) not in maps  # the spool is unmapped: its disk space is free again
+        assert after - idle < BUDGET, f"RSS grew by {(after - idle) / MiB:.1f} MiB and stayed"
+        stored = next(data.glob("tenants/*/*.bin"))
+        assert stored.stat().st_size == 300 * MiB
+    finally:
+        stop_process(process, timeout=15)

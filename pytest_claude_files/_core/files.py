@@ -473,8 +473,16 @@ class FakeFiles:
     def delete(self, file_id: str, *, workspace_id: Optional[str] = None) -> DeletedFile:
         """``DELETE /v1/files/{file_id}``: gone for good."""
         def run() -> DeletedFile:
-            stored = self._lookup(file_id, workspace_id)
-            del self._files[file_id]
+            self._lookup(file_id, workspace_id)
+            self._discard(file_id)
+            return DeletedFile(id=file_id)
+        with self._lock:
+            return self._recorded("delete", file_id, run)
+
+    def _discard(self, file_id: str) -> None:
+        """Forget ``file_id`` (no call recorded): a delete, or an upload a store could not keep."""
+        with self._lock:
+            stored = self._files.pop(file_id)
             self._order.pop(bisect.bisect_left(self._order, file_id))
             if stored.meta.scope is not None:
                 seq = self._by_scope[stored.meta.scope.id]
@@ -484,9 +492,6 @@ class FakeFiles:
             self._expiring.discard(file_id)
             if stored.content is not None and stored.meta.scope is None:
                 self._used -= stored.meta.size_bytes
-            return DeletedFile(id=file_id)
-        with self._lock:
-            return self._recorded("delete", file_id, run)
 
     # -- internals ----------------------------------------------------------------
     def _recorded(self, operation: str, file_id: str, run: Callable[[], _R]) -> _R:

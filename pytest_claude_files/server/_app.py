@@ -11,11 +11,14 @@ import time
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from pytest_claude_files._core.files import FakeFiles, FakeFilesSettings
-from pytest_claude_files.server._asgi import DEFAULT_SPOOL_THRESHOLD, FilesASGIApp
+from pytest_claude_files.server._asgi import DEFAULT_READ_TIMEOUT, DEFAULT_SPOOL_THRESHOLD, FilesASGIApp
 from pytest_claude_files.server._control import ControlAPI
 from pytest_claude_files.server._persistence import ServerError, load_seed_file
 from pytest_claude_files.server._tenants import Tenants
 from pytest_claude_files.server.control_client import ControlClient
+
+CONTROL_TOKEN_ENV = "CLAUDE_FILES_CONTROL_TOKEN"
+"""The environment variable read for the control API's admin token when none is given."""
 
 
 # -- the app and the server ---------------------------------------------------------
@@ -29,16 +32,25 @@ def make_app(
     seeds: Sequence[Mapping[str, Any]] = (),
     spool_threshold: int = DEFAULT_SPOOL_THRESHOLD,
     spool_dir: Optional[str] = None,
+    control_token: Optional[str] = None,
+    read_timeout: float = DEFAULT_READ_TIMEOUT,
 ) -> FilesASGIApp:
-    """The ASGI app of the emulator (serve it with any ASGI server)."""
+    """The ASGI app of the emulator (serve it with any ASGI server).
+
+    ``control_token``: the admin token of cross-tenant control operations (default: the
+    ``CLAUDE_FILES_CONTROL_TOKEN`` environment variable; none: they are refused).
+    """
     base = settings or FakeFilesSettings()
     if api_keys is not None:
         from dataclasses import replace
 
         base = replace(base, api_keys=frozenset(api_keys))
-    tenants = Tenants(base, shared=shared, data_dir=data_dir, seeds=seeds)
+    if control_token is None:
+        control_token = os.environ.get(CONTROL_TOKEN_ENV) or None
+    tenants = Tenants(base, shared=shared, data_dir=data_dir, seeds=seeds, control_token=control_token)
     control = ControlAPI(tenants) if control_api else None
-    return FilesASGIApp(tenants, control=control, spool_threshold=spool_threshold, spool_dir=spool_dir)
+    return FilesASGIApp(tenants, control=control, spool_threshold=spool_threshold, spool_dir=spool_dir,
+                        read_timeout=read_timeout)
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -71,14 +83,25 @@ def url_of(sock: socket.socket) -> str:
     return f"http://{shown}:{port}"
 
 
+MAX_HEAD_BYTES = 128 * 1024
+"""Largest request line plus headers (bytes) the HTTP parser accepts before a 414/400 envelope."""
+TIMEOUT_KEEP_ALIVE = 30
+"""Seconds an idle kept-alive connection stays open."""
+
+
 def uvicorn_config(app: FilesASGIApp, log_level: str = "warning") -> Any:
+    """uvicorn's settings: the bounded HTTP/1.1 protocol, the app's ``read_timeout`` as the
+    deadline for request headers."""
     import uvicorn
 
-    return uvicorn.Config(
+    from pytest_claude_files.server._protocol import BoundedH11Protocol
+
+    config = uvicorn.Config(
         app, log_level=log_level, access_log=log_level in ("debug", "trace"),
-        lifespan="on", timeout_keep_alive=30, server_header=False, date_header=True,
-        h11_max_incomplete_event_size=1024 * 1024,
+        lifespan="on", timeout_keep_alive=TIMEOUT_KEEP_ALIVE, server_header=False, date_header=True,
+        h11_max_incomplete_event_size=MAX_HEAD_BYTES, http=BoundedH11Protocol.bounded(app.read_timeout),
     )
+    return config
 
 
 class ServerHandle:
@@ -111,9 +134,9 @@ class ServerHandle:
         """The ``FakeFiles`` behind ``api_key`` (in-process inspection and seeding)."""
         return self.app.tenants.get(api_key).files
 
-    def control(self, api_key: Optional[str] = None) -> ControlClient:
-        """A control API client acting on ``api_key``'s tenant."""
-        return ControlClient(self.base_url, api_key)
+    def control(self, api_key: Optional[str] = None, *, control_token: Optional[str] = None) -> ControlClient:
+        """A control API client acting on ``api_key``'s tenant (``control_token``: the admin token)."""
+        return ControlClient(self.base_url, api_key, control_token=control_token)
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop serving (idempotent); waits for open requests up to ``timeout`` seconds."""
@@ -145,17 +168,22 @@ def start_server(
     spool_threshold: int = DEFAULT_SPOOL_THRESHOLD,
     log_level: str = "warning",
     startup_timeout: float = 10.0,
+    control_token: Optional[str] = None,
+    read_timeout: float = DEFAULT_READ_TIMEOUT,
 ) -> ServerHandle:
     """Start the emulator in a background thread; returns once it accepts connections.
 
     ``port=0`` picks a free port (see ``handle.base_url``). Raises :class:`ServerError`
-    with a clear message when it cannot start.
+    with a clear message when it cannot start. ``control_token`` is the admin token of
+    cross-tenant control operations (``reset(all_tenants=True)``); ``read_timeout`` the
+    seconds a client may take to send its headers or the next piece of its body.
     """
     import uvicorn
 
     all_seeds = [*seeds, *(load_seed_file(seed_file) if seed_file is not None else ())]
     app = make_app(settings=settings, api_keys=api_keys, shared=shared, control_api=control_api,
-                   data_dir=data_dir, seeds=all_seeds, spool_threshold=spool_threshold)
+                   data_dir=data_dir, seeds=all_seeds, spool_threshold=spool_threshold,
+                   control_token=control_token, read_timeout=read_timeout)
     sock = bind_socket(host, port)
     server = uvicorn.Server(uvicorn_config(app, log_level))
     thread = threading.Thread(

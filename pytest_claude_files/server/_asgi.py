@@ -2,6 +2,8 @@
 
 No API logic lives here (STYLE.md): the app only
 
+- bounds the request: path, query, header count and body size (the API's 414/400/413
+  envelopes), and the time a client may take to send its body (``read_timeout``),
 - reads the request body (kept in memory up to ``spool_threshold`` bytes, spooled to an
   anonymous temporary file and memory-mapped above it, so a 500 MB upload needs no
   500 MB of RAM; ``_multipart`` parses the mapping without copying),
@@ -17,13 +19,15 @@ their own paths, outside ``/v1``.
 from __future__ import annotations
 
 import asyncio
+import errno
 import mmap
 import tempfile
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, MutableMapping, Optional, Union
+from typing import IO, TYPE_CHECKING, Any, Awaitable, Callable, MutableMapping, Optional, Union
 from urllib.parse import unquote
 
 from pytest_claude_files._http import routes as _routes
-from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse
+from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse, error_response
+from pytest_claude_files.errors import FilesInternalError, InvalidRequestError, RequestTooLargeError
 
 if TYPE_CHECKING:
     from pytest_claude_files.server._control import ControlAPI
@@ -44,6 +48,26 @@ OPENAPI_PATH = "/openapi.json"
 """Where the server publishes the OpenAPI 3.1 document of the Files API."""
 LARGE_BODY_IN_THREAD = 4 * 1024 * 1024
 """Requests with bodies above this are handled in a worker thread, not the event loop."""
+DEFAULT_READ_TIMEOUT = 30.0
+"""Seconds a client may take to send a request's headers, or the next piece of its body."""
+MAX_PATH = 8 * 1024
+"""Longest request path (bytes) before 414."""
+MAX_QUERY = 64 * 1024
+"""Longest query string (bytes) before 414: room for 100 ``ids`` many times over."""
+MAX_QUERY_PARAMS = 1000
+"""Most query parameters before 400."""
+MAX_HEADERS = 128
+"""Most request header lines before 400."""
+MAX_HEADER_BYTES = 64 * 1024
+"""Largest total size of the request headers (names and values, bytes) before 400."""
+BODY_SLACK = 1024 * 1024
+"""Bytes of multipart framing allowed above the largest file before a body is refused (413)."""
+
+
+class RequestTimeoutError(InvalidRequestError):
+    """408: the client stopped sending its request body (``read_timeout``)."""
+
+    status = 408
 
 
 # Header names repeat from request to request: each is decoded (or encoded) once. Only
@@ -71,6 +95,42 @@ class _Disconnected(Exception):
     """The client went away while the body was being received."""
 
 
+class _BodyError(Exception):
+    """The body could not be received: answer ``response`` (and close the connection)."""
+
+    def __init__(self, response: HTTPResponse) -> None:
+        self.response = response
+
+
+class URITooLongError(InvalidRequestError):
+    """414: a request path or query string over the server's bounds."""
+
+    status = 414
+
+
+def bounds_error(path: bytes, query: bytes, headers: list[tuple[bytes, bytes]]) -> Optional[HTTPResponse]:
+    """The envelope for a request line or headers over the server's bounds, else ``None``.
+
+    Cheap checks only, before anything is parsed: every later cost is linear in what passed.
+    """
+    if len(path) > MAX_PATH or len(query) > MAX_QUERY:
+        what, size, limit = ("path", len(path), MAX_PATH) if len(path) > MAX_PATH else (
+            "query string", len(query), MAX_QUERY)
+        return error_response(URITooLongError(
+            f"Request-URI too long: the {what} is {size} bytes, at most {limit}."))
+    if query.count(b"&") >= MAX_QUERY_PARAMS:
+        return error_response(InvalidRequestError(
+            f"Too many query parameters: at most {MAX_QUERY_PARAMS}."))
+    if len(headers) > MAX_HEADERS:
+        return error_response(InvalidRequestError(
+            f"Too many request headers: {len(headers)}, at most {MAX_HEADERS}."))
+    size = sum(len(k) + len(v) for k, v in headers)
+    if size > MAX_HEADER_BYTES:
+        return error_response(InvalidRequestError(
+            f"Request header fields too large: {size} bytes, at most {MAX_HEADER_BYTES}."))
+    return None
+
+
 class FilesASGIApp:
     """An ASGI 3 application serving the fake Files API (and its control API)."""
 
@@ -81,12 +141,23 @@ class FilesASGIApp:
         control: Optional[ControlAPI] = None,
         spool_threshold: int = DEFAULT_SPOOL_THRESHOLD,
         spool_dir: Optional[str] = None,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
     ) -> None:
         self.tenants = tenants
         self.control = control
         self.spool_threshold = spool_threshold
         self.spool_dir = spool_dir
+        self.read_timeout = read_timeout
         self._openapi: Optional[bytes] = None
+
+    def open_spool(self) -> IO[bytes]:
+        """An anonymous temporary file for a large body (tests replace it: a full disk)."""
+        return tempfile.TemporaryFile(dir=self.spool_dir)
+
+    @property
+    def max_body(self) -> int:
+        """Largest /v1 request body: the largest file plus its multipart framing."""
+        return self.tenants.settings.max_file_size + BODY_SLACK
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -98,18 +169,26 @@ class FilesASGIApp:
         path = raw_path.decode("latin-1")
         method: str = scope["method"]
         raw_headers = scope["headers"]
+        query_bytes: bytes = scope["query_string"]
+        if len(raw_path) > 512 or len(query_bytes) > 2048 or len(raw_headers) > 16 or any(
+                len(v) > 2048 for _, v in raw_headers):  # else well within bounds: no more checks
+            refused = bounds_error(raw_path, query_bytes, raw_headers)
+            if refused is not None:
+                await _send_response(send, _closing(refused))
+                return
         names = _REQUEST_NAMES
         headers = {names.get(k) or _request_name(k): v.decode("latin-1") for k, v in raw_headers}
         if len(headers) != len(raw_headers):  # a repeated header: join the values, as HTTP does
             headers = HTTPRequest.build(method, path, "", ((k.decode("latin-1"), v.decode("latin-1"))
                                                            for k, v in raw_headers)).headers  # type: ignore[assignment]
-        request = HTTPRequest(method, path, scope["query_string"].decode("latin-1"), headers)
+        request = HTTPRequest(method, path, query_bytes.decode("latin-1"), headers)
 
         control = self.control
         if control is not None and path.startswith(control.prefix):
-            small = await _read_small(receive, control.max_body)
-            request.body = small or b""
-            await _send_response(send, control(request, too_large=small is None))
+            small = await self._read_small(receive, headers, control.max_body)
+            request.body = small if isinstance(small, bytes) else b""
+            answer = control(request, too_large=small is _TOO_LARGE, cut_off=small is _CUT_OFF)
+            await _send_response(send, answer if isinstance(small, bytes) else _closing(answer))
             return
         if path == OPENAPI_PATH and method in ("GET", "HEAD"):
             await _send_response(send, self._openapi_response(), head=method == "HEAD")
@@ -123,7 +202,16 @@ class FilesASGIApp:
         if fault is not None and fault.drop:
             await _drop(receive, send)
             return
-        first = await receive()
+        declared = headers.get("content-length", "")
+        if declared and declared.isdigit() and int(declared) > self.max_body:
+            await _send_response(send, _closing(_too_large(self.max_body)))  # refused before it is sent
+            return
+        try:  # a client that announced a body must send it within read_timeout
+            has_body = (declared and declared != "0") or "transfer-encoding" in headers
+            first = await (self._receive(receive) if has_body else receive())
+        except _BodyError as failed:
+            await _send_response(send, _closing(failed.response))
+            return
         if first["type"] == "http.request" and not first.get("more_body", False):
             request.body = first.get("body", b"")  # the whole body in one message: most requests
         else:
@@ -131,12 +219,16 @@ class FilesASGIApp:
                 request.body = await self._read_rest(first, receive, headers)
             except _Disconnected:
                 return
+            except _BodyError as failed:
+                await _send_response(send, _closing(failed.response))
+                return
         if fault is not None and fault.is_error:
             response = fault.response()
         elif isinstance(request.body, memoryview) and request.body.nbytes > LARGE_BODY_IN_THREAD:
             response = await asyncio.get_running_loop().run_in_executor(None, tenant.handler, request)
         else:
             response = tenant.handler(request)
+        request.body = b""  # let go of a spool now (a store keeps its own copy), not after the answer
         body = response.body
         if fault is None and method != "HEAD" and type(body) is bytes and len(body) <= STREAM_CHUNK:
             # the common case, inline: one start message, one body message
@@ -159,66 +251,118 @@ class FilesASGIApp:
             self._openapi = json.dumps(openapi_document(), indent=1).encode()
         return HTTPResponse(200, [("content-type", "application/json")], self._openapi)
 
+    async def _receive(self, receive: Receive) -> Message:
+        """The next message of the body, or a 408 when the client stopped sending it."""
+        try:
+            return await asyncio.wait_for(receive(), self.read_timeout)
+        except asyncio.TimeoutError:
+            raise _BodyError(error_response(RequestTimeoutError(
+                f"Request timed out: no part of the request body came within {self.read_timeout:g} "
+                "seconds."
+            ))) from None
+
     async def _read_rest(
         self, first: Message, receive: Receive, headers: MutableMapping[str, str] | Any
     ) -> Union[bytes, memoryview]:
         """The request body from its ``first`` message on: bytes when small, a view of a
-        memory-mapped temporary file when larger than ``spool_threshold``."""
+        memory-mapped temporary file when larger than ``spool_threshold``. A body over
+        ``max_body`` answers 413, a full spool directory 500, both as envelopes."""
         declared = headers.get("content-length", "")
         threshold = self.spool_threshold
         expect_large = declared.isdigit() and int(declared) > threshold
+        limit = self.max_body
         chunks: list[bytes] = []
         size = 0
         spool: Any = None
-        if expect_large:
-            spool = tempfile.TemporaryFile(dir=self.spool_dir)
         message: Message = first
         try:
-            while True:
-                if message["type"] == "http.disconnect":
-                    raise _Disconnected
-                data: bytes = message.get("body", b"")
-                if data:
-                    size += len(data)
-                    if spool is None and size > threshold:
-                        spool = tempfile.TemporaryFile(dir=self.spool_dir)
-                        spool.writelines(chunks)
-                        chunks = []
-                    if spool is not None:
-                        spool.write(data)
-                    else:
-                        chunks.append(data)
-                if not message.get("more_body", False):
-                    break
-                message = await receive()
-            if spool is None:
-                return b"".join(chunks)
-            if size == 0:
-                return b""
-            spool.flush()
-            mapped = mmap.mmap(spool.fileno(), 0, access=mmap.ACCESS_READ)
-            # The view keeps the mapping alive for as long as a stored file refers to
-            # it; the file itself is anonymous and vanishes with the last reference.
+            try:
+                if expect_large:
+                    spool = self.open_spool()
+                while True:
+                    if message["type"] == "http.disconnect":
+                        raise _Disconnected
+                    data: bytes = message.get("body", b"")
+                    if data:
+                        size += len(data)
+                        if size > limit:
+                            raise _BodyError(_too_large(limit))
+                        if spool is None and size > threshold:
+                            spool = self.open_spool()
+                            spool.writelines(chunks)
+                            chunks = []
+                        if spool is not None:
+                            spool.write(data)
+                        else:
+                            chunks.append(data)
+                    if not message.get("more_body", False):
+                        break
+                    message = await self._receive(receive)
+                if spool is None:
+                    return b"".join(chunks)
+                if size == 0:
+                    return b""
+                spool.flush()
+                mapped = mmap.mmap(spool.fileno(), 0, access=mmap.ACCESS_READ)
+            except OSError as exc:  # the spool directory is full (or failing)
+                await self._drain(message, receive, limit - size)
+                what = "it is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror
+                raise _BodyError(error_response(FilesInternalError(
+                    f"Internal server error: the emulator could not spool the request body to "
+                    f"{self.spool_dir or tempfile.gettempdir()} ({what}); nothing was stored."
+                ))) from None
+            # The view keeps the mapping alive for as long as something refers to it; the
+            # file itself is anonymous and vanishes with the last reference.
             return memoryview(mapped)
         finally:
             if spool is not None:
                 spool.close()
 
+    async def _drain(self, message: Message, receive: Receive, budget: int) -> None:
+        """Read (and drop) the rest of a body, up to ``budget`` bytes, so the answer reaches
+        a client still sending instead of a reset connection."""
+        while message["type"] == "http.request" and message.get("more_body", False) and budget > 0:
+            message = await self._receive(receive)
+            budget -= len(message.get("body", b""))
 
-async def _read_small(receive: Receive, limit: int) -> Optional[bytes]:
-    """A control request's body, ``None`` when it is larger than ``limit``."""
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return b""
-        data = message.get("body", b"")
-        size += len(data)
-        if size <= limit:
+    async def _read_small(
+        self, receive: Receive, headers: MutableMapping[str, str] | Any, limit: int
+    ) -> Union[bytes, object]:
+        """A control request's body; ``_TOO_LARGE`` over ``limit`` (refused by its declared
+        length before it is sent), ``_CUT_OFF`` when the client went away before the end."""
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return _TOO_LARGE
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            try:
+                message = await self._receive(receive)
+            except _BodyError:
+                return _CUT_OFF
+            if message["type"] == "http.disconnect":
+                return _CUT_OFF
+            data = message.get("body", b"")
+            size += len(data)
+            if size > limit:
+                return _TOO_LARGE
             chunks.append(data)
-        if not message.get("more_body", False):
-            return b"".join(chunks) if size <= limit else None
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+
+_TOO_LARGE = object()
+_CUT_OFF = object()
+
+
+def _closing(response: HTTPResponse) -> HTTPResponse:
+    """``response``, closing the connection after it (the body was not read to its end)."""
+    response.headers.append(("connection", "close"))
+    return response
+
+
+def _too_large(limit: int) -> HTTPResponse:
+    return error_response(RequestTooLargeError(f"Request exceeds the maximum allowed size of {limit} bytes."))
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

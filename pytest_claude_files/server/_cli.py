@@ -4,7 +4,9 @@
     python -m pytest_claude_files serve --port 8000 --shared --seed seed.jsonl
 
 The first line on stdout is ``claude-files-fake serving on http://HOST:PORT`` (so a
-script can read the URL when it asked for ``--port 0``). Usage errors (bad flags, an
+script can read the URL when it asked for ``--port 0``); what the start set aside in
+``--data-dir`` (quarantined files) is printed on stderr, one warning a line. SIGTERM and
+SIGINT (Ctrl-C) stop it with status 0. Usage errors (bad flags, an
 unreadable seed file, an unusable data directory) exit with status 2 and one line on
 stderr; a port already in use exits with status 1. No tracebacks.
 """
@@ -14,8 +16,10 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
+import signal
 import sys
-from typing import Optional, Sequence
+from typing import Optional, Sequence, TextIO
 
 PROG = "claude-files-fake"
 EXIT_USAGE = 2
@@ -44,6 +48,16 @@ def _positive(text: str) -> int:
             "for no limit)"
         )
     return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r} (more than 0, at most 3600)")
+    return value
 
 
 def _key(text: str) -> str:
@@ -111,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="files belong to the anthropic-workspace-id they were made in")
     serve.add_argument("--spool-threshold", type=_size, metavar="SIZE", default=None,
                        help="request bodies above this go to a temporary file (default 1MiB)")
+    serve.add_argument("--control-token", metavar="TOKEN", default=None,
+                       help="admin token of cross-tenant control operations (reset of every space), "
+                            "sent as x-control-token; default: $CLAUDE_FILES_CONTROL_TOKEN, else refused")
+    serve.add_argument("--read-timeout", type=_seconds, metavar="SECONDS", default=None,
+                       help="seconds a client may take to send its request headers, or the next "
+                            "piece of its body, before the server closes it (default 30)")
     serve.add_argument("--log-level", default="warning",
                        choices=["critical", "error", "warning", "info", "debug", "trace"],
                        help="uvicorn's log level (default warning)")
@@ -124,6 +144,23 @@ def build_parser() -> argparse.ArgumentParser:
     docs.add_argument("section", nargs="?", default="", metavar="PAGE[#SECTION]",
                       help="a page (reference, respx, ...) and optionally a section anchor")
     return parser
+
+
+class _Terminated(Exception):
+    """SIGTERM: stop, with status 0."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+def _say(text: str, stream: Optional[TextIO] = None) -> None:
+    """Print a line; a reader that went away (a script read the URL and closed the pipe) does
+    not stop the server."""
+    try:
+        print(text, file=stream or sys.stdout, flush=True)
+    except (BrokenPipeError, ValueError, OSError):
+        pass
 
 
 def _fail(message: str, status: int) -> int:
@@ -169,8 +206,14 @@ def _serve(args: argparse.Namespace) -> int:
         return _fail(missing, EXIT_USAGE)
 
     from pytest_claude_files._core.files import FakeFilesSettings
-    from pytest_claude_files.server._app import bind_socket, make_app, url_of, uvicorn_config
-    from pytest_claude_files.server._asgi import DEFAULT_SPOOL_THRESHOLD
+    from pytest_claude_files.server._app import (
+        CONTROL_TOKEN_ENV,
+        bind_socket,
+        make_app,
+        url_of,
+        uvicorn_config,
+    )
+    from pytest_claude_files.server._asgi import DEFAULT_READ_TIMEOUT, DEFAULT_SPOOL_THRESHOLD
     from pytest_claude_files.server._persistence import ServerError, load_seed_file
 
     try:
@@ -185,11 +228,17 @@ def _serve(args: argparse.Namespace) -> int:
             overrides[flag] = getattr(args, flag)
         settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
         seeds = load_seed_file(args.seed) if args.seed else []
+        token = args.control_token if args.control_token is not None else os.environ.get(CONTROL_TOKEN_ENV)
+        if token is not None and not token.strip():
+            return _fail("--control-token: the admin token cannot be empty (give one, or leave it out: "
+                         "cross-tenant control operations are then refused)", EXIT_USAGE)
         app = make_app(
             settings=settings, api_keys=args.api_keys, shared=args.shared,
             control_api=args.control_api, data_dir=args.data_dir, seeds=seeds,
             spool_threshold=args.spool_threshold if args.spool_threshold is not None
             else DEFAULT_SPOOL_THRESHOLD,
+            control_token=token,
+            read_timeout=args.read_timeout if args.read_timeout is not None else DEFAULT_READ_TIMEOUT,
         )
     except ServerError as exc:
         return _fail(str(exc), EXIT_USAGE)
@@ -203,7 +252,7 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         import uvicorn
 
-        print(f"{PROG} serving on {url_of(sock)}", flush=True)
+        _say(f"{PROG} serving on {url_of(sock)}")
         details = [
             "tenants: " + ("one shared space" if args.shared else "one space per API key"),
             "keys: " + (f"{len(args.api_keys)} configured" if args.api_keys else "any non-empty key"),
@@ -212,11 +261,16 @@ def _serve(args: argparse.Namespace) -> int:
         ]
         if args.data_dir:
             details.append(f"data dir: {args.data_dir}")
-        print("  " + "; ".join(details), flush=True)
+        if token:
+            details.append("admin token: set")
+        _say("  " + "; ".join(details))
+        for warning in app.tenants.warnings:
+            _say(f"{PROG}: warning: {warning}", sys.stderr)
         gc.collect()
         gc.freeze()  # startup objects (pydantic, uvicorn) out of every later collection
+        signal.signal(signal.SIGTERM, _terminated)  # uvicorn re-raises the signal once stopped
         uvicorn.Server(uvicorn_config(app, args.log_level)).run(sockets=[sock])
-    except KeyboardInterrupt:  # Ctrl-C before uvicorn took over the signal, or re-raised by it
+    except (KeyboardInterrupt, _Terminated):  # Ctrl-C / SIGTERM, re-raised by uvicorn once stopped
         pass
     finally:
         sock.close()

@@ -36,20 +36,26 @@ deprecated old name). The one table of both fronts is docs/faults.md.
 from __future__ import annotations
 
 import json
+import logging
+import math
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Callable
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
+from pytest_claude_files._core.files import FakeFiles
 from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse, error_response
 from pytest_claude_files.errors import (
     AuthenticationError,
     FilesAPIError,
+    FilesInternalError,
     InvalidRequestError,
     NotFoundError,
+    PermissionDeniedError,
     RequestTooLargeError,
 )
 from pytest_claude_files.server import _control_messages as _cm
 from pytest_claude_files.server._faults import parse_fault
-from pytest_claude_files.server._seed import file_spec_kwargs
+from pytest_claude_files.server._seed import file_spec_kwargs, in_range, parse_moment
 
 if TYPE_CHECKING:
     from pytest_claude_files.server._tenants import Tenant, Tenants
@@ -60,9 +66,25 @@ CONTROL_PREFIX = "/_claude_files/"
 """The reserved path prefix of the control API."""
 MAX_CONTROL_BODY = 64 * 1024 * 1024
 """Largest control request body (a seeded file's base64 content included)."""
+CONTROL_TOKEN_HEADER = "x-control-token"
+"""The header that carries the admin token (``--control-token``) of cross-tenant operations."""
+_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+logger = logging.getLogger("pytest_claude_files.server")
 
 
 # -- the server side ----------------------------------------------------------------
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _is_loopback_origin(origin: str) -> bool:
+    try:
+        host = urlsplit(origin.strip()).hostname or ""
+    except ValueError:
+        return False
+    return host in _LOOPBACK_HOSTS or host.endswith(".localhost") or host.startswith("127.")
+
+
 def _dumps(obj: Any) -> bytes:
     return json.dumps(obj, default=str).encode()
 
@@ -106,27 +128,62 @@ class ControlAPI:
             ("GET", "messages/requests"): self._messages_requests,
         }
 
-    def __call__(self, request: HTTPRequest, *, too_large: bool = False) -> HTTPResponse:
+    def __call__(
+        self, request: HTTPRequest, *, too_large: bool = False, cut_off: bool = False
+    ) -> HTTPResponse:
+        """Serve one control request; every error is the API's envelope (never a traceback)."""
         try:
-            if too_large:
-                raise RequestTooLargeError(f"control request bodies are at most {self.max_body} bytes.")
-            name = request.path[len(self.prefix):].strip("/")
-            route = self._routes.get((request.method, name))
-            if route is None:
-                known = sorted({n for _, n in self._routes})
-                raise NotFoundError(
-                    f"No control endpoint {request.method} {request.path}; "
-                    f"endpoints under {self.prefix}: {', '.join(known)}."
+            try:
+                return self._serve(request, too_large, cut_off)
+            except FilesAPIError as exc:
+                return error_response(exc)
+        except Exception:  # a bug: say so in the envelope and the log, keep serving
+            logger.exception("claude-files-fake: control API error on %s %s", request.method, request.path)
+            return error_response(
+                FilesInternalError("Internal server error (control API); see the server log."))
+
+    def _serve(self, request: HTTPRequest, too_large: bool, cut_off: bool) -> HTTPResponse:
+        self._refuse_cross_site(request)
+        if too_large:
+            raise RequestTooLargeError(f"control request bodies are at most {self.max_body} bytes.")
+        if cut_off:
+            raise InvalidRequestError("control API: the request body was cut off; nothing was done.")
+        name = request.path[len(self.prefix):].strip("/")
+        route = self._routes.get((request.method, name))
+        if route is None:
+            known = sorted({n for _, n in self._routes})
+            raise NotFoundError(
+                f"No control endpoint {request.method} {request.path}; "
+                f"endpoints under {self.prefix}: {', '.join(known)}."
+            )
+        body: Any = None
+        if request.body:
+            try:
+                body = json.loads(bytes(request.body), parse_constant=_no_constant)
+            except (ValueError, RecursionError):
+                raise InvalidRequestError("control API: the body must be JSON.") from None
+        return route(request, body)
+
+    @staticmethod
+    def _refuse_cross_site(request: HTTPRequest) -> None:
+        """Refuse what a web page could make a browser send: a cross-site request, or a
+        state-changing one without a JSON content type (a CORS "simple request")."""
+        headers = request.headers
+        origin = headers.get("origin")
+        if headers.get("sec-fetch-site", "").strip().lower() == "cross-site" or (
+            origin is not None and not _is_loopback_origin(origin)
+        ):
+            raise PermissionDeniedError(
+                "control API: cross-site requests are refused (an Origin that is not loopback, or "
+                "Sec-Fetch-Site: cross-site); call it from a script or a test, not a web page."
+            )
+        if request.method not in ("GET", "HEAD"):
+            kind = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+            if kind != "application/json":
+                raise InvalidRequestError(
+                    f"control API: {request.method} needs Content-Type: application/json "
+                    f"(got {kind or 'none'!r}); the ControlClient and `curl --json` send it."
                 )
-            body: Any = None
-            if request.body:
-                try:
-                    body = json.loads(bytes(request.body))
-                except ValueError:
-                    raise InvalidRequestError("control API: the body must be JSON.") from None
-            return route(request, body)
-        except FilesAPIError as exc:
-            return error_response(exc)
 
     def _tenant(self, request: HTTPRequest) -> Tenant:
         tenant = self.tenants.for_control(request.headers)
@@ -142,16 +199,31 @@ class ControlAPI:
 
     def _reset(self, request: HTTPRequest, body: Any) -> HTTPResponse:
         query = dict(parse_qsl(request.query))
+        if body is not None and not (isinstance(body, dict) and set(body) <= {"all"}
+                                     and isinstance(body.get("all", False), bool)):
+            raise InvalidRequestError('reset: send {} or {"all": true}.')
         everyone = (isinstance(body, dict) and body.get("all") is True) or query.get("all") in ("1", "true")
         if everyone:
-            keys = self.tenants.settings.api_keys
-            if keys is not None and self.tenants.for_control(request.headers) is None:
-                raise AuthenticationError("control API: resetting every space needs an accepted API key.")
+            self._require_admin(request, "resetting every tenant")
             count = self.tenants.reset_all()
             return _ok({"reset": "all", "tenants": count})
         tenant = self._tenant(request)
         tenant.reset()
         return _ok({"reset": tenant.label})
+
+    def _require_admin(self, request: HTTPRequest, what: str) -> None:
+        """Cross-tenant operations need the admin token given at start, whatever the keys."""
+        if self.tenants.control_token is None:
+            raise PermissionDeniedError(
+                f"control API: {what} acts on other keys' files, which needs an admin token: start "
+                "the server with --control-token TOKEN (or CLAUDE_FILES_CONTROL_TOKEN=TOKEN, or "
+                f"start_server(control_token=...)) and send it as {CONTROL_TOKEN_HEADER}."
+            )
+        if not self.tenants.is_admin(request.headers):
+            raise PermissionDeniedError(
+                f"control API: {what} needs the admin token in {CONTROL_TOKEN_HEADER} "
+                "(the one the server was started with)."
+            )
 
     def _state(self, request: HTTPRequest, body: Any) -> HTTPResponse:
         tenant = self._tenant(request)
@@ -181,6 +253,12 @@ class ControlAPI:
                 kwargs.append(file_spec_kwargs(spec, f"files[{i}]" if len(specs) > 1 else "file"))
             except ValueError as exc:
                 raise InvalidRequestError(str(exc)) from None
+        probe = FakeFiles(tenant.files.settings)
+        for kw in kwargs:  # every rule checked before anything is stored: all or nothing
+            try:
+                probe.add_file(**kw)
+            except ValueError as exc:
+                raise InvalidRequestError(str(exc)) from None
         made = [tenant.files.add_file(**kw) for kw in kwargs]
         data = [m.to_api("ga") for m in made]
         return _ok(data[0] if len(data) == 1 and "files" not in (body or {}) else {"data": data})
@@ -208,18 +286,26 @@ class ControlAPI:
     def _clock(self, request: HTTPRequest, body: Any) -> HTTPResponse:
         tenant = self._tenant(request)
         clock = tenant.files.clock
-        if not isinstance(body, dict) or not ({"advance", "set"} & set(body)):
+        fields = set(body) if isinstance(body, dict) else set()
+        if not fields or fields - {"advance", "set"}:
             raise InvalidRequestError('clock: send {"advance": seconds} or {"set": "<RFC 3339>"}.')
-        try:
-            if "set" in body:
-                clock.set(str(body["set"]))
+        try:  # the new time is checked before the clock moves
+            target = parse_moment("clock.set", body["set"]) if "set" in body else clock.now()
             if "advance" in body:
                 step = body["advance"]
-                if isinstance(step, bool) or not isinstance(step, (int, float)):
+                if isinstance(step, bool) or not isinstance(step, (int, float)) or not math.isfinite(step):
                     raise ValueError("clock.advance: a number of seconds")
-                clock.advance(float(step))
+                try:
+                    target = target + timedelta(seconds=step)
+                except OverflowError:
+                    raise ValueError(f"clock.advance: {step} seconds is outside 1970 to 6000") from None
+                in_range("clock.advance", target)
         except ValueError as exc:
             raise InvalidRequestError(f"clock: {exc}") from None
+        if "set" in body:
+            clock.set(parse_moment("clock.set", body["set"]))
+        if "advance" in body:
+            clock.advance(float(body["advance"]))
         return _ok({"now": clock.now().isoformat().replace("+00:00", "Z")})
 
     def _openapi(self, request: HTTPRequest, body: Any) -> HTTPResponse:

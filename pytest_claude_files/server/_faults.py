@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
@@ -16,6 +18,7 @@ from pytest_claude_files.errors import (
 )
 
 ANY_OPERATION = "*"
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}")
 
 DEPRECATED_FIELDS = {"truncate_at": "cut_body"}
 """Old names of fault fields, still accepted for one release (docs/faults.md)."""
@@ -121,6 +124,21 @@ def parse_fault(spec: Mapping[str, Any]) -> Fault:
     for name, value in fault.headers.items():
         if not isinstance(value, str):
             raise InvalidRequestError(f"fault.headers.{name}: header values are strings.")
+        if not _TOKEN.fullmatch(name):
+            raise InvalidRequestError(f"fault.headers: {name!r} is not an HTTP header name.")
+        if any((ord(c) < 32 and c != "\t") or ord(c) == 127 or ord(c) > 255 for c in value):
+            raise InvalidRequestError(
+                f"fault.headers.{name}: control characters (CR, LF...) or non-Latin-1 text are not "
+                "allowed in a header value."
+            )
+    for name in ("retry_after", "retry_after_ms"):
+        number = getattr(fault, name)
+        if number is not None and not (math.isfinite(number) and 0 <= number <= 10**9):
+            raise InvalidRequestError(f"fault.{name}: a number of seconds from 0 to 1e9.")
+    for name in ("message", "error_code", "error_type"):
+        text = getattr(fault, name)
+        if text is not None and len(text) > 10_000:
+            raise InvalidRequestError(f"fault.{name}: at most 10000 characters.")
     return fault
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import threading
 from collections import Counter
@@ -84,8 +85,12 @@ class Tenants:
         shared: bool = False,
         data_dir: Optional[os.PathLike[str] | str] = None,
         seeds: Sequence[Mapping[str, Any]] = (),
+        control_token: Optional[str] = None,
     ) -> None:
         self.settings = settings or FakeFilesSettings()
+        self.control_token = control_token or None
+        self.warnings: list[str] = []
+        """What the start found wrong on disk and set aside (quarantined files), one line each."""
         self.shared = shared
         self.data_dir = None if data_dir is None else Path(data_dir)
         self.seeds = list(seeds)
@@ -99,7 +104,8 @@ class Tenants:
             root = self.data_dir / "tenants"
             for path in sorted(root.iterdir()) if root.is_dir() else ():
                 if path.is_dir():
-                    self._tenants[path.name] = self._make(path.name)
+                    tenant = self._tenants[path.name] = self._make(path.name)
+                    self.warnings.extend(getattr(tenant.files, "start_warnings", ()))
 
     def __len__(self) -> int:
         return len(self._tenants)
@@ -153,13 +159,20 @@ class Tenants:
         return self._outsider
 
     def for_control(self, headers: Mapping[str, str]) -> Optional[Tenant]:
-        """The tenant a control request acts on; ``None`` without an accepted key."""
+        """The tenant a control request acts on: the caller's own (its accepted key's);
+        ``None`` without one. With ``--shared`` and no ``--api-key``, the key may be left out."""
         key = api_key_of(headers)
         if key and self.accepts(key):
             return self.get(key)
-        if self.shared and not key:
+        if self.shared and not key and self.settings.api_keys is None:
             return self.get("")
         return None
+
+    def is_admin(self, headers: Mapping[str, str]) -> bool:
+        """Whether a control request carries the admin token given at start (``--control-token``)."""
+        token = self.control_token
+        sent = headers.get("x-control-token", "")
+        return token is not None and hmac.compare_digest(sent.encode(), token.encode())
 
     def reset_all(self) -> int:
         tenants = list(self._tenants.values())

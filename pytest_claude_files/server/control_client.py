@@ -34,9 +34,10 @@ class ControlClient:
     """
 
     def __init__(self, base_url: str, api_key: Optional[str] = None, *, timeout: float = 30.0,
-                 prefix: str = CONTROL_PREFIX) -> None:
+                 prefix: str = CONTROL_PREFIX, control_token: Optional[str] = None) -> None:
         self.base_url = base_url.rstrip("/")
         self._api_key = api_key
+        self._control_token = control_token
         self.timeout = timeout
         self.prefix = prefix
 
@@ -51,6 +52,8 @@ class ControlClient:
         )
         if self._api_key:
             request.add_header("x-api-key", self._api_key)
+        if self._control_token:
+            request.add_header("x-control-token", self._control_token)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return json.loads(response.read())
@@ -67,7 +70,8 @@ class ControlClient:
         return dict(self._call("GET", "health"))
 
     def reset(self, *, all_tenants: bool = False) -> dict[str, Any]:
-        """Forget this tenant's files, calls, counts and faults (``all_tenants``: everyone's)."""
+        """Forget this tenant's files, calls, counts and faults (``all_tenants``: everyone's,
+        which needs the server's admin token: ``ControlClient(..., control_token=...)``)."""
         return dict(self._call("POST", "reset", {"all": True} if all_tenants else {}))
 
     def state(self) -> dict[str, Any]:
