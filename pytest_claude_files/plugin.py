@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from pytest_claude_files._core.files import FakeFiles
     from pytest_claude_files._http.handler import FilesHandler
 
-# backends (fake, server, real) and auto-cleanup of live uploads
-pytest_plugins = ("pytest_claude_files._plugin.live",)
+# backends (fake, server, real) and auto-cleanup of live uploads; the fidelity suite's option
+pytest_plugins = ("pytest_claude_files._plugin.live", "pytest_claude_files._plugin.contract")
 
 MARKER = "claude_files"
 GROUP = "claude-files"

@@ -1,0 +1,140 @@
+"""What a run of the fidelity suite will send, from the tests' declared budgets; and its bound.
+
+Every contract test declares on its marker what it sends at most:
+``@pytest.mark.claude_files_fidelity("row.id", uploads=2, bytes=10, calls=("upload", "delete"))``.
+Before the first request against ``real`` the suite prints the sum, and refuses to run
+over :data:`MAX_FILES` / :data:`MAX_BYTES`. The ``contract`` fixture checks at teardown that
+a test stayed within what it declared (on every backend, so CI keeps the declarations true).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional
+
+__all__ = [
+    "CALLS",
+    "MAX_BYTES",
+    "MAX_FILES",
+    "MAX_MESSAGES",
+    "Budget",
+    "BudgetError",
+    "Plan",
+    "budget_of",
+    "plan_of",
+]
+
+MAX_FILES = 40
+"""Most files one run may upload to a real account (each deleted by the session cleanup)."""
+MAX_BYTES = 256 * 1024
+"""Most bytes one run may upload to a real account, all files together."""
+MAX_MESSAGES = 10
+"""Most Messages requests (max_tokens=1, the smallest model) one run may send."""
+
+CALLS: dict[str, str] = {
+    "upload": "POST /v1/files",
+    "list": "GET /v1/files",
+    "retrieve_metadata": "GET /v1/files/{id}",
+    "download": "GET /v1/files/{id}/content",
+    "delete": "DELETE /v1/files/{id}",
+    "messages": "POST /v1/messages",
+    "count_tokens": "POST /v1/messages/count_tokens",
+}
+
+
+class BudgetError(ValueError):
+    """A marker that declares its budget wrongly (a bad name or value)."""
+
+
+@dataclass(frozen=True)
+class Budget:
+    row: str
+    uploads: int = 0
+    bytes: int = 0
+    calls: tuple[str, ...] = ()
+    real: Optional[str] = None  # why the test cannot run against the real API
+    live: Optional[str] = None  # why it cannot run against any live backend (server, real)
+
+
+def budget_of(mark: Any) -> Budget:
+    """The budget a ``claude_files_fidelity`` marker declares (``BudgetError`` if malformed)."""
+    if len(mark.args) != 1 or not isinstance(mark.args[0], str) or not mark.args[0]:
+        raise BudgetError(f"takes one row id of docs/fidelity.md, got {mark.args!r}")
+    kwargs = dict(mark.kwargs)
+    unknown = sorted(set(kwargs) - {"uploads", "bytes", "calls", "real", "live"})
+    if unknown:
+        raise BudgetError(f"unknown argument(s) {', '.join(unknown)}")
+    calls = tuple(kwargs.get("calls", ()))
+    bad = [c for c in calls if c not in CALLS]
+    if bad:
+        raise BudgetError(f"unknown call(s) {', '.join(bad)}; known: {', '.join(CALLS)}")
+    for name in ("uploads", "bytes"):
+        value = kwargs.get(name, 0)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise BudgetError(f"{name}= must be a whole number >= 0, got {value!r}")
+    return Budget(mark.args[0], int(kwargs.get("uploads", 0)), int(kwargs.get("bytes", 0)), calls,
+                  kwargs.get("real"), kwargs.get("live"))
+
+
+@dataclass
+class Plan:
+    """The sum of the budgets of the tests that will run."""
+
+    tests: int = 0
+    uploads: int = 0
+    bytes: int = 0
+    calls: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> tests
+
+    def add(self, budget: Budget) -> None:
+        self.tests += 1
+        self.uploads += budget.uploads
+        self.bytes += budget.bytes
+        for call in budget.calls:
+            self.calls[call] = self.calls.get(call, 0) + 1
+
+    def skip(self, reason: str) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+    @property
+    def messages(self) -> int:
+        return self.calls.get("messages", 0) + self.calls.get("count_tokens", 0)
+
+    def over_bound(self) -> Optional[str]:
+        problems = []
+        if self.uploads > MAX_FILES:
+            problems.append(f"{self.uploads} uploads (bound {MAX_FILES})")
+        if self.bytes > MAX_BYTES:
+            problems.append(f"{self.bytes} bytes (bound {MAX_BYTES})")
+        if self.messages > MAX_MESSAGES:
+            problems.append(f"{self.messages} Messages requests (bound {MAX_MESSAGES})")
+        return ", ".join(problems) or None
+
+    def lines(self, backend: str, where: str) -> list[str]:
+        endpoints = ", ".join(f"{CALLS[c]} ({n} test{'s' if n != 1 else ''})"
+                              for c, n in sorted(self.calls.items(), key=lambda kv: list(CALLS).index(kv[0])))
+        out = [
+            f"claude-files contract: {self.tests} tests against {backend} ({where}) will upload at most "
+            f"{self.uploads} files, {self.bytes} bytes in all (bound {MAX_FILES} files, {MAX_BYTES} bytes); "
+            f"every upload is deleted by the session cleanup",
+            f"claude-files contract: endpoints: {endpoints or 'none'}",
+        ]
+        if self.messages:
+            out.append(
+                f"claude-files contract: {self.messages} Messages requests with max_tokens=1 on the smallest "
+                f"model (a few hundred input tokens in all; see docs/contract.md for the cost)"
+            )
+        for reason, count in sorted(self.skipped.items()):
+            out.append(f"claude-files contract: {count} skipped here: {reason}")
+        return out
+
+
+def plan_of(budgets: Iterable[tuple[Budget, Optional[str]]]) -> Plan:
+    """``(budget, skip reason or None)`` pairs -> the plan."""
+    plan = Plan()
+    for budget, skipped in budgets:
+        if skipped:
+            plan.skip(skipped)
+        else:
+            plan.add(budget)
+    return plan

@@ -1,0 +1,128 @@
+"""Listing: order, limits, pages, ids, both dialects (docs/fidelity.md, ## Files: list).
+
+On a live backend the account holds other files too: every assertion looks only at the
+files this test uploaded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pytest_claude_files.contract._harness import Answer, Contract
+
+fidelity = pytest.mark.claude_files_fidelity
+BETA = {"anthropic-beta": "files-api-2025-04-14"}
+
+
+def _own(page: Any, files: tuple[Any, ...]) -> list[str]:
+    own = {f.id for f in files}
+    return [f.id for f in page.data if f.id in own]
+
+
+def _three(contract: Contract) -> list[Answer]:
+    return [contract.upload(f"{i}.txt", b"x") for i in range(3)]
+
+
+@fidelity("files.list.newest-first", uploads=3, bytes=3, calls=("upload", "list"))
+def test_a_listing_is_newest_first(contract: Contract) -> None:
+    files = _three(contract)
+    answer = contract.run("list (own files)", lambda c, *fs: _own(c.files.list(limit=100), fs), *files)
+    assert answer.value == [f.value.id for f in reversed(files)]
+
+
+@fidelity("files.list.limit-range", calls=("list",))
+@pytest.mark.parametrize("limit", [0, 1001])
+def test_a_limit_outside_1_to_1000_is_refused(contract: Contract, limit: int) -> None:
+    answer = contract.run(f"list limit={limit}", lambda c: c.files.list(limit=limit))
+    assert (answer.status, answer.error_type) == (400, "invalid_request_error")
+
+
+@fidelity("files.list.pages", uploads=2, bytes=2, calls=("upload", "list"))
+def test_pages_follow_next_page(contract: Contract) -> None:
+    older, newer = contract.upload("old.txt", b"x"), contract.upload("new.txt", b"x")
+
+    def first(c: Any, *fs: Any) -> dict[str, Any]:
+        page = c.files.list(limit=1)
+        return {"own": _own(page, fs), "items": len(page.data), "more": bool(page.next_page)}
+
+    answer = contract.run("list limit=1", first, older, newer)
+    assert answer.value == {"own": [newer.value.id], "items": 1, "more": True}
+
+
+@fidelity("files.list.ids", uploads=2, bytes=2, calls=("upload", "list"))
+def test_ids_select_exactly_those_files(contract: Contract) -> None:
+    a, b = contract.upload("a.txt", b"x"), contract.upload("b.txt", b"x")
+
+    def by_ids(c: Any, fa: Any, fb: Any) -> dict[str, Any]:
+        page = c.files.list(ids=[fa.id, fb.id])
+        return {"ids": sorted(f.id for f in page.data), "next_page": page.next_page}
+
+    answer = contract.run("list ids=[a, b]", by_ids, a, b)
+    assert answer.value == {"ids": sorted([a.value.id, b.value.id]), "next_page": None}
+
+
+@fidelity("files.list.ids-deleted-omitted", uploads=2, bytes=2, calls=("upload", "delete", "list"))
+def test_ids_omit_a_deleted_file(contract: Contract) -> None:
+    kept, gone = contract.upload("a.txt", b"x"), contract.upload("b.txt", b"x")
+    contract.run("delete b", lambda c, f: c.files.delete(f.id), gone)
+    answer = contract.run("list ids=[a, deleted b]",
+                          lambda c, fa, fb: [f.id for f in c.files.list(ids=[fa.id, fb.id]).data], kept, gone)
+    assert answer.value == [kept.value.id]
+
+
+@fidelity("files.list.ids-exclusive", uploads=1, bytes=1, calls=("upload", "list"))
+def test_ids_with_limit_is_refused(contract: Contract) -> None:
+    a = contract.upload("a.txt", b"x")
+    answer = contract.run("list ids=[a] limit=5", lambda c, f: c.files.list(ids=[f.id], limit=5), a)
+    assert (answer.status, answer.error_type) == (400, "invalid_request_error")
+
+
+@fidelity("files.list.malformed-page", calls=("list",))
+def test_a_malformed_page_token_is_refused(contract: Contract) -> None:
+    answer = contract.run("list page=garbage", lambda c: c.files.list(page="garbage"))
+    assert (answer.status, answer.error_type) == (400, "invalid_request_error")
+
+
+@fidelity("files.list.ga-refuses-beta-cursors", calls=("list",))
+def test_the_ga_dialect_refuses_after_id(contract: Contract) -> None:
+    answer = contract.run("list (GA) after_id=...",
+                          lambda c: c.files.list(extra_query={"after_id": "file_011CNha8iCJcU1wXNR6q4V8w"}))
+    assert (answer.status, answer.error_type) == (400, "invalid_request_error")
+
+
+@fidelity("files.list.unknown-query-ignored", calls=("list",))
+def test_an_unknown_query_parameter_is_ignored(contract: Contract) -> None:
+    answer = contract.run("list ?colour=blue", lambda c: type(c.files.list(limit=1, extra_query={"colour": "blue"})))
+    assert answer.ok
+
+
+@fidelity("files.query.beta-qualifier", calls=("list",))
+def test_the_beta_qualifier_is_accepted(contract: Contract) -> None:
+    answer = contract.run("list ?beta=true", lambda c: type(c.files.list(limit=1, extra_query={"beta": "true"})))
+    assert answer.ok
+
+
+@fidelity("files.beta.list-shape", uploads=1, bytes=1, calls=("upload", "list"))
+def test_the_beta_dialect_lists_with_cursors(contract: Contract) -> None:
+    contract.upload("a.txt", b"x")
+
+    def keys(c: Any) -> list[str]:
+        return sorted(c.beta.files.with_raw_response.list(limit=1, extra_headers=BETA).http_response.json())
+
+    answer = contract.run("list (beta): the keys of a page", keys)
+    assert answer.value == ["data", "first_id", "has_more", "last_id"]
+
+
+@fidelity("files.beta.cursor-of-a-deleted-file", uploads=3, bytes=3, calls=("upload", "delete", "list"))
+def test_after_id_of_a_deleted_file_still_pages(contract: Contract) -> None:
+    oldest, middle, newest = _three(contract)
+    contract.run("delete the middle file", lambda c, f: c.files.delete(f.id), middle)
+
+    def after(c: Any, cursor: Any, *fs: Any) -> list[str]:
+        page = c.beta.files.list(limit=100, extra_headers=BETA, extra_query={"after_id": cursor.id})
+        return _own(page, fs)
+
+    answer = contract.run("list (beta) after_id=<deleted file>", after, middle, oldest, newest)
+    assert answer.value == [oldest.value.id]
