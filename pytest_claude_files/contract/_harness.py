@@ -119,6 +119,9 @@ def normalize(value: Any, labels: dict[str, str], key: Optional[str] = None) -> 
     """A plain JSON value with what differs by nature between two backends replaced."""
     if isinstance(value, type):
         return value.__name__
+    if hasattr(value, "has_next_page"):
+        # a page of a live account holds other files too: a test returns what it looks at
+        return f"<{type(value).__name__}>"
     if hasattr(value, "model_dump"):  # SDK models and pages: the fields the answer carried
         value = value.model_dump(mode="json", exclude_unset=True)
     elif hasattr(value, "http_response") and hasattr(value, "read"):  # a binary download

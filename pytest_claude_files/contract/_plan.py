@@ -21,6 +21,7 @@ __all__ = [
     "BudgetError",
     "Plan",
     "budget_of",
+    "over_budget",
     "plan_of",
 ]
 
@@ -127,6 +128,15 @@ class Plan:
         for reason, count in sorted(self.skipped.items()):
             out.append(f"claude-files contract: {count} skipped here: {reason}")
         return out
+
+
+def over_budget(budget: Budget, *, uploads: int, sent: int, operations: set[str]) -> Optional[str]:
+    """What a test sent beyond its declared budget (``None``: within it)."""
+    undeclared = sorted(operations - set(budget.calls))
+    if uploads <= budget.uploads and sent <= budget.bytes and not undeclared:
+        return None
+    return (f"{uploads} uploads (declared {budget.uploads}), {sent} bytes (declared {budget.bytes}), "
+            f"calls {sorted(operations)} (declared {list(budget.calls)})")
 
 
 def plan_of(budgets: Iterable[tuple[Budget, Optional[str]]]) -> Plan:

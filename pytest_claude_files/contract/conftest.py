@@ -22,7 +22,15 @@ from pytest_claude_files._live.backends import (
 )
 from pytest_claude_files._plugin.contract import MARKER_FIDELITY, OPTION_REPORT
 from pytest_claude_files.contract._harness import Contract
-from pytest_claude_files.contract._plan import CALLS, Budget, BudgetError, Plan, budget_of, plan_of
+from pytest_claude_files.contract._plan import (
+    CALLS,
+    Budget,
+    BudgetError,
+    Plan,
+    budget_of,
+    over_budget,
+    plan_of,
+)
 from pytest_claude_files.contract._report import PREFIX, ContractReport
 
 HERE = Path(__file__).parent
@@ -128,7 +136,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.skipped and result.outcome != "failed":
         result.outcome = "skipped"
         longrepr = report.longrepr
-        result.reason = str(longrepr[2]) if isinstance(longrepr, tuple) else str(longrepr)
+        reason = str(longrepr[2]) if isinstance(longrepr, tuple) else str(longrepr)
+        result.reason = reason.removeprefix("Skipped: ")
     elif report.failed:
         result.outcome = "failed"
         crash = getattr(report.longrepr, "reprcrash", None)
@@ -237,12 +246,11 @@ def contract(request: pytest.FixtureRequest, claude_files_client: Any,
         return
     uploads = [c for c in fake.operations("upload") if c.error is None]
     sent = sum(int(c.params.get("size", 0)) for c in uploads)
-    undeclared = sorted(operations - set(budget.calls))
-    if len(uploads) > budget.uploads or sent > budget.bytes or undeclared:
+    problem = over_budget(budget, uploads=len(uploads), sent=sent, operations=operations)
+    if problem:
         pytest.fail(
-            f"{item.nodeid} sent more than its @pytest.mark.{MARKER_FIDELITY} declares: {len(uploads)} "
-            f"uploads (declared {budget.uploads}), {sent} bytes (declared {budget.bytes}), calls "
-            f"{sorted(operations)} (declared {list(budget.calls)}; known {list(CALLS)}). Declare what the "
-            f"test sends: the plan printed before a run against the real API is made from it",
+            f"{item.nodeid} sent more than its @pytest.mark.{MARKER_FIDELITY} declares: {problem}. "
+            f"Declare what the test sends (known calls: {', '.join(CALLS)}): the plan printed before a run "
+            f"against the real API is made from it",
             pytrace=False,
         )

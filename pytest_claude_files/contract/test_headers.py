@@ -44,7 +44,7 @@ def test_a_malformed_beta_value_is_refused(contract: Contract) -> None:
 def test_a_documented_beta_missing_from_the_sdk_is_accepted(contract: Contract) -> None:
     answer = contract.run(
         "list anthropic-beta: code-execution-2025-08-25",
-        lambda c: type(c.files.list(limit=1, extra_headers={"anthropic-beta": "code-execution-2025-08-25"})),
+        lambda c: c.files.list(limit=1, extra_headers={"anthropic-beta": "code-execution-2025-08-25"}),
     )
     assert answer.ok
 

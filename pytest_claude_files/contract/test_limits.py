@@ -37,7 +37,7 @@ def test_a_full_storage_is_refused(contract: Contract) -> None:
 @fidelity("files.limits.rate-limit", calls=("list",),
           live="provokes the account's rate limit (the fake's is set to 1 request a minute here)")
 def test_over_the_rate_limit_is_429_with_retry_after(contract: Contract) -> None:
-    contract.run("list", lambda c: type(c.files.list(limit=1)))
+    contract.run("list", lambda c: c.files.list(limit=1))
     answer = contract.run("list again within the minute", lambda c: c.files.list(limit=1))
     assert (answer.status, answer.error_type) == (429, "rate_limit_error")
     assert int(answer.headers["retry-after"]) > 0
