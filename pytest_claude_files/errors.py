@@ -6,27 +6,49 @@ exactly one place (``_http.error_response``).
 
 from __future__ import annotations
 
-from typing import ClassVar, Mapping, Optional
+from typing import Any, ClassVar, Mapping, Optional
+
+from pytest import PytestWarning
 
 __all__ = [
+    "APPEAL_URL",
     "ECHO_LIMIT",
     "ERROR_CODE_STATUS",
+    "METHOD_ERROR_CODES",
     "STATUS_TO_ERROR_TYPE",
     "APIError",
     "AuthenticationError",
     "BillingError",
+    "ClaudeFilesMisuseWarning",
+    "ClientClosedRequestError",
     "ConflictError",
     "FilesAPIError",
+    "HTTPNotImplementedError",
     "InvalidRequestError",
     "NotFoundError",
     "OverloadedError",
     "PermissionDeniedError",
+    "PreconditionFailedError",
     "RateLimitError",
+    "RequestHeaderFieldsTooLargeError",
+    "RequestTimeoutError",
     "RequestTooLargeError",
+    "ServiceUnavailableError",
     "TimeoutError",
+    "UnprocessableEntityError",
+    "build_error",
     "error_class_for",
     "shown",
 ]
+
+
+class ClaudeFilesMisuseWarning(PytestWarning):
+    """The fake saw client code do something that works here but bites in production.
+
+    Emitted with :func:`warnings.warn` (pytest lists it in the warnings summary) and
+    recorded on the fake (``claude_files.warnings``). Turn it into a test failure with
+    the ``misuse_warnings="error"`` setting or ``-W error::pytest_claude_files.errors.ClaudeFilesMisuseWarning``.
+    """
 
 ECHO_LIMIT = 200
 """Request values echoed in error messages are cut to this many characters."""
@@ -50,11 +72,22 @@ class FilesAPIError(Exception):
         *,
         error_code: Optional[str] = None,
         headers: Optional[Mapping[str, str]] = None,
+        details: Optional[Mapping[str, Any]] = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.error_code = error_code
         self.headers: dict[str, str] = dict(headers or {})
+        self.details: dict[str, Any] = dict(details or {})
+        """Keys of ``error.details`` besides ``error_code`` (``appeal_url``, ...)."""
+
+    def details_json(self) -> Optional[dict[str, Any]]:
+        """``error.details`` as the API sends it: ``error_code`` first, then the rest; None if empty."""
+        if not self.error_code and not self.details:
+            return None
+        out: dict[str, Any] = {"error_code": self.error_code} if self.error_code else {}
+        out.update((k, v) for k, v in self.details.items() if k != "error_code")
+        return out
 
     def __repr__(self) -> str:
         code = f", error_code={self.error_code!r}" if self.error_code else ""
@@ -101,8 +134,43 @@ class RateLimitError(FilesAPIError):
     error_type = "rate_limit_error"
 
 
+class RequestTimeoutError(FilesAPIError):
+    status = 408
+    error_type = "timeout_error"
+
+
+class PreconditionFailedError(FilesAPIError):
+    status = 412
+    error_type = "invalid_request_error"
+
+
+class UnprocessableEntityError(FilesAPIError):
+    status = 422
+    error_type = "invalid_request_error"
+
+
+class RequestHeaderFieldsTooLargeError(FilesAPIError):
+    status = 431
+    error_type = "invalid_request_error"
+
+
+class ClientClosedRequestError(FilesAPIError):
+    status = 499
+    error_type = "invalid_request_error"
+
+
 class APIError(FilesAPIError):
     status = 500
+    error_type = "api_error"
+
+
+class HTTPNotImplementedError(FilesAPIError):
+    status = 501
+    error_type = "api_error"
+
+
+class ServiceUnavailableError(FilesAPIError):
+    status = 503
     error_type = "api_error"
 
 
@@ -129,14 +197,37 @@ _CLASSES: tuple[type[FilesAPIError], ...] = (
     TimeoutError,
     OverloadedError,
 )
-STATUS_TO_ERROR_TYPE: dict[int, str] = {cls.status: cls.error_type for cls in _CLASSES}
+"""The canonical class of each error type (the API's documented status table)."""
+_SDK_STATUS_CLASSES: tuple[type[FilesAPIError], ...] = (
+    RequestTimeoutError,
+    PreconditionFailedError,
+    UnprocessableEntityError,
+    RequestHeaderFieldsTooLargeError,
+    ClientClosedRequestError,
+    HTTPNotImplementedError,
+    ServiceUnavailableError,
+)
+"""Statuses the SDK maps to classes of their own; their ``error.type`` is a decision (fidelity.md)."""
+STATUS_TO_ERROR_TYPE: dict[int, str] = {
+    cls.status: cls.error_type for cls in sorted(_CLASSES + _SDK_STATUS_CLASSES, key=lambda c: c.status)
+}
+METHOD_ERROR_CODES: tuple[str, ...] = (
+    "claude_code_key_creator_not_member",
+    "cmek_key_disabled",
+    "cmek_key_network_blocked",
+    "organization_on_hold",
+)
+"""The codes the SDK documents on every Files method (400 each)."""
 ERROR_CODE_STATUS: dict[str, int] = {
     "file_not_downloadable": 400,
     "storage_quota_exceeded": 400,
     "file_expired": 404,
+    **{code: 400 for code in METHOD_ERROR_CODES},
 }
 """The Files API's ``details.error_code`` values and the status each comes with."""
-_BY_STATUS = {cls.status: cls for cls in _CLASSES}
+APPEAL_URL = "https://support.claude.com/"
+"""``details.appeal_url`` of ``organization_on_hold`` unless a test gives its own (decision)."""
+_BY_STATUS = {cls.status: cls for cls in _CLASSES + _SDK_STATUS_CLASSES}
 _BY_TYPE = {cls.error_type: cls for cls in _CLASSES}
 
 
@@ -159,3 +250,35 @@ def error_class_for(status_or_type: int | str) -> type[FilesAPIError]:
         raise ValueError(f"an error status is 400 to 599, not {status_or_type}")
     base = InvalidRequestError if status_or_type < 500 else APIError
     return type(f"HTTP{status_or_type}Error", (base,), {"status": status_or_type})
+
+
+def build_error(
+    status_or_type: int | str,
+    message: Optional[str] = None,
+    *,
+    error_code: Optional[str] = None,
+    details: Optional[Mapping[str, Any]] = None,
+    headers: Optional[Mapping[str, str]] = None,
+) -> FilesAPIError:
+    """The one error builder of the fake, scenarios, the control API, strategies and Faker.
+
+    ``status_or_type`` as :func:`error_class_for`; ``message`` defaults to the type's
+    wording; ``details`` are extra keys of ``error.details`` (``organization_on_hold``
+    gets ``appeal_url`` = :data:`APPEAL_URL` unless given).
+    """
+    cls = error_class_for(status_or_type)
+    extra = dict(details or {})
+    if error_code == "organization_on_hold":
+        extra.setdefault("appeal_url", APPEAL_URL)
+    text = message if message is not None else _DEFAULT_MESSAGES.get(error_code or "", cls.error_type)
+    return cls(text, error_code=error_code, details=extra, headers=headers)
+
+
+_DEFAULT_MESSAGES = {
+    "claude_code_key_creator_not_member": "The creator of this Claude Code key is no longer a member "
+                                          "of the organization.",
+    "cmek_key_disabled": "The workspace's customer-managed encryption key is disabled or revoked.",
+    "cmek_key_network_blocked": "The workspace's customer-managed encryption key cannot be reached "
+                                "from Anthropic's network.",
+    "organization_on_hold": "This organization has been disabled.",
+}

@@ -180,7 +180,7 @@ class ClaudeFilesProvider(BaseProvider):
         cls = errors.error_class_for(status)
         if error_code is not None and errors.ERROR_CODE_STATUS.get(error_code) != cls.status:
             raise ValueError(f"claude_error: {error_code!r} does not come with status {status}")
-        return cls(self.generator.sentence(), error_code=error_code)
+        return errors.build_error(cls.status, self.generator.sentence(), error_code=error_code)
 
     def claude_error_response(
         self, status: Optional[int] = None, error_code: Optional[str] = None

@@ -137,7 +137,11 @@ class GAFileList(_APIModel):
     next_page: Optional[str]
 
 
-class ErrorDetails(_APIModel):
+class ErrorDetails(BaseModel):
+    """``error.details``: ``error_code`` plus any keys the code carries (``appeal_url``...)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
     error_code: str
 
 

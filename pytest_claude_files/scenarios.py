@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Union
 from urllib.parse import parse_qsl, urlencode
 
 from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse, error_response
-from pytest_claude_files.errors import error_class_for
+from pytest_claude_files.errors import build_error, error_class_for
 from pytest_claude_files.models import format_timestamp
 
 if TYPE_CHECKING:
@@ -77,6 +77,7 @@ def api_error(
     message: Optional[str] = None,
     *,
     error_code: Optional[str] = None,
+    details: Optional[dict[str, Any]] = None,
     retry_after: Optional[float] = None,
     retry_after_ms: Optional[float] = None,
     should_retry: Optional[bool] = None,
@@ -86,7 +87,8 @@ def api_error(
     """An Anthropic error response: ``api_error(429, retry_after=0)``,
     ``api_error("overloaded_error")``, ``api_error(404, error_code="file_expired")``.
 
-    ``retry_after`` / ``retry_after_ms`` set those headers, ``should_retry`` sets
+    ``details`` adds keys to ``error.details`` (``organization_on_hold`` gets an
+    ``appeal_url`` unless given). ``retry_after`` / ``retry_after_ms`` set those headers, ``should_retry`` sets
     ``x-should-retry: true|false``, ``request_id`` fixes the ``request-id`` (header and body).
     """
     cls = error_class_for(status_or_type)  # ValueError for an unknown type or status
@@ -100,8 +102,10 @@ def api_error(
     extra.update(headers or {})
     text = message or DEFAULT_MESSAGES.get(cls.error_type, "Error")
 
+    error = build_error(status_or_type, text, error_code=error_code, details=details, headers=extra)
+
     def effect(ctx: CallContext) -> HTTPResponse:
-        return error_response(cls(text, error_code=error_code, headers=extra), request_id)
+        return error_response(error, request_id)
 
     return _named(
         effect, f"api_error({cls.status} {cls.error_type}{', ' + error_code if error_code else ''})"

@@ -484,7 +484,7 @@ def _error(draw: Callable[[SearchStrategy[Any]], Any], status: Optional[int], er
     else:
         code = draw(error_code)
     message: str = draw(_MESSAGES)
-    return cls(message, error_code=code)
+    return errors.build_error(cls.status, message, error_code=code)
 
 
 _ANY = object()
@@ -502,8 +502,9 @@ def files_api_errors(
 ) -> SearchStrategy[errors.FilesAPIError]:
     """Errors of ``pytest_claude_files.errors``: status and type from
     ``STATUS_TO_ERROR_TYPE``, an ``error_code`` only with the status it comes with
-    (``file_not_downloadable`` and ``storage_quota_exceeded`` with 400,
-    ``file_expired`` with 404). Pin ``status``, ``error_type`` or ``error_code``
+    (``file_not_downloadable``, ``storage_quota_exceeded`` and the method-level codes of
+    ``METHOD_ERROR_CODES`` with 400, ``file_expired`` with 404; ``organization_on_hold``
+    carries ``details.appeal_url``). Every status the SDK has a class for. Pin ``status``, ``error_type`` or ``error_code``
     (``None`` for none)."""
     if status is not None and status not in errors.STATUS_TO_ERROR_TYPE:
         raise InvalidArgument(

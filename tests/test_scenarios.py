@@ -158,7 +158,9 @@ def test_api_error_envelope_and_headers(claude_files_respx: Any) -> None:
     [
         (529, 529, "overloaded_error"),
         ("not_found_error", 404, "not_found_error"),
-        (408, 408, "invalid_request_error"),
+        (408, 408, "timeout_error"),
+        (503, 503, "api_error"),
+        (418, 418, "invalid_request_error"),
     ],
 )
 def test_api_error_by_status_or_type(

@@ -19,7 +19,21 @@ from typing import Any, Callable, Iterator, NamedTuple, Optional, Sequence, Type
 
 from pytest_claude_files._core import ids as _ids
 from pytest_claude_files._core.clock import FakeClock
-from pytest_claude_files._core.naming import check_filename, decide_mime_type, unnamed_filename
+from pytest_claude_files._core.misuse import ListingTracker, MisuseLog
+from pytest_claude_files._core.naming import (
+    DOCUMENT_EXTENSIONS,
+    check_filename,
+    decide_mime_type,
+    guess_mime_type,
+    unnamed_filename,
+    upload_mime_type,
+)
+from pytest_claude_files._core.settings import (  # noqa: F401  (re-exported)
+    DEFAULT_STORAGE_QUOTA_BYTES,
+    MAX_FILE_BYTES,
+    MB,
+    FakeFilesSettings,
+)
 from pytest_claude_files.errors import (
     FilesAPIError,
     InvalidRequestError,
@@ -34,44 +48,11 @@ __all__ = ["BetaPage", "Call", "FakeFiles", "FakeFilesSettings", "GAPage"]
 Content = Union[bytes, bytearray, memoryview]
 _R = TypeVar("_R")
 
-MB = 1024 * 1024
-MAX_FILE_BYTES = 500 * MB
-"""One file at most 500 MB (decision: binary megabytes); larger is 413 ``request_too_large``."""
-DEFAULT_STORAGE_QUOTA_BYTES = 1024**4
-"""Organization storage, 1 TB today (decision: binary terabyte)."""
 DEFAULT_LIMIT = 20
 MIN_LIMIT, MAX_LIMIT = 1, 1000
 MAX_IDS = 100
 MIN_EXPIRES_IN, MAX_EXPIRES_IN = 3600, 7_776_000
 PAGE_TOKEN_PREFIX = "page_"
-
-
-@dataclass(frozen=True)
-class FakeFilesSettings:
-    """What a test can configure on the fake (also through ``@pytest.mark.claude_files``).
-
-    ``api_keys``: the keys the HTTP layer accepts; ``None`` accepts any non-empty key.
-    ``rate_limit``: requests per minute before 429 (``None``: unlimited, the default, so
-    that large pagination tests are not throttled).
-    """
-
-    max_file_size: int = MAX_FILE_BYTES
-    storage_quota: int = DEFAULT_STORAGE_QUOTA_BYTES
-    api_keys: Optional[frozenset[str]] = None
-    rate_limit: Optional[int] = None
-
-    def __post_init__(self) -> None:
-        if self.max_file_size < 0:
-            raise ValueError(f"max_file_size must be >= 0, got {self.max_file_size}")
-        if self.storage_quota < 0:
-            raise ValueError(f"storage_quota must be >= 0, got {self.storage_quota}")
-        if self.rate_limit is not None and self.rate_limit < 1:
-            raise ValueError(f"rate_limit must be >= 1 request per minute, got {self.rate_limit}")
-        if self.api_keys is not None:
-            keys = frozenset(self.api_keys)
-            if not keys or not all(isinstance(k, str) and k for k in keys):
-                raise ValueError("api_keys must be a non-empty collection of non-empty strings")
-            object.__setattr__(self, "api_keys", keys)
 
 
 class Call(NamedTuple):
@@ -113,6 +94,7 @@ class GAPage:
 class _Stored:
     meta: FileMetadata
     content: Optional[Content]
+    workspace: Optional[str] = None
 
 
 def encode_page_token(after_id: str) -> str:
@@ -173,8 +155,16 @@ class FakeFiles:
         self._order: list[str] = []
         self._by_scope: dict[str, list[str]] = {}
         self._expiring: set[str] = set()
+        self._by_workspace: dict[Optional[str], list[str]] = {}
         self._used = 0
         self.calls: list[Call] = []
+        self.misuse = MisuseLog(self.settings.misuse_warnings)
+        self.listings = ListingTracker()
+
+    @property
+    def warnings(self) -> list[Any]:
+        """The client-misuse notices of this fake (``Misuse(code, message)``), oldest first."""
+        return list(self.misuse.records)
 
     # -- inspection ---------------------------------------------------------------
     def reset(self) -> None:
@@ -213,7 +203,7 @@ class FakeFiles:
 
     @property
     def storage_used(self) -> int:
-        """Bytes stored, expired contents excluded."""
+        """Bytes counting against the storage quota: scoped files and expired contents excluded."""
         with self._lock:
             self._purge_expired()
             return self._used
@@ -237,6 +227,7 @@ class FakeFiles:
         created_at: Optional[datetime] = None,
         expires_at: Optional[datetime] = None,
         file_id: Optional[str] = None,
+        workspace_id: Optional[str] = None,
     ) -> FileMetadata:
         """Seed a file directly, as if Claude's tools had made it.
 
@@ -253,7 +244,7 @@ class FakeFiles:
             mime = decide_mime_type(mime_type, name)
             when = created_at if created_at is not None else self.clock.now()
             return self._store(name, mime, data, when, downloadable, scope_id, expires_at, "add_file",
-                               file_id=file_id)
+                               file_id=file_id, workspace=workspace_id)
 
     def add_files(self, count: int, *, prefix: str = "file", **kwargs: Any) -> list[FileMetadata]:
         """Seed ``count`` small text files named ``{prefix}-{i}.txt``, oldest first."""
@@ -272,6 +263,7 @@ class FakeFiles:
         dialect: Dialect = "ga",
         expires_in_seconds: Optional[int] = None,
         scope_id: Optional[str] = None,
+        workspace_id: Optional[str] = None,
     ) -> FileMetadata:
         """An upload as ``POST /v1/files`` does it (``filename=None``: the part had none)."""
         params = {"filename": filename, "size": len(content), "dialect": dialect,
@@ -279,7 +271,7 @@ class FakeFiles:
         with self._lock:
             try:
                 meta = self._upload(content, filename, content_type, dialect,
-                                    expires_in_seconds, scope_id)
+                                    expires_in_seconds, scope_id, workspace_id)
             except FilesAPIError as exc:
                 self.calls.append(Call("upload", None, params, exc))
                 raise
@@ -294,6 +286,7 @@ class FakeFiles:
         dialect: Dialect,
         expires_in_seconds: Optional[int],
         scope_id: Optional[str],
+        workspace_id: Optional[str],
     ) -> FileMetadata:
         if dialect == "beta":
             if expires_in_seconds is not None:
@@ -309,15 +302,33 @@ class FakeFiles:
                 f"expires_in_seconds: must be from {MIN_EXPIRES_IN} to {MAX_EXPIRES_IN}, "
                 f"got {expires_in_seconds}."
             )
+        guess = self.settings.guess_mime_type
         if dialect == "ga" and not filename:
-            mime = decide_mime_type(content_type, None)
+            mime = upload_mime_type(content_type, None, guess_octet_stream=guess)
             name = unnamed_filename(mime)
         else:
             name = check_filename(filename or "")
-            mime = decide_mime_type(content_type, name)
+            mime = upload_mime_type(content_type, name, guess_octet_stream=guess)
         now = self.clock.now()
         expires_at = None if expires_in_seconds is None else now + timedelta(seconds=expires_in_seconds)
-        return self._store(name, mime, content, now, False, scope_id, expires_at, None)
+        meta = self._store(name, mime, content, now, False, scope_id, expires_at, None, workspace=workspace_id)
+        if mime.split(";", 1)[0].strip().lower() == "application/octet-stream":
+            self._notice_octet_stream(name)
+        return meta
+
+    def _notice_octet_stream(self, name: str) -> None:
+        meant = guess_mime_type(name)
+        if meant in DOCUMENT_EXTENSIONS.values():
+            block = "an image" if meant.startswith("image/") else "a document"
+            self.misuse.notice(
+                "octet-stream-upload",
+                f"{name!r} was uploaded as application/octet-stream, so the API stores that type and "
+                f"refuses the file as {block} block (\"Unsupported ... file format: "
+                f"application/octet-stream\"). Send the type with the file, e.g. "
+                f"files.upload(file=({name!r}, data, {meant!r})) or toFile(data, {name!r}, "
+                f"{{ type: {meant!r} }}).",
+                once_key=name,
+            )
 
     def list_beta(
         self,
@@ -326,6 +337,7 @@ class FakeFiles:
         before_id: Optional[str] = None,
         after_id: Optional[str] = None,
         scope_id: Optional[str] = None,
+        workspace_id: Optional[str] = None,
     ) -> BetaPage:
         """A beta-dialect page, newest first: ``after_id`` goes to older files, ``before_id`` to newer."""
         params = {"limit": limit, "before_id": before_id, "after_id": after_id, "scope_id": scope_id}
@@ -334,7 +346,7 @@ class FakeFiles:
                 _check_limit(limit)
                 if before_id is not None and after_id is not None:
                     raise InvalidRequestError("before_id and after_id cannot both be given.")
-                seq = self._sequence(scope_id)
+                seq = self._sequence(scope_id, workspace_id)
                 if before_id is not None:
                     pos = bisect.bisect_right(seq, _check_cursor("before_id", before_id))
                     ids = seq[pos:pos + limit]
@@ -358,12 +370,13 @@ class FakeFiles:
         page: Optional[str] = None,
         ids: Optional[Sequence[str]] = None,
         scope_id: Optional[str] = None,
+        workspace_id: Optional[str] = None,
     ) -> GAPage:
         """A GA-dialect page, newest first, with an opaque ``next_page`` token; or ``ids``."""
         params = {"limit": limit, "page": page, "ids": ids, "scope_id": scope_id}
         with self._lock:
             try:
-                result = self._list_ga(limit, page, ids, scope_id)
+                result = self._list_ga(limit, page, ids, scope_id, workspace_id)
             except FilesAPIError as exc:
                 self.calls.append(Call("list", None, params, exc))
                 raise
@@ -376,6 +389,7 @@ class FakeFiles:
         page: Optional[str],
         ids: Optional[Sequence[str]],
         scope_id: Optional[str],
+        workspace_id: Optional[str],
     ) -> GAPage:
         if ids is not None:
             if page is not None or limit is not None:
@@ -388,11 +402,12 @@ class FakeFiles:
             found = [
                 self._files[i].meta for i in wanted
                 if i in self._files and (scope_id is None or self._scope_of(i) == scope_id)
+                and self._visible(self._files[i], workspace_id)
             ]
             found.sort(key=lambda m: m.id, reverse=True)
             return GAPage(found, None)
         size = _check_limit(DEFAULT_LIMIT if limit is None else limit)
-        seq = self._sequence(scope_id)
+        seq = self._sequence(scope_id, workspace_id)
         end = len(seq) if page is None else bisect.bisect_left(seq, decode_page_token(page))
         start = max(0, end - size)
         chosen = seq[start:end]
@@ -400,19 +415,20 @@ class FakeFiles:
         next_page = encode_page_token(data[-1].id) if start > 0 and data else None
         return GAPage(data, next_page)
 
-    def retrieve(self, file_id: str) -> FileMetadata:
+    def retrieve(self, file_id: str, *, workspace_id: Optional[str] = None) -> FileMetadata:
         """``GET /v1/files/{file_id}``."""
         with self._lock:
             stored = self._files.get(file_id)
-            if stored is not None:  # the hot path of every metadata GET: nothing to decide
+            if stored is not None and self._visible(stored, workspace_id):  # the hot path
                 self.calls.append(_new_call(Call, ("retrieve_metadata", file_id, {}, None)))
                 return stored.meta
-            return self._recorded("retrieve_metadata", file_id, lambda: self._lookup(file_id).meta)
+            return self._recorded("retrieve_metadata", file_id,
+                                  lambda: self._lookup(file_id, workspace_id).meta)
 
-    def download(self, file_id: str) -> tuple[FileMetadata, Content]:
+    def download(self, file_id: str, *, workspace_id: Optional[str] = None) -> tuple[FileMetadata, Content]:
         """``GET /v1/files/{file_id}/content``: the metadata and the bytes."""
         def run() -> tuple[FileMetadata, Content]:
-            stored = self._lookup(file_id)
+            stored = self._lookup(file_id, workspace_id)
             self._expire_if_due(file_id, stored)
             if stored.content is None:
                 raise NotFoundError(f"File `{shown(file_id)}` has expired.", error_code="file_expired")
@@ -426,17 +442,19 @@ class FakeFiles:
         with self._lock:
             return self._recorded("download", file_id, run)
 
-    def delete(self, file_id: str) -> DeletedFile:
+    def delete(self, file_id: str, *, workspace_id: Optional[str] = None) -> DeletedFile:
         """``DELETE /v1/files/{file_id}``: gone for good."""
         def run() -> DeletedFile:
-            stored = self._lookup(file_id)
+            stored = self._lookup(file_id, workspace_id)
             del self._files[file_id]
             self._order.pop(bisect.bisect_left(self._order, file_id))
             if stored.meta.scope is not None:
                 seq = self._by_scope[stored.meta.scope.id]
                 seq.pop(bisect.bisect_left(seq, file_id))
+            in_space = self._by_workspace[stored.workspace]
+            in_space.pop(bisect.bisect_left(in_space, file_id))
             self._expiring.discard(file_id)
-            if stored.content is not None:
+            if stored.content is not None and stored.meta.scope is None:
                 self._used -= stored.meta.size_bytes
             return DeletedFile(id=file_id)
         with self._lock:
@@ -452,17 +470,25 @@ class FakeFiles:
         self.calls.append(_new_call(Call, (operation, file_id, {}, None)))
         return result
 
-    def _lookup(self, file_id: str) -> _Stored:
+    def _lookup(self, file_id: str, workspace_id: Optional[str] = None) -> _Stored:
+        """The stored file; a file of another workspace is not found (``partition_workspaces``)."""
         stored = self._files.get(file_id)
-        if stored is None:
+        if stored is None or not self._visible(stored, workspace_id):
             raise NotFoundError(f"File `{shown(file_id)}` not found.")
         return stored
+
+    def _visible(self, stored: _Stored, workspace_id: Optional[str]) -> bool:
+        return stored.workspace == workspace_id or not self.settings.partition_workspaces
 
     def _scope_of(self, file_id: str) -> Optional[str]:
         scope = self._files[file_id].meta.scope
         return None if scope is None else scope.id
 
-    def _sequence(self, scope_id: Optional[str]) -> list[str]:
+    def _sequence(self, scope_id: Optional[str], workspace_id: Optional[str] = None) -> list[str]:
+        if self.settings.partition_workspaces:
+            if scope_id is None:
+                return self._by_workspace.get(workspace_id, [])
+            return [i for i in self._by_scope.get(scope_id, []) if self._files[i].workspace == workspace_id]
         if scope_id is None:
             return self._order
         return self._by_scope.get(scope_id, [])
@@ -471,7 +497,8 @@ class FakeFiles:
         expires_at = stored.meta.expires_at
         if stored.content is not None and expires_at is not None and expires_at <= self.clock.now():
             stored.content = None
-            self._used -= stored.meta.size_bytes
+            if stored.meta.scope is None:
+                self._used -= stored.meta.size_bytes
             self._expiring.discard(file_id)
 
     def _purge_expired(self) -> None:
@@ -489,6 +516,7 @@ class FakeFiles:
         expires_at: Optional[datetime],
         record_as: Optional[str],
         file_id: Optional[str] = None,
+        workspace: Optional[str] = None,
     ) -> FileMetadata:
         size = len(content) if not isinstance(content, memoryview) else content.nbytes
         limits = self.settings
@@ -498,7 +526,7 @@ class FakeFiles:
                 f"{limits.max_file_size} bytes."
             )
         self._purge_expired()
-        if self._used + size > limits.storage_quota:
+        if scope_id is None and self._used + size > limits.storage_quota:  # scoped files: outside
             raise InvalidRequestError(
                 "Organization storage quota exceeded: "
                 f"{self._used} of {limits.storage_quota} bytes used, upload needs {size}.",
@@ -515,13 +543,15 @@ class FakeFiles:
             scope=None if scope_id is None else FileScope(id=scope_id),
             expires_at=expires_at,
         )
-        self._files[file_id] = _Stored(meta, content)
+        self._files[file_id] = _Stored(meta, content, workspace)
         _insert(self._order, file_id)
+        _insert(self._by_workspace.setdefault(workspace, []), file_id)
         if scope_id is not None:
             _insert(self._by_scope.setdefault(scope_id, []), file_id)
         if expires_at is not None:
             self._expiring.add(file_id)
-        self._used += size
+        if scope_id is None:
+            self._used += size
         if record_as:
             self.calls.append(Call(record_as, file_id, {"filename": filename, "size": size}, None))
         return meta

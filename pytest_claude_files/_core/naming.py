@@ -32,6 +32,16 @@ _KNOWN_BY_EXTENSION = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
+DOCUMENT_EXTENSIONS = {
+    ".pdf": "application/pdf",
+    ".txt": "text/plain",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+}
+"""The extensions of the types Messages takes as ``document`` / ``image`` blocks."""
 _EXTENSION_BY_TYPE = {
     "application/pdf": ".pdf",
     "text/plain": ".txt",
@@ -90,6 +100,33 @@ def decide_mime_type(content_type: Optional[str], filename: Optional[str]) -> st
             )
         if value and value.split(";", 1)[0].strip().lower() != DEFAULT_MIME_TYPE:
             return value
+    if filename:
+        guessed = guess_mime_type(filename)
+        if guessed:
+            return guessed
+    return DEFAULT_MIME_TYPE
+
+
+def upload_mime_type(
+    content_type: Optional[str], filename: Optional[str], *, guess_octet_stream: bool = False
+) -> str:
+    """The stored type of an uploaded part: its ``Content-Type`` **as sent**, octet-stream included.
+
+    Only a part with no ``Content-Type`` (or an empty one) is given a guess from the
+    filename's extension, else ``application/octet-stream`` (decision, FILES_API.md).
+    ``guess_octet_stream`` (the opt-in ``guess_mime_type`` setting) also guesses for a
+    part sent as ``application/octet-stream``; the real API does not.
+    """
+    if content_type is not None:
+        value = content_type.strip()
+        if len(value) > MAX_MIME_TYPE_CHARS:
+            raise InvalidRequestError(
+                f"mime_type: must be at most {MAX_MIME_TYPE_CHARS} characters."
+            )
+        if value:
+            is_octet = value.split(";", 1)[0].strip().lower() == DEFAULT_MIME_TYPE
+            if not (is_octet and guess_octet_stream):
+                return value
     if filename:
         guessed = guess_mime_type(filename)
         if guessed:

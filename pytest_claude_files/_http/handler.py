@@ -133,8 +133,9 @@ def error_response(error: FilesAPIError, request_id: Optional[str] = None) -> HT
     """The API's error envelope for ``error``: the only place errors become HTTP."""
     rid = request_id or _ids.new_request_id()
     inner: dict[str, Any] = {"type": error.error_type, "message": error.message}
-    if error.error_code:
-        inner["details"] = {"error_code": error.error_code}
+    details = error.details_json() if (error.error_code or error.details) else None
+    if details is not None:
+        inner["details"] = details
     body = {"type": "error", "error": inner, "request_id": rid}
     return json_response(error.status, body, rid, error.headers.items())
 
