@@ -64,8 +64,12 @@ class Proxy:
                 answer = conn.getresponse()
                 parts = urlsplit(self.path)
                 exchange = Exchange(
-                    self.command, parts.path, parse_qs(parts.query),
-                    {k.lower(): v for k, v in self.headers.items()}, body, answer.status,
+                    self.command,
+                    parts.path,
+                    parse_qs(parts.query),
+                    {k.lower(): v for k, v in self.headers.items()},
+                    body,
+                    answer.status,
                     {k.lower(): v for k, v in answer.getheaders() if k.lower() not in HOP_BY_HOP},
                     answer.read(),
                 )
@@ -99,7 +103,11 @@ class Proxy:
 
 def limit_accepted(x: Exchange) -> None:
     """A listing with limit 0 or 1001 answers 200 (an empty page) instead of 400."""
-    if x.method == "GET" and x.path.rstrip("/").endswith("/v1/files") and x.query.get("limit") in (["0"], ["1001"]):
+    if (
+        x.method == "GET"
+        and x.path.rstrip("/").endswith("/v1/files")
+        and x.query.get("limit") in (["0"], ["1001"])
+    ):
         x.status = 200
         x.set_json({"data": [], "next_page": None})
 

@@ -34,8 +34,12 @@ ROOT = Path(__file__).resolve().parents[1]
 FIDELITY = ROOT / "docs" / "fidelity.md"
 SUITE = ("--pyargs", "pytest_claude_files.contract", "-p", "no:randomly")
 ENV_NAMES = (
-    "CLAUDE_FILES_BACKEND", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL",
-    "CLAUDE_FILES_SERVER_URL", "CLAUDE_FILES_SERVER_API_KEY", "ANTHROPIC_AUTH_TOKEN",
+    "CLAUDE_FILES_BACKEND",
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_BASE_URL",
+    "CLAUDE_FILES_SERVER_URL",
+    "CLAUDE_FILES_SERVER_API_KEY",
+    "ANTHROPIC_AUTH_TOKEN",
 )
 _ROW = re.compile(r"^\|\s*`([a-z0-9][a-z0-9._-]*)`\s*\|")
 
@@ -44,8 +48,9 @@ _ROW = re.compile(r"^\|\s*`([a-z0-9][a-z0-9._-]*)`\s*\|")
 
 
 def fidelity_rows() -> list[str]:
-    return [m.group(1) for line in FIDELITY.read_text(encoding="utf-8").splitlines()
-            if (m := _ROW.match(line))]
+    return [
+        m.group(1) for line in FIDELITY.read_text(encoding="utf-8").splitlines() if (m := _ROW.match(line))
+    ]
 
 
 def contract_tests() -> dict[str, list[str]]:
@@ -76,7 +81,9 @@ def test_every_row_has_a_contract_test_and_every_test_a_row() -> None:
     assert sorted(set(NOT_CHECKABLE) - set(rows)) == [], "NOT_CHECKABLE names rows that do not exist"
     assert sorted(set(NOT_CHECKABLE) & checked) == [], "a row cannot be both checked and not checkable"
     missing = sorted(set(rows) - checked - set(NOT_CHECKABLE))
-    assert missing == [], f"rows of docs/fidelity.md without a contract test (or a NOT_CHECKABLE reason): {missing}"
+    assert missing == [], (
+        f"rows of docs/fidelity.md without a contract test (or a NOT_CHECKABLE reason): {missing}"
+    )
     assert all(reason.strip() for reason in NOT_CHECKABLE.values())
 
 
@@ -144,12 +151,14 @@ def failed_tests(data: dict[str, Any]) -> set[str]:
 def test_the_suite_passes_against_the_fake(pytester: pytest.Pytester, clean_env: None) -> None:
     result, data = run_suite(pytester)
     assert result.ret == 0, result.stdout.str()
-    result.stdout.fnmatch_lines([
-        "claude-files contract: * tests against the in-process fake (nothing leaves this process)",
-        "claude-files contract: backend=fake, anthropic *: * behaviours confirmed, 0 differ, 0 failed, "
-        "0 not checked here (rows of docs/fidelity.md)",
-        "claude-files contract: report written to *contract-report.json",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "claude-files contract: * tests against the in-process fake (nothing leaves this process)",
+            "claude-files contract: backend=fake, anthropic *: * behaviours confirmed, 0 differ, 0 failed, "
+            "0 not checked here (rows of docs/fidelity.md)",
+            "claude-files contract: report written to *contract-report.json",
+        ]
+    )
     assert data["counts"]["confirmed"] == len(set(data["rows"])) > 25
     assert set(data["rows"]) <= set(fidelity_rows())
     calls = [call for test in data["tests"] for call in test["calls"]]
@@ -161,33 +170,52 @@ def test_the_suite_passes_against_the_emulator(pytester: pytest.Pytester, clean_
     result, data = run_suite(pytester, "--claude-files-backend=server")
     assert result.ret == 0, result.stdout.str()
     assert data["backend"] == "server" and data["counts"]["differs"] == 0
-    result.stdout.fnmatch_lines(["claude-files contract: * tests against server (the emulator of this session)*",
-                                 "claude-files: uploaded *, deleted *, left 0"])
+    result.stdout.fnmatch_lines(
+        [
+            "claude-files contract: * tests against server (the emulator of this session)*",
+            "claude-files: uploaded *, deleted *, left 0",
+        ]
+    )
 
 
-def test_real_against_the_emulator_passes_and_leaves_its_files(pytester: pytest.Pytester, stand_in: Any) -> None:
+def test_real_against_the_emulator_passes_and_leaves_its_files(
+    pytester: pytest.Pytester, stand_in: Any
+) -> None:
     before = own_ids(stand_in.files)
     result, data = run_suite(pytester, "--claude-files-backend=real")
     assert result.ret == 0, result.stdout.str()
-    result.stdout.fnmatch_lines([
-        "claude-files contract: * tests against real (http://127.0.0.1:*) will upload at most * files, "
-        "* bytes in all (bound 40 files, 262144 bytes); every upload is deleted by the session cleanup",
-        "claude-files contract: endpoints: POST /v1/files (* tests), GET /v1/files (* tests)*",
-        "claude-files contract: * skipped here: not run against the real API: *",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "claude-files contract: * tests against real (http://127.0.0.1:*) will upload at most * files, "
+            "* bytes in all (bound 40 files, 262144 bytes); every upload is deleted by the session cleanup",
+            "claude-files contract: endpoints: POST /v1/files (* tests), GET /v1/files (* tests)*",
+            "claude-files contract: * skipped here: not run against the real API: *",
+        ]
+    )
     result.stdout.fnmatch_lines(["claude-files: uploaded *, deleted *, left 0"])
     assert data["counts"]["differs"] == 0 and data["counts"]["skipped"] >= 3
     assert own_ids(stand_in.files) == before  # the account's own files, untouched; ours, gone
 
 
 CASES: list[tuple[Callable[[Any], None], str, set[str]]] = [
-    (limit_accepted, "files.list.limit-range",
-     {"test_files_list.py::test_a_limit_outside_1_to_1000_is_refused[0]",
-      "test_files_list.py::test_a_limit_outside_1_to_1000_is_refused[1001]"}),
-    (request_id_dropped, "files.errors.envelope",
-     {"test_files_read.py::test_an_error_has_the_envelope_and_a_request_id"}),
-    (not_found_reworded, "files.errors.not-found-wording",
-     {"test_files_read.py::test_the_wording_of_file_not_found"}),
+    (
+        limit_accepted,
+        "files.list.limit-range",
+        {
+            "test_files_list.py::test_a_limit_outside_1_to_1000_is_refused[0]",
+            "test_files_list.py::test_a_limit_outside_1_to_1000_is_refused[1001]",
+        },
+    ),
+    (
+        request_id_dropped,
+        "files.errors.envelope",
+        {"test_files_read.py::test_an_error_has_the_envelope_and_a_request_id"},
+    ),
+    (
+        not_found_reworded,
+        "files.errors.not-found-wording",
+        {"test_files_read.py::test_the_wording_of_file_not_found"},
+    ),
     (declared_type_replaced, "files.mime.declared", {"test_files_upload.py::test_a_declared_type_is_kept"}),
 ]
 
@@ -203,45 +231,57 @@ def test_a_stand_in_that_differs_in_one_behaviour_fails_only_its_tests(
     assert failed_tests(data) == expected
     assert {r for r, status in data["rows"].items() if status != "confirmed" and status != "skipped"} == {row}
     assert data["rows"][row] == "differs"
-    result.stdout.fnmatch_lines([
-        "claude-files contract: backend=real (http://127.0.0.1:*): * behaviours confirmed, 1 differ, 0 failed, *",
-        f"claude-files contract: DIFFERS {row} (docs/fidelity.md, row `{row}`): *",
-        "    call:    *",
-        "    request: *",
-        "    fake:    *",
-        "    backend: *",
-        "claude-files contract: please send us each difference (docs/contract.md#send-us-a-difference)",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "claude-files contract: backend=real (http://127.0.0.1:*): "
+            "* behaviours confirmed, 1 differ, 0 failed, *",
+            f"claude-files contract: DIFFERS {row} (docs/fidelity.md, row `{row}`): *",
+            "    call:    *",
+            "    request: *",
+            "    fake:    *",
+            "    backend: *",
+            "claude-files contract: please send us each difference (docs/contract.md#send-us-a-difference)",
+        ]
+    )
     differing = [c for t in data["tests"] for c in t["calls"] if not c["same"]]
     assert differing and all(c["fake"] != c["backend"] for c in differing)
     assert own_ids(stand_in.files) == before
 
 
-def test_real_without_a_key_is_refused_before_any_request(pytester: pytest.Pytester, stand_in: Any,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_real_without_a_key_is_refused_before_any_request(
+    pytester: pytest.Pytester, stand_in: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("ANTHROPIC_API_KEY")
     result = pytester.runpytest(*SUITE, "--claude-files-backend=real")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines([
-        "ERROR: pytest_claude_files.contract: --claude-files-backend=real checks the fake against your "
-        "account, and needs its key in ANTHROPIC_API_KEY, which is not set; nothing was sent. Set it *",
-    ])
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: pytest_claude_files.contract: --claude-files-backend=real checks the fake against your "
+            "account, and needs its key in ANTHROPIC_API_KEY, which is not set; nothing was sent. Set it *",
+        ]
+    )
     assert stand_in.requests == []
 
 
-def test_a_selection_over_the_bound_is_refused(pytester: pytest.Pytester, stand_in: Any,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_selection_over_the_bound_is_refused(
+    pytester: pytest.Pytester, stand_in: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from pytest_claude_files.contract import _plan
 
     monkeypatch.setattr(_plan, "MAX_FILES", 3)
     result = pytester.runpytest(*SUITE, "--claude-files-backend=real")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines([
-        "ERROR: pytest_claude_files.contract: this selection would send * uploads (bound 3) to the real API; "
-        "refused, nothing was sent. Select fewer tests (-k) so it stays within the bound. See docs/contract.md",
-    ])
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: pytest_claude_files.contract: this selection would send * uploads (bound 3) to the "
+            "real API; refused, nothing was sent. Select fewer tests (-k) so it stays within the bound. "
+            "See docs/contract.md",
+        ]
+    )
     assert stand_in.requests == []
-    selected = pytester.runpytest(*SUITE, "--claude-files-backend=real", "-k", "test_upload_answers_the_metadata")
+    selected = pytester.runpytest(
+        *SUITE, "--claude-files-backend=real", "-k", "test_upload_answers_the_metadata"
+    )
     assert selected.ret == 0, selected.stdout.str()
 
 
@@ -251,5 +291,6 @@ def test_a_test_that_sends_more_than_it_declares_fails() -> None:
     budget = Budget("files.upload.metadata", uploads=1, bytes=1, calls=("upload",))
     assert over_budget(budget, uploads=1, sent=1, operations={"upload"}) is None
     problem = over_budget(budget, uploads=2, sent=2, operations={"upload", "delete"})
-    assert problem == ("2 uploads (declared 1), 2 bytes (declared 1), calls ['delete', 'upload'] "
-                       "(declared ['upload'])")
+    assert problem == (
+        "2 uploads (declared 1), 2 bytes (declared 1), calls ['delete', 'upload'] (declared ['upload'])"
+    )

@@ -21,10 +21,13 @@ DOCS = "docs/contract.md"
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("claude-files", "pytest-claude-files: a fake Claude Files API")
     group.addoption(
-        OPTION_REPORT, dest="claude_files_contract_report", default=None, metavar="PATH",
+        OPTION_REPORT,
+        dest="claude_files_contract_report",
+        default=None,
+        metavar="PATH",
         help=f"write the fidelity suite's results (pytest --pyargs pytest_claude_files.contract) "
-             f"as JSON to PATH: every behaviour, confirmed or not, and each difference with the "
-             f"request, the fake's answer and the backend's. See {DOCS}",
+        f"as JSON to PATH: every behaviour, confirmed or not, and each difference with the "
+        f"request, the fake's answer and the backend's. See {DOCS}",
     )
 
 

@@ -13,10 +13,10 @@ __all__ = ["NOT_CHECKABLE"]
 
 NOT_CHECKABLE: dict[str, str] = {
     "files.download.bytes": "only files made by Claude's tools are downloadable: checking it against an "
-                            "account needs a code-execution run (tests/test_sdk_files.py checks the fake)",
+    "account needs a code-execution run (tests/test_sdk_files.py checks the fake)",
     "files.expires.download-expired": "needs an hour of waiting for the file to expire "
-                                      "(tests/test_sdk_files.py moves the fake's clock)",
+    "(tests/test_sdk_files.py moves the fake's clock)",
     "files.scope.outside-quota": "session-scoped files are made by managed-agent sessions, which a "
-                                 "test cannot create cheaply (tests/test_service.py checks the fake)",
+    "test cannot create cheaply (tests/test_service.py checks the fake)",
 }
 """Rows of docs/fidelity.md that no contract test checks, and why (tests/ checks the fake)."""

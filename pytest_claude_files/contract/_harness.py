@@ -100,8 +100,7 @@ def answer_json(answer: Answer, labels: dict[str, str], *, message: bool = True)
         if message:
             out["message"] = _replace_ids(str(answer.error), labels)
         return out
-    out = {"status": answer.status, "class": type(answer.error).__name__,
-           "error_type": answer.error_type}
+    out = {"status": answer.status, "class": type(answer.error).__name__, "error_type": answer.error_type}
     if answer.error_code is not None:
         out["error_code"] = answer.error_code
     if message:
@@ -156,8 +155,14 @@ class Exchange:
     extra_keys: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"call": self.label, "requests": self.requests, "fake": self.fake,
-                "backend": self.backend, "same": self.same, "backend_extra_keys": self.extra_keys}
+        return {
+            "call": self.label,
+            "requests": self.requests,
+            "fake": self.fake,
+            "backend": self.backend,
+            "same": self.same,
+            "backend_extra_keys": self.extra_keys,
+        }
 
 
 class Difference(AssertionError):
@@ -181,7 +186,7 @@ def _compare(fake: Any, backend: Any, path: str = "") -> tuple[bool, list[str]]:
         if len(fake) != len(backend):
             return False, []
         same, extra = True, []
-        for i, (a, b) in enumerate(zip(fake, backend)):
+        for i, (a, b) in enumerate(zip(fake, backend, strict=True)):
             ok, more = _compare(a, b, f"{path}{i}.")
             same = same and ok
             extra.extend(more)
@@ -205,8 +210,15 @@ class _Side:
 class Contract:
     """The ``contract`` fixture: run each SDK call on the backend and on a reference fake."""
 
-    def __init__(self, *, backend_name: str, client: Any, fake_client: Any,
-                 requests: list[str], async_clients: Optional[Callable[[], tuple[Any, Any]]] = None) -> None:
+    def __init__(
+        self,
+        *,
+        backend_name: str,
+        client: Any,
+        fake_client: Any,
+        requests: list[str],
+        async_clients: Optional[Callable[[], tuple[Any, Any]]] = None,
+    ) -> None:
         self.backend_name = backend_name
         self._backend = _Side("backend", client)
         self._fake = _Side("fake", fake_client)
@@ -221,8 +233,14 @@ class Contract:
                 raise TypeError(f"contract.run(...) takes earlier answers as arguments, got {arg!r}")
         return [a.value for a in args], [a.pair.value for a in args if a.pair is not None]
 
-    def run(self, label: str, call: Callable[..., Any], *args: Answer, message: bool = False,
-            keys: Optional[Iterable[str]] = None) -> Answer:
+    def run(
+        self,
+        label: str,
+        call: Callable[..., Any],
+        *args: Answer,
+        message: bool = False,
+        keys: Optional[Iterable[str]] = None,
+    ) -> Answer:
         """``call(client, *values)`` on both sides; returns the backend's :class:`Answer`.
 
         ``args`` are earlier answers: each side gets its own value of them (its own file ids).
@@ -236,8 +254,14 @@ class Contract:
         backend = _call(call, self._backend.client, backend_args)
         return self._settle(label, backend, fake, requests, message, keys, (self._backend, self._fake))
 
-    async def arun(self, label: str, call: Callable[..., Awaitable[Any]], *args: Answer,
-                   message: bool = False, keys: Optional[Iterable[str]] = None) -> Answer:
+    async def arun(
+        self,
+        label: str,
+        call: Callable[..., Awaitable[Any]],
+        *args: Answer,
+        message: bool = False,
+        keys: Optional[Iterable[str]] = None,
+    ) -> Answer:
         """:meth:`run` with the async clients (``claude_files_async_client`` and a fake's)."""
         if self._async is None:
             if self._async_clients is None:  # pragma: no cover - the fixture always gives them
@@ -253,8 +277,16 @@ class Contract:
         backend = await _acall(call, self._async[0].client, backend_args)
         return self._settle(label, backend, fake, requests, message, keys, self._async)
 
-    def _settle(self, label: str, backend: Answer, fake: Answer, requests: list[str], message: bool,
-                keys: Optional[Iterable[str]], sides: tuple[_Side, _Side]) -> Answer:
+    def _settle(
+        self,
+        label: str,
+        backend: Answer,
+        fake: Answer,
+        requests: list[str],
+        message: bool,
+        keys: Optional[Iterable[str]],
+        sides: tuple[_Side, _Side],
+    ) -> Answer:
         backend.pair = fake
         if backend.ok:
             sides[0].learn(backend.value)
@@ -278,8 +310,9 @@ class Contract:
             )
         return backend
 
-    def upload(self, filename: str, content: bytes, mime_type: Optional[str] = "text/plain",
-               **kwargs: Any) -> Answer:
+    def upload(
+        self, filename: str, content: bytes, mime_type: Optional[str] = "text/plain", **kwargs: Any
+    ) -> Answer:
         """Upload through ``client.files.upload`` on both sides; fails the test if the backend refuses."""
         part: tuple[Any, ...] = (filename, content) if mime_type is None else (filename, content, mime_type)
         answer = self.run(f"upload {filename}", lambda c: c.files.upload(file=part, **kwargs))

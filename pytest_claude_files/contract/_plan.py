@@ -73,8 +73,14 @@ def budget_of(mark: Any) -> Budget:
         value = kwargs.get(name, 0)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise BudgetError(f"{name}= must be a whole number >= 0, got {value!r}")
-    return Budget(mark.args[0], int(kwargs.get("uploads", 0)), int(kwargs.get("bytes", 0)), calls,
-                  kwargs.get("real"), kwargs.get("live"))
+    return Budget(
+        mark.args[0],
+        int(kwargs.get("uploads", 0)),
+        int(kwargs.get("bytes", 0)),
+        calls,
+        kwargs.get("real"),
+        kwargs.get("live"),
+    )
 
 
 @dataclass
@@ -112,8 +118,10 @@ class Plan:
         return ", ".join(problems) or None
 
     def lines(self, backend: str, where: str) -> list[str]:
-        endpoints = ", ".join(f"{CALLS[c]} ({n} test{'s' if n != 1 else ''})"
-                              for c, n in sorted(self.calls.items(), key=lambda kv: list(CALLS).index(kv[0])))
+        endpoints = ", ".join(
+            f"{CALLS[c]} ({n} test{'s' if n != 1 else ''})"
+            for c, n in sorted(self.calls.items(), key=lambda kv: list(CALLS).index(kv[0]))
+        )
         out = [
             f"claude-files contract: {self.tests} tests against {backend} ({where}) will upload at most "
             f"{self.uploads} files, {self.bytes} bytes in all (bound {MAX_FILES} files, {MAX_BYTES} bytes); "
@@ -135,8 +143,10 @@ def over_budget(budget: Budget, *, uploads: int, sent: int, operations: set[str]
     undeclared = sorted(operations - set(budget.calls))
     if uploads <= budget.uploads and sent <= budget.bytes and not undeclared:
         return None
-    return (f"{uploads} uploads (declared {budget.uploads}), {sent} bytes (declared {budget.bytes}), "
-            f"calls {sorted(operations)} (declared {list(budget.calls)})")
+    return (
+        f"{uploads} uploads (declared {budget.uploads}), {sent} bytes (declared {budget.bytes}), "
+        f"calls {sorted(operations)} (declared {list(budget.calls)})"
+    )
 
 
 def plan_of(budgets: Iterable[tuple[Budget, Optional[str]]]) -> Plan:

@@ -36,8 +36,13 @@ class TestResult:
         return [e for e in self.exchanges if not e.same]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"test": self.nodeid, "row": self.row, "outcome": self.outcome, "reason": self.reason,
-                "calls": [e.to_dict() for e in self.exchanges]}
+        return {
+            "test": self.nodeid,
+            "row": self.row,
+            "outcome": self.outcome,
+            "reason": self.reason,
+            "calls": [e.to_dict() for e in self.exchanges],
+        }
 
 
 @dataclass
@@ -82,25 +87,32 @@ class ContractReport:
         counts = self.counts()
         where = f" ({self.base_url})" if self.base_url else ""
         lines = [
-            f"{PREFIX} backend={self.backend}{where}, {self.sdk}: {counts['confirmed']} behaviours confirmed, "
-            f"{counts['differs']} differ, {counts['failed']} failed, {counts['skipped']} not checked here "
+            f"{PREFIX} backend={self.backend}{where}, {self.sdk}: "
+            f"{counts['confirmed']} behaviours confirmed, {counts['differs']} differ, {counts['failed']} failed, {counts['skipped']} not checked here "
             f"(rows of {FIDELITY_DOC})"
         ]
         rows = self.rows()
         for result in self.results.values():
             for exchange in result.differences:
-                lines.append(f"{PREFIX} DIFFERS {result.row} ({FIDELITY_DOC}, row `{result.row}`): "
-                             f"{result.nodeid}")
+                lines.append(
+                    f"{PREFIX} DIFFERS {result.row} ({FIDELITY_DOC}, row `{result.row}`): {result.nodeid}"
+                )
                 lines.append(f"    call:    {exchange.label}")
                 lines.append(f"    request: {'; '.join(exchange.requests) or '(none reached the fake)'}")
                 lines.append(f"    fake:    {_short(exchange.fake)}")
                 lines.append(f"    backend: {_short(exchange.backend)}")
         for result in self.results.values():
             if result.outcome == "failed" and not result.differences:
-                lines.append(f"{PREFIX} FAILED {result.row} ({FIDELITY_DOC}): {result.nodeid}: "
-                             f"{result.reason}")
-        skipped = sorted({(r.row, r.reason) for r in self.results.values()
-                          if r.outcome == "skipped" and rows.get(r.row) == "skipped"})
+                lines.append(
+                    f"{PREFIX} FAILED {result.row} ({FIDELITY_DOC}): {result.nodeid}: {result.reason}"
+                )
+        skipped = sorted(
+            {
+                (r.row, r.reason)
+                for r in self.results.values()
+                if r.outcome == "skipped" and rows.get(r.row) == "skipped"
+            }
+        )
         for row, reason in skipped:
             lines.append(f"{PREFIX} not checked: {row}: {reason}")
         if counts["differs"]:
@@ -121,8 +133,9 @@ class ContractReport:
     def write(self, path: str) -> Path:
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(self.to_json(), indent=2, sort_keys=True, default=str) + "\n",
-                          encoding="utf-8")
+        target.write_text(
+            json.dumps(self.to_json(), indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
+        )
         return target
 
 

@@ -20,7 +20,7 @@ from pytest_claude_files._live.backends import (
     BackendError,
     choose_backend,
 )
-from pytest_claude_files._plugin.contract import MARKER_FIDELITY, OPTION_REPORT
+from pytest_claude_files._plugin.contract import MARKER_FIDELITY
 from pytest_claude_files.contract._harness import Contract
 from pytest_claude_files.contract._plan import (
     CALLS,
@@ -44,8 +44,9 @@ SHOWN_HEADERS = ("anthropic-version", "anthropic-beta", "anthropic-workspace-id"
 
 def _backend(config: pytest.Config) -> Backend:
     try:
-        return choose_backend(config.getoption("claude_files_backend", None),
-                              str(config.getini("claude_files_backend") or ""))
+        return choose_backend(
+            config.getoption("claude_files_backend", None), str(config.getini("claude_files_backend") or "")
+        )
     except BackendError as exc:  # pragma: no cover - the plugin refused it at configure
         raise pytest.UsageError(str(exc)) from None
 
@@ -91,8 +92,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in mine:
         mark = item.get_closest_marker(MARKER_FIDELITY)
         if mark is None:
-            raise pytest.UsageError(f"{item.nodeid}: a contract test without @pytest.mark.{MARKER_FIDELITY}"
-                                    f"(row_id, ...); every test checks a row of docs/fidelity.md")
+            raise pytest.UsageError(
+                f"{item.nodeid}: a contract test without @pytest.mark.{MARKER_FIDELITY}"
+                f"(row_id, ...); every test checks a row of docs/fidelity.md"
+            )
         try:
             budget = budget_of(mark)
         except BudgetError as exc:
@@ -193,19 +196,25 @@ def _multipart_summary(body: bytes) -> str:
         if "Content-Disposition" not in text and "content-disposition" not in text:
             continue
         lines = [ln.strip() for ln in text.splitlines() if ":" in ln]
-        disposition = next((ln.split(":", 1)[1].strip() for ln in lines
-                            if ln.lower().startswith("content-disposition")), "")
-        ctype = next((ln.split(":", 1)[1].strip() for ln in lines if ln.lower().startswith("content-type")),
-                     None)
+        disposition = next(
+            (ln.split(":", 1)[1].strip() for ln in lines if ln.lower().startswith("content-disposition")), ""
+        )
+        ctype = next(
+            (ln.split(":", 1)[1].strip() for ln in lines if ln.lower().startswith("content-type")), None
+        )
         size = len(payload.rsplit(b"\r\n", 1)[0]) if b"\r\n" in payload else len(payload)
-        parts.append(f"{disposition}" + (f"; Content-Type: {ctype}" if ctype else "; no Content-Type")
-                     + f"; {size} bytes")
+        parts.append(
+            f"{disposition}"
+            + (f"; Content-Type: {ctype}" if ctype else "; no Content-Type")
+            + f"; {size} bytes"
+        )
     return "(multipart: " + " | ".join(parts) + ")" if parts else "(multipart)"
 
 
 @pytest.fixture
-def contract(request: pytest.FixtureRequest, claude_files_client: Any,
-             claude_files_config: Any) -> Generator[Contract, None, None]:
+def contract(
+    request: pytest.FixtureRequest, claude_files_client: Any, claude_files_config: Any
+) -> Generator[Contract, None, None]:
     """Run SDK calls on the backend's client and on a reference fake, and compare the answers."""
     from pytest_claude_files._core.clock import FakeClock
     from pytest_claude_files._core.files import FakeFiles, FakeFilesSettings
@@ -213,7 +222,9 @@ def contract(request: pytest.FixtureRequest, claude_files_client: Any,
     from pytest_claude_files._sdk.client import make_sdk_client
 
     cfg = claude_files_config
-    fake = FakeFiles(FakeFilesSettings(**cfg.settings_kwargs()), clock=FakeClock(cfg.now, frozen=cfg.freeze_time))
+    fake = FakeFiles(
+        FakeFilesSettings(**cfg.settings_kwargs()), clock=FakeClock(cfg.now, frozen=cfg.freeze_time)
+    )
     handler = FilesHandler(fake)
     seen: list[str] = []
     operations: set[str] = set()
@@ -232,12 +243,19 @@ def contract(request: pytest.FixtureRequest, claude_files_client: Any,
     backend_name = _backend(request.config).name
 
     def async_clients() -> tuple[Any, Any]:
-        return (request.getfixturevalue("claude_files_async_client"),
-                make_sdk_client(handler, is_async=True, **kwargs))
+        return (
+            request.getfixturevalue("claude_files_async_client"),
+            make_sdk_client(handler, is_async=True, **kwargs),
+        )
 
     item = request.node
-    contract = Contract(backend_name=backend_name, client=claude_files_client, fake_client=fake_client,
-                        requests=seen, async_clients=async_clients)
+    contract = Contract(
+        backend_name=backend_name,
+        client=claude_files_client,
+        fake_client=fake_client,
+        requests=seen,
+        async_clients=async_clients,
+    )
     item.stash[_CONTRACT] = contract
     yield contract
     fake_client.close()

@@ -67,8 +67,12 @@ def test_ids_select_exactly_those_files(contract: Contract) -> None:
 def test_ids_omit_a_deleted_file(contract: Contract) -> None:
     kept, gone = contract.upload("a.txt", b"x"), contract.upload("b.txt", b"x")
     contract.run("delete b", lambda c, f: c.files.delete(f.id), gone)
-    answer = contract.run("list ids=[a, deleted b]",
-                          lambda c, fa, fb: [f.id for f in c.files.list(ids=[fa.id, fb.id]).data], kept, gone)
+    answer = contract.run(
+        "list ids=[a, deleted b]",
+        lambda c, fa, fb: [f.id for f in c.files.list(ids=[fa.id, fb.id]).data],
+        kept,
+        gone,
+    )
     assert answer.value == [kept.value.id]
 
 
@@ -87,14 +91,18 @@ def test_a_malformed_page_token_is_refused(contract: Contract) -> None:
 
 @fidelity("files.list.ga-refuses-beta-cursors", calls=("list",))
 def test_the_ga_dialect_refuses_after_id(contract: Contract) -> None:
-    answer = contract.run("list (GA) after_id=...",
-                          lambda c: c.files.list(extra_query={"after_id": "file_011CNha8iCJcU1wXNR6q4V8w"}))
+    answer = contract.run(
+        "list (GA) after_id=...",
+        lambda c: c.files.list(extra_query={"after_id": "file_011CNha8iCJcU1wXNR6q4V8w"}),
+    )
     assert (answer.status, answer.error_type) == (400, "invalid_request_error")
 
 
 @fidelity("files.list.unknown-query-ignored", calls=("list",))
 def test_an_unknown_query_parameter_is_ignored(contract: Contract) -> None:
-    answer = contract.run("list ?colour=blue", lambda c: c.files.list(limit=1, extra_query={"colour": "blue"}))
+    answer = contract.run(
+        "list ?colour=blue", lambda c: c.files.list(limit=1, extra_query={"colour": "blue"})
+    )
     assert answer.ok
 
 

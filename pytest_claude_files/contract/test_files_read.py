@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytest_claude_files.contract._harness import Contract
-
 import pytest
+
+from pytest_claude_files.contract._harness import Contract
 
 fidelity = pytest.mark.claude_files_fidelity
 
@@ -24,7 +24,10 @@ def test_an_upload_is_not_downloadable(contract: Contract) -> None:
     up = contract.upload("a.txt", b"abc")
     answer = contract.run("download an upload", lambda c, f: c.files.download(f.id), up)
     assert (answer.status, answer.error_type, answer.error_code) == (
-        400, "invalid_request_error", "file_not_downloadable")
+        400,
+        "invalid_request_error",
+        "file_not_downloadable",
+    )
 
 
 @fidelity("files.delete.answer", uploads=1, bytes=1, calls=("upload", "delete"))
@@ -34,11 +37,15 @@ def test_delete_answers_file_deleted(contract: Contract) -> None:
     assert (answer.value.id, answer.value.type) == (up.value.id, "file_deleted")
 
 
-@fidelity("files.delete.gone", uploads=1, bytes=1, calls=("upload", "delete", "retrieve_metadata", "download"))
+@fidelity(
+    "files.delete.gone", uploads=1, bytes=1, calls=("upload", "delete", "retrieve_metadata", "download")
+)
 def test_a_deleted_file_is_gone(contract: Contract) -> None:
     up = contract.upload("a.txt", b"x")
     contract.run("delete", lambda c, f: c.files.delete(f.id), up)
-    meta = contract.run("retrieve_metadata of a deleted file", lambda c, f: c.files.retrieve_metadata(f.id), up)
+    meta = contract.run(
+        "retrieve_metadata of a deleted file", lambda c, f: c.files.retrieve_metadata(f.id), up
+    )
     content = contract.run("download of a deleted file", lambda c, f: c.files.download(f.id), up)
     again = contract.run("delete a deleted file", lambda c, f: c.files.delete(f.id), up)
     for answer in (meta, content, again):
@@ -67,16 +74,27 @@ def test_an_error_has_the_envelope_and_a_request_id(contract: Contract) -> None:
         raise AssertionError("a deleted file's metadata was served")
 
     answer = contract.run("the error body of a 404", envelope, up)
-    assert answer.value == {"keys": ["error", "request_id", "type"], "error_keys": ["message", "type"],
-                            "type": "error", "request_id_header_equals_body": True, "request_id_prefix": "req_"}
+    assert answer.value == {
+        "keys": ["error", "request_id", "type"],
+        "error_keys": ["message", "type"],
+        "type": "error",
+        "request_id_header_equals_body": True,
+        "request_id_prefix": "req_",
+    }
 
 
-@fidelity("files.errors.not-found-wording", uploads=1, bytes=1, calls=("upload", "delete", "retrieve_metadata"))
+@fidelity(
+    "files.errors.not-found-wording", uploads=1, bytes=1, calls=("upload", "delete", "retrieve_metadata")
+)
 def test_the_wording_of_file_not_found(contract: Contract) -> None:
     up = contract.upload("a.txt", b"x")
     contract.run("delete", lambda c, f: c.files.delete(f.id), up)
-    answer = contract.run("retrieve_metadata of a deleted file (message)",
-                          lambda c, f: c.files.retrieve_metadata(f.id), up, message=True)
+    answer = contract.run(
+        "retrieve_metadata of a deleted file (message)",
+        lambda c, f: c.files.retrieve_metadata(f.id),
+        up,
+        message=True,
+    )
     assert up.value.id in answer.message
 
 

@@ -16,7 +16,12 @@ BETA = {"anthropic-beta": "files-api-2025-04-14"}
 def test_upload_answers_the_metadata(contract: Contract) -> None:
     meta = contract.upload("notes.txt", b"hello").value
     assert meta.id.startswith("file_")
-    assert (meta.type, meta.filename, meta.mime_type, meta.size_bytes) == ("file", "notes.txt", "text/plain", 5)
+    assert (meta.type, meta.filename, meta.mime_type, meta.size_bytes) == (
+        "file",
+        "notes.txt",
+        "text/plain",
+        5,
+    )
     assert meta.downloadable is False
     assert meta.created_at.tzinfo is not None
 
@@ -49,7 +54,9 @@ def test_a_filename_with_a_forbidden_character_is_refused(contract: Contract) ->
 @fidelity("files.filename.too-long", uploads=1, bytes=1, calls=("upload",))
 def test_a_filename_over_255_characters_is_refused(contract: Contract) -> None:
     name = "n" * 252 + ".txt"
-    answer = contract.run("upload a 256-character name", lambda c: c.files.upload(file=(name, b"x", "text/plain")))
+    answer = contract.run(
+        "upload a 256-character name", lambda c: c.files.upload(file=(name, b"x", "text/plain"))
+    )
     assert (answer.status, answer.error_type) == (400, "invalid_request_error")
 
 
@@ -82,8 +89,9 @@ def test_an_expiring_upload_says_when(contract: Contract) -> None:
 def test_the_beta_dialect_refuses_an_expiry(contract: Contract) -> None:
     answer = contract.run(
         "upload (beta) with expires_in_seconds",
-        lambda c: c.beta.files.upload(file=("a.txt", b"x", "text/plain"), extra_headers=BETA,
-                                      extra_body={"expires_in_seconds": 3600}),
+        lambda c: c.beta.files.upload(
+            file=("a.txt", b"x", "text/plain"), extra_headers=BETA, extra_body={"expires_in_seconds": 3600}
+        ),
     )
     assert (answer.status, answer.error_type) == (400, "invalid_request_error")
 

@@ -18,24 +18,30 @@ def _omit() -> object:
 
 @fidelity("files.headers.version-required", calls=("list",))
 def test_a_request_without_anthropic_version_is_refused(contract: Contract) -> None:
-    answer = contract.run("list without anthropic-version",
-                          lambda c: c.files.list(limit=1, extra_headers={"anthropic-version": _omit()}))
+    answer = contract.run(
+        "list without anthropic-version",
+        lambda c: c.files.list(limit=1, extra_headers={"anthropic-version": _omit()}),
+    )
     assert (answer.status, answer.error_type) == (400, "invalid_request_error")
     assert "anthropic-version" in answer.message
 
 
 @fidelity("files.headers.version-unknown", calls=("list",))
 def test_an_unknown_anthropic_version_is_refused(contract: Contract) -> None:
-    answer = contract.run("list anthropic-version: 1999-01-01",
-                          lambda c: c.files.list(limit=1, extra_headers={"anthropic-version": "1999-01-01"}))
+    answer = contract.run(
+        "list anthropic-version: 1999-01-01",
+        lambda c: c.files.list(limit=1, extra_headers={"anthropic-version": "1999-01-01"}),
+    )
     assert (answer.status, answer.error_type) == (400, "invalid_request_error")
     assert "anthropic-version" in answer.message
 
 
 @fidelity("files.headers.beta-malformed", calls=("list",))
 def test_a_malformed_beta_value_is_refused(contract: Contract) -> None:
-    answer = contract.run("list anthropic-beta: string",
-                          lambda c: c.files.list(limit=1, extra_headers={"anthropic-beta": "string"}))
+    answer = contract.run(
+        "list anthropic-beta: string",
+        lambda c: c.files.list(limit=1, extra_headers={"anthropic-beta": "string"}),
+    )
     assert (answer.status, answer.error_type) == (400, "invalid_request_error")
     assert "anthropic-beta" in answer.message
 
@@ -49,8 +55,11 @@ def test_a_documented_beta_missing_from_the_sdk_is_accepted(contract: Contract) 
     assert answer.ok
 
 
-@fidelity("files.headers.workspace-echo", calls=("list", "retrieve_metadata"),
-          real="needs the id of a workspace of your organization; another id is refused")
+@fidelity(
+    "files.headers.workspace-echo",
+    calls=("list", "retrieve_metadata"),
+    real="needs the id of a workspace of your organization; another id is refused",
+)
 def test_the_workspace_header_comes_back(contract: Contract) -> None:
     sent = {"anthropic-workspace-id": "wrkspc_01contracttest"}
 
@@ -63,6 +72,8 @@ def test_the_workspace_header_comes_back(contract: Contract) -> None:
             return {"status": exc.status_code, "header": exc.response.headers.get("anthropic-workspace-id")}
         return {"status": 200}
 
-    answer = contract.run("retrieve_metadata of an unknown id with a workspace",
-                          lambda c: echoed(c, "file_011CNha8iCJcU1wXNR6q4V8w"))
+    answer = contract.run(
+        "retrieve_metadata of an unknown id with a workspace",
+        lambda c: echoed(c, "file_011CNha8iCJcU1wXNR6q4V8w"),
+    )
     assert answer.value == {"status": 404, "header": "wrkspc_01contracttest"}
