@@ -88,8 +88,8 @@ class ContractReport:
         where = f" ({self.base_url})" if self.base_url else ""
         lines = [
             f"{PREFIX} backend={self.backend}{where}, {self.sdk}: "
-            f"{counts['confirmed']} behaviours confirmed, {counts['differs']} differ, {counts['failed']} failed, {counts['skipped']} not checked here "
-            f"(rows of {FIDELITY_DOC})"
+            f"{counts['confirmed']} behaviours confirmed, {counts['differs']} differ, "
+            f"{counts['failed']} failed, {counts['skipped']} not checked here (rows of {FIDELITY_DOC})"
         ]
         rows = self.rows()
         for result in self.results.values():
