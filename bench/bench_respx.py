@@ -23,7 +23,8 @@ import httpx
 import respx
 
 from pytest_claude_files import FakeFiles, FilesHandler
-from pytest_claude_files._respx.router import ClaudeFilesRouter, HTTPX2Mocker
+from pytest_claude_files._respx.httpx2 import HTTPX2Mocker
+from pytest_claude_files._respx.router import ClaudeFilesRouter
 from pytest_claude_files._sdk.client import sdk_http_library, sdk_version
 from pytest_claude_files.models import BETA_HEADER_VALUE
 

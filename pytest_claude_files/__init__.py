@@ -38,11 +38,11 @@ _LAZY = {
     "make_transport": "pytest_claude_files._sdk.transports",
     "make_sdk_client": "pytest_claude_files._sdk.client",
     "ClaudeFilesRouter": "pytest_claude_files._respx.router",
-    "HTTPX2Mocker": "pytest_claude_files._respx.router",
+    "HTTPX2Mocker": "pytest_claude_files._respx.httpx2",
     "start_server": "pytest_claude_files.server._app",
     "ServerHandle": "pytest_claude_files.server._app",
     "ClaudeFilesServer": "pytest_claude_files._plugin.server_fixtures",
-    "ControlClient": "pytest_claude_files.server._control",
+    "ControlClient": "pytest_claude_files.server.control_client",
 }
 
 if TYPE_CHECKING:
@@ -50,11 +50,12 @@ if TYPE_CHECKING:
     from pytest_claude_files._core.files import FakeFiles, FakeFilesSettings
     from pytest_claude_files._http.handler import FilesHandler, HTTPRequest, HTTPResponse, error_response
     from pytest_claude_files._plugin.server_fixtures import ClaudeFilesServer
-    from pytest_claude_files._respx.router import ClaudeFilesRouter, HTTPX2Mocker
+    from pytest_claude_files._respx.httpx2 import HTTPX2Mocker
+    from pytest_claude_files._respx.router import ClaudeFilesRouter
     from pytest_claude_files._sdk.client import make_sdk_client
     from pytest_claude_files._sdk.transports import make_transport
     from pytest_claude_files.server._app import ServerHandle, start_server
-    from pytest_claude_files.server._control import ControlClient
+    from pytest_claude_files.server.control_client import ControlClient
 
 
 def __getattr__(name: str) -> Any:

@@ -2,7 +2,7 @@
 limits and pagination, scripted on top of the stateful fake.
 
 Effects are callables ``effect(ctx) -> answer | None`` (``ctx`` is a
-:class:`~pytest_claude_files._respx.router.CallContext`); ``None`` lets the call go on (to the next
+:class:`~pytest_claude_files._respx.rules.CallContext`); ``None`` lets the call go on (to the next
 rule, then to the fake). Attach one with ``claude_files_respx.inject(operation, effect,
 times=/nth=/every=/probability=)``::
 
@@ -28,7 +28,8 @@ from pytest_claude_files.errors import build_error, error_class_for
 from pytest_claude_files.models import format_timestamp
 
 if TYPE_CHECKING:
-    from pytest_claude_files._respx.router import CallContext, ClaudeFilesRouter
+    from pytest_claude_files._respx.router import ClaudeFilesRouter
+    from pytest_claude_files._respx.rules import CallContext
 
 __all__ = [
     "DEFAULT_MESSAGES",

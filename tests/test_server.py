@@ -14,7 +14,7 @@ import anthropic
 import pytest
 
 from pytest_claude_files.server import ServerError, ServerHandle, load_seed_file, start_server
-from pytest_claude_files.server._control import ControlAPIError, ControlClient
+from pytest_claude_files.server.control_client import ControlAPIError, ControlClient
 
 KEY = "sk-ant-test-server"
 

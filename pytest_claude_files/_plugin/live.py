@@ -6,11 +6,8 @@ package's stdlib-only modules) at module level; the SDK loads when a client is m
 
 from __future__ import annotations
 
-import secrets as _secrets
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Generator, Iterable, Mapping, Optional
+from typing import Any, Generator, Mapping, Optional
 
 import pytest
 
@@ -26,41 +23,29 @@ from pytest_claude_files._live.backends import (
     choose_backend,
 )
 from pytest_claude_files._live.cleanup import (
-    CleanupReport,
     Deleter,
     Recorder,
     RetryPolicy,
     Secret,
-    SweepReport,
-    delete_all,
-    redact,
     sweep,
 )
-from pytest_claude_files._live.ledger import LEDGER_DIR_NAME, LedgerWriter, Upload
+from pytest_claude_files._live.ledger import LEDGER_DIR_NAME, LedgerWriter
+from pytest_claude_files._live.report import summary_lines
+from pytest_claude_files._live.state import (
+    OPTION_CLEANUP,
+    OPTION_RECORD_ALL,
+    OPTION_SWEEP,
+    SESSION_INPUT,
+    FileCleanup,
+    LiveState,
+)
 
-__all__ = [
-    "MARKER_REAL",
-    "OPTION_CLEANUP",
-    "OPTION_RECORD_ALL",
-    "OPTION_SWEEP",
-    "FileCleanup",
-    "backend_client",
-    "claude_files_backend",
-    "claude_files_cleanup",
-]
-
-OPTION_CLEANUP = "--claude-files-cleanup"
-OPTION_RECORD_ALL = "--claude-files-record-all"
-OPTION_SWEEP = "--claude-files-sweep"
 INI_CLEANUP = "claude_files_cleanup"
 INI_RECORD_ALL = "claude_files_record_all"
 INI_CLEANUP_ATTEMPTS = "claude_files_cleanup_attempts"
 INI_CLEANUP_MAX_DELAY = "claude_files_cleanup_max_delay"
 INI_CLEANUP_BUDGET = "claude_files_cleanup_budget"
 MARKER_REAL = "claude_files_real"
-SUMMARY_PREFIX = "claude-files:"
-MAX_LEFT_LINES = 20
-_SESSION_INPUT = "claude_files_session"
 _WORKER_OUTPUT = "claude_files_cleanup"
 _FAKE_FIXTURES = ("claude_files", "claude_files_handler")
 
@@ -101,150 +86,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(INI_CLEANUP_BUDGET, default="", help="total seconds a cleanup may wait (default 300)")
 
 
-# -- the session state ---------------------------------------------------------------------
+_STATE = pytest.StashKey[LiveState]()
 
 
-@dataclass
-class _Totals:
-    uploaded: int = 0
-    deleted: int = 0
-    left: list[tuple[str, Optional[str], str]] = field(default_factory=list)  # id, test, reason
-
-    def add(self, other: Mapping[str, Any]) -> None:
-        self.uploaded += int(other.get("uploaded", 0))
-        self.deleted += int(other.get("deleted", 0))
-        self.left.extend((str(a), b, str(c)) for a, b, c in other.get("left", []))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"uploaded": self.uploaded, "deleted": self.deleted, "left": [list(x) for x in self.left]}
-
-
-@dataclass
-class _SweepTotals:
-    found: int = 0
-    deleted: int = 0
-    left: list[tuple[str, Optional[str], str]] = field(default_factory=list)
-    dropped: int = 0
-    other_credentials: int = 0
-
-    def add_report(self, report: SweepReport, reason_suffix: str = "") -> None:
-        self.found += report.found
-        self.deleted += len(report.cleanup.deleted)
-        self.left.extend((u.file_id, u.test, r + reason_suffix) for u, r in report.cleanup.left)
-        self.dropped += len(report.dropped)
-        self.other_credentials += report.other_credentials
-
-    @property
-    def anything(self) -> bool:
-        return bool(self.found or self.dropped or self.other_credentials)
-
-
-class _State:
-    def __init__(self, config: pytest.Config, backend: Backend, *, cleanup: bool, record_all: bool,
-                 policy: RetryPolicy, sweep_only: bool) -> None:
-        self.config = config
-        self.backend = backend
-        self.cleanup = cleanup
-        self.record_all = record_all
-        self.policy = policy
-        self.sweep_only = sweep_only
-        workerinput: Optional[dict[str, Any]] = getattr(config, "workerinput", None)
-        self.is_worker = workerinput is not None
-        self.worker = str(workerinput.get("workerid", "gw")) if workerinput else "main"
-        token = workerinput.get(_SESSION_INPUT) if workerinput else None
-        self.session = str(token) if token else _new_session_token()
-        self.recorder: Optional[Recorder] = None
-        self.writer: Optional[LedgerWriter] = None
-        self.ledger_dir: Optional[Path] = None
-        self.undo_patch: Optional[Callable[[], None]] = None
-        self.deleters: dict[tuple[str, str], Any] = {}
-        self.left_reasons: dict[tuple[str, str], str] = {}
-        self.server_stopped = False
-        self.finished = False
-        self.start_sweep = _SweepTotals()
-        self.sweep_ran = False
-        self.workers = _Totals()
-        self.reported_ledgers: set[Path] = set()
-        self.worker_reports = 0
-
-    # which secrets this process knows (for redaction)
-    def secrets(self) -> list[Secret]:
-        found = [self.backend.key] if self.backend.key else []
-        if self.recorder is not None:
-            found.extend(self.recorder.secrets())
-        return found
-
-    def deleter_for(self, base_url: str, key: Secret) -> Deleter:
-        target = (base_url, key.fingerprint)
-        if target not in self.deleters:
-            from pytest_claude_files._live.cleanup import SDKDeleter
-
-            self.deleters[target] = SDKDeleter(base_url, key)
-        deleter: Deleter = self.deleters[target]
-        return deleter
-
-    def close_deleters(self) -> None:
-        for deleter in self.deleters.values():
-            try:
-                deleter.close()
-            except Exception:
-                pass
-        self.deleters.clear()
-
-    def delete(self, uploads: Iterable[Upload]) -> CleanupReport:
-        """Delete ``uploads`` (all recorded by this process) with the keys they were made with."""
-        assert self.recorder is not None
-        recorder = self.recorder
-        report = CleanupReport()
-        groups: dict[tuple[str, str], list[Upload]] = {}
-        for upload in uploads:
-            groups.setdefault(upload.target, []).append(upload)
-        for (base_url, fingerprint), group in groups.items():
-            key = recorder.keys.get(fingerprint)
-            if group[0].ephemeral and self.server_stopped:
-                for upload in group:  # the in-process emulator is gone, and its files with it
-                    recorder.mark_gone(upload, "emulator-stopped")
-                    report.deleted.append((upload, "emulator-stopped"))
-                continue
-            if key is None:  # pragma: no cover - every recorded upload has its key
-                report.left.extend((u, "no key in memory to delete it") for u in group)
-                continue
-            report.extend(
-                delete_all(group, self.deleter_for(base_url, key), self.policy, on_gone=recorder.mark_gone)
-            )
-        for upload, reason in report.left:
-            self.left_reasons[(upload.base_url, upload.file_id)] = reason
-        return report
-
-    def totals(self) -> _Totals:
-        """This process's counts (plus those of xdist workers, on the controller)."""
-        own = _Totals()
-        if self.recorder is not None:
-            recorder = self.recorder
-            own.uploaded = len(recorder.uploads)
-            own.deleted = len(recorder.gone)
-            for upload in recorder.pending:
-                reason = self.left_reasons.get((upload.base_url, upload.file_id))
-                if reason is None:
-                    reason = (f"auto-cleanup is off ({OPTION_CLEANUP}=off)" if not self.cleanup
-                              else "not deleted yet")
-                own.left.append((upload.file_id, upload.test, self._redact(reason)))
-        own.add(self.workers.to_dict())
-        return own
-
-    def _redact(self, text: str) -> str:
-        return redact(text, self.secrets())
-
-
-def _new_session_token() -> str:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-    return f"{stamp}-{_secrets.token_hex(4)}"
-
-
-_STATE = pytest.StashKey[_State]()
-
-
-def _state(config: pytest.Config) -> _State:
+def _state(config: pytest.Config) -> LiveState:
     return config.stash[_STATE]
 
 
@@ -312,7 +157,7 @@ def pytest_configure(config: pytest.Config) -> None:
             f"{OPTION_BACKEND}={backend.name} keeps its ledger of uploads in pytest's cache, which "
             f"is disabled (-p no:cacheprovider). Enable the cache provider. See {DOCS}"
         )
-    state = _State(config, backend, cleanup=cleanup if cleanup is not None else True,
+    state = LiveState(config, backend, cleanup=cleanup if cleanup is not None else True,
                    record_all=bool(record_all), policy=policy, sweep_only=sweep_only)
     config.stash[_STATE] = state
 
@@ -342,7 +187,7 @@ def pytest_configure_node(node: Any) -> None:
     """xdist: every worker writes its ledger under the controller's session token."""
     state = node.config.stash.get(_STATE, None)
     if state is not None:
-        node.workerinput[_SESSION_INPUT] = state.session
+        node.workerinput[SESSION_INPUT] = state.session
 
 
 def _ledger_dir(config: pytest.Config) -> Path:
@@ -350,14 +195,14 @@ def _ledger_dir(config: pytest.Config) -> Path:
     return Path(config.cache.mkdir(LEDGER_DIR_NAME))
 
 
-def _live_deleters(state: _State) -> dict[tuple[str, str], Deleter]:
+def _live_deleters(state: LiveState) -> dict[tuple[str, str], Deleter]:
     backend = state.backend
     if backend.base_url is None or backend.key is None:
         return {}
     return {(backend.base_url, backend.key.fingerprint): state.deleter_for(backend.base_url, backend.key)}
 
 
-def _sweep_earlier(state: _State) -> None:
+def _sweep_earlier(state: LiveState) -> None:
     """Delete what ledgers of sessions that are over still list (for our credentials)."""
     directory = _ledger_dir(state.config)
     report = sweep(directory, _live_deleters(state), state.policy)
@@ -379,7 +224,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         _patch(state, state.backend.base_url)
 
 
-def _patch(state: _State, base_url: str) -> None:
+def _patch(state: LiveState, base_url: str) -> None:
     if state.undo_patch is None and state.recorder is not None:
         from pytest_claude_files._live.backends import patch_transports
 
@@ -414,7 +259,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         raise pytest.skip.Exception(reason, _use_item_location=True)
 
 
-def _finish(state: _State) -> None:
+def _finish(state: LiveState) -> None:
     """Delete what this process recorded and has not deleted yet (idempotent)."""
     recorder = state.recorder
     if recorder is None:
@@ -501,41 +346,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(line)
 
 
-def summary_lines(state: _State) -> list[str]:
-    lines: list[str] = []
-    if state.backend.missing_key_reason:
-        lines.append(f"{SUMMARY_PREFIX} backend real: {ENV_API_KEY} is not set; tests that need it "
-                     f"were skipped and nothing was sent")
-    sw = state.start_sweep
-    if state.sweep_ran and (sw.anything or state.sweep_only):
-        text = (f"{SUMMARY_PREFIX} swept {sw.found} file{'s' if sw.found != 1 else ''} left by "
-                f"earlier sessions: deleted {sw.deleted}, left {len(sw.left)}")
-        if sw.other_credentials:
-            text += (f"; {sw.other_credentials} more recorded for another key or base URL "
-                     f"(kept in the ledger)")
-        lines.append(text)
-        lines.extend(_left_lines(state, sw.left))
-    if not state.sweep_only:
-        totals = state.totals()
-        lines.append(f"{SUMMARY_PREFIX} uploaded {totals.uploaded}, deleted {totals.deleted}, "
-                     f"left {len(totals.left)}")
-        lines.extend(_left_lines(state, totals.left))
-        if totals.left:
-            lines.append(f"{SUMMARY_PREFIX} the ledger keeps what is left: the next session "
-                         f"(or pytest {OPTION_SWEEP}) deletes it")
-    return [state._redact(line) for line in lines]
-
-
-def _left_lines(state: _State, left: list[tuple[str, Optional[str], str]]) -> list[str]:
-    lines = []
-    for file_id, test, reason in left[:MAX_LEFT_LINES]:
-        where = f" (uploaded in {test})" if test else ""
-        lines.append(f"{SUMMARY_PREFIX} left {file_id}{where}: {reason}")
-    if len(left) > MAX_LEFT_LINES:
-        lines.append(f"{SUMMARY_PREFIX} ... and {len(left) - MAX_LEFT_LINES} more left")
-    return lines
-
-
 # -- fixtures ----------------------------------------------------------------------------
 
 
@@ -600,43 +410,6 @@ def backend_client(request: pytest.FixtureRequest, cfg: Any, fake_kwargs: Mappin
     return make_live_client(live.base_url, live.key, state.recorder, is_async=is_async, **kwargs)
 
 
-class FileCleanup:
-    """The ``claude_files_cleanup`` fixture: the files this test uploaded, deleted at teardown."""
-
-    def __init__(self, state: _State, backend: Optional[Backend]) -> None:
-        self._state = state
-        self._backend = backend
-        self.uploaded: list[Upload] = []
-
-    def __repr__(self) -> str:
-        return f"<FileCleanup uploaded={[u.file_id for u in self.uploaded]}>"
-
-    @property
-    def file_ids(self) -> list[str]:
-        return [u.file_id for u in self.uploaded]
-
-    def track(self, file_id: str) -> None:
-        """Also delete ``file_id`` (uploaded to this backend by other means) at teardown."""
-        recorder = self._state.recorder
-        backend = self._backend
-        if recorder is None or backend is None or backend.base_url is None or backend.key is None:
-            return  # the fake backend: the fake is thrown away after each test anyway
-        upload = recorder.record_upload(file_id, backend.base_url, backend.key)
-        if upload is None:  # already recorded by a client hook: make sure we hold it
-            found = recorder.uploads.get((backend.base_url, file_id))
-            if found is not None and found not in self.uploaded:
-                self.uploaded.append(found)
-
-    def delete_now(self) -> list[str]:
-        """Delete what this test uploaded so far; returns the ids still left."""
-        recorder = self._state.recorder
-        if recorder is None:
-            return []
-        pending = [u for u in self.uploaded if (u.base_url, u.file_id) not in recorder.gone]
-        report = self._state.delete(pending)
-        return [u.file_id for u, _ in report.left]
-
-
 @pytest.fixture
 def claude_files_cleanup(request: pytest.FixtureRequest) -> Generator[FileCleanup, None, None]:
     """Delete at the end of this test what it uploaded through the fixture clients
@@ -655,4 +428,3 @@ def claude_files_cleanup(request: pytest.FixtureRequest) -> Generator[FileCleanu
         if recorder is not None:
             recorder.trackers.remove(cleanup.uploaded)
             cleanup.delete_now()
-

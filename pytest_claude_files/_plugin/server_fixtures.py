@@ -21,7 +21,7 @@ from pytest_claude_files._plugin.extras import require
 if TYPE_CHECKING:
     from pytest_claude_files._core.files import FakeFiles
     from pytest_claude_files.server._app import ServerHandle
-    from pytest_claude_files.server._control import ControlClient
+    from pytest_claude_files.server.control_client import ControlClient
 
 __all__ = ["SERVER_URL_ENV", "ClaudeFilesServer", "claude_files_server"]
 
@@ -49,7 +49,7 @@ class ClaudeFilesServer:
         *,
         max_retries: Optional[int] = None,
     ) -> None:
-        from pytest_claude_files.server._control import ControlClient
+        from pytest_claude_files.server.control_client import ControlClient
 
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
@@ -124,7 +124,7 @@ def claude_files_server(pytestconfig: pytest.Config) -> Generator[ClaudeFilesSer
         yield ClaudeFilesServer(external, key, max_retries=cfg.max_retries)
         return
     require("claude_files_server", "server", "uvicorn")
-    from pytest_claude_files.server._app import ServerError, start_server
+    from pytest_claude_files.server import ServerError, start_server
     try:
         handle = start_server("127.0.0.1", 0, settings=FakeFilesSettings(**cfg.settings_kwargs()))
     except ServerError as exc:

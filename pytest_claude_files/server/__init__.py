@@ -16,19 +16,11 @@ same ``FilesHandler`` as the in-process transports. Files are kept per API key
 
 from __future__ import annotations
 
-from pytest_claude_files.server._app import (
-    CONTROL_PREFIX,
-    DEFAULT_SPOOL_THRESHOLD,
-    OPENAPI_PATH,
-    PersistentFakeFiles,
-    ServerError,
-    ServerHandle,
-    Tenant,
-    Tenants,
-    load_seed_file,
-    make_app,
-    start_server,
-)
+from pytest_claude_files.server._app import ServerHandle, make_app, start_server
+from pytest_claude_files.server._asgi import DEFAULT_SPOOL_THRESHOLD, OPENAPI_PATH
+from pytest_claude_files.server._control import CONTROL_PREFIX
+from pytest_claude_files.server._persistence import PersistentFakeFiles, ServerError, load_seed_file
+from pytest_claude_files.server._tenants import Tenant, Tenants
 
 __all__ = [
     "CONTROL_PREFIX",

@@ -22,12 +22,12 @@ import tempfile
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, MutableMapping, Optional, Union
 from urllib.parse import unquote
 
-from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse
 from pytest_claude_files._http import routes as _routes
+from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse
 
 if TYPE_CHECKING:
-    from pytest_claude_files.server._app import Tenants
     from pytest_claude_files.server._control import ControlAPI
+    from pytest_claude_files.server._tenants import Tenants
 
 __all__ = ["DEFAULT_SPOOL_THRESHOLD", "OPENAPI_PATH", "STREAM_CHUNK", "FilesASGIApp"]
 

@@ -120,15 +120,9 @@ def _serve(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from pytest_claude_files._core.files import FakeFilesSettings
-    from pytest_claude_files.server._app import (
-        ServerError,
-        bind_socket,
-        load_seed_file,
-        make_app,
-        url_of,
-        uvicorn_config,
-    )
+    from pytest_claude_files.server._app import bind_socket, make_app, url_of, uvicorn_config
     from pytest_claude_files.server._asgi import DEFAULT_SPOOL_THRESHOLD
+    from pytest_claude_files.server._persistence import ServerError, load_seed_file
 
     try:
         settings = FakeFilesSettings()

@@ -1,0 +1,179 @@
+"""Faults the emulator injects on request: what a fault is, how it is parsed, their schedule."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Mapping, Optional
+
+from pytest_claude_files._http.handler import HTTPResponse, error_response
+from pytest_claude_files._http.routes import OPERATIONS
+from pytest_claude_files.errors import (
+    FilesAPIError,
+    InvalidRequestError,
+    error_class_for,
+)
+
+if TYPE_CHECKING:
+    pass
+ANY_OPERATION = "*"
+
+
+# -- faults -------------------------------------------------------------------------
+@dataclass
+class Fault:
+    """One scripted misbehaviour of the server for the next ``times`` calls of ``operation``."""
+
+    operation: str = ANY_OPERATION
+    times: Optional[int] = 1
+    after: int = 0
+    status: Optional[int] = None
+    error_type: Optional[str] = None
+    error_code: Optional[str] = None
+    message: Optional[str] = None
+    retry_after: Optional[float] = None
+    retry_after_ms: Optional[float] = None
+    should_retry: Optional[bool] = None
+    headers: dict[str, str] = field(default_factory=dict)
+    latency: float = 0.0
+    drop: bool = False
+    truncate_at: Optional[int] = None
+    id: int = 0
+    used: int = 0
+
+    @property
+    def is_error(self) -> bool:
+        return self.status is not None or self.error_type is not None
+
+    def error(self) -> FilesAPIError:
+        """The ``FilesAPIError`` this fault answers with."""
+        cls = error_class_for(self.status if self.status is not None else str(self.error_type))
+        if self.error_type is not None and cls.error_type != self.error_type:
+            cls = type(cls.__name__, (cls,), {"error_type": self.error_type})
+        headers = dict(self.headers)
+        if self.retry_after is not None:
+            headers["retry-after"] = _number(self.retry_after)
+        if self.retry_after_ms is not None:
+            headers["retry-after-ms"] = _number(self.retry_after_ms)
+        if self.should_retry is not None:
+            headers["x-should-retry"] = "true" if self.should_retry else "false"
+        message = self.message or f"Injected fault: {cls.error_type} ({cls.status})."
+        return cls(message, error_code=self.error_code, headers=headers)
+
+    def response(self) -> HTTPResponse:
+        return error_response(self.error())
+
+    def to_json(self) -> dict[str, Any]:
+        """The fault as JSON: what was set (``times`` always, ``null`` = every call)."""
+        return {
+            k: v for k, v in self.__dict__.items()
+            if k in ("id", "operation", "times", "after", "used")
+            or not (v is None or v is False or v == {} or (k == "latency" and not v))
+        }
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+_FAULT_FIELDS = {
+    "operation": str, "times": (int, type(None)), "after": int, "status": int,
+    "error_type": str, "error_code": str, "message": str, "retry_after": (int, float),
+    "retry_after_ms": (int, float), "should_retry": bool, "headers": dict,
+    "latency": (int, float), "drop": bool, "truncate_at": int,
+}
+
+
+def parse_fault(spec: Mapping[str, Any]) -> Fault:
+    """A :class:`Fault` from its JSON form; ``InvalidRequestError`` naming the bad field."""
+    if not isinstance(spec, Mapping):
+        raise InvalidRequestError("fault: the body must be a JSON object.")
+    for key, value in spec.items():
+        expected = _FAULT_FIELDS.get(key)
+        if expected is None:
+            raise InvalidRequestError(
+                f"fault.{key}: unknown field; expected one of {sorted(_FAULT_FIELDS)}."
+            )
+        if isinstance(value, bool) and expected is not bool:
+            raise InvalidRequestError(f"fault.{key}: must not be a boolean.")
+        if value is not None and not isinstance(value, expected):  # type: ignore[arg-type]
+            raise InvalidRequestError(f"fault.{key}: wrong type {type(value).__name__}.")
+    fault = Fault(**{k: v for k, v in spec.items() if not (v is None and k != "times")})
+    if fault.operation not in (*OPERATIONS, ANY_OPERATION):
+        raise InvalidRequestError(
+            f"fault.operation: {fault.operation!r} is not one of {[*OPERATIONS, ANY_OPERATION]}."
+        )
+    if fault.times is not None and fault.times < 1:
+        raise InvalidRequestError("fault.times: must be >= 1 (or null for every call).")
+    if fault.after < 0:
+        raise InvalidRequestError("fault.after: must be >= 0.")
+    if fault.latency < 0 or fault.latency > 60:
+        raise InvalidRequestError("fault.latency: must be 0 to 60 seconds.")
+    if fault.truncate_at is not None and fault.truncate_at < 0:
+        raise InvalidRequestError("fault.truncate_at: must be >= 0 bytes.")
+    if fault.status is not None and not 400 <= fault.status <= 599:
+        raise InvalidRequestError("fault.status: an error status is 400 to 599.")
+    if fault.status is None and fault.error_type is not None:
+        try:
+            error_class_for(fault.error_type)
+        except ValueError as exc:
+            raise InvalidRequestError(f"fault.error_type: {exc}.") from None
+    if not (fault.is_error or fault.drop or fault.latency or fault.truncate_at is not None):
+        raise InvalidRequestError(
+            "fault: say what happens: status/error_type, drop, latency or truncate_at."
+        )
+    if fault.drop and (fault.is_error or fault.truncate_at is not None):
+        raise InvalidRequestError("fault.drop: a dropped connection has no status or body.")
+    for name, value in fault.headers.items():
+        if not isinstance(value, str):
+            raise InvalidRequestError(f"fault.headers.{name}: header values are strings.")
+    return fault
+
+
+class FaultSchedule:
+    """The pending faults of one tenant, consumed in the order they were added."""
+
+    def __init__(self) -> None:
+        self._faults: list[Fault] = []
+        self._lock = threading.Lock()
+        self._next_id = 1
+
+    def add(self, fault: Fault) -> Fault:
+        with self._lock:
+            fault.id = self._next_id
+            self._next_id += 1
+            self._faults.append(fault)
+            return fault
+
+    def take(self, operation: Optional[str]) -> Optional[Fault]:
+        """The fault that applies to this call of ``operation`` (and use it up), if any."""
+        if not self._faults:
+            return None
+        with self._lock:
+            chosen = None
+            for fault in self._faults:
+                if fault.operation not in (ANY_OPERATION, operation) or operation is None:
+                    continue
+                if fault.after > 0:
+                    fault.after -= 1
+                    continue
+                if chosen is None:
+                    chosen = fault
+            if chosen is None:
+                return None
+            chosen.used += 1
+            if chosen.times is not None:
+                chosen.times -= 1
+                if chosen.times == 0:
+                    self._faults.remove(chosen)
+            return chosen
+
+    def pending(self) -> list[Fault]:
+        with self._lock:
+            return list(self._faults)
+
+    def clear(self) -> int:
+        with self._lock:
+            count = len(self._faults)
+            self._faults.clear()
+            return count

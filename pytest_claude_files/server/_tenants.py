@@ -1,0 +1,168 @@
+"""Tenants: the emulator keeps each API key's files apart (keys are never stored or shown)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Optional, Sequence
+
+from pytest_claude_files._core.clock import FakeClock
+from pytest_claude_files._core.files import FakeFiles, FakeFilesSettings
+from pytest_claude_files._http.handler import FilesHandler, api_key_of
+from pytest_claude_files.server._faults import Fault, FaultSchedule
+from pytest_claude_files.server._persistence import PersistentFakeFiles, check_data_dir
+
+SHARED_LABEL = "shared"
+CALLS_KEPT = 10_000
+"""Recorded calls kept per tenant (the oldest are dropped), so a long run stays small."""
+
+
+def tenant_label(api_key: str) -> str:
+    """A stable, non-reversible name for a key's space (keys are never stored or shown)."""
+    return "key-" + hashlib.sha256(api_key.encode()).hexdigest()[:16]
+
+
+# -- tenants ------------------------------------------------------------------------
+@dataclass
+class Tenant:
+    """One API key's space: its fake, the handler over it, its faults and request counts."""
+
+    label: str
+    files: FakeFiles
+    handler: FilesHandler
+    seeds: Sequence[Mapping[str, Any]] = ()
+    faults: FaultSchedule = field(default_factory=FaultSchedule)
+    counts: Counter[str] = field(default_factory=Counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def begin(self, operation: Optional[str]) -> Optional[Fault]:
+        """Count a request and take the fault that applies to it, if any."""
+        with self._lock:
+            self.counts[operation or "unknown"] += 1
+            calls = self.files.calls
+            if len(calls) >= CALLS_KEPT:
+                del calls[: len(calls) - CALLS_KEPT // 2]
+        return self.faults.take(operation)
+
+    def request_counts(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self.counts)
+
+    def reset(self) -> None:
+        """Back to the start: no files (but the seeds), no calls, no counts, no faults,
+        and a clock that follows real time again."""
+        self.files.reset()
+        self.files.clock = FakeClock()
+        self.faults.clear()
+        with self._lock:
+            self.counts.clear()
+        self.apply_seeds()
+
+    def apply_seeds(self) -> None:
+        from pytest_claude_files.server._control import file_spec_kwargs
+
+        for spec in self.seeds:
+            self.files.add_file(**file_spec_kwargs(spec))
+        self.files.calls.clear()
+
+
+class Tenants:
+    """The server's spaces: one :class:`Tenant` per API key (or one shared space).
+
+    A request without a key, or with a key outside ``settings.api_keys``, goes to a
+    tenant that holds nothing, whose handler answers 401 as the API does.
+    """
+
+    def __init__(
+        self,
+        settings: Optional[FakeFilesSettings] = None,
+        *,
+        shared: bool = False,
+        data_dir: Optional[os.PathLike[str] | str] = None,
+        seeds: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
+        self.settings = settings or FakeFilesSettings()
+        self.shared = shared
+        self.data_dir = None if data_dir is None else Path(data_dir)
+        self.seeds = list(seeds)
+        self._tenants: dict[str, Tenant] = {}
+        self._by_key: dict[str, Tenant] = {}  # a cache: no hashing of the key per request
+        self._lock = threading.Lock()
+        self._outsider = self._make("outsider", persistent=False, seeded=False)
+        if self.data_dir is not None:
+            check_data_dir(self.data_dir)
+            # Bring back every space that was persisted (keys are not stored: labels are).
+            root = self.data_dir / "tenants"
+            for path in sorted(root.iterdir()) if root.is_dir() else ():
+                if path.is_dir():
+                    self._tenants[path.name] = self._make(path.name)
+
+    def __len__(self) -> int:
+        return len(self._tenants)
+
+    def __iter__(self) -> Any:
+        return iter(list(self._tenants.values()))
+
+    def _make(self, label: str, *, persistent: bool = True, seeded: bool = True) -> Tenant:
+        clock = FakeClock()
+        fresh = True
+        if persistent and self.data_dir is not None:
+            files: FakeFiles = PersistentFakeFiles(
+                self.data_dir / "tenants" / label, self.settings, clock=clock
+            )
+            fresh = len(files) == 0
+        else:
+            files = FakeFiles(self.settings, clock=clock)
+        tenant = Tenant(label, files, FilesHandler(files), self.seeds if seeded else ())
+        if fresh and seeded:
+            tenant.apply_seeds()
+        return tenant
+
+    def get(self, api_key: str) -> Tenant:
+        """The tenant of ``api_key`` (made on first use)."""
+        cached = self._by_key.get(api_key)
+        if cached is not None:
+            return cached
+        label = SHARED_LABEL if self.shared else tenant_label(api_key)
+        tenant = self._tenants.get(label)
+        if tenant is None:
+            with self._lock:
+                tenant = self._tenants.get(label)
+                if tenant is None:
+                    tenant = self._tenants[label] = self._make(label)
+                if len(self._by_key) < 100_000:
+                    self._by_key[api_key] = tenant
+        return tenant
+
+    def accepts(self, api_key: str) -> bool:
+        keys = self.settings.api_keys
+        return bool(api_key) and (keys is None or api_key in keys)
+
+    def for_request(self, headers: Mapping[str, str]) -> Tenant:
+        """The tenant a Files API request belongs to."""
+        known = self._by_key.get(headers.get("x-api-key", ""))
+        if known is not None:
+            return known
+        key = api_key_of(headers)
+        if key and self.accepts(key):
+            return self.get(key)
+        return self._outsider
+
+    def for_control(self, headers: Mapping[str, str]) -> Optional[Tenant]:
+        """The tenant a control request acts on; ``None`` without an accepted key."""
+        key = api_key_of(headers)
+        if key and self.accepts(key):
+            return self.get(key)
+        if self.shared and not key:
+            return self.get("")
+        return None
+
+    def reset_all(self) -> int:
+        tenants = list(self._tenants.values())
+        for tenant in tenants:
+            tenant.reset()
+        return len(tenants)
