@@ -253,7 +253,7 @@ def error_class_for(status_or_type: int | str) -> type[FilesAPIError]:
 
 
 def build_error(
-    status_or_type: int | str,
+    status_or_type: int | str | type[FilesAPIError],
     message: Optional[str] = None,
     *,
     error_code: Optional[str] = None,
@@ -262,11 +262,11 @@ def build_error(
 ) -> FilesAPIError:
     """The one error builder of the fake, scenarios, the control API, strategies and Faker.
 
-    ``status_or_type`` as :func:`error_class_for`; ``message`` defaults to the type's
+    ``status_or_type`` as :func:`error_class_for`, or an error class; ``message`` defaults to the type's
     wording; ``details`` are extra keys of ``error.details`` (``organization_on_hold``
     gets ``appeal_url`` = :data:`APPEAL_URL` unless given).
     """
-    cls = error_class_for(status_or_type)
+    cls = status_or_type if isinstance(status_or_type, type) else error_class_for(status_or_type)
     extra = dict(details or {})
     if error_code == "organization_on_hold":
         extra.setdefault("appeal_url", APPEAL_URL)

@@ -56,6 +56,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         _config.INI_MAX_RETRIES, default="",
         help="max_retries of the fixture clients; default the SDK's (2).",
     )
+    for ini, text in _config.FIDELITY_INIS.items():
+        parser.addini(ini, default="", help=text)
     del group  # options of the other parts register in their own modules
 
 
@@ -63,8 +65,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         f"{MARKER}(**settings): configure the fake Claude Files API for a test "
-        f"(api_keys, storage_quota, max_file_size, rate_limit, now, freeze_time, "
-        f"max_retries, api_key); see {_config.DOCS_MARKER}",
+        f"({', '.join(_config.MARKER_ARGS)}); see {_config.DOCS_MARKER}",
     )
     _respx_fixtures.configure(config)
     try:
@@ -118,14 +119,28 @@ def claude_files_config(request: pytest.FixtureRequest) -> _config.ClaudeFilesCo
 
 
 @pytest.fixture
-def claude_files(claude_files_config: _config.ClaudeFilesConfig) -> FakeFiles:
-    """A fresh in-memory Files API for this test (``FakeFiles``)."""
+def claude_files(claude_files_config: _config.ClaudeFilesConfig) -> Generator[FakeFiles, None, None]:
+    """A fresh in-memory Files API for this test (``FakeFiles``).
+
+    At teardown it gives the misuse notices that only the end of a test reveals (a listing
+    that stopped at a page with more) and, under ``misuse_warnings="error"`` or
+    ``-W error::...ClaudeFilesMisuseWarning``, fails the test with the notices.
+    """
     from pytest_claude_files._core.clock import FakeClock
     from pytest_claude_files._core.files import FakeFiles, FakeFilesSettings
 
     cfg = claude_files_config
     clock = FakeClock(cfg.now, frozen=cfg.freeze_time)
-    return FakeFiles(FakeFilesSettings(**cfg.settings_kwargs()), clock=clock)
+    fake = FakeFiles(FakeFilesSettings(**cfg.settings_kwargs()), clock=clock)
+    yield fake
+    failures = fake.finish()
+    if failures:
+        listed = "\n".join(f"  {item}" for item in failures)
+        pytest.fail(
+            f"the fake Claude Files API saw client misuse (ClaudeFilesMisuseWarning, "
+            f"misuse_warnings={cfg.misuse_warnings or 'warn'}):\n{listed}",
+            pytrace=False,
+        )
 
 
 @pytest.fixture

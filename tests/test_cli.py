@@ -49,7 +49,7 @@ def serve() -> Iterator[Serve]:
 
 
 def get_json(url: str, key: str = "sk-cli") -> object:
-    request = urllib.request.Request(url, headers={"x-api-key": key})
+    request = urllib.request.Request(url, headers={"x-api-key": key, "anthropic-version": "2023-06-01"})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 

@@ -33,7 +33,8 @@ from pytest_claude_files.errors import (
 )
 from pytest_claude_files.models import BETA_HEADER_VALUE, dump_json
 
-KEY = {"x-api-key": "sk-test"}
+KEY = {"x-api-key": "sk-test", "anthropic-version": "2023-06-01"}
+VERSION = {"anthropic-version": "2023-06-01"}
 BETA = {**KEY, "anthropic-beta": BETA_HEADER_VALUE}
 T0 = datetime(2025, 4, 15, 18, 37, 24, 100435, tzinfo=timezone.utc)
 
@@ -152,14 +153,14 @@ def test_missing_or_empty_credentials_are_401(handler: FilesHandler, headers: di
     [{"x-api-key": "k"}, {"authorization": "Bearer k"}, {"Authorization": "bearer k"}, {"X-Api-Key": "k"}],
 )
 def test_any_key_is_accepted_by_default(handler: FilesHandler, headers: dict) -> None:
-    assert get(handler, "/v1/files", headers=headers).status == 200
+    assert get(handler, "/v1/files", headers={**headers, **VERSION}).status == 200
 
 
 def test_accepted_keys(fake: FakeFiles) -> None:
     fake.settings = type(fake.settings)(api_keys=frozenset({"good"}))
     handler = FilesHandler(fake)
-    assert get(handler, "/v1/files", headers={"x-api-key": "good"}).status == 200
-    assert get(handler, "/v1/files", headers={"authorization": "Bearer good"}).status == 200
+    assert get(handler, "/v1/files", headers={"x-api-key": "good", **VERSION}).status == 200
+    assert get(handler, "/v1/files", headers={"authorization": "Bearer good", **VERSION}).status == 200
     body = assert_error(get(handler, "/v1/files", headers={"x-api-key": "bad"}), 401)
     assert "bad" not in body["error"]["message"]  # never echo a key
 
@@ -433,6 +434,6 @@ def test_a_trailing_newline_never_matches_another_route(
 
     assert match(method, unquote(raw_path)) == expected
     assert match_by_table(method, unquote(raw_path)) == expected
-    response = handler(HTTPRequest.build(method, raw_path, "", {"x-api-key": "k"}))
+    response = handler(HTTPRequest.build(method, raw_path, "", {"x-api-key": "k", **VERSION}))
     assert response.status == 404
     assert response.json()["error"]["type"] == "not_found_error"

@@ -126,7 +126,9 @@ def test_marker_is_registered(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         [
             "@pytest.mark.claude_files(**settings): configure the fake Claude Files API for a test "
-            "(api_keys, storage_quota, max_file_size, rate_limit, now, freeze_time, max_retries, api_key); "
+            "(api_keys, api_key, storage_quota, max_file_size, rate_limit, now, freeze_time, max_retries, "
+            "guess_mime_type, check_anthropic_version, check_anthropic_beta, known_betas, partition_workspaces, "
+            "misuse_warnings); "
             "see docs/reference.md#the-claude_files-marker",
         ]
     )
@@ -199,7 +201,8 @@ BAD_MARKERS = [
     (
         "claude_files(quota=10)",
         "@pytest.mark.claude_files: unknown argument(s) quota. Known arguments: api_keys, api_key, "
-        "storage_quota, max_file_size, rate_limit, now, freeze_time, max_retries. "
+        "storage_quota, max_file_size, rate_limit, now, freeze_time, max_retries, guess_mime_type, "
+        "check_anthropic_version, check_anthropic_beta, known_betas, partition_workspaces, misuse_warnings. "
         "See docs/reference.md#the-claude_files-marker",
     ),
     (

@@ -38,10 +38,13 @@ def control(server: ServerHandle) -> ControlClient:
 
 
 def raw(server: ServerHandle, method: str, path: str, *, key: str | None = KEY, body: bytes | None = None,
-        headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+        headers: dict[str, str] | None = None, version: str | None = "2023-06-01",
+        ) -> tuple[int, dict[str, str], bytes]:
     request = urllib.request.Request(f"{server.base_url}{path}", data=body, method=method)
     if key is not None:
         request.add_header("x-api-key", key)
+    if version is not None:
+        request.add_header("anthropic-version", version)
     for name, value in (headers or {}).items():
         request.add_header(name, value)
     try:

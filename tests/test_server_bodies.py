@@ -122,7 +122,7 @@ async def test_downloads_are_streamed_in_chunks() -> None:
 
     scope = {"type": "http", "method": "GET", "path": f"/v1/files/{meta.id}/content",
              "raw_path": f"/v1/files/{meta.id}/content".encode(), "query_string": b"",
-             "headers": [(b"x-api-key", b"k")]}
+             "headers": [(b"x-api-key", b"k"), (b"anthropic-version", b"2023-06-01")]}
     await app(scope, receive_from([b""]), send)
     start, *bodies = sent
     assert start["status"] == 200

@@ -23,7 +23,7 @@ from pytest_claude_files._sdk.transports import (
 )
 from pytest_claude_files.models import BETA_HEADER_VALUE
 
-KEY = {"x-api-key": "sk-ant-test-transport"}
+KEY = {"x-api-key": "sk-ant-test-transport", "anthropic-version": "2023-06-01"}
 BOUNDARY = "claude-files-test-boundary"
 
 pytestmark = pytest.mark.anyio
@@ -167,7 +167,8 @@ async def test_repeated_request_headers_are_joined_and_lower_cased(
 ) -> None:
     headers = [
         ("X-API-Key", KEY["x-api-key"]),
-        ("Anthropic-Beta", "other-2024-01-01"),
+        ("Anthropic-Version", KEY["anthropic-version"]),
+        ("Anthropic-Beta", "pdfs-2024-09-25"),
         ("anthropic-beta", BETA_HEADER_VALUE),
         ("X-Tag", "a"),
         ("x-tag", "b"),
@@ -176,7 +177,7 @@ async def test_repeated_request_headers_are_joined_and_lower_cased(
     assert response.status_code == 200, response.text
     seen = recorder.requests[-1].headers
     assert seen["x-tag"] == "a, b"
-    assert seen["anthropic-beta"] == f"other-2024-01-01, {BETA_HEADER_VALUE}"
+    assert seen["anthropic-beta"] == f"pdfs-2024-09-25, {BETA_HEADER_VALUE}"
     assert "has_more" in response.json()  # the joined anthropic-beta still selects the beta dialect
 
 

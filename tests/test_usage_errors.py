@@ -279,7 +279,9 @@ def test_a_module_marker_error_names_the_marker(pytester: pytest.Pytester) -> No
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines([
         "@pytest.mark.claude_files: unknown argument(s) frozen. Known arguments: api_keys, api_key, "
-        f"storage_quota, max_file_size, rate_limit, now, freeze_time, max_retries. {MARKER_DOCS}",
+        "storage_quota, max_file_size, rate_limit, now, freeze_time, max_retries, guess_mime_type, "
+        "check_anthropic_version, check_anthropic_beta, known_betas, partition_workspaces, misuse_warnings. "
+        f"{MARKER_DOCS}",
     ])
 
 

@@ -166,6 +166,26 @@ class FakeFiles:
         """The client-misuse notices of this fake (``Misuse(code, message)``), oldest first."""
         return list(self.misuse.records)
 
+    def finish(self) -> list[Any]:
+        """End of a test: notice listings that stopped at a page with more; return the
+        notices that must fail the test (all under ``misuse_warnings="error"``, else those
+        the warning filters escalated)."""
+        for dialect, count, note in self.listings.unfinished():
+            if note:
+                self.misuse.notice("beta-dialect-trap", note, once_key="trap")
+                continue
+            more = "has_more: true" if dialect == "beta" else "a next_page"
+            self.misuse.notice(
+                "unfinished-listing",
+                f"a files.list() page of {count} file(s) said there was more ({more}), and the next "
+                "page was never asked for: code that reads one page as the whole list misses files "
+                "once there are more than 20. Iterate the page (`for f in client.files.list()`) or use "
+                "page.iter_pages() / page.get_next_page(); pass limit= if one page is what you want.",
+                once_key=dialect,
+            )
+        self.listings.clear()
+        return self.misuse.failures()
+
     # -- inspection ---------------------------------------------------------------
     def reset(self) -> None:
         """Forget every file and call (settings and clock stay)."""

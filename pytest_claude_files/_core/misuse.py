@@ -83,20 +83,22 @@ class ListingTracker:
     """Pages served that said "there is more", and whether the next page was asked for.
 
     Decision (docs/fidelity.md, ``warnings.unfinished-listing``): only a page the caller
-    asked for **without** ``limit`` counts. Code that sets ``limit=`` and takes one page
+    asked for **without** ``limit`` counts (a beta page served to a client that paginates
+    with ``next_page`` counts always: that is the beta-dialect trap). Code that sets ``limit=`` and takes one page
     chose its page size; code that never set one and stopped after the default 20 read
     one page as if it were everything. A page is finished when any later request asks
     for the cursor that continues it (``after_id`` = its ``last_id``, or ``page`` = its
     ``next_page``), in the same scope.
     """
 
-    open: dict[tuple[str, Optional[str], Optional[str], str], int] = field(default_factory=dict)
+    open: dict[tuple[str, Optional[str], Optional[str], str], tuple[int, str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def served(self, dialect: str, scope_id: Optional[str], workspace: Optional[str], cursor: str,
-               count: int) -> None:
+               count: int, note: str = "") -> None:
+        """A page with more was served; ``note`` is the client's description for a trap notice."""
         with self._lock:
-            self.open[(dialect, scope_id, workspace, cursor)] = count
+            self.open[(dialect, scope_id, workspace, cursor)] = (count, note)
 
     def continued(self, dialect: str, scope_id: Optional[str], workspace: Optional[str],
                   cursor: Optional[str]) -> None:
@@ -105,9 +107,10 @@ class ListingTracker:
         with self._lock:
             self.open.pop((dialect, scope_id, workspace, cursor), None)
 
-    def unfinished(self) -> list[tuple[str, Optional[str], Optional[str], str, int]]:
+    def unfinished(self) -> list[tuple[str, int, str]]:
+        """``(dialect, count, note)`` of each page whose next page nobody asked for."""
         with self._lock:
-            return [(*key, count) for key, count in self.open.items()]
+            return [(key[0], count, note) for key, (count, note) in self.open.items()]
 
     def clear(self) -> None:
         with self._lock:

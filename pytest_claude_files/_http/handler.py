@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, quote, unquote
 from pytest_claude_files._core import ids as _ids
 from pytest_claude_files._core.files import FakeFiles
 from pytest_claude_files._http import routes as _routes
+from pytest_claude_files._http.headers import GA_PAGINATING_VERSIONS, check_beta, check_version
 from pytest_claude_files._http.multipart import Body, parse_multipart
 from pytest_claude_files.errors import (
     APIError,
@@ -197,11 +198,15 @@ class FilesHandler:
         request_id = _ids.new_request_id()
         try:
             try:
-                return self._serve(request, request_id)
+                response = self._serve(request, request_id)
             except FilesAPIError as exc:
-                return error_response(exc, request_id)
+                response = error_response(exc, request_id)
         except Exception:
-            return error_response(APIError("Internal server error"), request_id)
+            response = error_response(APIError("Internal server error"), request_id)
+        workspace = request.headers.get(WORKSPACE_HEADER)
+        if workspace is not None:  # echoed on every answer, errors too (APIStatusError.workspace_id)
+            response.headers.append((WORKSPACE_HEADER, workspace))
+        return response
 
     # -- pipeline -----------------------------------------------------------------
     # Every request passes here (the in-process transports, respx routes and the server
@@ -225,21 +230,38 @@ class FilesHandler:
         extra = _NO_HEADERS if settings.rate_limit is None else self._rate_limit()
         if operation is None:
             raise NotFoundError(f"Not found: {shown(request.method)} {shown(request.path)}")
-        dialect: Dialect = dialect_of(request_headers) if request_headers.get("anthropic-beta") else "ga"
+        if settings.check_anthropic_version:
+            check_version(request_headers.get("anthropic-version"))
+        beta = request_headers.get("anthropic-beta")
+        dialect: Dialect = "ga"
+        if beta:
+            if settings.check_anthropic_beta:
+                for name in check_beta(beta, settings.known_betas):
+                    self.files.misuse.notice(
+                        "unknown-beta",
+                        f"anthropic-beta: {name!r} is not a beta name the fake knows; check its spelling "
+                        "(the real API refuses names it does not know). If it is real, add it with the "
+                        "known_betas setting.",
+                        once_key=name,
+                    )
+            dialect = dialect_of(request_headers)
+        workspace = request_headers.get(WORKSPACE_HEADER)
         if operation == "retrieve_metadata":
             assert file_id is not None
             headers = [("content-type", JSON), ("request-id", request_id)]
             if extra:
                 headers.extend(extra)
-            return HTTPResponse(200, headers, self.files.retrieve(file_id).to_api_json(dialect))
+            meta = self.files.retrieve(file_id, workspace_id=workspace)
+            return HTTPResponse(200, headers, meta.to_api_json(dialect))
         if operation == "list":
-            return _json_ok(self._list(dialect, _query(request.query)), request_id, extra)
+            body = self._list(dialect, _query(request.query), workspace, request_headers)
+            return _json_ok(body, request_id, extra)
         if operation == "upload":
-            meta = self._upload(request, dialect, _query(request.query))
+            meta = self._upload(request, dialect, _query(request.query), workspace)
             return _json_ok(meta.to_api_json(dialect), request_id, extra)
         assert file_id is not None
         if operation == "download":
-            meta, content = self.files.download(file_id)
+            meta, content = self.files.download(file_id, workspace_id=workspace)
             headers = [
                 ("content-type", meta.mime_type),
                 ("request-id", request_id),
@@ -247,7 +269,7 @@ class FilesHandler:
                 *extra,
             ]
             return HTTPResponse(200, headers, content)
-        deleted = self.files.delete(file_id)
+        deleted = self.files.delete(file_id, workspace_id=workspace)
         return json_response(200, deleted.model_dump(mode="json"), request_id, extra)
 
     def _authenticate(self, headers: Mapping[str, str]) -> None:
@@ -282,7 +304,9 @@ class FilesHandler:
         return headers
 
     # -- operations ---------------------------------------------------------------
-    def _upload(self, request: HTTPRequest, dialect: Dialect, query: list[tuple[str, str]]) -> FileMetadata:
+    def _upload(
+        self, request: HTTPRequest, dialect: Dialect, query: list[tuple[str, str]], workspace: Optional[str]
+    ) -> FileMetadata:
         parts = parse_multipart(request.headers.get("content-type"), request.body)
         file_part = None
         expires: Optional[int] = None
@@ -307,9 +331,13 @@ class FilesHandler:
             content_type=file_part.content_type,
             dialect=dialect,
             expires_in_seconds=expires,
+            workspace_id=workspace,
         )
 
-    def _list(self, dialect: Dialect, query: list[tuple[str, str]]) -> bytes:
+    def _list(
+        self, dialect: Dialect, query: list[tuple[str, str]], workspace: Optional[str],
+        headers: Mapping[str, str],
+    ) -> bytes:
         single: dict[str, str] = {}
         ids: Optional[list[str]] = None
         for key, value in query:
@@ -330,7 +358,14 @@ class FilesHandler:
                 before_id=single.get("before_id"),
                 after_id=single.get("after_id"),
                 scope_id=scope_id,
+                workspace_id=workspace,
             )
+            listings = self.files.listings
+            listings.continued("beta", scope_id, workspace, single.get("after_id"))
+            if page.has_more and page.last_id is not None and "before_id" not in single:
+                trap = _beta_trap_note(headers) if _paginates_with_next_page(headers) else ""
+                if trap or limit is None:
+                    listings.served("beta", scope_id, workspace, page.last_id, len(page.data), trap)
             return _page_json(page.data, "beta", {
                 "has_more": page.has_more,
                 "first_id": page.first_id,
@@ -339,8 +374,48 @@ class FilesHandler:
         for name in ("before_id", "after_id"):
             if name in single:
                 raise InvalidRequestError(f"{name}: not supported; use the `page` cursor.")
-        ga = self.files.list_ga(limit=limit, page=single.get("page"), ids=ids, scope_id=scope_id)
+        ga = self.files.list_ga(limit=limit, page=single.get("page"), ids=ids, scope_id=scope_id,
+                                workspace_id=workspace)
+        self.files.listings.continued("ga", scope_id, workspace, single.get("page"))
+        if ga.next_page is not None and limit is None:
+            self.files.listings.served("ga", scope_id, workspace, ga.next_page, len(ga.data))
         return _page_json(ga.data, "ga", {"next_page": ga.next_page})
+
+
+def _beta_trap_note(headers: Mapping[str, str]) -> str:
+    """The beta-dialect trap notice, given if the client never asks for the next page."""
+    return (
+            f"this client paginates with `page`/`next_page` (anthropic-version "
+            f"{headers.get('anthropic-version', '?')}, SDK {_sdk_version(headers) or '?'}) but sent "
+            f"`anthropic-beta: {BETA_HEADER_VALUE}`, so the API answered a beta-dialect page "
+            "(has_more/last_id, no next_page) and the SDK stops auto-pagination after this first page. "
+            f"Fix: drop betas=[\"{BETA_HEADER_VALUE}\"] (the Files API is GA on this SDK)."
+    )
+
+
+WORKSPACE_HEADER = "anthropic-workspace-id"
+
+
+def _sdk_version(headers: Mapping[str, str]) -> Optional[str]:
+    return headers.get("x-stainless-package-version")
+
+
+def _paginates_with_next_page(headers: Mapping[str, str]) -> bool:
+    """Whether the client's SDK reads GA pages (``next_page``) even on ``client.beta.files``.
+
+    Python SDKs from 1.2 on and every 2.x SDK (``anthropic-version: 2026-10-21``) do.
+    """
+    if headers.get("anthropic-version") in GA_PAGINATING_VERSIONS:
+        return True
+    version = _sdk_version(headers)
+    if version is None or headers.get("x-stainless-lang") != "python":
+        return False
+    parts = version.split(".")
+    try:
+        major, minor = int(parts[0]), int(parts[1]) if len(parts) > 1 else 0
+    except ValueError:
+        return False
+    return (major, minor) >= (1, 2)
 
 
 def _query(query: str) -> list[tuple[str, str]]:

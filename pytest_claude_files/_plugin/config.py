@@ -19,6 +19,28 @@ INI_STORAGE_QUOTA = "claude_files_storage_quota"
 INI_MAX_FILE_SIZE = "claude_files_max_file_size"
 INI_RATE_LIMIT = "claude_files_rate_limit"
 INI_MAX_RETRIES = "claude_files_max_retries"
+INI_GUESS_MIME_TYPE = "claude_files_guess_mime_type"
+INI_CHECK_ANTHROPIC_VERSION = "claude_files_check_anthropic_version"
+INI_CHECK_ANTHROPIC_BETA = "claude_files_check_anthropic_beta"
+INI_KNOWN_BETAS = "claude_files_known_betas"
+INI_PARTITION_WORKSPACES = "claude_files_partition_workspaces"
+INI_MISUSE_WARNINGS = "claude_files_misuse_warnings"
+FIDELITY_INIS: dict[str, str] = {
+    INI_GUESS_MIME_TYPE: "Store a guess from the filename for parts sent as application/octet-stream "
+                         "(the real API keeps octet-stream); true/false, default false.",
+    INI_CHECK_ANTHROPIC_VERSION: "Refuse a missing or unknown anthropic-version header (400) as the API "
+                                 "does; true/false, default true.",
+    INI_CHECK_ANTHROPIC_BETA: "Refuse malformed anthropic-beta values (400) as the API does; "
+                              "true/false, default true.",
+    INI_KNOWN_BETAS: "Beta names to accept without a warning, besides the built-in list "
+                     "(comma- or space-separated).",
+    INI_PARTITION_WORKSPACES: "Files belong to the anthropic-workspace-id they were made in; another "
+                              "workspace's file is a 404. true/false, default false.",
+    INI_MISUSE_WARNINGS: "Client-misuse warnings: warn (default), error (fail the test) or ignore "
+                         "(only record on claude_files.warnings).",
+}
+_BOOL_ARGS = ("guess_mime_type", "check_anthropic_version", "check_anthropic_beta", "partition_workspaces")
+MISUSE_MODES = ("warn", "error", "ignore")
 
 MARKER_ARGS: dict[str, str] = {
     "api_keys": "keys the fake accepts (a list of strings); default: any non-empty key",
@@ -29,6 +51,12 @@ MARKER_ARGS: dict[str, str] = {
     "now": "the clock's start (datetime or ISO 8601 string); default the real time",
     "freeze_time": "stop the clock (True) so created_at values are predictable; default False",
     "max_retries": "the fixture clients' max_retries; default the SDK's (2)",
+    "guess_mime_type": "guess a type for parts sent as application/octet-stream (opt-in); default False",
+    "check_anthropic_version": "refuse a missing or unknown anthropic-version (400); default True",
+    "check_anthropic_beta": "refuse malformed anthropic-beta values (400); default True",
+    "known_betas": "beta names accepted without a warning, besides the built-in list; default none",
+    "partition_workspaces": "another anthropic-workspace-id's file is a 404; default False (shared)",
+    "misuse_warnings": "client-misuse warnings: 'warn', 'error' (fail the test) or 'ignore'; default 'warn'",
 }
 
 _UNITS = {
@@ -72,6 +100,38 @@ def parse_positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
     return number
 
 
+_TRUE = ("true", "yes", "on", "1")
+_FALSE = ("false", "no", "off", "0")
+
+
+def parse_bool(value: Any, name: str) -> bool:
+    """``True``/``False``, or (ini) ``true``/``false``, ``yes``/``no``, ``on``/``off``, ``1``/``0``."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower() if isinstance(value, str) else None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ConfigError(f"{name}: expected True or False (ini: true or false), got {value!r}")
+
+
+def parse_betas(value: Any) -> tuple[str, ...]:
+    """A list of beta names, or (ini) one string separated by commas or whitespace."""
+    items = re.split(r"[,\s]+", value) if isinstance(value, str) else value
+    try:
+        names = tuple(str(item).strip() for item in items if str(item).strip())
+    except TypeError:
+        names = ()
+    shape = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*-\d{4}-\d{2}-\d{2}\Z")
+    bad = [n for n in names if not shape.match(n)]
+    if not names or bad or not isinstance(value, (str, list, tuple, set, frozenset)):
+        raise ConfigError(
+            f"known_betas: expected beta names such as 'files-api-2025-04-14', got {value!r}"
+        )
+    return names
+
+
 @dataclass(frozen=True)
 class ClaudeFilesConfig:
     """The settings in force for one test (the ``claude_files_config`` fixture).
@@ -89,6 +149,12 @@ class ClaudeFilesConfig:
         now: where the fake's clock starts (a datetime or an ISO 8601 string).
         freeze_time: whether the clock stands still.
         max_retries: ``max_retries`` of the client fixtures.
+        guess_mime_type: guess a type for octet-stream parts (opt-in, unfaithful).
+        check_anthropic_version: refuse a missing or unknown ``anthropic-version``.
+        check_anthropic_beta: refuse malformed ``anthropic-beta`` values.
+        known_betas: more beta names to accept silently.
+        partition_workspaces: files per ``anthropic-workspace-id``.
+        misuse_warnings: ``warn``, ``error`` or ``ignore``.
     """
 
     api_keys: Optional[tuple[str, ...]] = None
@@ -99,6 +165,12 @@ class ClaudeFilesConfig:
     now: Optional[Union[datetime, str]] = None
     freeze_time: bool = False
     max_retries: Optional[int] = None
+    guess_mime_type: Optional[bool] = None
+    check_anthropic_version: Optional[bool] = None
+    check_anthropic_beta: Optional[bool] = None
+    known_betas: Optional[tuple[str, ...]] = None
+    partition_workspaces: Optional[bool] = None
+    misuse_warnings: Optional[str] = None
 
     def settings_kwargs(self) -> dict[str, Any]:
         """The keyword arguments of ``FakeFilesSettings`` that these settings change."""
@@ -111,6 +183,11 @@ class ClaudeFilesConfig:
             out["max_file_size"] = self.max_file_size
         if self.rate_limit is not None:
             out["rate_limit"] = self.rate_limit
+        for name in (*_BOOL_ARGS, "misuse_warnings"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        if self.known_betas is not None:
+            out["known_betas"] = frozenset(self.known_betas)
         return out
 
     @property
@@ -132,6 +209,12 @@ def from_ini(getini: Any) -> dict[str, Any]:
         (INI_MAX_FILE_SIZE, "max_file_size"),
         (INI_RATE_LIMIT, "rate_limit"),
         (INI_MAX_RETRIES, "max_retries"),
+        (INI_GUESS_MIME_TYPE, "guess_mime_type"),
+        (INI_CHECK_ANTHROPIC_VERSION, "check_anthropic_version"),
+        (INI_CHECK_ANTHROPIC_BETA, "check_anthropic_beta"),
+        (INI_KNOWN_BETAS, "known_betas"),
+        (INI_PARTITION_WORKSPACES, "partition_workspaces"),
+        (INI_MISUSE_WARNINGS, "misuse_warnings"),
     ):
         value = getini(ini)
         if value not in (None, ""):
@@ -180,6 +263,18 @@ def validate(raw: Mapping[str, Any], where: str) -> ClaudeFilesConfig:
             elif not isinstance(now, datetime):
                 raise ConfigError(f"now: expected a datetime or an ISO 8601 string, got {now!r}")
             kwargs["now"] = now
+        for name in _BOOL_ARGS:
+            if raw.get(name) is not None:
+                kwargs[name] = parse_bool(raw[name], name)
+        if raw.get("known_betas") is not None:
+            kwargs["known_betas"] = parse_betas(raw["known_betas"])
+        if raw.get("misuse_warnings") is not None:
+            mode = raw["misuse_warnings"]
+            if not isinstance(mode, str) or mode.strip().lower() not in MISUSE_MODES:
+                raise ConfigError(
+                    f"misuse_warnings: expected one of {', '.join(MISUSE_MODES)}, got {mode!r}"
+                )
+            kwargs["misuse_warnings"] = mode.strip().lower()
         if "freeze_time" in raw:
             if not isinstance(raw["freeze_time"], bool):
                 raise ConfigError(f"freeze_time: expected True or False, got {raw['freeze_time']!r}")

@@ -58,6 +58,16 @@ def _key(text: str) -> str:
     return text.strip()
 
 
+def _beta(text: str) -> str:
+    from pytest_claude_files._http.headers import BETA_NAME_RE
+
+    if not BETA_NAME_RE.match(text.strip()):
+        raise argparse.ArgumentTypeError(
+            f"not a beta name: {text!r} (words and a date, e.g. files-api-2025-04-14)"
+        )
+    return text.strip()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -91,6 +101,17 @@ def build_parser() -> argparse.ArgumentParser:
                        help="storage per space (default 1TB)")
     serve.add_argument("--rate-limit", type=_positive, metavar="N",
                        help="requests per minute per space before 429 (default unlimited)")
+    serve.add_argument("--guess-mime-type", action="store_true",
+                       help="store a guess from the filename for parts sent as application/octet-stream "
+                            "(the real API keeps octet-stream)")
+    serve.add_argument("--no-check-anthropic-version", dest="check_anthropic_version", action="store_false",
+                       help="serve requests with a missing or unknown anthropic-version header")
+    serve.add_argument("--no-check-anthropic-beta", dest="check_anthropic_beta", action="store_false",
+                       help="serve requests with malformed anthropic-beta values")
+    serve.add_argument("--known-beta", dest="known_betas", action="append", type=_beta, metavar="NAME",
+                       default=[], help="a beta name to accept besides the built-in list (repeatable)")
+    serve.add_argument("--partition-workspaces", action="store_true",
+                       help="files belong to the anthropic-workspace-id they were made in")
     serve.add_argument("--spool-threshold", type=_size, metavar="SIZE", default=None,
                        help="request bodies above this go to a temporary file (default 1MiB)")
     serve.add_argument("--log-level", default="warning",
@@ -129,7 +150,11 @@ def _serve(args: argparse.Namespace) -> int:
         overrides = {
             "max_file_size": args.max_file_size, "storage_quota": args.storage_quota,
             "rate_limit": args.rate_limit,
+            "known_betas": frozenset(args.known_betas) or None,
         }
+        for flag in ("guess_mime_type", "check_anthropic_version", "check_anthropic_beta",
+                     "partition_workspaces"):
+            overrides[flag] = getattr(args, flag)
         settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
         seeds = load_seed_file(args.seed) if args.seed else []
         app = make_app(

@@ -11,6 +11,7 @@ from pytest_claude_files._http.routes import OPERATIONS
 from pytest_claude_files.errors import (
     FilesAPIError,
     InvalidRequestError,
+    build_error,
     error_class_for,
 )
 
@@ -30,6 +31,7 @@ class Fault:
     status: Optional[int] = None
     error_type: Optional[str] = None
     error_code: Optional[str] = None
+    details: dict[str, Any] = field(default_factory=dict)
     message: Optional[str] = None
     retry_after: Optional[float] = None
     retry_after_ms: Optional[float] = None
@@ -58,7 +60,7 @@ class Fault:
         if self.should_retry is not None:
             headers["x-should-retry"] = "true" if self.should_retry else "false"
         message = self.message or f"Injected fault: {cls.error_type} ({cls.status})."
-        return cls(message, error_code=self.error_code, headers=headers)
+        return build_error(cls, message, error_code=self.error_code, details=self.details, headers=headers)
 
     def response(self) -> HTTPResponse:
         return error_response(self.error())
@@ -78,7 +80,7 @@ def _number(value: float) -> str:
 
 _FAULT_FIELDS = {
     "operation": str, "times": (int, type(None)), "after": int, "status": int,
-    "error_type": str, "error_code": str, "message": str, "retry_after": (int, float),
+    "error_type": str, "error_code": str, "details": dict, "message": str, "retry_after": (int, float),
     "retry_after_ms": (int, float), "should_retry": bool, "headers": dict,
     "latency": (int, float), "drop": bool, "truncate_at": int,
 }

@@ -76,8 +76,8 @@ class PersistentFakeFiles(FakeFiles):
         self._save(meta, content.encode() if isinstance(content, str) else content)
         return meta
 
-    def delete(self, file_id: str) -> Any:
-        deleted = super().delete(file_id)
+    def delete(self, file_id: str, **kwargs: Any) -> Any:
+        deleted = super().delete(file_id, **kwargs)
         for suffix in (".json", ".bin"):
             (self.directory / file_id).with_suffix(suffix).unlink(missing_ok=True)
         return deleted

@@ -1,0 +1,83 @@
+"""The request headers the API checks: ``anthropic-version`` and ``anthropic-beta``.
+
+FILES_API.md, "Errors": a missing or unknown ``anthropic-version`` is a 400; an
+``anthropic-beta`` item that is not a beta name is a 400. Known names are the newest
+SDK's ``AnthropicBetaParam`` list plus documented names it omits (:data:`KNOWN_BETAS`);
+a well-formed but unknown name (``words-YYYY-MM-DD``) is served, with a misuse notice.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from pytest_claude_files.errors import InvalidRequestError, shown
+
+__all__ = [
+    "ANTHROPIC_VERSIONS",
+    "DOCUMENTED_BETAS",
+    "GA_PAGINATING_VERSIONS",
+    "KNOWN_BETAS",
+    "SDK_BETAS",
+    "check_beta",
+    "check_version",
+]
+
+ANTHROPIC_VERSIONS = frozenset({"2023-01-01", "2023-06-01", "2026-10-21"})
+"""The ``anthropic-version`` values the API serves."""
+GA_PAGINATING_VERSIONS = frozenset({"2026-10-21"})
+"""Versions only SDKs that paginate with ``page`` / ``next_page`` send (Python and TS 2.x)."""
+
+SDK_BETAS = frozenset({
+    # anthropic 2.14.0, anthropic/types/anthropic_beta_param.py (AnthropicBetaParam's Literal)
+    "computer-use-2024-10-22", "computer-use-2025-01-24", "output-128k-2025-02-19",
+    "mcp-client-2025-04-04", "mcp-client-2025-11-20", "dev-full-thinking-2025-05-14",
+    "interleaved-thinking-2025-05-14", "code-execution-2025-05-22", "context-1m-2025-08-07",
+    "context-management-2025-06-27", "model-context-window-exceeded-2025-08-26",
+    "fast-mode-2026-02-01", "output-300k-2026-03-24", "user-profiles-2026-03-24",
+    "user-profiles-2026-08-18", "user-profiles-2026-09-04", "advisor-tool-2026-03-01",
+    "managed-agents-2026-04-01", "dreaming-2026-04-21", "thinking-token-count-2026-05-13",
+    "server-side-fallback-2026-06-01", "server-side-fallback-2026-07-01",
+    "fallback-credit-2026-06-01", "fallback-credit-2026-07-01", "agent-memory-2026-07-22",
+    "mid-conversation-tool-changes-2026-07-01", "compact-2026-01-12", "computer-use-2025-11-24",
+    "mcp-tunnels-2026-06-22", "structured-outputs-2025-11-13", "task-budgets-2026-03-13",
+    "thinking-display-updates-2026-08-18", "mid-conversation-output-config-2026-07-01",
+    "thinking-binding-controls-2026-08-01", "mid-conversation-system-clear-at-2026-08-21",
+    "compact-2026-09-04", "inline-tools-2026-09-15", "mcp-client-2026-09-15",
+    "ce-plugins-2026-09-01", "spend-limit-reads-2026-09-26", "telemetry-destinations-2026-08-11",
+    "webhooks-2026-10-07", "admin-user-sign-out-2026-10-08", "message-threads-2026-08-12",
+    "analytics-usage-cost-2026-08-24", "experimental-claude-tag-2026-10-21",
+    "message-batches-2024-09-24", "prompt-caching-2024-07-31", "pdfs-2024-09-25",
+    "token-counting-2024-11-01", "token-efficient-tools-2025-02-19", "files-api-2025-04-14",
+    "extended-cache-ttl-2025-04-11", "skills-2025-10-02", "cache-diagnosis-2026-04-07",
+    "ce-user-management-2026-07-13", "ce-claude-code-managed-settings-2026-10-06",
+    "efs-2026-10-01", "google-managed-data-controls-2026-09-01", "user-profiles-billing-2026-10-01",
+})
+"""The newest SDK's beta names (a test checks this set against the installed SDK's list)."""
+DOCUMENTED_BETAS = frozenset({"code-execution-2025-08-25"})
+"""Documented names that no SDK's list has (Python 0.125 - 2.14, TS 1.14)."""
+KNOWN_BETAS = SDK_BETAS | DOCUMENTED_BETAS
+"""Accepted silently; the ``known_betas`` setting adds more."""
+
+BETA_NAME_RE = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*-\d{4}-\d{2}-\d{2}\Z")
+"""The shape of a beta name: lower-case words and a date, ``files-api-2025-04-14``."""
+
+
+def check_version(value: Optional[str]) -> None:
+    """``InvalidRequestError`` for a missing or unknown ``anthropic-version``."""
+    if value is None or not value.strip():
+        raise InvalidRequestError("anthropic-version: header is required")
+    if value.strip() not in ANTHROPIC_VERSIONS:
+        raise InvalidRequestError(f'anthropic-version: "{shown(value.strip())}" is not a valid version')
+
+
+def check_beta(value: str, extra: frozenset[str] = frozenset()) -> list[str]:
+    """The unknown but well-formed names of an ``anthropic-beta`` header; 400 for malformed items."""
+    items = [item.strip() for item in value.split(",")]
+    bad = [item for item in items if not item or (item not in extra and not BETA_NAME_RE.match(item))]
+    if bad:
+        raise InvalidRequestError(
+            f"Unexpected value(s) `{shown(', '.join(bad))}` for the `anthropic-beta` header. "
+            "Please consult our documentation at docs.claude.com or try again without the header."
+        )
+    return [item for item in items if item not in KNOWN_BETAS and item not in extra]
