@@ -233,7 +233,7 @@ def test_a_stand_in_that_differs_in_one_behaviour_fails_only_its_tests(
     assert data["rows"][row] == "differs"
     result.stdout.fnmatch_lines(
         [
-            "claude-files contract: backend=real (http://127.0.0.1:*): "
+            "claude-files contract: backend=real (http://127.0.0.1:*), anthropic *: "
             "* behaviours confirmed, 1 differ, 0 failed, *",
             f"claude-files contract: DIFFERS {row} (docs/fidelity.md, row `{row}`): *",
             "    call:    *",
