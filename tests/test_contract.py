@@ -197,30 +197,24 @@ def test_real_against_the_emulator_passes_and_leaves_its_files(
     assert own_ids(stand_in.files) == before  # the account's own files, untouched; ours, gone
 
 
-CASES: list[tuple[Callable[[Any], None], str, set[str]]] = [
-    (
-        limit_accepted,
-        "files.list.limit-range",
-        {
-            "test_files_list.py::test_a_limit_outside_1_to_1000_is_refused[0]",
-            "test_files_list.py::test_a_limit_outside_1_to_1000_is_refused[1001]",
-        },
-    ),
-    (
-        request_id_dropped,
-        "files.errors.envelope",
-        {"test_files_read.py::test_an_error_has_the_envelope_and_a_request_id"},
-    ),
-    (
-        not_found_reworded,
-        "files.errors.not-found-wording",
-        {"test_files_read.py::test_the_wording_of_file_not_found"},
-    ),
-    (declared_type_replaced, "files.mime.declared", {"test_files_upload.py::test_a_declared_type_is_kept"}),
+def _case(change: Callable[[Any], None], row: str, expected: set[str], *, slow: bool = True) -> Any:
+    # one case runs in every CI job; the others with the slow tests (a few seconds each)
+    return pytest.param(change, row, expected, id=row, marks=[pytest.mark.slow] if slow else [])
+
+
+CASES = [
+    _case(limit_accepted, "files.list.limit-range",
+          {"test_files_list.py::test_a_limit_outside_1_to_1000_is_refused[0]",
+           "test_files_list.py::test_a_limit_outside_1_to_1000_is_refused[1001]"}, slow=False),
+    _case(request_id_dropped, "files.errors.envelope",
+          {"test_files_read.py::test_an_error_has_the_envelope_and_a_request_id"}),
+    _case(not_found_reworded, "files.errors.not-found-wording",
+          {"test_files_read.py::test_the_wording_of_file_not_found"}),
+    _case(declared_type_replaced, "files.mime.declared", {"test_files_upload.py::test_a_declared_type_is_kept"}),
 ]
 
 
-@pytest.mark.parametrize(("change", "row", "expected"), CASES, ids=[c[1] for c in CASES])
+@pytest.mark.parametrize(("change", "row", "expected"), CASES)
 def test_a_stand_in_that_differs_in_one_behaviour_fails_only_its_tests(
     pytester: pytest.Pytester, stand_in: Any, change: Callable[[Any], None], row: str, expected: set[str]
 ) -> None:
