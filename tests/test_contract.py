@@ -210,7 +210,8 @@ CASES = [
           {"test_files_read.py::test_an_error_has_the_envelope_and_a_request_id"}),
     _case(not_found_reworded, "files.errors.not-found-wording",
           {"test_files_read.py::test_the_wording_of_file_not_found"}),
-    _case(declared_type_replaced, "files.mime.declared", {"test_files_upload.py::test_a_declared_type_is_kept"}),
+    _case(declared_type_replaced, "files.mime.declared",
+          {"test_files_upload.py::test_a_declared_type_is_kept"}),
 ]
 
 
