@@ -12,9 +12,8 @@
 
 from __future__ import annotations
 
-import importlib
+import ast
 import json
-import pkgutil
 import re
 import secrets
 from pathlib import Path
@@ -41,6 +40,7 @@ ENV_NAMES = (
     "CLAUDE_FILES_SERVER_API_KEY",
     "ANTHROPIC_AUTH_TOKEN",
 )
+FIDELITY_MARKS = ("fidelity", "pytest.mark.claude_files_fidelity")
 _ROW = re.compile(r"^\|\s*`([a-z0-9][a-z0-9._-]*)`\s*\|")
 
 
@@ -54,18 +54,20 @@ def fidelity_rows() -> list[str]:
 
 
 def contract_tests() -> dict[str, list[str]]:
-    """test name -> the rows its ``claude_files_fidelity`` markers name."""
-    import pytest_claude_files.contract as package
-
+    """test name -> the rows its ``claude_files_fidelity`` markers name (read from the source: a
+    module may skip itself at import)."""
+    package = ROOT / "pytest_claude_files" / "contract"
     found: dict[str, list[str]] = {}
-    for info in pkgutil.iter_modules(package.__path__):
-        if not info.name.startswith("test_"):
-            continue
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        for name, function in vars(module).items():
-            if name.startswith("test_") and callable(function):
-                marks = [m for m in getattr(function, "pytestmark", []) if m.name == "claude_files_fidelity"]
-                found[f"{info.name}.py::{name}"] = [m.args[0] for m in marks]
+    for path in sorted(package.glob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_"):
+                rows = []
+                for decorator in node.decorator_list:
+                    if isinstance(decorator, ast.Call) and ast.unparse(decorator.func) in FIDELITY_MARKS:
+                        first = decorator.args[0] if decorator.args else None
+                        rows.append(first.value if isinstance(first, ast.Constant) else repr(first))
+                found[f"{path.name}::{node.name}"] = rows
     return found
 
 

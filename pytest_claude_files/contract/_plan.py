@@ -107,6 +107,10 @@ class Plan:
     def messages(self) -> int:
         return self.calls.get("messages", 0) + self.calls.get("count_tokens", 0)
 
+    @property
+    def billed(self) -> int:
+        return self.calls.get("messages", 0)
+
     def over_bound(self) -> Optional[str]:
         problems = []
         if self.uploads > MAX_FILES:
@@ -130,8 +134,10 @@ class Plan:
         ]
         if self.messages:
             out.append(
-                f"claude-files contract: {self.messages} Messages requests with max_tokens=1 on the smallest "
-                f"model (a few hundred input tokens in all; see docs/contract.md for the cost)"
+                f"claude-files contract: {self.billed} tests send Messages requests (max_tokens=1, "
+                f"the smallest model, documents of a few bytes; only accepted requests are billed, "
+                f"about 40 input tokens and 1 output token each), "
+                f"{self.calls.get('count_tokens', 0)} count tokens (free); see docs/contract.md#what-it-costs"
             )
         for reason, count in sorted(self.skipped.items()):
             out.append(f"claude-files contract: {count} skipped here: {reason}")
