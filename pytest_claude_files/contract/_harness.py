@@ -154,6 +154,10 @@ class Exchange:
     same: bool
     extra_keys: list[str] = field(default_factory=list)
 
+    @property
+    def fields(self) -> list[str]:
+        return differing(self.fake, self.backend)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "call": self.label,
@@ -161,12 +165,26 @@ class Exchange:
             "fake": self.fake,
             "backend": self.backend,
             "same": self.same,
+            "differs_in": self.fields,
             "backend_extra_keys": self.extra_keys,
         }
 
 
 class Difference(AssertionError):
     """The backend answered a call differently from the fake."""
+
+
+def differing(fake: Any, backend: Any, path: str = "") -> list[str]:
+    """The paths (``a.b.0``) where ``backend`` does not say what ``fake`` says."""
+    if isinstance(fake, dict) and isinstance(backend, dict):
+        out = []
+        for k, v in fake.items():
+            out.extend([f"{path}{k}"] if k not in backend else differing(v, backend[k], f"{path}{k}."))
+        return out
+    if isinstance(fake, list) and isinstance(backend, list) and len(fake) == len(backend):
+        pairs = enumerate(zip(fake, backend, strict=True))
+        return [p for i, (a, b) in pairs for p in differing(a, b, f"{path}{i}.")]
+    return [] if fake == backend else [path.rstrip(".") or "(the answer)"]
 
 
 def _compare(fake: Any, backend: Any, path: str = "") -> tuple[bool, list[str]]:
@@ -247,6 +265,7 @@ class Contract:
         ``message=True`` compares error messages too (their wording is a behaviour of its
         own); ``keys`` limits the comparison of a dict answer to those keys.
         """
+        __tracebackhide__ = True
         backend_args, fake_args = self._args(args)
         start = len(self._requests)
         fake = _call(call, self._fake.client, fake_args)
@@ -270,6 +289,7 @@ class Contract:
             self._async = (_Side("backend", backend_client), _Side("fake", fake_client))
             self._async[0].labels = self._backend.labels
             self._async[1].labels = self._fake.labels
+        __tracebackhide__ = True
         backend_args, fake_args = self._args(args)
         start = len(self._requests)
         fake = await _acall(call, self._async[1].client, fake_args)
@@ -287,6 +307,7 @@ class Contract:
         keys: Optional[Iterable[str]],
         sides: tuple[_Side, _Side],
     ) -> Answer:
+        __tracebackhide__ = True
         backend.pair = fake
         if backend.ok:
             sides[0].learn(backend.value)
@@ -303,7 +324,8 @@ class Contract:
         self.exchanges.append(exchange)
         if not same:
             raise Difference(
-                f"the {self.backend_name} backend answers {label!r} differently from the fake\n"
+                f"the {self.backend_name} backend answers {label!r} differently from the fake "
+                f"(in {', '.join(exchange.fields)})\n"
                 f"  request: {'; '.join(requests) or '(none reached the fake)'}\n"
                 f"  fake:    {json.dumps(fake_json, sort_keys=True)}\n"
                 f"  backend: {json.dumps(backend_json, sort_keys=True)}"
@@ -314,6 +336,7 @@ class Contract:
         self, filename: str, content: bytes, mime_type: Optional[str] = "text/plain", **kwargs: Any
     ) -> Answer:
         """Upload through ``client.files.upload`` on both sides; fails the test if the backend refuses."""
+        __tracebackhide__ = True
         part: tuple[Any, ...] = (filename, content) if mime_type is None else (filename, content, mime_type)
         answer = self.run(f"upload {filename}", lambda c: c.files.upload(file=part, **kwargs))
         if not answer.ok:

@@ -97,7 +97,7 @@ class ContractReport:
                 lines.append(
                     f"{PREFIX} DIFFERS {result.row} ({FIDELITY_DOC}, row `{result.row}`): {result.nodeid}"
                 )
-                lines.append(f"    call:    {exchange.label}")
+                lines.append(f"    call:    {exchange.label} (differs in {', '.join(exchange.fields)})")
                 lines.append(f"    request: {'; '.join(exchange.requests) or '(none reached the fake)'}")
                 lines.append(f"    fake:    {_short(exchange.fake)}")
                 lines.append(f"    backend: {_short(exchange.backend)}")
