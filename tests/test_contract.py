@@ -205,15 +205,28 @@ def _case(change: Callable[[Any], None], row: str, expected: set[str], *, slow: 
 
 
 CASES = [
-    _case(limit_accepted, "files.list.limit-range",
-          {"test_files_list.py::test_a_limit_outside_1_to_1000_is_refused[0]",
-           "test_files_list.py::test_a_limit_outside_1_to_1000_is_refused[1001]"}, slow=False),
-    _case(request_id_dropped, "files.errors.envelope",
-          {"test_files_read.py::test_an_error_has_the_envelope_and_a_request_id"}),
-    _case(not_found_reworded, "files.errors.not-found-wording",
-          {"test_files_read.py::test_the_wording_of_file_not_found"}),
-    _case(declared_type_replaced, "files.mime.declared",
-          {"test_files_upload.py::test_a_declared_type_is_kept"}),
+    _case(
+        limit_accepted,
+        "files.list.limit-range",
+        {
+            "test_files_list.py::test_a_limit_outside_1_to_1000_is_refused[0]",
+            "test_files_list.py::test_a_limit_outside_1_to_1000_is_refused[1001]",
+        },
+        slow=False,
+    ),
+    _case(
+        request_id_dropped,
+        "files.errors.envelope",
+        {"test_files_read.py::test_an_error_has_the_envelope_and_a_request_id"},
+    ),
+    _case(
+        not_found_reworded,
+        "files.errors.not-found-wording",
+        {"test_files_read.py::test_the_wording_of_file_not_found"},
+    ),
+    _case(
+        declared_type_replaced, "files.mime.declared", {"test_files_upload.py::test_a_declared_type_is_kept"}
+    ),
 ]
 
 
@@ -290,4 +303,16 @@ def test_a_test_that_sends_more_than_it_declares_fails() -> None:
     problem = over_budget(budget, uploads=2, sent=2, operations={"upload", "delete"})
     assert problem == (
         "2 uploads (declared 1), 2 bytes (declared 1), calls ['delete', 'upload'] (declared ['upload'])"
+    )
+
+
+def test_without_the_plugin_the_suite_says_how_to_load_it(pytester: pytest.Pytester, clean_env: None) -> None:
+    result = pytester.runpytest(*SUITE, "-p", "no:claude_files", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: pytest_claude_files.contract runs on the pytest-claude-files plugin, which is not "
+            "loaded *Load it: pytest -p pytest_claude_files.plugin --pyargs pytest_claude_files.contract. "
+            "See docs/contract.md",
+        ]
     )

@@ -4,18 +4,16 @@ Only what must exist before the suite's own ``conftest.py`` is loaded lives here
 command-line option of the JSON report and the ``claude_files_fidelity`` marker (so
 ``--strict-markers`` accepts it in any project). The harness, the plan printed before a
 run against ``real`` and the summary are in ``pytest_claude_files/contract/``. Imports only
-pytest and the stdlib.
+pytest, the stdlib and the suite's stdlib-only ``_plan``.
 """
 
 from __future__ import annotations
 
 import pytest
 
-__all__ = ["MARKER_FIDELITY", "OPTION_REPORT"]
+from pytest_claude_files.contract._plan import DOCS, MARKER_FIDELITY, OPTION_REPORT
 
-OPTION_REPORT = "--claude-files-contract-report"
-MARKER_FIDELITY = "claude_files_fidelity"
-DOCS = "docs/contract.md"
+__all__ = ["MARKER_FIDELITY", "OPTION_REPORT"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -14,9 +14,12 @@ from typing import Any, Iterable, Optional
 
 __all__ = [
     "CALLS",
+    "DOCS",
+    "MARKER_FIDELITY",
     "MAX_BYTES",
     "MAX_FILES",
     "MAX_MESSAGES",
+    "OPTION_REPORT",
     "Budget",
     "BudgetError",
     "Plan",
@@ -24,6 +27,10 @@ __all__ = [
     "over_budget",
     "plan_of",
 ]
+
+MARKER_FIDELITY = "claude_files_fidelity"
+OPTION_REPORT = "--claude-files-contract-report"
+DOCS = "docs/contract.md"
 
 MAX_FILES = 40
 """Most files one run may upload to a real account (each deleted by the session cleanup)."""

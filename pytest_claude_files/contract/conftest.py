@@ -20,10 +20,11 @@ from pytest_claude_files._live.backends import (
     BackendError,
     choose_backend,
 )
-from pytest_claude_files._plugin.contract import MARKER_FIDELITY
 from pytest_claude_files.contract._harness import Contract
 from pytest_claude_files.contract._plan import (
     CALLS,
+    DOCS,
+    MARKER_FIDELITY,
     Budget,
     BudgetError,
     Plan,
@@ -34,7 +35,7 @@ from pytest_claude_files.contract._plan import (
 from pytest_claude_files.contract._report import PREFIX, ContractReport
 
 HERE = Path(__file__).parent
-DOCS = "docs/contract.md"
+PLUGIN = "pytest_claude_files.plugin"
 _REPORT = pytest.StashKey[ContractReport]()
 _PLAN = pytest.StashKey[Plan]()
 _BUDGET = pytest.StashKey[Budget]()
@@ -80,6 +81,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     mine = [item for item in items if _is_contract(item)]
     if not mine:
         return
+    plugin = config.pluginmanager.get_plugin("claude_files") or config.pluginmanager.get_plugin(PLUGIN)
+    if plugin is None:
+        raise pytest.UsageError(
+            "pytest_claude_files.contract runs on the pytest-claude-files plugin, which is not loaded "
+            f"(-p no:claude_files, or PYTEST_DISABLE_PLUGIN_AUTOLOAD without -p {PLUGIN}). Load it: "
+            f"pytest -p {PLUGIN} --pyargs pytest_claude_files.contract. See {DOCS}"
+        )
     backend = _backend(config)
     if backend.name == "real" and backend.key is None:
         raise pytest.UsageError(
