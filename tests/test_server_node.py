@@ -1,6 +1,7 @@
 """The official TypeScript SDK (``@anthropic-ai/sdk`` from npm) against the emulator.
 
-Runs ``tests/node/workflow.mjs`` with the machine's ``node``: upload with ``toFile``, an
+Runs ``tests/node/workflow.mjs`` with the machine's ``node``: upload with ``toFile`` (with
+and without a type: without one it is stored as octet-stream), an
 auto-paginated list over several pages, metadata, the download error for an upload, a
 download of a seeded downloadable file, delete, ``NotFoundError`` afterwards. The SDK is
 installed with ``npm install`` into pytest's cache directory (git ignores it), once.
@@ -94,4 +95,7 @@ def test_typescript_sdk_full_workflow(node_project: Path, server: ServerHandle, 
     assert seen["afterDelete"]["isNotFound"] is True
     assert seen["afterDelete"]["status"] == 404
     assert uploaded["id"] not in fake
+    # toFile(buf, "x.pdf") without a type is stored as sent: octet-stream, as by the real API
+    assert seen["untyped"]["filename"] == "x.pdf"
+    assert seen["untyped"]["mime_type"] == "application/octet-stream"
     assert server.tenants.get(KEY).request_counts()["list"] == 3

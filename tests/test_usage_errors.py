@@ -203,6 +203,36 @@ def test_real_marker_on_the_fake_says_how_to_run_it(pytester: pytest.Pytester) -
             "ERROR: claude_files_seed (ini option): expected an integer seed, got 'twelve'. "
             "See docs/strategies.md#seeds",
         ),
+        (
+            "claude_files_guess_mime_type = sometimes",
+            "ERROR: claude_files_guess_mime_type (ini option): expected True or False (ini: true or false), "
+            f"got 'sometimes'. {INI_DOCS}",
+        ),
+        (
+            "claude_files_check_anthropic_version = maybe",
+            "ERROR: claude_files_check_anthropic_version (ini option): expected True or False (ini: true or "
+            f"false), got 'maybe'. {INI_DOCS}",
+        ),
+        (
+            "claude_files_check_anthropic_beta = lax",
+            "ERROR: claude_files_check_anthropic_beta (ini option): expected True or False (ini: true or "
+            f"false), got 'lax'. {INI_DOCS}",
+        ),
+        (
+            "claude_files_known_betas = files-api",
+            "ERROR: claude_files_known_betas (ini option): expected beta names such as "
+            f"'files-api-2025-04-14', got 'files-api'. {INI_DOCS}",
+        ),
+        (
+            "claude_files_partition_workspaces = per-key",
+            "ERROR: claude_files_partition_workspaces (ini option): expected True or False (ini: true or "
+            f"false), got 'per-key'. {INI_DOCS}",
+        ),
+        (
+            "claude_files_misuse_warnings = loud",
+            "ERROR: claude_files_misuse_warnings (ini option): expected one of warn, error, ignore, got "
+            f"'loud'. {INI_DOCS}",
+        ),
     ],
 )
 def test_bad_ini_option(pytester: pytest.Pytester, ini: str, message: str) -> None:
@@ -231,6 +261,42 @@ def test_bad_ini_option(pytester: pytest.Pytester, ini: str, message: str) -> No
             "claude_files(api_keys='')",
             "claude_files",
             "@pytest.mark.claude_files: api_keys: expected a non-empty list of non-empty strings. "
+            f"{MARKER_DOCS}",
+        ),
+        (
+            "claude_files(guess_mime_type='yes')",
+            "claude_files",
+            "@pytest.mark.claude_files: guess_mime_type: expected True or False (ini: true or false), "
+            f"got 'yes'. {MARKER_DOCS}",
+        ),
+        (
+            "claude_files(check_anthropic_version='off')",
+            "claude_files",
+            "@pytest.mark.claude_files: check_anthropic_version: expected True or False (ini: true or "
+            f"false), got 'off'. {MARKER_DOCS}",
+        ),
+        (
+            "claude_files(check_anthropic_beta=2)",
+            "claude_files",
+            "@pytest.mark.claude_files: check_anthropic_beta: expected True or False (ini: true or false), "
+            f"got 2. {MARKER_DOCS}",
+        ),
+        (
+            "claude_files(known_betas=['string'])",
+            "claude_files",
+            "@pytest.mark.claude_files: known_betas: expected beta names such as 'files-api-2025-04-14', "
+            f"got ['string']. {MARKER_DOCS}",
+        ),
+        (
+            "claude_files(partition_workspaces='per-key')",
+            "claude_files_client",
+            "@pytest.mark.claude_files: partition_workspaces: expected True or False (ini: true or false), "
+            f"got 'per-key'. {MARKER_DOCS}",
+        ),
+        (
+            "claude_files(misuse_warnings='raise')",
+            "claude_files",
+            "@pytest.mark.claude_files: misuse_warnings: expected one of warn, error, ignore, got 'raise'. "
             f"{MARKER_DOCS}",
         ),
         (
@@ -320,6 +386,11 @@ def test_a_module_marker_error_names_the_marker(pytester: pytest.Pytester) -> No
             ["serve", "--log-level", "loud"],
             "claude-files-fake serve: error: argument --log-level: invalid choice: 'loud' (choose from "
             "critical, error, warning, info, debug, trace)",
+        ),
+        (
+            ["serve", "--known-beta", "files-api"],
+            "claude-files-fake serve: error: argument --known-beta: not a beta name: 'files-api' (words "
+            "and a date, e.g. files-api-2025-04-14)",
         ),
         (
             ["serve", "--prot", "8000"],

@@ -9,6 +9,8 @@ at teardown, as it does for every notice under ``misuse_warnings="error"``.
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import warnings
 from dataclasses import dataclass, field
@@ -62,7 +64,7 @@ class MisuseLog:
         if self.mode == "ignore":
             return
         try:
-            warnings.warn(ClaudeFilesMisuseWarning(str(item)), stacklevel=3)
+            warnings.warn(ClaudeFilesMisuseWarning(str(item)), stacklevel=_caller_level())
         except ClaudeFilesMisuseWarning:
             with self._lock:
                 self.escalated.append(item)
@@ -76,6 +78,30 @@ class MisuseLog:
             self.records.clear()
             self.escalated.clear()
             self._seen.clear()
+
+
+_LIBRARY_DIRS = tuple(
+    os.path.dirname(os.path.dirname(path)) + os.sep
+    for path in (__file__,)
+) + tuple(
+    os.path.join(os.path.dirname(os.__file__), name) for name in ("asyncio", "threading.py", "concurrent")
+)
+_SKIPPED_PACKAGES = ("anthropic", "httpx", "httpx2", "httpcore", "anyio", "respx", "sniffio", "uvicorn", "h11")
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` of the first frame outside this package, the SDK and its HTTP stack,
+    so the warning points at the user's line that made the request."""
+    frame = sys._getframe(2)  # the caller of notice()
+    level = 2
+    while frame is not None:
+        name = frame.f_code.co_filename
+        module = frame.f_globals.get("__name__", "")
+        if not (name.startswith(_LIBRARY_DIRS) or module.split(".")[0] in _SKIPPED_PACKAGES):
+            return level
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return 2
 
 
 @dataclass

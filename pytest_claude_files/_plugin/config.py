@@ -104,11 +104,12 @@ _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
 
 
-def parse_bool(value: Any, name: str) -> bool:
-    """``True``/``False``, or (ini) ``true``/``false``, ``yes``/``no``, ``on``/``off``, ``1``/``0``."""
+def parse_bool(value: Any, name: str, *, strict: bool = False) -> bool:
+    """``True``/``False``; unless ``strict`` (markers) also the ini words ``true``/``false``,
+    ``yes``/``no``, ``on``/``off``, ``1``/``0``."""
     if isinstance(value, bool):
         return value
-    text = str(value).strip().lower() if isinstance(value, str) else None
+    text = None if strict or not isinstance(value, str) else value.strip().lower()
     if text in _TRUE:
         return True
     if text in _FALSE:
@@ -218,7 +219,7 @@ def from_ini(getini: Any) -> dict[str, Any]:
     ):
         value = getini(ini)
         if value not in (None, ""):
-            raw[key] = value
+            raw[key] = parse_bool(value, key) if key in _BOOL_ARGS else value
     return raw
 
 
@@ -265,7 +266,7 @@ def validate(raw: Mapping[str, Any], where: str) -> ClaudeFilesConfig:
             kwargs["now"] = now
         for name in _BOOL_ARGS:
             if raw.get(name) is not None:
-                kwargs[name] = parse_bool(raw[name], name)
+                kwargs[name] = parse_bool(raw[name], name, strict=True)
         if raw.get("known_betas") is not None:
             kwargs["known_betas"] = parse_betas(raw["known_betas"])
         if raw.get("misuse_warnings") is not None:

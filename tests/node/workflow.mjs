@@ -60,4 +60,10 @@ try {
   out.afterDelete = describe(err);
 }
 
+// toFile without a type: the SDK sends the part as application/octet-stream, and the API
+// stores what was sent (Messages then refuses it as a document): the emulator must too.
+const untyped = await surface.upload({ file: await toFile(Buffer.from('%PDF-1.4\n'), 'x.pdf') });
+out.untyped = untyped;
+await surface.delete(untyped.id);
+
 console.log(JSON.stringify(out));
