@@ -207,7 +207,7 @@ def _case(change: Callable[[Any], None], row: str, expected: set[str], *, slow: 
 CASES = [
     _case(
         limit_accepted,
-        "files.list.limit-range",
+        "files.list.limit",
         {
             "test_files_list.py::test_a_limit_outside_1_to_1000_is_refused[0]",
             "test_files_list.py::test_a_limit_outside_1_to_1000_is_refused[1001]",
@@ -221,11 +221,11 @@ CASES = [
     ),
     _case(
         not_found_reworded,
-        "files.errors.not-found-wording",
+        "files.metadata.unknown-id",
         {"test_files_read.py::test_the_wording_of_file_not_found"},
     ),
     _case(
-        declared_type_replaced, "files.mime.declared", {"test_files_upload.py::test_a_declared_type_is_kept"}
+        declared_type_replaced, "files.mime.as-sent", {"test_files_upload.py::test_a_declared_type_is_kept"}
     ),
 ]
 

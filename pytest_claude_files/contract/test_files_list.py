@@ -32,14 +32,14 @@ def test_a_listing_is_newest_first(contract: Contract) -> None:
     assert answer.value == [f.value.id for f in reversed(files)]
 
 
-@fidelity("files.list.limit-range", calls=("list",))
+@fidelity("files.list.limit", calls=("list",))
 @pytest.mark.parametrize("limit", [0, 1001])
 def test_a_limit_outside_1_to_1000_is_refused(contract: Contract, limit: int) -> None:
     answer = contract.run(f"list limit={limit}", lambda c: c.files.list(limit=limit))
     assert (answer.status, answer.error_type) == (400, "invalid_request_error")
 
 
-@fidelity("files.list.pages", uploads=2, bytes=2, calls=("upload", "list"))
+@fidelity("files.list.shape", uploads=2, bytes=2, calls=("upload", "list"))
 def test_pages_follow_next_page(contract: Contract) -> None:
     older, newer = contract.upload("old.txt", b"x"), contract.upload("new.txt", b"x")
 
@@ -63,7 +63,7 @@ def test_ids_select_exactly_those_files(contract: Contract) -> None:
     assert answer.value == {"ids": sorted([a.value.id, b.value.id]), "next_page": None}
 
 
-@fidelity("files.list.ids-deleted-omitted", uploads=2, bytes=2, calls=("upload", "delete", "list"))
+@fidelity("files.list.ids", uploads=2, bytes=2, calls=("upload", "delete", "list"))
 def test_ids_omit_a_deleted_file(contract: Contract) -> None:
     kept, gone = contract.upload("a.txt", b"x"), contract.upload("b.txt", b"x")
     contract.run("delete b", lambda c, f: c.files.delete(f.id), gone)
@@ -76,20 +76,20 @@ def test_ids_omit_a_deleted_file(contract: Contract) -> None:
     assert answer.value == [kept.value.id]
 
 
-@fidelity("files.list.ids-exclusive", uploads=1, bytes=1, calls=("upload", "list"))
+@fidelity("files.list.ids", uploads=1, bytes=1, calls=("upload", "list"))
 def test_ids_with_limit_is_refused(contract: Contract) -> None:
     a = contract.upload("a.txt", b"x")
     answer = contract.run("list ids=[a] limit=5", lambda c, f: c.files.list(ids=[f.id], limit=5), a)
     assert (answer.status, answer.error_type) == (400, "invalid_request_error")
 
 
-@fidelity("files.list.malformed-page", calls=("list",))
+@fidelity("files.list.malformed-cursor", calls=("list",))
 def test_a_malformed_page_token_is_refused(contract: Contract) -> None:
     answer = contract.run("list page=garbage", lambda c: c.files.list(page="garbage"))
     assert (answer.status, answer.error_type) == (400, "invalid_request_error")
 
 
-@fidelity("files.list.ga-refuses-beta-cursors", calls=("list",))
+@fidelity("files.list.other-dialect-cursors", calls=("list",))
 def test_the_ga_dialect_refuses_after_id(contract: Contract) -> None:
     answer = contract.run(
         "list (GA) after_id=...",
@@ -98,7 +98,7 @@ def test_the_ga_dialect_refuses_after_id(contract: Contract) -> None:
     assert (answer.status, answer.error_type) == (400, "invalid_request_error")
 
 
-@fidelity("files.list.unknown-query-ignored", calls=("list",))
+@fidelity("files.list.unknown-params", calls=("list",))
 def test_an_unknown_query_parameter_is_ignored(contract: Contract) -> None:
     answer = contract.run(
         "list ?colour=blue", lambda c: c.files.list(limit=1, extra_query={"colour": "blue"})
@@ -106,13 +106,13 @@ def test_an_unknown_query_parameter_is_ignored(contract: Contract) -> None:
     assert answer.ok
 
 
-@fidelity("files.query.beta-qualifier", calls=("list",))
+@fidelity("files.headers.beta-true", calls=("list",))
 def test_the_beta_qualifier_is_accepted(contract: Contract) -> None:
     answer = contract.run("list ?beta=true", lambda c: c.files.list(limit=1, extra_query={"beta": "true"}))
     assert answer.ok
 
 
-@fidelity("files.beta.list-shape", uploads=1, bytes=1, calls=("upload", "list"))
+@fidelity("files.list.beta-trap", uploads=1, bytes=1, calls=("upload", "list"))
 def test_the_beta_dialect_lists_with_cursors(contract: Contract) -> None:
     contract.upload("a.txt", b"x")
 
@@ -123,7 +123,7 @@ def test_the_beta_dialect_lists_with_cursors(contract: Contract) -> None:
     assert answer.value == ["data", "first_id", "has_more", "last_id"]
 
 
-@fidelity("files.beta.cursor-of-a-deleted-file", uploads=3, bytes=3, calls=("upload", "delete", "list"))
+@fidelity("files.list.cursor-is-position", uploads=3, bytes=3, calls=("upload", "delete", "list"))
 def test_after_id_of_a_deleted_file_still_pages(contract: Contract) -> None:
     oldest, middle, newest = _three(contract)
     contract.run("delete the middle file", lambda c, f: c.files.delete(f.id), middle)
@@ -134,3 +134,25 @@ def test_after_id_of_a_deleted_file_still_pages(contract: Contract) -> None:
 
     answer = contract.run("list (beta) after_id=<deleted file>", after, middle, oldest, newest)
     assert answer.value == [oldest.value.id]
+
+
+@fidelity("files.list.before-id", uploads=2, bytes=2, calls=("upload", "list"))
+def test_before_id_walks_to_newer_files(contract: Contract) -> None:
+    older, newer = contract.upload("old.txt", b"x"), contract.upload("new.txt", b"x")
+
+    def before(c: Any, cursor: Any, *fs: Any) -> list[str]:
+        return _own(
+            c.beta.files.list(limit=100, extra_headers=BETA, extra_query={"before_id": cursor.id}), fs
+        )
+
+    answer = contract.run("list (beta) before_id=<older>", before, older, older, newer)
+    assert answer.value == [newer.value.id]
+
+
+@fidelity("files.list.scope", calls=("list",))
+def test_a_scope_filter_lists_only_that_sessions_files(contract: Contract) -> None:
+    answer = contract.run(
+        "list scope_id=<a session of no one>",
+        lambda c: len(c.files.list(extra_query={"scope_id": "sesn_011CNha8iCJcU1wXNR6q4V8w"}).data),
+    )
+    assert answer.value == 0

@@ -11,7 +11,7 @@ from pytest_claude_files.contract._harness import Contract
 fidelity = pytest.mark.claude_files_fidelity
 
 
-@fidelity("files.retrieve.metadata", uploads=1, bytes=3, calls=("upload", "retrieve_metadata"))
+@fidelity("files.metadata.retrieve", uploads=1, bytes=3, calls=("upload", "retrieve_metadata"))
 def test_metadata_matches_the_upload(contract: Contract) -> None:
     up = contract.upload("a.txt", b"abc")
     got = contract.run("retrieve_metadata", lambda c, f: c.files.retrieve_metadata(f.id), up)
@@ -30,7 +30,7 @@ def test_an_upload_is_not_downloadable(contract: Contract) -> None:
     )
 
 
-@fidelity("files.delete.answer", uploads=1, bytes=1, calls=("upload", "delete"))
+@fidelity("files.delete.gone", uploads=1, bytes=1, calls=("upload", "delete"))
 def test_delete_answers_file_deleted(contract: Contract) -> None:
     up = contract.upload("a.txt", b"x")
     answer = contract.run("delete", lambda c, f: c.files.delete(f.id), up)
@@ -83,9 +83,7 @@ def test_an_error_has_the_envelope_and_a_request_id(contract: Contract) -> None:
     }
 
 
-@fidelity(
-    "files.errors.not-found-wording", uploads=1, bytes=1, calls=("upload", "delete", "retrieve_metadata")
-)
+@fidelity("files.metadata.unknown-id", uploads=1, bytes=1, calls=("upload", "delete", "retrieve_metadata"))
 def test_the_wording_of_file_not_found(contract: Contract) -> None:
     up = contract.upload("a.txt", b"x")
     contract.run("delete", lambda c, f: c.files.delete(f.id), up)
@@ -98,7 +96,18 @@ def test_the_wording_of_file_not_found(contract: Contract) -> None:
     assert up.value.id in answer.message
 
 
-@fidelity("files.path.unknown", calls=())
+@fidelity("files.errors.unknown-route", calls=())
 def test_an_unknown_path_is_404(contract: Contract) -> None:
     answer = contract.run("GET /v1/files-nowhere", lambda c: c.get("/v1/files-nowhere", cast_to=object))
     assert (answer.status, answer.error_type) == (404, "not_found_error")
+
+
+@fidelity("files.errors.echo-limit", calls=("retrieve_metadata",))
+def test_a_long_unknown_id_is_echoed_cut(contract: Contract) -> None:
+    answer = contract.run(
+        "retrieve_metadata of a 300-character id (message)",
+        lambda c: c.files.retrieve_metadata("f" * 300),
+        message=True,
+    )
+    assert (answer.status, answer.error_type) == (404, "not_found_error")
+    assert "f" * 201 not in answer.message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -26,7 +27,7 @@ def test_upload_answers_the_metadata(contract: Contract) -> None:
     assert meta.created_at.tzinfo is not None
 
 
-@fidelity("files.mime.declared", uploads=1, bytes=3, calls=("upload",))
+@fidelity("files.mime.as-sent", uploads=1, bytes=3, calls=("upload",))
 def test_a_declared_type_is_kept(contract: Contract) -> None:
     meta = contract.upload("table.dat", b"a,b", "text/csv").value
     assert meta.mime_type == "text/csv"
@@ -39,19 +40,19 @@ def test_octet_stream_is_kept_as_sent(contract: Contract) -> None:
     assert meta.mime_type == "application/octet-stream"
 
 
-@fidelity("files.filename.last-component", uploads=1, bytes=1, calls=("upload",))
+@fidelity("files.upload.filename-last-component", uploads=1, bytes=1, calls=("upload",))
 def test_only_the_last_path_component_is_kept(contract: Contract) -> None:
     meta = contract.upload("some/dir/leaf.txt", b"x").value
     assert meta.filename == "leaf.txt"
 
 
-@fidelity("files.filename.forbidden-characters", uploads=1, bytes=1, calls=("upload",))
+@fidelity("files.upload.filename-rules", uploads=1, bytes=1, calls=("upload",))
 def test_a_filename_with_a_forbidden_character_is_refused(contract: Contract) -> None:
     answer = contract.run("upload a<b.txt", lambda c: c.files.upload(file=("a<b.txt", b"x", "text/plain")))
     assert (answer.status, answer.error_type) == (400, "invalid_request_error")
 
 
-@fidelity("files.filename.too-long", uploads=1, bytes=1, calls=("upload",))
+@fidelity("files.upload.filename-rules", uploads=1, bytes=1, calls=("upload",))
 def test_a_filename_over_255_characters_is_refused(contract: Contract) -> None:
     name = "n" * 252 + ".txt"
     answer = contract.run(
@@ -60,7 +61,7 @@ def test_a_filename_over_255_characters_is_refused(contract: Contract) -> None:
     assert (answer.status, answer.error_type) == (400, "invalid_request_error")
 
 
-@fidelity("files.upload.unknown-field", uploads=1, bytes=1, calls=("upload",))
+@fidelity("files.upload.one-file-part", uploads=1, bytes=1, calls=("upload",))
 def test_an_unknown_form_field_is_refused(contract: Contract) -> None:
     answer = contract.run(
         "upload with a form field 'purpose'",
@@ -69,7 +70,7 @@ def test_an_unknown_form_field_is_refused(contract: Contract) -> None:
     assert (answer.status, answer.error_type) == (400, "invalid_request_error")
 
 
-@fidelity("files.expires.range", uploads=1, bytes=1, calls=("upload",))
+@fidelity("files.upload.expires-in", uploads=1, bytes=1, calls=("upload",))
 def test_an_expiry_under_an_hour_is_refused(contract: Contract) -> None:
     answer = contract.run(
         "upload expires_in_seconds=60",
@@ -78,14 +79,14 @@ def test_an_expiry_under_an_hour_is_refused(contract: Contract) -> None:
     assert (answer.status, answer.error_type) == (400, "invalid_request_error")
 
 
-@fidelity("files.expires.expires-at", uploads=1, bytes=1, calls=("upload",))
+@fidelity("files.upload.expires-in", uploads=1, bytes=1, calls=("upload",))
 def test_an_expiring_upload_says_when(contract: Contract) -> None:
     meta = contract.upload("a.txt", b"x", expires_in_seconds=3600).value
     assert meta.expires_at is not None
     assert (meta.expires_at - meta.created_at).total_seconds() == pytest.approx(3600, abs=2)
 
 
-@fidelity("files.beta.no-expiry", uploads=1, bytes=1, calls=("upload",))
+@fidelity("files.upload.expires-in-beta", uploads=1, bytes=1, calls=("upload",))
 def test_the_beta_dialect_refuses_an_expiry(contract: Contract) -> None:
     answer = contract.run(
         "upload (beta) with expires_in_seconds",
@@ -96,7 +97,7 @@ def test_the_beta_dialect_refuses_an_expiry(contract: Contract) -> None:
     assert (answer.status, answer.error_type) == (400, "invalid_request_error")
 
 
-@fidelity("files.beta.metadata", uploads=1, bytes=1, calls=("upload", "delete"))
+@fidelity("files.metadata.json", uploads=1, bytes=1, calls=("upload", "delete"))
 def test_the_beta_dialect_has_no_expires_at(contract: Contract) -> None:
     def keys(c: Any) -> list[str]:
         raw = c.beta.files.with_raw_response.upload(file=("a.txt", b"x", "text/plain"), extra_headers=BETA)
@@ -108,7 +109,7 @@ def test_the_beta_dialect_has_no_expires_at(contract: Contract) -> None:
     assert "expires_at" not in answer.value
 
 
-@fidelity("files.async.upload", uploads=1, bytes=2, calls=("upload", "delete"))
+@fidelity("files.upload.metadata", uploads=1, bytes=2, calls=("upload", "delete"))
 @pytest.mark.anyio
 async def test_the_async_client_uploads_and_deletes(contract: Contract) -> None:
     async def upload(c: Any) -> Any:
@@ -120,3 +121,42 @@ async def test_the_async_client_uploads_and_deletes(contract: Contract) -> None:
     meta = await contract.arun("upload (async)", upload)
     deleted = await contract.arun("delete (async)", delete, meta)
     assert meta.ok and deleted.value.type == "file_deleted"
+
+
+@fidelity("files.upload.not-downloadable", uploads=1, bytes=1, calls=("upload",))
+def test_an_upload_says_it_is_not_downloadable(contract: Contract) -> None:
+    assert contract.upload("a.txt", b"x").value.downloadable is False
+
+
+@fidelity("files.upload.empty", uploads=1, calls=("upload",))
+def test_an_empty_file_is_accepted(contract: Contract) -> None:
+    assert contract.upload("empty.txt", b"").value.size_bytes == 0
+
+
+@fidelity("files.upload.multipart-only", uploads=1, bytes=1, calls=("upload",))
+def test_an_upload_that_is_not_multipart_is_refused(contract: Contract) -> None:
+    answer = contract.run(
+        "POST /v1/files with a JSON body", lambda c: c.post("/v1/files", body={"file": "x"}, cast_to=object)
+    )
+    assert (answer.status, answer.error_type) == (400, "invalid_request_error")
+
+
+@fidelity("files.upload.filename-as-received", uploads=1, bytes=1, calls=("upload",))
+def test_a_quote_in_a_filename_arrives_escaped_and_is_kept(contract: Contract) -> None:
+    meta = contract.upload('say "hi".txt', b"x").value
+    assert meta.filename == "say %22hi%22.txt"
+
+
+@fidelity("files.mime.max-length", uploads=1, bytes=1, calls=("upload",))
+def test_a_mime_type_over_255_characters_is_refused(contract: Contract) -> None:
+    long_type = "text/" + "x" * 251
+    answer = contract.run(
+        "upload with a 256-character Content-Type", lambda c: c.files.upload(file=("a.txt", b"x", long_type))
+    )
+    assert (answer.status, answer.error_type) == (400, "invalid_request_error")
+
+
+@fidelity("files.metadata.ids", uploads=1, bytes=1, calls=("upload",))
+def test_file_ids_have_the_documented_shape(contract: Contract) -> None:
+    meta = contract.upload("a.txt", b"x").value
+    assert re.fullmatch(r"file_01[1-9A-HJ-NP-Za-km-z]{22}", meta.id), meta.id

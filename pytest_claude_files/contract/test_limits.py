@@ -31,7 +31,7 @@ def test_a_file_over_the_size_limit_is_413(contract: Contract) -> None:
 
 @pytest.mark.claude_files(storage_quota=10, max_retries=0)
 @fidelity(
-    "files.limits.storage-quota",
+    "files.limits.quota",
     uploads=2,
     bytes=11,
     calls=("upload",),
@@ -51,7 +51,7 @@ def test_a_full_storage_is_refused(contract: Contract) -> None:
 
 @pytest.mark.claude_files(rate_limit=1, max_retries=0)
 @fidelity(
-    "files.limits.rate-limit",
+    "files.limits.rate",
     calls=("list",),
     live="provokes the account's rate limit (the fake's is set to 1 request a minute here)",
 )
