@@ -119,8 +119,8 @@ def request_id_dropped(x: Exchange) -> None:
 
 
 def not_found_reworded(x: Exchange) -> None:
-    """A 404 for a file says so in other words."""
-    if x.status == 404 and "/v1/files/" in x.path:
+    """A 404 for a (file_...) file id says so in other words."""
+    if x.status == 404 and "/v1/files/file_" in x.path:
         data = x.json()
         data["error"]["message"] = "No such file."
         x.set_json(data)

@@ -189,7 +189,8 @@ def test_real_against_the_emulator_passes_and_leaves_its_files(
     result.stdout.fnmatch_lines(
         [
             "claude-files contract: * tests against real (http://127.0.0.1:*) will upload at most * files, "
-            "* bytes in all (bound 40 files, 262144 bytes); every upload is deleted by the session cleanup",
+            "* bytes in all (bound 40 files, 262144 bytes), and send * uploads the API should refuse "
+            "(bound 48 upload requests); every file is deleted by the session cleanup",
             "claude-files contract: endpoints: POST /v1/files (* tests), GET /v1/files (* tests)*",
             "claude-files contract: * skipped here: not run against the real API: *",
         ]
@@ -302,8 +303,12 @@ def test_a_test_that_sends_more_than_it_declares_fails() -> None:
     assert over_budget(budget, uploads=1, sent=1, operations={"upload"}) is None
     problem = over_budget(budget, uploads=2, sent=2, operations={"upload", "delete"})
     assert problem == (
-        "2 uploads (declared 1), 2 bytes (declared 1), calls ['delete', 'upload'] (declared ['upload'])"
+        "2 uploads (declared 1), 2 upload requests (declared 1 with refused=), 2 bytes (declared 1), "
+        "calls ['delete', 'upload'] (declared ['upload'])"
     )
+    refusing = Budget("files.upload.filename-rules", refused=2, calls=("upload",))
+    assert over_budget(refusing, uploads=0, sent=0, operations={"upload"}, attempts=2) is None
+    assert over_budget(refusing, uploads=0, sent=0, operations={"upload"}, attempts=3) is not None
 
 
 def test_without_the_plugin_the_suite_says_how_to_load_it(pytester: pytest.Pytester, clean_env: None) -> None:

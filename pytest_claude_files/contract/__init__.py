@@ -45,8 +45,7 @@ NOT_CHECKABLE: dict[str, str] = {
         "(tests/test_sdk_files.py)"
     ),
     "files.download.expired": (
-        "needs an hour of waiting for the file to expire (tests/test_sdk_files.py moves the fake's "
-        "clock)"
+        "needs an hour of waiting for the file to expire (tests/test_sdk_files.py moves the fake's clock)"
     ),
     "files.errors.status-types": (
         "the API answers these only in conditions an account cannot provoke on demand (overload, "
@@ -79,8 +78,7 @@ NOT_CHECKABLE: dict[str, str] = {
     "messages.body.not-json": "the SDK always sends a JSON body",
     "messages.nesting": "the API's depth limit is unpublished, and a deep request it accepts would be billed",
     "messages.tokens": (
-        "the fake's token counts are a deterministic decision; the model's tokenizer differs by "
-        "design"
+        "the fake's token counts are a deterministic decision; the model's tokenizer differs by design"
     ),
     "messages.reply.default": "the fake's reply is scripted, not a model's",
     "messages.code-execution.outputs": "needs a code-execution run (billed, slow)",

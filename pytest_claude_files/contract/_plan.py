@@ -19,6 +19,7 @@ __all__ = [
     "MAX_BYTES",
     "MAX_FILES",
     "MAX_MESSAGES",
+    "MAX_UPLOADS",
     "OPTION_REPORT",
     "Budget",
     "BudgetError",
@@ -33,10 +34,14 @@ OPTION_REPORT = "--claude-files-contract-report"
 DOCS = "docs/contract.md"
 
 MAX_FILES = 40
-"""Most files one run may upload to a real account (each deleted by the session cleanup)."""
+"""Most files one run may create on a real account that answers as documented (each deleted
+by the session cleanup)."""
+MAX_UPLOADS = 48
+"""Most upload requests one run may send: the files above plus the uploads the API should refuse
+(each becomes a file if the API accepts it instead: a difference, cleaned up like any upload)."""
 MAX_BYTES = 256 * 1024
 """Most bytes one run may upload to a real account, all files together."""
-MAX_MESSAGES = 10
+MAX_MESSAGES = 12
 """Most Messages requests (max_tokens=1, the smallest model) one run may send."""
 
 CALLS: dict[str, str] = {
@@ -60,6 +65,7 @@ class Budget:
     uploads: int = 0
     bytes: int = 0
     calls: tuple[str, ...] = ()
+    refused: int = 0  # uploads sent that the API should refuse (no file is made)
     real: Optional[str] = None  # why the test cannot run against the real API
     live: Optional[str] = None  # why it cannot run against any live backend (server, real)
 
@@ -69,14 +75,14 @@ def budget_of(mark: Any) -> Budget:
     if len(mark.args) != 1 or not isinstance(mark.args[0], str) or not mark.args[0]:
         raise BudgetError(f"takes one row id of docs/fidelity.md, got {mark.args!r}")
     kwargs = dict(mark.kwargs)
-    unknown = sorted(set(kwargs) - {"uploads", "bytes", "calls", "real", "live"})
+    unknown = sorted(set(kwargs) - {"uploads", "bytes", "calls", "refused", "real", "live"})
     if unknown:
         raise BudgetError(f"unknown argument(s) {', '.join(unknown)}")
     calls = tuple(kwargs.get("calls", ()))
     bad = [c for c in calls if c not in CALLS]
     if bad:
         raise BudgetError(f"unknown call(s) {', '.join(bad)}; known: {', '.join(CALLS)}")
-    for name in ("uploads", "bytes"):
+    for name in ("uploads", "bytes", "refused"):
         value = kwargs.get(name, 0)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise BudgetError(f"{name}= must be a whole number >= 0, got {value!r}")
@@ -85,6 +91,7 @@ def budget_of(mark: Any) -> Budget:
         int(kwargs.get("uploads", 0)),
         int(kwargs.get("bytes", 0)),
         calls,
+        int(kwargs.get("refused", 0)),
         kwargs.get("real"),
         kwargs.get("live"),
     )
@@ -96,6 +103,7 @@ class Plan:
 
     tests: int = 0
     uploads: int = 0
+    refused: int = 0
     bytes: int = 0
     calls: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> tests
@@ -103,6 +111,7 @@ class Plan:
     def add(self, budget: Budget) -> None:
         self.tests += 1
         self.uploads += budget.uploads
+        self.refused += budget.refused
         self.bytes += budget.bytes
         for call in budget.calls:
             self.calls[call] = self.calls.get(call, 0) + 1
@@ -122,6 +131,8 @@ class Plan:
         problems = []
         if self.uploads > MAX_FILES:
             problems.append(f"{self.uploads} uploads (bound {MAX_FILES})")
+        if self.uploads + self.refused > MAX_UPLOADS:
+            problems.append(f"{self.uploads + self.refused} upload requests (bound {MAX_UPLOADS})")
         if self.bytes > MAX_BYTES:
             problems.append(f"{self.bytes} bytes (bound {MAX_BYTES})")
         if self.messages > MAX_MESSAGES:
@@ -135,8 +146,9 @@ class Plan:
         )
         out = [
             f"claude-files contract: {self.tests} tests against {backend} ({where}) will upload at most "
-            f"{self.uploads} files, {self.bytes} bytes in all (bound {MAX_FILES} files, {MAX_BYTES} bytes); "
-            f"every upload is deleted by the session cleanup",
+            f"{self.uploads} files, {self.bytes} bytes in all (bound {MAX_FILES} files, {MAX_BYTES} bytes), "
+            f"and send {self.refused} uploads the API should refuse (bound {MAX_UPLOADS} upload requests); "
+            f"every file is deleted by the session cleanup",
             f"claude-files contract: endpoints: {endpoints or 'none'}",
         ]
         if self.messages:
@@ -151,13 +163,25 @@ class Plan:
         return out
 
 
-def over_budget(budget: Budget, *, uploads: int, sent: int, operations: set[str]) -> Optional[str]:
-    """What a test sent beyond its declared budget (``None``: within it)."""
+def over_budget(
+    budget: Budget, *, uploads: int, sent: int, operations: set[str], attempts: Optional[int] = None
+) -> Optional[str]:
+    """What a test sent beyond its declared budget (``None``: within it).
+
+    ``uploads`` and ``sent``: files the fake made and their bytes; ``attempts``: upload requests.
+    """
     undeclared = sorted(operations - set(budget.calls))
-    if uploads <= budget.uploads and sent <= budget.bytes and not undeclared:
+    tried = uploads if attempts is None else attempts
+    if (
+        uploads <= budget.uploads
+        and sent <= budget.bytes
+        and not undeclared
+        and (tried <= budget.uploads + budget.refused)
+    ):
         return None
     return (
-        f"{uploads} uploads (declared {budget.uploads}), {sent} bytes (declared {budget.bytes}), "
+        f"{uploads} uploads (declared {budget.uploads}), {tried} upload requests (declared "
+        f"{budget.uploads + budget.refused} with refused=), {sent} bytes (declared {budget.bytes}), "
         f"calls {sorted(operations)} (declared {list(budget.calls)})"
     )
 

@@ -30,19 +30,13 @@ def test_an_upload_is_not_downloadable(contract: Contract) -> None:
     )
 
 
-@fidelity("files.delete.gone", uploads=1, bytes=1, calls=("upload", "delete"))
-def test_delete_answers_file_deleted(contract: Contract) -> None:
-    up = contract.upload("a.txt", b"x")
-    answer = contract.run("delete", lambda c, f: c.files.delete(f.id), up)
-    assert (answer.value.id, answer.value.type) == (up.value.id, "file_deleted")
-
-
 @fidelity(
     "files.delete.gone", uploads=1, bytes=1, calls=("upload", "delete", "retrieve_metadata", "download")
 )
 def test_a_deleted_file_is_gone(contract: Contract) -> None:
     up = contract.upload("a.txt", b"x")
-    contract.run("delete", lambda c, f: c.files.delete(f.id), up)
+    deleted = contract.run("delete", lambda c, f: c.files.delete(f.id), up)
+    assert (deleted.value.id, deleted.value.type) == (up.value.id, "file_deleted")
     meta = contract.run(
         "retrieve_metadata of a deleted file", lambda c, f: c.files.retrieve_metadata(f.id), up
     )

@@ -64,19 +64,15 @@ def test_a_text_document_is_accepted(contract: Contract) -> None:
     )
 
 
-@fidelity("messages.document.unsupported-type", uploads=1, bytes=7, calls=("upload", "messages"))
-def test_a_csv_document_is_refused(contract: Contract) -> None:
+@fidelity("messages.document.unsupported-type", uploads=2, bytes=16, calls=("upload", "messages"))
+@pytest.mark.filterwarnings("ignore:.*octet-stream")
+def test_a_csv_or_an_octet_stream_pdf_is_refused_as_a_document(contract: Contract) -> None:
     csv = contract.upload("table.csv", b"a,b\n1,2", "text/csv")
     _refused(
         contract.run("messages.create with a text/csv document", lambda c, f: _ask(c, _document(f)), csv),
         400,
         "invalid_request_error",
     )
-
-
-@fidelity("messages.document.unsupported-type", uploads=1, bytes=9, calls=("upload", "messages"))
-@pytest.mark.filterwarnings("ignore:.*octet-stream")
-def test_an_octet_stream_pdf_is_refused_as_a_document(contract: Contract) -> None:
     pdf = contract.upload("report.pdf", b"%PDF-1.4\n", "application/octet-stream")
     answer = contract.run(
         "messages.create with an application/octet-stream document", lambda c, f: _ask(c, _document(f)), pdf
