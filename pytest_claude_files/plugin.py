@@ -120,11 +120,13 @@ def claude_files_config(request: pytest.FixtureRequest) -> _config.ClaudeFilesCo
 
 @pytest.fixture
 def claude_files(claude_files_config: _config.ClaudeFilesConfig) -> Generator[FakeFiles, None, None]:
-    """A fresh in-memory Files API for this test (``FakeFiles``).
+    """A fresh in-memory Files API for this test (``FakeFiles``), its Messages side as ``.messages``.
 
     At teardown it gives the misuse notices that only the end of a test reveals (a listing
     that stopped at a page with more) and, under ``misuse_warnings="error"`` or
-    ``-W error::...ClaudeFilesMisuseWarning``, fails the test with the notices.
+    ``-W error::...ClaudeFilesMisuseWarning``, fails the test with the notices. It also fails
+    the test when the Messages script went wrong: a scripting mistake the fake answered 400
+    for, or scripted replies no request used.
     """
     from pytest_claude_files._core.clock import FakeClock
     from pytest_claude_files._core.files import FakeFiles, FakeFilesSettings
@@ -141,6 +143,9 @@ def claude_files(claude_files_config: _config.ClaudeFilesConfig) -> Generator[Fa
             f"misuse_warnings={cfg.misuse_warnings or 'warn'}):\n{listed}",
             pytrace=False,
         )
+    problems = fake.messages.problems()
+    if problems:
+        pytest.fail("claude_files.messages: " + "\n".join(problems) + "\nSee docs/messages.md", pytrace=False)
 
 
 @pytest.fixture

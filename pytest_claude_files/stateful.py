@@ -37,7 +37,7 @@ from pytest_claude_files import errors
 from pytest_claude_files._core.files import FakeFiles
 from pytest_claude_files._http.handler import FilesHandler
 from pytest_claude_files.models import BETA_HEADER_VALUE, Dialect
-from pytest_claude_files.strategies import UploadPayload, file_ids, upload_payloads
+from pytest_claude_files.strategies import UploadPayload, block_for, file_ids, upload_payloads
 
 __all__ = ["ExpectedFile", "FilesStateMachine", "PageResult"]
 
@@ -218,8 +218,20 @@ class FilesStateMachine(RuleBasedStateMachine):
         page = previous.state.get_next_page()
         return PageResult([m.id for m in page.data], page.has_next_page(), page)
 
+    def do_message(self, content: list[dict[str, Any]]) -> Any:
+        """Send one user message with ``content`` to ``messages.create``; return the message.
+
+        (The files beta header goes along: SDKs before 2.0 need it for file sources.)
+        """
+        body = {"model": "claude-fake-model", "max_tokens": 4096,
+                "messages": [{"role": "user", "content": content}]}
+        if self.via == "service":
+            return self.fake.messages.create(body, betas=frozenset({BETA_HEADER_VALUE}))
+        return self.client.messages.create(**body, extra_headers={"anthropic-beta": BETA_HEADER_VALUE})
+
     def error_kind(self, exc: BaseException) -> Optional[str]:
-        """``"not_found"``, ``"not_downloadable"`` or ``None`` for an error your code raised.
+        """``"not_found"``, ``"not_downloadable"``, ``"invalid_request"`` or ``None`` for an error
+        your code raised.
 
         The default knows the fake's errors and the SDK's; override it when your
         wrapper turns them into its own exceptions.
@@ -237,6 +249,8 @@ class FilesStateMachine(RuleBasedStateMachine):
             return "not_found"
         if status == 400 and code == "file_not_downloadable":
             return "not_downloadable"
+        if status == 400 and code is None:
+            return "invalid_request"
         return None
 
     # -- helpers ------------------------------------------------------------------------
@@ -319,6 +333,32 @@ class FilesStateMachine(RuleBasedStateMachine):
         del self.expected[file_id]
         if self.walk is not None:
             self.walk.deleted.add(file_id)
+
+    @rule(data=st.data())
+    def reference_in_message(self, data: st.DataObject) -> None:
+        """Reference live, deleted and unknown files in one message: the first bad one answers."""
+        chosen = data.draw(st.lists(self.files, min_size=1, max_size=3), label="file ids")
+        content: list[dict[str, Any]] = []
+        expected_error: Optional[str] = None
+        for file_id in chosen:
+            want = self.expected.get(file_id)
+            if want is None:
+                content.append({"type": "document", "source": {"type": "file", "file_id": file_id}})
+                expected_error = expected_error or "not_found"
+                continue
+            block = block_for(want)
+            if data.draw(st.booleans(), label=f"wrong block for {want.mime_type}"):
+                wrong = "image" if block["type"] == "document" else "document"
+                block = {"type": wrong, "source": {"type": "file", "file_id": file_id}}
+                expected_error = expected_error or "invalid_request"
+            content.append(block)
+        if expected_error is not None:
+            self._expect_error(expected_error, self.do_message, content)
+            return
+        message = self.do_message(content)
+        text = message["content"][0]["text"] if isinstance(message, dict) else message.content[0].text
+        for file_id in chosen:
+            assert self.expected[file_id].filename in text, f"the reply does not name {file_id}: {text}"
 
     @rule(data=st.data())
     def list_all(self, data: st.DataObject) -> None:

@@ -1,4 +1,4 @@
-"""Hypothesis strategies for Files API objects.
+"""Hypothesis strategies for Files API objects, and for Messages content that references files.
 
 Every strategy builds its values from the core's own rules (``_naming``, ``_ids``,
 ``models``, ``errors``), so what it generates is what the fake (and the API) produces:
@@ -41,6 +41,15 @@ from pytest_claude_files._core.files import (
     MIN_LIMIT,
     encode_page_token,
 )
+from pytest_claude_files._gen.messages import (
+    INVALID_REFERENCE_KINDS,
+    InvalidReference,
+    block_for,
+    file_reference_blocks,
+    invalid_file_references,
+    message_contents,
+    messages_requests,
+)
 from pytest_claude_files._http import handler as _http
 from pytest_claude_files._sdk import generation as _generation
 from pytest_claude_files._sdk.generation import UploadPayload
@@ -57,7 +66,10 @@ from pytest_claude_files.models import (
 __all__ = [
     "DIALECTS",
     "INVALID_FILENAME_KINDS",
+    "INVALID_REFERENCE_KINDS",
+    "InvalidReference",
     "UploadPayload",
+    "block_for",
     "created_ats",
     "deleted_files",
     "dialects",
@@ -66,12 +78,16 @@ __all__ = [
     "file_ids",
     "file_metadata",
     "file_metadata_json",
+    "file_reference_blocks",
     "file_scopes",
     "filenames",
     "files_api_errors",
+    "invalid_file_references",
     "invalid_filenames",
     "list_pages",
     "list_pages_json",
+    "message_contents",
+    "messages_requests",
     "mime_types",
     "request_ids",
     "scope_ids",

@@ -371,12 +371,13 @@ async def test_script_in_order_then_repeat_or_fake(sdk: Sdk, claude_files_respx:
 
 
 async def test_user_routes_for_other_endpoints(sdk: Sdk, claude_files_respx: Any) -> None:
-    route = claude_files_respx.post("/v1/messages/count_tokens").respond(200, json={"input_tokens": 42})
+    model = {"type": "model", "id": "claude-x", "display_name": "X", "created_at": "2025-01-01T00:00:00Z"}
+    route = claude_files_respx.get("/v1/models/claude-x").respond(200, json=model)
     client = sdk.client()
-    result = client.messages.count_tokens(model="claude-x", messages=[{"role": "user", "content": "hi"}])
+    result = client.models.retrieve("claude-x")
     if inspect.isawaitable(result):
         result = await result
-    assert result.input_tokens == 42 and route.call_count == 1
+    assert result.display_name == "X" and route.call_count == 1
 
 
 # -- nothing reaches the network ------------------------------------------------------------

@@ -3,7 +3,9 @@
 Runs ``tests/node/workflow.mjs`` with the machine's ``node``: upload with ``toFile`` (with
 and without a type: without one it is stored as octet-stream), an
 auto-paginated list over several pages, metadata, the download error for an upload, a
-download of a seeded downloadable file, delete, ``NotFoundError`` afterwards. The SDK is
+download of a seeded downloadable file, delete, ``NotFoundError`` afterwards; and
+``messages.mjs``: a file document in ``messages.create``, ``countTokens``, ``stream``,
+``NotFoundError`` for a deleted file. The SDK is
 installed with ``npm install`` into pytest's cache directory (git ignores it), once.
 Skipped, with the reason, only where ``node`` or ``npm`` is absent.
 """
@@ -36,7 +38,7 @@ def node_project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         pytest.skip("node and npm are needed for the TypeScript SDK check (not found on PATH)")
     cache = getattr(request.config, "cache", None)
     where = cache.mkdir("claude-files-node") if cache is not None else tmp_path_factory.mktemp("node")
-    for name in ("package.json", "workflow.mjs"):
+    for name in ("package.json", "workflow.mjs", "messages.mjs"):
         shutil.copy(NODE_DIR / name, where / name)
     if not (where / "node_modules" / "@anthropic-ai" / "sdk" / "package.json").exists():
         done = subprocess.run(
@@ -53,19 +55,17 @@ def server() -> Iterator[ServerHandle]:
         yield handle
 
 
-def run_workflow(project: Path, server: ServerHandle, surface: str, downloadable_id: str) -> Any:
-    env = {
-        **os.environ,
-        "CLAUDE_FILES_BASE_URL": server.base_url,
-        "CLAUDE_FILES_API_KEY": KEY,
-        "CLAUDE_FILES_DOWNLOADABLE_ID": downloadable_id,
-    }
+def run_node(project: Path, server: ServerHandle, script: str, *args: str, **env_vars: str) -> Any:
+    env = {**os.environ, "CLAUDE_FILES_BASE_URL": server.base_url, "CLAUDE_FILES_API_KEY": KEY, **env_vars}
     done = subprocess.run(
-        [str(NODE), "workflow.mjs", surface], cwd=project, env=env,
-        capture_output=True, text=True, timeout=120,
+        [str(NODE), script, *args], cwd=project, env=env, capture_output=True, text=True, timeout=120,
     )
-    assert done.returncode == 0, f"node workflow.mjs {surface} failed:\n{done.stdout}\n{done.stderr}"
+    assert done.returncode == 0, f"node {script} failed:\n{done.stdout}\n{done.stderr}"
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run_workflow(project: Path, server: ServerHandle, surface: str, downloadable_id: str) -> Any:
+    return run_node(project, server, "workflow.mjs", surface, CLAUDE_FILES_DOWNLOADABLE_ID=downloadable_id)
 
 
 @pytest.mark.parametrize("surface", ["files", "beta.files"])
@@ -99,3 +99,34 @@ def test_typescript_sdk_full_workflow(node_project: Path, server: ServerHandle, 
     assert seen["untyped"]["filename"] == "x.pdf"
     assert seen["untyped"]["mime_type"] == "application/octet-stream"
     assert server.tenants.get(KEY).request_counts()["list"] == 3
+
+
+def test_typescript_sdk_messages_with_files(node_project: Path, server: ServerHandle) -> None:
+    """create with a file document, countTokens, stream, and the error class of a deleted file."""
+    server.tenants.get(KEY).reset()
+    fake = server.files(KEY)
+    pdf = fake.add_file("report.pdf", b"%PDF-1.4 node", mime_type="application/pdf")
+    gone = fake.add_file("gone.pdf", b"%PDF")
+    fake.delete(gone.id)
+    fake.messages.reply("Created by the fake.")
+    fake.messages.reply("Streamed by the fake.")
+
+    seen = run_node(node_project, server, "messages.mjs",
+                    CLAUDE_FILES_PDF_ID=pdf.id, CLAUDE_FILES_GONE_ID=gone.id)
+
+    assert seen["created"]["text"] == "Created by the fake."
+    assert seen["created"]["stopReason"] == "end_turn"
+    assert seen["counted"] == seen["created"]["usage"]["input_tokens"]
+    assert seen["counted"] == seen["stream"]["usage"]["input_tokens"]
+    assert seen["stream"]["deltas"] == ["Streamed ", "by ", "the ", "fake."]
+    assert seen["stream"]["final"] == "Streamed by the fake."
+    raw = seen["stream"]["events"]
+    events = [e for i, e in enumerate(raw) if i == 0 or raw[i - 1] != e]
+    assert events == ["message_start", "content_block_start", "content_block_delta", "content_block_stop",
+                      "message_delta", "message_stop"]
+    error = seen["deletedError"]
+    assert error["isNotFound"] is True and error["isBadRequest"] is False and error["status"] == 404
+    assert error["type"] == "not_found_error"
+    assert error["message"].startswith("File not found:")
+    assert error["requestId"].startswith("req_01")
+    assert [r.file_ids for r in fake.messages.requests] == [[pdf.id]] * 3 + [[gone.id]]

@@ -60,7 +60,14 @@ def _roundtrip(obj: Any) -> Any:
 
 
 # -- health checks: every public strategy, default settings --------------------------------
+_SEEDED = FakeFiles()
+SAMPLE_FILES = [_SEEDED.add_file(n, b"x") for n in ("a.pdf", "b.png", "c.csv", "d.txt")]
+
 ALL = {
+    "file_reference_blocks": cfs.file_reference_blocks(SAMPLE_FILES),
+    "message_contents": cfs.message_contents(SAMPLE_FILES),
+    "messages_requests": cfs.messages_requests(SAMPLE_FILES),
+    "invalid_file_references": cfs.invalid_file_references(SAMPLE_FILES, deleted_ids=["file_011CNha8i"]),
     "file_ids": cfs.file_ids(),
     "request_ids": cfs.request_ids(),
     "scope_ids": cfs.scope_ids(),
@@ -100,7 +107,7 @@ def test_no_health_check_fires_with_default_settings(name: str) -> None:
 def test_all_public_strategies_are_covered() -> None:
     public = {n for n in cfs.__all__ if callable(getattr(cfs, n)) and n[0].islower()} - {
         "dialects", "created_ats", "file_scopes", "sdk_file_metadata", "sdk_deleted_files",
-        "list_pages", "file_metadata",
+        "list_pages", "file_metadata", "block_for",
     }
     assert public <= {k.rsplit("_beta", 1)[0].rsplit("_ga", 1)[0] for k in ALL} | set(ALL)
 

@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator, NamedTuple, Optional, Sequence, Type
 
 from pytest_claude_files._core import ids as _ids
 from pytest_claude_files._core.clock import FakeClock
+from pytest_claude_files._core.messages import FakeMessages
 from pytest_claude_files._core.misuse import ListingTracker, MisuseLog
 from pytest_claude_files._core.naming import (
     DOCUMENT_EXTENSIONS,
@@ -149,6 +150,8 @@ class FakeFiles:
         self.clock: FakeClock = clock or FakeClock()
         self._lock = threading.RLock()
         self._init_state()
+        self.messages: FakeMessages = FakeMessages(self)
+        """The Messages side, sharing these files (``claude_files.messages``)."""
 
     def _init_state(self) -> None:
         self._files: dict[str, _Stored] = {}
@@ -188,9 +191,10 @@ class FakeFiles:
 
     # -- inspection ---------------------------------------------------------------
     def reset(self) -> None:
-        """Forget every file and call (settings and clock stay)."""
+        """Forget every file, call and Messages script (settings and clock stay)."""
         with self._lock:
             self._init_state()
+        self.messages.reset()  # (outside the lock: Messages takes its own lock, then this one)
 
     def __len__(self) -> int:
         return len(self._files)
@@ -207,10 +211,11 @@ class FakeFiles:
         with self._lock:
             return [self._files[i].meta for i in reversed(self._order)]
 
-    def get(self, file_id: str) -> FileMetadata:
-        """A file's metadata (``NotFoundError`` when there is none)."""
+    def get(self, file_id: str, *, workspace_id: Optional[str] = None) -> FileMetadata:
+        """A file's metadata (``NotFoundError`` when there is none, or, with
+        ``partition_workspaces``, when it belongs to another workspace than ``workspace_id``)."""
         with self._lock:
-            return self._lookup(file_id).meta
+            return self._lookup(file_id, workspace_id).meta
 
     def content(self, file_id: str) -> bytes:
         """A file's bytes, downloadable or not (a test may look; the API may refuse)."""
@@ -253,7 +258,9 @@ class FakeFiles:
 
         Unlike an upload, this can make a ``downloadable=True`` file (a code-execution
         output) and place it at any ``created_at``. Filename and size rules apply as for
-        an upload; a ``str`` content is encoded as UTF-8. ``file_id`` restores a file
+        an upload; a ``str`` content is encoded as UTF-8. An explicit ``mime_type`` is kept
+        exactly as given (``application/octet-stream`` included, so a test can seed the file
+        production would refuse); without one it follows the extension. ``file_id`` restores a file
         under a known id (the server's ``--data-dir``); it must be a file id not in use.
         """
         if file_id is not None and (not _ids.is_file_id(file_id) or file_id in self._files):
@@ -262,6 +269,8 @@ class FakeFiles:
         with self._lock:
             name = check_filename(filename)
             mime = decide_mime_type(mime_type, name)
+            if mime_type is not None and mime_type.strip():
+                mime = mime_type.strip()  # kept as given, octet-stream included
             when = created_at if created_at is not None else self.clock.now()
             return self._store(name, mime, data, when, downloadable, scope_id, expires_at, "add_file",
                                file_id=file_id, workspace=workspace_id)

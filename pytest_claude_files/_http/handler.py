@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, quote, unquote
 from pytest_claude_files._core import ids as _ids
 from pytest_claude_files._core.files import FakeFiles
 from pytest_claude_files._http import routes as _routes
+from pytest_claude_files._http import sse as _sse
 from pytest_claude_files._http.headers import GA_PAGINATING_VERSIONS, check_beta, check_version
 from pytest_claude_files._http.multipart import Body, parse_multipart
 from pytest_claude_files.errors import (
@@ -105,6 +106,8 @@ def api_key_of(headers: Mapping[str, str]) -> str:
     return key
 
 
+_MESSAGES_OPERATIONS = frozenset(_routes.MESSAGES_OPERATIONS)
+_BODY_NOT_JSON = "There was an error parsing the body of your request: it must be a JSON object"
 _dumps = dump_json  # compact UTF-8 JSON, the same bytes as FileMetadata.to_api_json
 _NO_HEADERS: tuple[tuple[str, str], ...] = ()
 
@@ -181,7 +184,8 @@ class _RateLimiter:
 
 
 class FilesHandler:
-    """Serves the five Files endpoints of a :class:`FakeFiles`, in both dialects.
+    """Serves the five Files endpoints of a :class:`FakeFiles`, in both dialects, and its
+    Messages side (``POST /v1/messages``, ``POST /v1/messages/count_tokens``).
 
     ``hooks`` are called with each request and its operation name (``None`` for an
     unknown route) before it is served; the first one to return a response answers
@@ -246,6 +250,8 @@ class FilesHandler:
                     )
             dialect = dialect_of(request_headers)
         workspace = request_headers.get(WORKSPACE_HEADER)
+        if operation in _MESSAGES_OPERATIONS:
+            return self._messages(request, operation, request_id, extra, workspace)
         if operation == "retrieve_metadata":
             assert file_id is not None
             headers = [("content-type", JSON), ("request-id", request_id)]
@@ -304,6 +310,34 @@ class FilesHandler:
         return headers
 
     # -- operations ---------------------------------------------------------------
+    def _messages(
+        self, request: HTTPRequest, operation: str, request_id: str, extra: Iterable[tuple[str, str]],
+        workspace: Optional[str],
+    ) -> HTTPResponse:
+        """``POST /v1/messages`` (JSON or Server-Sent Events) and ``/v1/messages/count_tokens``."""
+        raw = bytes(request.body)
+        try:
+            body = json.loads(raw) if raw.strip() else None
+        except (ValueError, RecursionError) as exc:  # (UnicodeDecodeError is a ValueError)
+            raise InvalidRequestError(f"{_BODY_NOT_JSON}: {shown(exc)}") from None
+        if body is None:
+            raise InvalidRequestError(_BODY_NOT_JSON)
+        headers = request.headers
+        version = headers.get("anthropic-version")
+        betas = frozenset(v.strip() for v in headers.get("anthropic-beta", "").split(",") if v.strip())
+        fake = self.files.messages
+        if operation == "count_tokens":
+            answer = fake.count_tokens(body, api_version=version, betas=betas, body_size=len(raw),
+                                       workspace_id=workspace)
+            return json_response(200, answer, request_id, extra)
+        message = fake.create(body, api_version=version, betas=betas, body_size=len(raw),
+                                       workspace_id=workspace)
+        if body.get("stream") is True:
+            sse_headers = [("content-type", _sse.CONTENT_TYPE), ("request-id", request_id),
+                           ("cache-control", "no-cache"), *extra]
+            return HTTPResponse(200, sse_headers, _sse.render(message))
+        return json_response(200, message, request_id, extra)
+
     def _upload(
         self, request: HTTPRequest, dialect: Dialect, query: list[tuple[str, str]], workspace: Optional[str]
     ) -> FileMetadata:

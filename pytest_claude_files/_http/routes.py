@@ -1,4 +1,4 @@
-"""The Files API's routes: pure data, (method, path pattern) -> operation name.
+"""The routes: pure data, (method, path pattern) -> operation name (Files, then Messages).
 
 Operation names are the SDK's method names, so a respx route or a recorded call reads
 as the code under test does (``client.beta.files.retrieve_metadata`` -> ``retrieve_metadata``).
@@ -24,6 +24,17 @@ ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("GET", re.compile(rf"^/v1/files/{FILE_ID_SEGMENT}/content/?\Z"), "download"),
     ("GET", re.compile(rf"^/v1/files/{FILE_ID_SEGMENT}/?\Z"), "retrieve_metadata"),
     ("DELETE", re.compile(rf"^/v1/files/{FILE_ID_SEGMENT}/?\Z"), "delete"),
+)
+
+# The Messages side: POST /v1/messages (JSON or Server-Sent Events) and its token count.
+MESSAGES_OPERATIONS = ("messages", "count_tokens")
+MESSAGES_PATH = "/v1/messages"
+MESSAGES_ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("POST", re.compile(r"^/v1/messages/?\Z"), "messages"),
+    ("POST", re.compile(r"^/v1/messages/count_tokens/?\Z"), "count_tokens"),
+)
+MESSAGES_ROUTE_TABLE: tuple[tuple[str, str, str], ...] = tuple(
+    (op, method, pattern.pattern) for method, pattern, op in MESSAGES_ROUTES
 )
 
 # For respx: (operation, method, path regex) as respx's M(method=..., path__regex=...).
@@ -60,12 +71,17 @@ def match(method: str, path: str) -> tuple[Optional[str], Optional[str]]:
             return "list", None
         if method == "POST":
             return "upload", None
+    elif method == "POST" and path.startswith(MESSAGES_PATH):
+        if path == MESSAGES_PATH:
+            return "messages", None
+        if path == "/v1/messages/count_tokens":
+            return "count_tokens", None
     return match_by_table(method, path)
 
 
 def match_by_table(method: str, path: str) -> tuple[Optional[str], Optional[str]]:
     """:func:`match` by the regular expressions of ``ROUTES`` alone."""
-    for route_method, pattern, operation in ROUTES:
+    for route_method, pattern, operation in (*ROUTES, *MESSAGES_ROUTES):
         if route_method == method:
             found = pattern.match(path)
             if found:

@@ -50,6 +50,8 @@ __all__ = [
 
 DOCS = "docs/respx.md"
 OPERATIONS = _routes.OPERATIONS
+ALL_OPERATIONS = (*_routes.OPERATIONS, *_routes.MESSAGES_OPERATIONS)
+"""The Files routes, then the Messages routes (``messages``, ``count_tokens``)."""
 
 
 class UnhandledRequestError(AllMockedAssertionError):
@@ -141,9 +143,10 @@ async def _await_result(result: Awaitable[Any], request: httpx.Request) -> Any:
 class ClaudeFilesRouter(respx.MockRouter):
     """The router of ``claude_files_respx``: respx's API, the fake behind the Files routes.
 
-    ``router["list"]`` (and ``upload``, ``retrieve_metadata``, ``download``, ``delete``)
-    are respx routes; ``router.inject(...)`` scripts errors, faults and latency;
-    ``router.calls_of("list")`` gives the calls with their parameters parsed.
+    ``router["list"]`` (and ``upload``, ``retrieve_metadata``, ``download``, ``delete``,
+    and the Messages routes ``messages`` and ``count_tokens``) are respx routes;
+    ``router.inject(...)`` scripts errors, faults and latency; ``router.calls_of("list")``
+    gives the calls with their parameters parsed (a Messages call's body as ``params["json"]``).
     """
 
     def __init__(
@@ -178,7 +181,7 @@ class ClaudeFilesRouter(respx.MockRouter):
             name for name in mockers if name in Mocker.registry and (name != "httpx2" or httpx2 is not None)
         )
         self._mockers: list[Any] = []
-        for operation, method, pattern in _routes.ROUTE_TABLE:
+        for operation, method, pattern in (*_routes.ROUTE_TABLE, *_routes.MESSAGES_ROUTE_TABLE):
             route = self.route(method=method, path__regex=pattern, name=operation)
             assert isinstance(route, ClaudeFilesRoute)
             route.cf_router = self
@@ -236,7 +239,7 @@ class ClaudeFilesRouter(respx.MockRouter):
         return route
 
     def _context(self, route: ClaudeFilesRoute, request: httpx.Request) -> dict[str, Any]:
-        if route.cf_operation in ("upload", "list"):
+        if route.cf_operation in ("upload", "list", *_routes.MESSAGES_OPERATIONS):
             return {}
         _, file_id = _routes.match(request.method, request.url.path)
         return {"file_id": file_id}
@@ -457,18 +460,18 @@ class ClaudeFilesRouter(respx.MockRouter):
         names = [operation] if isinstance(operation, str) else list(operation)
         if "*" in names:
             return None
-        unknown = [n for n in names if n not in OPERATIONS]
+        unknown = [n for n in names if n not in ALL_OPERATIONS]
         if unknown or not names:
             raise ValueError(
-                f"unknown operation(s) {unknown or names!r}; expected {', '.join(OPERATIONS)} or '*'"
+                f"unknown operation(s) {unknown or names!r}; expected {', '.join(ALL_OPERATIONS)} or '*'"
             )
         return frozenset(names)
 
     # -- inspection -------------------------------------------------------------------
     def calls_of(self, operation: str) -> list[FilesCall]:
         """The calls of one operation (in order), with their parameters parsed."""
-        if operation not in OPERATIONS:
-            raise ValueError(f"unknown operation {operation!r}; expected one of {', '.join(OPERATIONS)}")
+        if operation not in ALL_OPERATIONS:
+            raise ValueError(f"unknown operation {operation!r}; expected one of {', '.join(ALL_OPERATIONS)}")
         return [
             FilesCall.parse(operation, c.request, c.optional_response) for c in self.routes[operation].calls
         ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import json
 import random
 import threading
 from dataclasses import dataclass, field
@@ -82,6 +83,11 @@ class FilesCall:
             beta=dialect_of(headers) == "beta",
             retry_count=int(retry) if retry and retry.isdigit() else None,
         )
+        if operation in _routes.MESSAGES_OPERATIONS:
+            try:
+                call.params["json"] = json.loads(request.content)
+            except (ValueError, RecursionError):
+                call.params["json"] = None
         if operation == "upload":
             try:
                 parts = parse_multipart(request.headers.get("content-type"), request.content)

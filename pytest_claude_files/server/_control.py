@@ -18,6 +18,9 @@ the key may be omitted.
                            ``DELETE faults`` clears them
 ``POST clock``             ``{"advance": seconds}`` or ``{"set": "2025-01-01T00:00:00Z"}``
 ``GET  openapi.json``      the OpenAPI document (also at ``/openapi.json``)
+``messages/replies``       ``POST`` queues scripted Messages replies, ``GET`` lists
+                           the unused ones, ``DELETE`` drops them
+``GET  messages/requests`` the Messages requests and their resolved file references
 =========================  =====================================================
 
 Fault vocabulary (the same as the respx scenarios): ``operation`` (``upload``, ``list``,
@@ -45,6 +48,7 @@ from pytest_claude_files.errors import (
     NotFoundError,
     RequestTooLargeError,
 )
+from pytest_claude_files.server import _control_messages as _cm
 from pytest_claude_files.server._faults import parse_fault
 
 if TYPE_CHECKING:
@@ -151,6 +155,10 @@ class ControlAPI:
             ("DELETE", "faults"): self._clear_faults,
             ("POST", "clock"): self._clock,
             ("GET", "openapi.json"): self._openapi,
+            ("POST", "messages/replies"): self._add_replies,
+            ("GET", "messages/replies"): self._replies,
+            ("DELETE", "messages/replies"): self._clear_replies,
+            ("GET", "messages/requests"): self._messages_requests,
         }
 
     def __call__(self, request: HTTPRequest, *, too_large: bool = False) -> HTTPResponse:
@@ -273,3 +281,26 @@ class ControlAPI:
         from pytest_claude_files.server._openapi import openapi_document
 
         return _ok(openapi_document())
+
+    def _add_replies(self, request: HTTPRequest, body: Any) -> HTTPResponse:
+        messages = self._tenant(request).files.messages
+        many = isinstance(body, dict) and "replies" in body
+        specs = body["replies"] if many else [body]
+        if not isinstance(specs, list):
+            raise InvalidRequestError("replies: a list of reply objects.")
+        replies = [_cm.parse_reply(spec) for spec in specs]  # all checked before any is queued
+        for reply in replies:
+            messages.queue(reply)
+        return _ok(_cm.replies_json(messages))
+
+    def _replies(self, request: HTTPRequest, body: Any) -> HTTPResponse:
+        return _ok(_cm.replies_json(self._tenant(request).files.messages))
+
+    def _clear_replies(self, request: HTTPRequest, body: Any) -> HTTPResponse:
+        messages = self._tenant(request).files.messages
+        count = len(messages.pending_replies)
+        messages.reset_replies()
+        return _ok({"cleared": count})
+
+    def _messages_requests(self, request: HTTPRequest, body: Any) -> HTTPResponse:
+        return _ok(_cm.requests_json(self._tenant(request).files.messages))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 from pytest_claude_files._http.handler import HTTPResponse, error_response
-from pytest_claude_files._http.routes import OPERATIONS
+from pytest_claude_files._http.routes import MESSAGES_OPERATIONS, OPERATIONS
 from pytest_claude_files.errors import (
     FilesAPIError,
     InvalidRequestError,
@@ -101,9 +101,10 @@ def parse_fault(spec: Mapping[str, Any]) -> Fault:
         if value is not None and not isinstance(value, expected):  # type: ignore[arg-type]
             raise InvalidRequestError(f"fault.{key}: wrong type {type(value).__name__}.")
     fault = Fault(**{k: v for k, v in spec.items() if not (v is None and k != "times")})
-    if fault.operation not in (*OPERATIONS, ANY_OPERATION):
+    if fault.operation not in (*OPERATIONS, *MESSAGES_OPERATIONS, ANY_OPERATION):
         raise InvalidRequestError(
-            f"fault.operation: {fault.operation!r} is not one of {[*OPERATIONS, ANY_OPERATION]}."
+            f"fault.operation: {fault.operation!r} is not one of "
+            f"{[*OPERATIONS, *MESSAGES_OPERATIONS, ANY_OPERATION]}."
         )
     if fault.times is not None and fault.times < 1:
         raise InvalidRequestError("fault.times: must be >= 1 (or null for every call).")

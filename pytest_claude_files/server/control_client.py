@@ -158,3 +158,36 @@ class ControlClient:
 
     def set_clock(self, moment: str) -> str:
         return str(self._call("POST", "clock", {"set": moment})["now"])
+
+    # Messages
+    def reply(
+        self,
+        text: Optional[str] = None,
+        *,
+        output_files: Optional[dict[str, Any]] = None,
+        **fields: Any,
+    ) -> list[dict[str, Any]]:
+        """Queue the next Messages reply, as ``claude_files.messages.reply()``; the pending replies.
+
+        ``output_files`` maps a filename to bytes or ``(bytes, mime_type)``; the other
+        keywords (``tool_use``, ``stop_reason``, ``command``, ``stdout``...) go as they are.
+        """
+        spec: dict[str, Any] = dict(fields)
+        if text is not None:
+            spec["text"] = text
+        if output_files:
+            files: dict[str, Any] = {}
+            for name, value in output_files.items():
+                data, mime = value if isinstance(value, tuple) else (value, None)
+                files[name] = {"content_base64": base64.b64encode(bytes(data)).decode()}
+                if mime is not None:
+                    files[name]["mime_type"] = mime
+            spec["output_files"] = files
+        return list(self._call("POST", "messages/replies", spec)["data"])
+
+    def pending_replies(self) -> list[dict[str, Any]]:
+        return list(self._call("GET", "messages/replies")["data"])
+
+    def message_requests(self) -> list[dict[str, Any]]:
+        """The Messages requests received (operation, files resolved, error, body)."""
+        return list(self._call("GET", "messages/requests")["data"])

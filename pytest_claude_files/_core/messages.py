@@ -1,0 +1,501 @@
+"""The fake Messages side: file references checked against the fake's files, scripted replies.
+
+``FakeMessages`` shares the state of a :class:`~pytest_claude_files._core.files.FakeFiles`
+(the same tenant and workspace; a test reaches it as ``claude_files.messages``). It is not
+a model: it checks what the API checks about a request (message_check), resolves every
+referenced file as the API would (unknown, deleted or expired: 404; the wrong block for
+the file's type: 400; too many bytes: 413), and answers with the next scripted
+:class:`Reply`, a responder's answer, or a deterministic text naming what was referenced.
+
+Files a reply says Claude's tools made (``output_files``) become downloadable files of
+the fake and appear as the ``server_tool_use`` + ``bash_code_execution_tool_result``
+blocks of MESSAGES_FILES.md. A reply with output files for a request without the code
+execution tool is the test author's mistake: the request is answered 400 with a message
+naming the fix (so the SDK raises ``BadRequestError``), and the mistake is kept in
+:attr:`FakeMessages.mistakes` so the ``claude_files`` fixture fails the test at teardown
+even when the code under test swallows the error.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Callable, Mapping, Optional, Protocol, Sequence, Union
+
+from pytest_claude_files._core import ids as _ids
+from pytest_claude_files._core.clock import FakeClock
+from pytest_claude_files._core.message_check import (
+    FileReference,
+    RequestShape,
+    check_request,
+    count_text_chars,
+    enables_code_execution,
+    tokens_for_chars,
+)
+from pytest_claude_files._core.naming import check_filename
+from pytest_claude_files.errors import (
+    FilesAPIError,
+    InvalidRequestError,
+    NotFoundError,
+    RequestTooLargeError,
+)
+from pytest_claude_files.models import FileMetadata, format_timestamp
+
+__all__ = [
+    "DEFAULT_MAX_REFERENCED_BYTES",
+    "FakeMessages",
+    "FileReference",
+    "MessagesRequest",
+    "Reply",
+    "Responder",
+]
+
+MB = 1024 * 1024
+DEFAULT_MAX_REFERENCED_BYTES = 32 * MB
+"""Decision: the request plus its referenced files at most 32 MB (the documented request limit)."""
+FILE_NOT_FOUND = "File not found: The specified file_id doesn't exist or you don't have access to it"
+IMAGE_TYPE_MISMATCH = "Invalid file type: The file type doesn't match the content block type"
+DOCUMENT_TYPES = frozenset({"application/pdf", "text/plain"})
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+TOO_LARGE = "Request exceeds the maximum allowed number of bytes: {size} > {limit}."
+MESSAGE_OVERHEAD_TOKENS = 3
+"""Decision: each message counts 3 tokens besides its content."""
+IMAGE_TOKENS = 1600
+"""Decision: an image counts 1600 tokens whatever its size (the documented maximum is about that)."""
+DOCUMENT_BYTES_PER_TOKEN = 4
+"""Decision: a document counts one token per 4 bytes of the file."""
+CONTAINER_LIFETIME = timedelta(days=30)
+"""Decision: a code-execution container expires 30 days after the reply (the guide's figure)."""
+DEFAULT_COMMAND = "python main.py"
+REPLY_PREFIX = "pytest-claude-files fake reply."
+REQUESTS_KEPT = 10_000
+"""The record keeps the last 10,000 requests (a long-running emulator must not grow without end)."""
+STOP_REASONS = ("end_turn", "max_tokens", "stop_sequence", "tool_use", "pause_turn", "refusal",
+                "model_context_window_exceeded")
+
+
+class FileStore(Protocol):
+    """What Messages needs of the Files side (``FakeFiles`` is one)."""
+
+    clock: FakeClock
+
+    def get(self, file_id: str, *, workspace_id: Optional[str] = None) -> FileMetadata: ...
+
+    def add_file(self, filename: str, content: bytes, *, mime_type: Optional[str] = ...,
+                 downloadable: bool = ...) -> FileMetadata: ...
+
+
+OutputFiles = Mapping[str, Union[bytes, tuple[bytes, str]]]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One scripted answer (see :meth:`FakeMessages.reply`)."""
+
+    text: Optional[str] = None
+    output_files: tuple[tuple[str, bytes, Optional[str]], ...] = ()
+    tool_use: tuple[dict[str, Any], ...] = ()
+    stop_reason: Optional[str] = None
+    command: str = DEFAULT_COMMAND
+    stdout: str = ""
+    stderr: str = ""
+    return_code: int = 0
+
+
+@dataclass(frozen=True)
+class MessagesRequest:
+    """One request the Messages side received, with its referenced files resolved.
+
+    ``operation`` is ``"create"`` or ``"count_tokens"``; ``files`` the references in
+    request order; ``error`` the error it was answered with (``None``: answered 200);
+    ``response`` the JSON it was answered with.
+    """
+
+    operation: str
+    body: Any
+    api_version: Optional[str]
+    betas: frozenset[str]
+    files: tuple[FileReference, ...] = ()
+    error: Optional[FilesAPIError] = None
+    response: Optional[dict[str, Any]] = None
+
+    @property
+    def stream(self) -> bool:
+        return isinstance(self.body, dict) and self.body.get("stream") is True
+
+    @property
+    def file_ids(self) -> list[str]:
+        return [ref.file_id for ref in self.files]
+
+
+Responder = Callable[[MessagesRequest], Union[Reply, str, None]]
+
+
+@dataclass
+class _State:
+    replies: deque[Reply] = field(default_factory=deque)
+    requests: deque[MessagesRequest] = field(default_factory=lambda: deque(maxlen=REQUESTS_KEPT))
+    mistakes: list[str] = field(default_factory=list)
+    responder: Optional[Responder] = None
+
+
+class FakeMessages:
+    """The Messages API of one fake: ``claude_files.messages``.
+
+    Script answers with :meth:`reply` (queued, first in first out) or :meth:`respond_with`
+    (a callable for every request the queue does not answer); read what arrived in
+    :attr:`requests`. ``max_referenced_bytes`` bounds the request plus the files it
+    references (413 ``request_too_large`` beyond).
+    """
+
+    def __init__(self, files: FileStore, *, max_referenced_bytes: int = DEFAULT_MAX_REFERENCED_BYTES) -> None:
+        self.files = files
+        self.max_referenced_bytes = max_referenced_bytes
+        self.require_all_replies_used = True
+        self._lock = threading.RLock()
+        self._state = _State()
+
+    def reset(self) -> None:
+        """Forget queued replies, the responder, requests and mistakes."""
+        with self._lock:
+            self._state = _State()
+
+    # -- scripting ------------------------------------------------------------------
+    def reply(
+        self,
+        text: Optional[str] = None,
+        *,
+        output_files: Optional[OutputFiles] = None,
+        tool_use: Union[Mapping[str, Any], Sequence[Mapping[str, Any]], None] = None,
+        stop_reason: Optional[str] = None,
+        command: str = DEFAULT_COMMAND,
+        stdout: str = "",
+        stderr: str = "",
+        return_code: int = 0,
+    ) -> Reply:
+        """Queue the answer to the next ``messages.create`` (or stream).
+
+        ``text``: the text block (``None``: the default text when nothing else is
+        scripted). ``output_files``: filename -> bytes or ``(bytes, mime_type)``, files
+        Claude's code execution made (``command``, ``stdout``, ``stderr`` and
+        ``return_code`` fill its result). ``tool_use``: one or more ``{"name": ...,
+        "input": {...}}`` (optionally ``"id"``) for client tools; the stop reason is then
+        ``tool_use`` unless ``stop_reason`` says otherwise.
+        """
+        made = self.make_reply(text, output_files=output_files, tool_use=tool_use, stop_reason=stop_reason,
+                               command=command, stdout=stdout, stderr=stderr, return_code=return_code)
+        return self.queue(made)
+
+    def queue(self, reply: Reply) -> Reply:
+        """Queue a :class:`Reply` made with :meth:`make_reply` (what :meth:`reply` does)."""
+        with self._lock:
+            self._state.replies.append(reply)
+        return reply
+
+    def reset_replies(self) -> None:
+        """Drop the queued replies and the recorded mistakes (requests stay)."""
+        with self._lock:
+            self._state.replies.clear()
+            self._state.mistakes.clear()
+
+    @staticmethod
+    def make_reply(
+        text: Optional[str] = None,
+        *,
+        output_files: Optional[OutputFiles] = None,
+        tool_use: Union[Mapping[str, Any], Sequence[Mapping[str, Any]], None] = None,
+        stop_reason: Optional[str] = None,
+        command: str = DEFAULT_COMMAND,
+        stdout: str = "",
+        stderr: str = "",
+        return_code: int = 0,
+    ) -> Reply:
+        """A :class:`Reply` checked as :meth:`reply` checks it (for a responder to return)."""
+        if text is not None and not isinstance(text, str):
+            raise TypeError(f"reply text must be a str or None, not {type(text).__name__}")
+        if stop_reason is not None and stop_reason not in STOP_REASONS:
+            raise ValueError(f"stop_reason {stop_reason!r}: expected one of {', '.join(STOP_REASONS)}")
+        outputs = _check_output_files(output_files or {})
+        tools = _check_tool_use(tool_use)
+        return Reply(text, outputs, tools, stop_reason, command, stdout, stderr, return_code)
+
+    def respond_with(self, responder: Optional[Responder]) -> None:
+        """Answer every request the queue does not with ``responder(request)``.
+
+        It gets a :class:`MessagesRequest` (body and resolved files) and returns a
+        :class:`Reply` (:meth:`make_reply`), a text, or ``None`` for the default reply.
+        ``None`` removes the responder.
+        """
+        with self._lock:
+            self._state.responder = responder
+
+    @property
+    def requests(self) -> list[MessagesRequest]:
+        """Every request received, in order (refused ones too, with their ``error``; the last
+        :data:`REQUESTS_KEPT`)."""
+        with self._lock:
+            return list(self._state.requests)
+
+    @property
+    def pending_replies(self) -> list[Reply]:
+        """Scripted replies no request has used yet."""
+        with self._lock:
+            return list(self._state.replies)
+
+    @property
+    def mistakes(self) -> list[str]:
+        """Scripting mistakes the fake answered 400 for (the fixture fails the test on them)."""
+        with self._lock:
+            return list(self._state.mistakes)
+
+    def problems(self) -> list[str]:
+        """What the ``claude_files`` fixture reports at teardown: mistakes, unused replies."""
+        with self._lock:
+            found = list(self._state.mistakes)
+            if self.require_all_replies_used and self._state.replies:
+                found.append(
+                    f"{len(self._state.replies)} scripted reply(ies) of claude_files.messages.reply() were "
+                    "never used: the code under test sent fewer Messages requests than the test expected "
+                    "(set claude_files.messages.require_all_replies_used = False to allow it)."
+                )
+            return found
+
+    # -- the two operations ---------------------------------------------------------
+    def create(
+        self,
+        body: Any,
+        *,
+        api_version: Optional[str] = None,
+        betas: frozenset[str] = frozenset(),
+        body_size: int = 0,
+        workspace_id: Optional[str] = None,
+    ) -> dict[str, Any]:
+        """``POST /v1/messages``: the ``Message`` as JSON (streaming is the HTTP layer's)."""
+        with self._lock:
+            seen: list[tuple[FileReference, ...]] = [()]
+            try:
+                shape, refs, input_tokens = self._check(
+                    body, False, api_version, betas, body_size, seen, workspace_id)
+                record = MessagesRequest("create", body, api_version, betas, refs)
+                reply = self._next_reply(record, body)
+                message = self._answer(reply, shape, refs, input_tokens, body)
+            except FilesAPIError as exc:
+                self._state.requests.append(MessagesRequest("create", body, api_version, betas, seen[0], exc))
+                raise
+            self._state.requests.append(
+                MessagesRequest("create", body, api_version, betas, refs, None, message))
+            return message
+
+    def count_tokens(
+        self,
+        body: Any,
+        *,
+        api_version: Optional[str] = None,
+        betas: frozenset[str] = frozenset(),
+        body_size: int = 0,
+        workspace_id: Optional[str] = None,
+    ) -> dict[str, Any]:
+        """``POST /v1/messages/count_tokens``: ``{"input_tokens": N}``, as ``usage`` counts them."""
+        with self._lock:
+            seen: list[tuple[FileReference, ...]] = [()]
+            try:
+                _, refs, input_tokens = self._check(
+                    body, True, api_version, betas, body_size, seen, workspace_id)
+            except FilesAPIError as exc:
+                self._state.requests.append(
+                    MessagesRequest("count_tokens", body, api_version, betas, seen[0], exc))
+                raise
+            answer = {"input_tokens": input_tokens}
+            self._state.requests.append(
+                MessagesRequest("count_tokens", body, api_version, betas, refs, None, answer))
+            return answer
+
+    # -- internals ------------------------------------------------------------------
+    def _check(
+        self, body: Any, count_only: bool, api_version: Optional[str], betas: frozenset[str], body_size: int,
+        seen: list[tuple[FileReference, ...]], workspace_id: Optional[str] = None,
+    ) -> tuple[RequestShape, tuple[FileReference, ...], int]:
+        """The checked request, its resolved references, its input tokens (``seen[0]``: the
+        references as far as they got, for the record of a refused request)."""
+        shape = check_request(body, count_only=count_only, api_version=api_version, betas=betas)
+        seen[0] = shape.references
+        refs = tuple(self._resolve(ref, workspace_id) for ref in shape.references)
+        seen[0] = refs
+        total = body_size + sum(ref.size_bytes or 0 for ref in refs)
+        if total > self.max_referenced_bytes:
+            raise RequestTooLargeError(TOO_LARGE.format(size=total, limit=self.max_referenced_bytes))
+        tokens = MESSAGE_OVERHEAD_TOKENS * len(body["messages"]) + tokens_for_chars(shape.text_chars)
+        for ref in refs:
+            if ref.block_type == "image":
+                tokens += IMAGE_TOKENS
+            elif ref.block_type == "document":
+                tokens += math.ceil((ref.size_bytes or 0) / DOCUMENT_BYTES_PER_TOKEN)
+        return shape, refs, tokens
+
+    def _resolve(self, ref: FileReference, workspace_id: Optional[str] = None) -> FileReference:
+        try:  # a file of another workspace is not found (``partition_workspaces``)
+            meta = self.files.get(ref.file_id, workspace_id=workspace_id)
+        except NotFoundError:
+            raise NotFoundError(FILE_NOT_FOUND) from None
+        if meta.expires_at is not None and meta.expires_at <= self.files.clock.now():
+            raise NotFoundError(FILE_NOT_FOUND)  # decision: an expired file is as unknown
+        mime = meta.mime_type.split(";", 1)[0].strip().lower()
+        if ref.block_type == "document" and mime not in DOCUMENT_TYPES:
+            raise InvalidRequestError(
+                f"Unsupported document file format: {meta.mime_type}. "
+                "Only PDF and plaintext documents are supported."
+            )
+        if ref.block_type == "image" and mime not in IMAGE_TYPES:
+            raise InvalidRequestError(IMAGE_TYPE_MISMATCH)
+        return FileReference(ref.file_id, ref.block_type, ref.path, meta.filename, meta.mime_type,
+                             meta.size_bytes)
+
+    def _next_reply(self, record: MessagesRequest, body: dict[str, Any]) -> Reply:
+        state = self._state
+        if state.replies:
+            reply = state.replies.popleft()
+        elif state.responder is not None:
+            try:
+                answer = state.responder(record)
+                reply = answer if isinstance(answer, Reply) else Reply(
+                    answer if isinstance(answer, str) else None)
+                if not isinstance(answer, (Reply, str, type(None))):
+                    raise TypeError(
+                        f"a responder returns a Reply, a str or None, not {type(answer).__name__}")
+            except Exception as exc:  # the test's own code failed: say so, and fail the test
+                raise self._mistake(f"the responder given to claude_files.messages.respond_with() raised "
+                                    f"{type(exc).__name__}: {exc}") from exc
+        else:
+            reply = Reply()
+        if reply.output_files and not enables_code_execution(body):
+            names = ", ".join(name for name, _, _ in reply.output_files)
+            raise self._mistake(
+                f"the scripted reply has output_files ({names}) but this request did not enable code "
+                'execution: add tools=[{"type": "code_execution_20250825", "name": "code_execution"}] '
+                "to the request the code under test sends, or drop output_files from "
+                "claude_files.messages.reply()."
+            )
+        return reply
+
+    def _mistake(self, text: str) -> InvalidRequestError:
+        message = f"pytest-claude-files: {text}"
+        self._state.mistakes.append(message)
+        return InvalidRequestError(message)
+
+    def _answer(
+        self, reply: Reply, shape: RequestShape, refs: tuple[FileReference, ...], input_tokens: int,
+        body: dict[str, Any],
+    ) -> dict[str, Any]:
+        content: list[dict[str, Any]] = []
+        container: Optional[dict[str, Any]] = None
+        if reply.output_files:
+            container = self._run_code(reply, content, body)
+        text = reply.text
+        if text is None and not reply.tool_use:
+            text = default_text(refs, [name for name, _, _ in reply.output_files])
+        stop_reason = reply.stop_reason or ("tool_use" if reply.tool_use else "end_turn")
+        output_tokens = tokens_for_chars(len(text or ""))
+        max_tokens = shape.max_tokens or 1
+        if text is not None and output_tokens > max_tokens and reply.stop_reason is None:
+            text, output_tokens, stop_reason = text[:max_tokens * 4], max_tokens, "max_tokens"
+        if text:
+            content.append({"type": "text", "text": text})
+        for tool in reply.tool_use:
+            block = {"type": "tool_use", "id": tool.get("id") or _new_id("toolu_01"),
+                     "name": tool["name"], "input": dict(tool.get("input") or {})}
+            output_tokens += tokens_for_chars(count_text_chars(block["input"]))
+            content.append(block)
+        usage: dict[str, Any] = {
+            "input_tokens": input_tokens,
+            "output_tokens": max(1, output_tokens),
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 0,
+            "service_tier": "standard",
+        }
+        message = {
+            "id": _new_id("msg_01"),
+            "type": "message",
+            "role": "assistant",
+            "model": shape.model,
+            "content": content,
+            "stop_reason": stop_reason,
+            "stop_sequence": None,
+            "usage": usage,
+        }
+        if container is not None:
+            message["container"] = container
+        return message
+
+    def _run_code(self, reply: Reply, content: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any]:
+        outputs = []
+        for name, data, mime in reply.output_files:
+            meta = self.files.add_file(name, data, mime_type=mime, downloadable=True)
+            outputs.append({"type": "bash_code_execution_output", "file_id": meta.id})
+        tool_id = _new_id("srvtoolu_01")
+        content.append({"type": "server_tool_use", "id": tool_id, "name": "bash_code_execution",
+                        "input": {"command": reply.command}})
+        content.append({
+            "type": "bash_code_execution_tool_result",
+            "tool_use_id": tool_id,
+            "content": {"type": "bash_code_execution_result", "stdout": reply.stdout, "stderr": reply.stderr,
+                        "return_code": reply.return_code, "content": outputs},
+        })
+        given = body.get("container")
+        container_id = given if isinstance(given, str) and given else _new_id("container_01")
+        expires = self.files.clock.now() + CONTAINER_LIFETIME
+        return {"id": container_id, "expires_at": format_timestamp(expires)}
+
+
+def default_text(refs: Sequence[FileReference], outputs: Sequence[str] = ()) -> str:
+    """The deterministic answer when nothing is scripted: it names what the request referenced."""
+    if refs:
+        named = "; ".join(f"{r.filename} ({r.mime_type}) as {r.block_type}" for r in refs)
+        text = f"{REPLY_PREFIX} Files referenced: {named}."
+    else:
+        text = f"{REPLY_PREFIX} No files referenced."
+    if outputs:
+        text += f" Files created: {', '.join(outputs)}."
+    return text
+
+
+def _new_id(prefix: str) -> str:
+    return prefix + _ids.new_request_id()[len(_ids.REQUEST_ID_PREFIX):]
+
+
+def _check_output_files(output_files: OutputFiles) -> tuple[tuple[str, bytes, Optional[str]], ...]:
+    if not isinstance(output_files, Mapping):
+        raise TypeError("output_files maps a filename to bytes or to (bytes, mime_type)")
+    out = []
+    for name, value in output_files.items():
+        try:
+            check_filename(name if isinstance(name, str) else "")
+        except InvalidRequestError as exc:
+            raise ValueError(f"output_files: filename {name!r}: {exc.message}") from None
+        mime: Optional[str] = None
+        if isinstance(value, tuple):
+            if len(value) != 2 or not isinstance(value[1], str):
+                raise TypeError(f"output_files[{name!r}]: expected bytes or (bytes, mime_type)")
+            value, mime = value
+        if not isinstance(value, (bytes, bytearray, memoryview)):
+            raise TypeError(f"output_files[{name!r}]: expected bytes, not {type(value).__name__}")
+        out.append((name, bytes(value), mime))
+    return tuple(out)
+
+
+def _check_tool_use(
+    tool_use: Union[Mapping[str, Any], Sequence[Mapping[str, Any]], None],
+) -> tuple[dict[str, Any], ...]:
+    if tool_use is None:
+        return ()
+    items = [tool_use] if isinstance(tool_use, Mapping) else list(tool_use)
+    out = []
+    for item in items:
+        if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
+            raise TypeError('tool_use: each is a mapping with a "name" (and an "input" mapping)')
+        if not isinstance(item.get("input", {}), Mapping):
+            raise TypeError(f"tool_use {item['name']!r}: input must be a mapping")
+        out.append(dict(item))
+    return tuple(out)
