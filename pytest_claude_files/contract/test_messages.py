@@ -8,15 +8,11 @@ ones (400, 404) and ``count_tokens`` are not billed.
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any
 
 import pytest
 
 from pytest_claude_files.contract._harness import Answer, Contract
-
-if importlib.util.find_spec("pytest_claude_files._core.messages") is None:  # pragma: no cover
-    pytest.skip("this build of the fake has no Messages side to compare with", allow_module_level=True)
 
 fidelity = pytest.mark.claude_files_fidelity
 MODEL = "claude-haiku-4-5"
