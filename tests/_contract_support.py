@@ -127,9 +127,9 @@ def not_found_reworded(x: Exchange) -> None:
 
 
 def declared_type_replaced(x: Exchange) -> None:
-    """An upload declared text/csv is stored as text/plain."""
+    """The upload of table.dat declared text/csv is stored as text/plain."""
     if x.method == "POST" and x.status == 200 and x.path.rstrip("/").endswith("/v1/files"):
         data = x.json()
-        if data.get("mime_type") == "text/csv":
+        if data.get("mime_type") == "text/csv" and data.get("filename") == "table.dat":
             data["mime_type"] = "text/plain"
             x.set_json(data)
