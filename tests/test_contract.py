@@ -157,11 +157,13 @@ def test_the_suite_passes_against_the_fake(pytester: pytest.Pytester, clean_env:
         [
             "claude-files contract: * tests against the in-process fake (nothing leaves this process)",
             "claude-files contract: backend=fake, anthropic *: * behaviours confirmed, 0 differ, 0 failed, "
-            "0 not checked here (rows of docs/fidelity.md)",
+            "* not checked here (rows of docs/fidelity.md)",
             "claude-files contract: report written to *contract-report.json",
         ]
     )
-    assert data["counts"]["confirmed"] == len(set(data["rows"])) > 25
+    counts = data["counts"]
+    assert counts["differs"] == counts["failed"] == 0 and counts["confirmed"] > 40
+    assert counts["skipped"] <= 1  # messages.files-beta.ga needs SDK 2.x
     assert set(data["rows"]) <= set(fidelity_rows())
     calls = [call for test in data["tests"] for call in test["calls"]]
     assert calls and all(call["same"] for call in calls)
