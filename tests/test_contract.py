@@ -31,7 +31,10 @@ from tests._contract_support import (
 
 ROOT = Path(__file__).resolve().parents[1]
 FIDELITY = ROOT / "docs" / "fidelity.md"
-SUITE = ("--pyargs", "pytest_claude_files.contract", "-p", "no:randomly")
+# the plugins this project tests with but the suite does not need: each costs start-up time per run
+FAST = ("-p", "no:randomly", "-p", "no:faker", "-p", "no:hypothesispytest", "-p", "no:schemathesis",
+        "-p", "no:xdist", "-p", "no:respx")
+SUITE = ("--pyargs", "pytest_claude_files.contract", *FAST)
 ENV_NAMES = (
     "CLAUDE_FILES_BACKEND",
     "ANTHROPIC_API_KEY",
