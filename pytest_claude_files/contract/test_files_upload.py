@@ -33,7 +33,7 @@ def test_a_declared_type_is_kept(contract: Contract) -> None:
     assert meta.mime_type == "text/csv"
 
 
-@pytest.mark.filterwarnings("ignore:.*octet-stream")
+@pytest.mark.claude_files(misuse_warnings="ignore")  # the misuse is the point of the test
 @fidelity("files.mime.octet-stream-kept", uploads=1, bytes=9, calls=("upload",))
 def test_octet_stream_is_kept_as_sent(contract: Contract) -> None:
     meta = contract.upload("report.pdf", b"%PDF-1.4\n", "application/octet-stream").value

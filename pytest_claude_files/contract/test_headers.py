@@ -82,7 +82,7 @@ def test_the_workspace_header_comes_back(contract: Contract) -> None:
 
 
 @fidelity("files.headers.beta-unknown-warns", calls=("list",))
-@pytest.mark.filterwarnings("ignore:.*made-up-feature")
+@pytest.mark.claude_files(misuse_warnings="ignore")  # the misuse is the point of the test
 def test_a_well_formed_unknown_beta_is_served(contract: Contract) -> None:
     answer = contract.run(
         "list anthropic-beta: made-up-feature-2099-01-01",

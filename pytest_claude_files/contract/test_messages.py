@@ -61,7 +61,7 @@ def test_a_text_document_is_accepted(contract: Contract) -> None:
 
 
 @fidelity("messages.document.unsupported-type", uploads=2, bytes=16, calls=("upload", "messages"))
-@pytest.mark.filterwarnings("ignore:.*octet-stream")
+@pytest.mark.claude_files(misuse_warnings="ignore")  # the misuse is the point of the test
 def test_a_csv_or_an_octet_stream_pdf_is_refused_as_a_document(contract: Contract) -> None:
     csv = contract.upload("table.csv", b"a,b\n1,2", "text/csv")
     _refused(
