@@ -32,8 +32,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER_FIDELITY}(row_id, *, uploads=0, bytes=0, calls=(), real=None, live=None): a test of "
-        f"the fidelity suite that checks the row row_id of docs/fidelity.md; uploads/bytes/calls "
-        f"declare what it sends, real=/live= why it cannot run against the real API / any live "
-        f"backend. See {DOCS}",
+        f"{MARKER_FIDELITY}(row_id, *, uploads=0, bytes=0, refused=0, calls=(), real=None, live=None): "
+        f"a test of the fidelity suite that checks the row row_id of docs/fidelity.md; "
+        f"uploads/bytes/refused/calls declare what it sends, real=/live= why it cannot run against "
+        f"the real API / any live backend. See {DOCS}",
     )
