@@ -133,3 +133,26 @@ def declared_type_replaced(x: Exchange) -> None:
         if data.get("mime_type") == "text/csv" and data.get("filename") == "table.dat":
             data["mime_type"] = "text/plain"
             x.set_json(data)
+
+
+def nested_reference_unchecked(x: Exchange) -> None:
+    """A deleted file inside a tool_result is answered 200 (the reference is not looked at)."""
+    if (
+        x.method == "POST"
+        and x.path.rstrip("/").endswith("/v1/messages")
+        and x.status == 404
+        and (b"tool_result" in x.request_body)
+    ):
+        x.status = 200
+        x.set_json(
+            {
+                "id": "msg_01contract",
+                "type": "message",
+                "role": "assistant",
+                "model": "claude-haiku-4-5",
+                "content": [{"type": "text", "text": "Hi"}],
+                "stop_reason": "max_tokens",
+                "stop_sequence": None,
+                "usage": {"input_tokens": 10, "output_tokens": 1},
+            }
+        )

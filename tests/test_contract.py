@@ -25,6 +25,7 @@ from tests._contract_support import (
     Proxy,
     declared_type_replaced,
     limit_accepted,
+    nested_reference_unchecked,
     not_found_reworded,
     request_id_dropped,
 )
@@ -229,6 +230,11 @@ CASES = [
         not_found_reworded,
         "files.metadata.unknown-id",
         {"test_files_read.py::test_the_wording_of_file_not_found"},
+    ),
+    _case(
+        nested_reference_unchecked,
+        "messages.reference.places",
+        {"test_messages.py::test_a_file_nested_in_a_tool_result_is_checked"},
     ),
     _case(
         declared_type_replaced, "files.mime.as-sent", {"test_files_upload.py::test_a_declared_type_is_kept"}
