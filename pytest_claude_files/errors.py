@@ -47,7 +47,8 @@ class ClaudeFilesMisuseWarning(PytestWarning):
 
     Emitted with :func:`warnings.warn` (pytest lists it in the warnings summary) and
     recorded on the fake (``claude_files.warnings``). Turn it into a test failure with
-    the ``misuse_warnings="error"`` setting or ``-W error::pytest_claude_files.errors.ClaudeFilesMisuseWarning``.
+    the ``misuse_warnings="error"`` setting or
+    ``-W error::pytest_claude_files.errors.ClaudeFilesMisuseWarning``.
     """
 
 ECHO_LIMIT = 200

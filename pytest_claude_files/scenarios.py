@@ -89,7 +89,8 @@ def api_error(
     ``api_error("overloaded_error")``, ``api_error(404, error_code="file_expired")``.
 
     ``details`` adds keys to ``error.details`` (``organization_on_hold`` gets an
-    ``appeal_url`` unless given). ``retry_after`` / ``retry_after_ms`` set those headers, ``should_retry`` sets
+    ``appeal_url`` unless given). ``retry_after`` / ``retry_after_ms`` set those headers,
+    ``should_retry`` sets
     ``x-should-retry: true|false``, ``request_id`` fixes the ``request-id`` (header and body).
     """
     cls = error_class_for(status_or_type)  # ValueError for an unknown type or status

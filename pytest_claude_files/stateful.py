@@ -115,8 +115,12 @@ class FilesStateMachine(RuleBasedStateMachine):
 
     # -- what a subclass may override ---------------------------------------------------
     def make_fake(self) -> FakeFiles:
-        """The fake for one run (override to configure settings or a clock)."""
-        return FakeFiles()
+        """The fake for one run (override to configure settings or a clock).
+
+        Misuse notices are only recorded (``misuse_warnings="ignore"``): the machine draws
+        its own inputs, octet-stream uploads of PDFs included, on purpose.
+        """
+        return FakeFiles(misuse_warnings="ignore")
 
     @property
     def client(self) -> Any:

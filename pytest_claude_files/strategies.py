@@ -520,7 +520,8 @@ def files_api_errors(
     ``STATUS_TO_ERROR_TYPE``, an ``error_code`` only with the status it comes with
     (``file_not_downloadable``, ``storage_quota_exceeded`` and the method-level codes of
     ``METHOD_ERROR_CODES`` with 400, ``file_expired`` with 404; ``organization_on_hold``
-    carries ``details.appeal_url``). Every status the SDK has a class for. Pin ``status``, ``error_type`` or ``error_code``
+    carries ``details.appeal_url``). Every status the SDK has a class for. Pin ``status``,
+    ``error_type`` or ``error_code``
     (``None`` for none)."""
     if status is not None and status not in errors.STATUS_TO_ERROR_TYPE:
         raise InvalidArgument(
@@ -618,8 +619,8 @@ def upload_payloads(
 
     The extension decides the kind; the bytes carry its signature (``%PDF-``, the PNG
     magic, valid UTF-8 text or JSON, ...); the Content-Type is the extension's type or
-    ``application/octet-stream`` (the API then guesses from the extension), or absent
-    in the GA dialect. ``.mime_type`` is what the API stores. ``max_size`` bounds the
+    ``application/octet-stream`` (stored as sent), or absent in the GA dialect (the
+    type is then guessed from the extension). ``.mime_type`` is what the API stores. ``max_size`` bounds the
     random part of the content. Pin ``filename``, ``content`` or ``content_type``.
     Shrinks to ``UploadPayload("a.txt", b"", "text/plain")``.
     """

@@ -27,7 +27,9 @@ def server() -> Iterator[ServerHandle]:
         yield handle
 
 
-def get(server: ServerHandle, headers: dict[str, str], path: str = "/v1/files") -> tuple[int, dict[str, str], bytes]:
+def get(
+    server: ServerHandle, headers: dict[str, str], path: str = "/v1/files"
+) -> tuple[int, dict[str, str], bytes]:
     request = urllib.request.Request(f"{server.base_url}{path}", headers={"x-api-key": KEY, **headers})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -68,7 +70,9 @@ def test_the_valid_versions(server: ServerHandle, version: str) -> None:
     ("files-api-2025-04-14, ,pdfs-2024-09-25", ""),
     ("Files-API-2025-04-14", "Files-API-2025-04-14"),
 ])
-def test_a_malformed_anthropic_beta_is_400_naming_the_header(server: ServerHandle, beta: str, named: str) -> None:
+def test_a_malformed_anthropic_beta_is_400_naming_the_header(
+    server: ServerHandle, beta: str, named: str
+) -> None:
     error = error_of(get(server, {"anthropic-version": "2023-06-01", "anthropic-beta": beta}))
     assert error["message"] == BETA_400.format(named)
 
@@ -76,7 +80,9 @@ def test_a_malformed_anthropic_beta_is_400_naming_the_header(server: ServerHandl
 def test_every_beta_name_of_the_newest_sdk_is_accepted(server: ServerHandle) -> None:
     from anthropic.types import AnthropicBetaParam
 
-    literal = next(arg for arg in typing.get_args(AnthropicBetaParam) if typing.get_origin(arg) is typing.Literal)
+    literal = next(
+        arg for arg in typing.get_args(AnthropicBetaParam) if typing.get_origin(arg) is typing.Literal
+    )
     names = typing.get_args(literal)
     assert len(names) > 10 and set(names) <= KNOWN_BETAS
     for name in names:
@@ -93,7 +99,9 @@ def test_the_builtin_list_is_the_newest_sdks(server: ServerHandle) -> None:
 
     if metadata.version("anthropic") != "2.14.0":
         pytest.skip("SDK_BETAS is read from anthropic 2.14.0")
-    literal = next(arg for arg in typing.get_args(AnthropicBetaParam) if typing.get_origin(arg) is typing.Literal)
+    literal = next(
+        arg for arg in typing.get_args(AnthropicBetaParam) if typing.get_origin(arg) is typing.Literal
+    )
     assert set(typing.get_args(literal)) == SDK_BETAS
     assert "code-execution-2025-08-25" in KNOWN_BETAS - SDK_BETAS  # documented, in no SDK's list
 
@@ -101,7 +109,8 @@ def test_the_builtin_list_is_the_newest_sdks(server: ServerHandle) -> None:
 def test_the_workspace_header_comes_back_on_errors_too(server: ServerHandle) -> None:
     status, headers, _ = get(server, {"anthropic-workspace-id": "wrkspc_01X"})  # no version: 400
     assert status == 400 and headers["anthropic-workspace-id"] == "wrkspc_01X"
-    status, headers, _ = get(server, {"anthropic-version": "2023-06-01", "anthropic-workspace-id": "wrkspc_01X"})
+    both = {"anthropic-version": "2023-06-01", "anthropic-workspace-id": "wrkspc_01X"}
+    status, headers, _ = get(server, both)
     assert status == 200 and headers["anthropic-workspace-id"] == "wrkspc_01X"
 
 
@@ -173,3 +182,45 @@ def test_misuse_error_by_marker_and_none_for_correct_use(pytester: pytest.Pytest
         "*ERROR at teardown of test_one_page_read_as_everything*",
         "*[[]unfinished-listing[]] a files.list() page of 20 file(s) said there was more (a next_page)*",
     ])
+
+
+# -- one error builder, every front ----------------------------------------------------------
+
+
+def test_a_control_api_fault_with_a_method_code_and_details(server: ServerHandle) -> None:
+    import json
+
+    from pytest_claude_files.errors import APPEAL_URL
+    from pytest_claude_files.server.control_client import ControlClient
+
+    control = ControlClient(server.base_url, KEY)
+    control.fail("list", 400, error_code="organization_on_hold", details={"hint": "x"})
+    status, _, body = get(server, {"anthropic-version": "2023-06-01"})
+    assert status == 400
+    assert json.loads(body)["error"]["details"] == {
+        "error_code": "organization_on_hold", "hint": "x", "appeal_url": APPEAL_URL}
+    control.fail("list", 431)
+    assert get(server, {"anthropic-version": "2023-06-01"})[0] == 431
+
+
+def test_strategies_and_faker_make_the_new_codes_and_statuses() -> None:
+    from faker import Faker
+    from hypothesis import given, settings
+
+    from pytest_claude_files import errors, strategies
+    from pytest_claude_files.faker_provider import ClaudeFilesProvider
+
+    assert {408, 412, 422, 431, 499, 501, 503} <= set(errors.STATUS_TO_ERROR_TYPE)
+
+    @settings(max_examples=20, database=None)
+    @given(strategies.files_api_errors(error_code="organization_on_hold"))
+    def on_hold(error: errors.FilesAPIError) -> None:
+        assert error.status == 400
+        assert error.details_json() == {"error_code": "organization_on_hold", "appeal_url": errors.APPEAL_URL}
+
+    on_hold()
+    fake = Faker()
+    fake.add_provider(ClaudeFilesProvider)
+    body = fake.claude_error_json(error_code="cmek_key_disabled")
+    assert body["error"]["details"] == {"error_code": "cmek_key_disabled"}
+    assert fake.claude_error(status=503).error_type == "api_error"

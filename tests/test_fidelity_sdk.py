@@ -50,7 +50,8 @@ async def in_workspace(api: FilesAPI, method: str, *args: Any, raw: bool = False
 
 
 async def test_octet_stream_upload_keeps_its_type_and_warns(api: FilesAPI, claude_files: Any) -> None:
-    with pytest.warns(ClaudeFilesMisuseWarning, match=r"'report\.pdf' was uploaded as application/octet-stream"):
+    expected = r"'report\.pdf' was uploaded as application/octet-stream"
+    with pytest.warns(ClaudeFilesMisuseWarning, match=expected):
         meta = await api.call("upload", file=("report.pdf", b"%PDF-1.4", "application/octet-stream"))
     assert meta.mime_type == "application/octet-stream"
     assert claude_files.get(meta.id).mime_type == "application/octet-stream"
@@ -96,7 +97,8 @@ async def test_no_workspace_header_no_echo(api: FilesAPI) -> None:
 @pytest.mark.claude_files(partition_workspaces=True)
 async def test_partitioned_workspaces_do_not_see_each_others_files(api: FilesAPI, claude_files: Any) -> None:
     mine = await in_workspace(api, "upload", file=("mine.txt", b"m", "text/plain"))
-    default = await api.call("upload", file=("default.txt", b"d", "text/plain"))  # the key's default workspace
+    # no header: the key's default workspace
+    default = await api.call("upload", file=("default.txt", b"d", "text/plain"))
 
     assert [f.id for f in await api.collect(api.resource.list())] == [default.id]
     with pytest.raises(anthropic.NotFoundError):
@@ -117,7 +119,9 @@ async def test_without_partitioning_workspaces_share_the_files(api: FilesAPI) ->
 
 
 @pytest.mark.claude_files(storage_quota=10)
-async def test_a_scoped_file_beyond_the_quota_does_not_block_an_upload(api: FilesAPI, claude_files: Any) -> None:
+async def test_a_scoped_file_beyond_the_quota_does_not_block_an_upload(
+    api: FilesAPI, claude_files: Any
+) -> None:
     claude_files.add_file("agent-output.bin", b"x" * 1000, scope_id="sesn_011CZkZAtmR3yMPDzynEDxu7")
     meta = await api.call("upload", file=("a.txt", b"12345678", "text/plain"))
     assert meta.size_bytes == 8

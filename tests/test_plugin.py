@@ -127,8 +127,8 @@ def test_marker_is_registered(pytester: pytest.Pytester) -> None:
         [
             "@pytest.mark.claude_files(**settings): configure the fake Claude Files API for a test "
             "(api_keys, api_key, storage_quota, max_file_size, rate_limit, now, freeze_time, max_retries, "
-            "guess_mime_type, check_anthropic_version, check_anthropic_beta, known_betas, partition_workspaces, "
-            "misuse_warnings); "
+            "guess_mime_type, check_anthropic_version, check_anthropic_beta, known_betas, "
+            "partition_workspaces, misuse_warnings); "
             "see docs/reference.md#the-claude_files-marker",
         ]
     )

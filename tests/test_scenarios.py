@@ -120,6 +120,7 @@ async def test_cursor_pointing_at_a_deleted_file(
 # -- effects at the router level -------------------------------------------------------------
 def _get(router: Any, path: str = "/v1/files", **headers: str) -> httpx.Response:
     headers.setdefault("x-api-key", "k")
+    headers.setdefault("anthropic-version", "2023-06-01")
     response = router.handler(httpx.Request("GET", API + path, headers=headers))
     response.read()
     return response  # type: ignore[no-any-return]
@@ -292,7 +293,8 @@ def test_cut_body_by_fraction(claude_files_respx: Any, claude_files: Any) -> Non
     meta = claude_files.add_file("f.bin", b"0123456789", downloadable=True)
     claude_files_respx.inject("download", scenarios.cut_body(after=0.3))
     response = claude_files_respx.handler(
-        httpx.Request("GET", f"{API}/v1/files/{meta.id}/content", headers={"x-api-key": "k"})
+        httpx.Request("GET", f"{API}/v1/files/{meta.id}/content",
+                      headers={"x-api-key": "k", "anthropic-version": "2023-06-01"})
     )
     assert response.headers["content-length"] == "10"
     chunks = []

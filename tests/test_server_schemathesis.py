@@ -56,7 +56,7 @@ DIALECT_HEADERS = {"ga": {}, "beta": {"anthropic-beta": BETA_HEADER_VALUE}}
 @settings(max_examples=MAX_EXAMPLES, deadline=None, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=list(HealthCheck))
 def test_live_server_conforms_to_its_document(case: Any, dialect: str, live: ServerHandle) -> None:
-    headers = {"x-api-key": KEY, **DIALECT_HEADERS[dialect]}
+    headers = {"x-api-key": KEY, "anthropic-version": "2023-06-01", **DIALECT_HEADERS[dialect]}
     if case.headers and dialect == "beta":
         case.headers.pop("anthropic-beta", None)  # the dialect under test wins
     case.call_and_validate(base_url=live.base_url, headers=headers, checks=CHECKS)

@@ -29,12 +29,10 @@ from pytest_claude_files._core.naming import (
     unnamed_filename,
     upload_mime_type,
 )
-from pytest_claude_files._core.settings import (  # noqa: F401  (re-exported)
-    DEFAULT_STORAGE_QUOTA_BYTES,
-    MAX_FILE_BYTES,
-    MB,
-    FakeFilesSettings,
-)
+from pytest_claude_files._core.settings import DEFAULT_STORAGE_QUOTA_BYTES as DEFAULT_STORAGE_QUOTA_BYTES
+from pytest_claude_files._core.settings import MAX_FILE_BYTES as MAX_FILE_BYTES
+from pytest_claude_files._core.settings import MB as MB
+from pytest_claude_files._core.settings import FakeFilesSettings as FakeFilesSettings
 from pytest_claude_files.errors import (
     FilesAPIError,
     InvalidRequestError,
@@ -340,22 +338,23 @@ class FakeFiles:
             mime = upload_mime_type(content_type, name, guess_octet_stream=guess)
         now = self.clock.now()
         expires_at = None if expires_in_seconds is None else now + timedelta(seconds=expires_in_seconds)
-        meta = self._store(name, mime, content, now, False, scope_id, expires_at, None, workspace=workspace_id)
+        meta = self._store(name, mime, content, now, False, scope_id, expires_at, None,
+                           workspace=workspace_id)
         if mime.split(";", 1)[0].strip().lower() == "application/octet-stream":
             self._notice_octet_stream(name)
         return meta
 
     def _notice_octet_stream(self, name: str) -> None:
         meant = guess_mime_type(name)
-        if meant in DOCUMENT_EXTENSIONS.values():
+        if meant is not None and meant in DOCUMENT_EXTENSIONS.values():
             block = "an image" if meant.startswith("image/") else "a document"
+            shown_name = name if len(name) <= 60 else name[:57] + "..."
             self.misuse.notice(
                 "octet-stream-upload",
-                f"{name!r} was uploaded as application/octet-stream, so the API stores that type and "
+                f"{shown_name!r} was uploaded as application/octet-stream, so the API stores that type and "
                 f"refuses the file as {block} block (\"Unsupported ... file format: "
-                f"application/octet-stream\"). Send the type with the file, e.g. "
-                f"files.upload(file=({name!r}, data, {meant!r})) or toFile(data, {name!r}, "
-                f"{{ type: {meant!r} }}).",
+                f"application/octet-stream\"). Send its type with the file: "
+                f"files.upload(file=(name, data, {meant!r})), or toFile(data, name, {{ type: {meant!r} }}).",
                 once_key=name,
             )
 

@@ -86,7 +86,9 @@ _LIBRARY_DIRS = tuple(
 ) + tuple(
     os.path.join(os.path.dirname(os.__file__), name) for name in ("asyncio", "threading.py", "concurrent")
 )
-_SKIPPED_PACKAGES = ("anthropic", "httpx", "httpx2", "httpcore", "anyio", "respx", "sniffio", "uvicorn", "h11")
+_SKIPPED_PACKAGES = (
+    "anthropic", "httpx", "httpx2", "httpcore", "anyio", "respx", "sniffio", "uvicorn", "h11",
+)
 
 
 def _caller_level() -> int:
@@ -110,7 +112,8 @@ class ListingTracker:
 
     Decision (docs/fidelity.md, ``warnings.unfinished-listing``): only a page the caller
     asked for **without** ``limit`` counts (a beta page served to a client that paginates
-    with ``next_page`` counts always: that is the beta-dialect trap). Code that sets ``limit=`` and takes one page
+    with ``next_page`` counts always: that is the beta-dialect trap). Code that sets
+    ``limit=`` and takes one page
     chose its page size; code that never set one and stopped after the default 20 read
     one page as if it were everything. A page is finished when any later request asks
     for the cursor that continues it (``after_id`` = its ``last_id``, or ``page`` = its

@@ -82,7 +82,7 @@ class UploadPayload:
     @property
     def mime_type(self) -> str:
         """The ``mime_type`` the API stores for this upload."""
-        return _naming.decide_mime_type(self.content_type, self.filename)
+        return _naming.upload_mime_type(self.content_type, self.filename)
 
     def as_file(self) -> tuple[str, bytes, Optional[str]]:
         """The ``file=`` argument of ``client.files.upload`` / ``client.beta.files.upload``."""

@@ -25,6 +25,7 @@ from pytest_claude_files._core.files import (
     MIN_EXPIRES_IN,
     MIN_LIMIT,
 )
+from pytest_claude_files._http.headers import ANTHROPIC_VERSIONS
 from pytest_claude_files.models import (
     BETA_HEADER_VALUE,
     BetaFileList,
@@ -140,15 +141,23 @@ _DIALECT_HEADER = {
     "required": False,
     "description": (
         f"Comma-separated beta names; listing `{BETA_HEADER_VALUE}` selects the beta dialect, "
-        "anything else (or no header) the GA dialect."
+        "anything else (or no header) the GA dialect. An item not shaped like a beta name "
+        "(`words-YYYY-MM-DD`) is 400."
     ),
     "schema": {"type": "string"},
 }
 _VERSION_HEADER = {
     "name": "anthropic-version",
     "in": "header",
+    "required": True,
+    "description": "The API version the client speaks; missing or unknown is 400.",
+    "schema": {"type": "string", "enum": sorted(ANTHROPIC_VERSIONS)},
+}
+_WORKSPACE_HEADER = {
+    "name": "anthropic-workspace-id",
+    "in": "header",
     "required": False,
-    "description": "The API version the client speaks (`2023-06-01`, `2026-10-21`); not checked.",
+    "description": "The workspace of the request; echoed in the answer's `anthropic-workspace-id` header.",
     "schema": {"type": "string"},
 }
 _FILE_ID = {
@@ -169,7 +178,7 @@ def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document (a fresh ``dict`` each call)."""
     from pytest_claude_files import __version__
 
-    common = [_DIALECT_HEADER, _VERSION_HEADER]
+    common = [_DIALECT_HEADER, _VERSION_HEADER, _WORKSPACE_HEADER]
     list_params = [
         *common,
         _query("limit", {"type": "integer", "minimum": MIN_LIMIT, "maximum": MAX_LIMIT,

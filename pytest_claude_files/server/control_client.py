@@ -117,7 +117,7 @@ class ControlClient:
              times: Optional[int] = 1, **fields: Any) -> dict[str, Any]:
         """Answer the next ``times`` calls of ``operation`` with an API error.
 
-        ``fields``: ``error_type``, ``error_code``, ``message``, ``retry_after``,
+        ``fields``: ``error_type``, ``error_code``, ``details``, ``message``, ``retry_after``,
         ``retry_after_ms``, ``should_retry``, ``headers``, ``after``, ``latency``.
         """
         spec = {"operation": operation, "times": times, **fields}
