@@ -9,20 +9,27 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 __all__ = [
+    "Backend",
+    "ClaudeFilesConfig",
     "ClaudeFilesRouter",
     "ClaudeFilesServer",
     "ControlClient",
     "FakeClock",
     "FakeFiles",
     "FakeFilesSettings",
+    "FileCleanup",
     "FilesHandler",
     "HTTPRequest",
     "HTTPResponse",
     "HTTPX2Mocker",
     "ServerHandle",
+    "check_filename",
     "error_response",
+    "is_file_id",
     "make_sdk_client",
     "make_transport",
+    "mock_claude_files",
+    "sdk_http_library",
     "start_server",
 ]
 __version__ = "0.1.0"
@@ -41,18 +48,31 @@ _LAZY = {
     "HTTPX2Mocker": "pytest_claude_files._respx.httpx2",
     "start_server": "pytest_claude_files.server._app",
     "ServerHandle": "pytest_claude_files.server._app",
-    "ClaudeFilesServer": "pytest_claude_files._plugin.server_fixtures",
+    "ClaudeFilesServer": "pytest_claude_files._live.server_session",
+    "ClaudeFilesConfig": "pytest_claude_files._core.config",
     "ControlClient": "pytest_claude_files.server.control_client",
+    "Backend": "pytest_claude_files._live.backends",
+    "FileCleanup": "pytest_claude_files._live.state",
+    "check_filename": "pytest_claude_files._core.naming",
+    "is_file_id": "pytest_claude_files._core.ids",
+    "sdk_http_library": "pytest_claude_files._sdk.client",
+    "mock_claude_files": "pytest_claude_files._mock",
 }
 
 if TYPE_CHECKING:
     from pytest_claude_files._core.clock import FakeClock
+    from pytest_claude_files._core.config import ClaudeFilesConfig
     from pytest_claude_files._core.files import FakeFiles, FakeFilesSettings
+    from pytest_claude_files._core.ids import is_file_id
+    from pytest_claude_files._core.naming import check_filename
     from pytest_claude_files._http.handler import FilesHandler, HTTPRequest, HTTPResponse, error_response
-    from pytest_claude_files._plugin.server_fixtures import ClaudeFilesServer
+    from pytest_claude_files._live.backends import Backend
+    from pytest_claude_files._live.server_session import ClaudeFilesServer
+    from pytest_claude_files._live.state import FileCleanup
+    from pytest_claude_files._mock import mock_claude_files
     from pytest_claude_files._respx.httpx2 import HTTPX2Mocker
     from pytest_claude_files._respx.router import ClaudeFilesRouter
-    from pytest_claude_files._sdk.client import make_sdk_client
+    from pytest_claude_files._sdk.client import make_sdk_client, sdk_http_library
     from pytest_claude_files._sdk.transports import make_transport
     from pytest_claude_files.server._app import ServerHandle, start_server
     from pytest_claude_files.server.control_client import ControlClient

@@ -16,13 +16,14 @@ __all__ = [
     "ERROR_CODE_STATUS",
     "METHOD_ERROR_CODES",
     "STATUS_TO_ERROR_TYPE",
-    "APIError",
     "AuthenticationError",
     "BillingError",
     "ClaudeFilesMisuseWarning",
     "ClientClosedRequestError",
     "ConflictError",
     "FilesAPIError",
+    "FilesInternalError",
+    "FilesTimeoutError",
     "HTTPNotImplementedError",
     "InvalidRequestError",
     "NotFoundError",
@@ -34,10 +35,10 @@ __all__ = [
     "RequestTimeoutError",
     "RequestTooLargeError",
     "ServiceUnavailableError",
-    "TimeoutError",
     "UnprocessableEntityError",
     "build_error",
     "error_class_for",
+    "injected_error",
     "shown",
 ]
 
@@ -160,7 +161,9 @@ class ClientClosedRequestError(FilesAPIError):
     error_type = "invalid_request_error"
 
 
-class APIError(FilesAPIError):
+class FilesInternalError(FilesAPIError):
+    """500 ``api_error`` (was ``APIError``, a name the SDK's base error class has)."""
+
     status = 500
     error_type = "api_error"
 
@@ -175,7 +178,9 @@ class ServiceUnavailableError(FilesAPIError):
     error_type = "api_error"
 
 
-class TimeoutError(FilesAPIError):
+class FilesTimeoutError(FilesAPIError):
+    """504 ``timeout_error`` (was ``TimeoutError``, which shadowed the builtin)."""
+
     status = 504
     error_type = "timeout_error"
 
@@ -194,8 +199,8 @@ _CLASSES: tuple[type[FilesAPIError], ...] = (
     ConflictError,
     RequestTooLargeError,
     RateLimitError,
-    APIError,
-    TimeoutError,
+    FilesInternalError,
+    FilesTimeoutError,
     OverloadedError,
 )
 """The canonical class of each error type (the API's documented status table)."""
@@ -242,14 +247,17 @@ def error_class_for(status_or_type: int | str) -> type[FilesAPIError]:
         try:
             return _BY_TYPE[status_or_type]
         except KeyError:
+            from pytest_claude_files._core.suggest import did_you_mean
+
             raise ValueError(
-                f"unknown error type {status_or_type!r}; expected one of {sorted(_BY_TYPE)}"
+                f"unknown error type {status_or_type!r}{did_you_mean(status_or_type, _BY_TYPE)}; "
+                f"expected one of {sorted(_BY_TYPE)}"
             ) from None
     if status_or_type in _BY_STATUS:
         return _BY_STATUS[status_or_type]
     if not 400 <= status_or_type <= 599:
         raise ValueError(f"an error status is 400 to 599, not {status_or_type}")
-    base = InvalidRequestError if status_or_type < 500 else APIError
+    base = InvalidRequestError if status_or_type < 500 else FilesInternalError
     return type(f"HTTP{status_or_type}Error", (base,), {"status": status_or_type})
 
 
@@ -283,3 +291,80 @@ _DEFAULT_MESSAGES = {
                                 "from Anthropic's network.",
     "organization_on_hold": "This organization has been disabled.",
 }
+
+
+DEFAULT_MESSAGES: dict[str, str] = {
+    "invalid_request_error": "Invalid request.",
+    "authentication_error": "invalid x-api-key",
+    "billing_error": "Your credit balance is too low.",
+    "permission_error": "Your API key does not have permission to use the specified resource.",
+    "not_found_error": "Not found.",
+    "conflict_error": "Conflict.",
+    "request_too_large": "Request exceeds the maximum allowed number of bytes.",
+    "rate_limit_error": "Number of requests has exceeded your rate limit.",
+    "api_error": "Internal server error",
+    "timeout_error": "Request timed out.",
+    "overloaded_error": "Overloaded",
+}
+"""The message of an injected error of each type when the test gives none."""
+
+
+def header_number(value: float) -> str:
+    """A number as a header value: ``2`` for 2.0, ``0.5`` for 0.5."""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def injected_error(
+    status: Optional[int] = None,
+    error_type: Optional[str] = None,
+    message: Optional[str] = None,
+    *,
+    error_code: Optional[str] = None,
+    retry_after: Optional[float] = None,
+    retry_after_ms: Optional[float] = None,
+    should_retry: Optional[bool] = None,
+    details: Optional[Mapping[str, Any]] = None,
+    headers: Optional[Mapping[str, str]] = None,
+) -> FilesAPIError:
+    """An error a test asks for: the respx scenario ``error`` and the control API's error
+    faults both make theirs here (see docs/faults.md), through :func:`build_error`.
+
+    ``status`` and/or ``error_type`` pick the class (a type that differs from the status's
+    own keeps the status); ``retry_after`` / ``retry_after_ms`` / ``should_retry`` set
+    those headers over ``headers``; ``details`` as :func:`build_error`.
+    """
+    if status is None and error_type is None:
+        raise ValueError("give a status or an error type")
+    cls = error_class_for(status if status is not None else str(error_type))
+    if error_type is not None and cls.error_type != error_type:
+        error_class_for(error_type)  # ValueError for an unknown type
+        cls = type(cls.__name__, (cls,), {"error_type": error_type})
+    extra = dict(headers or {})
+    if retry_after is not None:
+        extra["retry-after"] = header_number(retry_after)
+    if retry_after_ms is not None:
+        extra["retry-after-ms"] = header_number(retry_after_ms)
+    if should_retry is not None:
+        extra["x-should-retry"] = "true" if should_retry else "false"
+    text = message or DEFAULT_MESSAGES.get(cls.error_type, "Error")
+    return build_error(cls, text, error_code=error_code, details=details, headers=extra)
+
+
+_RENAMED = {"APIError": "FilesInternalError", "TimeoutError": "FilesTimeoutError"}
+
+
+def __getattr__(name: str) -> type[FilesAPIError]:
+    """The old names, for one release: ``errors.APIError`` and ``errors.TimeoutError``."""
+    new = _RENAMED.get(name)
+    if new is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import warnings
+
+    warnings.warn(
+        f"pytest_claude_files.errors.{name} is renamed {new} (the old name clashed with "
+        f"{'the SDK' if name == 'APIError' else 'the builtin'}); the alias goes in the next release",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    cls: type[FilesAPIError] = globals()[new]
+    return cls

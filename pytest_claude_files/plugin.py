@@ -6,7 +6,8 @@ when a test asks for one of the fixtures.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Generator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generator, Optional
 
 import pytest
 
@@ -21,9 +22,16 @@ from pytest_claude_files._plugin.faker_fixtures import (  # noqa: F401
     pytest_runtest_makereport_claude_files_seed,
 )
 from pytest_claude_files._plugin.respx_fixtures import claude_files_respx  # noqa: F401
-from pytest_claude_files._plugin.server_fixtures import claude_files_server  # noqa: F401
+from pytest_claude_files._plugin.server_fixtures import ClaudeFilesServer, claude_files_server  # noqa: F401
+
+ClaudeFilesConfig = _config.ClaudeFilesConfig
+"""The settings in force for one test (what ``claude_files_config`` gives); for annotations."""
+
+__all__ = ["ClaudeFilesConfig", "ClaudeFilesServer", "MarkerHasNoEffect"]
 
 if TYPE_CHECKING:
+    import anthropic
+
     from pytest_claude_files._core.files import FakeFiles
     from pytest_claude_files._http.handler import FilesHandler
 
@@ -69,14 +77,128 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     _respx_fixtures.configure(config)
     try:
-        _config.validate(_config.from_ini(config.getini), "ini options")
+        raw = _config.from_ini(config.getini)
+        parsed = _config.validate(raw, "ini options")
     except _config.ConfigError as exc:
-        message = str(exc).replace("ini options: ", "", 1)
-        name = message.split(":", 1)[0]
+        problem = str(exc).replace("ini options: ", "", 1).replace(f"{exc.setting}: ", "", 1)
         raise pytest.UsageError(
-            f"claude_files_{name} (ini option): {message.split(': ', 1)[-1]}. "
+            f"claude_files_{exc.setting} (ini option): {problem.rstrip('.')}. "
             f"Fix the value in your pytest configuration; see {_config.DOCS_INI}"
         ) from None
+    config.stash[_config.INI_SETTINGS] = (raw, parsed)  # parsed once; fixtures merge markers over it
+    _warn_misspelled_ini(config)
+
+
+def _known_options() -> list[str]:
+    from pytest_claude_files._live import state
+    from pytest_claude_files._live.backends import OPTION_BACKEND
+    from pytest_claude_files._plugin.faker_fixtures import SEED_OPTION
+
+    return sorted([OPTION_BACKEND, SEED_OPTION, *(
+        value for name, value in vars(state).items() if name.startswith("OPTION_") and isinstance(value, str)
+    )])
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(
+    early_config: pytest.Config, parser: pytest.Parser, args: list[str]
+) -> None:
+    """A misspelled ``--claude-files-...`` option: name the one that was meant (pytest's own
+    error only says "unrecognized arguments")."""
+    from pytest_claude_files._core.suggest import did_you_mean
+
+    known = _known_options()
+    for arg in args:
+        if arg == "--":
+            break
+        name = arg.split("=", 1)[0]
+        if name.startswith(("--claude-files", "--claude_files")) and name not in known:
+            raise pytest.UsageError(
+                f"{name}: not an option of pytest-claude-files{did_you_mean(name, known)}. "
+                f"Known: {', '.join(known)}. See claude-files-fake docs reference#command-line-options"
+            )
+
+
+def _known_ini_names() -> list[str]:
+    from pytest_claude_files._plugin import faker_fixtures, live
+
+    return sorted(
+        value for module in (_config, live, faker_fixtures) for name, value in vars(module).items()
+        if name.startswith("INI_") and isinstance(value, str)
+    )
+
+
+def _ini_file_keys(path: Optional[Path]) -> list[str]:
+    """The keys of the pytest section of the configuration file (read again: pytest 9 no
+    longer exposes the raw keys)."""
+    if path is None or not path.is_file():
+        return []
+    try:
+        if path.suffix == ".toml":
+            import importlib
+
+            tomllib = importlib.import_module("tomllib")  # Python 3.11+; 3.10 skips the check
+            with path.open("rb") as handle:
+                table = tomllib.load(handle).get("tool", {}).get("pytest", {})
+            section = table.get("ini_options", table)
+            return [key for key in section if isinstance(key, str)]
+        import iniconfig
+
+        ini = iniconfig.IniConfig(str(path))
+        for name in ("pytest", "tool:pytest"):
+            if name in ini:
+                return [key for key, _ in ini[name].items()]
+    except Exception:  # an unreadable or odd file: pytest reports it itself
+        return []
+    return []
+
+
+_MARKER_READERS = {
+    MARKER: ("claude_files", "claude_files_config", "claude_files_handler", "claude_files_client",
+             "claude_files_async_client", "claude_files_respx"),
+    _respx_fixtures.MARKER: ("claude_files_respx",),
+}
+
+
+class MarkerHasNoEffect(pytest.PytestWarning):
+    """A claude-files marker on a test that uses none of the fixtures it configures."""
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    """After the call: warn of a marker on the test that no fixture of it read (e.g.
+    ``@pytest.mark.claude_files`` on a test that only uses ``claude_files_server``)."""
+    report = yield
+    if call.when == "call":
+        read = item.stash.get(_config.MARKERS_READ, set())
+        for mark in getattr(item, "own_markers", ()):
+            readers = _MARKER_READERS.get(mark.name)
+            if readers is None or mark.name in read:
+                continue
+            server = (" claude_files_server is configured by the ini options (one server per session)."
+                      if "claude_files_server" in getattr(item, "fixturenames", ()) else "")
+            item.warn(MarkerHasNoEffect(
+                f"@pytest.mark.{mark.name} has no effect on {item.name}: it configures "
+                f"{', '.join(readers)}, and the test uses none of them.{server}"
+            ))
+    return report
+
+
+def _warn_misspelled_ini(config: pytest.Config) -> None:
+    """pytest warns of an unknown ini option; name the one that was meant."""
+    from pytest_claude_files._core.suggest import did_you_mean
+
+    known = _known_ini_names()
+    for name in _ini_file_keys(config.inipath):
+        if name.startswith("claude_files") and name not in known:
+            hint = did_you_mean(name, known)
+            config.issue_config_time_warning(
+                pytest.PytestConfigWarning(
+                    f"{name}: not an ini option of pytest-claude-files{hint}. "
+                    f"Known: {', '.join(known)}. See {_config.DOCS_INI}"
+                ),
+                stacklevel=2,
+            )
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -87,13 +209,16 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         sdk = f"anthropic {metadata.version('anthropic')}"
     except metadata.PackageNotFoundError:
         sdk = "anthropic not installed"
-    settings = _config.describe(_config.validate(_config.from_ini(config.getini), "ini options"))
-    return [f"claude-files: {sdk}; {settings}"]
+    return [f"claude-files: {sdk}; {_config.describe(_config.ini_settings(config)[1])}"]
 
 
 def _merged_config(request: pytest.FixtureRequest) -> _config.ClaudeFilesConfig:
-    raw = _config.from_ini(request.config.getini)
+    _config.marker_read(request, MARKER)
+    raw_ini, parsed = _config.ini_settings(request.config)
     markers = list(request.node.iter_markers(MARKER))
+    if not markers:
+        return parsed
+    raw = dict(raw_ini)
     for mark in reversed(markers):  # module, then class, then the test itself
         if mark.args:
             pytest.fail(
@@ -102,9 +227,8 @@ def _merged_config(request: pytest.FixtureRequest) -> _config.ClaudeFilesConfig:
                 pytrace=False,
             )
         raw.update(mark.kwargs)
-    where = f"@pytest.mark.{MARKER}" if markers else "ini options"
     try:
-        return _config.validate(raw, where)
+        return _config.validate(raw, f"@pytest.mark.{MARKER}")
     except _config.ConfigError as exc:
         problem = str(exc)
     if _config.DOCS_MARKER not in problem:
@@ -145,15 +269,24 @@ def claude_files(claude_files_config: _config.ClaudeFilesConfig) -> Generator[Fa
         )
     problems = fake.messages.problems()
     if problems:
-        pytest.fail("claude_files.messages: " + "\n".join(problems) + "\nSee docs/messages.md", pytrace=False)
+        pytest.fail("claude_files.messages: " + "\n".join(problems) + "\nSee claude-files-fake docs messages",
+                    pytrace=False)
 
 
 @pytest.fixture
-def claude_files_handler(claude_files: FakeFiles) -> FilesHandler:
-    """The HTTP handler serving ``claude_files`` (request -> response), for custom wiring."""
-    from pytest_claude_files._http.handler import FilesHandler
+def claude_files_handler(claude_files: FakeFiles) -> Generator[FilesHandler, None, None]:
+    """The HTTP handler serving ``claude_files`` (request -> response), for custom wiring.
 
-    return FilesHandler(claude_files)
+    At teardown, fails the test with the traceback of any internal error of the fake
+    (``claude_files_handler.internal_errors``): a bug answered with a 500 that the SDK
+    would retry must not pass as a flaky API.
+    """
+    from pytest_claude_files._http.handler import FilesHandler, internal_errors_report
+
+    handler = FilesHandler(claude_files)
+    yield handler
+    if handler.internal_errors:
+        pytest.fail(internal_errors_report(handler.internal_errors, "claude_files"), pytrace=False)
 
 
 def _client_kwargs(cfg: _config.ClaudeFilesConfig) -> dict[str, Any]:
@@ -166,12 +299,12 @@ def _client_kwargs(cfg: _config.ClaudeFilesConfig) -> dict[str, Any]:
 @pytest.fixture
 def claude_files_client(
     request: pytest.FixtureRequest, claude_files_config: _config.ClaudeFilesConfig
-) -> Generator[Any, None, None]:
+) -> Generator[anthropic.Anthropic, None, None]:
     """An ``anthropic.Anthropic`` client bound to the chosen backend (default: the fake)."""
     from pytest_claude_files._plugin.live import backend_client
 
     cfg = claude_files_config
-    client = backend_client(request, cfg, _client_kwargs(cfg))
+    client: anthropic.Anthropic = backend_client(request, cfg, _client_kwargs(cfg))
     yield client
     client.close()
 
@@ -179,9 +312,10 @@ def claude_files_client(
 @pytest.fixture
 def claude_files_async_client(
     request: pytest.FixtureRequest, claude_files_config: _config.ClaudeFilesConfig
-) -> Any:
+) -> anthropic.AsyncAnthropic:
     """An ``anthropic.AsyncAnthropic`` client bound to the chosen backend (default: the fake)."""
     from pytest_claude_files._plugin.live import backend_client
 
     cfg = claude_files_config
-    return backend_client(request, cfg, _client_kwargs(cfg), is_async=True)
+    client: anthropic.AsyncAnthropic = backend_client(request, cfg, _client_kwargs(cfg), is_async=True)
+    return client

@@ -8,7 +8,7 @@ times=/nth=/every=/probability=)``::
 
     from pytest_claude_files import scenarios
 
-    claude_files_respx.inject("list", scenarios.api_error(429, retry_after=0), times=2)
+    claude_files_respx.inject("list", scenarios.error(429, retry_after=0), times=2)
     claude_files_respx.inject("download", scenarios.cut_body(after=10))
     scenarios.paginate(claude_files_respx, total=7, page_size=3)
 
@@ -17,19 +17,18 @@ Error bodies come from ``_http.error_response``: the one place errors become HTT
 
 from __future__ import annotations
 
-import math
 import threading
+import warnings
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Union
 from urllib.parse import parse_qsl, urlencode
 
-from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse, error_response
-from pytest_claude_files.errors import build_error, error_class_for
-from pytest_claude_files.models import format_timestamp
+from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse, error_response, ratelimit_headers
+from pytest_claude_files._http.routes import IDS_KEYS
+from pytest_claude_files.errors import DEFAULT_MESSAGES, error_class_for, injected_error
 
 if TYPE_CHECKING:
-    from pytest_claude_files._respx.router import ClaudeFilesRouter
-    from pytest_claude_files._respx.rules import CallContext
+    from pytest_claude_files._respx.rules import CallContext, RouterLike
 
 __all__ = [
     "DEFAULT_MESSAGES",
@@ -38,30 +37,17 @@ __all__ = [
     "connect_error",
     "cut_body",
     "delete_cursor_file",
+    "error",
     "latency",
     "max_page_size",
     "paginate",
     "rate_limit",
     "read_timeout",
+    "timeout",
     "token_bucket",
 ]
 
 Effect = Callable[["CallContext"], Any]
-
-DEFAULT_MESSAGES: dict[str, str] = {
-    "invalid_request_error": "Invalid request.",
-    "authentication_error": "invalid x-api-key",
-    "billing_error": "Your credit balance is too low.",
-    "permission_error": "Your API key does not have permission to use the specified resource.",
-    "not_found_error": "Not found.",
-    "conflict_error": "Conflict.",
-    "request_too_large": "Request exceeds the maximum allowed number of bytes.",
-    "rate_limit_error": "Number of requests has exceeded your rate limit.",
-    "api_error": "Internal server error",
-    "timeout_error": "Request timed out.",
-    "overloaded_error": "Overloaded",
-}
-
 
 def _named(effect: Effect, name: str) -> Effect:
     try:
@@ -73,7 +59,7 @@ def _named(effect: Effect, name: str) -> Effect:
 
 
 # -- API errors --------------------------------------------------------------------------
-def api_error(
+def error(
     status_or_type: Union[int, str] = 500,
     message: Optional[str] = None,
     *,
@@ -85,37 +71,40 @@ def api_error(
     request_id: Optional[str] = None,
     headers: Optional[dict[str, str]] = None,
 ) -> Effect:
-    """An Anthropic error response: ``api_error(429, retry_after=0)``,
-    ``api_error("overloaded_error")``, ``api_error(404, error_code="file_expired")``.
+    """An Anthropic error response: ``error(429, retry_after=0)``,
+    ``error("overloaded_error")``, ``error(404, error_code="file_expired")``.
 
     ``details`` adds keys to ``error.details`` (``organization_on_hold`` gets an
     ``appeal_url`` unless given). ``retry_after`` / ``retry_after_ms`` set those headers,
-    ``should_retry`` sets
-    ``x-should-retry: true|false``, ``request_id`` fixes the ``request-id`` (header and body).
+    ``should_retry`` sets ``x-should-retry: true|false``, ``request_id`` fixes the
+    ``request-id`` (header and body).
+    The same fault as the control API's error fault (docs/faults.md).
     """
     cls = error_class_for(status_or_type)  # ValueError for an unknown type or status
-    extra: dict[str, str] = {}
-    if retry_after is not None:
-        extra["retry-after"] = _num(retry_after)
-    if retry_after_ms is not None:
-        extra["retry-after-ms"] = _num(retry_after_ms)
-    if should_retry is not None:
-        extra["x-should-retry"] = "true" if should_retry else "false"
-    extra.update(headers or {})
-    text = message or DEFAULT_MESSAGES.get(cls.error_type, "Error")
-
-    error = build_error(status_or_type, text, error_code=error_code, details=details, headers=extra)
+    made = injected_error(
+        cls.status, cls.error_type, message, error_code=error_code, retry_after=retry_after,
+        retry_after_ms=retry_after_ms, should_retry=should_retry, details=details, headers=headers,
+    )
 
     def effect(ctx: CallContext) -> HTTPResponse:
-        return error_response(error, request_id)
+        return error_response(made, request_id)
 
     return _named(
-        effect, f"api_error({cls.status} {cls.error_type}{', ' + error_code if error_code else ''})"
+        effect, f"error({cls.status} {cls.error_type}{', ' + error_code if error_code else ''})"
     )
 
 
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+def api_error(*args: Any, **kwargs: Any) -> Effect:
+    """Deprecated name of :func:`error` (kept for one release)."""
+    _deprecated("api_error", "error")
+    return error(*args, **kwargs)
+
+
+def _deprecated(old: str, new: str) -> None:
+    warnings.warn(
+        f"scenarios.{old}() is deprecated; use scenarios.{new}() (the same fault; "
+        "see docs/faults.md)", DeprecationWarning, stacklevel=3,
+    )
 
 
 # -- network faults ----------------------------------------------------------------------
@@ -130,7 +119,7 @@ def connect_error(message: str = "[Errno 111] Connection refused") -> Effect:
     return _named(effect, "connect_error")
 
 
-def read_timeout(message: str = "The read operation timed out") -> Effect:
+def timeout(message: str = "The read operation timed out") -> Effect:
     """The server does not answer in time: ``httpx.ReadTimeout`` (httpx2 on httpx2); the SDK
     retries it, then raises ``APITimeoutError``."""
     import httpx
@@ -138,7 +127,13 @@ def read_timeout(message: str = "The read operation timed out") -> Effect:
     def effect(ctx: CallContext) -> Any:
         raise httpx.ReadTimeout(message, request=ctx.request)
 
-    return _named(effect, "read_timeout")
+    return _named(effect, "timeout")
+
+
+def read_timeout(message: str = "The read operation timed out") -> Effect:
+    """Deprecated name of :func:`timeout` (kept for one release)."""
+    _deprecated("read_timeout", "timeout")
+    return timeout(message)
 
 
 def cut_body(after: Union[int, float] = 0.5) -> Effect:
@@ -285,16 +280,11 @@ class token_bucket:
                 self.tokens -= 1.0
             tokens = self.tokens
         full_in = (self.capacity - tokens) / self.rate
-        headers = [
-            ("anthropic-ratelimit-requests-limit", str(self.capacity)),
-            ("anthropic-ratelimit-requests-remaining", str(math.floor(tokens))),
-            ("anthropic-ratelimit-requests-reset", format_timestamp(now + timedelta(seconds=full_in))),
-        ]
+        retry_in = None if allowed else (1.0 - tokens) / self.rate
+        headers = ratelimit_headers(self.capacity, tokens, now + timedelta(seconds=full_in), retry_in)
         if not allowed:
-            wait = max(1, math.ceil((1.0 - tokens) / self.rate))
             extra = dict(headers)
-            extra["retry-after"] = str(wait)
-            answer: HTTPResponse = api_error(
+            answer: HTTPResponse = error(
                 429,
                 f"Number of requests has exceeded your rate limit ({self.capacity} in a burst).",
                 headers=extra,
@@ -305,7 +295,7 @@ class token_bucket:
 
 
 def rate_limit(
-    router: ClaudeFilesRouter,
+    router: RouterLike,
     capacity: int,
     refill_per_second: Optional[float] = None,
     *,
@@ -328,7 +318,7 @@ def max_page_size(size: int) -> Effect:
     def effect(ctx: CallContext) -> Optional[HTTPResponse]:
         req = ctx.http_request
         query = parse_qsl(req.query, keep_blank_values=True)
-        if any(k in ("ids", "ids[]") for k, _ in query):
+        if any(k in IDS_KEYS for k, _ in query):
             return None
         asked: Optional[int] = None
         rest = []
@@ -367,7 +357,7 @@ def delete_cursor_file() -> Effect:
 
 
 def paginate(
-    router: ClaudeFilesRouter,
+    router: RouterLike,
     total: int,
     page_size: Optional[int] = None,
     *,
@@ -410,7 +400,7 @@ def as_effect(result: Any) -> Effect:
     """A scripted result as an effect: a response (httpx, httpx2 or ``HTTPResponse``), an
     exception (class or instance), a status or error type (an error envelope), or an effect."""
     if isinstance(result, (int, str)) and not isinstance(result, bool):
-        return api_error(result)
+        return error(result)
     if isinstance(result, BaseException):
         exc = result
 

@@ -29,7 +29,6 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
-from pytest_claude_files import errors
 from pytest_claude_files._core import ids as _ids
 from pytest_claude_files._core import naming as _naming
 from pytest_claude_files._core.files import (
@@ -41,6 +40,14 @@ from pytest_claude_files._core.files import (
     MIN_LIMIT,
     encode_page_token,
 )
+from pytest_claude_files._core.suggest import did_you_mean
+from pytest_claude_files._gen.error_strategies import (
+    error_bodies,
+    error_responses,
+    files_api_errors,
+    request_ids,
+)
+from pytest_claude_files._gen.error_strategies import pinned as _pinned
 from pytest_claude_files._gen.messages import (
     INVALID_REFERENCE_KINDS,
     InvalidReference,
@@ -50,14 +57,12 @@ from pytest_claude_files._gen.messages import (
     message_contents,
     messages_requests,
 )
-from pytest_claude_files._http import handler as _http
 from pytest_claude_files._sdk import generation as _generation
 from pytest_claude_files._sdk.generation import UploadPayload
 from pytest_claude_files.models import (
     BetaFileList,
     DeletedFile,
     Dialect,
-    ErrorResponse,
     FileMetadata,
     FileScope,
     GAFileList,
@@ -120,10 +125,6 @@ _KNOWN_MIME_TYPES = _generation.KNOWN_MIME_TYPES
 _FILE_FIELDS = frozenset(FileMetadata.model_fields) - {"type"}
 
 
-def _pinned(value: Any) -> SearchStrategy[Any]:
-    return value if isinstance(value, SearchStrategy) else st.just(value)
-
-
 def _check_dialect(dialect: Optional[str], where: str) -> None:
     if dialect is not None and dialect not in DIALECTS:
         raise InvalidArgument(f"{where}: dialect must be 'beta', 'ga' or None, not {dialect!r}")
@@ -175,13 +176,6 @@ def file_ids(created_at: Optional[Pin[datetime]] = None) -> SearchStrategy[str]:
     """
     when = created_ats() if created_at is None else _pinned(created_at)
     return st.builds(_file_id_at, when, st.integers(0, 2**_LOW_BITS - 1))
-
-
-def request_ids() -> SearchStrategy[str]:
-    """Request ids (``req_01`` + 22 base58), as the ``request-id`` header carries them."""
-    return st.integers(0, 58**_ids.ID_BODY_LENGTH - 1).map(
-        lambda v: _ids.REQUEST_ID_PREFIX + _encode(v)
-    )
 
 
 def scope_ids() -> SearchStrategy[str]:
@@ -275,7 +269,8 @@ def invalid_filenames(kind: Optional[str] = None) -> SearchStrategy[str]:
         return st.one_of(*kinds.values())
     if kind not in kinds:
         raise InvalidArgument(
-            f"invalid_filenames: kind must be one of {INVALID_FILENAME_KINDS}, not {kind!r}")
+            f"invalid_filenames: kind must be one of {INVALID_FILENAME_KINDS}, not {kind!r}"
+            f"{did_you_mean(kind, kinds)}")
     return kinds[kind]
 
 
@@ -475,77 +470,6 @@ def _page_json(page: Union[BetaFileList, GAFileList], dialect: Dialect) -> dict[
 def list_pages_json(dialect: Dialect = "beta", **kwargs: Any) -> SearchStrategy[dict[str, Any]]:
     """The JSON body of ``list_pages(dialect, ...)``, exactly as ``GET /v1/files`` answers."""
     return list_pages(dialect, **kwargs).map(lambda p: _page_json(p, dialect))
-
-
-# -- errors -------------------------------------------------------------------------
-_MESSAGES = st.one_of(
-    st.just("An error occurred."),
-    st.text(st.characters(codec="utf-8"), min_size=1, max_size=200),
-)
-
-
-@st.composite
-def _error(draw: Callable[[SearchStrategy[Any]], Any], status: Optional[int], error_type: Optional[str],
-           error_code: Any) -> errors.FilesAPIError:
-    if status is not None:
-        cls = errors.error_class_for(status)
-    elif error_type is not None:
-        cls = errors.error_class_for(error_type)
-    else:
-        cls = errors.error_class_for(draw(_STATUSES))
-    if error_type is not None and cls.error_type != error_type:
-        raise InvalidArgument(f"error: status {status} is {cls.error_type!r}, not {error_type!r}")
-    if error_code is _ANY:
-        code: Optional[str] = draw(_codes_for(cls.status))
-    else:
-        code = draw(error_code)
-    message: str = draw(_MESSAGES)
-    return errors.build_error(cls.status, message, error_code=code)
-
-
-_ANY = object()
-_STATUSES = st.sampled_from(sorted(errors.STATUS_TO_ERROR_TYPE))
-
-
-@functools.cache
-def _codes_for(status: int) -> SearchStrategy[Optional[str]]:
-    codes = [c for c, s in sorted(errors.ERROR_CODE_STATUS.items()) if s == status]
-    return st.sampled_from([None, *codes])
-
-
-def files_api_errors(
-    *, status: Optional[int] = None, error_type: Optional[str] = None, error_code: Any = _ANY
-) -> SearchStrategy[errors.FilesAPIError]:
-    """Errors of ``pytest_claude_files.errors``: status and type from
-    ``STATUS_TO_ERROR_TYPE``, an ``error_code`` only with the status it comes with
-    (``file_not_downloadable``, ``storage_quota_exceeded`` and the method-level codes of
-    ``METHOD_ERROR_CODES`` with 400, ``file_expired`` with 404; ``organization_on_hold``
-    carries ``details.appeal_url``). Every status the SDK has a class for. Pin ``status``,
-    ``error_type`` or ``error_code``
-    (``None`` for none)."""
-    if status is not None and status not in errors.STATUS_TO_ERROR_TYPE:
-        raise InvalidArgument(
-            f"files_api_errors: status must be one of {sorted(errors.STATUS_TO_ERROR_TYPE)}")
-    if isinstance(error_code, str) and error_code not in errors.ERROR_CODE_STATUS:
-        raise InvalidArgument(
-            f"files_api_errors: error_code must be one of {sorted(errors.ERROR_CODE_STATUS)} or None"
-        )
-    if status is None and error_type is None and isinstance(error_code, str):
-        status = errors.ERROR_CODE_STATUS[error_code]
-    return _error(status, error_type, error_code if error_code is _ANY else _pinned(error_code))
-
-
-def error_responses(**kwargs: Any) -> SearchStrategy[_http.HTTPResponse]:
-    """Whole HTTP error responses (status, ``request-id`` header, envelope), built by the
-    one place errors become HTTP (``_http.error_response``); good as a handler hook's
-    answer for fault injection. Keywords as :func:`files_api_errors`."""
-    return st.builds(_http.error_response, files_api_errors(**kwargs), request_ids())
-
-
-def error_bodies(**kwargs: Any) -> SearchStrategy[ErrorResponse]:
-    """``ErrorResponse`` envelopes (``{"type": "error", "error": {...}, "request_id"}``);
-    ``.to_api()`` gives the JSON. Keywords as :func:`files_api_errors`."""
-    return error_responses(**kwargs).map(lambda r: ErrorResponse.model_validate(r.json()))
 
 
 # -- uploads ------------------------------------------------------------------------

@@ -18,6 +18,10 @@ import pytest
 from pytest_claude_files._sdk.client import sdk_version
 
 Surface = Literal["beta", "ga"]
+
+NO_UNRELATED_PLUGINS = ("-p", "no:faker", "-p", "no:hypothesispytest")
+"""For ``pytester.runpytest_subprocess`` runs that use neither Faker nor Hypothesis: the
+child process then does not import them (about a second less per run)."""
 SDK_VERSION: tuple[int, ...] = sdk_version() or (0,)
 
 
@@ -140,10 +144,54 @@ def dialect_paginator(client: Any, dialect: Literal["beta", "ga"], **params: Any
     )
 
 
-async def _resolve(value: Any) -> Any:
+async def resolve(value: Any) -> Any:
+    """``value``, awaited when it is awaitable: the one place sync and async calls meet."""
     if inspect.isawaitable(value):
         return await value
     return value
+
+
+_resolve = resolve
+
+
+async def walk(iterable: Any) -> list[Any]:
+    """Every item of a sync or async iterable (an SDK paginator of either client)."""
+    if hasattr(iterable, "__aiter__"):
+        return [item async for item in iterable]
+    return list(iterable)
+
+
+@dataclass
+class Sdk:
+    """The sync/async driver: ``sdk.client(...)`` makes an ``Anthropic`` or ``AsyncAnthropic``
+    and ``await sdk.call(client, "list")`` drives its ``beta.files`` (or ``files``) through
+    :class:`FilesAPI`, so ONE test body runs on both clients (the ``sdk`` fixture)."""
+
+    is_async: bool
+
+    def client(self, **kwargs: Any) -> Any:
+        import anthropic
+
+        kwargs.setdefault("api_key", "sk-ant-test")
+        cls = anthropic.AsyncAnthropic if self.is_async else anthropic.Anthropic
+        return cls(**kwargs)
+
+    def files(self, client: Any, surface: Surface = "beta") -> FilesAPI:
+        return FilesAPI(client, surface, self.is_async)
+
+    async def call(self, client: Any, operation: str, *args: Any, **kwargs: Any) -> Any:
+        """``client.beta.files.<operation>(...)``; a download's bytes for ``download``."""
+        api = self.files(client)
+        result = await api.call(operation, *args, **kwargs)
+        return await api.read(result) if operation == "download" else result
+
+    async def list_all(self, client: Any, surface: Surface = "beta", **kwargs: Any) -> list[Any]:
+        return await walk(self.files(client, surface).resource.list(**kwargs))
+
+
+@pytest.fixture(params=["sync", "async"])
+def sdk(request: pytest.FixtureRequest) -> Sdk:
+    return Sdk(request.param == "async")
 
 
 @pytest.fixture(params=["sync", "async"])

@@ -25,10 +25,6 @@ from ._cleanup_support import ENV_NAMES, Account, account, emulator, live_env  #
 PORTABLE = """
 import pytest
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
 def test_upload_list_download_delete(claude_files_client):
     client = claude_files_client
     meta = client.beta.files.upload(file=("notes.txt", b"hello", "text/plain"))
@@ -97,7 +93,7 @@ def test_bad_choices_name_the_setting_and_the_fix(option: Any, ini: Any, env: di
     with pytest.raises(BackendError) as info:
         choose_backend(option, ini, env)
     assert str(info.value).startswith(message)
-    assert "docs/real-backend.md" in str(info.value)
+    assert "claude-files-fake docs real-backend" in str(info.value)
 
 
 def test_bad_option_value_is_a_usage_error(pytester: pytest.Pytester, clean_env: Any) -> None:
@@ -106,7 +102,7 @@ def test_bad_option_value_is_a_usage_error(pytester: pytest.Pytester, clean_env:
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([
         "ERROR: --claude-files-backend=prod: unknown backend 'prod'; choose one of fake, server, real "
-        "(e.g. --claude-files-backend=fake). See docs/real-backend.md",
+        "(e.g. --claude-files-backend=fake). See claude-files-fake docs real-backend",
     ])
 
 
@@ -140,7 +136,7 @@ def test_fake_backend_needs_no_key_and_no_network(pytester: pytest.Pytester, cle
     result.assert_outcomes(passed=3)
     result.stdout.no_fnmatch_line("claude-files: uploaded*")  # no summary: nothing live happened
     result.stdout.no_fnmatch_line("claude-files: backend=*")
-    assert not (pytester.path / ".pytest_cache" / "d" / "claude-files-ledger").exists()
+    assert not (pytester.path / ".claude-files-ledger").exists()
 
 
 def test_real_backend_runs_the_same_tests_and_cleans_up(pytester: pytest.Pytester, live_env: Account) -> None:
@@ -192,7 +188,7 @@ def test_real_backend_without_a_key_skips_and_sends_nothing(
         "claude-files: backend real: ANTHROPIC_API_KEY is not set; tests that need it were skipped and "
         "nothing was sent",
         "SKIPPED [[]1[]] *: claude-files: the real backend needs ANTHROPIC_API_KEY, which is not set; "
-        "skipped, nothing was sent (see docs/real-backend.md)",
+        "skipped, nothing was sent (see claude-files-fake docs real-backend)",
     ])
 
 

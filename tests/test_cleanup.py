@@ -22,6 +22,7 @@ from ._cleanup_support import (  # noqa: F401 - fixtures
     emulator,
     live_env,
 )
+from .conftest import NO_UNRELATED_PLUGINS
 
 pytestmark = pytest.mark.slow
 
@@ -48,7 +49,7 @@ def summary(result: Any) -> tuple[int, int, int]:
 
 
 def ledger_dir(pytester: pytest.Pytester) -> Any:
-    return pytester.path / ".pytest_cache" / "d" / "claude-files-ledger"
+    return pytester.path / ".claude-files-ledger"
 
 
 def test_passing_and_failing_uploads_leave_the_account_as_it_was(
@@ -57,7 +58,7 @@ def test_passing_and_failing_uploads_leave_the_account_as_it_was(
     theirs = live_env.upload(30)
     pytester.makepyfile(SUITE_21)
 
-    result = pytester.runpytest_subprocess(timeout=120)
+    result = pytester.runpytest_subprocess(*NO_UNRELATED_PLUGINS, timeout=120)
 
     result.assert_outcomes(passed=20, failed=1)
     result.stdout.fnmatch_lines(["claude-files: uploaded 21, deleted 21, left 0"])
@@ -87,7 +88,7 @@ def test_next_session_sweeps_what_a_killed_session_uploaded(
     theirs = live_env.upload(30)
     pytester.makepyfile(test_killed=KILLED)
 
-    killed = pytester.runpytest_subprocess("test_killed.py", timeout=120)
+    killed = pytester.runpytest_subprocess(*NO_UNRELATED_PLUGINS, "test_killed.py", timeout=120)
 
     assert killed.ret == -9  # SIGKILL: no sessionfinish, no cleanup
     orphans = live_env.ids() - theirs
@@ -98,13 +99,13 @@ def test_next_session_sweeps_what_a_killed_session_uploaded(
     assert {r["id"] for r in recorded if r["event"] == "upload"} == orphans
 
     if next_session == "sweep":
-        result = pytester.runpytest_subprocess("--claude-files-sweep", timeout=120)
+        result = pytester.runpytest_subprocess(*NO_UNRELATED_PLUGINS, "--claude-files-sweep", timeout=120)
         assert result.ret == 0
         result.stdout.fnmatch_lines([SWEPT_7])
         result.stdout.no_fnmatch_line("*passed*")
     else:
         pytester.makepyfile(test_other="def test_nothing_to_do(): pass")
-        result = pytester.runpytest_subprocess("test_other.py", timeout=120)
+        result = pytester.runpytest_subprocess(*NO_UNRELATED_PLUGINS, "test_other.py", timeout=120)
         result.assert_outcomes(passed=1)
         result.stdout.fnmatch_lines([
             SWEPT_7,
@@ -124,7 +125,7 @@ def test_deletes_failing_with_429_and_529_are_retried_until_all_are_gone(
     # retry-after: 1 is honoured, capped at 0.05 s here so the test stays fast
     pytester.makeini("[pytest]\nclaude_files_cleanup_max_delay = 0.05\n")
 
-    result = pytester.runpytest_subprocess(timeout=120)
+    result = pytester.runpytest_subprocess(*NO_UNRELATED_PLUGINS, timeout=120)
 
     result.assert_outcomes(passed=20, failed=1)
     result.stdout.fnmatch_lines(["claude-files: uploaded 21, deleted 21, left 0"])
@@ -152,7 +153,7 @@ def test_xdist_four_workers_200_uploads_none_left_none_deleted_twice(
     theirs = live_env.upload(30)
     pytester.makepyfile(XDIST)
 
-    result = pytester.runpytest_subprocess("-n", "4", timeout=300)
+    result = pytester.runpytest_subprocess(*NO_UNRELATED_PLUGINS, "-n", "4", timeout=300)
 
     result.assert_outcomes(passed=20)
     assert summary(result) == (200, 200, 0)
@@ -192,7 +193,8 @@ def test_the_key_appears_nowhere_in_output_or_written_files(
         return failing(request, operation) if request.path == doomed[0] else None
 
     live_env.tenant.handler.hooks.append(hook)
-    result = pytester.runpytest_subprocess("-l", "-rA", "--setup-show", "-vv", timeout=120)
+    result = pytester.runpytest_subprocess(
+        *NO_UNRELATED_PLUGINS, "-l", "-rA", "--setup-show", "-vv", timeout=120)
 
     result.assert_outcomes(passed=1, failed=1)
     text = result.stdout.str() + result.stderr.str()
@@ -209,7 +211,7 @@ def test_cleanup_off_keeps_the_files_and_the_next_session_deletes_them(
 ) -> None:
     pytester.makepyfile(SUITE_21)
 
-    kept = pytester.runpytest_subprocess("--claude-files-cleanup=off", timeout=120)
+    kept = pytester.runpytest_subprocess(*NO_UNRELATED_PLUGINS, "--claude-files-cleanup=off", timeout=120)
 
     kept.stdout.fnmatch_lines([
         "claude-files: uploaded 21, deleted 0, left 21",
@@ -220,7 +222,7 @@ def test_cleanup_off_keeps_the_files_and_the_next_session_deletes_them(
     ])
     assert len(live_env.ids()) == 21
 
-    swept = pytester.runpytest_subprocess("--claude-files-sweep", timeout=120)
+    swept = pytester.runpytest_subprocess(*NO_UNRELATED_PLUGINS, "--claude-files-sweep", timeout=120)
 
     swept.stdout.fnmatch_lines(["claude-files: swept 21 files left by earlier sessions: deleted 21, left 0"])
     assert live_env.ids() == set()
@@ -246,7 +248,7 @@ def test_second_sees_it_gone(claude_files_client):
 def test_function_scoped_cleanup_deletes_at_test_end(pytester: pytest.Pytester, live_env: Account) -> None:
     pytester.makepyfile(FUNCTION_SCOPED)
 
-    result = pytester.runpytest_subprocess("-p", "no:randomly", timeout=120)
+    result = pytester.runpytest_subprocess(*NO_UNRELATED_PLUGINS, "-p", "no:randomly", timeout=120)
 
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["claude-files: uploaded 1, deleted 1, left 0"])
@@ -269,7 +271,7 @@ def test_record_all_also_cleans_up_uploads_of_other_clients(
     pytester.makepyfile(RECORD_ALL)
     args = ["--claude-files-record-all"] if record_all else []
 
-    result = pytester.runpytest_subprocess(*args, timeout=120)
+    result = pytester.runpytest_subprocess(*NO_UNRELATED_PLUGINS, *args, timeout=120)
 
     result.assert_outcomes(passed=1)
     if record_all:
@@ -302,7 +304,7 @@ def test_xdist_controller_sweeps_the_ledger_of_a_worker_that_was_killed(
     theirs = live_env.upload(5)
     pytester.makepyfile(CRASHING_WORKER)
 
-    result = pytester.runpytest_subprocess("-n", "2", timeout=300)
+    result = pytester.runpytest_subprocess(*NO_UNRELATED_PLUGINS, "-n", "2", timeout=300)
 
     result.assert_outcomes(passed=6, failed=1)
     assert summary(result) == (9, 9, 0)
@@ -326,7 +328,7 @@ def test_ctrl_c_still_cleans_up(pytester: pytest.Pytester, live_env: Account) ->
     theirs = live_env.upload(2)
     pytester.makepyfile(INTERRUPTED)
 
-    result = pytester.runpytest_subprocess(timeout=120)
+    result = pytester.runpytest_subprocess(*NO_UNRELATED_PLUGINS, timeout=120)
 
     assert result.ret == pytest.ExitCode.INTERRUPTED
     result.stdout.fnmatch_lines(["claude-files: uploaded 3, deleted 3, left 0", "*KeyboardInterrupt*"])

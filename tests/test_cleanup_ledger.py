@@ -23,6 +23,7 @@ from pytest_claude_files._live.ledger import (
     Upload,
     claim_ledgers,
     key_fingerprint,
+    ledger_mac_key,
     normalize_base_url,
     read_ledger,
 )
@@ -141,10 +142,13 @@ class ScriptedDeleter:
         return Attempt(script.pop(0) if script else 200)
 
 
+SIGNERS = {key_fingerprint(k): ledger_mac_key(k) for k in (KEY, "another-key")}
+
+
 def make_dead_ledger(directory: Path, session: str, uploads: list[Upload]) -> Path:
     writer = LedgerWriter(directory, session, "main")
     for upload in uploads:
-        writer.record_upload(upload)
+        writer.record_upload(upload, SIGNERS[upload.key])
     writer.finish(remove=False)
     return writer.path
 
@@ -161,7 +165,8 @@ def test_sweep_deletes_only_what_the_ledger_lists_for_our_credentials(tmp_path: 
     ])
     deleter = ScriptedDeleter({"file_mine2": [404]})
 
-    report = sweep(tmp_path, {(BASE, ours.fingerprint): deleter}, RetryPolicy(), sleep=lambda s: None)
+    report = sweep(tmp_path, {(BASE, ours.fingerprint): deleter}, RetryPolicy(), secrets=[ours],
+                   sleep=lambda s: None)
 
     assert deleter.calls == ["file_mine1", "file_mine2"]
     assert [(u.file_id, how) for u, how in report.cleanup.deleted] == [
@@ -172,7 +177,7 @@ def test_sweep_deletes_only_what_the_ledger_lists_for_our_credentials(tmp_path: 
     assert sorted(u.file_id for u in read_ledger(path).pending) == ["file_elsewhere", "file_theirs"]
 
     again = ScriptedDeleter()
-    sweep(tmp_path, {(BASE, ours.fingerprint): again}, RetryPolicy(), sleep=lambda s: None)
+    sweep(tmp_path, {(BASE, ours.fingerprint): again}, RetryPolicy(), secrets=[ours], sleep=lambda s: None)
     assert again.calls == []  # never deleted twice
 
 
@@ -182,7 +187,8 @@ def test_sweep_removes_a_ledger_once_everything_is_gone(tmp_path: Path) -> None:
     make_dead_ledger(tmp_path, "s2", [Upload("file_b", BASE, ours.fingerprint)])
     deleter = ScriptedDeleter({"file_b": [401]})
 
-    report = sweep(tmp_path, {(BASE, ours.fingerprint): deleter}, RetryPolicy(), sleep=lambda s: None)
+    report = sweep(tmp_path, {(BASE, ours.fingerprint): deleter}, RetryPolicy(), secrets=[ours],
+                   sleep=lambda s: None)
 
     assert report.ledgers == 2
     assert [u.file_id for u, _ in report.cleanup.left] == ["file_b"]
@@ -195,7 +201,7 @@ def test_sweep_with_a_prefix_only_claims_that_session(tmp_path: Path) -> None:
     make_dead_ledger(tmp_path, "s2", [Upload("file_b", BASE, ours.fingerprint)])
     deleter = ScriptedDeleter()
 
-    sweep(tmp_path, {(BASE, ours.fingerprint): deleter}, prefix="s2-", sleep=lambda s: None)
+    sweep(tmp_path, {(BASE, ours.fingerprint): deleter}, prefix="s2-", secrets=[ours], sleep=lambda s: None)
 
     assert deleter.calls == ["file_b"]
 
@@ -203,7 +209,7 @@ def test_sweep_with_a_prefix_only_claims_that_session(tmp_path: Path) -> None:
 def test_writer_never_exposes_an_unlocked_ledger(tmp_path: Path) -> None:
     writer = LedgerWriter(tmp_path, "s1", "main")
     Recorder(writer).record_upload("file_a", BASE, Secret(KEY))
-    names = sorted(p.name for p in tmp_path.iterdir())
+    names = sorted(p.name for p in tmp_path.iterdir() if p.name != ".gitignore")
     assert names == [writer.path.name]  # the temporary name is gone after the rename
     assert str(os.getpid()) in writer.path.name
     writer.finish(remove=True)

@@ -140,3 +140,14 @@ def test_only_the_given_ids_are_ever_deleted() -> None:
     delete_all(uploads("file_a", "file_b"), deleter, RetryPolicy(), sleep=lambda s: None,
                on_gone=lambda u, how: gone.append(u.file_id))
     assert set(deleter.calls) == {"file_a", "file_b"} and gone == ["file_a", "file_b"]
+
+
+@pytest.mark.parametrize("headers", [
+    {"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"},  # a date in the past
+    {"retry-after": "-5"},
+])
+def test_retry_after_in_the_past_is_no_wait_not_a_negative_one(headers: dict) -> None:
+    assert retry_after_seconds(headers) == 0.0
+    deleter = Script(file_a=[Attempt(429, headers)])
+    _, t = run(deleter, RetryPolicy(), "file_a")
+    assert t.sleeps == [0.0]

@@ -121,7 +121,7 @@ def test_port_in_use_exits_1_with_a_clear_message() -> None:
     [
         (["serve", "--port", "70000"], "argument --port: not a port: '70000'"),
         (["serve", "--bogus"], "unrecognized arguments: --bogus"),
-        (["serve", "--max-file-size", "lots"], "argument --max-file-size: not a size: 'lots'"),
+        (["serve", "--max-file-size", "lots"], "argument --max-file-size: expected a size such as 1048576"),
         (["serve", "--api-key", " "], "argument --api-key: an API key cannot be empty"),
         (["serve", "--rate-limit", "0"], "argument --rate-limit: not a positive integer: '0'"),
         ([], "the following arguments are required: COMMAND"),

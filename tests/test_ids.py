@@ -83,3 +83,11 @@ def test_request_ids_draw_again_when_too_few_bytes_are_usable(monkeypatch: pytes
     request_id = new_request_id()
     assert request_id == "req_01" + BASE58_ALPHABET[:22]
     assert REQUEST_ID_RE.match(request_id)
+
+
+@pytest.mark.parametrize("bad", ["0", "O", "I", "l"])
+def test_the_file_id_pattern_refuses_characters_outside_base58(bad: str) -> None:
+    good = "file_011CNha8iCJcU1wXNR6q4V8w"
+    assert FILE_ID_RE.match(good)
+    for i in range(7, len(good)):
+        assert not FILE_ID_RE.match(good[:i] + bad + good[i + 1:]), (i, bad)

@@ -108,3 +108,30 @@ def test_overlong_content_type_is_400() -> None:
 )
 def test_unnamed(mime: str, name: str) -> None:
     assert unnamed_filename(mime) == name
+
+
+@pytest.mark.parametrize("name", [".txt", ".pdf", ".png", ".json"])
+def test_a_dotfile_has_no_extension_to_guess_from(name: str) -> None:
+    assert guess_mime_type(name) is None
+    assert decide_mime_type(None, name) == DEFAULT_MIME_TYPE
+    assert guess_mime_type("a" + name) is not None
+
+
+def test_empty_and_path_filenames_through_the_current_sdk() -> None:
+    """What the docs promise: GA stores an empty filename as unnamed.txt, a path keeps its last part."""
+    pytest.importorskip("anthropic")
+    from pytest_claude_files._core.files import FakeFiles
+    from pytest_claude_files._http.handler import FilesHandler
+    from pytest_claude_files._sdk.client import make_sdk_client
+
+    fake = FakeFiles()
+    client = make_sdk_client(FilesHandler(fake))
+    assert client.files.upload(file=("", b"x", "text/plain")).filename == "unnamed.txt"
+    assert client.files.upload(file=("dir/sub/a.txt", b"x", "text/plain")).filename == "a.txt"
+    with pytest.raises(Exception) as info:
+        fake.upload(b"x", "a|b.txt", content_type="text/plain")
+    assert str(info.value) == (
+        "filename: contains characters that are not allowed ('|'); filenames may not contain "
+        '< > : " | ? * \\ or control characters (a path is cut to its last component: dir/a.txt '
+        "is stored as a.txt)."
+    )

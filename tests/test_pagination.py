@@ -16,7 +16,7 @@ import pytest
 
 from pytest_claude_files._core.files import MAX_IDS
 
-from .conftest import dialect_paginator
+from .conftest import dialect_paginator, resolve, walk
 
 pytestmark = [pytest.mark.anyio, pytest.mark.claude_files(max_retries=0)]
 N_FILES = 2500
@@ -35,14 +35,6 @@ def seeded(claude_files: Any) -> list[str]:
     return [f.id for f in claude_files.files]
 
 
-async def walk(paginator: Any) -> list[Any]:
-    if hasattr(paginator, "__aiter__"):
-        return [item async for item in paginator]
-    return list(paginator)
-
-
-async def resolve(value: Any) -> Any:
-    return await value if hasattr(value, "__await__") else value
 
 
 @pytest.mark.parametrize("limit", [1, 7, 20, 1000])

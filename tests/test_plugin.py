@@ -129,7 +129,7 @@ def test_marker_is_registered(pytester: pytest.Pytester) -> None:
             "(api_keys, api_key, storage_quota, max_file_size, rate_limit, now, freeze_time, max_retries, "
             "guess_mime_type, check_anthropic_version, check_anthropic_beta, known_betas, "
             "partition_workspaces, misuse_warnings); "
-            "see docs/reference.md#the-claude_files-marker",
+            "see claude-files-fake docs reference#the-claude_files-marker",
         ]
     )
 
@@ -169,18 +169,19 @@ def test_report_header(pytester: pytest.Pytester) -> None:
         (
             "claude_files_storage_quota = lots",
             "ERROR: claude_files_storage_quota (ini option): "
-            "expected a size such as 1048576, '10MB' or '1TB', got 'lots'. "
-            "Fix the value in your pytest configuration; see docs/reference.md#ini-options",
+            "expected a size such as 1048576, 10MB, 10MiB, 512k or 1.5GiB (binary units: 1KB = 1024 bytes), "
+            "got 'lots'. "
+            "Fix the value in your pytest configuration; see claude-files-fake docs reference#ini-options",
         ),
         (
             "claude_files_rate_limit = 0",
             "ERROR: claude_files_rate_limit (ini option): expected a whole number >= 1, got '0'. "
-            "Fix the value in your pytest configuration; see docs/reference.md#ini-options",
+            "Fix the value in your pytest configuration; see claude-files-fake docs reference#ini-options",
         ),
         (
             "claude_files_max_retries = -1",
             "ERROR: claude_files_max_retries (ini option): expected a whole number >= 0, got '-1'. "
-            "Fix the value in your pytest configuration; see docs/reference.md#ini-options",
+            "Fix the value in your pytest configuration; see claude-files-fake docs reference#ini-options",
         ),
     ],
 )
@@ -196,50 +197,51 @@ BAD_MARKERS = [
     (
         "claude_files(10)",
         "@pytest.mark.claude_files takes keyword arguments only, got (10,). "
-        "See docs/reference.md#the-claude_files-marker",
+        "See claude-files-fake docs reference#the-claude_files-marker",
     ),
     (
         "claude_files(quota=10)",
         "@pytest.mark.claude_files: unknown argument(s) quota. Known arguments: api_keys, api_key, "
         "storage_quota, max_file_size, rate_limit, now, freeze_time, max_retries, guess_mime_type, "
         "check_anthropic_version, check_anthropic_beta, known_betas, partition_workspaces, misuse_warnings. "
-        "See docs/reference.md#the-claude_files-marker",
+        "See claude-files-fake docs reference#the-claude_files-marker",
     ),
     (
         "claude_files(storage_quota='big')",
         "@pytest.mark.claude_files: storage_quota: "
-        "expected a size such as 1048576, '10MB' or '1TB', got 'big'. "
-        "See docs/reference.md#the-claude_files-marker",
+        "expected a size such as 1048576, 10MB, 10MiB, 512k or 1.5GiB (binary units: 1KB = 1024 bytes), "
+        "got 'big'. "
+        "See claude-files-fake docs reference#the-claude_files-marker",
     ),
     (
         "claude_files(max_file_size=-1)",
         "@pytest.mark.claude_files: max_file_size: a size cannot be negative, got -1. "
-        "See docs/reference.md#the-claude_files-marker",
+        "See claude-files-fake docs reference#the-claude_files-marker",
     ),
     (
         "claude_files(api_keys=[])",
         "@pytest.mark.claude_files: api_keys: expected a non-empty list of non-empty strings. "
-        "See docs/reference.md#the-claude_files-marker",
+        "See claude-files-fake docs reference#the-claude_files-marker",
     ),
     (
         "claude_files(api_key='')",
         "@pytest.mark.claude_files: api_key: expected a non-empty string. "
-        "See docs/reference.md#the-claude_files-marker",
+        "See claude-files-fake docs reference#the-claude_files-marker",
     ),
     (
         "claude_files(rate_limit='fast')",
         "@pytest.mark.claude_files: rate_limit: expected a whole number >= 1, got 'fast'. "
-        "See docs/reference.md#the-claude_files-marker",
+        "See claude-files-fake docs reference#the-claude_files-marker",
     ),
     (
         "claude_files(now='yesterday')",
         "@pytest.mark.claude_files: now: expected a datetime or an ISO 8601 string, got 'yesterday'. "
-        "See docs/reference.md#the-claude_files-marker",
+        "See claude-files-fake docs reference#the-claude_files-marker",
     ),
     (
         "claude_files(freeze_time='yes')",
         "@pytest.mark.claude_files: freeze_time: expected True or False, got 'yes'. "
-        "See docs/reference.md#the-claude_files-marker",
+        "See claude-files-fake docs reference#the-claude_files-marker",
     ),
 ]
 

@@ -17,6 +17,8 @@ import pytest
 from pytest_claude_files import scenarios
 from pytest_claude_files._sdk.client import sdk_http_library, sdk_version
 
+from .conftest import Sdk
+
 pytestmark = pytest.mark.anyio
 
 SDK = sdk_version() or (0,)
@@ -28,43 +30,6 @@ try:
     httpx2: Any = importlib.import_module("httpx2")
 except ImportError:  # pragma: no cover - anthropic < 1.0 environments may lack it
     httpx2 = None
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-class Sdk:
-    """One test body for sync and async clients: ``await sdk.call(op, ...)``."""
-
-    def __init__(self, is_async: bool) -> None:
-        self.is_async = is_async
-
-    def client(self, **kwargs: Any) -> Any:
-        kwargs.setdefault("api_key", "sk-ant-test")
-        cls = anthropic.AsyncAnthropic if self.is_async else anthropic.Anthropic
-        return cls(**kwargs)
-
-    async def call(self, client: Any, operation: str, *args: Any, **kwargs: Any) -> Any:
-        result = getattr(client.beta.files, operation)(*args, **kwargs)
-        if inspect.isawaitable(result):
-            result = await result
-        if operation == "download":
-            data = result.read()
-            return await data if inspect.isawaitable(data) else data
-        return result
-
-    async def list_all(self, client: Any, **kwargs: Any) -> list[Any]:
-        pager = client.beta.files.list(**kwargs)
-        if self.is_async:
-            return [f async for f in pager]
-        return list(pager)
-
-
-@pytest.fixture(params=["sync", "async"])
-def sdk(request: pytest.FixtureRequest) -> Sdk:
-    return Sdk(request.param == "async")
 
 
 async def raises(sdk: Sdk, exc: Any, client: Any, operation: str, *args: Any, **kwargs: Any) -> Any:
@@ -123,20 +88,23 @@ async def test_call_inspection_parses_parameters(
 
 # -- retries ---------------------------------------------------------------------------
 async def test_two_429s_then_success_takes_exactly_three_requests(sdk: Sdk, claude_files_respx: Any) -> None:
-    claude_files_respx.inject("list", scenarios.api_error(429, retry_after=0), times=2)
-    started = time.monotonic()
+    claude_files_respx.inject("list", scenarios.error(429, retry_after=0), times=2)
+    clock = claude_files_respx.files.clock
+    clock.freeze()
+    before = clock.now()
     page = await sdk.call(sdk.client(), "list")
     assert page.data == []
     assert claude_files_respx["list"].call_count == 3
     assert claude_files_respx.retry_counts("list") == [0, 1, 2]
     assert [c.status for c in claude_files_respx.calls_of("list")] == [429, 429, 200]
-    assert len(claude_files_respx.retry_delays) == 2  # recorded, not slept
-    assert time.monotonic() - started < 0.5
+    assert len(claude_files_respx.retry_delays) == 2  # recorded, and spent on the fake clock:
+    spent = (clock.now() - before).total_seconds()
+    assert spent == pytest.approx(sum(claude_files_respx.retry_delays), abs=1e-5)
 
 
 async def test_retry_after_is_honoured_as_the_sdk_delay(sdk: Sdk, claude_files_respx: Any) -> None:
-    claude_files_respx.inject("list", scenarios.api_error(429, retry_after=7), times=1)
-    claude_files_respx.inject("retrieve_metadata", scenarios.api_error(529, retry_after_ms=1500), times=1)
+    claude_files_respx.inject("list", scenarios.error(429, retry_after=7), times=1)
+    claude_files_respx.inject("retrieve_metadata", scenarios.error(529, retry_after_ms=1500), times=1)
     client = sdk.client()
     before = claude_files_respx.files.clock.now()
     await sdk.call(client, "list")
@@ -146,19 +114,19 @@ async def test_retry_after_is_honoured_as_the_sdk_delay(sdk: Sdk, claude_files_r
 
 
 async def test_x_should_retry_false_is_not_retried(sdk: Sdk, claude_files_respx: Any) -> None:
-    claude_files_respx.inject("list", scenarios.api_error(500, should_retry=False), times=1)
+    claude_files_respx.inject("list", scenarios.error(500, should_retry=False), times=1)
     await raises(sdk, anthropic.InternalServerError, sdk.client(), "list")
     assert claude_files_respx["list"].call_count == 1
 
 
 async def test_x_should_retry_true_retries_a_400(sdk: Sdk, claude_files_respx: Any) -> None:
-    claude_files_respx.inject("list", scenarios.api_error(400, should_retry=True), times=1)
+    claude_files_respx.inject("list", scenarios.error(400, should_retry=True), times=1)
     await sdk.call(sdk.client(), "list")
     assert [c.status for c in claude_files_respx.calls_of("list")] == [400, 200]
 
 
 async def test_529_after_max_retries_is_overloaded_error(sdk: Sdk, claude_files_respx: Any) -> None:
-    claude_files_respx.inject("retrieve_metadata", scenarios.api_error("overloaded_error"))
+    claude_files_respx.inject("retrieve_metadata", scenarios.error("overloaded_error"))
     err = await raises(
         sdk, anthropic.OverloadedError, sdk.client(max_retries=3), "retrieve_metadata", FILE_ID
     )
@@ -170,7 +138,7 @@ async def test_scripted_errors_fall_back_to_the_fake(
     sdk: Sdk, claude_files_respx: Any, claude_files: Any
 ) -> None:
     meta = claude_files.add_file("a.txt", b"a")
-    rule = claude_files_respx.inject("retrieve_metadata", scenarios.api_error(500), times=1)
+    rule = claude_files_respx.inject("retrieve_metadata", scenarios.error(500), times=1)
     client = sdk.client(max_retries=0)
     await raises(sdk, anthropic.InternalServerError, client, "retrieve_metadata", meta.id)
     assert rule.used_up
@@ -199,7 +167,7 @@ def _expected_class(status: int) -> type:
 @pytest.mark.parametrize("status", [400, 401, 402, 403, 404, 409, 413, 429, 500, 504, 529])
 async def test_each_error_maps_to_the_sdk_exception(sdk: Sdk, claude_files_respx: Any, status: int) -> None:
     claude_files_respx.inject(
-        "list", scenarios.api_error(status, "scripted", request_id="req_011CQFYcrRp7mCHLDsAYT8Qt")
+        "list", scenarios.error(status, "scripted", request_id="req_011CQFYcrRp7mCHLDsAYT8Qt")
     )
     err = await raises(sdk, _expected_class(status), sdk.client(max_retries=0), "list")
     assert err.status_code == status
@@ -220,7 +188,7 @@ async def test_each_error_maps_to_the_sdk_exception(sdk: Sdk, claude_files_respx
 async def test_error_codes_map_to_sdk_subclasses(
     sdk: Sdk, claude_files_respx: Any, status: int, code: str, name: str
 ) -> None:
-    claude_files_respx.inject("download", scenarios.api_error(status, error_code=code))
+    claude_files_respx.inject("download", scenarios.error(status, error_code=code))
     err = await raises(sdk, getattr(anthropic.types, name), sdk.client(max_retries=0), "download", FILE_ID)
     assert err.body["error"]["details"] == {"error_code": code}
 
@@ -249,7 +217,7 @@ async def test_download_cut_mid_body_is_the_sdks_connection_error(
 
 async def test_connection_refused_and_read_timeout(sdk: Sdk, claude_files_respx: Any) -> None:
     claude_files_respx.inject("list", scenarios.connect_error())
-    claude_files_respx.inject("retrieve_metadata", scenarios.read_timeout())
+    claude_files_respx.inject("retrieve_metadata", scenarios.timeout())
     client = sdk.client(max_retries=1)
     err = await raises(sdk, anthropic.APIConnectionError, client, "list")
     assert not isinstance(err, anthropic.APITimeoutError)
@@ -261,11 +229,11 @@ async def test_connection_refused_and_read_timeout(sdk: Sdk, claude_files_respx:
 
 async def test_latency_moves_the_fake_clock_instead_of_sleeping(sdk: Sdk, claude_files_respx: Any) -> None:
     claude_files_respx.inject("list", scenarios.latency(30))
+    claude_files_respx.files.clock.freeze()
     before = claude_files_respx.files.clock.now()
-    started = time.monotonic()
     await sdk.call(sdk.client(), "list")
-    assert time.monotonic() - started < 1
-    assert claude_files_respx.latencies == [30]
+    assert claude_files_respx.latencies == [30]  # not slept: the frozen clock moved by it
+    assert (claude_files_respx.files.clock.now() - before).total_seconds() == pytest.approx(30)
     assert (claude_files_respx.files.clock.now() - before).total_seconds() >= 30
 
 
@@ -461,7 +429,7 @@ async def test_real_sleep_waits_for_latency_and_retries(
     monkeypatch.setattr(time, "sleep", slept.append)  # no test really sleeps
     monkeypatch.setattr(anyio, "sleep", asleep)
     claude_files_respx.inject("list", scenarios.latency(3))
-    claude_files_respx.inject("list", scenarios.api_error(429, retry_after=2), times=1)
+    claude_files_respx.inject("list", scenarios.error(429, retry_after=2), times=1)
     before = claude_files_respx.files.clock.now()
     await sdk.call(sdk.client(), "list")
     assert slept == [3, 2.0, 3]  # server latency, the SDK's retry wait, latency again

@@ -20,7 +20,9 @@ def client(**kwargs):
 
 def test_marker_is_registered(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--markers")
-    result.stdout.fnmatch_lines(["@pytest.mark.claude_files_respx(base_url=, pass_through=, *docs/respx.md*"])
+    result.stdout.fnmatch_lines(
+        ["@pytest.mark.claude_files_respx(base_url=, pass_through=, *claude-files-fake docs respx*"]
+    )
 
 
 def test_unknown_marker_argument_is_a_usage_error(pytester: pytest.Pytester) -> None:
@@ -37,8 +39,9 @@ def test_unknown_marker_argument_is_a_usage_error(pytester: pytest.Pytester) -> 
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
         [
-            "*@pytest.mark.claude_files_respx: unknown argument(s) passthrough; known arguments: "
-            "base_url, pass_through, stateful, real_sleep, assert_all_called. See docs/respx.md*",
+            "*@pytest.mark.claude_files_respx: unknown argument(s) passthrough (did you mean "
+            "'pass_through'?); known arguments: base_url, pass_through, stateful, real_sleep, "
+            "assert_all_called, assert_all_scripted_used. See claude-files-fake docs respx*",
         ]
     )
     result.stdout.no_fnmatch_line("*Traceback*")

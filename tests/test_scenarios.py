@@ -7,46 +7,34 @@ import inspect
 from datetime import datetime
 from typing import Any
 
-import anthropic
 import httpx
 import pytest
 
 from pytest_claude_files import scenarios
 from pytest_claude_files._sdk.client import sdk_version
 
+from .conftest import Sdk
+
 SDK = sdk_version() or (0,)
 GA_ONLY = SDK >= (1, 2)
 API = "https://api.anthropic.com"
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 SURFACES = ["beta", "ga"]
 
 
-@pytest.fixture(
-    params=[(mode, surface) for mode in ("sync", "async") for surface in SURFACES],
-    ids=lambda p: f"{p[0]}-{p[1]}",
-)
-def lister(request: pytest.FixtureRequest) -> Any:
-    mode, surface = request.param
-    is_async = mode == "async"
-    client = (anthropic.AsyncAnthropic if is_async else anthropic.Anthropic)(api_key="sk-ant-test")
-    files = client.beta.files if surface == "beta" else getattr(client, "files", None)
-    if files is None:
+@pytest.fixture(params=SURFACES)
+def lister(sdk: Sdk, request: pytest.FixtureRequest) -> Any:
+    """``await lister(**params)``: every file id the SDK lists, {sync, async} x {beta, ga}."""
+    surface = request.param
+    client = sdk.client()
+    if surface == "ga" and getattr(client, "files", None) is None:
         pytest.skip("this SDK has no client.files")
-    beta = surface == "beta" and not GA_ONLY
 
     async def list_all(**kwargs: Any) -> list[str]:
-        pager = files.list(**kwargs)
-        if is_async:
-            return [f.id async for f in pager]
-        return [f.id for f in pager]
+        return [f.id for f in await sdk.list_all(client, surface, **kwargs)]
 
-    list_all.beta = beta  # type: ignore[attr-defined]
+    list_all.beta = surface == "beta" and not GA_ONLY  # type: ignore[attr-defined]
     return list_all
 
 
@@ -129,7 +117,7 @@ def _get(router: Any, path: str = "/v1/files", **headers: str) -> httpx.Response
 def test_api_error_envelope_and_headers(claude_files_respx: Any) -> None:
     claude_files_respx.inject(
         "list",
-        scenarios.api_error(
+        scenarios.error(
             "rate_limit_error",
             "slow down",
             error_code="too_fast",
@@ -167,7 +155,7 @@ def test_api_error_envelope_and_headers(claude_files_respx: Any) -> None:
 def test_api_error_by_status_or_type(
     claude_files_respx: Any, given: Any, status: int, error_type: str
 ) -> None:
-    claude_files_respx.inject("list", scenarios.api_error(given))
+    claude_files_respx.inject("list", scenarios.error(given))
     response = _get(claude_files_respx)
     assert response.status_code == status
     assert response.json()["error"]["type"] == error_type
@@ -176,7 +164,7 @@ def test_api_error_by_status_or_type(
 
 def test_api_error_rejects_unknown_types() -> None:
     with pytest.raises(ValueError, match="unknown error type 'nope_error'"):
-        scenarios.api_error("nope_error")
+        scenarios.error("nope_error")
 
 
 def _fired(router: Any, n: int) -> list[int]:
@@ -195,21 +183,21 @@ def _fired(router: Any, n: int) -> list[int]:
     ],
 )
 def test_triggers(claude_files_respx: Any, when: dict[str, Any], expected: list[int]) -> None:
-    claude_files_respx.inject("list", scenarios.api_error(500), **when)
+    claude_files_respx.inject("list", scenarios.error(500), **when)
     assert _fired(claude_files_respx, 6) == expected
 
 
 def test_probability_is_reproducible_from_the_seed(claude_files_respx: Any) -> None:
-    rule = claude_files_respx.inject("list", scenarios.api_error(503), probability=0.5, seed=7)
+    rule = claude_files_respx.inject("list", scenarios.error(503), probability=0.5, seed=7)
     first = _fired(claude_files_respx, 20)
     rule.remove()
-    claude_files_respx.inject("list", scenarios.api_error(503), probability=0.5, seed=7)
+    claude_files_respx.inject("list", scenarios.error(503), probability=0.5, seed=7)
     assert _fired(claude_files_respx, 20) == first
     assert 0 < first.count(503) < 20
 
 
 def test_rules_apply_to_their_operations(claude_files_respx: Any) -> None:
-    claude_files_respx.inject(["retrieve_metadata", "delete"], scenarios.api_error(500))
+    claude_files_respx.inject(["retrieve_metadata", "delete"], scenarios.error(500))
     assert _get(claude_files_respx).status_code == 200
     assert _get(claude_files_respx, "/v1/files/file_011CNha8iCJcU1wXNR6q4V8w").status_code == 500
     claude_files_respx.clear_scenarios()
@@ -228,12 +216,12 @@ def test_rules_apply_to_their_operations(claude_files_respx: Any) -> None:
 )
 def test_trigger_validation(claude_files_respx: Any, kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        claude_files_respx.inject("list", scenarios.api_error(500), **kwargs)
+        claude_files_respx.inject("list", scenarios.error(500), **kwargs)
 
 
 def test_unknown_operation(claude_files_respx: Any) -> None:
     with pytest.raises(ValueError, match=r"unknown operation.*'lst'.*upload, list, retrieve_metadata"):
-        claude_files_respx.inject("lst", scenarios.api_error(500))
+        claude_files_respx.inject("lst", scenarios.error(500))
     with pytest.raises(ValueError, match="unknown operation 'get'"):
         claude_files_respx.calls_of("get")
 
@@ -247,7 +235,8 @@ def test_token_bucket_headers_on_the_fake_clock(claude_files_respx: Any, claude_
     assert last.headers["retry-after"] == "1"
     assert last.json()["error"]["type"] == "rate_limit_error"
     reset = datetime.fromisoformat(last.headers["anthropic-ratelimit-requests-reset"].replace("Z", "+00:00"))
-    assert (reset - claude_files.clock.now()).total_seconds() == pytest.approx(3.0)
+    # whole seconds, as the fake's own rate limit sends it (one builder: ratelimit_headers)
+    assert 2.0 < (reset - claude_files.clock.now()).total_seconds() <= 3.0
     claude_files.clock.advance(1)
     response = _get(claude_files_respx)
     assert response.status_code == 200
@@ -317,6 +306,6 @@ def test_as_effect_rejects_what_it_cannot_script() -> None:
 
 
 def test_effects_have_readable_names() -> None:
-    assert scenarios.api_error(429).__name__ == "api_error(429 rate_limit_error)"
+    assert scenarios.error(429).__name__ == "error(429 rate_limit_error)"
     assert scenarios.cut_body(after=5).__name__ == "cut_body(after=5)"
     assert inspect.isfunction(scenarios.connect_error())

@@ -16,12 +16,9 @@ import pytest
 from pytest_claude_files.server import ServerError, ServerHandle, load_seed_file, start_server
 from pytest_claude_files.server.control_client import ControlAPIError, ControlClient
 
+from .conftest import NO_UNRELATED_PLUGINS, Sdk, resolve
+
 KEY = "sk-ant-test-server"
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @pytest.fixture(scope="module")
@@ -56,13 +53,9 @@ def raw(server: ServerHandle, method: str, path: str, *, key: str | None = KEY, 
 
 # -- the SDK over real HTTP --------------------------------------------------------------
 @pytest.mark.anyio
-@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
-async def test_sdk_workflow_over_http(server: ServerHandle, control: ControlClient, is_async: bool) -> None:
-    client_cls = anthropic.AsyncAnthropic if is_async else anthropic.Anthropic
-    client: Any = client_cls(base_url=server.base_url, api_key=KEY, max_retries=0)
-
-    async def call(value: Any) -> Any:
-        return await value if is_async else value
+async def test_sdk_workflow_over_http(server: ServerHandle, control: ControlClient, sdk: Sdk) -> None:
+    client: Any = sdk.client(base_url=server.base_url, api_key=KEY, max_retries=0)
+    call = resolve
 
     meta = await call(client.files.upload(file=("notes.txt", b"hello over http", "text/plain")))
     assert meta.filename == "notes.txt" and meta.size_bytes == 15 and meta.downloadable is False
@@ -174,7 +167,7 @@ def test_state_counts_and_calls(server: ServerHandle, control: ControlClient) ->
 
 def test_reset_forgets_files_counts_and_faults(control: ControlClient) -> None:
     control.add_files(3)
-    control.fail("list", 500)
+    control.error("list", 500)
     control.reset()
     state = control.state()
     assert state["file_count"] == 0 and state["faults"] == [] and state["request_counts"] == {}
@@ -227,7 +220,7 @@ def test_health(server: ServerHandle) -> None:
 # -- faults --------------------------------------------------------------------------------
 def test_429_twice_then_success_retries_three_times(server: ServerHandle, control: ControlClient) -> None:
     meta = control.add_file("r.txt", "r")
-    control.fail("retrieve_metadata", 429, times=2, retry_after_ms=5)
+    control.error("retrieve_metadata", 429, times=2, retry_after_ms=5)
     client = anthropic.Anthropic(base_url=server.base_url, api_key=KEY, max_retries=2)
     assert client.files.retrieve_metadata(meta["id"]).id == meta["id"]
     assert control.request_counts()["retrieve_metadata"] == 3
@@ -235,7 +228,7 @@ def test_429_twice_then_success_retries_three_times(server: ServerHandle, contro
 
 
 def test_error_fault_with_code_and_should_retry(server: ServerHandle, control: ControlClient) -> None:
-    control.fail("upload", 400, error_code="storage_quota_exceeded", message="full", should_retry=False)
+    control.error("upload", 400, error_code="storage_quota_exceeded", message="full", should_retry=False)
     client = anthropic.Anthropic(base_url=server.base_url, api_key=KEY, max_retries=2)
     with pytest.raises(anthropic.BadRequestError) as refused:
         client.files.upload(file=("q.txt", b"q", "text/plain"))
@@ -247,7 +240,7 @@ def test_error_fault_with_code_and_should_retry(server: ServerHandle, control: C
 
 
 def test_error_type_and_every_call(server: ServerHandle, control: ControlClient) -> None:
-    control.fail("list", error_type="overloaded_error", times=None)
+    control.error("list", error_type="overloaded_error", times=None)
     client = anthropic.Anthropic(base_url=server.base_url, api_key=KEY, max_retries=1)
     with pytest.raises(anthropic.APIStatusError) as overloaded:
         client.files.list()
@@ -258,7 +251,7 @@ def test_error_type_and_every_call(server: ServerHandle, control: ControlClient)
 
 
 def test_after_lets_calls_through_first(server: ServerHandle, control: ControlClient) -> None:
-    control.fail("list", 500, after=1)
+    control.error("list", 500, after=1)
     client = anthropic.Anthropic(base_url=server.base_url, api_key=KEY, max_retries=0)
     client.files.list()
     with pytest.raises(anthropic.InternalServerError):
@@ -276,7 +269,7 @@ def test_dropped_connection_is_a_connection_error(server: ServerHandle, control:
 
 def test_truncated_download(server: ServerHandle, control: ControlClient) -> None:
     meta = server.files(KEY).add_file("cut.bin", b"z" * 100_000, downloadable=True)
-    control.truncate("download", at=1000)
+    control.cut_body("download", after=1000)
     client = anthropic.Anthropic(base_url=server.base_url, api_key=KEY, max_retries=0)
     with pytest.raises(Exception) as cut:
         client.files.download(meta.id).read()
@@ -285,7 +278,7 @@ def test_truncated_download(server: ServerHandle, control: ControlClient) -> Non
 
 
 def test_latency_fault_delays_the_answer(server: ServerHandle, control: ControlClient) -> None:
-    control.delay("list", 0.3)
+    control.latency("list", 0.3)
     client = anthropic.Anthropic(base_url=server.base_url, api_key=KEY, max_retries=0)
     started = time.monotonic()
     assert client.files.list().data == []
@@ -312,7 +305,7 @@ def test_bad_fault_specs_are_400(control: ControlClient, spec: dict[str, Any], c
 
 
 def test_faults_are_per_tenant(server: ServerHandle, control: ControlClient) -> None:
-    control.fail("list", 500)
+    control.error("list", 500)
     other = anthropic.Anthropic(base_url=server.base_url, api_key="sk-neighbour", max_retries=0)
     assert other.files.list().data == []
     assert len(control.faults()) == 1
@@ -426,7 +419,7 @@ def test_claude_files_server_fixture(pytester: pytest.Pytester) -> None:
             assert claude_files_server.control.files() == []
         """
     )
-    result = pytester.runpytest_subprocess("-q")
+    result = pytester.runpytest_subprocess(*NO_UNRELATED_PLUGINS, "-q")
     result.assert_outcomes(passed=2)
 
 
@@ -442,7 +435,7 @@ def test_claude_files_server_fixture_external_url(pytester: pytest.Pytester, ser
             assert claude_files_server.client().files.list().data[0].filename == "x.txt"
         """
     )
-    result = pytester.runpytest_subprocess("-q")
+    result = pytester.runpytest_subprocess(*NO_UNRELATED_PLUGINS, "-q")
     result.assert_outcomes(passed=1)
 
 
@@ -457,12 +450,12 @@ def test_reset_all_needs_an_accepted_key_when_keys_are_configured() -> None:
 
 
 def test_pending_faults_are_listed_as_set(control: ControlClient) -> None:
-    added = control.fail("list", 429, retry_after=0, times=3)
+    added = control.error("list", 429, retry_after=0, times=3)
     assert added == {"id": added["id"], "operation": "list", "times": 3, "after": 0, "used": 0,
                      "status": 429, "retry_after": 0}
-    control.truncate("download", at=0, times=None)
+    control.cut_body("download", after=0, times=None)
     assert [f["operation"] for f in control.faults()] == ["list", "download"]
-    assert control.faults()[1]["truncate_at"] == 0 and control.faults()[1]["times"] is None
+    assert control.faults()[1]["cut_body"] == 0 and control.faults()[1]["times"] is None
 
 
 @pytest.mark.slow
@@ -486,7 +479,7 @@ def test_xdist_workers_sharing_one_server_keep_their_own_files(
             assert f"f{n}.txt" in names
         """
     )
-    result = pytester.runpytest_subprocess("-q", "-n", "2", "-p", "xdist")
+    result = pytester.runpytest_subprocess(*NO_UNRELATED_PLUGINS, "-q", "-n", "2", "-p", "xdist")
     result.assert_outcomes(passed=8)
     spaces = [t for t in server.tenants if t.label.startswith("key-") and len(t.files)
               and all(m.filename.startswith("f") and m.filename.endswith(".txt") for m in t.files.files)]
@@ -522,7 +515,7 @@ def test_claude_files_server_fixture_uses_the_ini_options(pytester: pytest.Pytes
                 other.files.list()
         """
     )
-    result = pytester.runpytest_subprocess("-q")
+    result = pytester.runpytest_subprocess(*NO_UNRELATED_PLUGINS, "-q")
     result.assert_outcomes(passed=1)
 
 

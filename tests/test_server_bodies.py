@@ -131,6 +131,3 @@ async def test_downloads_are_streamed_in_chunks() -> None:
     assert b"".join(m["body"] for m in bodies) == content
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"

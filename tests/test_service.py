@@ -389,3 +389,23 @@ def test_retrieve_records_each_call(fake: FakeFiles) -> None:
     ]
     assert all(type(c) is Call for c in calls) and calls[0].error is None
     assert calls[0].operation == "retrieve_metadata" and calls[0].params is not calls[1].params
+
+
+def test_ga_ids_listing_keeps_to_the_scope() -> None:
+    files = FakeFiles()
+    scope = "sesn_011CNha8iCJcU1wXNR6q4V8w"
+    inside = files.add_file("in.txt", b"a", scope_id=scope)
+    outside = files.add_file("out.txt", b"b")
+    page = files.list_ga(ids=[inside.id, outside.id], scope_id=scope)
+    assert [m.id for m in page.data] == [inside.id]
+    assert {m.id for m in files.list_ga(ids=[inside.id, outside.id]).data} == {inside.id, outside.id}
+
+
+@pytest.mark.parametrize("bad", ["0", "O", "I", "l"])
+def test_cursors_with_a_character_outside_base58_are_refused(bad: str) -> None:
+    files = FakeFiles()
+    good = files.add_file("a.txt", b"a").id
+    cursor = good[:-1] + bad
+    for name in ("before_id", "after_id"):
+        with pytest.raises(InvalidRequestError, match=f"{name}: invalid file id"):
+            files.list_beta(**{name: cursor})

@@ -29,11 +29,6 @@ BOUNDARY = "claude-files-test-boundary"
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.fixture(params=["httpx", "httpx2"])
 def library(request: pytest.FixtureRequest) -> ModuleType:
     module: ModuleType = pytest.importorskip(request.param, reason=f"{request.param} is not installed")

@@ -2,7 +2,7 @@
 
 Each case runs as a user meets it (pytester for pytest options, ini options and markers;
 the console script's ``main`` for ``claude-files-fake``) and checks the exact text. Every
-``docs/...#anchor`` the package prints must exist in the docs.
+``claude-files-fake docs PAGE#anchor`` the package prints must exist in the docs.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ ENV_NAMES = (
     "CLAUDE_FILES_SERVER_URL",
     "CLAUDE_FILES_SERVER_API_KEY",
 )
-MARKER_DOCS = "See docs/reference.md#the-claude_files-marker"
-INI_DOCS = "Fix the value in your pytest configuration; see docs/reference.md#ini-options"
+MARKER_DOCS = "See claude-files-fake docs reference#the-claude_files-marker"
+INI_DOCS = "Fix the value in your pytest configuration; see claude-files-fake docs reference#ini-options"
 
 
 @pytest.fixture(autouse=True)
@@ -52,22 +52,24 @@ def run_usage_error(pytester: pytest.Pytester, *args: str, ini: str = "") -> pyt
         (
             ["--claude-files-backend=mock"],
             "ERROR: --claude-files-backend=mock: unknown backend 'mock'; choose one of fake, server, "
-            "real (e.g. --claude-files-backend=fake). See docs/real-backend.md",
+            "real (e.g. --claude-files-backend=fake). See claude-files-fake docs real-backend",
         ),
         (
             ["--claude-files-cleanup=maybe"],
             "ERROR: --claude-files-cleanup: expected on or off (true/false), got 'maybe'. "
-            "See docs/real-backend.md",
+            "See claude-files-fake docs real-backend",
         ),
         (
             ["--claude-files-seed=abc"],
-            "ERROR: --claude-files-seed: expected an integer seed, got 'abc'. See docs/strategies.md#seeds",
+            "ERROR: --claude-files-seed: expected an integer seed, got 'abc'. "
+            "See claude-files-fake docs strategies#seeds",
         ),
         (
             ["--claude-files-sweep"],
             "ERROR: --claude-files-sweep deletes uploads made to a live backend, so it needs one: "
             "--claude-files-backend=real with ANTHROPIC_API_KEY set, or --claude-files-backend=server "
-            "with CLAUDE_FILES_SERVER_URL (now: fake, from default). See docs/real-backend.md",
+            "with CLAUDE_FILES_SERVER_URL and CLAUDE_FILES_SERVER_API_KEY (now: fake, from default). "
+            "See claude-files-fake docs real-backend",
         ),
     ],
 )
@@ -76,11 +78,14 @@ def test_bad_command_line_option(pytester: pytest.Pytester, args: list[str], mes
     result.stderr.fnmatch_lines([message])
 
 
-def test_a_live_backend_needs_the_cache_provider(pytester: pytest.Pytester) -> None:
-    result = run_usage_error(pytester, "--claude-files-backend=real", "-p", "no:cacheprovider")
+def test_a_ledger_directory_that_is_a_symlink_is_refused(pytester: pytest.Pytester) -> None:
+    (pytester.path / "elsewhere").mkdir()
+    (pytester.path / ".claude-files-ledger").symlink_to(pytester.path / "elsewhere")
+    result = run_usage_error(pytester, "--claude-files-backend=real")
     result.stderr.fnmatch_lines([
-        "ERROR: --claude-files-backend=real keeps its ledger of uploads in pytest's cache, which is "
-        "disabled (-p no:cacheprovider). Enable the cache provider. See docs/real-backend.md",
+        "ERROR: claude_files_ledger_dir: the ledger directory */.claude-files-ledger is not a directory "
+        "of its own (a symlink or a file); remove it, or set claude_files_ledger_dir to another path. "
+        "See claude-files-fake docs real-backend",
     ])
 
 
@@ -94,20 +99,35 @@ def test_a_live_backend_needs_the_cache_provider(pytester: pytest.Pytester) -> N
             {"CLAUDE_FILES_BACKEND": "prod"},
             [],
             "ERROR: CLAUDE_FILES_BACKEND=prod: unknown backend 'prod'; choose one of fake, server, real "
-            "(e.g. --claude-files-backend=fake). See docs/real-backend.md",
+            "(e.g. --claude-files-backend=fake). See claude-files-fake docs real-backend",
         ),
         (
             {"ANTHROPIC_BASE_URL": "api.anthropic.com", "ANTHROPIC_API_KEY": "sk-ant-x"},
             ["--claude-files-backend=real"],
             "ERROR: ANTHROPIC_BASE_URL='api.anthropic.com': expected an http(s) URL such as "
-            "https://api.anthropic.com or http://127.0.0.1:8000. See docs/real-backend.md",
+            "https://api.anthropic.com or http://127.0.0.1:8000. See claude-files-fake docs real-backend",
         ),
         (
             {"CLAUDE_FILES_SERVER_URL": "https://api.anthropic.com"},
             ["--claude-files-backend=server"],
             "ERROR: CLAUDE_FILES_SERVER_URL=https://api.anthropic.com: that is the real API, not the "
             "emulator. Use --claude-files-backend=real to talk to the real API, or point "
-            "CLAUDE_FILES_SERVER_URL at an emulator (claude-files-fake serve). See docs/real-backend.md",
+            "CLAUDE_FILES_SERVER_URL at an emulator (claude-files-fake serve). "
+            "See claude-files-fake docs real-backend",
+        ),
+        (
+            {"CLAUDE_FILES_SERVER_URL": "http://127.0.0.1:9"},
+            ["--claude-files-backend=server", "--claude-files-sweep"],
+            "ERROR: --claude-files-sweep on --claude-files-backend=server needs "
+            "CLAUDE_FILES_SERVER_API_KEY, which is not set: the emulator keeps files per API key, so set "
+            "it to the key the uploads were made with (CLAUDE_FILES_SERVER_URL=http://127.0.0.1:9). "
+            "See claude-files-fake docs real-backend",
+        ),
+        (
+            {"ANTHROPIC_API_KEY": ""},
+            ["--claude-files-backend=real", "--claude-files-sweep"],
+            "ERROR: --claude-files-sweep on --claude-files-backend=real needs ANTHROPIC_API_KEY, which is "
+            "not set: set it to the key the uploads were made with. See claude-files-fake docs real-backend",
         ),
     ],
 )
@@ -142,10 +162,10 @@ def test_missing_key_for_real_skips_with_the_reason_and_sends_nothing(pytester: 
         "and nothing was sent",
         "SKIPPED [[]1[]] test_missing_key_for_real_skips_with_the_reason_and_sends_nothing.py:3: "
         "claude-files: the real backend needs ANTHROPIC_API_KEY, which is not set; skipped, nothing "
-        "was sent (see docs/real-backend.md)",
+        "was sent (see claude-files-fake docs real-backend)",
         "SKIPPED [[]1[]] test_missing_key_for_real_skips_with_the_reason_and_sends_nothing.py:6: "
         "claude-files: the real backend needs ANTHROPIC_API_KEY, which is not set; skipped, nothing "
-        "was sent (see docs/real-backend.md)",
+        "was sent (see claude-files-fake docs real-backend)",
     ])
 
 
@@ -175,33 +195,33 @@ def test_real_marker_on_the_fake_says_how_to_run_it(pytester: pytest.Pytester) -
     [
         (
             "claude_files_max_file_size = 1 bucket",
-            "ERROR: claude_files_max_file_size (ini option): expected a size such as 1048576, '10MB' or "
-            f"'1TB', got '1 bucket'. {INI_DOCS}",
+            "ERROR: claude_files_max_file_size (ini option): expected a size such as 1048576, 10MB, 10MiB, "
+            f"512k or 1.5GiB (binary units: 1KB = 1024 bytes), got '1 bucket'. {INI_DOCS}",
         ),
         (
             "claude_files_backend = prod",
             "ERROR: claude_files_backend = prod (ini option): unknown backend 'prod'; choose one of fake, "
-            "server, real (e.g. --claude-files-backend=fake). See docs/real-backend.md",
+            "server, real (e.g. --claude-files-backend=fake). See claude-files-fake docs real-backend",
         ),
         (
             "claude_files_cleanup = sometimes",
             "ERROR: claude_files_cleanup (ini option): expected on or off (true/false), got 'sometimes'. "
-            "See docs/real-backend.md",
+            "See claude-files-fake docs real-backend",
         ),
         (
             "claude_files_record_all = perhaps",
             "ERROR: claude_files_record_all (ini option): expected on or off (true/false), got 'perhaps'. "
-            "See docs/real-backend.md",
+            "See claude-files-fake docs real-backend",
         ),
         (
             "claude_files_cleanup_budget = -5",
             "ERROR: claude_files_cleanup_budget (ini option): expected a number of seconds >= 0, got '-5'. "
-            "See docs/real-backend.md",
+            "See claude-files-fake docs real-backend",
         ),
         (
             "claude_files_seed = twelve",
             "ERROR: claude_files_seed (ini option): expected an integer seed, got 'twelve'. "
-            "See docs/strategies.md#seeds",
+            "See claude-files-fake docs strategies#seeds",
         ),
         (
             "claude_files_guess_mime_type = sometimes",
@@ -249,8 +269,8 @@ def test_bad_ini_option(pytester: pytest.Pytester, ini: str, message: str) -> No
         (
             "claude_files(storage_quota='10 parsecs')",
             "claude_files",
-            "@pytest.mark.claude_files: storage_quota: expected a size such as 1048576, '10MB' or '1TB', "
-            f"got '10 parsecs'. {MARKER_DOCS}",
+            "@pytest.mark.claude_files: storage_quota: expected a size such as 1048576, 10MB, 10MiB, 512k "
+            f"or 1.5GiB (binary units: 1KB = 1024 bytes), got '10 parsecs'. {MARKER_DOCS}",
         ),
         (
             "claude_files(max_retries=-1)",
@@ -303,14 +323,14 @@ def test_bad_ini_option(pytester: pytest.Pytester, ini: str, message: str) -> No
             "claude_files_respx(stateful='yes')",
             "claude_files_respx",
             "@pytest.mark.claude_files_respx: stateful: expected True or False, got 'yes'. "
-            "See docs/respx.md#the-claude_files_respx-marker",
+            "See claude-files-fake docs respx#the-claude_files_respx-marker",
         ),
         (
             "claude_files_respx(mock_all=True)",
             "claude_files_respx",
             "@pytest.mark.claude_files_respx: unknown argument(s) mock_all; known arguments: base_url, "
-            "pass_through, stateful, real_sleep, assert_all_called. "
-            "See docs/respx.md#the-claude_files_respx-marker",
+            "pass_through, stateful, real_sleep, assert_all_called, assert_all_scripted_used. "
+            "See claude-files-fake docs respx#the-claude_files_respx-marker",
         ),
     ],
 )
@@ -364,13 +384,13 @@ def test_a_module_marker_error_names_the_marker(pytester: pytest.Pytester) -> No
         ),
         (
             ["serve", "--storage-quota", "lots"],
-            "claude-files-fake serve: error: argument --storage-quota: not a size: 'lots' (use bytes or a "
-            "unit: 10MB, 512KiB)",
+            "claude-files-fake serve: error: argument --storage-quota: expected a size such as 1048576, "
+            "10MB, 10MiB, 512k or 1.5GiB (binary units: 1KB = 1024 bytes), got 'lots'",
         ),
         (
             ["serve", "--spool-threshold", "-1"],
-            "claude-files-fake serve: error: argument --spool-threshold: not a size: '-1' (use bytes or a "
-            "unit: 10MB, 512KiB)",
+            "claude-files-fake serve: error: argument --spool-threshold: expected a size such as 1048576, "
+            "10MB, 10MiB, 512k or 1.5GiB (binary units: 1KB = 1024 bytes), got '-1'",
         ),
         (
             ["serve", "--rate-limit", "0"],
@@ -399,7 +419,7 @@ def test_a_module_marker_error_names_the_marker(pytester: pytest.Pytester) -> No
         (
             ["start"],
             "claude-files-fake: error: argument COMMAND: invalid choice: 'start' "
-            "(choose from serve, openapi)",
+            "(choose from serve, openapi, docs)",
         ),
     ],
 )
@@ -455,22 +475,35 @@ DOCS_LINKS = sorted(
     {
         (m.group(1), m.group(2) or "")
         for path in PACKAGE.rglob("*.py")
-        for m in re.finditer(r"docs/([\w.-]+\.md)(?:#([\w-]+))?", path.read_text(encoding="utf-8"))
+        for m in re.finditer(
+            r"claude-files-fake docs ([a-z][a-z-]*)(?:#([\w-]+))?", path.read_text(encoding="utf-8")
+        )
     }
 )
 
 
 def test_the_package_links_the_docs() -> None:
-    assert ("reference.md", "the-claude_files-marker") in DOCS_LINKS
-    assert ("reference.md", "ini-options") in DOCS_LINKS
+    assert ("reference", "the-claude_files-marker") in DOCS_LINKS
+    assert ("reference", "ini-options") in DOCS_LINKS
+
+
+def test_no_message_points_at_a_docs_path() -> None:
+    """A pip user has no docs/ folder: messages name `claude-files-fake docs PAGE#SECTION`."""
+    for path in PACKAGE.rglob("*.py"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if re.search(r"(see |[\"'])docs/[\w.-]+\.md", line):
+                raise AssertionError(f"{path.name}: {line.strip()}")
 
 
 @pytest.mark.parametrize(("page", "anchor"), DOCS_LINKS, ids=[f"{p}#{a}" for p, a in DOCS_LINKS])
 def test_every_docs_link_in_messages_exists(page: str, anchor: str) -> None:
-    path = ROOT / "docs" / page
-    assert path.is_file(), f"docs/{page} is linked from the package but does not exist"
+    from pytest_claude_files._core.docs import read_section
+
+    path = ROOT / "docs" / f"{page}.md"
+    assert path.is_file(), f"docs/{page}.md is linked from the package but does not exist"
     if anchor:
-        assert anchor in _anchors(path), f"docs/{page} has no heading with the anchor #{anchor}"
+        assert anchor in _anchors(path), f"docs/{page}.md has no heading with the anchor #{anchor}"
+        assert read_section(f"{page}#{anchor}").startswith("#")
 
 
 def test_the_slug_matches_mkdocs() -> None:

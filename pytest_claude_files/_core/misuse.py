@@ -28,7 +28,7 @@ CODES = {
 }
 """Every notice the fake gives, by code (docs/fidelity.md, section Warnings)."""
 
-DOCS = "docs/fidelity.md#warnings"
+DOCS = "claude-files-fake docs fidelity#warnings"
 
 
 @dataclass(frozen=True)

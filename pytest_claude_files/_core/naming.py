@@ -73,7 +73,8 @@ def check_filename(filename: str) -> str:
         shown = ", ".join(repr(c) for c in bad)
         raise InvalidRequestError(
             f"filename: contains characters that are not allowed ({shown}); "
-            'filenames may not contain < > : " | ? * \\ / or control characters.'
+            'filenames may not contain < > : " | ? * \\ or control characters '
+            "(a path is cut to its last component: dir/a.txt is stored as a.txt)."
         )
     return name
 

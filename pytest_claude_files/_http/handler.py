@@ -9,8 +9,10 @@ errors become the API's envelope in :func:`error_response`. The handler never ra
 from __future__ import annotations
 
 import json
+import logging
 import math
 import threading
+import traceback
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -18,15 +20,16 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Union
 from urllib.parse import parse_qsl, quote, unquote
 
 from pytest_claude_files._core import ids as _ids
-from pytest_claude_files._core.files import FakeFiles
+from pytest_claude_files._core.files import DEFAULT_LIMIT, FakeFiles
 from pytest_claude_files._http import routes as _routes
 from pytest_claude_files._http import sse as _sse
 from pytest_claude_files._http.headers import GA_PAGINATING_VERSIONS, check_beta, check_version
 from pytest_claude_files._http.multipart import Body, parse_multipart
+from pytest_claude_files._http.routes import api_key_of
 from pytest_claude_files.errors import (
-    APIError,
     AuthenticationError,
     FilesAPIError,
+    FilesInternalError,
     InvalidRequestError,
     NotFoundError,
     RateLimitError,
@@ -34,7 +37,12 @@ from pytest_claude_files.errors import (
 )
 from pytest_claude_files.models import BETA_HEADER_VALUE, Dialect, FileMetadata, dump_json
 
-__all__ = ["FilesHandler", "HTTPRequest", "HTTPResponse", "dialect_of", "error_response"]
+__all__ = [
+    "FilesHandler", "HTTPRequest", "HTTPResponse", "InternalError", "api_key_of", "dialect_of",
+    "error_response", "ratelimit_headers",
+]
+
+log = logging.getLogger("pytest_claude_files")
 
 JSON = "application/json"
 Hook = Callable[["HTTPRequest", Optional[str]], Optional["HTTPResponse"]]
@@ -95,17 +103,6 @@ def dialect_of(headers: Mapping[str, str]) -> Dialect:
     return "ga"
 
 
-def api_key_of(headers: Mapping[str, str]) -> str:
-    """The credential of a request: ``x-api-key``, else ``Authorization: Bearer``; "" if none."""
-    key = headers.get("x-api-key", "").strip()
-    if not key:
-        auth = headers.get("authorization", "")
-        scheme, _, token = auth.strip().partition(" ")
-        if scheme.lower() == "bearer":
-            key = token.strip()
-    return key
-
-
 _MESSAGES_OPERATIONS = frozenset(_routes.MESSAGES_OPERATIONS)
 _BODY_NOT_JSON = "There was an error parsing the body of your request: it must be a JSON object"
 _dumps = dump_json  # compact UTF-8 JSON, the same bytes as FileMetadata.to_api_json
@@ -153,6 +150,21 @@ def ratelimit_reset_value(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def ratelimit_headers(
+    limit: int, remaining: float, reset_at: datetime, retry_in: Optional[float] = None
+) -> list[tuple[str, str]]:
+    """The ``anthropic-ratelimit-requests-{limit,remaining,reset}`` headers, and with
+    ``retry_in`` (a refused request) ``retry-after`` in whole seconds, at least 1."""
+    headers = [
+        ("anthropic-ratelimit-requests-limit", str(limit)),
+        ("anthropic-ratelimit-requests-remaining", str(max(0, math.floor(remaining)))),
+        ("anthropic-ratelimit-requests-reset", ratelimit_reset_value(reset_at)),
+    ]
+    if retry_in is not None:
+        headers.append(("retry-after", str(max(1, math.ceil(retry_in)))))
+    return headers
+
+
 class _RateLimiter:
     """A sliding one-minute window of request times, on the fake's clock."""
 
@@ -172,15 +184,38 @@ class _RateLimiter:
                 self._times.append(stamp)
             reset_in = RATE_WINDOW_SECONDS - (stamp - self._times[0]) if self._times else 0.0
             remaining = self.per_minute - len(self._times)
-        headers = [
-            ("anthropic-ratelimit-requests-limit", str(self.per_minute)),
-            ("anthropic-ratelimit-requests-remaining", str(max(0, remaining))),
-            ("anthropic-ratelimit-requests-reset",
-             ratelimit_reset_value(now + timedelta(seconds=max(0.0, reset_in)))),
-        ]
-        if not allowed:
-            headers.append(("retry-after", str(max(1, math.ceil(reset_in)))))
-        return allowed, headers
+        reset_at = now + timedelta(seconds=max(0.0, reset_in))
+        return allowed, ratelimit_headers(self.per_minute, remaining, reset_at,
+                                          None if allowed else reset_in)
+
+
+@dataclass(frozen=True)
+class InternalError:
+    """A bug in the fake: an exception other than an API error, caught while serving.
+
+    The client gets a 500 (as from the real API), but the test must not pass through the
+    SDK's retries as if the API were flaky: the fixtures fail the test at teardown with
+    :meth:`report`. Faults a test asks for (scenarios, control API faults, hooks that
+    answer) are answers, not internal errors.
+    """
+
+    method: str
+    path: str
+    error: BaseException
+    traceback: str
+
+    def report(self) -> str:
+        return f"{self.method} {self.path} raised {type(self.error).__name__}: {self.error}\n{self.traceback}"
+
+
+def internal_errors_report(errors: Iterable[InternalError], where: str) -> str:
+    """The teardown failure message for the internal errors of a fake."""
+    listed = list(errors)
+    body = "\n".join(e.report() for e in listed)
+    return (
+        f"{where}: the fake Files API hit {len(listed)} internal error(s) (a bug in "
+        f"pytest-claude-files or in code patched into it; the client saw a 500):\n{body}"
+    )
 
 
 class FilesHandler:
@@ -195,6 +230,8 @@ class FilesHandler:
     def __init__(self, files: FakeFiles) -> None:
         self.files = files
         self.hooks: list[Hook] = []
+        self.internal_errors: list[InternalError] = []
+        """Exceptions of the fake itself (answered with a 500); the fixtures fail on them."""
         self._limiter: Optional[_RateLimiter] = None
         self._limiter_lock = threading.Lock()
 
@@ -205,12 +242,18 @@ class FilesHandler:
                 response = self._serve(request, request_id)
             except FilesAPIError as exc:
                 response = error_response(exc, request_id)
-        except Exception:
-            response = error_response(APIError("Internal server error"), request_id)
+        except Exception as exc:
+            self._record_internal_error(request, exc)
+            response = error_response(FilesInternalError("Internal server error"), request_id)
         workspace = request.headers.get(WORKSPACE_HEADER)
         if workspace is not None:  # echoed on every answer, errors too (APIStatusError.workspace_id)
             response.headers.append((WORKSPACE_HEADER, workspace))
         return response
+
+    def _record_internal_error(self, request: HTTPRequest, exc: Exception) -> None:
+        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        self.internal_errors.append(InternalError(request.method, request.path, exc, text))
+        log.error("internal error of the fake serving %s %s", request.method, request.path, exc_info=exc)
 
     # -- pipeline -----------------------------------------------------------------
     # Every request passes here (the in-process transports, respx routes and the server
@@ -279,12 +322,7 @@ class FilesHandler:
         return json_response(200, deleted.model_dump(mode="json"), request_id, extra)
 
     def _authenticate(self, headers: Mapping[str, str]) -> None:
-        key = headers.get("x-api-key", "").strip()
-        if not key:
-            auth = headers.get("authorization", "")
-            scheme, _, token = auth.strip().partition(" ")
-            if scheme.lower() == "bearer":
-                key = token.strip()
+        key = api_key_of(headers)
         if not key:
             raise AuthenticationError(
                 "x-api-key header is required (or Authorization: Bearer <key>)."
@@ -372,13 +410,8 @@ class FilesHandler:
         self, dialect: Dialect, query: list[tuple[str, str]], workspace: Optional[str],
         headers: Mapping[str, str],
     ) -> bytes:
-        single: dict[str, str] = {}
-        ids: Optional[list[str]] = None
-        for key, value in query:
-            if key in ("ids", "ids[]"):
-                ids = (ids or []) + ([value] if value else [])
-            else:
-                single[key] = value
+        single, sent_ids = _routes.split_list_query(query)
+        ids = None if sent_ids is None else [i for i in sent_ids if i]
         scope_id = single.get("scope_id") or None
         limit = _parse_int("limit", single["limit"]) if "limit" in single else None
         if dialect == "beta":
@@ -388,7 +421,7 @@ class FilesHandler:
                         f"{name}: not supported in the beta Files API; use before_id/after_id."
                     )
             page = self.files.list_beta(
-                limit=20 if limit is None else limit,
+                limit=DEFAULT_LIMIT if limit is None else limit,
                 before_id=single.get("before_id"),
                 after_id=single.get("after_id"),
                 scope_id=scope_id,

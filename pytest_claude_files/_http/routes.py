@@ -12,9 +12,13 @@ path (tested).
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Any, Iterable, Optional
 
 OPERATIONS = ("upload", "list", "retrieve_metadata", "download", "delete")
+API_BASE_URL = "https://api.anthropic.com"
+"""The Anthropic API's URL: where the fake answers by default, and the real backend's default."""
+IDS_KEYS = ("ids", "ids[]")
+"""The query keys of a GA ``ids=`` listing (the SDK sends ``ids[]`` or repeats ``ids``)."""
 FILES_PATH = "/v1/files"
 FILE_ID_SEGMENT = r"(?P<file_id>[^/]+)"
 
@@ -87,3 +91,31 @@ def match_by_table(method: str, path: str) -> tuple[Optional[str], Optional[str]
             if found:
                 return operation, found.groupdict().get("file_id")
     return None, None
+
+
+def split_list_query(pairs: Iterable[tuple[str, str]]) -> tuple[dict[str, str], Optional[list[str]]]:
+    """A list request's query as ``(single parameters, ids)``: ``ids`` gathers every
+    ``ids`` / ``ids[]`` value in order (``None`` when there is none), the other keys keep
+    their last value."""
+    single: dict[str, str] = {}
+    ids: Optional[list[str]] = None
+    for key, value in pairs:
+        if key in IDS_KEYS:
+            if ids is None:
+                ids = []
+            ids.append(value)
+        else:
+            single[key] = value
+    return single, ids
+
+
+def api_key_of(headers: Any) -> str:
+    """The credential of a request: ``x-api-key``, else ``Authorization: Bearer``; "" if none.
+
+    ``headers``: lower-case keys, or case-insensitive (httpx ``Headers``)."""
+    key = (headers.get("x-api-key") or "").strip()
+    if not key:
+        scheme, _, token = (headers.get("authorization") or "").strip().partition(" ")
+        if scheme.lower() == "bearer":
+            key = token.strip()
+    return key

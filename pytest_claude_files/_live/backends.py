@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 from urllib.parse import urlsplit
 
-from pytest_claude_files._live.cleanup import Recorder, Secret
+from pytest_claude_files._core.suggest import did_you_mean
+from pytest_claude_files._http.routes import API_BASE_URL, api_key_of
+from pytest_claude_files._live.cleanup import CUT_ANSWER, Recorder, Secret
 from pytest_claude_files._live.ledger import normalize_base_url
 
 __all__ = [
@@ -38,10 +40,13 @@ __all__ = [
     "OPTION_BACKEND",
     "Backend",
     "BackendError",
+    "base_of",
     "choose_backend",
     "make_live_client",
     "observe",
+    "origin",
     "patch_transports",
+    "under",
 ]
 
 BACKENDS = ("fake", "server", "real")
@@ -52,9 +57,9 @@ ENV_API_KEY = "ANTHROPIC_API_KEY"
 ENV_BASE_URL = "ANTHROPIC_BASE_URL"
 ENV_SERVER_URL = "CLAUDE_FILES_SERVER_URL"
 ENV_SERVER_KEY = "CLAUDE_FILES_SERVER_API_KEY"
-DEFAULT_REAL_BASE_URL = "https://api.anthropic.com"
+DEFAULT_REAL_BASE_URL = API_BASE_URL
 REAL_API_HOSTS = frozenset({"api.anthropic.com"})
-DOCS = "docs/real-backend.md"
+DOCS = "claude-files-fake docs real-backend"
 
 _FILE_PATH = re.compile(r"^/v1/files/(?P<id>[^/]+)$")
 
@@ -119,7 +124,8 @@ def choose_backend(
     name = value.strip().lower()
     if name not in BACKENDS:
         raise BackendError(
-            f"{source}: unknown backend {value.strip()!r}; choose one of fake, server, real "
+            f"{source}: unknown backend {value.strip()!r}{did_you_mean(name, BACKENDS)}; "
+            f"choose one of fake, server, real "
             f"(e.g. {OPTION_BACKEND}=fake). See {DOCS}"
         )
     if name == "fake":
@@ -162,18 +168,51 @@ def _check_url(url: str, name: str) -> None:
 
 
 def _key_of(headers: Any) -> Optional[str]:
-    key = (headers.get("x-api-key") or "").strip()
-    if key:
-        return key
-    scheme, _, token = (headers.get("authorization") or "").strip().partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+    return api_key_of(headers) or None
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin(url: Any) -> tuple[str, str, int]:
+    """``(scheme, host, port)`` of a URL (a string or an httpx URL), default ports filled in."""
+    parts = urlsplit(str(url))
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if port is None:
+        port = _DEFAULT_PORTS.get(scheme, -1)
+    return (scheme, (parts.hostname or "").lower(), port)
+
+
+def under(url: Any, base_url: str) -> Optional[str]:
+    """The path of ``url`` below ``base_url`` (``"/v1/files"``), or ``None`` when ``url`` is not
+    on the same origin (scheme, host and port: ``:4713`` is not ``:47130``) under its path."""
+    if origin(url) != origin(base_url):
+        return None
+    base_path = urlsplit(base_url).path.rstrip("/")
+    path = urlsplit(str(url)).path
+    if base_path and not (path == base_path or path.startswith(base_path + "/")):
+        return None
+    return path[len(base_path):]
 
 
 def is_upload(url: Any, base_url: str) -> bool:
     """Whether ``url`` is the upload endpoint (``POST {base_url}/v1/files``)."""
-    base_path = urlsplit(base_url).path.rstrip("/")
-    path: str = url.path
-    return path.startswith(base_path) and path[len(base_path):].rstrip("/") == "/v1/files"
+    rest = under(url, base_url)
+    return rest is not None and rest.rstrip("/") == "/v1/files"
+
+
+def base_of(url: Any) -> Optional[str]:
+    """The base URL a Files API request went to (``https://h/p/v1/files/x`` -> ``https://h/p``)."""
+    parts = urlsplit(str(url))
+    path = parts.path.rstrip("/")
+    index = path.rfind("/v1/files")
+    if index < 0 or not parts.scheme or not parts.netloc:
+        return None
+    return normalize_base_url(f"{parts.scheme}://{parts.netloc}{path[:index]}")
 
 
 def observe(
@@ -186,17 +225,17 @@ def observe(
     key: Secret,
 ) -> None:
     """Record an answered upload or delete seen on ``base_url`` (a request URL and status in)."""
-    base_path = urlsplit(base_url).path.rstrip("/")
-    path: str = url.path
-    if not path.startswith(base_path):
+    rest = under(url, base_url)
+    if rest is None:
         return
-    rest = path[len(base_path):].rstrip("/")
+    rest = rest.rstrip("/")
     if method == "POST" and status == 200 and rest == "/v1/files":
         import json
 
         try:
             data = json.loads(body())
         except ValueError:
+            recorder.upload_lost(None, base_url, "the upload answered 200 but its body is not JSON")
             return
         if isinstance(data, dict) and isinstance(data.get("id"), str) and data.get("type", "file") == "file":
             recorder.record_upload(data["id"], base_url, key)
@@ -206,27 +245,73 @@ def observe(
             recorder.record_gone(match["id"], base_url, "test" if status == 200 else "already-gone")
 
 
+def _target(request: Any, base_url: str, key: Secret) -> tuple[Optional[str], Secret]:
+    """Where a fixture client's request went, and with which key: the backend's, or the base
+    URL and key a test chose with ``with_options(base_url=..., api_key=...)``."""
+    sent = _key_of(request.headers)
+    if sent is not None and sent != key.reveal():
+        key = Secret(sent)
+    if under(request.url, base_url) is not None:
+        return base_url, key
+    return base_of(request.url), key
+
+
+def _read_upload_answer(recorder: Recorder, request: Any, base: str, read: Callable[[], bytes]) -> bytes:
+    try:
+        return read()
+    except Exception:  # the server answered 200 (so it stored the file) but the body broke off
+        recorder.upload_lost(request, base, CUT_ANSWER)
+        raise
+
+
 def _hooks(
     recorder: Recorder, base_url: str, key: Secret
-) -> tuple[Callable[[Any], None], Callable[[Any], Any]]:
+) -> tuple[Callable[[Any], None], Callable[[Any], Any], Callable[[Any], None], Callable[[Any], Any]]:
+    def on_request(request: Any) -> None:
+        if request.method == "POST":
+            base, _ = _target(request, base_url, key)
+            if base is not None and is_upload(request.url, base):
+                recorder.upload_sent(request, base)
+
+    async def on_async_request(request: Any) -> None:
+        on_request(request)
+
     def on_response(response: Any) -> None:
         request = response.request
-        if request.method in ("POST", "DELETE"):
-            def body() -> bytes:
+        if request.method not in ("POST", "DELETE"):
+            return
+        base, used = _target(request, base_url, key)
+        if base is None:
+            return
+
+        def body() -> bytes:
+            def read() -> bytes:
                 response.read()
                 return bytes(response.content)
 
-            observe(recorder, request.method, request.url, response.status_code, body, base_url, key)
+            return _read_upload_answer(recorder, request, base, read)
+
+        observe(recorder, request.method, request.url, response.status_code, body, base, used)
+        recorder.upload_answered(request)
 
     async def on_async_response(response: Any) -> None:
         request = response.request
-        if request.method == "POST" and response.status_code == 200 and is_upload(request.url, base_url):
-            await response.aread()  # a small JSON body; other POSTs (streams) are left alone
-        if request.method in ("POST", "DELETE"):
-            observe(recorder, request.method, request.url, response.status_code,
-                    lambda: bytes(response.content), base_url, key)
+        if request.method not in ("POST", "DELETE"):
+            return
+        base, used = _target(request, base_url, key)
+        if base is None:
+            return
+        if request.method == "POST" and response.status_code == 200 and is_upload(request.url, base):
+            try:
+                await response.aread()  # a small JSON body; other POSTs (streams) are left alone
+            except Exception:
+                recorder.upload_lost(request, base, CUT_ANSWER)
+                raise
+        observe(recorder, request.method, request.url, response.status_code,
+                lambda: bytes(response.content), base, used)
+        recorder.upload_answered(request)
 
-    return on_response, on_async_response
+    return on_request, on_async_request, on_response, on_async_response
 
 
 _SSL_CONTEXT: list[Any] = []
@@ -256,8 +341,11 @@ def make_live_client(
     if context is not None:
         http_kwargs["verify"] = context
     if recorder is not None:
-        on_response, on_async_response = _hooks(recorder, base_url, key)
-        http_kwargs["event_hooks"] = {"response": [on_async_response if is_async else on_response]}
+        on_request, on_async_request, on_response, on_async_response = _hooks(recorder, base_url, key)
+        http_kwargs["event_hooks"] = {
+            "request": [on_async_request if is_async else on_request],
+            "response": [on_async_response if is_async else on_response],
+        }
     if is_async:
         # no kept-alive connections: nothing is left bound to the test's event loop
         http_kwargs["limits"] = sdk_http_library().Limits(max_connections=100, max_keepalive_connections=0)
@@ -285,36 +373,58 @@ def patch_transports(recorder: Recorder, base_url: str) -> Callable[[], None]:
     from pytest_claude_files._sdk.client import sdk_http_library
 
     lib = sdk_http_library()
-    origin = normalize_base_url(base_url)
+    base = normalize_base_url(base_url)
     sync_orig = lib.HTTPTransport.handle_request
     async_orig = lib.AsyncHTTPTransport.handle_async_request
+    never_sent = tuple(getattr(lib, n) for n in ("ConnectError", "ConnectTimeout") if hasattr(lib, n))
 
     def relevant(request: Any) -> Optional[Secret]:
         if request.method not in ("POST", "DELETE") or "anthropic-version" not in request.headers:
             return None
-        if not normalize_base_url(str(request.url)).startswith(origin):
+        if under(request.url, base) is None:  # exact origin: another service's key stays with it
             return None
         key = _key_of(request.headers)
         return Secret(key) if key else None
 
+    def lost(request: Any, exc: BaseException) -> None:
+        # a fixture client's upload is tracked by its own hooks; a refused connection sent nothing
+        if (request.method == "POST" and is_upload(request.url, base) and not recorder.is_tracked(request)
+                and not isinstance(exc, never_sent) and relevant(request) is not None):
+            recorder.upload_lost(request, base)
+
     def handle_request(self: Any, request: Any) -> Any:
-        response = sync_orig(self, request)
+        try:
+            response = sync_orig(self, request)
+        except Exception as exc:
+            lost(request, exc)
+            raise
         key = relevant(request)
         if key is not None:
             def body() -> bytes:
-                return bytes(response.read())
+                def read() -> bytes:
+                    return bytes(response.read())
 
-            observe(recorder, request.method, request.url, response.status_code, body, origin, key)
+                return _read_upload_answer(recorder, request, base, read)
+
+            observe(recorder, request.method, request.url, response.status_code, body, base, key)
         return response
 
     async def handle_async_request(self: Any, request: Any) -> Any:
-        response = await async_orig(self, request)
+        try:
+            response = await async_orig(self, request)
+        except Exception as exc:
+            lost(request, exc)
+            raise
         key = relevant(request)
         if key is not None:
-            if request.method == "POST" and response.status_code == 200 and is_upload(request.url, origin):
-                await response.aread()
+            if request.method == "POST" and response.status_code == 200 and is_upload(request.url, base):
+                try:
+                    await response.aread()
+                except Exception:
+                    recorder.upload_lost(request, base, CUT_ANSWER)
+                    raise
             observe(recorder, request.method, request.url, response.status_code,
-                    lambda: bytes(response.content), origin, key)
+                    lambda: bytes(response.content), base, key)
         return response
 
     lib.HTTPTransport.handle_request = handle_request

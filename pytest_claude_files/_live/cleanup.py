@@ -16,6 +16,7 @@ import email.utils
 import random
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,10 +27,13 @@ from pytest_claude_files._live.ledger import (
     Upload,
     claim_ledgers,
     key_fingerprint,
+    ledger_mac_key,
     normalize_base_url,
+    valid_file_id,
 )
 
 __all__ = [
+    "CUT_ANSWER",
     "Attempt",
     "CleanupReport",
     "Deleter",
@@ -38,6 +42,7 @@ __all__ = [
     "SDKDeleter",
     "Secret",
     "SweepReport",
+    "Unknown",
     "delete_all",
     "redact",
     "sweep",
@@ -47,11 +52,12 @@ __all__ = [
 class Secret:
     """An API key kept in memory only; every text form shows its fingerprint instead."""
 
-    __slots__ = ("_value", "fingerprint")
+    __slots__ = ("_value", "fingerprint", "mac_key")
 
     def __init__(self, value: str) -> None:
         self._value = value
         self.fingerprint = key_fingerprint(value)
+        self.mac_key = ledger_mac_key(value)  # signs this key's ledger lines
 
     def reveal(self) -> str:
         return self._value
@@ -165,11 +171,13 @@ class CleanupReport:
     deleted: list[tuple[Upload, str]] = field(default_factory=list)
     left: list[tuple[Upload, str]] = field(default_factory=list)
     requests: int = 0
+    final: list[Upload] = field(default_factory=list)  # left for a reason retrying cannot fix (401, 403)
 
     def extend(self, other: CleanupReport) -> None:
         self.deleted.extend(other.deleted)
         self.left.extend(other.left)
         self.requests += other.requests
+        self.final.extend(other.final)
 
 
 def delete_all(
@@ -181,11 +189,16 @@ def delete_all(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     rng: Optional[random.Random] = None,
+    deadline: Optional[float] = None,
 ) -> CleanupReport:
-    """Delete each upload once it answers 200 (or 404: already gone); see :class:`RetryPolicy`."""
+    """Delete each upload once it answers 200 (or 404: already gone); see :class:`RetryPolicy`.
+
+    ``deadline`` (a ``clock()`` value) shares one time budget between calls; by default the
+    budget starts now."""
     rng = rng or random.Random()
     report = CleanupReport()
-    deadline = clock() + policy.budget
+    if deadline is None:
+        deadline = clock() + policy.budget
     for upload in uploads:
         tries = 0
         while True:
@@ -201,6 +214,7 @@ def delete_all(
             if not should_retry(attempt.status):
                 how = ""
                 report.left.append((upload, f"delete failed: {attempt.describe()}"))
+                report.final.append(upload)
                 break
             if tries >= policy.attempts:
                 how = ""
@@ -263,11 +277,29 @@ class SDKDeleter:
 # -- the session's record ------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Unknown:
+    """An upload whose outcome is unknown: the server may have stored a file whose id never
+    reached us (the answer was lost), so nobody can delete it, and the SDK's retry (if any)
+    made a second copy, which is recorded as usual."""
+
+    base_url: str
+    test: Optional[str]
+    reason: str
+
+
+CUT_ANSWER = ("the server answered 200 (it stored the file) but the answer broke off before its id "
+              "arrived: a retry may have left that copy behind, which nothing can delete")
+LOST_ANSWER = ("no answer arrived (a dropped connection or a timeout): the server may have stored "
+               "the file, and a retry may have left that copy behind, which nothing can delete")
+
+
 class Recorder:
     """Every upload the session's clients saw answered, in memory and in the ledger.
 
     Thread-safe. ``writer`` is ``None`` when nothing is written (tests of this class).
-    Per-test trackers (function-scoped cleanup) get each upload too.
+    Per-test trackers (function-scoped cleanup) get each upload too. Uploads that were
+    sent and never answered are counted as :class:`Unknown`.
     """
 
     def __init__(self, writer: Optional[LedgerWriter] = None) -> None:
@@ -278,25 +310,85 @@ class Recorder:
         self.current_test: Optional[str] = None
         self.trackers: list[list[Upload]] = []
         self.ephemeral_urls: set[str] = set()
+        self.unknown: list[Unknown] = []
+        self._in_flight: dict[int, tuple[Any, str, Optional[str]]] = {}
         self._lock = threading.RLock()
 
     def __repr__(self) -> str:
-        return f"<Recorder uploaded={len(self.uploads)} gone={len(self.gone)}>"
+        return f"<Recorder uploaded={len(self.uploads)} gone={len(self.gone)} unknown={len(self.unknown)}>"
 
     def record_upload(self, file_id: str, base_url: str, key: Secret) -> Optional[Upload]:
         """Record an answered upload (append + fsync to the ledger before returning)."""
         base = normalize_base_url(base_url)
         with self._lock:
+            if not valid_file_id(file_id):
+                shown = repr(file_id)[:40]
+                self.unknown.append(Unknown(base, self.current_test,
+                                            f"the answer's id {shown} is not a file id; nothing deletes it"))
+                return None
             if (base, file_id) in self.uploads:
                 return None  # seen by two hooks (client hook and process-wide patch)
             self.keys.setdefault(key.fingerprint, key)
             upload = Upload(file_id, base, key.fingerprint, self.current_test, base in self.ephemeral_urls)
             if self.writer is not None:
-                self.writer.record_upload(upload)
+                self.writer.record_upload(upload, key.mac_key)
             self.uploads[(base, file_id)] = upload
             for tracker in self.trackers:
                 tracker.append(upload)
             return upload
+
+    def add_tracker(self, tracker: list[Upload]) -> None:
+        """``tracker`` gets every upload recorded from now on (a test's ``claude_files_cleanup``)."""
+        with self._lock:
+            self.trackers.append(tracker)
+
+    def remove_tracker(self, tracker: list[Upload]) -> None:
+        """Stop feeding ``tracker`` (by identity: two trackers may hold equal lists)."""
+        with self._lock:
+            self.trackers[:] = [t for t in self.trackers if t is not tracker]
+
+    # uploads in flight: sent, not answered yet
+    def upload_sent(self, request: Any, base_url: str) -> None:
+        """An upload request is about to be sent (the client's request hook)."""
+        token = id(request)
+
+        def lost(_ref: Any, token: int = token) -> None:  # the request is gone, never answered
+            self._lose(token, LOST_ANSWER)
+
+        try:
+            ref: Any = weakref.ref(request, lost)
+        except TypeError:  # pragma: no cover - not weak-referenceable: keep it alive
+            ref = request
+        with self._lock:
+            self._in_flight[token] = (ref, normalize_base_url(base_url), self.current_test)
+
+    def upload_answered(self, request: Any) -> None:
+        """The server answered the upload request (whatever the status)."""
+        with self._lock:
+            self._in_flight.pop(id(request), None)
+
+    def is_tracked(self, request: Any) -> bool:
+        with self._lock:
+            return id(request) in self._in_flight
+
+    def upload_lost(self, request: Any, base_url: str, reason: str = LOST_ANSWER) -> None:
+        """The upload was sent (and maybe stored) but its answer did not arrive whole."""
+        with self._lock:
+            entry = self._in_flight.pop(id(request), None)
+            test = entry[2] if entry is not None else self.current_test
+            self.unknown.append(Unknown(normalize_base_url(base_url), test, reason))
+
+    def _lose(self, token: int, reason: str) -> None:
+        with self._lock:
+            entry = self._in_flight.pop(token, None)
+            if entry is not None:
+                self.unknown.append(Unknown(entry[1], entry[2], reason))
+
+    def settle(self) -> None:
+        """Session end: uploads still waiting for an answer count as unknown."""
+        with self._lock:
+            for token in list(self._in_flight):
+                self._lose(token, LOST_ANSWER)
 
     def record_gone(self, file_id: str, base_url: str, how: str) -> None:
         base = normalize_base_url(base_url)
@@ -306,7 +398,8 @@ class Recorder:
                 return  # never delete-track what this session did not upload
             self.gone[(base, file_id)] = how
             if self.writer is not None:
-                self.writer.record_gone(upload, how)
+                key = self.keys.get(upload.key)
+                self.writer.record_gone(upload, how, key.mac_key if key is not None else None)
 
     def mark_gone(self, upload: Upload, how: str) -> None:
         self.record_gone(upload.file_id, upload.base_url, how)
@@ -331,6 +424,9 @@ class SweepReport:
     cleanup: CleanupReport = field(default_factory=CleanupReport)
     dropped: list[Upload] = field(default_factory=list)  # in-process emulators, gone with their process
     other_credentials: int = 0  # pending uploads for another key or base URL: kept for later
+    others: list[Upload] = field(default_factory=list)  # those uploads
+    problems: list[str] = field(default_factory=list)  # ledgers or lines skipped, and why
+    busy: list[Path] = field(default_factory=list)  # ledgers locked by a writer still running
 
     @property
     def found(self) -> int:
@@ -344,16 +440,24 @@ def sweep(
     *,
     prefix: str = "",
     exclude: frozenset[Path] = frozenset(),
+    secrets: Iterable[Secret] = (),
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    deadline: Optional[float] = None,
 ) -> SweepReport:
     """Delete what the ledgers of sessions that are over still list.
 
     ``deleters`` maps ``(base_url, key fingerprint)`` to a deleter: only uploads made to
     that base URL with that key are deleted. Uploads to an in-process emulator (marked
     ``ephemeral``) are dropped from the ledger: they went away with their process.
+    A line of a key in ``secrets`` is acted on only when its signature checks out.
     """
     report = SweepReport()
-    for claimed in claim_ledgers(directory, prefix=prefix, exclude=exclude):
+    mac_keys = {s.fingerprint: s.mac_key for s in secrets}
+    if deadline is None:
+        deadline = clock() + policy.budget
+    for claimed in claim_ledgers(directory, prefix=prefix, exclude=exclude, mac_keys=mac_keys,
+                                 problems=report.problems, busy=report.busy):
         report.ledgers += 1
         try:
             groups: dict[tuple[str, str], list[Upload]] = {}
@@ -361,16 +465,18 @@ def sweep(
                 if upload.ephemeral:
                     claimed.mark(upload, "dropped", "emulator-gone")
                     report.dropped.append(upload)
-                elif upload.target in deleters:
+                elif upload.target in deleters and upload.key in mac_keys:  # signature checked
                     groups.setdefault(upload.target, []).append(upload)
                 else:
                     report.other_credentials += 1
+                    report.others.append(upload)
             for target, uploads in groups.items():
                 def on_gone(upload: Upload, how: str, _claimed: Any = claimed) -> None:
                     _claimed.mark(upload, "deleted", how)
 
                 report.cleanup.extend(
-                    delete_all(uploads, deleters[target], policy, on_gone=on_gone, sleep=sleep)
+                    delete_all(uploads, deleters[target], policy, on_gone=on_gone, sleep=sleep,
+                               clock=clock, deadline=deadline)
                 )
         finally:
             claimed.release()

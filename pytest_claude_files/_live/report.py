@@ -27,15 +27,30 @@ def summary_lines(state: LiveState) -> list[str]:
                      f"(kept in the ledger)")
         lines.append(text)
         lines.extend(left_lines(state, sw.left))
+    problems = list(sw.problems) + list(state.problems)
     if not state.sweep_only:
         totals = state.totals()
+        problems.extend(totals.problems)
+        unknown = f"unknown {len(totals.unknown)}, " if totals.unknown else ""
         lines.append(f"{SUMMARY_PREFIX} uploaded {totals.uploaded}, deleted {totals.deleted}, "
-                     f"left {len(totals.left)}")
+                     f"{unknown}left {len(totals.left)}")
         lines.extend(left_lines(state, totals.left))
+        lines.extend(unknown_lines(totals.unknown))
         if totals.left:
             lines.append(f"{SUMMARY_PREFIX} the ledger keeps what is left: the next session "
                          f"(or pytest {OPTION_SWEEP}) deletes it")
+    lines.extend(f"{SUMMARY_PREFIX} warning: {problem}" for problem in dict.fromkeys(problems))
     return [state._redact(line) for line in lines]
+
+
+def unknown_lines(unknown: list[tuple[str, Optional[str], str]]) -> list[str]:
+    lines = []
+    for base_url, test, reason in unknown[:MAX_LEFT_LINES]:
+        where = f" in {test}" if test else ""
+        lines.append(f"{SUMMARY_PREFIX} unknown: an upload{where} to {base_url}: {reason}")
+    if len(unknown) > MAX_LEFT_LINES:
+        lines.append(f"{SUMMARY_PREFIX} ... and {len(unknown) - MAX_LEFT_LINES} more unknown")
+    return lines
 
 
 def left_lines(state: LiveState, left: list[tuple[str, Optional[str], str]]) -> list[str]:

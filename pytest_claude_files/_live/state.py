@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets as _secrets
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -39,14 +40,28 @@ class Totals:
     uploaded: int = 0
     deleted: int = 0
     left: list[tuple[str, Optional[str], str]] = field(default_factory=list)  # id, test, reason
+    unknown: list[tuple[str, Optional[str], str]] = field(default_factory=list)  # base URL, test, reason
+    problems: list[str] = field(default_factory=list)
 
     def add(self, other: Mapping[str, Any]) -> None:
         self.uploaded += int(other.get("uploaded", 0))
         self.deleted += int(other.get("deleted", 0))
         self.left.extend((str(a), b, str(c)) for a, b, c in other.get("left", []))
+        self.unknown.extend((str(a), b, str(c)) for a, b, c in other.get("unknown", []))
+        self.problems.extend(str(p) for p in other.get("problems", []))
+
+    def add_report(self, report: SweepReport, why: str) -> None:
+        """Count a sweep of this session's own ledgers (forked children, dead xdist workers)."""
+        self.uploaded += report.found + report.other_credentials
+        self.deleted += len(report.cleanup.deleted) + len(report.dropped)
+        self.left.extend((u.file_id, u.test, r) for u, r in report.cleanup.left)
+        self.left.extend((u.file_id, u.test, f"{why} to {u.base_url} with another key or base URL "
+                          f"than the backend's; kept in the ledger") for u in report.others)
+        self.problems.extend(report.problems)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"uploaded": self.uploaded, "deleted": self.deleted, "left": [list(x) for x in self.left]}
+        return {"uploaded": self.uploaded, "deleted": self.deleted, "left": [list(x) for x in self.left],
+                "unknown": [list(x) for x in self.unknown], "problems": list(self.problems)}
 
 
 @dataclass
@@ -56,6 +71,7 @@ class SweepTotals:
     left: list[tuple[str, Optional[str], str]] = field(default_factory=list)
     dropped: int = 0
     other_credentials: int = 0
+    problems: list[str] = field(default_factory=list)
 
     def add_report(self, report: SweepReport, reason_suffix: str = "") -> None:
         self.found += report.found
@@ -63,6 +79,7 @@ class SweepTotals:
         self.left.extend((u.file_id, u.test, r + reason_suffix) for u, r in report.cleanup.left)
         self.dropped += len(report.dropped)
         self.other_credentials += report.other_credentials
+        self.problems.extend(report.problems)
 
     @property
     def anything(self) -> bool:
@@ -96,6 +113,10 @@ class LiveState:
         self.workers = Totals()
         self.reported_ledgers: set[Path] = set()
         self.worker_reports = 0
+        self.problems: list[str] = []  # ledger problems of this process (warnings in the summary)
+        self.own = Totals()  # this process's own ledgers beyond the writer's: forked children
+        self.attempted: set[tuple[str, str]] = set()  # uploads no later pass asks for again
+        self.deadline: Optional[float] = None  # one time budget for the session's cleanup
 
     # which secrets this process knows (for redaction)
     def secrets(self) -> list[Secret]:
@@ -121,11 +142,23 @@ class LiveState:
                 pass
         self.deleters.clear()
 
-    def delete(self, uploads: Iterable[Upload]) -> CleanupReport:
-        """Delete ``uploads`` (all recorded by this process) with the keys they were made with."""
+    def session_deadline(self) -> float:
+        """The end of the one time budget that the session's cleanup (and sweeps) share."""
+        if self.deadline is None:
+            self.deadline = time.monotonic() + self.policy.budget
+        return self.deadline
+
+    def delete(self, uploads: Iterable[Upload], *, session_pass: bool = False) -> CleanupReport:
+        """Delete ``uploads`` (all recorded by this process) with the keys they were made with.
+
+        The session's pass (``session_pass``) runs once per upload, within one time budget;
+        a test's own cleanup leaves what it could not delete to it, unless retrying cannot
+        help (401, 403)."""
         assert self.recorder is not None
         recorder = self.recorder
         report = CleanupReport()
+        uploads = [u for u in uploads if (u.base_url, u.file_id) not in self.attempted]
+        deadline = self.session_deadline() if session_pass else None
         groups: dict[tuple[str, str], list[Upload]] = {}
         for upload in uploads:
             groups.setdefault(upload.target, []).append(upload)
@@ -140,10 +173,13 @@ class LiveState:
                 report.left.extend((u, "no key in memory to delete it") for u in group)
                 continue
             report.extend(
-                delete_all(group, self.deleter_for(base_url, key), self.policy, on_gone=recorder.mark_gone)
+                delete_all(group, self.deleter_for(base_url, key), self.policy, on_gone=recorder.mark_gone,
+                           deadline=deadline)
             )
         for upload, reason in report.left:
             self.left_reasons[(upload.base_url, upload.file_id)] = reason
+        done = uploads if session_pass else report.final
+        self.attempted.update((u.base_url, u.file_id) for u in done)
         return report
 
     def totals(self) -> Totals:
@@ -159,6 +195,8 @@ class LiveState:
                     reason = (f"auto-cleanup is off ({OPTION_CLEANUP}=off)" if not self.cleanup
                               else "not deleted yet")
                 own.left.append((upload.file_id, upload.test, self._redact(reason)))
+            own.unknown.extend((u.base_url, u.test, u.reason) for u in recorder.unknown)
+        own.add(self.own.to_dict())
         own.add(self.workers.to_dict())
         return own
 

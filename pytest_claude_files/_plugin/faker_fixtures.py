@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 SEED_OPTION = "--claude-files-seed"
 SEED_DEST = "claude_files_seed"
 INI_SEED = "claude_files_seed"
-DOCS_SEED = "docs/strategies.md#seeds"
+DOCS_SEED = "claude-files-fake docs strategies#seeds"
 REPORT_SECTION = "claude-files seed"
 
 

@@ -6,6 +6,7 @@ package's stdlib-only modules) at module level; the SDK loads when a client is m
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Generator, Mapping, Optional
 
@@ -15,6 +16,7 @@ from pytest_claude_files._live.backends import (
     DOCS,
     ENV_API_KEY,
     ENV_BACKEND,
+    ENV_SERVER_KEY,
     ENV_SERVER_URL,
     INI_BACKEND,
     OPTION_BACKEND,
@@ -29,7 +31,7 @@ from pytest_claude_files._live.cleanup import (
     Secret,
     sweep,
 )
-from pytest_claude_files._live.ledger import LEDGER_DIR_NAME, LedgerWriter
+from pytest_claude_files._live.ledger import LEDGER_DIR_NAME, LedgerWriter, read_ledger
 from pytest_claude_files._live.report import summary_lines
 from pytest_claude_files._live.state import (
     OPTION_CLEANUP,
@@ -45,6 +47,8 @@ INI_RECORD_ALL = "claude_files_record_all"
 INI_CLEANUP_ATTEMPTS = "claude_files_cleanup_attempts"
 INI_CLEANUP_MAX_DELAY = "claude_files_cleanup_max_delay"
 INI_CLEANUP_BUDGET = "claude_files_cleanup_budget"
+INI_LEDGER_DIR = "claude_files_ledger_dir"
+_OLD_LEDGER_DIR = ("d", "claude-files-ledger")  # inside the cache dir, before 0.x: --cache-clear erased it
 MARKER_REAL = "claude_files_real"
 _WORKER_OUTPUT = "claude_files_cleanup"
 _FAKE_FIXTURES = ("claude_files", "claude_files_handler")
@@ -84,6 +88,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="longest wait between delete retries, seconds, also for retry-after (default 30)",
     )
     parser.addini(INI_CLEANUP_BUDGET, default="", help="total seconds a cleanup may wait (default 300)")
+    parser.addini(
+        INI_LEDGER_DIR, default="",
+        help=f"where the ledger of live uploads lives, relative to the rootdir (default {LEDGER_DIR_NAME}; "
+             f"outside the cache, so --cache-clear keeps it)",
+    )
 
 
 _STATE = pytest.StashKey[LiveState]()
@@ -146,17 +155,31 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     sweep_only = bool(config.getoption("claude_files_sweep"))
     if sweep_only:
+        if backend.name == "server" and backend.base_url is not None and backend.key is None:
+            raise pytest.UsageError(
+                f"{OPTION_SWEEP} on {OPTION_BACKEND}=server needs {ENV_SERVER_KEY}, which is not set: "
+                f"the emulator keeps files per API key, so set it to the key the uploads were made "
+                f"with ({ENV_SERVER_URL}={backend.base_url}). See {DOCS}"
+            )
+        if backend.name == "real" and backend.key is None:
+            raise pytest.UsageError(
+                f"{OPTION_SWEEP} on {OPTION_BACKEND}=real needs {ENV_API_KEY}, which is not set: set it "
+                f"to the key the uploads were made with. See {DOCS}"
+            )
         if backend.is_fake or backend.base_url is None or backend.key is None:
             raise pytest.UsageError(
                 f"{OPTION_SWEEP} deletes uploads made to a live backend, so it needs one: "
                 f"{OPTION_BACKEND}=real with {ENV_API_KEY} set, or {OPTION_BACKEND}=server with "
-                f"{ENV_SERVER_URL} (now: {backend.name}, from {backend.source}). See {DOCS}"
+                f"{ENV_SERVER_URL} and {ENV_SERVER_KEY} (now: {backend.name}, from {backend.source}). "
+                f"See {DOCS}"
             )
-    if backend.is_live and getattr(config, "cache", None) is None:
-        raise pytest.UsageError(
-            f"{OPTION_BACKEND}={backend.name} keeps its ledger of uploads in pytest's cache, which "
-            f"is disabled (-p no:cacheprovider). Enable the cache provider. See {DOCS}"
-        )
+    if backend.is_live:
+        directory = _ledger_dir(config)
+        if os.path.lexists(directory) and (directory.is_symlink() or not directory.is_dir()):
+            raise pytest.UsageError(
+                f"{INI_LEDGER_DIR}: the ledger directory {directory} is not a directory of its own "
+                f"(a symlink or a file); remove it, or set {INI_LEDGER_DIR} to another path. See {DOCS}"
+            )
     state = LiveState(config, backend, cleanup=cleanup if cleanup is not None else True,
                    record_all=bool(record_all), policy=policy, sweep_only=sweep_only)
     config.stash[_STATE] = state
@@ -191,8 +214,26 @@ def pytest_configure_node(node: Any) -> None:
 
 
 def _ledger_dir(config: pytest.Config) -> Path:
-    assert config.cache is not None  # checked in pytest_configure
-    return Path(config.cache.mkdir(LEDGER_DIR_NAME))
+    """The ledger's directory: beside the cache, not in it (``--cache-clear`` must not erase it)."""
+    value = str(config.getini(INI_LEDGER_DIR) or "").strip()
+    return config.rootpath / (os.path.expanduser(value) if value else LEDGER_DIR_NAME)
+
+
+def _old_ledgers(config: pytest.Config) -> list[str]:
+    """A warning for ledgers in the cache directory, where versions before this one kept them."""
+    try:
+        cache_dir = config.rootpath / str(config.getini("cache_dir") or ".pytest_cache")
+    except ValueError:  # -p no:cacheprovider
+        cache_dir = config.rootpath / ".pytest_cache"
+    old = cache_dir.joinpath(*_OLD_LEDGER_DIR)
+    try:
+        count = sum(1 for p in old.iterdir() if p.name.endswith(".jsonl"))
+    except OSError:
+        return []
+    if not count:
+        return []
+    return [f"{old} holds {count} ledger(s) of an earlier version (unsigned, so never swept): delete "
+            f"the files they list by hand, then remove that directory"]
 
 
 def _live_deleters(state: LiveState) -> dict[tuple[str, str], Deleter]:
@@ -202,11 +243,16 @@ def _live_deleters(state: LiveState) -> dict[tuple[str, str], Deleter]:
     return {(backend.base_url, backend.key.fingerprint): state.deleter_for(backend.base_url, backend.key)}
 
 
+def _secrets(state: LiveState) -> list[Secret]:
+    return state.secrets()
+
+
 def _sweep_earlier(state: LiveState) -> None:
     """Delete what ledgers of sessions that are over still list (for our credentials)."""
     directory = _ledger_dir(state.config)
-    report = sweep(directory, _live_deleters(state), state.policy)
+    report = sweep(directory, _live_deleters(state), state.policy, secrets=_secrets(state))
     state.start_sweep.add_report(report)
+    state.start_sweep.problems.extend(_old_ledgers(state.config))
     state.sweep_ran = True
 
 
@@ -260,12 +306,30 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 def _finish(state: LiveState) -> None:
-    """Delete what this process recorded and has not deleted yet (idempotent)."""
+    """Delete what this process recorded and has not deleted yet: one pass per upload,
+    whoever calls it first (the backend fixture's teardown, or the end of the session)."""
     recorder = state.recorder
     if recorder is None:
         return
     if state.cleanup:
-        state.delete(recorder.pending)
+        state.delete(recorder.pending, session_pass=True)
+
+
+def _sweep_own(state: LiveState, prefix: str, exclude: frozenset[Path], why: str, into: Any) -> None:
+    """Sweep this session's other ledgers (forked children, dead xdist workers) and count
+    them; the pending uploads of ledgers still locked (a child still running) count as left."""
+    if state.ledger_dir is None:
+        return
+    deleters = _live_deleters(state) if state.cleanup else {}
+    report = sweep(state.ledger_dir, deleters, state.policy, prefix=prefix, exclude=exclude,
+                   secrets=_secrets(state), deadline=state.session_deadline())
+    into.add_report(report, why)
+    mac_keys = {secret.fingerprint: secret.mac_key for secret in _secrets(state)}
+    for path in report.busy:
+        for upload in read_ledger(path, mac_keys).pending:
+            into.uploaded += 1
+            into.left.append((upload.file_id, upload.test, f"{why}, still running: its ledger "
+                                                           f"{path.name} keeps it"))
 
 
 @pytest.hookimpl(trylast=True)
@@ -275,18 +339,18 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     state.finished = True
     try:
+        if state.recorder is not None:
+            state.recorder.settle()
         _finish(state)
-        # xdist controller: ledgers of workers that died (they did not report) are swept now
+        own = frozenset(state.writer.paths) if state.writer is not None else frozenset()
         controller = session.config.pluginmanager.has_plugin("dsession")
-        if controller and state.cleanup and state.ledger_dir is not None:
-            own = {state.writer.path} if state.writer is not None else set()
-            report = sweep(
-                state.ledger_dir, _live_deleters(state), state.policy, prefix=f"{state.session}-",
-                exclude=frozenset(state.reported_ledgers | own),
-            )
-            state.workers.uploaded += report.found
-            state.workers.deleted += len(report.cleanup.deleted)
-            state.workers.left.extend((u.file_id, u.test, r) for u, r in report.cleanup.left)
+        if controller:
+            # xdist: ledgers of workers that died (they did not report), and of their forks
+            _sweep_own(state, f"{state.session}-", frozenset(state.reported_ledgers | own),
+                       "recorded by an xdist worker or a process it forked", state.workers)
+        elif state.writer is not None:
+            # ledgers of processes this one forked (each child records to its own)
+            _sweep_own(state, state.writer.prefix, own, "recorded by a forked process", state.own)
     finally:
         if state.undo_patch is not None:
             state.undo_patch()
@@ -296,7 +360,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             pending = bool(state.recorder and state.recorder.pending)
             if state.writer.created and pending:
                 kept = state.writer.path
-            state.writer.finish(remove=not pending)
+            state.writer.finish(remove=not pending)  # a later upload opens a ledger of its own
         state.close_deleters()
         if state.is_worker:
             out = state.totals().to_dict()
@@ -387,6 +451,12 @@ def backend_client(request: pytest.FixtureRequest, cfg: Any, fake_kwargs: Mappin
     state = _state(request.config)
     backend = state.backend
     if backend.is_fake:
+        if "claude_files_respx" in request.fixturenames:
+            # through the router's routes, so scripted results and faults apply to this client too
+            from pytest_claude_files._sdk.client import make_routed_client
+
+            router = request.getfixturevalue("claude_files_respx")
+            return make_routed_client(router.base_url, is_async=is_async, **fake_kwargs)
         from pytest_claude_files._sdk.client import make_sdk_client
 
         handler = request.getfixturevalue("claude_files_handler")
@@ -421,10 +491,10 @@ def claude_files_cleanup(request: pytest.FixtureRequest) -> Generator[FileCleanu
     cleanup = FileCleanup(state, backend)
     recorder = state.recorder
     if recorder is not None:
-        recorder.trackers.append(cleanup.uploaded)
+        recorder.add_tracker(cleanup.uploaded)
     try:
         yield cleanup
     finally:
         if recorder is not None:
-            recorder.trackers.remove(cleanup.uploaded)
+            recorder.remove_tracker(cleanup.uploaded)
             cleanup.delete_now()

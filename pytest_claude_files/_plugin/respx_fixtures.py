@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from pytest_claude_files._respx.router import ClaudeFilesRouter
 
 MARKER = "claude_files_respx"
-DOCS = "docs/respx.md"
+DOCS = "claude-files-fake docs respx"
 DOCS_MARKER = f"{DOCS}#the-claude_files_respx-marker"
 
 MARKER_ARGS: dict[str, str] = {
@@ -23,15 +23,17 @@ MARKER_ARGS: dict[str, str] = {
     "stateful": "back the Files routes with the fake (True, default); False: only scripted answers",
     "real_sleep": "really sleep for SDK retry waits and latency (default False: the fake clock moves)",
     "assert_all_called": "fail when a Files route was never called (respx's check); default False",
+    "assert_all_scripted_used": "fail at teardown when a script()-ed result was never used; default True",
 }
-_BOOLS = ("stateful", "real_sleep", "assert_all_called")
+_BOOLS = ("stateful", "real_sleep", "assert_all_called", "assert_all_scripted_used")
 
 
 def configure(config: pytest.Config) -> None:
     """Register the marker (called from the plugin's ``pytest_configure``)."""
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(base_url=, pass_through=, stateful=, real_sleep=, assert_all_called=): "
+        f"{MARKER}(base_url=, pass_through=, stateful=, real_sleep=, assert_all_called=, "
+        f"assert_all_scripted_used=): "
         f"configure the claude_files_respx router; see {DOCS_MARKER}",
     )
 
@@ -42,6 +44,9 @@ def _fail(problem: str) -> Any:
 
 def respx_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
     """The marker's arguments merged module -> class -> test, validated."""
+    from pytest_claude_files._plugin.config import marker_read
+
+    marker_read(request, MARKER)
     raw: dict[str, Any] = {}
     for mark in reversed(list(request.node.iter_markers(MARKER))):
         if mark.args:
@@ -49,14 +54,19 @@ def respx_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
         raw.update(mark.kwargs)
     unknown = sorted(set(raw) - set(MARKER_ARGS))
     if unknown:
-        _fail(f"unknown argument(s) {', '.join(unknown)}; known arguments: {', '.join(MARKER_ARGS)}")
+        from pytest_claude_files._core.suggest import did_you_mean
+
+        named = ", ".join(f"{name}{did_you_mean(name, MARKER_ARGS)}" for name in unknown)
+        _fail(f"unknown argument(s) {named}; known arguments: {', '.join(MARKER_ARGS)}")
     out: dict[str, Any] = {}
     for name in _BOOLS:
         if name in raw:
             if not isinstance(raw[name], bool):
                 _fail(f"{name}: expected True or False, got {raw[name]!r}")
             out[name] = raw[name]
-    base_url = raw.get("base_url", "https://api.anthropic.com")
+    from pytest_claude_files._http.routes import API_BASE_URL
+
+    base_url = raw.get("base_url", API_BASE_URL)
     parts = urlsplit(base_url) if isinstance(base_url, str) else None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/"):
         _fail(f"base_url: expected a scheme and host such as 'https://api.anthropic.com', got {base_url!r}")
@@ -89,15 +99,24 @@ def claude_files_respx(
     """
     settings = respx_settings(request)
     require("claude_files_respx", "respx", "httpx", "respx")
-    from pytest_claude_files._respx.router import ClaudeFilesRouter, retry_delay_patch
+    from pytest_claude_files._respx.router import ClaudeFilesRouter, retry_delay
+    from pytest_claude_files._sdk.compat import patch_retry_timeout
 
     router = ClaudeFilesRouter(claude_files_handler, **settings)
     with pytest.MonkeyPatch.context() as patch:
-        import anthropic._base_client as base
-
-        patch.setattr(base.BaseClient, "_calculate_retry_timeout", retry_delay_patch(router))
+        patch_retry_timeout(patch, retry_delay(router))
         with router:
             yield router
+    unused = router.unused_scripted() if router.assert_all_scripted_used else []
+    if unused:
+        listed = "\n  ".join(unused)
+        pytest.fail(
+            f"claude_files_respx: {len(unused)} scripted result(s) were never used:\n  {listed}\n"
+            "(the code under test made fewer calls than scripted; if that is expected, opt out with "
+            "@pytest.mark.claude_files_respx(assert_all_scripted_used=False) or "
+            "claude_files_respx.assert_all_scripted_used = False)",
+            pytrace=False,
+        )
     if router.unhandled:
         listed = "\n  ".join(router.unhandled)
         pytest.fail(

@@ -6,7 +6,9 @@ Importing this module registers the mocker as ``respx.mock(using="httpx2")``.
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import sys
 from typing import Any, Iterator, Optional
 
 import httpx
@@ -14,6 +16,7 @@ from respx.mocks import Mocker
 from respx.models import AllMockedAssertionError, PassThrough
 
 from pytest_claude_files._http.handler import HTTPResponse
+from pytest_claude_files._sdk.compat import attach_request, in_memory_response, is_read
 
 httpx2: Any
 try:  # httpx2 is only there with anthropic >= 1.0 (and Python >= 3.11)
@@ -109,7 +112,7 @@ def _stream_class(lib: Any) -> type:
 
 def _response_body(response: Any) -> tuple[Optional[bytes], Any]:
     """``(content, None)`` when the response body is in memory, else ``(None, stream)``."""
-    if hasattr(response, "_content"):
+    if is_read(response):
         return response.content, None
     stream = response.stream
     name = type(stream).__name__
@@ -121,8 +124,7 @@ def _response_body(response: Any) -> tuple[Optional[bytes], Any]:
 def convert_response(response: Any, lib: Any, request: Any = None) -> Any:
     """An httpx or httpx2 ``Response`` as a ``Response`` of ``lib`` (same status, headers, body)."""
     if isinstance(response, lib.Response):
-        if request is not None and response._request is None:
-            response.request = request
+        attach_request(response, request)
         return response
     content, stream = _response_body(response)
     if content is not None:
@@ -142,12 +144,7 @@ def convert_response(response: Any, lib: Any, request: Any = None) -> Any:
     return converted
 
 
-def _in_memory_response(lib: Any, status: int, headers: Any, content: bytes, request: Any) -> Any:
-    """A ``lib.Response`` already read (what ``Response(content=...)`` makes, without
-    re-reading the body through the decoders: several times cheaper)."""
-    response = lib.Response(status, headers=headers, stream=lib.ByteStream(content), request=request)
-    response._content = content
-    return response
+_in_memory_response = in_memory_response
 
 
 def httpx_from_http(response: HTTPResponse, request: Any) -> httpx.Response:
@@ -188,13 +185,18 @@ def _raise_for(exc: BaseException, request: Any) -> None:
     raise converted from exc
 
 
+def _current() -> Any:
+    """This module as imported now. pytester's in-process runs unload and re-import it, while
+    respx keeps the mocker class registered by the first import: that class looks this
+    module up on every request, so it always converts to the httpx2 loaded now."""
+    module = sys.modules.get(__name__)
+    return module if module is not None else importlib.import_module(__name__)
+
+
 class _HTTPX2MockerBase(Mocker):
     """Patches httpx2's default transports, so every ``httpx2`` client is intercepted."""
 
-    targets = [
-        "httpx2._transports.default.HTTPTransport",
-        "httpx2._transports.default.AsyncHTTPTransport",
-    ]
+    targets = ["httpx2.HTTPTransport", "httpx2.AsyncHTTPTransport"]
     target_methods = ["handle_request", "handle_async_request"]
 
     @classmethod
@@ -205,8 +207,9 @@ class _HTTPX2MockerBase(Mocker):
         if inspect.iscoroutinefunction(spec):
 
             async def handle_async_request(self: Any, request: Any) -> Any:
+                here = _current()
                 await request.aread()
-                httpx_request = httpx2_request_to_httpx(request)
+                httpx_request = here.httpx2_request_to_httpx(request)
                 try:
                     response = await cls.async_handler(httpx_request)  # type: ignore[no-untyped-call]
                 except PassThrough:
@@ -214,14 +217,15 @@ class _HTTPX2MockerBase(Mocker):
                 except AllMockedAssertionError:
                     raise
                 except Exception as exc:
-                    _raise_for(exc, request)
-                return convert_response(response, httpx2, request)
+                    here._raise_for(exc, request)
+                return here.convert_response(response, here.httpx2, request)
 
             return handle_async_request
 
         def handle_request(self: Any, request: Any) -> Any:
+            here = _current()
             request.read()
-            httpx_request = httpx2_request_to_httpx(request)
+            httpx_request = here.httpx2_request_to_httpx(request)
             try:
                 response = cls.handler(httpx_request)  # type: ignore[no-untyped-call]
             except PassThrough:
@@ -229,25 +233,24 @@ class _HTTPX2MockerBase(Mocker):
             except AllMockedAssertionError:
                 raise
             except Exception as exc:
-                _raise_for(exc, request)
-            return convert_response(response, httpx2, request)
+                here._raise_for(exc, request)
+            return here.convert_response(response, here.httpx2, request)
 
         return handle_request
 
 
-_REGISTRY: dict[str, Any] = getattr(Mocker, "_Mocker__registry", {})
-if getattr(_REGISTRY.get("httpx2"), "claude_files", False):
-    # left by an earlier import of this module (pytester's in-process runs unload modules):
-    # it would convert to a stale httpx2 module
-    _REGISTRY["httpx2"].stop(force=True)
-    del _REGISTRY["httpx2"]
-
-if "httpx2" in Mocker.registry:  # pragma: no cover - a future respx with its own
-    HTTPX2Mocker: type = Mocker.registry["httpx2"]
+HTTPX2Mocker: type
+if "httpx2" in Mocker.registry:
+    # ours from an earlier import of this module (it serves this import too, see _current),
+    # or one of a future respx
+    HTTPX2Mocker = Mocker.registry["httpx2"]
+    if getattr(HTTPX2Mocker, "claude_files", False) and not HTTPX2Mocker.routers:
+        HTTPX2Mocker.stop(force=True)
 else:
 
     class HTTPX2Mocker(_HTTPX2MockerBase):  # type: ignore[no-redef]
-        """respx's mocker for httpx2: ``respx.mock(using="httpx2")``."""
+        """respx's mocker for httpx2: ``respx.mock(using="httpx2")``; subclassing
+        ``respx.mocks.Mocker`` with a ``name`` registers it."""
 
         name = "httpx2"
         claude_files = True

@@ -12,8 +12,9 @@ errors become HTTP through ``_http.error_response``.
 from __future__ import annotations
 
 import inspect
+import os
 import time
-from typing import Any, Awaitable, Callable, Iterable, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, Optional, Sequence, Union
 from urllib.parse import urlsplit
 
 import httpx
@@ -23,14 +24,11 @@ from respx.models import AllMockedAssertionError, PassThrough, SideEffectError
 
 from pytest_claude_files._http import routes as _routes
 from pytest_claude_files._http.handler import FilesHandler, HTTPRequest, HTTPResponse
+from pytest_claude_files._respx.compat import ClaudeFilesRoute, adopt_route
 from pytest_claude_files._respx.httpx2 import (
     HTTPX2Mocker,
     convert_exception,
-    convert_response,
     httpx2,
-    httpx_from_http,
-    is_http_response,
-    is_httpx2_response,
     to_httpx_result,
 )
 from pytest_claude_files._respx.rules import IS_ASYNC, CallContext, Effect, FilesCall, Rule
@@ -48,7 +46,7 @@ __all__ = [
     "UnhandledRequestError",
 ]
 
-DOCS = "docs/respx.md"
+DOCS = "claude-files-fake docs respx"
 OPERATIONS = _routes.OPERATIONS
 ALL_OPERATIONS = (*_routes.OPERATIONS, *_routes.MESSAGES_OPERATIONS)
 """The Files routes, then the Messages routes (``messages``, ``count_tokens``)."""
@@ -59,87 +57,8 @@ class UnhandledRequestError(AllMockedAssertionError):
 
 
 # ---------------------------------------------------------------------------------------
-# the route and the router
+# the router
 # ---------------------------------------------------------------------------------------
-class ClaudeFilesRoute(respx.Route):
-    """A respx ``Route`` that also accepts ``httpx2.Response`` results.
-
-    The five Files routes are backed by the fake: with no side effect and no return value
-    they answer with it, and a list of side effects falls back to it once used up.
-    """
-
-    cf_router: Optional[ClaudeFilesRouter] = None
-    cf_operation: Optional[str] = None
-
-    @property
-    def return_value(self) -> Optional[httpx.Response]:
-        return self._return_value
-
-    @return_value.setter
-    def return_value(self, return_value: Any) -> None:
-        if is_httpx2_response(return_value):
-            return_value = convert_response(return_value, httpx)
-        if return_value is not None and not isinstance(return_value, httpx.Response):
-            raise TypeError(f"{return_value!r} is not an instance of httpx.Response or httpx2.Response")
-        self.pass_through(False)
-        self._return_value = return_value
-
-    def __mod__(self, response: Any) -> ClaudeFilesRoute:
-        if is_httpx2_response(response):
-            response = convert_response(response, httpx)
-        return super().__mod__(response)  # type: ignore[return-value]
-
-    def _next_side_effect(self) -> Any:
-        try:
-            effect = super()._next_side_effect()
-        except StopIteration:
-            if self.cf_router is None or self.cf_operation is None:
-                raise
-            self._side_effect = None  # used up: back to the fake
-            return self.cf_router.fake_side_effect
-        if (
-            isinstance(effect, type)
-            and issubclass(effect, Exception)
-            and effect.__module__.startswith("httpx2")
-        ):
-            effect = effect("Mock Error")  # respx would call it without the message httpx2 needs
-        if isinstance(effect, Exception):
-            return convert_exception(effect, httpx)  # the httpx2 mocker converts back
-        if is_httpx2_response(effect):
-            return convert_response(effect, httpx)
-        if is_http_response(effect):
-            return httpx_from_http(effect, None)  # type: ignore[arg-type]
-        return effect
-
-    def _call_side_effect(self, effect: Any, request: httpx.Request, **kwargs: Any) -> Any:
-        argspec = inspect.getfullargspec(effect)
-        if "route" in argspec.args or "route" in argspec.kwonlyargs:
-            kwargs["route"] = self
-        try:
-            result = effect(request, **kwargs)
-        except Exception as error:
-            origin = convert_exception(error, httpx, request)
-            raise SideEffectError(self, origin=origin) from error  # type: ignore[arg-type]
-        if inspect.isawaitable(result):
-            return _await_result(result, request)
-        result = to_httpx_result(result, request)
-        if result and not isinstance(result, (httpx.Response, httpx.Request)):
-            raise TypeError(
-                "Side effects must return an httpx.Response or httpx2.Response, "
-                f"an httpx.Request for pass-through, or None for a non-match. Got {result!r}"
-            )
-        return result
-
-    def resolve(self, request: httpx.Request, **kwargs: Any) -> Any:
-        if self.cf_router is None or self.cf_operation is None:
-            return super().resolve(request, **kwargs)
-        return self.cf_router.resolve_files(self, request, kwargs)
-
-
-async def _await_result(result: Awaitable[Any], request: httpx.Request) -> Any:
-    return to_httpx_result(await result, request)
-
-
 class ClaudeFilesRouter(respx.MockRouter):
     """The router of ``claude_files_respx``: respx's API, the fake behind the Files routes.
 
@@ -153,11 +72,12 @@ class ClaudeFilesRouter(respx.MockRouter):
         self,
         handler: FilesHandler,
         *,
-        base_url: str = "https://api.anthropic.com",
+        base_url: str = _routes.API_BASE_URL,
         pass_through: Iterable[str] = (),
         stateful: bool = True,
         real_sleep: bool = False,
         assert_all_called: bool = False,
+        assert_all_scripted_used: bool = True,
         mockers: Sequence[str] = ("httpcore", "httpx2"),
     ) -> None:
         super().__init__(assert_all_called=assert_all_called, assert_all_mocked=True, base_url=base_url)
@@ -169,6 +89,8 @@ class ClaudeFilesRouter(respx.MockRouter):
         self.stateful = stateful
         self.real_sleep = real_sleep
         self.rules: list[Rule] = []
+        self.assert_all_scripted_used = assert_all_scripted_used
+        """Fail the test at teardown when a ``script()``-ed result was never used (default True)."""
         self.unhandled: list[str] = []
         self.latencies: list[float] = []
         self.retry_delays: list[float] = []
@@ -177,6 +99,7 @@ class ClaudeFilesRouter(respx.MockRouter):
             parts.port if parts.port not in (None, {"http": 80, "https": 443}.get(parts.scheme)) else None
         )
         self._files_routes: dict[str, ClaudeFilesRoute] = {}
+        self._scripts: list[tuple[str, Rule, list[str]]] = []
         self._mocker_names = tuple(
             name for name in mockers if name in Mocker.registry and (name != "httpx2" or httpx2 is not None)
         )
@@ -190,8 +113,7 @@ class ClaudeFilesRouter(respx.MockRouter):
 
     # -- respx plumbing ---------------------------------------------------------------
     def add(self, route: respx.Route, *, name: Optional[str] = None) -> respx.Route:
-        if not isinstance(route, ClaudeFilesRoute):
-            route.__class__ = ClaudeFilesRoute  # same state; accepts httpx2 results too
+        route = adopt_route(route)  # same state; accepts httpx2 results too
         return super().add(route, name=name)
 
     def start(self) -> None:
@@ -231,9 +153,10 @@ class ClaudeFilesRouter(respx.MockRouter):
             return None
         route = self._files_routes[operation]
         if (
-            route._side_effect is not None
-            or route._pass_through
-            or self.routes._names.get(operation) is not route
+            route.side_effect is not None
+            or route.is_pass_through
+            or operation not in self.routes
+            or self.routes[operation] is not route
         ):
             return None
         return route
@@ -320,6 +243,22 @@ class ClaudeFilesRouter(respx.MockRouter):
                 "download, delete)"
             )
             return f"pytest-claude-files: {what}; {how}. See {DOCS}#unhandled-requests"
+        operation, _ = _routes.match(method, path)
+        if operation is not None:
+            # the Files API on another host: a base URL (often a stray ANTHROPIC_BASE_URL) that
+            # the router does not serve. Letting it through would send the test to the network.
+            origin = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}"
+            stray = os.environ.get("ANTHROPIC_BASE_URL", "").strip()
+            why = (
+                f" (ANTHROPIC_BASE_URL={stray} is set: the SDK's clients use it; unset it, or serve it)"
+                if stray and urlsplit(stray).hostname == host else ""
+            )
+            return (
+                f"pytest-claude-files: {method} {request.url} is blocked: claude_files_respx serves the "
+                f"Files API on {self.base_url}, not on {origin}{why}. Serve that base URL with the fake: "
+                f'@pytest.mark.claude_files_respx(base_url="{origin}"). '
+                f"See {DOCS}#unhandled-requests"
+            )
         return (
             f"pytest-claude-files: {method} {request.url} is blocked: no route answers it and "
             f"{host} may not reach the network. Add a route "
@@ -340,7 +279,7 @@ class ClaudeFilesRouter(respx.MockRouter):
         try:
             result = self._run_rules(ctx)
             if result is None:
-                if route._side_effect is not None or route._return_value is not None:
+                if route.side_effect is not None or route.return_value is not None:
                     result = respx.Route.resolve(route, request, **kwargs)
                     if result is None or inspect.isawaitable(result):
                         return result
@@ -448,13 +387,28 @@ class ClaudeFilesRouter(respx.MockRouter):
             return effects[i](ctx)
 
         scripted.__name__ = f"script({len(results)})"
-        return self.inject(operation, scripted, times=None if then == "repeat" else len(effects))
+        rule = self.inject(operation, scripted, times=None if then == "repeat" else len(effects))
+        self._scripts.append((operation, rule, [getattr(e, "__name__", repr(e)) for e in effects]))
+        return rule
+
+    def unused_scripted(self) -> list[str]:
+        """The ``script()``-ed results no call used yet, one line each (rules removed by
+        ``clear_scenarios()`` or ``rule.remove()`` are not counted)."""
+        out = []
+        for operation, rule, names in self._scripts:
+            if not rule.active:
+                continue
+            used = rule.fired if rule.times is not None else min(rule.fired, 1)
+            for index in range(used, len(names) if rule.times is not None else 1):
+                out.append(f"{operation}: result {index + 1} of {len(names)} ({names[index]})")
+        return out
 
     def clear_scenarios(self) -> None:
         """Drop every rule made by ``inject``/``script``: all operations go to the fake."""
         for rule in self.rules:
             rule.remove()
         self.rules.clear()
+        self._scripts.clear()
 
     def _operations(self, operation: Union[str, Iterable[str]]) -> Optional[frozenset[str]]:
         names = [operation] if isinstance(operation, str) else list(operation)
@@ -462,8 +416,12 @@ class ClaudeFilesRouter(respx.MockRouter):
             return None
         unknown = [n for n in names if n not in ALL_OPERATIONS]
         if unknown or not names:
+            from pytest_claude_files._core.suggest import did_you_mean
+
+            hint = did_you_mean(unknown[0], ALL_OPERATIONS) if len(unknown) == 1 else ""
             raise ValueError(
-                f"unknown operation(s) {unknown or names!r}; expected {', '.join(ALL_OPERATIONS)} or '*'"
+                f"unknown operation(s) {unknown or names!r}{hint}; "
+                f"expected {', '.join(ALL_OPERATIONS)} or '*'"
             )
         return frozenset(names)
 
@@ -505,19 +463,16 @@ def _host_allowed(host: str, allowed: Sequence[str]) -> bool:
     return False
 
 
-def retry_delay_patch(router: ClaudeFilesRouter) -> Callable[..., float]:
-    """A ``_calculate_retry_timeout`` wrapper: records the SDK's delay, advances the fake
-    clock by it, and lets the SDK wait 0 s instead (unless ``real_sleep``)."""
-    import anthropic._base_client as base
+def retry_delay(router: ClaudeFilesRouter) -> Callable[[float], float]:
+    """What the SDK waits before a retry (see ``_sdk.compat.patch_retry_timeout``): records
+    the SDK's delay, advances the fake clock by it, and waits 0 s instead (unless
+    ``real_sleep``)."""
 
-    original = base.BaseClient._calculate_retry_timeout
-
-    def _calculate_retry_timeout(self: Any, *args: Any, **kwargs: Any) -> float:
-        delay = float(original(self, *args, **kwargs))
+    def decide(delay: float) -> float:
         router.retry_delays.append(delay)
         if router.real_sleep:
             return delay
         router.files_handler.files.clock.advance(delay)
         return 0.0
 
-    return _calculate_retry_timeout
+    return decide

@@ -7,7 +7,7 @@ import json
 import random
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import Any, Callable, Iterable, Optional, Protocol, Union
 from urllib.parse import parse_qsl
 
 import httpx
@@ -18,11 +18,36 @@ from pytest_claude_files._http.multipart import parse_multipart
 from pytest_claude_files._sdk.transports import to_http_request
 from pytest_claude_files.errors import FilesAPIError
 
-if TYPE_CHECKING:  # the router imports this module
-    from pytest_claude_files._respx.router import ClaudeFilesRoute, ClaudeFilesRouter
-
 Effect = Callable[["CallContext"], Any]
 IS_ASYNC: contextvars.ContextVar[bool] = contextvars.ContextVar("claude_files_respx_async", default=False)
+
+
+class RouteLike(Protocol):
+    """What a rule sees of a Files route (``ClaudeFilesRoute``)."""
+
+    cf_operation: Optional[str]
+
+
+class RouterLike(Protocol):
+    """What rules and scenarios use of the router (``ClaudeFilesRouter``); a protocol, so
+    that this module and the public ``scenarios`` need not import the router, which
+    imports them."""
+
+    real_sleep: bool
+    latencies: list[float]
+    rules: list[Rule]
+
+    @property
+    def files_handler(self) -> Any: ...
+
+    @property
+    def files(self) -> Any: ...
+
+    def serve_fake(self, request: HTTPRequest) -> HTTPResponse: ...
+
+    def inject(
+        self, operation: Union[str, Iterable[str]], effect: Effect, *, nth: Optional[int] = None
+    ) -> Rule: ...  # (and times=, every=, probability=, seed=: ClaudeFilesRouter.inject)
 
 
 # ---------------------------------------------------------------------------------------
@@ -61,17 +86,16 @@ class FilesCall:
     @classmethod
     def parse(cls, operation: str, request: httpx.Request, response: Optional[httpx.Response]) -> FilesCall:
         _, file_id = _routes.match(request.method, request.url.path)
-        params: dict[str, Any] = {}
-        for key, value in parse_qsl(request.url.query.decode("ascii", "replace"), keep_blank_values=True):
-            if key in ("ids", "ids[]"):
-                params.setdefault("ids", []).append(value)
-            elif key == "limit":
-                try:
-                    params["limit"] = int(value)
-                except ValueError:
-                    params["limit"] = value
-            else:
-                params[key] = value
+        query = parse_qsl(request.url.query.decode("ascii", "replace"), keep_blank_values=True)
+        single, ids = _routes.split_list_query(query)
+        params: dict[str, Any] = dict(single)
+        if ids is not None:
+            params["ids"] = ids
+        if "limit" in params:
+            try:
+                params["limit"] = int(params["limit"])
+            except ValueError:
+                pass
         headers = {k.lower(): v for k, v in request.headers.multi_items()}
         retry = headers.get("x-stainless-retry-count")
         call = cls(
@@ -109,7 +133,7 @@ class FilesCall:
 class CallContext:
     """What a scenario effect sees of one request, and how it can answer."""
 
-    def __init__(self, router: ClaudeFilesRouter, route: ClaudeFilesRoute, request: httpx.Request) -> None:
+    def __init__(self, router: RouterLike, route: RouteLike, request: httpx.Request) -> None:
         self.router = router
         self.route = route
         self.operation: str = route.cf_operation or ""

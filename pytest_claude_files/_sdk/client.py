@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-import importlib
 from importlib import metadata
-from types import ModuleType
 from typing import Any, Optional
 
 from pytest_claude_files._http.handler import FilesHandler
+from pytest_claude_files._http.routes import API_BASE_URL
+from pytest_claude_files._sdk.compat import sdk_http_library
 from pytest_claude_files._sdk.transports import make_transport
 
-__all__ = ["FAKE_API_KEY", "FAKE_BASE_URL", "make_sdk_client", "sdk_http_library", "sdk_version"]
+__all__ = [
+    "FAKE_API_KEY",
+    "FAKE_BASE_URL",
+    "make_routed_client",
+    "make_sdk_client",
+    "sdk_http_library",
+    "sdk_version",
+]
 
 FAKE_API_KEY = "sk-ant-api03-fake-key-for-tests"
-FAKE_BASE_URL = "https://api.anthropic.com"
+FAKE_BASE_URL = API_BASE_URL
 
 
 def sdk_version() -> Optional[tuple[int, ...]]:
@@ -27,15 +34,6 @@ def sdk_version() -> Optional[tuple[int, ...]]:
         digits = "".join(c for c in piece if c.isdigit())
         nums.append(int(digits or 0))
     return tuple(nums)
-
-
-def sdk_http_library() -> ModuleType:
-    """The HTTP library the installed SDK is built on: ``httpx2`` (1.0+) or ``httpx``."""
-    base = importlib.import_module("anthropic._base_client")
-    lib = getattr(base, "httpx2", None) or getattr(base, "httpx", None)
-    if not isinstance(lib, ModuleType):  # pragma: no cover - a future SDK layout
-        raise RuntimeError("cannot tell which HTTP library the installed anthropic SDK uses")
-    return lib
 
 
 def make_sdk_client(
@@ -59,3 +57,18 @@ def make_sdk_client(
         http_client=http_client,
         **kwargs,
     )
+
+
+def make_routed_client(
+    base_url: str = FAKE_BASE_URL, *, is_async: bool = False, api_key: Optional[str] = None, **kwargs: Any
+) -> Any:
+    """An ``anthropic`` client on the SDK's own default transport (no transport of ours).
+
+    While ``claude_files_respx`` (or ``mock_claude_files``) is active, respx's mockers
+    intercept that transport, so the client's requests go through the router's routes:
+    scripted results, faults and latency apply to it like to any client in the code under test.
+    """
+    import anthropic
+
+    cls = anthropic.AsyncAnthropic if is_async else anthropic.Anthropic
+    return cls(api_key=api_key or FAKE_API_KEY, base_url=base_url, **kwargs)

@@ -1,18 +1,5 @@
-"""The emulator server: the fake Files API on a real port, for any HTTP client.
-
-Start it from the command line (``claude-files-fake serve --port 0``), from a test
-session (the ``claude_files_server`` fixture) or from Python::
-
-    from pytest_claude_files.server import start_server
-
-    with start_server(port=0) as server:
-        client = anthropic.Anthropic(base_url=server.base_url, api_key="any-key")
-        ...
-
-The server is uvicorn running :class:`~pytest_claude_files.server._asgi.FilesASGIApp` over the
-same ``FilesHandler`` as the in-process transports. Files are kept per API key
-(:class:`Tenants`), so parallel workers sharing one server never see each other's files.
-"""
+"""The emulator's ASGI app and server process: :func:`make_app`, :func:`start_server` and
+:class:`ServerHandle` (how to use them: the docstring of ``pytest_claude_files.server``)."""
 
 from __future__ import annotations
 

@@ -147,7 +147,7 @@ class FilesASGIApp:
             await send({"type": "http.response.start", "status": response.status, "headers": head})
             await send({"type": "http.response.body", "body": body})
             return
-        cut = None if fault is None else fault.truncate_at
+        cut = None if fault is None else fault.cut_body
         await _send_response(send, response, head=method == "HEAD", truncate_at=cut)
 
     def _openapi_response(self) -> HTTPResponse:

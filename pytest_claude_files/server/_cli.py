@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import re
 import sys
 from typing import Optional, Sequence
 
@@ -22,17 +21,14 @@ PROG = "claude-files-fake"
 EXIT_USAGE = 2
 EXIT_START_FAILED = 1
 
-_SIZE_RE = re.compile(r"^\s*(\d+)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
-_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
-
-
 def _size(text: str) -> int:
-    """``1048576``, ``1MB``, ``1MiB``, ``512k`` -> bytes (binary units)."""
-    found = _SIZE_RE.match(text)
-    if not found:
-        raise argparse.ArgumentTypeError(f"not a size: {text!r} (use bytes or a unit: 10MB, 512KiB)")
-    unit = (found.group(2) or "").lower().replace("i", "").replace("b", "")
-    return int(found.group(1)) * _UNITS[unit]
+    """A size flag in the package's one syntax (``10MB``, ``10MiB``, ``512k``, ``1.5GiB``)."""
+    from pytest_claude_files._core.sizes import SizeError, parse_size
+
+    try:
+        return parse_size(text)
+    except SizeError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _port(text: str) -> int:
@@ -94,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--data-dir", metavar="DIR",
                        help="keep files in DIR across restarts (default: in memory only)")
     serve.add_argument("--seed", metavar="FILE",
-                       help="JSON Lines file of files every space starts with (see docs/server.md)")
+                       help="JSON Lines file of files every space starts with "
+                            "(claude-files-fake docs server#seed-files)")
     serve.add_argument("--max-file-size", type=_size, metavar="SIZE",
                        help="largest file accepted (default 500MB)")
     serve.add_argument("--storage-quota", type=_size, metavar="SIZE",
@@ -119,6 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="uvicorn's log level (default warning)")
     openapi = commands.add_parser("openapi", help="print the OpenAPI 3.1 document and exit")
     openapi.add_argument("--indent", type=int, default=2, help="JSON indentation (default 2)")
+    docs = commands.add_parser(
+        "docs", help="print the documentation (offline, from the installed package)",
+        description="Print a page of the documentation, or one section of it: "
+                    "claude-files-fake docs reference#ini-options. Without SECTION: the pages.",
+    )
+    docs.add_argument("section", nargs="?", default="", metavar="PAGE[#SECTION]",
+                      help="a page (reference, respx, ...) and optionally a section anchor")
     return parser
 
 
@@ -134,11 +138,35 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
         print(json.dumps(openapi_document(), indent=args.indent))
         return 0
+    if args.command == "docs":
+        from pytest_claude_files._core.docs import DocsError, read_section
+
+        try:
+            sys.stdout.write(read_section(args.section))
+        except DocsError as exc:
+            return _fail(str(exc), EXIT_USAGE)
+        return 0
     return _serve(args)
+
+
+SERVER_EXTRA_HINT = "pip install 'pytest-claude-files[server]'"
+
+
+def _uvicorn_missing() -> Optional[str]:
+    """The one-line error when the [server] extra (uvicorn) is not installed, else None."""
+    try:
+        import uvicorn  # noqa: F401
+    except ImportError:
+        return f"serve needs uvicorn, which is not installed: {SERVER_EXTRA_HINT}"
+    return None
 
 
 def _serve(args: argparse.Namespace) -> int:
     from dataclasses import replace
+
+    missing = _uvicorn_missing()
+    if missing:
+        return _fail(missing, EXIT_USAGE)
 
     from pytest_claude_files._core.files import FakeFilesSettings
     from pytest_claude_files.server._app import bind_socket, make_app, url_of, uvicorn_config

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping, Optional
+from typing import Any, Mapping, Optional
 
 from pytest_claude_files._http.handler import HTTPResponse, error_response
 from pytest_claude_files._http.routes import MESSAGES_OPERATIONS, OPERATIONS
 from pytest_claude_files.errors import (
     FilesAPIError,
     InvalidRequestError,
-    build_error,
     error_class_for,
+    injected_error,
 )
 
-if TYPE_CHECKING:
-    pass
 ANY_OPERATION = "*"
+
+DEPRECATED_FIELDS = {"truncate_at": "cut_body"}
+"""Old names of fault fields, still accepted for one release (docs/faults.md)."""
 
 
 # -- faults -------------------------------------------------------------------------
@@ -39,7 +40,7 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     latency: float = 0.0
     drop: bool = False
-    truncate_at: Optional[int] = None
+    cut_body: Optional[int] = None
     id: int = 0
     used: int = 0
 
@@ -48,19 +49,12 @@ class Fault:
         return self.status is not None or self.error_type is not None
 
     def error(self) -> FilesAPIError:
-        """The ``FilesAPIError`` this fault answers with."""
-        cls = error_class_for(self.status if self.status is not None else str(self.error_type))
-        if self.error_type is not None and cls.error_type != self.error_type:
-            cls = type(cls.__name__, (cls,), {"error_type": self.error_type})
-        headers = dict(self.headers)
-        if self.retry_after is not None:
-            headers["retry-after"] = _number(self.retry_after)
-        if self.retry_after_ms is not None:
-            headers["retry-after-ms"] = _number(self.retry_after_ms)
-        if self.should_retry is not None:
-            headers["x-should-retry"] = "true" if self.should_retry else "false"
-        message = self.message or f"Injected fault: {cls.error_type} ({cls.status})."
-        return build_error(cls, message, error_code=self.error_code, details=self.details, headers=headers)
+        """The ``FilesAPIError`` this fault answers with (built as the respx scenarios' are)."""
+        return injected_error(
+            self.status, self.error_type, self.message, error_code=self.error_code,
+            retry_after=self.retry_after, retry_after_ms=self.retry_after_ms,
+            should_retry=self.should_retry, details=self.details, headers=self.headers,
+        )
 
     def response(self) -> HTTPResponse:
         return error_response(self.error())
@@ -74,15 +68,11 @@ class Fault:
         }
 
 
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
 _FAULT_FIELDS = {
     "operation": str, "times": (int, type(None)), "after": int, "status": int,
     "error_type": str, "error_code": str, "details": dict, "message": str, "retry_after": (int, float),
     "retry_after_ms": (int, float), "should_retry": bool, "headers": dict,
-    "latency": (int, float), "drop": bool, "truncate_at": int,
+    "latency": (int, float), "drop": bool, "cut_body": int,
 }
 
 
@@ -90,6 +80,7 @@ def parse_fault(spec: Mapping[str, Any]) -> Fault:
     """A :class:`Fault` from its JSON form; ``InvalidRequestError`` naming the bad field."""
     if not isinstance(spec, Mapping):
         raise InvalidRequestError("fault: the body must be a JSON object.")
+    spec = _canonical(spec)
     for key, value in spec.items():
         expected = _FAULT_FIELDS.get(key)
         if expected is None:
@@ -112,8 +103,8 @@ def parse_fault(spec: Mapping[str, Any]) -> Fault:
         raise InvalidRequestError("fault.after: must be >= 0.")
     if fault.latency < 0 or fault.latency > 60:
         raise InvalidRequestError("fault.latency: must be 0 to 60 seconds.")
-    if fault.truncate_at is not None and fault.truncate_at < 0:
-        raise InvalidRequestError("fault.truncate_at: must be >= 0 bytes.")
+    if fault.cut_body is not None and fault.cut_body < 0:
+        raise InvalidRequestError("fault.cut_body: must be >= 0 bytes.")
     if fault.status is not None and not 400 <= fault.status <= 599:
         raise InvalidRequestError("fault.status: an error status is 400 to 599.")
     if fault.status is None and fault.error_type is not None:
@@ -121,16 +112,29 @@ def parse_fault(spec: Mapping[str, Any]) -> Fault:
             error_class_for(fault.error_type)
         except ValueError as exc:
             raise InvalidRequestError(f"fault.error_type: {exc}.") from None
-    if not (fault.is_error or fault.drop or fault.latency or fault.truncate_at is not None):
+    if not (fault.is_error or fault.drop or fault.latency or fault.cut_body is not None):
         raise InvalidRequestError(
-            "fault: say what happens: status/error_type, drop, latency or truncate_at."
+            "fault: say what happens: status/error_type, drop, latency or cut_body."
         )
-    if fault.drop and (fault.is_error or fault.truncate_at is not None):
+    if fault.drop and (fault.is_error or fault.cut_body is not None):
         raise InvalidRequestError("fault.drop: a dropped connection has no status or body.")
     for name, value in fault.headers.items():
         if not isinstance(value, str):
             raise InvalidRequestError(f"fault.headers.{name}: header values are strings.")
     return fault
+
+
+def _canonical(spec: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``spec`` with the deprecated field names replaced by the current ones."""
+    if not any(old in spec for old in DEPRECATED_FIELDS):
+        return spec
+    renamed: dict[str, Any] = {}
+    for key, value in spec.items():
+        new = DEPRECATED_FIELDS.get(key, key)
+        if new in renamed or (new != key and new in spec):
+            raise InvalidRequestError(f"fault.{key}: give {new} only ({key} is its old name).")
+        renamed[new] = value
+    return renamed
 
 
 class FaultSchedule:

@@ -273,7 +273,7 @@ def openapi_document() -> dict[str, Any]:
                 "The Files API as the pytest-claude-files fake serves it, in both dialects: "
                 f"GA (default) and beta (`anthropic-beta: {BETA_HEADER_VALUE}`). Files are kept "
                 "per API key. The emulator's control API lives under `/_claude_files/` "
-                "(see docs/server.md) and is not part of this document."
+                "(see: claude-files-fake docs server) and is not part of this document."
             ),
         },
         "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",

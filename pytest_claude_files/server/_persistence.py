@@ -113,7 +113,7 @@ def load_seed_file(path: os.PathLike[str] | str) -> list[dict[str, Any]]:
     (``content_base64`` for binary, ``content_file`` for a path relative to the seed file,
     ``mime_type``, ``scope_id``, ``created_at``, ``expires_at``). Errors name the line.
     """
-    from pytest_claude_files.server._control import file_spec_kwargs
+    from pytest_claude_files.server._seed import file_spec_kwargs
 
     source = Path(path)
     try:

@@ -63,7 +63,7 @@ class Tenant:
         self.apply_seeds()
 
     def apply_seeds(self) -> None:
-        from pytest_claude_files.server._control import file_spec_kwargs
+        from pytest_claude_files.server._seed import file_spec_kwargs
 
         for spec in self.seeds:
             self.files.add_file(**file_spec_kwargs(spec))

@@ -6,6 +6,7 @@ import base64
 import json
 import urllib.error
 import urllib.request
+import warnings
 from typing import TYPE_CHECKING, Any, Optional
 
 from pytest_claude_files.server._control import CONTROL_PREFIX
@@ -113,8 +114,8 @@ class ControlClient:
         return list(self._call("POST", "files", {"files": specs})["data"])
 
     # faults
-    def fail(self, operation: str = ANY_OPERATION, status: Optional[int] = None, *,
-             times: Optional[int] = 1, **fields: Any) -> dict[str, Any]:
+    def error(self, operation: str = ANY_OPERATION, status: Optional[int] = None, *,
+              times: Optional[int] = 1, **fields: Any) -> dict[str, Any]:
         """Answer the next ``times`` calls of ``operation`` with an API error.
 
         ``fields``: ``error_type``, ``error_code``, ``details``, ``message``, ``retry_after``,
@@ -123,27 +124,47 @@ class ControlClient:
         spec = {"operation": operation, "times": times, **fields}
         if status is not None:
             spec["status"] = status
-        return dict(self._call("POST", "faults", spec))
+        return self._fault(spec)
 
     def drop(
         self, operation: str = ANY_OPERATION, *, times: Optional[int] = 1, after: int = 0
     ) -> dict[str, Any]:
         """Close the connection without an answer on the next ``times`` calls."""
-        return dict(self._call("POST", "faults", {"operation": operation, "times": times,
-                                                  "after": after, "drop": True}))
+        return self._fault({"operation": operation, "times": times, "after": after, "drop": True})
+
+    def latency(self, operation: str = ANY_OPERATION, seconds: float = 1.0, *,
+                times: Optional[int] = 1) -> dict[str, Any]:
+        """Answer the next ``times`` calls ``seconds`` late."""
+        return self._fault({"operation": operation, "times": times, "latency": seconds})
+
+    def cut_body(
+        self, operation: str = "download", after: int = 0, *, times: Optional[int] = 1
+    ) -> dict[str, Any]:
+        """Send only ``after`` bytes of the next answers' bodies, then close the connection."""
+        return self._fault({"operation": operation, "times": times, "cut_body": after})
+
+    def _fault(self, spec: dict[str, Any]) -> dict[str, Any]:
+        return dict(self._call("POST", "faults", spec))
+
+    # the names before one vocabulary (docs/faults.md), kept for one release
+    def fail(self, operation: str = ANY_OPERATION, status: Optional[int] = None, *,
+             times: Optional[int] = 1, **fields: Any) -> dict[str, Any]:
+        """Deprecated name of :meth:`error`."""
+        _deprecated("fail", "error")
+        return self.error(operation, status, times=times, **fields)
 
     def delay(self, operation: str = ANY_OPERATION, seconds: float = 1.0, *,
               times: Optional[int] = 1) -> dict[str, Any]:
-        """Answer the next ``times`` calls ``seconds`` late."""
-        return dict(self._call("POST", "faults", {"operation": operation, "times": times,
-                                                  "latency": seconds}))
+        """Deprecated name of :meth:`latency`."""
+        _deprecated("delay", "latency")
+        return self.latency(operation, seconds, times=times)
 
     def truncate(
         self, operation: str = "download", at: int = 0, *, times: Optional[int] = 1
     ) -> dict[str, Any]:
-        """Send only ``at`` bytes of the next answers' bodies, then close the connection."""
-        return dict(self._call("POST", "faults", {"operation": operation, "times": times,
-                                                  "truncate_at": at}))
+        """Deprecated name of :meth:`cut_body` (``at`` is its ``after``)."""
+        _deprecated("truncate", "cut_body")
+        return self.cut_body(operation, at, times=times)
 
     def faults(self) -> list[dict[str, Any]]:
         return list(self._call("GET", "faults")["data"])
@@ -191,3 +212,9 @@ class ControlClient:
     def message_requests(self) -> list[dict[str, Any]]:
         """The Messages requests received (operation, files resolved, error, body)."""
         return list(self._call("GET", "messages/requests")["data"])
+
+def _deprecated(old: str, new: str) -> None:
+    warnings.warn(
+        f"ControlClient.{old}() is deprecated; use ControlClient.{new}() (the same fault; "
+        "see docs/faults.md)", DeprecationWarning, stacklevel=3,
+    )

@@ -1,0 +1,162 @@
+"""``pytest_claude_files.mock_claude_files()``: a context manager and a decorator that intercept
+every anthropic client (httpx and httpx2) in the process and leave nothing patched."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import io
+import subprocess
+import sys
+import unittest
+from typing import Any
+
+import pytest
+
+anthropic = pytest.importorskip("anthropic")
+pytest.importorskip("respx")
+
+from pytest_claude_files import FakeFiles, mock_claude_files  # noqa: E402
+
+
+def transport_methods() -> list[Any]:
+    """What the mockers patch: httpcore's pool (httpx) and httpx2's default transports."""
+    import httpcore
+
+    found = [httpcore.ConnectionPool.handle_request, httpcore.AsyncConnectionPool.handle_async_request]
+    try:
+        default = importlib.import_module("httpx2._transports.default")
+    except ImportError:
+        return found
+    return [*found, default.HTTPTransport.handle_request, default.AsyncHTTPTransport.handle_async_request]
+
+
+@pytest.fixture
+def untouched() -> Any:
+    before = transport_methods()
+    yield
+    assert transport_methods() == before, "mock_claude_files left a transport patched"
+
+
+def upload(client: Any, name: str = "a.txt", data: bytes = b"abc") -> Any:
+    return client.files.upload(file=(name, data, "text/plain"))
+
+
+def test_context_manager_yields_the_fake_and_intercepts_any_client(untouched: None) -> None:
+    before = anthropic.Anthropic(api_key="sk-ant-test", max_retries=0)  # made before: intercepted too
+    with mock_claude_files(storage_quota="1KB", max_retries=0) as fake:
+        assert isinstance(fake, FakeFiles)
+        meta = upload(before)
+        assert fake.content(meta.id) == b"abc"
+        with pytest.raises(anthropic.BadRequestError) as info:
+            upload(anthropic.Anthropic(api_key="sk-ant-test", max_retries=0), "b.txt", b"x" * 2000)
+        assert info.value.status_code == 400
+
+
+def test_each_block_gets_a_fresh_fake(untouched: None) -> None:
+    mocker = mock_claude_files()
+    with mocker as first:
+        upload(mocker.client())
+    with mocker as second:
+        assert second is not first and second.files == []
+
+
+def test_the_settings_are_the_markers(untouched: None) -> None:
+    with pytest.raises(ValueError) as info:
+        mock_claude_files(storage_quote="1MB")
+    assert str(info.value) == (
+        "mock_claude_files(): unknown argument(s) storage_quote (did you mean 'storage_quota'?). Known "
+        "arguments: api_keys, api_key, storage_quota, max_file_size, rate_limit, now, freeze_time, "
+        "max_retries, guess_mime_type, check_anthropic_version, check_anthropic_beta, known_betas, "
+        "partition_workspaces, misuse_warnings. See claude-files-fake docs reference#the-claude_files-marker"
+    )
+    with mock_claude_files(api_keys=["sk-ant-right"], max_retries=0) as fake:
+        with pytest.raises(anthropic.AuthenticationError):
+            upload(anthropic.Anthropic(api_key="sk-ant-wrong", max_retries=0))
+        upload(anthropic.Anthropic(api_key="sk-ant-right"))
+        assert len(fake.files) == 1
+
+
+def test_decorates_sync_and_async_functions(untouched: None) -> None:
+    mocker = mock_claude_files()
+
+    @mocker
+    def sync() -> str:
+        return str(mocker.fake.get(upload(anthropic.Anthropic(api_key="k")).id).filename)
+
+    @mocker
+    async def run_async() -> str:
+        client = anthropic.AsyncAnthropic(api_key="k")
+        meta = await client.files.upload(file=("z.txt", b"z", "text/plain"))
+        return str(mocker.fake.get(meta.id).filename)
+
+    assert sync() == "a.txt"
+    assert asyncio.run(run_async()) == "z.txt"
+    with pytest.raises(RuntimeError, match="mock_claude_files is not active"):
+        mocker.fake  # noqa: B018
+
+
+def test_unittest_case_as_context_manager_and_decorator(untouched: None) -> None:
+    seen: list[str] = []
+    mocked = mock_claude_files()
+
+    class Case(unittest.TestCase):
+        def test_with(self) -> None:
+            with mock_claude_files() as fake:
+                upload(anthropic.Anthropic(api_key="k"))
+                self.assertEqual(len(fake.files), 1)
+                seen.append("with")
+
+        @mocked
+        def test_decorated(self) -> None:
+            upload(anthropic.Anthropic(api_key="k"))
+            self.assertEqual(len(mocked.fake.files), 1)
+            seen.append("decorated")
+
+    @mock_claude_files()
+    class WholeClass(unittest.TestCase):
+        def test_one(self) -> None:
+            upload(anthropic.Anthropic(api_key="k"))
+            seen.append("class")
+
+    class AsyncCase(unittest.IsolatedAsyncioTestCase):
+        @mocked
+        async def test_async(self) -> None:
+            client = anthropic.AsyncAnthropic(api_key="k")
+            meta = await client.files.upload(file=("q.txt", b"q", "text/plain"))
+            self.assertEqual(mocked.fake.get(meta.id).size_bytes, 1)
+            seen.append("async")
+
+        async def test_async_with(self) -> None:
+            async with mock_claude_files() as fake:
+                await anthropic.AsyncAnthropic(api_key="k").files.upload(file=("q.txt", b"q", "text/plain"))
+                self.assertEqual(len(fake.files), 1)
+                seen.append("async with")
+
+    suite = unittest.TestSuite()
+    for case in (Case, WholeClass, AsyncCase):
+        suite.addTests(unittest.defaultTestLoader.loadTestsFromTestCase(case))
+    result = unittest.TextTestRunner(stream=io.StringIO(), verbosity=0).run(suite)
+    assert result.wasSuccessful(), result.errors + result.failures
+    assert sorted(seen) == ["async", "async with", "class", "decorated", "with"]
+
+
+def test_an_unused_scripted_result_fails_the_block(untouched: None) -> None:
+    mocker = mock_claude_files()
+    with pytest.raises(AssertionError) as info, mocker:
+        mocker.router.script("upload", 429)
+    assert str(info.value) == (
+        "mock_claude_files: 1 scripted result(s) were never used:\n"
+        "  upload: result 1 of 1 (api_error(429 rate_limit_error))\n"
+        "(if that is expected: mocker.router.assert_all_scripted_used = False)"
+    )
+
+
+def test_importing_the_package_stays_cheap() -> None:
+    code = (
+        "import sys, pytest_claude_files as p; p.mock_claude_files; "
+        "print(sorted(m for m in ('anthropic', 'respx', 'httpx', 'httpx2', 'pydantic', 'pytest') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr

@@ -1,0 +1,97 @@
+"""The public API covers what the docs use; the docs import no private module; renamed
+errors keep their old names for one release, with a DeprecationWarning."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import pytest
+
+import pytest_claude_files
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+PRIVATE_IMPORT = re.compile(r"\bpytest_claude_files(?:\.[A-Za-z]\w*)*\._[a-z]")
+"""A dotted path through a private module: ``pytest_claude_files._core.ids``, ``...server._app``."""
+
+
+def private_imports(text: str) -> list[str]:
+    """Lines of ``text`` that import (or call into) a private module of the package.
+
+    mkdocstrings directives (``::: pytest_claude_files._core.files.FakeFiles``) document
+    the classes where they live; they are not imports a reader copies.
+    """
+    return [
+        line.strip() for line in text.splitlines()
+        if not line.lstrip().startswith(":::") and PRIVATE_IMPORT.search(line)
+    ]
+
+
+def test_the_private_import_check_catches_what_it_should() -> None:
+    assert private_imports("from pytest_claude_files._sdk.client import sdk_http_library")
+    assert private_imports("    import pytest_claude_files._core.ids")
+    assert private_imports("x = pytest_claude_files._core.ids.is_file_id('a')")
+    assert not private_imports("from pytest_claude_files import is_file_id")
+    assert not private_imports("::: pytest_claude_files._core.files.FakeFiles")
+
+
+@pytest.mark.parametrize("page", DOCS, ids=[p.name for p in DOCS])
+def test_the_docs_import_no_private_module(page: Path) -> None:
+    found = private_imports(page.read_text(encoding="utf-8"))
+    assert not found, f"{page.name} imports private modules (export the names publicly): {found}"
+
+
+@pytest.mark.parametrize("name", pytest_claude_files.__all__)
+def test_every_public_name_resolves(name: str) -> None:
+    assert getattr(pytest_claude_files, name) is not None
+
+
+def test_the_types_for_annotating_fixtures_are_public() -> None:
+    from pytest_claude_files import (
+        Backend,
+        ClaudeFilesConfig,
+        ClaudeFilesRouter,
+        ClaudeFilesServer,
+        FakeFiles,
+        FileCleanup,
+        ServerHandle,
+    )
+
+    assert {c.__name__ for c in (Backend, ClaudeFilesConfig, ClaudeFilesRouter, ClaudeFilesServer,
+                                  FakeFiles, FileCleanup, ServerHandle)} == {
+        "Backend", "ClaudeFilesConfig", "ClaudeFilesRouter", "ClaudeFilesServer", "FakeFiles",
+        "FileCleanup", "ServerHandle",
+    }
+
+
+def test_the_fixtures_are_typed() -> None:
+    from pytest_claude_files import plugin
+
+    source = Path(plugin.__file__).read_text(encoding="utf-8")
+    assert "-> Generator[anthropic.Anthropic, None, None]:" in source
+    assert "-> anthropic.AsyncAnthropic:" in source
+    assert not re.search(r"^def claude_files\w*\(.*\n?.*\) -> Any:", source, re.M)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"), [("APIError", "FilesInternalError"), ("TimeoutError", "FilesTimeoutError")]
+)
+def test_renamed_errors_keep_a_deprecated_alias(old: str, new: str) -> None:
+    from pytest_claude_files import errors
+
+    with pytest.warns(DeprecationWarning) as caught:
+        alias = getattr(errors, old)
+    assert alias is getattr(errors, new)
+    clash = "the SDK" if old == "APIError" else "the builtin"
+    assert str(caught[0].message) == (
+        f"pytest_claude_files.errors.{old} is renamed {new} (the old name clashed with {clash}); "
+        "the alias goes in the next release"
+    )
+    assert old not in errors.__all__ and new in errors.__all__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        from pytest_claude_files.errors import FilesTimeoutError  # the new name warns nothing
+
+        assert FilesTimeoutError.status == 504
