@@ -93,8 +93,9 @@ def _known_options() -> list[str]:
     from pytest_claude_files._live import state
     from pytest_claude_files._live.backends import OPTION_BACKEND
     from pytest_claude_files._plugin.faker_fixtures import SEED_OPTION
+    from pytest_claude_files.contract._plan import OPTION_REPORT
 
-    return sorted([OPTION_BACKEND, SEED_OPTION, *(
+    return sorted([OPTION_BACKEND, SEED_OPTION, OPTION_REPORT, *(
         value for name, value in vars(state).items() if name.startswith("OPTION_") and isinstance(value, str)
     )])
 

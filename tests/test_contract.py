@@ -161,7 +161,7 @@ def test_the_suite_passes_against_the_fake(pytester: pytest.Pytester, clean_env:
         [
             "claude-files contract: * tests against the in-process fake (nothing leaves this process)",
             "claude-files contract: backend=fake, anthropic *: * behaviours confirmed, 0 differ, 0 failed, "
-            "* not checked here (rows of docs/fidelity.md)",
+            "* not checked here (rows of claude-files-fake docs fidelity)",
             "claude-files contract: report written to *contract-report.json",
         ]
     )
@@ -257,12 +257,13 @@ def test_a_stand_in_that_differs_in_one_behaviour_fails_only_its_tests(
         [
             "claude-files contract: backend=real (http://127.0.0.1:*), anthropic *: "
             "* behaviours confirmed, 1 differ, 0 failed, *",
-            f"claude-files contract: DIFFERS {row} (docs/fidelity.md, row `{row}`): *",
+            f"claude-files contract: DIFFERS {row} (claude-files-fake docs fidelity, row `{row}`): *",
             "    call:    *",
             "    request: *",
             "    fake:    *",
             "    backend: *",
-            "claude-files contract: please send us each difference (docs/contract.md#send-us-a-difference)",
+            "claude-files contract: please send us each difference "
+            "(claude-files-fake docs contract#send-us-a-difference)",
         ]
     )
     differing = [c for t in data["tests"] for c in t["calls"] if not c["same"]]
@@ -297,7 +298,7 @@ def test_a_selection_over_the_bound_is_refused(
         [
             "ERROR: pytest_claude_files.contract: this selection would send * uploads (bound 3) to the "
             "real API; refused, nothing was sent. Select fewer tests (-k) so it stays within the bound. "
-            "See docs/contract.md",
+            "See claude-files-fake docs contract",
         ]
     )
     assert stand_in.requests == []
@@ -329,6 +330,6 @@ def test_without_the_plugin_the_suite_says_how_to_load_it(pytester: pytest.Pytes
         [
             "ERROR: pytest_claude_files.contract runs on the pytest-claude-files plugin, which is not "
             "loaded *Load it: pytest -p pytest_claude_files.plugin --pyargs pytest_claude_files.contract. "
-            "See docs/contract.md",
+            "See claude-files-fake docs contract",
         ]
     )

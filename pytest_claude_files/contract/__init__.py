@@ -86,5 +86,18 @@ NOT_CHECKABLE: dict[str, str] = {
     "messages.script.output-files-without-tool": (
         "a scripting mistake of the test's author, which the fake catches"
     ),
+    "files.filename.path": "the same behaviour as files.upload.filename-last-component, checked by its test",
+    "files.filename.forbidden": "the same behaviour as files.upload.filename-rules, checked by its test",
+    "files.filename.empty-ga": (
+        "the suite's SDK sends the filename it is given; an empty one is checked on the fake"
+    ),
+    "files.filename.empty-beta": (
+        "the suite's SDK sends the filename it is given; an empty one is checked on the fake"
+    ),
+    "faults.internal-error.500": "a bug of the fake, not a behaviour of the API",
+    "faults.error.one-builder": "faults a test scripts on the fake, not answers of the API",
+    "faults.cut-body.head-only": "faults a test scripts on the fake, not answers of the API",
+    "ratelimit.bucket.capacity": "the respx token bucket of the fake, not observable through the API",
+    "ratelimit.reset.whole-seconds": "the fake sends rate-limit headers only when a test sets a rate limit",
 }
 """Rows of docs/fidelity.md that no contract test checks, and why (tests/ checks the fake)."""

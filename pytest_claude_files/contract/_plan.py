@@ -31,7 +31,7 @@ __all__ = [
 
 MARKER_FIDELITY = "claude_files_fidelity"
 OPTION_REPORT = "--claude-files-contract-report"
-DOCS = "docs/contract.md"
+DOCS = "claude-files-fake docs contract"
 
 MAX_FILES = 40
 """Most files one run may create on a real account that answers as documented (each deleted
@@ -156,7 +156,8 @@ class Plan:
                 f"claude-files contract: {self.billed} tests send Messages requests (max_tokens=1, "
                 f"the smallest model, documents of a few bytes; only accepted requests are billed, "
                 f"about 40 input tokens and 1 output token each), "
-                f"{self.calls.get('count_tokens', 0)} count tokens (free); see docs/contract.md#what-it-costs"
+                f"{self.calls.get('count_tokens', 0)} count tokens (free); "
+                f"see claude-files-fake docs contract#what-it-costs"
             )
         for reason, count in sorted(self.skipped.items()):
             out.append(f"claude-files contract: {count} skipped here: {reason}")

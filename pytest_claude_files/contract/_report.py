@@ -18,7 +18,7 @@ from pytest_claude_files.contract._harness import Exchange
 
 __all__ = ["FIDELITY_DOC", "ContractReport", "TestResult"]
 
-FIDELITY_DOC = "docs/fidelity.md"
+FIDELITY_DOC = "claude-files-fake docs fidelity"
 PREFIX = "claude-files contract:"
 MAX_SHOWN = 400  # characters of one answer in the terminal (the JSON report has it all)
 
@@ -116,7 +116,9 @@ class ContractReport:
         for row, reason in skipped:
             lines.append(f"{PREFIX} not checked: {row}: {reason}")
         if counts["differs"]:
-            lines.append(f"{PREFIX} please send us each difference (docs/contract.md#send-us-a-difference)")
+            lines.append(
+                f"{PREFIX} please send us each difference (claude-files-fake docs contract#send-us-a-difference)"
+            )
         return lines
 
     def to_json(self) -> dict[str, Any]:
