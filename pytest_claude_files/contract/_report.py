@@ -117,7 +117,8 @@ class ContractReport:
             lines.append(f"{PREFIX} not checked: {row}: {reason}")
         if counts["differs"]:
             lines.append(
-                f"{PREFIX} please send us each difference (claude-files-fake docs contract#send-us-a-difference)"
+                f"{PREFIX} please send us each difference "
+                f"(claude-files-fake docs contract#send-us-a-difference)"
             )
         return lines
 
