@@ -327,7 +327,7 @@ def injected_error(
     headers: Optional[Mapping[str, str]] = None,
 ) -> FilesAPIError:
     """An error a test asks for: the respx scenario ``error`` and the control API's error
-    faults both make theirs here (see claude-files-fake docs faults), through :func:`build_error`.
+    faults both make theirs here (the faults page of the docs), through :func:`build_error`.
 
     ``status`` and/or ``error_type`` pick the class (a type that differs from the status's
     own keeps the status); ``retry_after`` / ``retry_after_ms`` / ``should_retry`` set

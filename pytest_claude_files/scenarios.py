@@ -103,7 +103,7 @@ def api_error(*args: Any, **kwargs: Any) -> Effect:
 def _deprecated(old: str, new: str) -> None:
     warnings.warn(
         f"scenarios.{old}() is deprecated; use scenarios.{new}() (the same fault; "
-        "see claude-files-fake docs faults)", DeprecationWarning, stacklevel=3,
+        "see: claude-files-fake docs faults)", DeprecationWarning, stacklevel=3,
     )
 
 

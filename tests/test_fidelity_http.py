@@ -194,12 +194,12 @@ def test_a_control_api_fault_with_a_method_code_and_details(server: ServerHandle
     from pytest_claude_files.server.control_client import ControlClient
 
     control = ControlClient(server.base_url, KEY)
-    control.fail("list", 400, error_code="organization_on_hold", details={"hint": "x"})
+    control.error("list", 400, error_code="organization_on_hold", details={"hint": "x"})
     status, _, body = get(server, {"anthropic-version": "2023-06-01"})
     assert status == 400
     assert json.loads(body)["error"]["details"] == {
         "error_code": "organization_on_hold", "hint": "x", "appeal_url": APPEAL_URL}
-    control.fail("list", 431)
+    control.error("list", 431)
     assert get(server, {"anthropic-version": "2023-06-01"})[0] == 431
 
 

@@ -74,7 +74,7 @@ def test_misspelled_scenario_operation_and_error_type() -> None:
         "retrieve_metadata, download, delete, messages, count_tokens or '*'"
     )
     with pytest.raises(ValueError) as raised:
-        scenarios.api_error("rate_limit_eror")
+        scenarios.error("rate_limit_eror")
     assert str(raised.value).startswith(
         "unknown error type 'rate_limit_eror' (did you mean 'rate_limit_error'?); expected one of ["
     )

@@ -75,7 +75,7 @@ async def test_stream_through_respx(client: Any, claude_files_respx: Any, claude
 
 
 async def test_routes_are_scriptable(client: Any, claude_files_respx: Any, claude_files: Any) -> None:
-    claude_files_respx.inject("messages", scenarios.api_error(529, retry_after=0), times=1)
+    claude_files_respx.inject("messages", scenarios.error(529, retry_after=0), times=1)
 
     message = await _resolve(client.messages.create(
         model=MODEL, max_tokens=100, messages=[{"role": "user", "content": "Hi"}]))

@@ -147,7 +147,7 @@ def test_an_unused_scripted_result_fails_the_block(untouched: None) -> None:
         mocker.router.script("upload", 429)
     assert str(info.value) == (
         "mock_claude_files: 1 scripted result(s) were never used:\n"
-        "  upload: result 1 of 1 (api_error(429 rate_limit_error))\n"
+        "  upload: result 1 of 1 (error(429 rate_limit_error))\n"
         "(if that is expected: mocker.router.assert_all_scripted_used = False)"
     )
 

@@ -12,13 +12,13 @@ PLUGINS = ("-p", "no:cacheprovider", "-p", "no:faker", "-p", "no:hypothesispytes
 
 SYNC = """
 def test_retried(claude_files_respx, claude_files_client):
-    claude_files_respx.script("upload", scenarios.api_error(429, retry_after=0))
+    claude_files_respx.script("upload", scenarios.error(429, retry_after=0))
     meta = claude_files_client.beta.files.upload(file=("a.txt", b"a", "text/plain"))
     check(claude_files_respx, meta)
 """
 ASYNC = """
 def test_retried(claude_files_respx, claude_files_async_client):
-    claude_files_respx.script("upload", scenarios.api_error(429, retry_after=0))
+    claude_files_respx.script("upload", scenarios.error(429, retry_after=0))
 
     async def upload():
         return await claude_files_async_client.beta.files.upload(file=("a.txt", b"a", "text/plain"))
@@ -56,7 +56,7 @@ def test_an_unused_scripted_result_fails_at_teardown_naming_it(pytester: pytest.
 
         @pytest.mark.claude_files(max_retries=0)
         def test_unused(claude_files_respx, claude_files_client):
-            claude_files_respx.script("upload", 429, scenarios.api_error(529))
+            claude_files_respx.script("upload", 429, scenarios.error(529))
             claude_files_respx.script("list", 500)
             with pytest.raises(anthropic.RateLimitError):
                 claude_files_client.beta.files.upload(file=("a.txt", b"a", "text/plain"))
@@ -76,8 +76,8 @@ def test_an_unused_scripted_result_fails_at_teardown_naming_it(pytester: pytest.
         [
             "*_ ERROR at teardown of test_unused _*",
             "claude_files_respx: 2 scripted result(s) were never used:",
-            "  upload: result 2 of 2 (api_error(529 overloaded_error))",
-            "  list: result 1 of 1 (api_error(500 api_error))",
+            "  upload: result 2 of 2 (error(529 overloaded_error))",
+            "  list: result 1 of 1 (error(500 api_error))",
             "(the code under test made fewer calls than scripted; if that is expected, opt out with "
             "@pytest.mark.claude_files_respx(assert_all_scripted_used=False) or "
             "claude_files_respx.assert_all_scripted_used = False)",

@@ -274,20 +274,12 @@ class FakeMessages:
         workspace_id: Optional[str] = None,
     ) -> dict[str, Any]:
         """``POST /v1/messages``: the ``Message`` as JSON (streaming is the HTTP layer's)."""
-        with self._lock:
-            seen: list[tuple[FileReference, ...]] = [()]
-            try:
-                shape, refs, input_tokens = self._check(
-                    body, False, api_version, betas, body_size, seen, workspace_id)
-                record = MessagesRequest("create", body, api_version, betas, refs)
-                reply = self._next_reply(record, body)
-                message = self._answer(reply, shape, refs, input_tokens, body)
-            except FilesAPIError as exc:
-                self._state.requests.append(MessagesRequest("create", body, api_version, betas, seen[0], exc))
-                raise
-            self._state.requests.append(
-                MessagesRequest("create", body, api_version, betas, refs, None, message))
-            return message
+
+        def answer(shape: RequestShape, refs: tuple[FileReference, ...], tokens: int) -> dict[str, Any]:
+            reply = self._next_reply(MessagesRequest("create", body, api_version, betas, refs), body)
+            return self._answer(reply, shape, refs, tokens, body)
+
+        return self._serve("create", body, api_version, betas, body_size, workspace_id, answer)
 
     def count_tokens(
         self,
@@ -299,19 +291,26 @@ class FakeMessages:
         workspace_id: Optional[str] = None,
     ) -> dict[str, Any]:
         """``POST /v1/messages/count_tokens``: ``{"input_tokens": N}``, as ``usage`` counts them."""
+        return self._serve("count_tokens", body, api_version, betas, body_size, workspace_id,
+                           lambda shape, refs, tokens: {"input_tokens": tokens})
+
+    def _serve(
+        self, kind: str, body: Any, api_version: Optional[str], betas: frozenset[str], body_size: int,
+        workspace_id: Optional[str],
+        answer: Callable[[RequestShape, tuple[FileReference, ...], int], dict[str, Any]],
+    ) -> dict[str, Any]:
+        """Check the request, answer it, and record it (refused requests too)."""
         with self._lock:
             seen: list[tuple[FileReference, ...]] = [()]
             try:
-                _, refs, input_tokens = self._check(
-                    body, True, api_version, betas, body_size, seen, workspace_id)
+                shape, refs, tokens = self._check(
+                    body, kind == "count_tokens", api_version, betas, body_size, seen, workspace_id)
+                result = answer(shape, refs, tokens)
             except FilesAPIError as exc:
-                self._state.requests.append(
-                    MessagesRequest("count_tokens", body, api_version, betas, seen[0], exc))
+                self._state.requests.append(MessagesRequest(kind, body, api_version, betas, seen[0], exc))
                 raise
-            answer = {"input_tokens": input_tokens}
-            self._state.requests.append(
-                MessagesRequest("count_tokens", body, api_version, betas, refs, None, answer))
-            return answer
+            self._state.requests.append(MessagesRequest(kind, body, api_version, betas, refs, None, result))
+            return result
 
     # -- internals ------------------------------------------------------------------
     def _check(

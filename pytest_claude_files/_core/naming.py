@@ -33,13 +33,7 @@ _KNOWN_BY_EXTENSION = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 DOCUMENT_EXTENSIONS = {
-    ".pdf": "application/pdf",
-    ".txt": "text/plain",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
+    ext: _KNOWN_BY_EXTENSION[ext] for ext in (".pdf", ".txt", ".jpg", ".jpeg", ".png", ".gif", ".webp")
 }
 """The extensions of the types Messages takes as ``document`` / ``image`` blocks."""
 _EXTENSION_BY_TYPE = {

@@ -43,21 +43,18 @@ def summary_lines(state: LiveState) -> list[str]:
     return [state._redact(line) for line in lines]
 
 
+def _capped(lines: list[str], more: str) -> list[str]:
+    """At most ``MAX_LEFT_LINES`` lines, then one line counting the rest."""
+    if len(lines) <= MAX_LEFT_LINES:
+        return lines
+    return [*lines[:MAX_LEFT_LINES], f"{SUMMARY_PREFIX} ... and {len(lines) - MAX_LEFT_LINES} more {more}"]
+
+
 def unknown_lines(unknown: list[tuple[str, Optional[str], str]]) -> list[str]:
-    lines = []
-    for base_url, test, reason in unknown[:MAX_LEFT_LINES]:
-        where = f" in {test}" if test else ""
-        lines.append(f"{SUMMARY_PREFIX} unknown: an upload{where} to {base_url}: {reason}")
-    if len(unknown) > MAX_LEFT_LINES:
-        lines.append(f"{SUMMARY_PREFIX} ... and {len(unknown) - MAX_LEFT_LINES} more unknown")
-    return lines
+    return _capped([f"{SUMMARY_PREFIX} unknown: an upload{f' in {test}' if test else ''} "
+                    f"to {base_url}: {reason}" for base_url, test, reason in unknown], "unknown")
 
 
 def left_lines(state: LiveState, left: list[tuple[str, Optional[str], str]]) -> list[str]:
-    lines = []
-    for file_id, test, reason in left[:MAX_LEFT_LINES]:
-        where = f" (uploaded in {test})" if test else ""
-        lines.append(f"{SUMMARY_PREFIX} left {file_id}{where}: {reason}")
-    if len(left) > MAX_LEFT_LINES:
-        lines.append(f"{SUMMARY_PREFIX} ... and {len(left) - MAX_LEFT_LINES} more left")
-    return lines
+    return _capped([f"{SUMMARY_PREFIX} left {file_id}{f' (uploaded in {test})' if test else ''}: {reason}"
+                    for file_id, test, reason in left], "left")

@@ -216,5 +216,5 @@ class ControlClient:
 def _deprecated(old: str, new: str) -> None:
     warnings.warn(
         f"ControlClient.{old}() is deprecated; use ControlClient.{new}() (the same fault; "
-        "see claude-files-fake docs faults)", DeprecationWarning, stacklevel=3,
+        "see: claude-files-fake docs faults)", DeprecationWarning, stacklevel=3,
     )
