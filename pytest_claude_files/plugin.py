@@ -35,8 +35,8 @@ if TYPE_CHECKING:
     from pytest_claude_files._core.files import FakeFiles
     from pytest_claude_files._http.handler import FilesHandler
 
-# backends (fake, server, real) and auto-cleanup of live uploads
-pytest_plugins = ("pytest_claude_files._plugin.live",)
+# backends (fake, server, real) and auto-cleanup of live uploads; the fidelity suite's option
+pytest_plugins = ("pytest_claude_files._plugin.live", "pytest_claude_files._plugin.contract")
 
 MARKER = "claude_files"
 GROUP = "claude-files"
@@ -93,8 +93,9 @@ def _known_options() -> list[str]:
     from pytest_claude_files._live import state
     from pytest_claude_files._live.backends import OPTION_BACKEND
     from pytest_claude_files._plugin.faker_fixtures import SEED_OPTION
+    from pytest_claude_files.contract._plan import OPTION_REPORT
 
-    return sorted([OPTION_BACKEND, SEED_OPTION, *(
+    return sorted([OPTION_BACKEND, SEED_OPTION, OPTION_REPORT, *(
         value for name, value in vars(state).items() if name.startswith("OPTION_") and isinstance(value, str)
     )])
 

@@ -1,0 +1,103 @@
+"""The fidelity suite: one test per row of docs/fidelity.md, against any backend.
+
+Run it with ``pytest --pyargs pytest_claude_files.contract`` (the in-process fake), with
+``--claude-files-backend=server`` (the emulator) or ``--claude-files-backend=real`` (your
+account: ``ANTHROPIC_API_KEY``, or any ``ANTHROPIC_BASE_URL``). Every test calls the official
+SDK through the ``contract`` fixture, which sends each call to the backend and to a fake in
+this process and compares the answers. See docs/contract.md.
+"""
+
+from __future__ import annotations
+
+__all__ = ["NOT_CHECKABLE"]
+
+_SETTING = "a setting of the fake, not a behaviour of the API"
+_WARNING = "a warning the plugin gives the test, not an answer of the API"
+
+NOT_CHECKABLE: dict[str, str] = {
+    "files.upload.unnamed": (
+        "the SDK always sends the part's filename (tests/test_sdk_files.py sends raw multipart)"
+    ),
+    "files.upload.rejected-changes-nothing": (
+        "a refused request answers no id to look for on an account (tests/test_service.py checks "
+        "the fake's state)"
+    ),
+    "files.mime.typescript-tofile": (
+        "needs the TypeScript SDK on Node, outside this Python suite (tests/test_server_node.py)"
+    ),
+    "files.mime.no-content-type": "the Python SDK always sends the part's Content-Type (httpx guesses one)",
+    "files.mime.guess-opt-in": _SETTING,
+    "files.mime.documented-table": (
+        "the fake's guess for a part without Content-Type, which the SDK never sends"
+    ),
+    "files.mime.add-file-explicit": "seeding is the fake's own API",
+    "files.headers.relax": _SETTING,
+    "files.headers.repeated-beta": "the SDK sends one anthropic-beta header",
+    "files.headers.credentials": (
+        "the suite's client sends its key one way (x-api-key up to SDK 1.x, Bearer in 2.x): every "
+        "request of the run checks that one"
+    ),
+    "files.headers.api-keys": _SETTING,
+    "files.headers.order": "needs requests that fail several checks at once, without credentials among them",
+    "files.list.page-cost": "the fake's own cost, not observable through the API",
+    "files.download.bytes": (
+        "only files made by Claude's tools are downloadable: it needs a code-execution run "
+        "(tests/test_sdk_files.py)"
+    ),
+    "files.download.expired": (
+        "needs an hour of waiting for the file to expire (tests/test_sdk_files.py moves the fake's clock)"
+    ),
+    "files.errors.status-types": (
+        "the API answers these only in conditions an account cannot provoke on demand (overload, "
+        "timeouts, outages)"
+    ),
+    "files.errors.sdk-status-classes": (
+        "the API answers these only in conditions an account cannot provoke on demand"
+    ),
+    "files.errors.method-codes": "only for organizations in those states (on hold, a disabled CMEK key)",
+    "files.errors.appeal-url": "only for an organization on hold",
+    "files.errors.details-extra": "only for organizations in the states of the method-level codes",
+    "files.errors.no-500": "the fake's robustness (fuzzed in tests/test_fuzz_handler.py)",
+    "files.limits.scoped-outside-quota": (
+        "session-scoped files are made by managed-agent sessions, and the quota is 1 TB "
+        "(tests/test_fidelity_sdk.py)"
+    ),
+    "files.limits.expired-frees": "needs an hour of waiting and a full storage",
+    "files.workspace.partition": "needs two workspaces of your organization and their ids",
+    "files.workspace.shared-default": _SETTING,
+    "warnings.beta-dialect-trap": _WARNING,
+    "warnings.octet-stream-upload": _WARNING,
+    "warnings.unfinished-listing": _WARNING,
+    "warnings.unknown-beta": _WARNING,
+    "warnings.none-for-correct-use": _WARNING,
+    "warnings.once": _WARNING,
+    "warnings.error-mode": _WARNING,
+    "warnings.ignore-mode": _WARNING,
+    "messages.reference.expired": "needs an hour of waiting for the file to expire",
+    "messages.request-too-large": "needs 32 MB of referenced files",
+    "messages.body.not-json": "the SDK always sends a JSON body",
+    "messages.nesting": "the API's depth limit is unpublished, and a deep request it accepts would be billed",
+    "messages.tokens": (
+        "the fake's token counts are a deterministic decision; the model's tokenizer differs by design"
+    ),
+    "messages.reply.default": "the fake's reply is scripted, not a model's",
+    "messages.code-execution.outputs": "needs a code-execution run (billed, slow)",
+    "messages.code-execution.container-lifetime": "needs a code-execution run and 30 days",
+    "messages.script.output-files-without-tool": (
+        "a scripting mistake of the test's author, which the fake catches"
+    ),
+    "files.filename.path": "the same behaviour as files.upload.filename-last-component, checked by its test",
+    "files.filename.forbidden": "the same behaviour as files.upload.filename-rules, checked by its test",
+    "files.filename.empty-ga": (
+        "the suite's SDK sends the filename it is given; an empty one is checked on the fake"
+    ),
+    "files.filename.empty-beta": (
+        "the suite's SDK sends the filename it is given; an empty one is checked on the fake"
+    ),
+    "faults.internal-error.500": "a bug of the fake, not a behaviour of the API",
+    "faults.error.one-builder": "faults a test scripts on the fake, not answers of the API",
+    "faults.cut-body.head-only": "faults a test scripts on the fake, not answers of the API",
+    "ratelimit.bucket.capacity": "the respx token bucket of the fake, not observable through the API",
+    "ratelimit.reset.whole-seconds": "the fake sends rate-limit headers only when a test sets a rate limit",
+}
+"""Rows of docs/fidelity.md that no contract test checks, and why (tests/ checks the fake)."""
