@@ -13,6 +13,10 @@ __all__ = ["NOT_CHECKABLE"]
 
 _SETTING = "a setting of the fake, not a behaviour of the API"
 _WARNING = "a warning the plugin gives the test, not an answer of the API"
+_EMULATOR = (
+    "the emulator server's own storage, control API or limits (tests/test_server_store.py, "
+    "test_server_limits.py, test_server_control_security.py), not an answer of the API"
+)
 
 NOT_CHECKABLE: dict[str, str] = {
     "files.upload.unnamed": (
@@ -99,5 +103,16 @@ NOT_CHECKABLE: dict[str, str] = {
     "faults.cut-body.head-only": "faults a test scripts on the fake, not answers of the API",
     "ratelimit.bucket.capacity": "the respx token bucket of the fake, not observable through the API",
     "ratelimit.reset.whole-seconds": "the fake sends rate-limit headers only when a test sets a rate limit",
+    "server.disk-full": _EMULATOR,
+    "server.spool-full": _EMULATOR,
+    "server.store.atomic": _EMULATOR,
+    "server.uri-too-long": _EMULATOR,
+    "server.too-many-params": _EMULATOR,
+    "server.headers-too-large": _EMULATOR,
+    "server.body-too-large": _EMULATOR,
+    "server.read-timeout": _EMULATOR,
+    "server.control.own-tenant": _EMULATOR,
+    "server.control.cross-site": _EMULATOR,
+    "server.control.validation": _EMULATOR,
 }
 """Rows of docs/fidelity.md that no contract test checks, and why (tests/ checks the fake)."""
