@@ -157,10 +157,18 @@ def _terminated(signum: int, frame: object) -> None:
 def _say(text: str, stream: Optional[TextIO] = None) -> None:
     """Print a line; a reader that went away (a script read the URL and closed the pipe) does
     not stop the server."""
+    out = stream or sys.stdout
     try:
-        print(text, file=stream or sys.stdout, flush=True)
+        print(text, file=out, flush=True)
     except (BrokenPipeError, ValueError, OSError):
-        pass
+        # What failed to flush stays buffered, and Python's own flush at exit would fail
+        # again (exit status 120): point the stream at /dev/null, as the Python docs advise.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, out.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):
+            pass
 
 
 def _fail(message: str, status: int) -> int:
