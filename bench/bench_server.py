@@ -66,7 +66,7 @@ def serve_minimal(body_path: str, adapter_only: bool = False) -> None:
     import uvicorn
 
     from pytest_claude_files._http.handler import HTTPResponse
-    from pytest_claude_files.server import bind_socket, make_app, url_of, uvicorn_config
+    from pytest_claude_files.server._app import bind_socket, make_app, url_of, uvicorn_config
 
     with open(body_path, "rb") as handle:
         body = handle.read()
@@ -244,7 +244,8 @@ def main() -> None:
         with urllib.request.urlopen(seed) as response:
             file_id = json.loads(response.read())["id"]
         path = f"/v1/files/{file_id}"
-        probe = urllib.request.Request(f"{ours_url}{path}", headers={"x-api-key": KEY})
+        probe = urllib.request.Request(
+            f"{ours_url}{path}", headers={"x-api-key": KEY, "anthropic-version": "2023-06-01"})
         with urllib.request.urlopen(probe) as r:
             canned = r.read()
         body_file = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"bench-canned-{os.getpid()}.json")

@@ -89,9 +89,9 @@ TIMEOUT_KEEP_ALIVE = 30
 """Seconds an idle kept-alive connection stays open."""
 
 
-def uvicorn_config(app: FilesASGIApp, log_level: str = "warning") -> Any:
+def uvicorn_config(app: Any, log_level: str = "warning") -> Any:
     """uvicorn's settings: the bounded HTTP/1.1 protocol, the app's ``read_timeout`` as the
-    deadline for request headers."""
+    deadline for request headers (any other ASGI app, e.g. a benchmark's peer: the default)."""
     import uvicorn
 
     from pytest_claude_files.server._protocol import BoundedH11Protocol
@@ -99,7 +99,8 @@ def uvicorn_config(app: FilesASGIApp, log_level: str = "warning") -> Any:
     config = uvicorn.Config(
         app, log_level=log_level, access_log=log_level in ("debug", "trace"),
         lifespan="on", timeout_keep_alive=TIMEOUT_KEEP_ALIVE, server_header=False, date_header=True,
-        h11_max_incomplete_event_size=MAX_HEAD_BYTES, http=BoundedH11Protocol.bounded(app.read_timeout),
+        h11_max_incomplete_event_size=MAX_HEAD_BYTES,
+        http=BoundedH11Protocol.bounded(getattr(app, "read_timeout", DEFAULT_READ_TIMEOUT)),
     )
     return config
 
