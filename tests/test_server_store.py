@@ -266,3 +266,24 @@ def test_a_key_that_only_reads_makes_no_tenant_directory(persistent: ServerHandl
     assert not (tmp_path / "tenants" / tenant_label("sk-reader")).exists()
     client.files.upload(file=("a.txt", b"a", "text/plain"))
     assert (tmp_path / "tenants" / tenant_label("sk-reader")).is_dir()
+
+
+def test_a_file_keeps_its_workspace_across_a_restart(tmp_path: Path) -> None:
+    """With ``partition_workspaces``, another workspace's file stays a 404 after a restart."""
+    from pytest_claude_files.errors import NotFoundError
+
+    settings = FakeFilesSettings(partition_workspaces=True)
+    where = tmp_path / "tenants" / "t"
+    first = PersistentFakeFiles(where, settings, clock=FakeClock())
+    mine = first.upload(b"w1 data", "a.txt", content_type="text/plain", workspace_id="wrkspc_1")
+    default = first.upload(b"default", "b.txt", content_type="text/plain")
+
+    again = PersistentFakeFiles(where, settings, clock=FakeClock())
+
+    assert again.get(mine.id, workspace_id="wrkspc_1").filename == "a.txt"
+    assert again.get(default.id).filename == "b.txt"
+    with pytest.raises(NotFoundError):
+        again.get(mine.id, workspace_id="wrkspc_2")
+    with pytest.raises(NotFoundError):
+        again.get(mine.id)  # the default workspace is not wrkspc_1
+    assert again.start_warnings == []

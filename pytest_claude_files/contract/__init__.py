@@ -106,6 +106,7 @@ NOT_CHECKABLE: dict[str, str] = {
     "server.disk-full": _EMULATOR,
     "server.spool-full": _EMULATOR,
     "server.store.atomic": _EMULATOR,
+    "server.store.workspace": _EMULATOR,
     "server.uri-too-long": _EMULATOR,
     "server.too-many-params": _EMULATOR,
     "server.headers-too-large": _EMULATOR,

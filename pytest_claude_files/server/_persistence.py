@@ -49,6 +49,8 @@ STEPS = ("stage.write", "stage.fsync", "bin.rename", "meta.write", "meta.fsync",
          "dir.fsync", "delete.meta", "delete.bin")
 """The steps :class:`StoreIO` announces, in the order an upload then a delete takes them."""
 _CHUNK = 1 << 20
+WORKSPACE_KEY = "x_claude_files_workspace"
+"""The key of ``<id>.json`` that keeps a file's workspace (absent: the default workspace)."""
 _REMAP_ABOVE = 64 * 1024  # larger contents are served from the stored file, not kept in RAM
 logger = logging.getLogger("pytest_claude_files.server")
 
@@ -94,7 +96,13 @@ class PersistentFakeFiles(FakeFiles):
             for meta_path in sorted(self.directory.glob("file_*.json")):
                 bin_path = meta_path.with_suffix(".bin")
                 try:
-                    meta = FileMetadata.model_validate_json(meta_path.read_bytes())
+                    record = json.loads(meta_path.read_bytes())
+                    if not isinstance(record, dict):
+                        raise ValueError("metadata is not a JSON object")
+                    workspace = record.pop(WORKSPACE_KEY, None)
+                    if workspace is not None and not isinstance(workspace, str):
+                        raise ValueError("the workspace is not a string")
+                    meta = FileMetadata.model_validate(record)
                     if meta.id != meta_path.stem:
                         raise ValueError("metadata of another file")
                     content = _map_file(bin_path, meta.size_bytes)
@@ -102,6 +110,7 @@ class PersistentFakeFiles(FakeFiles):
                         meta.filename, content, mime_type=meta.mime_type, downloadable=meta.downloadable,
                         scope_id=None if meta.scope is None else meta.scope.id,
                         created_at=meta.created_at, expires_at=meta.expires_at, file_id=meta.id,
+                        workspace_id=workspace,
                     )
                 except (ValueError, OSError, FilesAPIError) as exc:
                     reason = "empty" if _size(meta_path) == 0 else _reason(exc)
@@ -197,7 +206,7 @@ class PersistentFakeFiles(FakeFiles):
         try:
             if staged is None:
                 staged = self._stage(content)
-            self._commit(meta, staged)
+            self._commit(meta, staged, workspace)
         except OSError as exc:
             self._discard(meta.id)
             if record_as:
@@ -215,14 +224,17 @@ class PersistentFakeFiles(FakeFiles):
             self._files[meta.id].content = _map_file(self.directory / f"{meta.id}.bin", size)
         return meta
 
-    def _commit(self, meta: FileMetadata, staged: Path) -> None:
+    def _commit(self, meta: FileMetadata, staged: Path, workspace: Optional[str] = None) -> None:
         """Under the lock: the content in place, then the metadata (the commit point)."""
         io, base = self.io, self.directory / meta.id
         io.step("bin.rename")
         os.replace(staged, base.with_suffix(".bin"))
         meta_tmp = self.directory / f"{meta.id}.json.tmp"
         try:
-            self._write(meta_tmp, memoryview(meta.model_dump_json().encode()), "meta")
+            record = meta.model_dump_json().encode()
+            if workspace is not None:  # the file's workspace, for ``partition_workspaces`` after a restart
+                record = record[:-1] + b"," + json.dumps({WORKSPACE_KEY: workspace})[1:].encode()
+            self._write(meta_tmp, memoryview(record), "meta")
             io.step("meta.rename")
             os.replace(meta_tmp, base.with_suffix(".json"))
         finally:
