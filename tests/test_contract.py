@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - fixtures imported from _cleanup_support are arguments here
 """The fidelity suite (``pytest --pyargs pytest_claude_files.contract``), run as users run it.
 
 - every row of docs/fidelity.md has a contract test (or says why none can check it), and
@@ -21,6 +22,7 @@ from typing import Any, Callable, Generator
 
 import pytest
 
+from tests._cleanup_support import ENV_NAMES, emulator  # noqa: F401 - fixture
 from tests._contract_support import (
     Proxy,
     declared_type_replaced,
@@ -36,14 +38,6 @@ FIDELITY = ROOT / "docs" / "fidelity.md"
 FAST = ("-p", "no:randomly", "-p", "no:faker", "-p", "no:hypothesispytest", "-p", "no:schemathesis",
         "-p", "no:xdist", "-p", "no:respx")
 SUITE = ("--pyargs", "pytest_claude_files.contract", *FAST)
-ENV_NAMES = (
-    "CLAUDE_FILES_BACKEND",
-    "ANTHROPIC_API_KEY",
-    "ANTHROPIC_BASE_URL",
-    "CLAUDE_FILES_SERVER_URL",
-    "CLAUDE_FILES_SERVER_API_KEY",
-    "ANTHROPIC_AUTH_TOKEN",
-)
 FIDELITY_MARKS = ("fidelity", "pytest.mark.claude_files_fidelity")
 _ROW = re.compile(r"^\|\s*`([a-z0-9][a-z0-9._-]*)`\s*\|")
 
@@ -109,17 +103,6 @@ def test_the_contract_package_is_not_collected_by_the_project_run() -> None:
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ENV_NAMES:
         monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Generator[Any, None, None]:
-    from pytest_claude_files.server import start_server
-
-    handle = start_server("127.0.0.1", 0)
-    try:
-        yield handle
-    finally:
-        handle.stop()
 
 
 @pytest.fixture

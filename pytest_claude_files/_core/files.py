@@ -24,7 +24,6 @@ from pytest_claude_files._core.misuse import ListingTracker, MisuseLog
 from pytest_claude_files._core.naming import (
     DOCUMENT_EXTENSIONS,
     check_filename,
-    decide_mime_type,
     guess_mime_type,
     unnamed_filename,
     upload_mime_type,
@@ -266,9 +265,7 @@ class FakeFiles:
         data: Content = content.encode() if isinstance(content, str) else content
         with self._lock:
             name = check_filename(filename)
-            mime = decide_mime_type(mime_type, name)
-            if mime_type is not None and mime_type.strip():
-                mime = mime_type.strip()  # kept as given, octet-stream included
+            mime = upload_mime_type(mime_type, name)  # kept as given, octet-stream included
             when = created_at if created_at is not None else self.clock.now()
             return self._store(name, mime, data, when, downloadable, scope_id, expires_at, "add_file",
                                file_id=file_id, workspace=workspace_id)

@@ -86,20 +86,9 @@ def guess_mime_type(filename: str) -> Optional[str]:
 
 
 def decide_mime_type(content_type: Optional[str], filename: Optional[str]) -> str:
-    """The part's Content-Type unless absent or octet-stream; else by extension; else octet-stream."""
-    if content_type is not None:
-        value = content_type.strip()
-        if len(value) > MAX_MIME_TYPE_CHARS:
-            raise InvalidRequestError(
-                f"mime_type: must be at most {MAX_MIME_TYPE_CHARS} characters."
-            )
-        if value and value.split(";", 1)[0].strip().lower() != DEFAULT_MIME_TYPE:
-            return value
-    if filename:
-        guessed = guess_mime_type(filename)
-        if guessed:
-            return guessed
-    return DEFAULT_MIME_TYPE
+    """The part's Content-Type unless absent or octet-stream; else by extension; else octet-stream
+    (the kind a filename names: what the strategies and the Faker provider pair with a name)."""
+    return upload_mime_type(content_type, filename, guess_octet_stream=True)
 
 
 def upload_mime_type(
