@@ -46,7 +46,8 @@ ROOT = HERE.parent
 if str(ROOT) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
-from pytest_claude_files._core.files import FakeFiles, encode_page_token  # noqa: E402
+from pytest_claude_files._core.files import encode_page_token  # noqa: E402
+from pytest_claude_files._core.service import FakeFiles  # noqa: E402
 from pytest_claude_files._http.handler import FilesHandler, HTTPRequest, HTTPResponse  # noqa: E402
 from pytest_claude_files._sdk.client import (  # noqa: E402
     FAKE_API_KEY,

@@ -34,7 +34,7 @@ for where in (str(HERE.parent), str(HERE)):
 import bench_core  # noqa: E402
 from bench_core import canned_transport_class, compare, machine, print_rows, sdk_client_with  # noqa: E402
 
-from pytest_claude_files._core.files import FakeFiles  # noqa: E402
+from pytest_claude_files._core.service import FakeFiles  # noqa: E402
 from pytest_claude_files._http.handler import FilesHandler, HTTPRequest  # noqa: E402
 from pytest_claude_files._sdk.client import FAKE_API_KEY, make_sdk_client, sdk_http_library  # noqa: E402
 

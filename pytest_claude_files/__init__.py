@@ -16,6 +16,7 @@ __all__ = [
     "ControlClient",
     "FakeClock",
     "FakeFiles",
+    "FakeService",
     "FakeFilesSettings",
     "FileCleanup",
     "FilesHandler",
@@ -35,7 +36,8 @@ __all__ = [
 __version__ = "0.1.0"
 
 _LAZY = {
-    "FakeFiles": "pytest_claude_files._core.files",
+    "FakeFiles": "pytest_claude_files._core.service",
+    "FakeService": "pytest_claude_files._core.service",
     "FakeFilesSettings": "pytest_claude_files._core.files",
     "FakeClock": "pytest_claude_files._core.clock",
     "FilesHandler": "pytest_claude_files._http.handler",
@@ -62,7 +64,8 @@ _LAZY = {
 if TYPE_CHECKING:
     from pytest_claude_files._core.clock import FakeClock
     from pytest_claude_files._core.config import ClaudeFilesConfig
-    from pytest_claude_files._core.files import FakeFiles, FakeFilesSettings
+    from pytest_claude_files._core.files import FakeFilesSettings
+    from pytest_claude_files._core.service import FakeFiles, FakeService
     from pytest_claude_files._core.ids import is_file_id
     from pytest_claude_files._core.naming import check_filename
     from pytest_claude_files._http.handler import FilesHandler, HTTPRequest, HTTPResponse, error_response

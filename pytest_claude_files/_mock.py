@@ -25,7 +25,7 @@ from pytest_claude_files._core.config import ClaudeFilesConfig, validate
 if TYPE_CHECKING:
     import anthropic
 
-    from pytest_claude_files._core.files import FakeFiles
+    from pytest_claude_files._core.service import FakeFiles
     from pytest_claude_files._respx.router import ClaudeFilesRouter
 
 __all__ = ["mock_claude_files"]
@@ -103,7 +103,8 @@ class mock_claude_files:  # a lower-case name: used like a function (as contextl
                 f"mock_claude_files() needs {exc.name}, which is not installed: {INSTALL_HINT}"
             ) from None
         from pytest_claude_files._core.clock import FakeClock
-        from pytest_claude_files._core.files import FakeFiles, FakeFilesSettings
+        from pytest_claude_files._core.files import FakeFilesSettings
+        from pytest_claude_files._core.service import FakeFiles
         from pytest_claude_files._http.handler import FilesHandler
         from pytest_claude_files._respx.router import ClaudeFilesRouter
 

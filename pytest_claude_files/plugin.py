@@ -32,7 +32,7 @@ __all__ = ["ClaudeFilesConfig", "ClaudeFilesServer", "MarkerHasNoEffect"]
 if TYPE_CHECKING:
     import anthropic
 
-    from pytest_claude_files._core.files import FakeFiles
+    from pytest_claude_files._core.service import FakeFiles
     from pytest_claude_files._http.handler import FilesHandler
 
 # backends (fake, server, real) and auto-cleanup of live uploads; the fidelity suite's option
@@ -254,7 +254,8 @@ def claude_files(claude_files_config: _config.ClaudeFilesConfig) -> Generator[Fa
     for, or scripted replies no request used.
     """
     from pytest_claude_files._core.clock import FakeClock
-    from pytest_claude_files._core.files import FakeFiles, FakeFilesSettings
+    from pytest_claude_files._core.files import FakeFilesSettings
+    from pytest_claude_files._core.service import FakeFiles
 
     cfg = claude_files_config
     clock = FakeClock(cfg.now, frozen=cfg.freeze_time)

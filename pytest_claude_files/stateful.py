@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
 
 from pytest_claude_files import errors
-from pytest_claude_files._core.files import FakeFiles
+from pytest_claude_files._core.service import FakeFiles
 from pytest_claude_files._http.handler import FilesHandler
 from pytest_claude_files.models import BETA_HEADER_VALUE, Dialect
 from pytest_claude_files.strategies import UploadPayload, block_for, file_ids, upload_payloads

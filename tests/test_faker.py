@@ -13,7 +13,8 @@ import pytest
 from pytest_claude_files import errors, models
 from pytest_claude_files._core import ids as _ids
 from pytest_claude_files._core import naming as _naming
-from pytest_claude_files._core.files import FakeFiles, decode_page_token
+from pytest_claude_files._core.files import decode_page_token
+from pytest_claude_files._core.service import FakeFiles
 from pytest_claude_files._plugin.faker_fixtures import base_seed, seed_for
 
 faker = pytest.importorskip("faker")

@@ -63,7 +63,7 @@ def test_misspelled_backend(pytester: pytest.Pytester) -> None:
 def test_misspelled_scenario_operation_and_error_type() -> None:
     pytest.importorskip("respx")
     from pytest_claude_files import scenarios
-    from pytest_claude_files._core.files import FakeFiles
+    from pytest_claude_files._core.service import FakeFiles
     from pytest_claude_files._http.handler import FilesHandler
     from pytest_claude_files._respx.router import ClaudeFilesRouter
 

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from pytest_claude_files._core.files import FakeFiles
+from pytest_claude_files._core.service import FakeFiles
 from pytest_claude_files._http.handler import FilesHandler, HTTPRequest, HTTPResponse, internal_errors_report
 
 HEADERS = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
@@ -51,7 +51,7 @@ def test_api_errors_and_hook_answers_are_not_internal_errors() -> None:
 INNER = """
 import anthropic
 import pytest
-from pytest_claude_files._core.files import FakeFiles
+from pytest_claude_files._core.service import FakeFiles
 
 
 @pytest.fixture

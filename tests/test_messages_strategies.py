@@ -9,7 +9,7 @@ from hypothesis import given, settings
 
 from pytest_claude_files import strategies as cfs
 from pytest_claude_files._core import messages as _messages
-from pytest_claude_files._core.files import FakeFiles
+from pytest_claude_files._core.service import FakeFiles
 from pytest_claude_files.errors import FilesAPIError
 
 from .test_stateful import machine, must_fail, run

@@ -58,7 +58,7 @@ def test_each_block_gets_a_fresh_fake(untouched: None) -> None:
     with mocker as first:
         upload(mocker.client())
     with mocker as second:
-        assert second is not first and second.files == []
+        assert second is not first and list(second.files) == []
 
 
 def test_the_settings_are_the_markers(untouched: None) -> None:

@@ -120,7 +120,7 @@ def test_a_dotfile_has_no_extension_to_guess_from(name: str) -> None:
 def test_empty_and_path_filenames_through_the_current_sdk() -> None:
     """What the docs promise: GA stores an empty filename as unnamed.txt, a path keeps its last part."""
     pytest.importorskip("anthropic")
-    from pytest_claude_files._core.files import FakeFiles
+    from pytest_claude_files._core.service import FakeFiles
     from pytest_claude_files._http.handler import FilesHandler
     from pytest_claude_files._sdk.client import make_sdk_client
 

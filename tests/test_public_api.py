@@ -55,13 +55,15 @@ def test_the_types_for_annotating_fixtures_are_public() -> None:
         ClaudeFilesRouter,
         ClaudeFilesServer,
         FakeFiles,
+        FakeService,
         FileCleanup,
         ServerHandle,
     )
 
+    assert FakeFiles is FakeService  # the root's old name, kept for the suites that construct it
     assert {c.__name__ for c in (Backend, ClaudeFilesConfig, ClaudeFilesRouter, ClaudeFilesServer,
-                                  FakeFiles, FileCleanup, ServerHandle)} == {
-        "Backend", "ClaudeFilesConfig", "ClaudeFilesRouter", "ClaudeFilesServer", "FakeFiles",
+                                  FakeService, FileCleanup, ServerHandle)} == {
+        "Backend", "ClaudeFilesConfig", "ClaudeFilesRouter", "ClaudeFilesServer", "FakeService",
         "FileCleanup", "ServerHandle",
     }
 

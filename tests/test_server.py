@@ -93,7 +93,7 @@ def test_large_upload_is_spooled_and_intact(control: ControlClient) -> None:
         stored = small.files(KEY).content(meta.id)
         assert meta.size_bytes == len(blob)
         assert stored == blob
-        kept = small.files(KEY)._files[meta.id].content
+        kept = small.files(KEY).files._files[meta.id].content
         assert isinstance(kept, memoryview) and not isinstance(kept.obj, bytes)  # the mapping, no copy
 
 

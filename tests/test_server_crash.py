@@ -153,7 +153,7 @@ def test_kill_9_under_load_loses_nothing_acknowledged(tmp_path: Path) -> None:
     # the contents, byte for byte, as the store reads them
     directory = data_dir / "tenants" / tenant_label(KEY)
     store = PersistentFakeFiles(directory, FakeFilesSettings(), clock=FakeClock())
-    kept = {m.id: m.filename for m in store.files}
+    kept = {m.id: m.filename for m in store.all()}
     for file_id, name in kept.items():
         assert hashlib.sha256(store.content(file_id)).hexdigest() == book["content"][name]
     uploads = len(book["acked"])

@@ -72,7 +72,7 @@ def test_start_quarantines_what_it_cannot_read_and_serves_the_rest(tmp_path: Pat
     (directory / "upload-dead.tmp").write_bytes(b"half")
 
     second = store(tmp_path)
-    assert [m.id for m in second.files] == [kept.id]
+    assert [m.id for m in second.all()] == [kept.id]
     assert second.content(kept.id) == b"kept"
     quarantine = tmp_path / "quarantine" / "t"
     assert sorted(p.name for p in quarantine.iterdir()) == sorted([
@@ -110,13 +110,13 @@ def test_a_full_disk_fails_the_upload_and_leaves_nothing(tmp_path: Path, step: s
     assert [c.error is not None for c in files.operations("upload")] == [True, True, True]
     files.io = StoreIO()  # space again: the store goes on
     meta = files.upload(b"fits", "fits.txt")
-    assert [m.id for m in store(tmp_path).files] == [meta.id]
+    assert [m.id for m in store(tmp_path).all()] == [meta.id]
 
 
 def test_a_full_disk_answers_the_envelope_over_http_and_the_server_keeps_serving(tmp_path: Path) -> None:
     with start_server(data_dir=tmp_path) as server:
         client = anthropic.Anthropic(base_url=server.base_url, api_key=KEY, max_retries=2)
-        files = server.files(KEY)
+        files = server.files(KEY).files
         assert isinstance(files, PersistentFakeFiles)
         files.io = FullDisk()
         with pytest.raises(anthropic.InternalServerError) as failed:
@@ -162,7 +162,7 @@ def test_a_full_spool_directory_answers_the_envelope_not_a_reset(monkeypatch: py
             assert answer.json()["error"]["type"] == "api_error"
             assert "could not spool the request body" in answer.json()["error"]["message"]
             assert answer.headers["request-id"] == answer.json()["request_id"]
-            assert server.files(KEY).files == []
+            assert list(server.files(KEY).files) == []
             monkeypatch.undo()
             assert http.get("/v1/files").json()["data"] == []  # still serving
 
@@ -192,7 +192,7 @@ def test_a_file_deleted_during_its_write_does_not_come_back(tmp_path: Path, step
     deleted: list[str] = []
 
     def delete_what_is_listed() -> None:
-        for meta in files.files:  # waits for the commit when the writer holds the lock
+        for meta in files.files.all():  # waits for the commit when the writer holds the lock
             files.delete(meta.id)
             deleted.append(meta.id)
 
@@ -204,7 +204,7 @@ def test_a_file_deleted_during_its_write_does_not_come_back(tmp_path: Path, step
     if not deleted:  # the listing came before the commit: delete it now, as a client would
         files.delete(done[0].id)
     assert len(files) == 0
-    assert store(tmp_path).files == []  # after a restart too
+    assert store(tmp_path).all() == []  # after a restart too
     assert leftovers(tmp_path) == []
 
 
@@ -234,7 +234,7 @@ def test_a_crash_at_any_step_loses_nothing_acknowledged(tmp_path: Path, step: st
     _, status = os.waitpid(pid, 0)
     assert os.WEXITSTATUS(status) == 9  # it did crash there
     after = store(tmp_path)  # the restart succeeds
-    ids = {m.id for m in after.files}
+    ids = {m.id for m in after.all()}
     assert acked.id in ids and after.content(acked.id) == b"acknowledged"
     if step.startswith("delete."):
         assert len(ids - {acked.id, doomed_delete}) == 1  # the upload was acknowledged before
@@ -244,7 +244,7 @@ def test_a_crash_at_any_step_loses_nothing_acknowledged(tmp_path: Path, step: st
         assert {acked.id, doomed_delete} < ids and len(ids) == 3
     else:
         assert ids == {acked.id, doomed_delete}  # the unacknowledged upload is not a phantom
-    for meta in after.files:
+    for meta in after.all():
         assert len(after.content(meta.id)) == meta.size_bytes
     assert leftovers(tmp_path) == []  # a torn write was quarantined, with a warning
     torn = step not in ("dir.fsync", "delete.meta")

@@ -21,12 +21,12 @@ from pytest_claude_files._core.files import (
     MAX_FILE_BYTES,
     MAX_IDS,
     Call,
-    FakeFiles,
     FakeFilesSettings,
     decode_page_token,
     encode_page_token,
 )
 from pytest_claude_files._core.ids import FILE_ID_RE
+from pytest_claude_files._core.service import FakeFiles
 from pytest_claude_files.errors import InvalidRequestError, NotFoundError, RequestTooLargeError
 from pytest_claude_files.models import FileMetadata, dump_json
 
@@ -252,17 +252,17 @@ def test_malformed_page_tokens(fake: FakeFiles, token: str) -> None:
 
 def test_a_rejected_call_is_recorded_and_changes_nothing(fake: FakeFiles) -> None:
     fake.add_file("a.txt", b"abc")
-    before = (fake.files, fake.storage_used)
+    before = (list(fake.files), fake.storage_used)
     with pytest.raises(NotFoundError):
         fake.delete("file_011CNha8iCJcU1wXNR6q4V8w")
-    assert (fake.files, fake.storage_used) == before
+    assert (list(fake.files), fake.storage_used) == before
     call = fake.operations("delete")[0]
     assert (call.file_id, type(call.error)) == ("file_011CNha8iCJcU1wXNR6q4V8w", NotFoundError)
 
 
 def test_inspection(fake: FakeFiles) -> None:
     meta = fake.add_file("a.txt", b"abc")
-    assert list(fake) == [meta] and repr(fake) == "<FakeFiles files=1 used=3B>"
+    assert list(fake) == [meta] and repr(fake) == "<FakeService files=1 used=3B>"
     with pytest.raises(NotFoundError):
         fake.get("file_011CNha8iCJcU1wXNR6q4V8w")
     assert [c.operation for c in fake.calls] == ["add_file"]
@@ -322,7 +322,7 @@ class _CountingDict(dict):  # type: ignore[type-arg]
 @pytest.mark.parametrize("n_files", [1_000, 50_000])
 def test_a_page_costs_limit_plus_log_n_reads(n_files: int) -> None:
     """Not a timing: the reads of the id order and of the files a middle page makes."""
-    fake = FakeFiles(clock=FakeClock(T0, frozen=True))
+    fake = FakeFiles(clock=FakeClock(T0, frozen=True)).files
     fake.add_files(n_files)
     middle = fake._order[n_files // 2]
     fake._order = _CountingList(fake._order)

@@ -68,26 +68,26 @@ def test_thousands_of_sequences_through_the_sdk(dialect: str) -> None:
 
 
 # -- the machine has teeth: a broken fake is caught ------------------------------------------
-def _off_by_one_ga(self: _service.FakeFiles, **kw: Any) -> _service.GAPage:
+def _off_by_one_ga(self: _service.FilesResource, **kw: Any) -> _service.GAPage:
     page = original_list_ga(self, **kw)
     if page.next_page is not None and len(page.data) > 1:  # skips a file at each page boundary
         return _service.GAPage(page.data, _service.encode_page_token(page.data[-2].id))
     return page
 
 
-def _lying_has_more(self: _service.FakeFiles, **kw: Any) -> _service.BetaPage:
+def _lying_has_more(self: _service.FilesResource, **kw: Any) -> _service.BetaPage:
     page = original_list_beta(self, **kw)
     return _service.BetaPage(page.data, has_more=page.has_more or len(page.data) == kw.get("limit"))
 
 
-def _cursor_is_a_lookup(self: _service.FakeFiles, **kw: Any) -> _service.BetaPage:
+def _cursor_is_a_lookup(self: _service.FilesResource, **kw: Any) -> _service.BetaPage:
     if kw.get("after_id") is not None and kw["after_id"] not in self:  # "unknown cursor: start over"
         kw["after_id"] = None
     return original_list_beta(self, **kw)
 
 
-original_list_ga = _service.FakeFiles.list_ga
-original_list_beta = _service.FakeFiles.list_beta
+original_list_ga = _service.FilesResource.list_ga
+original_list_beta = _service.FilesResource.list_beta
 
 
 @pytest.mark.parametrize(
@@ -100,7 +100,7 @@ original_list_beta = _service.FakeFiles.list_beta
 def test_a_broken_fake_is_caught(
     monkeypatch: pytest.MonkeyPatch, dialect: str, method: str, broken: Any, match: str
 ) -> None:
-    monkeypatch.setattr(_service.FakeFiles, method, broken)
+    monkeypatch.setattr(_service.FilesResource, method, broken)
     must_fail(machine("service", dialect), match)
 
 

@@ -16,7 +16,8 @@ from pytest_claude_files import errors, models
 from pytest_claude_files import strategies as cfs
 from pytest_claude_files._core import ids as _ids
 from pytest_claude_files._core import naming as _naming
-from pytest_claude_files._core.files import MAX_FILE_BYTES, FakeFiles, decode_page_token
+from pytest_claude_files._core.files import MAX_FILE_BYTES, decode_page_token
+from pytest_claude_files._core.service import FakeFiles
 from pytest_claude_files._http.handler import FilesHandler, HTTPResponse, json_response
 from pytest_claude_files._sdk.client import make_sdk_client, sdk_version
 

@@ -13,7 +13,7 @@ from typing import Any, AsyncIterator, Callable, Iterator
 
 import pytest
 
-from pytest_claude_files._core.files import FakeFiles
+from pytest_claude_files._core.service import FakeFiles
 from pytest_claude_files._http.handler import FilesHandler, HTTPRequest, HTTPResponse
 from pytest_claude_files._sdk.transports import (
     make_transport,

@@ -1,6 +1,6 @@
-"""The fake Files service: state and rules, no HTTP.
+"""The Files resource of the fake: state and rules, no HTTP.
 
-``FakeFiles`` holds files in id order (ids sort by creation time, see ``_ids``), so a
+``FilesResource`` (``claude_files.files``) holds files in id order (ids sort by creation time, see ``_ids``), so a
 page is a binary search plus a slice: O(limit + log n), and a cursor is a position that
 keeps working when the file it names is deleted. Every public method takes one lock, so
 concurrent callers never lose an update. Methods raise the errors of
@@ -15,11 +15,10 @@ import bisect
 import threading
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterator, NamedTuple, Optional, Sequence, TypeVar, Union
+from typing import Any, Callable, Iterator, NamedTuple, Optional, Sequence, TypeVar, Union, overload
 
 from pytest_claude_files._core import ids as _ids
 from pytest_claude_files._core.clock import FakeClock
-from pytest_claude_files._core.messages import FakeMessages
 from pytest_claude_files._core.misuse import ListingTracker, MisuseLog
 from pytest_claude_files._core.naming import (
     DOCUMENT_EXTENSIONS,
@@ -41,7 +40,7 @@ from pytest_claude_files.errors import (
 )
 from pytest_claude_files.models import DeletedFile, Dialect, FileMetadata, FileScope
 
-__all__ = ["BetaPage", "Call", "FakeFiles", "FakeFilesSettings", "GAPage"]
+__all__ = ["BetaPage", "Call", "FakeFilesSettings", "FilesResource", "GAPage"]
 
 Content = Union[bytes, bytearray, memoryview]
 _R = TypeVar("_R")
@@ -127,12 +126,14 @@ def _check_cursor(name: str, value: str) -> str:
     return value
 
 
-class FakeFiles:
-    """An in-memory Files API: what the ``claude_files`` fixture gives a test.
+class FilesResource:
+    """The Files API of one fake account: ``claude_files.files``.
 
-    Seed files with :meth:`add_file`, inspect them with :attr:`files`, :meth:`get`,
-    :meth:`content`, :attr:`storage_used` and :attr:`calls`, move :attr:`clock`, and
-    start over with :meth:`reset`.
+    A sequence of every file's metadata, newest first (``list(claude_files.files)``,
+    ``claude_files.files[0]``, ``len(...)``), and the five operations (:meth:`upload`,
+    :meth:`list_beta` / :meth:`list_ga`, :meth:`retrieve`, :meth:`download`, :meth:`delete`)
+    plus seeding (:meth:`add_file`). It shares the clock, the settings and the misuse log
+    of its :class:`~pytest_claude_files._core.service.FakeService`.
     """
 
     def __init__(
@@ -140,15 +141,13 @@ class FakeFiles:
         settings: Optional[FakeFilesSettings] = None,
         *,
         clock: Optional[FakeClock] = None,
-        **overrides: Any,
+        misuse: Optional[MisuseLog] = None,
     ) -> None:
-        base = settings or FakeFilesSettings()
-        self.settings: FakeFilesSettings = replace(base, **overrides) if overrides else base
+        self.settings: FakeFilesSettings = settings or FakeFilesSettings()
         self.clock: FakeClock = clock or FakeClock()
+        self.misuse: MisuseLog = misuse if misuse is not None else MisuseLog(self.settings.misuse_warnings)
         self._lock = threading.RLock()
         self._init_state()
-        self.messages: FakeMessages = FakeMessages(self)
-        """The Messages side, sharing these files (``claude_files.messages``)."""
 
     def _init_state(self) -> None:
         self._files: dict[str, _Stored] = {}
@@ -158,18 +157,10 @@ class FakeFiles:
         self._by_workspace: dict[Optional[str], list[str]] = {}
         self._used = 0
         self.calls: list[Call] = []
-        self.misuse = MisuseLog(self.settings.misuse_warnings)
         self.listings = ListingTracker()
 
-    @property
-    def warnings(self) -> list[Any]:
-        """The client-misuse notices of this fake (``Misuse(code, message)``), oldest first."""
-        return list(self.misuse.records)
-
-    def finish(self) -> list[Any]:
-        """End of a test: notice listings that stopped at a page with more; return the
-        notices that must fail the test (all under ``misuse_warnings="error"``, else those
-        the warning filters escalated)."""
+    def unfinished_listings(self) -> None:
+        """End of a test: notice listings that stopped at a page that said there was more."""
         for dialect, count, note in self.listings.unfinished():
             if note:
                 self.misuse.notice("beta-dialect-trap", note, once_key="trap")
@@ -184,26 +175,35 @@ class FakeFiles:
                 once_key=dialect,
             )
         self.listings.clear()
-        return self.misuse.failures()
 
     # -- inspection ---------------------------------------------------------------
     def reset(self) -> None:
-        """Forget every file, call and Messages script (settings and clock stay)."""
+        """Forget every file and call (settings and clock stay)."""
         with self._lock:
             self._init_state()
-        self.messages.reset()  # (outside the lock: Messages takes its own lock, then this one)
 
     def __len__(self) -> int:
         return len(self._files)
 
-    def __contains__(self, file_id: object) -> bool:
-        return file_id in self._files
+    def __contains__(self, item: object) -> bool:
+        """``file_id in files`` (a metadata object counts by its id)."""
+        key = item.id if isinstance(item, FileMetadata) else item
+        return key in self._files
 
     def __iter__(self) -> Iterator[FileMetadata]:
-        return iter(self.files)
+        return iter(self.all())
 
-    @property
-    def files(self) -> list[FileMetadata]:
+    @overload
+    def __getitem__(self, index: int) -> FileMetadata: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[FileMetadata]: ...
+
+    def __getitem__(self, index: Union[int, slice]) -> Union[FileMetadata, list[FileMetadata]]:
+        """The files newest first, by position (``claude_files.files[0]``: the newest)."""
+        return self.all()[index]
+
+    def all(self) -> list[FileMetadata]:
         """Every file, newest first (as the API lists them)."""
         with self._lock:
             return [self._files[i].meta for i in reversed(self._order)]
@@ -235,7 +235,7 @@ class FakeFiles:
         return [c for c in self.calls if name is None or c.operation == name]
 
     def __repr__(self) -> str:
-        return f"<FakeFiles files={len(self._files)} used={self._used}B>"
+        return f"<FilesResource files={len(self._files)} used={self._used}B>"
 
     # -- seeding ------------------------------------------------------------------
     def add_file(

@@ -1,6 +1,6 @@
 """The fake Messages side: file references checked against the fake's files, scripted replies.
 
-``FakeMessages`` shares the state of a :class:`~pytest_claude_files._core.files.FakeFiles`
+``FakeMessages`` shares the state of a :class:`~pytest_claude_files._core.service.FakeService`
 (the same tenant and workspace; a test reaches it as ``claude_files.messages``). It is not
 a model: it checks what the API checks about a request (message_check), resolves every
 referenced file as the API would (unknown, deleted or expired: 404; the wrong block for
@@ -78,7 +78,7 @@ STOP_REASONS = ("end_turn", "max_tokens", "stop_sequence", "tool_use", "pause_tu
 
 
 class FileStore(Protocol):
-    """What Messages needs of the Files side (``FakeFiles`` is one)."""
+    """What Messages needs of the Files side (``FakeService`` is one)."""
 
     clock: FakeClock
 

@@ -20,7 +20,8 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Union
 from urllib.parse import parse_qsl, quote, unquote
 
 from pytest_claude_files._core import ids as _ids
-from pytest_claude_files._core.files import DEFAULT_LIMIT, FakeFiles
+from pytest_claude_files._core.files import DEFAULT_LIMIT
+from pytest_claude_files._core.service import FakeService
 from pytest_claude_files._http import routes as _routes
 from pytest_claude_files._http import sse as _sse
 from pytest_claude_files._http.headers import GA_PAGINATING_VERSIONS, check_beta, check_version
@@ -219,7 +220,7 @@ def internal_errors_report(errors: Iterable[InternalError], where: str) -> str:
 
 
 class FilesHandler:
-    """Serves the five Files endpoints of a :class:`FakeFiles`, in both dialects, and its
+    """Serves the five Files endpoints of a :class:`FakeService`, in both dialects, and its
     Messages side (``POST /v1/messages``, ``POST /v1/messages/count_tokens``).
 
     ``hooks`` are called with each request and its operation name (``None`` for an
@@ -227,7 +228,7 @@ class FilesHandler:
     instead (fault injection, scripted errors).
     """
 
-    def __init__(self, files: FakeFiles) -> None:
+    def __init__(self, files: FakeService) -> None:
         self.files = files
         self.hooks: list[Hook] = []
         self.internal_errors: list[InternalError] = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Optional
 
 if TYPE_CHECKING:
-    from pytest_claude_files._core.files import FakeFiles
+    from pytest_claude_files._core.service import FakeFiles
     from pytest_claude_files.server._app import ServerHandle
     from pytest_claude_files.server.control_client import ControlClient
 

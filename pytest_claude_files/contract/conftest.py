@@ -225,7 +225,8 @@ def contract(
 ) -> Generator[Contract, None, None]:
     """Run SDK calls on the backend's client and on a reference fake, and compare the answers."""
     from pytest_claude_files._core.clock import FakeClock
-    from pytest_claude_files._core.files import FakeFiles, FakeFilesSettings
+    from pytest_claude_files._core.files import FakeFilesSettings
+    from pytest_claude_files._core.service import FakeFiles
     from pytest_claude_files._http.handler import FilesHandler
     from pytest_claude_files._sdk.client import make_sdk_client
 

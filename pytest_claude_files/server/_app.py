@@ -10,7 +10,8 @@ import threading
 import time
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
-from pytest_claude_files._core.files import FakeFiles, FakeFilesSettings
+from pytest_claude_files._core.files import FakeFilesSettings
+from pytest_claude_files._core.service import FakeFiles
 from pytest_claude_files.server._asgi import DEFAULT_READ_TIMEOUT, DEFAULT_SPOOL_THRESHOLD, FilesASGIApp
 from pytest_claude_files.server._control import ControlAPI
 from pytest_claude_files.server._persistence import ServerError, load_seed_file

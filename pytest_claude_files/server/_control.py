@@ -42,7 +42,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import parse_qsl, urlsplit
 
-from pytest_claude_files._core.files import FakeFiles
+from pytest_claude_files._core.service import FakeService
 from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse, error_response
 from pytest_claude_files.errors import (
     AuthenticationError,
@@ -253,7 +253,7 @@ class ControlAPI:
                 kwargs.append(file_spec_kwargs(spec, f"files[{i}]" if len(specs) > 1 else "file"))
             except ValueError as exc:
                 raise InvalidRequestError(str(exc)) from None
-        probe = FakeFiles(tenant.files.settings)
+        probe = FakeService(tenant.files.settings)
         for kw in kwargs:  # every rule checked before anything is stored: all or nothing
             try:
                 probe.add_file(**kw)

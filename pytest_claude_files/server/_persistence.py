@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from pytest_claude_files._core.clock import FakeClock
-from pytest_claude_files._core.files import Call, Content, FakeFiles, FakeFilesSettings
+from pytest_claude_files._core.files import Call, Content, FakeFilesSettings, FilesResource
+from pytest_claude_files._core.service import FakeService
 from pytest_claude_files.errors import FilesAPIError, FilesInternalError
 from pytest_claude_files.models import FileMetadata
 
@@ -55,8 +56,8 @@ _REMAP_ABOVE = 64 * 1024  # larger contents are served from the stored file, not
 logger = logging.getLogger("pytest_claude_files.server")
 
 
-class PersistentFakeFiles(FakeFiles):
-    """A ``FakeFiles`` that keeps each file in ``directory`` (``<id>.json`` + ``<id>.bin``).
+class PersistentFakeFiles(FilesResource):
+    """A Files resource that keeps each file in ``directory`` (``<id>.json`` + ``<id>.bin``).
 
     Writes are atomic: the content goes to a temporary file (fsync), is renamed to
     ``<id>.bin``, then the metadata likewise to ``<id>.json``, the commit point, and the
@@ -258,7 +259,7 @@ class PersistentFakeFiles(FakeFiles):
         base.with_suffix(".bin").unlink(missing_ok=True)
 
     def reset(self) -> None:
-        super().reset()  # (takes the Messages lock, then this one: not under this lock)
+        super().reset()
         with self._lock:  # what was committed after the reset stays
             if not self.directory.is_dir():
                 return
@@ -357,7 +358,7 @@ def load_seed_file(path: os.PathLike[str] | str) -> list[dict[str, Any]]:
                 raise ServerError(f"{where}: content_file {target}: {exc.strerror}") from None
         try:
             kwargs = file_spec_kwargs(spec, "file")
-            probe = FakeFiles()
+            probe = FakeService()
             probe.add_file(**kwargs)  # the filename, mime and size rules, checked now
         except Exception as exc:
             message = getattr(exc, "message", None) or str(exc)

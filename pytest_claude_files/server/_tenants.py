@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
 from pytest_claude_files._core.clock import FakeClock
-from pytest_claude_files._core.files import FakeFiles, FakeFilesSettings
+from pytest_claude_files._core.files import FakeFilesSettings
+from pytest_claude_files._core.service import FakeService
 from pytest_claude_files._http.handler import FilesHandler, api_key_of
 from pytest_claude_files.server._faults import Fault, FaultSchedule
 from pytest_claude_files.server._persistence import PersistentFakeFiles, check_data_dir
@@ -33,7 +34,7 @@ class Tenant:
     """One API key's space: its fake, the handler over it, its faults and request counts."""
 
     label: str
-    files: FakeFiles
+    files: FakeService
     handler: FilesHandler
     seeds: Sequence[Mapping[str, Any]] = ()
     faults: FaultSchedule = field(default_factory=FaultSchedule)
@@ -105,7 +106,7 @@ class Tenants:
             for path in sorted(root.iterdir()) if root.is_dir() else ():
                 if path.is_dir():
                     tenant = self._tenants[path.name] = self._make(path.name)
-                    self.warnings.extend(getattr(tenant.files, "start_warnings", ()))
+                    self.warnings.extend(getattr(tenant.files.files, "start_warnings", ()))
 
     def __len__(self) -> int:
         return len(self._tenants)
@@ -117,12 +118,12 @@ class Tenants:
         clock = FakeClock()
         fresh = True
         if persistent and self.data_dir is not None:
-            files: FakeFiles = PersistentFakeFiles(
+            files = FakeService(files=PersistentFakeFiles(
                 self.data_dir / "tenants" / label, self.settings, clock=clock
-            )
+            ))
             fresh = len(files) == 0
         else:
-            files = FakeFiles(self.settings, clock=clock)
+            files = FakeService(self.settings, clock=clock)
         tenant = Tenant(label, files, FilesHandler(files), self.seeds if seeded else ())
         if fresh and seeded:
             tenant.apply_seeds()
