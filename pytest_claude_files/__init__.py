@@ -16,8 +16,8 @@ __all__ = [
     "ControlClient",
     "FakeClock",
     "FakeFiles",
-    "FakeService",
     "FakeFilesSettings",
+    "FakeService",
     "FileCleanup",
     "FilesHandler",
     "HTTPRequest",
@@ -65,9 +65,9 @@ if TYPE_CHECKING:
     from pytest_claude_files._core.clock import FakeClock
     from pytest_claude_files._core.config import ClaudeFilesConfig
     from pytest_claude_files._core.files import FakeFilesSettings
-    from pytest_claude_files._core.service import FakeFiles, FakeService
     from pytest_claude_files._core.ids import is_file_id
     from pytest_claude_files._core.naming import check_filename
+    from pytest_claude_files._core.service import FakeFiles, FakeService
     from pytest_claude_files._http.handler import FilesHandler, HTTPRequest, HTTPResponse, error_response
     from pytest_claude_files._live.backends import Backend
     from pytest_claude_files._live.server_session import ClaudeFilesServer

@@ -22,8 +22,8 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from pytest_claude_files._core.clock import FakeClock
-from pytest_claude_files._core.service import FakeFiles
 from pytest_claude_files._core.ids import REQUEST_ID_RE
+from pytest_claude_files._core.service import FakeFiles
 from pytest_claude_files._http.handler import FilesHandler, HTTPRequest
 from pytest_claude_files.errors import STATUS_TO_ERROR_TYPE, NotFoundError
 from pytest_claude_files.models import BETA_HEADER_VALUE

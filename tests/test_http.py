@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_claude_files._core.clock import FakeClock
-from pytest_claude_files._core.service import FakeFiles
 from pytest_claude_files._core.ids import REQUEST_ID_RE
+from pytest_claude_files._core.service import FakeFiles
 from pytest_claude_files._http.handler import (
     FilesHandler,
     HTTPRequest,

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from pytest_claude_files._core.service import FakeFiles
 from pytest_claude_files._core.messages import FILE_NOT_FOUND, Reply
+from pytest_claude_files._core.service import FakeFiles
 from pytest_claude_files.errors import InvalidRequestError, NotFoundError, RequestTooLargeError
 
 MODEL = "claude-fake-model"

@@ -1,9 +1,9 @@
 """The Files resource of the fake: state and rules, no HTTP.
 
-``FilesResource`` (``claude_files.files``) holds files in id order (ids sort by creation time, see ``_ids``), so a
-page is a binary search plus a slice: O(limit + log n), and a cursor is a position that
-keeps working when the file it names is deleted. Every public method takes one lock, so
-concurrent callers never lose an update. Methods raise the errors of
+``FilesResource`` (``claude_files.files``) holds files in id order (ids sort by creation
+time, see ``_ids``), so a page is a binary search plus a slice: O(limit + log n), and a
+cursor is a position that keeps working when the file it names is deleted. Every public
+method takes one lock, so concurrent callers never lose an update. Methods raise the errors of
 ``pytest_claude_files.errors``; a rejected call changes nothing.
 """
 
@@ -13,7 +13,7 @@ import base64
 import binascii
 import bisect
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterator, NamedTuple, Optional, Sequence, TypeVar, Union, overload
 

@@ -208,7 +208,8 @@ class FakeService:
                 ids: Optional[Sequence[str]] = None, scope_id: Optional[str] = None,
                 workspace_id: Optional[str] = None) -> GAPage:
         """A GA-dialect page (see ``FilesResource.list_ga``)."""
-        return self.files.list_ga(limit=limit, page=page, ids=ids, scope_id=scope_id, workspace_id=workspace_id)
+        return self.files.list_ga(limit=limit, page=page, ids=ids, scope_id=scope_id,
+                                  workspace_id=workspace_id)
 
     def retrieve(self, file_id: str, *, workspace_id: Optional[str] = None) -> FileMetadata:
         """``GET /v1/files/{file_id}``."""

@@ -14,18 +14,28 @@ import math
 import threading
 import traceback
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Iterable, Mapping, Optional, Union
+from typing import Any, Callable, Iterable, Mapping, Optional
 from urllib.parse import parse_qsl, quote, unquote
 
 from pytest_claude_files._core import ids as _ids
 from pytest_claude_files._core.files import DEFAULT_LIMIT
 from pytest_claude_files._core.service import FakeService
+from pytest_claude_files._http import endpoints as _endpoints
 from pytest_claude_files._http import routes as _routes
 from pytest_claude_files._http import sse as _sse
+from pytest_claude_files._http.endpoint import (
+    JSON,
+    Endpoint,
+    HTTPRequest,
+    HTTPResponse,
+    error_response,
+    json_response,
+)
+from pytest_claude_files._http.endpoint import dumps as _dumps
 from pytest_claude_files._http.headers import GA_PAGINATING_VERSIONS, check_beta, check_version
-from pytest_claude_files._http.multipart import Body, parse_multipart
+from pytest_claude_files._http.multipart import parse_multipart
 from pytest_claude_files._http.routes import api_key_of
 from pytest_claude_files.errors import (
     AuthenticationError,
@@ -36,7 +46,7 @@ from pytest_claude_files.errors import (
     RateLimitError,
     shown,
 )
-from pytest_claude_files.models import BETA_HEADER_VALUE, Dialect, FileMetadata, dump_json
+from pytest_claude_files.models import BETA_HEADER_VALUE, Dialect, FileMetadata
 
 __all__ = [
     "FilesHandler", "HTTPRequest", "HTTPResponse", "InternalError", "api_key_of", "dialect_of",
@@ -45,55 +55,7 @@ __all__ = [
 
 log = logging.getLogger("pytest_claude_files")
 
-JSON = "application/json"
 Hook = Callable[["HTTPRequest", Optional[str]], Optional["HTTPResponse"]]
-
-
-@dataclass
-class HTTPRequest:
-    """A request as the handler sees it. ``headers`` keys are lower-case."""
-
-    method: str
-    path: str
-    query: str = ""
-    headers: Mapping[str, str] = field(default_factory=dict)
-    body: Body = b""
-
-    @classmethod
-    def build(
-        cls,
-        method: str,
-        path: str,
-        query: Union[str, bytes] = "",
-        headers: Union[Mapping[str, str], Iterable[tuple[str, str]], None] = None,
-        body: Body = b"",
-    ) -> HTTPRequest:
-        """Normalise method, query and (possibly repeated) headers into an ``HTTPRequest``."""
-        if isinstance(query, bytes):
-            query = query.decode("latin-1")
-        merged: dict[str, str] = {}
-        items = headers.items() if isinstance(headers, Mapping) else (headers or ())
-        for key, value in items:
-            low = key.lower()
-            merged[low] = f"{merged[low]}, {value}" if low in merged else value
-        return cls(method.upper(), path, query, merged, body)
-
-
-@dataclass
-class HTTPResponse:
-    status: int
-    headers: list[tuple[str, str]]
-    body: Body = b""
-
-    def header(self, name: str) -> Optional[str]:
-        low = name.lower()
-        for key, value in self.headers:
-            if key.lower() == low:
-                return value
-        return None
-
-    def json(self) -> Any:
-        return json.loads(bytes(self.body))
 
 
 def dialect_of(headers: Mapping[str, str]) -> Dialect:
@@ -106,15 +68,7 @@ def dialect_of(headers: Mapping[str, str]) -> Dialect:
 
 _MESSAGES_OPERATIONS = frozenset(_routes.MESSAGES_OPERATIONS)
 _BODY_NOT_JSON = "There was an error parsing the body of your request: it must be a JSON object"
-_dumps = dump_json  # compact UTF-8 JSON, the same bytes as FileMetadata.to_api_json
 _NO_HEADERS: tuple[tuple[str, str], ...] = ()
-
-
-def json_response(
-    status: int, obj: Any, request_id: str, extra: Iterable[tuple[str, str]] = ()
-) -> HTTPResponse:
-    headers = [("content-type", JSON), ("request-id", request_id), *extra]
-    return HTTPResponse(status, headers, _dumps(obj))
 
 
 def _json_ok(body: bytes, request_id: str, extra: Iterable[tuple[str, str]]) -> HTTPResponse:
@@ -129,17 +83,6 @@ def _page_json(files: list[FileMetadata], dialect: Dialect, rest: dict[str, Any]
     """``_dumps({"data": [m.to_api(dialect) ...], **rest})``, from each file's cached JSON."""
     items = b",".join([meta.to_api_json(dialect) for meta in files])
     return b'{"data":[' + items + b"]," + _dumps(rest)[1:]
-
-
-def error_response(error: FilesAPIError, request_id: Optional[str] = None) -> HTTPResponse:
-    """The API's error envelope for ``error``: the only place errors become HTTP."""
-    rid = request_id or _ids.new_request_id()
-    inner: dict[str, Any] = {"type": error.error_type, "message": error.message}
-    details = error.details_json() if (error.error_code or error.details) else None
-    if details is not None:
-        inner["details"] = details
-    body = {"type": "error", "error": inner, "request_id": rid}
-    return json_response(error.status, body, rid, error.headers.items())
 
 
 RATE_WINDOW_SECONDS = 60.0
@@ -294,6 +237,14 @@ class FilesHandler:
                     )
             dialect = dialect_of(request_headers)
         workspace = request_headers.get(WORKSPACE_HEADER)
+        endpoint = _endpoints.ENDPOINTS.get(operation)
+        if endpoint is not None:  # Message Batches, Skills, Managed Agents: see _http/endpoints.py
+            return endpoint(Endpoint(
+                request, self.files, operation, _routes.path_params(operation, request.method, path),
+                request_id, tuple(extra), workspace,
+                frozenset(v.strip() for v in (beta or "").split(",") if v.strip()),
+                request_headers.get("anthropic-version"),
+            ))
         if operation in _MESSAGES_OPERATIONS:
             return self._messages(request, operation, request_id, extra, workspace)
         if operation == "retrieve_metadata":

@@ -41,6 +41,18 @@ MESSAGES_ROUTE_TABLE: tuple[tuple[str, str, str], ...] = tuple(
     (op, method, pattern.pattern) for method, pattern, op in MESSAGES_ROUTES
 )
 
+# The resources beside Files and Messages: (method, pattern, operation), the operation a
+# key of ``_http/endpoints.ENDPOINTS``; a pattern's named groups are the endpoint's ``params``.
+BATCHES_ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = ()
+SKILLS_ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = ()
+SESSIONS_ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = ()
+RESOURCE_ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    *BATCHES_ROUTES, *SKILLS_ROUTES, *SESSIONS_ROUTES,
+)
+RESOURCE_ROUTE_TABLE: tuple[tuple[str, str, str], ...] = tuple(
+    (op, method, pattern.pattern) for method, pattern, op in RESOURCE_ROUTES
+)
+
 # For respx: (operation, method, path regex) as respx's M(method=..., path__regex=...).
 ROUTE_TABLE: tuple[tuple[str, str, str], ...] = tuple(
     (op, method, pattern.pattern) for method, pattern, op in ROUTES
@@ -85,12 +97,22 @@ def match(method: str, path: str) -> tuple[Optional[str], Optional[str]]:
 
 def match_by_table(method: str, path: str) -> tuple[Optional[str], Optional[str]]:
     """:func:`match` by the regular expressions of ``ROUTES`` alone."""
-    for route_method, pattern, operation in (*ROUTES, *MESSAGES_ROUTES):
+    for route_method, pattern, operation in (*ROUTES, *MESSAGES_ROUTES, *RESOURCE_ROUTES):
         if route_method == method:
             found = pattern.match(path)
             if found:
                 return operation, found.groupdict().get("file_id")
     return None, None
+
+
+def path_params(operation: str, method: str, path: str) -> dict[str, str]:
+    """The named groups of the route of ``operation`` that matches ``path`` (``{}``: none)."""
+    for route_method, pattern, name in RESOURCE_ROUTES:
+        if name == operation and route_method == method:
+            found = pattern.match(path)
+            if found:
+                return {k: v for k, v in found.groupdict().items() if v is not None}
+    return {}
 
 
 def split_list_query(pairs: Iterable[tuple[str, str]]) -> tuple[dict[str, str], Optional[list[str]]]:

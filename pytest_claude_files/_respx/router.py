@@ -104,7 +104,8 @@ class ClaudeFilesRouter(respx.MockRouter):
             name for name in mockers if name in Mocker.registry and (name != "httpx2" or httpx2 is not None)
         )
         self._mockers: list[Any] = []
-        for operation, method, pattern in (*_routes.ROUTE_TABLE, *_routes.MESSAGES_ROUTE_TABLE):
+        for operation, method, pattern in (*_routes.ROUTE_TABLE, *_routes.MESSAGES_ROUTE_TABLE,
+                                          *_routes.RESOURCE_ROUTE_TABLE):
             route = self.route(method=method, path__regex=pattern, name=operation)
             assert isinstance(route, ClaudeFilesRoute)
             route.cf_router = self
