@@ -272,12 +272,16 @@ class FakeMessages:
         betas: frozenset[str] = frozenset(),
         body_size: int = 0,
         workspace_id: Optional[str] = None,
+        reply: Optional[Reply] = None,
     ) -> dict[str, Any]:
-        """``POST /v1/messages``: the ``Message`` as JSON (streaming is the HTTP layer's)."""
+        """``POST /v1/messages``: the ``Message`` as JSON (streaming is the HTTP layer's).
+
+        ``reply``: answer with this one instead of the next scripted reply (a Message
+        Batch request's reply scripted for its ``custom_id``)."""
 
         def answer(shape: RequestShape, refs: tuple[FileReference, ...], tokens: int) -> dict[str, Any]:
-            reply = self._next_reply(MessagesRequest("create", body, api_version, betas, refs), body)
-            return self._answer(reply, shape, refs, tokens, body)
+            chosen = self._next_reply(MessagesRequest("create", body, api_version, betas, refs), body, reply)
+            return self._answer(chosen, shape, refs, tokens, body)
 
         return self._serve("create", body, api_version, betas, body_size, workspace_id, answer)
 
@@ -352,9 +356,13 @@ class FakeMessages:
         return FileReference(ref.file_id, ref.block_type, ref.path, meta.filename, meta.mime_type,
                              meta.size_bytes)
 
-    def _next_reply(self, record: MessagesRequest, body: dict[str, Any]) -> Reply:
+    def _next_reply(
+        self, record: MessagesRequest, body: dict[str, Any], given: Optional[Reply] = None,
+    ) -> Reply:
         state = self._state
-        if state.replies:
+        if given is not None:
+            reply = given
+        elif state.replies:
             reply = state.replies.popleft()
         elif state.responder is not None:
             try:
