@@ -368,4 +368,5 @@ def __getattr__(name: str) -> type[FilesAPIError]:
     if new is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     clash = "the SDK's anthropic.APIError" if name == "APIError" else "the builtin TimeoutError"
-    raise AttributeError(f"pytest_claude_files.errors.{name} is now {new} (the old name clashed with {clash})")
+    raise AttributeError(
+        f"pytest_claude_files.errors.{name} is now {new} (the old name clashed with {clash})")

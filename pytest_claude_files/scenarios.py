@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_MESSAGES",
-    "api_error",
     "as_effect",
     "connect_error",
     "cut_body",
@@ -41,7 +40,6 @@ __all__ = [
     "max_page_size",
     "paginate",
     "rate_limit",
-    "read_timeout",
     "timeout",
     "token_bucket",
 ]
