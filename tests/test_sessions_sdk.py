@@ -95,7 +95,9 @@ async def test_a_101st_mount_is_refused(sdk_client: Any, claude_files: Any) -> N
             resources=[{"type": "file", "file_id": f.id} for f in uploads]))
 
 
-async def test_an_unknown_or_archived_agent_or_environment_is_refused(sdk_client: Any, claude_files: Any) -> None:
+async def test_an_unknown_or_archived_agent_or_environment_is_refused(
+    sdk_client: Any, claude_files: Any
+) -> None:
     environment, agent = await _setup(sdk_client)
     with pytest.raises(anthropic.NotFoundError, match="agent_unknown"):
         await _r(sdk_client.beta.sessions.create(agent="agent_unknown", environment_id=environment.id))
