@@ -34,27 +34,20 @@ from typing import TYPE_CHECKING, Any, Optional, Protocol, Union
 from pytest_claude_files._core import batch_check as _check
 from pytest_claude_files._core import ids as _ids
 from pytest_claude_files._core.messages import DEFAULT_COMMAND, FakeMessages, OutputFiles, Reply
-from pytest_claude_files._core.resource import Resource
+from pytest_claude_files._core.resource import Resource, ServiceLike
 from pytest_claude_files.errors import FilesAPIError, InvalidRequestError, NotFoundError, shown
 from pytest_claude_files.models import format_timestamp
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from pytest_claude_files._core.clock import FakeClock
-    from pytest_claude_files._core.settings import FakeFilesSettings
 
 
-class Service(Protocol):
+class Service(ServiceLike, Protocol):
     """What the batches need of the service (``FakeService`` is one; no import cycle)."""
 
-    @property
-    def clock(self) -> FakeClock: ...
-
-    @property
-    def settings(self) -> FakeFilesSettings: ...
-
     messages: FakeMessages
+
 
 __all__ = ["PROCESSING_WINDOW", "RESULTS_KEPT", "FakeBatches"]
 

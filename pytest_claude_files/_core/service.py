@@ -25,12 +25,14 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Iterator, Optional, Sequence
 
+from pytest_claude_files._core.agents import FakeAgents, FakeEnvironments
 from pytest_claude_files._core.batches import FakeBatches
 from pytest_claude_files._core.clock import FakeClock
 from pytest_claude_files._core.files import BetaPage, Call, Content, FilesResource, GAPage
 from pytest_claude_files._core.messages import FakeMessages
 from pytest_claude_files._core.misuse import Misuse, MisuseLog
 from pytest_claude_files._core.resource import Resource
+from pytest_claude_files._core.sessions import FakeSessions
 from pytest_claude_files._core.settings import FakeFilesSettings
 from pytest_claude_files.models import DeletedFile, Dialect, FileMetadata
 
@@ -67,6 +69,14 @@ class FakeService:
         self.batches: FakeBatches = FakeBatches(self)
         """The Message Batches API (``claude_files.batches``): its requests go through ``messages``."""
         self.resources["batches"] = self.batches
+        self.agents: FakeAgents = FakeAgents(self)
+        """Managed Agents agents (``claude_files.agents``)."""
+        self.environments: FakeEnvironments = FakeEnvironments(self)
+        """Managed Agents environments (``claude_files.environments``)."""
+        self.sessions: FakeSessions = FakeSessions(self, self.agents, self.environments)
+        """Managed Agents sessions, their mounted files and events; script agent turns with
+        ``claude_files.sessions.reply(...)``."""
+        self.resources.update(agents=self.agents, environments=self.environments, sessions=self.sessions)
 
     # -- the whole account ------------------------------------------------------------
     @property
