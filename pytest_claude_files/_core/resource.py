@@ -1,14 +1,34 @@
-"""The base of the resources beside Files and Messages (Message Batches, Skills, Sessions).
+"""The base of the resources beside Files and Messages (Batches, Skills, Managed Agents).
 
-It lives apart from ``service.py`` so that a resource module can subclass it while the
-service imports the resource (no import cycle); ``service.Resource`` is the same class.
+A resource gets the service it belongs to (what it needs of it is :class:`ServiceLike`,
+so that resource modules need not import ``_core/service.py``, which imports them), is
+reset with it, and is asked at the end of a test for the problems that must fail it.
+``_core/service.py`` re-exports :class:`Resource`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Protocol
 
-__all__ = ["Resource"]
+from pytest_claude_files._core.clock import FakeClock
+from pytest_claude_files._core.files import FilesResource
+from pytest_claude_files._core.misuse import MisuseLog
+from pytest_claude_files._core.settings import FakeFilesSettings
+
+__all__ = ["Resource", "ServiceLike"]
+
+
+class ServiceLike(Protocol):
+    """What a resource sees of the service root (``FakeService`` is one)."""
+
+    files: FilesResource
+    misuse: MisuseLog
+
+    @property
+    def settings(self) -> FakeFilesSettings: ...
+
+    @property
+    def clock(self) -> FakeClock: ...
 
 
 class Resource:
@@ -18,7 +38,7 @@ class Resource:
 
     name: str = ""
 
-    def __init__(self, service: Any) -> None:
+    def __init__(self, service: ServiceLike) -> None:
         self.service = service
 
     def reset(self) -> None:

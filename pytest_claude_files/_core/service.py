@@ -25,11 +25,13 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Iterator, Optional, Sequence
 
+from pytest_claude_files._core.agents import FakeAgents, FakeEnvironments
 from pytest_claude_files._core.clock import FakeClock
 from pytest_claude_files._core.files import BetaPage, Call, Content, FilesResource, GAPage
 from pytest_claude_files._core.messages import FakeMessages
 from pytest_claude_files._core.misuse import Misuse, MisuseLog
 from pytest_claude_files._core.resource import Resource
+from pytest_claude_files._core.sessions import FakeSessions
 from pytest_claude_files._core.settings import FakeFilesSettings
 from pytest_claude_files._core.skills import FakeSkills
 from pytest_claude_files.models import DeletedFile, Dialect, FileMetadata
@@ -68,6 +70,14 @@ class FakeService:
         """The Skills API (``claude_files.skills``): custom skills and Anthropic's."""
         self.resources["skills"] = self.skills
         self.messages.resolve_skills = self.skills.resolve_container
+        self.agents: FakeAgents = FakeAgents(self)
+        """Managed Agents agents (``claude_files.agents``)."""
+        self.environments: FakeEnvironments = FakeEnvironments(self)
+        """Managed Agents environments (``claude_files.environments``)."""
+        self.sessions: FakeSessions = FakeSessions(self, self.agents, self.environments)
+        """Managed Agents sessions, their mounted files and events; script agent turns with
+        ``claude_files.sessions.reply(...)``."""
+        self.resources.update(agents=self.agents, environments=self.environments, sessions=self.sessions)
 
     # -- the whole account ------------------------------------------------------------
     @property
