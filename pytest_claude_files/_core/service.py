@@ -34,6 +34,7 @@ from pytest_claude_files._core.misuse import Misuse, MisuseLog
 from pytest_claude_files._core.resource import Resource
 from pytest_claude_files._core.sessions import FakeSessions
 from pytest_claude_files._core.settings import FakeFilesSettings
+from pytest_claude_files._core.skills import FakeSkills
 from pytest_claude_files.models import DeletedFile, Dialect, FileMetadata
 
 __all__ = ["FakeFiles", "FakeService", "Resource"]
@@ -69,6 +70,10 @@ class FakeService:
         self.batches: FakeBatches = FakeBatches(self)
         """The Message Batches API (``claude_files.batches``): its requests go through ``messages``."""
         self.resources["batches"] = self.batches
+        self.skills: FakeSkills = FakeSkills(self)
+        """The Skills API (``claude_files.skills``): custom skills and Anthropic's."""
+        self.resources["skills"] = self.skills
+        self.messages.resolve_skills = self.skills.resolve_container
         self.agents: FakeAgents = FakeAgents(self)
         """Managed Agents agents (``claude_files.agents``)."""
         self.environments: FakeEnvironments = FakeEnvironments(self)
