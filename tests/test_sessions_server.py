@@ -44,7 +44,8 @@ def test_a_session_over_http(control: Any, client: Any) -> None:
     session = client.beta.sessions.create(agent=agent.id, environment_id=environment.id,
                                           resources=[{"type": "file", "file_id": upload.id}])
     assert session.resources[0].file_id != upload.id
-    assert control.session_reply("done", output_files={"report.md": b"# R"})[0]["output_files"] == ["report.md"]
+    queued = control.session_reply("done", output_files={"report.md": b"# R"})
+    assert queued[0]["output_files"] == ["report.md"]
     with client.beta.sessions.events.stream(session.id) as stream:
         client.beta.sessions.events.send(session.id, events=[MESSAGE])
         types = [event.type for event in stream]
@@ -58,7 +59,9 @@ def test_a_session_over_http(control: Any, client: Any) -> None:
     assert control.clear_session_replies() == 1 and control.pending_session_replies() == []
 
 
-def test_a_stream_waits_for_a_send_from_another_thread(control: Any, client: Any, server: ServerHandle) -> None:
+def test_a_stream_waits_for_a_send_from_another_thread(
+    control: Any, client: Any, server: ServerHandle
+) -> None:
     environment = client.beta.environments.create(name="threads")
     agent = client.beta.agents.create(name="a", model="claude-opus-4-7")
     session = client.beta.sessions.create(agent=agent.id, environment_id=environment.id)
