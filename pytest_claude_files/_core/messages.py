@@ -287,14 +287,18 @@ class FakeMessages:
         betas: frozenset[str] = frozenset(),
         body_size: int = 0,
         workspace_id: Optional[str] = None,
+        reply: Optional[Reply] = None,
     ) -> dict[str, Any]:
-        """``POST /v1/messages``: the ``Message`` as JSON (streaming is the HTTP layer's)."""
+        """``POST /v1/messages``: the ``Message`` as JSON (streaming is the HTTP layer's).
+
+        ``reply``: answer with this one instead of the next scripted reply (a Message
+        Batch request's reply scripted for its ``custom_id``)."""
 
         def answer(shape: RequestShape, refs: tuple[FileReference, ...], tokens: int) -> dict[str, Any]:
             skills = None if self.resolve_skills is None else self.resolve_skills(
                 body, betas, workspace_id, enables_code_execution(body))
-            reply = self._next_reply(MessagesRequest("create", body, api_version, betas, refs), body)
-            return self._answer(reply, shape, refs, tokens, body, workspace_id, skills)
+            chosen = self._next_reply(MessagesRequest("create", body, api_version, betas, refs), body, reply)
+            return self._answer(chosen, shape, refs, tokens, body, workspace_id, skills)
 
         return self._serve("create", body, api_version, betas, body_size, workspace_id, answer)
 
@@ -373,10 +377,12 @@ class FakeMessages:
         return FileReference(ref.file_id, ref.block_type, ref.path, meta.filename, meta.mime_type,
                              meta.size_bytes)
 
-    def _next_reply(self, record: MessagesRequest, body: dict[str, Any]) -> Reply:
+    def _next_reply(
+        self, record: MessagesRequest, body: dict[str, Any], given: Optional[Reply] = None,
+    ) -> Reply:
         with self._lock:
             state = self._state
-            queued = state.replies.popleft() if state.replies else None
+            queued = given if given is not None else state.replies.popleft() if state.replies else None
             responder = state.responder
         if queued is not None:
             reply = queued
