@@ -377,20 +377,13 @@ _RENAMED = {"APIError": "FilesInternalError", "TimeoutError": "FilesTimeoutError
 
 
 def __getattr__(name: str) -> Any:
-    """``ClaudeFilesMisuseWarning`` (made on first use), and the old names, for one release:
-    ``errors.APIError`` and ``errors.TimeoutError``."""
+    """``ClaudeFilesMisuseWarning`` (made on first use); the first names of two classes (they
+    never reached PyPI) say what they are now."""
     if name == "ClaudeFilesMisuseWarning":
         return _misuse_warning_class()
     new = _RENAMED.get(name)
     if new is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import warnings
-
-    warnings.warn(
-        f"pytest_claude_files.errors.{name} is renamed {new} (the old name clashed with "
-        f"{'the SDK' if name == 'APIError' else 'the builtin'}); the alias goes in the next release",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    cls: type[FilesAPIError] = globals()[new]
-    return cls
+    clash = "the SDK's anthropic.APIError" if name == "APIError" else "the builtin TimeoutError"
+    raise AttributeError(
+        f"pytest_claude_files.errors.{name} is now {new} (the old name clashed with {clash})")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Optional, Union
 from urllib.parse import parse_qsl
 
 from pytest_claude_files._core import ids as _ids
@@ -61,9 +61,13 @@ class HTTPRequest:
 
 @dataclass
 class HTTPResponse:
+    """An answer. ``stream``, when set, is the body read lazily, piece by piece (an event
+    stream whose events happen after the answer began); ``body`` is then empty."""
+
     status: int
     headers: list[tuple[str, str]]
     body: Body = b""
+    stream: Optional[Iterator[bytes]] = None
 
     def header(self, name: str) -> Optional[str]:
         low = name.lower()
@@ -134,6 +138,11 @@ class Endpoint:
     def ok(self, obj: Any, status: int = 200) -> HTTPResponse:
         """``obj`` as a JSON answer with this request's id and headers."""
         return json_response(status, obj, self.request_id, self.extra)
+
+    def streamed(self, pieces: Iterator[bytes], content_type: str) -> HTTPResponse:
+        """A 200 whose body is read lazily from ``pieces`` (Server-Sent Events as they happen)."""
+        return HTTPResponse(200, [("content-type", content_type), ("request-id", self.request_id),
+                                  ("cache-control", "no-cache"), *self.extra], b"", pieces)
 
     def raw(self, body: bytes, content_type: str, headers: Iterable[tuple[str, str]] = ()) -> HTTPResponse:
         """A 200 of ``body`` as it is (JSONL results, Server-Sent Events, file bytes)."""

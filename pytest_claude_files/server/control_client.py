@@ -6,7 +6,6 @@ import base64
 import json
 import urllib.error
 import urllib.request
-import warnings
 from typing import TYPE_CHECKING, Any, Optional
 
 from pytest_claude_files.server._names import ANY_OPERATION, CONTROL_PREFIX
@@ -149,25 +148,12 @@ class ControlClient:
     def _fault(self, spec: dict[str, Any]) -> dict[str, Any]:
         return dict(self._call("POST", "faults", spec))
 
-    # the names before one vocabulary (docs/faults.md), kept for one release
-    def fail(self, operation: str = ANY_OPERATION, status: Optional[int] = None, *,
-             times: Optional[int] = 1, **fields: Any) -> dict[str, Any]:
-        """Deprecated name of :meth:`error`."""
-        _deprecated("fail", "error")
-        return self.error(operation, status, times=times, **fields)
-
-    def delay(self, operation: str = ANY_OPERATION, seconds: float = 1.0, *,
-              times: Optional[int] = 1) -> dict[str, Any]:
-        """Deprecated name of :meth:`latency`."""
-        _deprecated("delay", "latency")
-        return self.latency(operation, seconds, times=times)
-
-    def truncate(
-        self, operation: str = "download", at: int = 0, *, times: Optional[int] = 1
-    ) -> dict[str, Any]:
-        """Deprecated name of :meth:`cut_body` (``at`` is its ``after``)."""
-        _deprecated("truncate", "cut_body")
-        return self.cut_body(operation, at, times=times)
+    def __getattr__(self, name: str) -> Any:
+        new = _RENAMED.get(name)
+        if new is not None:  # the names before one vocabulary (docs/faults.md)
+            raise AttributeError(f"ControlClient.{name}() is now ControlClient.{new}() (the same fault; "
+                                 "one vocabulary: claude-files-fake docs faults)")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def faults(self) -> list[dict[str, Any]]:
         return list(self._call("GET", "faults")["data"])
@@ -216,8 +202,5 @@ class ControlClient:
         """The Messages requests received (operation, files resolved, error, body)."""
         return list(self._call("GET", "messages/requests")["data"])
 
-def _deprecated(old: str, new: str) -> None:
-    warnings.warn(
-        f"ControlClient.{old}() is deprecated; use ControlClient.{new}() (the same fault; "
-        "see: claude-files-fake docs faults)", DeprecationWarning, stacklevel=3,
-    )
+
+_RENAMED = {"fail": "error", "delay": "latency", "truncate": "cut_body"}
