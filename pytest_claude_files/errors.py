@@ -114,6 +114,15 @@ class FilesAPIError(Exception):
         out.update((k, v) for k, v in self.details.items() if k != "error_code")
         return out
 
+    def envelope(self, request_id: str) -> dict[str, Any]:
+        """The API's error object: ``{"type": "error", "error": {...}, "request_id": ...}`` (the
+        body of an error answer, and the ``error`` of an ``errored`` Message Batch result)."""
+        inner: dict[str, Any] = {"type": self.error_type, "message": self.message}
+        details = self.details_json() if (self.error_code or self.details) else None
+        if details is not None:
+            inner["details"] = details
+        return {"type": "error", "error": inner, "request_id": request_id}
+
     def __repr__(self) -> str:
         code = f", error_code={self.error_code!r}" if self.error_code else ""
         return f"{type(self).__name__}({self.message!r}{code})"

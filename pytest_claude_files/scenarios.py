@@ -270,7 +270,8 @@ def max_page_size(size: int) -> Effect:
             return None  # the fake's 400
         limit = min(size, asked if asked is not None else 20)
         changed = HTTPRequest(
-            req.method, req.path, urlencode([*rest, ("limit", str(limit))]), req.headers, req.body
+            req.method, req.path, urlencode([*rest, ("limit", str(limit))]), req.headers, req.body,
+            req.scheme,
         )
         return ctx.call_fake(changed)
 

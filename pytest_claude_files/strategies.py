@@ -19,6 +19,7 @@ the ``hypothesis`` entry point (``pytest_claude_files._gen.hypothesis_setup``).
 
 from __future__ import annotations
 
+from pytest_claude_files._gen import skills as _skills
 from pytest_claude_files._gen.file_strategies import DIALECTS as DIALECTS
 from pytest_claude_files._gen.file_strategies import EXTENSIONS as EXTENSIONS
 from pytest_claude_files._gen.file_strategies import INVALID_FILENAME_KINDS as INVALID_FILENAME_KINDS
@@ -53,6 +54,7 @@ from pytest_claude_files._gen.file_strategies import scope_ids as scope_ids
 from pytest_claude_files._gen.file_strategies import sdk_deleted_files as sdk_deleted_files
 from pytest_claude_files._gen.file_strategies import sdk_file_metadata as sdk_file_metadata
 from pytest_claude_files._gen.file_strategies import upload_payloads as upload_payloads
+from pytest_claude_files._gen.skills import *  # noqa: F403  (skill bundles, PDFs, citations)
 
 __all__ = [
     "DIALECTS",
@@ -86,3 +88,4 @@ __all__ = [
     "sdk_file_metadata",
     "upload_payloads",
 ]
+__all__ += _skills.__all__  # skill bundles, PDFs with text, citations (_gen/skills.py)
