@@ -34,7 +34,7 @@ __all__ = [
     "sdk_http_library",
     "start_server",
 ]
-__version__ = "0.1.0"
+from pytest_claude_files._version import __version__ as __version__
 
 _LAZY = {
     "FakeFiles": "pytest_claude_files._core.service",

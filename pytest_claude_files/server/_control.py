@@ -57,6 +57,7 @@ from pytest_claude_files.errors import (
 from pytest_claude_files.server import _control_messages as _cm
 from pytest_claude_files.server import _control_sessions as _cs
 from pytest_claude_files.server._faults import parse_fault
+from pytest_claude_files.server._names import CONTROL_PREFIX
 from pytest_claude_files.server._seed import file_spec_kwargs, in_range, parse_moment
 
 if TYPE_CHECKING:
@@ -64,8 +65,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CONTROL_PREFIX", "ControlAPI", "file_spec_kwargs"]
 
-CONTROL_PREFIX = "/_claude_files/"
-"""The reserved path prefix of the control API."""
 MAX_CONTROL_BODY = 64 * 1024 * 1024
 """Largest control request body (a seeded file's base64 content included)."""
 CONTROL_TOKEN_HEADER = "x-control-token"

@@ -8,8 +8,7 @@ import urllib.error
 import urllib.request
 from typing import TYPE_CHECKING, Any, Optional
 
-from pytest_claude_files.server._control import CONTROL_PREFIX
-from pytest_claude_files.server._faults import ANY_OPERATION
+from pytest_claude_files.server._names import ANY_OPERATION, CONTROL_PREFIX
 
 if TYPE_CHECKING:
     pass
