@@ -21,6 +21,7 @@ the key may be omitted.
 ``messages/replies``       ``POST`` queues scripted Messages replies, ``GET`` lists
                            the unused ones, ``DELETE`` drops them
 ``GET  messages/requests`` the Messages requests and their resolved file references
+``batches/...``            hold, end and script Message Batches (``_control_batches.py``)
 =========================  =====================================================
 
 Fault vocabulary (the same as the respx scenarios): ``operation`` (``upload``, ``list``,
@@ -52,6 +53,7 @@ from pytest_claude_files.errors import (
     PermissionDeniedError,
     RequestTooLargeError,
 )
+from pytest_claude_files.server import _control_batches as _cb
 from pytest_claude_files.server import _control_messages as _cm
 from pytest_claude_files.server._faults import parse_fault
 from pytest_claude_files.server._seed import file_spec_kwargs, in_range, parse_moment
@@ -125,6 +127,10 @@ class ControlAPI:
             ("GET", "messages/replies"): self._replies,
             ("DELETE", "messages/replies"): self._clear_replies,
             ("GET", "messages/requests"): self._messages_requests,
+            ("POST", "batches/hold"): self._batches(_cb.hold),
+            ("POST", "batches/end"): self._batches(_cb.end),
+            ("POST", "batches/replies"): self._batches(_cb.add_reply),
+            ("GET", "batches/replies"): self._batches(lambda batches, body: _cb.replies_json(batches)),
         }
 
     def __call__(
@@ -331,3 +337,7 @@ class ControlAPI:
 
     def _messages_requests(self, request: HTTPRequest, body: Any) -> HTTPResponse:
         return _ok(_cm.requests_json(self._tenant(request).files.messages))
+
+    def _batches(self, action: Callable[[Any, Any], Any]) -> Callable[[HTTPRequest, Any], HTTPResponse]:
+        """A control endpoint acting on the tenant's ``batches`` (``_control_batches.py``)."""
+        return lambda request, body: _ok(action(self._tenant(request).files.batches, body))
