@@ -8,8 +8,7 @@ import urllib.error
 import urllib.request
 from typing import TYPE_CHECKING, Any, Optional
 
-from pytest_claude_files.server._control import CONTROL_PREFIX
-from pytest_claude_files.server._faults import ANY_OPERATION
+from pytest_claude_files.server._names import ANY_OPERATION, CONTROL_PREFIX
 
 if TYPE_CHECKING:
     pass
@@ -184,6 +183,39 @@ class ControlClient:
         keywords (``tool_use``, ``stop_reason``, ``command``, ``stdout``...) go as they are.
         """
         return list(self._call("POST", "messages/replies", _reply_spec(text, output_files, fields))["data"])
+
+    def session_reply(
+        self,
+        text: Optional[str] = None,
+        *,
+        output_files: Optional[dict[str, Any]] = None,
+        **fields: Any,
+    ) -> list[dict[str, Any]]:
+        """Queue the next Managed Agents turn, as ``claude_files.sessions.reply()``; the pending turns.
+
+        ``output_files`` maps a filename to bytes or ``(bytes, mime_type)`` (written to
+        ``/mnt/session/outputs/``); ``stop_reason`` and ``session_id`` go as they are.
+        """
+        spec: dict[str, Any] = dict(fields)
+        if text is not None:
+            spec["text"] = text
+        if output_files:
+            files: dict[str, Any] = {}
+            for name, value in output_files.items():
+                data, mime = value if isinstance(value, tuple) else (value, None)
+                files[name] = {"content_base64": base64.b64encode(bytes(data)).decode()}
+                if mime is not None:
+                    files[name]["mime_type"] = mime
+            spec["output_files"] = files
+        return list(self._call("POST", "sessions/replies", spec)["data"])
+
+    def pending_session_replies(self) -> list[dict[str, Any]]:
+        """The Managed Agents turns no ``user.message`` has used yet."""
+        return list(self._call("GET", "sessions/replies")["data"])
+
+    def clear_session_replies(self) -> int:
+        """Drop the unused Managed Agents turns; how many there were."""
+        return int(self._call("DELETE", "sessions/replies")["cleared"])
 
     def pending_replies(self) -> list[dict[str, Any]]:
         return list(self._call("GET", "messages/replies")["data"])
