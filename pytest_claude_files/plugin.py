@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from pytest_claude_files._http.handler import FilesHandler
 
 # backends (fake, server, real) and auto-cleanup of live uploads; the fidelity suite's option
-pytest_plugins = ("pytest_claude_files._plugin.live", "pytest_claude_files._plugin.contract")
+pytest_plugins = ("pytest_claude_files._plugin.live", "pytest_claude_files._plugin.contract",
+                  "pytest_claude_files._plugin.verdict")
 
 MARKER = "claude_files"
 GROUP = "claude-files"
@@ -92,12 +93,15 @@ def pytest_configure(config: pytest.Config) -> None:
 def _known_options() -> list[str]:
     from pytest_claude_files._live import state
     from pytest_claude_files._live.backends import OPTION_BACKEND
+    from pytest_claude_files._plugin import verdict
     from pytest_claude_files._plugin.faker_fixtures import SEED_OPTION
     from pytest_claude_files.contract._plan import OPTION_REPORT
 
-    return sorted([OPTION_BACKEND, SEED_OPTION, OPTION_REPORT, *(
+    live_options = [
         value for name, value in vars(state).items() if name.startswith("OPTION_") and isinstance(value, str)
-    )])
+    ]
+    return sorted([OPTION_BACKEND, SEED_OPTION, OPTION_REPORT, verdict.OPTION_REPORT, verdict.OPTION_VERDICT,
+                   *live_options])
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -121,10 +125,10 @@ def pytest_load_initial_conftests(
 
 
 def _known_ini_names() -> list[str]:
-    from pytest_claude_files._plugin import faker_fixtures, live
+    from pytest_claude_files._plugin import faker_fixtures, live, verdict
 
     return sorted(
-        value for module in (_config, live, faker_fixtures) for name, value in vars(module).items()
+        value for module in (_config, live, faker_fixtures, verdict) for name, value in vars(module).items()
         if name.startswith("INI_") and isinstance(value, str)
     )
 
@@ -191,8 +195,11 @@ def _warn_misspelled_ini(config: pytest.Config) -> None:
 
     known = _known_ini_names()
     for name in _ini_file_keys(config.inipath):
-        if name.startswith("claude_files") and name not in known:
-            hint = did_you_mean(name, known)
+        if name in known:
+            continue
+        hint = did_you_mean(name, known)
+        # ours by its prefix, or close enough to one of ours ("claude_file_backend", "claudefiles_...")
+        if "claude" in name or ("files" in name and hint):
             config.issue_config_time_warning(
                 pytest.PytestConfigWarning(
                     f"{name}: not an ini option of pytest-claude-files{hint}. "

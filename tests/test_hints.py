@@ -38,6 +38,18 @@ def test_misspelled_ini_option(pytester: pytest.Pytester) -> None:
     ])
 
 
+def test_an_ini_typo_in_the_prefix_gets_did_you_mean_too(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nclaude_file_verdict = fail\nclaudefiles_cleanup = off\n")
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest_inprocess(*PLUGINS)
+    result.stdout.fnmatch_lines([
+        "*PytestConfigWarning: claude_file_verdict: not an ini option of pytest-claude-files "
+        "(did you mean 'claude_files_verdict'?)*",
+        "*PytestConfigWarning: claudefiles_cleanup: not an ini option of pytest-claude-files "
+        "(did you mean 'claude_files_cleanup'?)*",
+    ], consecutive=False)
+
+
 def test_misspelled_command_line_option(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_x(): pass")
     result = pytester.runpytest_inprocess("--claude-files-backnd=fake", *PLUGINS)
@@ -45,8 +57,8 @@ def test_misspelled_command_line_option(pytester: pytest.Pytester) -> None:
     result.stderr.fnmatch_lines([
         "ERROR: --claude-files-backnd: not an option of pytest-claude-files (did you mean "
         "'--claude-files-backend'?). Known: --claude-files-backend, --claude-files-cleanup, "
-        "--claude-files-contract-report, --claude-files-record-all, --claude-files-seed, "
-        "--claude-files-sweep. "
+        "--claude-files-contract-report, --claude-files-record-all, --claude-files-report, "
+        "--claude-files-seed, --claude-files-sweep, --claude-files-verdict. "
         "See claude-files-fake docs reference#command-line-options",
     ])
 

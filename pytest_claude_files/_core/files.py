@@ -110,9 +110,9 @@ class FilesResource:
 
     def unfinished_listings(self) -> None:
         """End of a test: notice listings that stopped at a page that said there was more."""
-        for dialect, count, note in self.listings.unfinished():
+        for dialect, count, note, where in self.listings.unfinished_at():
             if note:
-                self.misuse.notice("beta-dialect-trap", note, once_key="trap")
+                self.misuse.notice("beta-dialect-trap", note, once_key="trap", where=where)
                 continue
             more = "has_more: true" if dialect == "beta" else "a next_page"
             self.misuse.notice(
@@ -121,7 +121,7 @@ class FilesResource:
                 "page was never asked for: code that reads one page as the whole list misses files "
                 "once there are more than 20. Iterate the page (`for f in client.files.list()`) or use "
                 "page.iter_pages() / page.get_next_page(); pass limit= if one page is what you want.",
-                once_key=dialect,
+                once_key=dialect, where=where,
             )
         self.listings.clear()
 
