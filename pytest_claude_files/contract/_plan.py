@@ -52,6 +52,9 @@ CALLS: dict[str, str] = {
     "delete": "DELETE /v1/files/{id}",
     "messages": "POST /v1/messages",
     "count_tokens": "POST /v1/messages/count_tokens",
+    "skills.list": "GET /v1/skills",
+    "skills.create": "POST /v1/skills",
+    "skills.delete": "DELETE /v1/skills/{id}",
 }
 
 
