@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import Any, Iterator, Optional, Sequence
 
 from pytest_claude_files._core.agents import FakeAgents, FakeEnvironments
+from pytest_claude_files._core.batches import FakeBatches
 from pytest_claude_files._core.clock import FakeClock
 from pytest_claude_files._core.files import BetaPage, Call, Content, FilesResource, GAPage
 from pytest_claude_files._core.messages import FakeMessages
@@ -66,6 +67,9 @@ class FakeService:
         """The Messages side, sharing these files (``claude_files.messages``)."""
         # further resources, each a ``Resource`` given this service, listed in ``resources``:
         self.resources: dict[str, Resource] = {}
+        self.batches: FakeBatches = FakeBatches(self)
+        """The Message Batches API (``claude_files.batches``): its requests go through ``messages``."""
+        self.resources["batches"] = self.batches
         self.skills: FakeSkills = FakeSkills(self)
         """The Skills API (``claude_files.skills``): custom skills and Anthropic's."""
         self.resources["skills"] = self.skills

@@ -101,10 +101,19 @@ class FakeSessions(Resource):
         writes to ``/mnt/session/outputs/`` (downloadable, scoped to the session).
         ``session_id``: only that session's next message uses this reply.
         """
-        made = make_reply(text, output_files=output_files, stop_reason=stop_reason, session_id=session_id)
+        return self.queue(make_reply(text, output_files=output_files, stop_reason=stop_reason,
+                                     session_id=session_id))
+
+    def queue(self, reply: SessionReply) -> SessionReply:
+        """Queue a checked :class:`SessionReply` (what :meth:`reply` does)."""
         with self._lock:
-            self._replies.append(made)
-        return made
+            self._replies.append(reply)
+        return reply
+
+    def reset_replies(self) -> None:
+        """Drop the scripted turns no message has used."""
+        with self._lock:
+            self._replies.clear()
 
     @property
     def pending_replies(self) -> List[SessionReply]:
@@ -412,7 +421,7 @@ class FakeSessions(Resource):
             raise InvalidRequestError(f"A maximum of {MAX_FILES} files is supported per session.")
         files = self.service.files
         source = files.get(file_id, workspace_id=session.workspace)  # 404 when unknown or deleted
-        content = files.content(file_id)  # 404 file_expired when its content expired
+        content = files.content(file_id, workspace_id=session.workspace)  # 404 file_expired: content gone
         path = mount_path or UPLOADS_DIR + file_id
         if any(r["mount_path"] == path for r in session.resources.values()):
             raise InvalidRequestError(
@@ -477,8 +486,8 @@ class FakeSessions(Resource):
                                                scope_id=session_id, workspace_id=session.workspace)
             session.scoped_files.add(made.id)
             written.append(name)
-        mounted = [self.service.files.get(r["file_id"]).filename for r in session.resources.values()
-                   if r["file_id"] in self.service.files]
+        mounted = [self.service.files.get(r["file_id"], workspace_id=session.workspace).filename
+                   for r in session.resources.values() if r["file_id"] in self.service.files]
         text = reply.text if reply.text is not None else default_text(mounted, written)
         content = [{"type": "text", "text": text}]
         input_tokens, output_tokens = tokens_of(message.get("content")), tokens_of(content)

@@ -43,7 +43,15 @@ MESSAGES_ROUTE_TABLE: tuple[tuple[str, str, str], ...] = tuple(
 
 # The resources beside Files and Messages: (method, pattern, operation), the operation a
 # key of ``_http/endpoints.ENDPOINTS``; a pattern's named groups are the endpoint's ``params``.
-BATCHES_ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = ()
+_BATCH = r"(?P<batch_id>[^/]+)"
+BATCHES_ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("POST", re.compile(r"^/v1/messages/batches/?\Z"), "batches.create"),
+    ("GET", re.compile(r"^/v1/messages/batches/?\Z"), "batches.list"),
+    ("GET", re.compile(rf"^/v1/messages/batches/{_BATCH}/?\Z"), "batches.retrieve"),
+    ("DELETE", re.compile(rf"^/v1/messages/batches/{_BATCH}/?\Z"), "batches.delete"),
+    ("POST", re.compile(rf"^/v1/messages/batches/{_BATCH}/cancel/?\Z"), "batches.cancel"),
+    ("GET", re.compile(rf"^/v1/messages/batches/{_BATCH}/results/?\Z"), "batches.results"),
+)
 _SKILL = r"(?P<skill_id>[^/]+)"
 _VERSION = r"(?P<version>[^/]+)"
 SKILLS_ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (

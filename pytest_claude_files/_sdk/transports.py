@@ -28,7 +28,8 @@ def to_http_request(request: Any, body: bytes) -> HTTPRequest:
     raw_path: bytes = request.url.raw_path
     path, _, query = raw_path.partition(b"?")
     return HTTPRequest.build(
-        request.method, path.decode("ascii", "replace"), query, _header_items(request), body
+        request.method, path.decode("ascii", "replace"), query, _header_items(request), body,
+        request.url.scheme,
     )
 
 

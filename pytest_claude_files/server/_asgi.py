@@ -181,7 +181,8 @@ class FilesASGIApp:
         if len(headers) != len(raw_headers):  # a repeated header: join the values, as HTTP does
             headers = HTTPRequest.build(method, path, "", ((k.decode("latin-1"), v.decode("latin-1"))
                                                            for k, v in raw_headers)).headers  # type: ignore[assignment]
-        request = HTTPRequest(method, path, query_bytes.decode("latin-1"), headers)
+        request = HTTPRequest(method, path, query_bytes.decode("latin-1"), headers, b"",
+                              scope.get("scheme") or "http")
 
         control = self.control
         if control is not None and path.startswith(control.prefix):
