@@ -21,6 +21,9 @@ the key may be omitted.
 ``messages/replies``       ``POST`` queues scripted Messages replies, ``GET`` lists
                            the unused ones, ``DELETE`` drops them
 ``GET  messages/requests`` the Messages requests and their resolved file references
+``batches/...``            hold, end and script Message Batches (``_control_batches.py``)
+``sessions/replies``       ``POST`` queues scripted Managed Agents turns, ``GET`` lists
+                           the unused ones, ``DELETE`` drops them
 =========================  =====================================================
 
 Fault vocabulary (the same as the respx scenarios): ``operation`` (``upload``, ``list``,
@@ -42,7 +45,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import parse_qsl, urlsplit
 
-from pytest_claude_files._core.service import FakeService
 from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse, error_response
 from pytest_claude_files.errors import (
     AuthenticationError,
@@ -53,8 +55,11 @@ from pytest_claude_files.errors import (
     PermissionDeniedError,
     RequestTooLargeError,
 )
+from pytest_claude_files.server import _control_batches as _cb
 from pytest_claude_files.server import _control_messages as _cm
+from pytest_claude_files.server import _control_sessions as _cs
 from pytest_claude_files.server._faults import parse_fault
+from pytest_claude_files.server._names import CONTROL_PREFIX
 from pytest_claude_files.server._seed import file_spec_kwargs, in_range, parse_moment
 
 if TYPE_CHECKING:
@@ -62,8 +67,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CONTROL_PREFIX", "ControlAPI", "file_spec_kwargs"]
 
-CONTROL_PREFIX = "/_claude_files/"
-"""The reserved path prefix of the control API."""
 MAX_CONTROL_BODY = 64 * 1024 * 1024
 """Largest control request body (a seeded file's base64 content included)."""
 CONTROL_TOKEN_HEADER = "x-control-token"
@@ -126,6 +129,13 @@ class ControlAPI:
             ("GET", "messages/replies"): self._replies,
             ("DELETE", "messages/replies"): self._clear_replies,
             ("GET", "messages/requests"): self._messages_requests,
+            ("POST", "batches/hold"): self._batches(_cb.hold),
+            ("POST", "batches/end"): self._batches(_cb.end),
+            ("POST", "batches/replies"): self._batches(_cb.add_reply),
+            ("GET", "batches/replies"): self._batches(lambda batches, body: _cb.replies_json(batches)),
+            ("POST", "sessions/replies"): self._add_session_replies,
+            ("GET", "sessions/replies"): self._session_replies,
+            ("DELETE", "sessions/replies"): self._clear_session_replies,
         }
 
     def __call__(
@@ -253,13 +263,10 @@ class ControlAPI:
                 kwargs.append(file_spec_kwargs(spec, f"files[{i}]" if len(specs) > 1 else "file"))
             except ValueError as exc:
                 raise InvalidRequestError(str(exc)) from None
-        probe = FakeService(tenant.files.settings)
-        for kw in kwargs:  # every rule checked before anything is stored: all or nothing
-            try:
-                probe.add_file(**kw)
-            except ValueError as exc:
-                raise InvalidRequestError(str(exc)) from None
-        made = [tenant.files.add_file(**kw) for kw in kwargs]
+        try:  # every rule (the tenant's quota included) checked before anything is stored
+            made = tenant.files.files.add_all(kwargs)
+        except ValueError as exc:
+            raise InvalidRequestError(str(exc)) from None
         data = [m.to_api("ga") for m in made]
         return _ok(data[0] if len(data) == 1 and "files" not in (body or {}) else {"data": data})
 
@@ -335,3 +342,25 @@ class ControlAPI:
 
     def _messages_requests(self, request: HTTPRequest, body: Any) -> HTTPResponse:
         return _ok(_cm.requests_json(self._tenant(request).files.messages))
+
+    def _batches(self, action: Callable[[Any, Any], Any]) -> Callable[[HTTPRequest, Any], HTTPResponse]:
+        """A control endpoint acting on the tenant's ``batches`` (``_control_batches.py``)."""
+        return lambda request, body: _ok(action(self._tenant(request).files.batches, body))
+
+    def _add_session_replies(self, request: HTTPRequest, body: Any) -> HTTPResponse:
+        sessions = self._tenant(request).files.sessions
+        specs = body["replies"] if isinstance(body, dict) and "replies" in body else [body]
+        if not isinstance(specs, list):
+            raise InvalidRequestError("replies: a list of reply objects.")
+        for reply in [_cs.parse_session_reply(spec) for spec in specs]:  # all checked first
+            sessions.queue(reply)
+        return _ok(_cs.session_replies_json(sessions))
+
+    def _session_replies(self, request: HTTPRequest, body: Any) -> HTTPResponse:
+        return _ok(_cs.session_replies_json(self._tenant(request).files.sessions))
+
+    def _clear_session_replies(self, request: HTTPRequest, body: Any) -> HTTPResponse:
+        sessions = self._tenant(request).files.sessions
+        count = len(sessions.pending_replies)
+        sessions.reset_replies()
+        return _ok({"cleared": count})

@@ -6,11 +6,9 @@ import base64
 import json
 import urllib.error
 import urllib.request
-import warnings
 from typing import TYPE_CHECKING, Any, Optional
 
-from pytest_claude_files.server._control import CONTROL_PREFIX
-from pytest_claude_files.server._faults import ANY_OPERATION
+from pytest_claude_files.server._names import ANY_OPERATION, CONTROL_PREFIX
 
 if TYPE_CHECKING:
     pass
@@ -150,25 +148,12 @@ class ControlClient:
     def _fault(self, spec: dict[str, Any]) -> dict[str, Any]:
         return dict(self._call("POST", "faults", spec))
 
-    # the names before one vocabulary (docs/faults.md), kept for one release
-    def fail(self, operation: str = ANY_OPERATION, status: Optional[int] = None, *,
-             times: Optional[int] = 1, **fields: Any) -> dict[str, Any]:
-        """Deprecated name of :meth:`error`."""
-        _deprecated("fail", "error")
-        return self.error(operation, status, times=times, **fields)
-
-    def delay(self, operation: str = ANY_OPERATION, seconds: float = 1.0, *,
-              times: Optional[int] = 1) -> dict[str, Any]:
-        """Deprecated name of :meth:`latency`."""
-        _deprecated("delay", "latency")
-        return self.latency(operation, seconds, times=times)
-
-    def truncate(
-        self, operation: str = "download", at: int = 0, *, times: Optional[int] = 1
-    ) -> dict[str, Any]:
-        """Deprecated name of :meth:`cut_body` (``at`` is its ``after``)."""
-        _deprecated("truncate", "cut_body")
-        return self.cut_body(operation, at, times=times)
+    def __getattr__(self, name: str) -> Any:
+        new = _RENAMED.get(name)
+        if new is not None:  # the names before one vocabulary (docs/faults.md)
+            raise AttributeError(f"ControlClient.{name}() is now ControlClient.{new}() (the same fault; "
+                                 "one vocabulary: claude-files-fake docs faults)")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def faults(self) -> list[dict[str, Any]]:
         return list(self._call("GET", "faults")["data"])
@@ -197,6 +182,20 @@ class ControlClient:
         ``output_files`` maps a filename to bytes or ``(bytes, mime_type)``; the other
         keywords (``tool_use``, ``stop_reason``, ``command``, ``stdout``...) go as they are.
         """
+        return list(self._call("POST", "messages/replies", _reply_spec(text, output_files, fields))["data"])
+
+    def session_reply(
+        self,
+        text: Optional[str] = None,
+        *,
+        output_files: Optional[dict[str, Any]] = None,
+        **fields: Any,
+    ) -> list[dict[str, Any]]:
+        """Queue the next Managed Agents turn, as ``claude_files.sessions.reply()``; the pending turns.
+
+        ``output_files`` maps a filename to bytes or ``(bytes, mime_type)`` (written to
+        ``/mnt/session/outputs/``); ``stop_reason`` and ``session_id`` go as they are.
+        """
         spec: dict[str, Any] = dict(fields)
         if text is not None:
             spec["text"] = text
@@ -208,7 +207,15 @@ class ControlClient:
                 if mime is not None:
                     files[name]["mime_type"] = mime
             spec["output_files"] = files
-        return list(self._call("POST", "messages/replies", spec)["data"])
+        return list(self._call("POST", "sessions/replies", spec)["data"])
+
+    def pending_session_replies(self) -> list[dict[str, Any]]:
+        """The Managed Agents turns no ``user.message`` has used yet."""
+        return list(self._call("GET", "sessions/replies")["data"])
+
+    def clear_session_replies(self) -> int:
+        """Drop the unused Managed Agents turns; how many there were."""
+        return int(self._call("DELETE", "sessions/replies")["cleared"])
 
     def pending_replies(self) -> list[dict[str, Any]]:
         return list(self._call("GET", "messages/replies")["data"])
@@ -217,8 +224,42 @@ class ControlClient:
         """The Messages requests received (operation, files resolved, error, body)."""
         return list(self._call("GET", "messages/requests")["data"])
 
-def _deprecated(old: str, new: str) -> None:
-    warnings.warn(
-        f"ControlClient.{old}() is deprecated; use ControlClient.{new}() (the same fault; "
-        "see: claude-files-fake docs faults)", DeprecationWarning, stacklevel=3,
-    )
+    # Message Batches
+    def hold_batches(self, held: bool = True) -> None:
+        """New batches stay ``in_progress`` until :meth:`end_batches` (``claude_files.batches.hold()``)."""
+        self._call("POST", "batches/hold", {"held": held})
+
+    def end_batches(self, batch_id: Optional[str] = None) -> list[dict[str, Any]]:
+        """End one batch (every batch in progress when ``None``); the ended batches."""
+        body = {} if batch_id is None else {"batch_id": batch_id}
+        return list(self._call("POST", "batches/end", body)["data"])
+
+    def batch_reply(
+        self, custom_id: str, text: Optional[str] = None, *,
+        output_files: Optional[dict[str, Any]] = None, **fields: Any,
+    ) -> dict[str, Any]:
+        """Script the answer to the batch request with ``custom_id`` (``claude_files.batches.reply()``;
+        the keywords of :meth:`reply`); the unused batch replies by ``custom_id``."""
+        spec = {"custom_id": custom_id, **_reply_spec(text, output_files, fields)}
+        return dict(self._call("POST", "batches/replies", spec)["data"])
+
+
+def _reply_spec(
+    text: Optional[str], output_files: Optional[dict[str, Any]], fields: dict[str, Any],
+) -> dict[str, Any]:
+    """A reply as the control API takes it (output files' bytes as base64)."""
+    spec: dict[str, Any] = dict(fields)
+    if text is not None:
+        spec["text"] = text
+    if output_files:
+        files: dict[str, Any] = {}
+        for name, value in output_files.items():
+            data, mime = value if isinstance(value, tuple) else (value, None)
+            files[name] = {"content_base64": base64.b64encode(bytes(data)).decode()}
+            if mime is not None:
+                files[name]["mime_type"] = mime
+        spec["output_files"] = files
+    return spec
+
+
+_RENAMED = {"fail": "error", "delay": "latency", "truncate": "cut_body"}
