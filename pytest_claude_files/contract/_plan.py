@@ -55,6 +55,8 @@ CALLS: dict[str, str] = {
     "skills.list": "GET /v1/skills",
     "skills.create": "POST /v1/skills",
     "skills.delete": "DELETE /v1/skills/{id}",
+    "agents.create": "POST /v1/agents",
+    "sessions.create": "POST /v1/sessions",
 }
 
 
