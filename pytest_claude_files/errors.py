@@ -91,6 +91,15 @@ class FilesAPIError(Exception):
         out.update((k, v) for k, v in self.details.items() if k != "error_code")
         return out
 
+    def envelope(self, request_id: str) -> dict[str, Any]:
+        """The API's error object: ``{"type": "error", "error": {...}, "request_id": ...}`` (the
+        body of an error answer, and the ``error`` of an ``errored`` Message Batch result)."""
+        inner: dict[str, Any] = {"type": self.error_type, "message": self.message}
+        details = self.details_json() if (self.error_code or self.details) else None
+        if details is not None:
+            inner["details"] = details
+        return {"type": "error", "error": inner, "request_id": request_id}
+
     def __repr__(self) -> str:
         code = f", error_code={self.error_code!r}" if self.error_code else ""
         return f"{type(self).__name__}({self.message!r}{code})"
@@ -354,17 +363,10 @@ _RENAMED = {"APIError": "FilesInternalError", "TimeoutError": "FilesTimeoutError
 
 
 def __getattr__(name: str) -> type[FilesAPIError]:
-    """The old names, for one release: ``errors.APIError`` and ``errors.TimeoutError``."""
+    """The first names of two classes (they never reached PyPI) say what they are now."""
     new = _RENAMED.get(name)
     if new is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import warnings
-
-    warnings.warn(
-        f"pytest_claude_files.errors.{name} is renamed {new} (the old name clashed with "
-        f"{'the SDK' if name == 'APIError' else 'the builtin'}); the alias goes in the next release",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    cls: type[FilesAPIError] = globals()[new]
-    return cls
+    clash = "the SDK's anthropic.APIError" if name == "APIError" else "the builtin TimeoutError"
+    raise AttributeError(
+        f"pytest_claude_files.errors.{name} is now {new} (the old name clashed with {clash})")

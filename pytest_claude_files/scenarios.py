@@ -18,7 +18,6 @@ Error bodies come from ``_http.error_response``: the one place errors become HTT
 from __future__ import annotations
 
 import threading
-import warnings
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Union
 from urllib.parse import parse_qsl, urlencode
@@ -32,7 +31,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_MESSAGES",
-    "api_error",
     "as_effect",
     "connect_error",
     "cut_body",
@@ -42,7 +40,6 @@ __all__ = [
     "max_page_size",
     "paginate",
     "rate_limit",
-    "read_timeout",
     "timeout",
     "token_bucket",
 ]
@@ -94,19 +91,6 @@ def error(
     )
 
 
-def api_error(*args: Any, **kwargs: Any) -> Effect:
-    """Deprecated name of :func:`error` (kept for one release)."""
-    _deprecated("api_error", "error")
-    return error(*args, **kwargs)
-
-
-def _deprecated(old: str, new: str) -> None:
-    warnings.warn(
-        f"scenarios.{old}() is deprecated; use scenarios.{new}() (the same fault; "
-        "see: claude-files-fake docs faults)", DeprecationWarning, stacklevel=3,
-    )
-
-
 # -- network faults ----------------------------------------------------------------------
 def connect_error(message: str = "[Errno 111] Connection refused") -> Effect:
     """The connection is refused: ``httpx.ConnectError`` (``httpx2.ConnectError`` on httpx2);
@@ -128,12 +112,6 @@ def timeout(message: str = "The read operation timed out") -> Effect:
         raise httpx.ReadTimeout(message, request=ctx.request)
 
     return _named(effect, "timeout")
-
-
-def read_timeout(message: str = "The read operation timed out") -> Effect:
-    """Deprecated name of :func:`timeout` (kept for one release)."""
-    _deprecated("read_timeout", "timeout")
-    return timeout(message)
 
 
 def cut_body(after: Union[int, float] = 0.5) -> Effect:
@@ -334,7 +312,8 @@ def max_page_size(size: int) -> Effect:
             return None  # the fake's 400
         limit = min(size, asked if asked is not None else 20)
         changed = HTTPRequest(
-            req.method, req.path, urlencode([*rest, ("limit", str(limit))]), req.headers, req.body
+            req.method, req.path, urlencode([*rest, ("limit", str(limit))]), req.headers, req.body,
+            req.scheme,
         )
         return ctx.call_fake(changed)
 
@@ -441,3 +420,16 @@ def _is_response(obj: Any) -> bool:
         return True
     module = type(obj).__module__.split(".")[0]
     return module in ("httpx", "httpx2") and type(obj).__name__ == "Response"
+
+
+_RENAMED = {"api_error": "error", "read_timeout": "timeout"}
+"""Names of the first vocabulary, before it was one (they never reached PyPI)."""
+
+
+def __getattr__(name: str) -> Any:
+    new = _RENAMED.get(name)
+    if new is not None:
+        raise AttributeError(
+            f"scenarios.{name}() is now scenarios.{new}() (the same fault; one vocabulary: "
+            "claude-files-fake docs faults)")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -41,6 +41,7 @@ from pytest_claude_files._core.files import (
     encode_page_token,
 )
 from pytest_claude_files._core.suggest import did_you_mean
+from pytest_claude_files._gen import skills as _skills
 from pytest_claude_files._gen.error_strategies import (
     error_bodies,
     error_responses,
@@ -57,6 +58,7 @@ from pytest_claude_files._gen.messages import (
     message_contents,
     messages_requests,
 )
+from pytest_claude_files._gen.skills import *  # noqa: F403  (skill bundles, PDFs, citations)
 from pytest_claude_files._sdk import generation as _generation
 from pytest_claude_files._sdk.generation import UploadPayload
 from pytest_claude_files.models import (
@@ -100,6 +102,7 @@ __all__ = [
     "sdk_file_metadata",
     "upload_payloads",
 ]
+__all__ += _skills.__all__  # skill bundles, PDFs with text, citations (_gen/skills.py)
 
 T = TypeVar("T")
 Pin = Union[T, SearchStrategy[T]]

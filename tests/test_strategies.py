@@ -89,6 +89,10 @@ ALL = {
     "sdk_file_metadata_beta": cfs.sdk_file_metadata(dialect="beta"),
     "sdk_file_metadata_ga": cfs.sdk_file_metadata(dialect="ga"),
     "sdk_deleted_files": cfs.sdk_deleted_files(),
+    "skill_names": cfs.skill_names(),
+    "skill_bundles": cfs.skill_bundles(),
+    "invalid_skill_bundles": cfs.invalid_skill_bundles(),
+    "citation_specs": cfs.citation_specs({"file_01a": "The cat sat.", "file_01b": "x"}),
 }
 
 
@@ -108,7 +112,7 @@ def test_no_health_check_fires_with_default_settings(name: str) -> None:
 def test_all_public_strategies_are_covered() -> None:
     public = {n for n in cfs.__all__ if callable(getattr(cfs, n)) and n[0].islower()} - {
         "dialects", "created_ats", "file_scopes", "sdk_file_metadata", "sdk_deleted_files",
-        "list_pages", "file_metadata", "block_for",
+        "list_pages", "file_metadata", "block_for", "pdf_with_pages", "skill_files",
     }
     assert public <= {k.rsplit("_beta", 1)[0].rsplit("_ga", 1)[0] for k in ALL} | set(ALL)
 

@@ -22,20 +22,18 @@ from pytest_claude_files._core.clock import FakeClock
 from pytest_claude_files._core.misuse import ListingTracker, MisuseLog
 from pytest_claude_files._core.naming import check_filename, unnamed_filename, upload_mime_type
 from pytest_claude_files._core.pages import DEFAULT_LIMIT as DEFAULT_LIMIT
+from pytest_claude_files._core.pages import MAX_EXPIRES_IN as MAX_EXPIRES_IN
 from pytest_claude_files._core.pages import MAX_IDS as MAX_IDS
 from pytest_claude_files._core.pages import MAX_LIMIT as MAX_LIMIT
+from pytest_claude_files._core.pages import MIN_EXPIRES_IN as MIN_EXPIRES_IN
 from pytest_claude_files._core.pages import MIN_LIMIT as MIN_LIMIT
 from pytest_claude_files._core.pages import PAGE_TOKEN_PREFIX as PAGE_TOKEN_PREFIX
-from pytest_claude_files._core.pages import (
-    AgentsPage,
-    BetaPage,
-    GAPage,
-    check_cursor,
-    check_limit,
-    decode_page_token,
-    encode_page_token,
-)
+from pytest_claude_files._core.pages import AgentsPage as AgentsPage
+from pytest_claude_files._core.pages import BetaPage, GAPage, check_cursor, check_limit
+from pytest_claude_files._core.pages import decode_page_token as decode_page_token
+from pytest_claude_files._core.pages import encode_page_token as encode_page_token
 from pytest_claude_files._core.settings import DEFAULT_STORAGE_QUOTA_BYTES as DEFAULT_STORAGE_QUOTA_BYTES
+from pytest_claude_files._core.settings import EXPIRED_METADATA_WINDOW as EXPIRED_METADATA_WINDOW
 from pytest_claude_files._core.settings import MAX_FILE_BYTES as MAX_FILE_BYTES
 from pytest_claude_files._core.settings import MB as MB
 from pytest_claude_files._core.settings import FakeFilesSettings as FakeFilesSettings
@@ -53,13 +51,6 @@ __all__ = ["AgentsPage", "BetaPage", "Call", "FakeFilesSettings", "FilesResource
 
 Content = Union[bytes, bytearray, memoryview]
 _R = TypeVar("_R")
-
-MIN_EXPIRES_IN, MAX_EXPIRES_IN = 3600, 7_776_000
-EXPIRED_METADATA_WINDOW = timedelta(days=30)
-"""An expired file's metadata stays readable, and listed, for up to 30 days after its
-``expires_at`` (GA Files guide, "File expiration"); then the file is gone. Decision: the
-full 30 days (the guide's upper bound)."""
-
 
 class Call(NamedTuple):
     """One operation the service performed (or refused), for inspection in tests."""
@@ -158,13 +149,10 @@ class FilesResource:
         with self._lock:
             return self._lookup(file_id, workspace_id).meta
 
-    def content(self, file_id: str) -> bytes:
+    def content(self, file_id: str, *, workspace_id: Optional[str] = None) -> bytes:
         """A file's bytes, downloadable or not (a test may look; the API may refuse)."""
         with self._lock:
-            self._purge_expired()
-            stored = self._files.get(file_id)  # any workspace's: a test may look
-            if stored is None:
-                raise NotFoundError(f"File `{shown(file_id)}` not found.")
+            stored = self._lookup(file_id, workspace_id)
             self._expire_if_due(file_id, stored)
             if stored.content is None:
                 raise NotFoundError(f"File `{shown(file_id)}` has expired.", error_code="file_expired")
@@ -207,15 +195,32 @@ class FilesResource:
         production would refuse); without one it follows the extension. ``file_id`` restores a file
         under a known id (the server's ``--data-dir``); it must be a file id not in use.
         """
-        if file_id is not None and (not _ids.is_file_id(file_id) or file_id in self._files):
-            raise ValueError(f"file_id {file_id!r}: not a file id, or already in use")
         data: Content = content.encode() if isinstance(content, str) else content
-        with self._lock:
+        with self._lock:  # the check and the store under one lock: two seeds of one id, one wins
+            if file_id is not None and (not _ids.is_file_id(file_id) or file_id in self._files):
+                raise ValueError(f"file_id {file_id!r}: not a file id, or already in use")
             name = check_filename(filename)
             mime = upload_mime_type(mime_type, name)  # kept as given, octet-stream included
             when = created_at if created_at is not None else self.clock.now()
             return self._store(name, mime, data, when, downloadable, scope_id, expires_at, "add_file",
                                file_id=file_id, workspace=workspace_id)
+
+    def add_all(self, specs: Sequence[dict[str, Any]]) -> list[FileMetadata]:
+        """Seed several files all or nothing: each spec is :meth:`add_file`'s keyword arguments.
+
+        Every rule (names, sizes, ids, the storage quota against what this account already
+        uses) is checked for the whole batch before any file is stored, under one lock.
+        """
+        with self._lock:
+            probe = FilesResource(self.settings, clock=self.clock, misuse=MisuseLog("ignore"))
+            self._purge_expired()
+            probe._used = self._used  # the quota counts what is already stored
+            for spec in specs:
+                wanted = spec.get("file_id")
+                if wanted is not None and wanted in self._files:
+                    raise ValueError(f"file_id {wanted!r}: not a file id, or already in use")
+                probe.add_file(**spec)
+            return [self.add_file(**spec) for spec in specs]
 
     def add_files(self, count: int, *, prefix: str = "file", **kwargs: Any) -> list[FileMetadata]:
         """Seed ``count`` small text files named ``{prefix}-{i}.txt``, oldest first."""

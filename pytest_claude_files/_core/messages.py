@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Callable, Mapping, Optional, Protocol, Sequence, Union
 
+from pytest_claude_files._core import citations as _citations
 from pytest_claude_files._core import ids as _ids
 from pytest_claude_files._core.clock import FakeClock
 from pytest_claude_files._core.message_check import (
@@ -85,7 +86,9 @@ class FileStore(Protocol):
     def get(self, file_id: str, *, workspace_id: Optional[str] = None) -> FileMetadata: ...
 
     def add_file(self, filename: str, content: bytes, *, mime_type: Optional[str] = ...,
-                 downloadable: bool = ...) -> FileMetadata: ...
+                 downloadable: bool = ..., workspace_id: Optional[str] = ...) -> FileMetadata: ...
+
+    def content(self, file_id: str) -> bytes: ...
 
 
 OutputFiles = Mapping[str, Union[bytes, tuple[bytes, str]]]
@@ -103,6 +106,7 @@ class Reply:
     stdout: str = ""
     stderr: str = ""
     return_code: int = 0
+    citations: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,9 @@ class MessagesRequest:
 
 
 Responder = Callable[[MessagesRequest], Union[Reply, str, None]]
+SkillsResolver = Callable[[Any, frozenset[str], Optional[str], bool], Optional[list[dict[str, Any]]]]
+"""``container.skills`` resolved (``FakeSkills.resolve_container``): body, betas, workspace,
+whether the request has the code execution tool."""
 
 
 @dataclass
@@ -155,6 +162,8 @@ class FakeMessages:
         self.files = files
         self.max_referenced_bytes = max_referenced_bytes
         self.require_all_replies_used = True
+        self.resolve_skills: Optional[SkillsResolver] = None
+        """Set by the service: resolves ``container.skills`` (see ``_core/skills.py``)."""
         self._lock = threading.RLock()
         self._state = _State()
 
@@ -175,6 +184,7 @@ class FakeMessages:
         stdout: str = "",
         stderr: str = "",
         return_code: int = 0,
+        citations: Optional[Sequence[Mapping[str, Any]]] = None,
     ) -> Reply:
         """Queue the answer to the next ``messages.create`` (or stream).
 
@@ -183,10 +193,13 @@ class FakeMessages:
         Claude's code execution made (``command``, ``stdout``, ``stderr`` and
         ``return_code`` fill its result). ``tool_use``: one or more ``{"name": ...,
         "input": {...}}`` (optionally ``"id"``) for client tools; the stop reason is then
-        ``tool_use`` unless ``stop_reason`` says otherwise.
+        ``tool_use`` unless ``stop_reason`` says otherwise. ``citations``: ``{"file_id": ...,
+        "cited_text": ...}`` (or ``"document_index"``) each, cited documents of the request: the
+        text block carries the citation that fits each (see ``_core/citations.py``).
         """
         made = self.make_reply(text, output_files=output_files, tool_use=tool_use, stop_reason=stop_reason,
-                               command=command, stdout=stdout, stderr=stderr, return_code=return_code)
+                               command=command, stdout=stdout, stderr=stderr, return_code=return_code,
+                               citations=citations)
         return self.queue(made)
 
     def queue(self, reply: Reply) -> Reply:
@@ -212,6 +225,7 @@ class FakeMessages:
         stdout: str = "",
         stderr: str = "",
         return_code: int = 0,
+        citations: Optional[Sequence[Mapping[str, Any]]] = None,
     ) -> Reply:
         """A :class:`Reply` checked as :meth:`reply` checks it (for a responder to return)."""
         if text is not None and not isinstance(text, str):
@@ -220,7 +234,8 @@ class FakeMessages:
             raise ValueError(f"stop_reason {stop_reason!r}: expected one of {', '.join(STOP_REASONS)}")
         outputs = _check_output_files(output_files or {})
         tools = _check_tool_use(tool_use)
-        return Reply(text, outputs, tools, stop_reason, command, stdout, stderr, return_code)
+        cites = _citations.check_citations(citations, text)
+        return Reply(text, outputs, tools, stop_reason, command, stdout, stderr, return_code, cites)
 
     def respond_with(self, responder: Optional[Responder]) -> None:
         """Answer every request the queue does not with ``responder(request)``.
@@ -272,12 +287,18 @@ class FakeMessages:
         betas: frozenset[str] = frozenset(),
         body_size: int = 0,
         workspace_id: Optional[str] = None,
+        reply: Optional[Reply] = None,
     ) -> dict[str, Any]:
-        """``POST /v1/messages``: the ``Message`` as JSON (streaming is the HTTP layer's)."""
+        """``POST /v1/messages``: the ``Message`` as JSON (streaming is the HTTP layer's).
+
+        ``reply``: answer with this one instead of the next scripted reply (a Message
+        Batch request's reply scripted for its ``custom_id``)."""
 
         def answer(shape: RequestShape, refs: tuple[FileReference, ...], tokens: int) -> dict[str, Any]:
-            reply = self._next_reply(MessagesRequest("create", body, api_version, betas, refs), body)
-            return self._answer(reply, shape, refs, tokens, body)
+            skills = None if self.resolve_skills is None else self.resolve_skills(
+                body, betas, workspace_id, enables_code_execution(body))
+            chosen = self._next_reply(MessagesRequest("create", body, api_version, betas, refs), body, reply)
+            return self._answer(chosen, shape, refs, tokens, body, workspace_id, skills)
 
         return self._serve("create", body, api_version, betas, body_size, workspace_id, answer)
 
@@ -299,18 +320,22 @@ class FakeMessages:
         workspace_id: Optional[str],
         answer: Callable[[RequestShape, tuple[FileReference, ...], int], dict[str, Any]],
     ) -> dict[str, Any]:
-        """Check the request, answer it, and record it (refused requests too)."""
-        with self._lock:
-            seen: list[tuple[FileReference, ...]] = [()]
-            try:
-                shape, refs, tokens = self._check(
-                    body, kind == "count_tokens", api_version, betas, body_size, seen, workspace_id)
-                result = answer(shape, refs, tokens)
-            except FilesAPIError as exc:
+        """Check the request, answer it, and record it (refused requests too).
+
+        The lock guards the script and the record only: the user's responder runs outside
+        it (a responder that waits on another request, or makes one, must not deadlock)."""
+        seen: list[tuple[FileReference, ...]] = [()]
+        try:
+            shape, refs, tokens = self._check(
+                body, kind == "count_tokens", api_version, betas, body_size, seen, workspace_id)
+            result = answer(shape, refs, tokens)
+        except FilesAPIError as exc:
+            with self._lock:
                 self._state.requests.append(MessagesRequest(kind, body, api_version, betas, seen[0], exc))
-                raise
+            raise
+        with self._lock:
             self._state.requests.append(MessagesRequest(kind, body, api_version, betas, refs, None, result))
-            return result
+        return result
 
     # -- internals ------------------------------------------------------------------
     def _check(
@@ -352,13 +377,18 @@ class FakeMessages:
         return FileReference(ref.file_id, ref.block_type, ref.path, meta.filename, meta.mime_type,
                              meta.size_bytes)
 
-    def _next_reply(self, record: MessagesRequest, body: dict[str, Any]) -> Reply:
-        state = self._state
-        if state.replies:
-            reply = state.replies.popleft()
-        elif state.responder is not None:
-            try:
-                answer = state.responder(record)
+    def _next_reply(
+        self, record: MessagesRequest, body: dict[str, Any], given: Optional[Reply] = None,
+    ) -> Reply:
+        with self._lock:
+            state = self._state
+            queued = given if given is not None else state.replies.popleft() if state.replies else None
+            responder = state.responder
+        if queued is not None:
+            reply = queued
+        elif responder is not None:
+            try:  # outside the lock: the user's code
+                answer = responder(record)
                 reply = answer if isinstance(answer, Reply) else Reply(
                     answer if isinstance(answer, str) else None)
                 if not isinstance(answer, (Reply, str, type(None))):
@@ -381,17 +411,27 @@ class FakeMessages:
 
     def _mistake(self, text: str) -> InvalidRequestError:
         message = f"pytest-claude-files: {text}"
-        self._state.mistakes.append(message)
+        with self._lock:
+            self._state.mistakes.append(message)
         return InvalidRequestError(message)
 
     def _answer(
         self, reply: Reply, shape: RequestShape, refs: tuple[FileReference, ...], input_tokens: int,
-        body: dict[str, Any],
+        body: dict[str, Any], workspace_id: Optional[str] = None,
+        skills: Optional[list[dict[str, Any]]] = None,
     ) -> dict[str, Any]:
         content: list[dict[str, Any]] = []
         container: Optional[dict[str, Any]] = None
-        if reply.output_files:
-            container = self._run_code(reply, content, body)
+        if reply.output_files or skills is not None:
+            container = self._run_code(reply, content, body, workspace_id)
+            if skills is not None:
+                container["skills"] = skills
+        cited: list[dict[str, Any]] = []
+        if reply.citations:
+            try:
+                cited = _citations.build(reply.citations, body, self.files.content)
+            except _citations.CitationMistake as exc:
+                raise self._mistake(str(exc)) from None
         text = reply.text
         if text is None and not reply.tool_use:
             text = default_text(refs, [name for name, _, _ in reply.output_files])
@@ -401,7 +441,7 @@ class FakeMessages:
         if text is not None and output_tokens > max_tokens and reply.stop_reason is None:
             text, output_tokens, stop_reason = text[:max_tokens * 4], max_tokens, "max_tokens"
         if text:
-            content.append({"type": "text", "text": text})
+            content.append({"type": "text", "text": text, **({"citations": cited} if cited else {})})
         for tool in reply.tool_use:
             block = {"type": "tool_use", "id": tool.get("id") or _new_id("toolu_01"),
                      "name": tool["name"], "input": dict(tool.get("input") or {})}
@@ -428,10 +468,18 @@ class FakeMessages:
             message["container"] = container
         return message
 
-    def _run_code(self, reply: Reply, content: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any]:
+    def _run_code(self, reply: Reply, content: list[dict[str, Any]], body: dict[str, Any],
+                  workspace_id: Optional[str]) -> dict[str, Any]:
+        given = body.get("container")
+        given = given.get("id") if isinstance(given, dict) else given
+        container_id = given if isinstance(given, str) and given else _new_id("container_01")
+        expires = format_timestamp(self.files.clock.now() + CONTAINER_LIFETIME)
+        if not reply.output_files:  # skills loaded, no code run
+            return {"id": container_id, "expires_at": expires}
         outputs = []
-        for name, data, mime in reply.output_files:
-            meta = self.files.add_file(name, data, mime_type=mime, downloadable=True)
+        for name, data, mime in reply.output_files:  # made in the workspace of the request
+            meta = self.files.add_file(name, data, mime_type=mime, downloadable=True,
+                                       workspace_id=workspace_id)
             outputs.append({"type": "bash_code_execution_output", "file_id": meta.id})
         tool_id = _new_id("srvtoolu_01")
         content.append({"type": "server_tool_use", "id": tool_id, "name": "bash_code_execution",
@@ -442,10 +490,7 @@ class FakeMessages:
             "content": {"type": "bash_code_execution_result", "stdout": reply.stdout, "stderr": reply.stderr,
                         "return_code": reply.return_code, "content": outputs},
         })
-        given = body.get("container")
-        container_id = given if isinstance(given, str) and given else _new_id("container_01")
-        expires = self.files.clock.now() + CONTAINER_LIFETIME
-        return {"id": container_id, "expires_at": format_timestamp(expires)}
+        return {"id": container_id, "expires_at": expires}
 
 
 def default_text(refs: Sequence[FileReference], outputs: Sequence[str] = ()) -> str:

@@ -45,6 +45,7 @@ __all__ = [
 DEFAULT_LIMIT = 20
 MIN_LIMIT, MAX_LIMIT = 1, 1000
 MAX_IDS = 100
+MIN_EXPIRES_IN, MAX_EXPIRES_IN = 3600, 7_776_000
 PAGE_TOKEN_PREFIX = "page_"
 AGENTS_BETA = "managed-agents-2026-04-01"
 """The Managed Agents beta whose requests get the third list shape (GA Files guide)."""

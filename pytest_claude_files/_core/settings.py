@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Optional
 
 MB = 1024 * 1024
@@ -10,6 +11,10 @@ MAX_FILE_BYTES = 500 * MB
 """One file at most 500 MB (decision: binary megabytes); larger is 413 ``request_too_large``."""
 DEFAULT_STORAGE_QUOTA_BYTES = 1024**4
 """Organization storage, 1 TB today (decision: binary terabyte)."""
+EXPIRED_METADATA_WINDOW = timedelta(days=30)
+"""An expired file's metadata stays readable, and listed, for up to 30 days after its
+``expires_at`` (GA Files guide, "File expiration"); then the file is gone. Decision: the
+full 30 days (the guide's upper bound)."""
 MISUSE_MODES = ("warn", "error", "ignore")
 DOCUMENTED_FILES_RATE_LIMIT = 500
 """File calls: "about 500 requests per minute" (GA Files guide, rate limits)."""

@@ -21,6 +21,8 @@ the key may be omitted.
 ``messages/replies``       ``POST`` queues scripted Messages replies, ``GET`` lists
                            the unused ones, ``DELETE`` drops them
 ``GET  messages/requests`` the Messages requests and their resolved file references
+``sessions/replies``       ``POST`` queues scripted Managed Agents turns, ``GET`` lists
+                           the unused ones, ``DELETE`` drops them
 =========================  =====================================================
 
 Fault vocabulary (the same as the respx scenarios): ``operation`` (``upload``, ``list``,
@@ -42,7 +44,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import parse_qsl, urlsplit
 
-from pytest_claude_files._core.service import FakeService
 from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse, error_response
 from pytest_claude_files.errors import (
     AuthenticationError,
@@ -54,6 +55,7 @@ from pytest_claude_files.errors import (
     RequestTooLargeError,
 )
 from pytest_claude_files.server import _control_messages as _cm
+from pytest_claude_files.server import _control_sessions as _cs
 from pytest_claude_files.server._faults import parse_fault
 from pytest_claude_files.server._seed import file_spec_kwargs, in_range, parse_moment
 
@@ -126,6 +128,9 @@ class ControlAPI:
             ("GET", "messages/replies"): self._replies,
             ("DELETE", "messages/replies"): self._clear_replies,
             ("GET", "messages/requests"): self._messages_requests,
+            ("POST", "sessions/replies"): self._add_session_replies,
+            ("GET", "sessions/replies"): self._session_replies,
+            ("DELETE", "sessions/replies"): self._clear_session_replies,
         }
 
     def __call__(
@@ -253,13 +258,10 @@ class ControlAPI:
                 kwargs.append(file_spec_kwargs(spec, f"files[{i}]" if len(specs) > 1 else "file"))
             except ValueError as exc:
                 raise InvalidRequestError(str(exc)) from None
-        probe = FakeService(tenant.files.settings)
-        for kw in kwargs:  # every rule checked before anything is stored: all or nothing
-            try:
-                probe.add_file(**kw)
-            except ValueError as exc:
-                raise InvalidRequestError(str(exc)) from None
-        made = [tenant.files.add_file(**kw) for kw in kwargs]
+        try:  # every rule (the tenant's quota included) checked before anything is stored
+            made = tenant.files.files.add_all(kwargs)
+        except ValueError as exc:
+            raise InvalidRequestError(str(exc)) from None
         data = [m.to_api("ga") for m in made]
         return _ok(data[0] if len(data) == 1 and "files" not in (body or {}) else {"data": data})
 
@@ -335,3 +337,21 @@ class ControlAPI:
 
     def _messages_requests(self, request: HTTPRequest, body: Any) -> HTTPResponse:
         return _ok(_cm.requests_json(self._tenant(request).files.messages))
+
+    def _add_session_replies(self, request: HTTPRequest, body: Any) -> HTTPResponse:
+        sessions = self._tenant(request).files.sessions
+        specs = body["replies"] if isinstance(body, dict) and "replies" in body else [body]
+        if not isinstance(specs, list):
+            raise InvalidRequestError("replies: a list of reply objects.")
+        for reply in [_cs.parse_session_reply(spec) for spec in specs]:  # all checked first
+            sessions.queue(reply)
+        return _ok(_cs.session_replies_json(sessions))
+
+    def _session_replies(self, request: HTTPRequest, body: Any) -> HTTPResponse:
+        return _ok(_cs.session_replies_json(self._tenant(request).files.sessions))
+
+    def _clear_session_replies(self, request: HTTPRequest, body: Any) -> HTTPResponse:
+        sessions = self._tenant(request).files.sessions
+        count = len(sessions.pending_replies)
+        sessions.reset_replies()
+        return _ok({"cleared": count})
