@@ -6,9 +6,8 @@ exactly one place (``_http.error_response``).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Mapping, Optional
-
-from pytest import PytestWarning
+import difflib
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Optional
 
 __all__ = [
     "APPEAL_URL",
@@ -43,14 +42,38 @@ __all__ = [
 ]
 
 
-class ClaudeFilesMisuseWarning(PytestWarning):
-    """The fake saw client code do something that works here but bites in production.
+if TYPE_CHECKING:
+    from pytest import PytestWarning
 
-    Emitted with :func:`warnings.warn` (pytest lists it in the warnings summary) and
-    recorded on the fake (``claude_files.warnings``). Turn it into a test failure with
-    the ``misuse_warnings="error"`` setting or
-    ``-W error::pytest_claude_files.errors.ClaudeFilesMisuseWarning``.
-    """
+    class ClaudeFilesMisuseWarning(PytestWarning):
+        """The fake saw client code do something that works here but bites in production.
+
+        Emitted with :func:`warnings.warn` (pytest lists it in the warnings summary) and
+        recorded on the fake (``claude_files.warnings``). Turn it into a test failure with
+        the ``misuse_warnings="error"`` setting or
+        ``-W error::pytest_claude_files.errors.ClaudeFilesMisuseWarning``.
+        """
+
+
+def _misuse_warning_class() -> type[Warning]:
+    """``ClaudeFilesMisuseWarning``, made on first use: it is a ``PytestWarning``, and the
+    service (``_core``, the emulator) must not import pytest to load this module."""
+    from pytest import PytestWarning
+
+    class ClaudeFilesMisuseWarning(PytestWarning):
+        """The fake saw client code do something that works here but bites in production.
+
+        Emitted with :func:`warnings.warn` (pytest lists it in the warnings summary) and
+        recorded on the fake (``claude_files.warnings``). Turn it into a test failure with
+        the ``misuse_warnings="error"`` setting or
+        ``-W error::pytest_claude_files.errors.ClaudeFilesMisuseWarning``.
+        """
+
+    ClaudeFilesMisuseWarning.__module__ = __name__
+    ClaudeFilesMisuseWarning.__qualname__ = "ClaudeFilesMisuseWarning"
+    globals()["ClaudeFilesMisuseWarning"] = ClaudeFilesMisuseWarning
+    return ClaudeFilesMisuseWarning
+
 
 ECHO_LIMIT = 200
 """Request values echoed in error messages are cut to this many characters."""
@@ -256,10 +279,10 @@ def error_class_for(status_or_type: int | str) -> type[FilesAPIError]:
         try:
             return _BY_TYPE[status_or_type]
         except KeyError:
-            from pytest_claude_files._core.suggest import did_you_mean
-
+            close = difflib.get_close_matches(status_or_type, list(_BY_TYPE), n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ValueError(
-                f"unknown error type {status_or_type!r}{did_you_mean(status_or_type, _BY_TYPE)}; "
+                f"unknown error type {status_or_type!r}{hint}; "
                 f"expected one of {sorted(_BY_TYPE)}"
             ) from None
     if status_or_type in _BY_STATUS:
@@ -362,8 +385,11 @@ def injected_error(
 _RENAMED = {"APIError": "FilesInternalError", "TimeoutError": "FilesTimeoutError"}
 
 
-def __getattr__(name: str) -> type[FilesAPIError]:
-    """The first names of two classes (they never reached PyPI) say what they are now."""
+def __getattr__(name: str) -> Any:
+    """``ClaudeFilesMisuseWarning`` (made on first use); the first names of two classes (they
+    never reached PyPI) say what they are now."""
+    if name == "ClaudeFilesMisuseWarning":
+        return _misuse_warning_class()
     new = _RENAMED.get(name)
     if new is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

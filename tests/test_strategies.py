@@ -18,6 +18,7 @@ from pytest_claude_files._core import ids as _ids
 from pytest_claude_files._core import naming as _naming
 from pytest_claude_files._core.files import MAX_FILE_BYTES, decode_page_token
 from pytest_claude_files._core.service import FakeFiles
+from pytest_claude_files._gen import file_strategies as _gen_files
 from pytest_claude_files._http.handler import FilesHandler, HTTPResponse, json_response
 from pytest_claude_files._sdk.client import make_sdk_client, sdk_version
 
@@ -304,7 +305,7 @@ def test_beta_pages_have_consistent_cursors(page: models.BetaFileList) -> None:
     assert page.first_id == (ids[0] if ids else None) and page.last_id == (ids[-1] if ids else None)
     assert not (page.has_more and not ids)
     assert all(m.expires_at is None for m in page.data)
-    wire = _roundtrip(cfs._page_json(page, "beta"))
+    wire = _roundtrip(_gen_files._page_json(page, "beta"))
     assert models.BetaFileList.model_validate(wire) == page
     assert all("expires_at" not in m for m in wire["data"])
 
@@ -316,7 +317,7 @@ def test_ga_pages_have_consistent_cursors(page: models.GAFileList) -> None:
     if page.next_page is not None:
         assert page.next_page.startswith("page_") and ids
         assert decode_page_token(page.next_page) == ids[-1]
-    wire = _roundtrip(cfs._page_json(page, "ga"))
+    wire = _roundtrip(_gen_files._page_json(page, "ga"))
     assert models.GAFileList.model_validate(wire) == page
 
 
@@ -333,7 +334,7 @@ def test_sdk_page_types_parse_generated_pages(fake: Fake, pair: tuple[str, Any])
     from anthropic.pagination import SyncPage, SyncPageCursor
 
     f = _fresh(fake)
-    _serve(f, json_response(200, cfs._page_json(page, dialect), "req_x"))
+    _serve(f, json_response(200, _gen_files._page_json(page, dialect), "req_x"))
     if dialect == "beta":
         got = f.client.get_api_list("/v1/files", model=anthropic.types.beta.BetaFileMetadata,
                                     page=SyncPage[anthropic.types.beta.BetaFileMetadata])

@@ -37,6 +37,7 @@ from pytest_claude_files._core.message_check import (
     tokens_for_chars,
 )
 from pytest_claude_files._core.naming import check_filename
+from pytest_claude_files._core.replies import ReplyQueue, WhenLike, describe_reply, describe_unused
 from pytest_claude_files.errors import (
     FilesAPIError,
     InvalidRequestError,
@@ -143,7 +144,7 @@ whether the request has the code execution tool."""
 
 @dataclass
 class _State:
-    replies: deque[Reply] = field(default_factory=deque)
+    replies: ReplyQueue[Reply] = field(default_factory=ReplyQueue)
     requests: deque[MessagesRequest] = field(default_factory=lambda: deque(maxlen=REQUESTS_KEPT))
     mistakes: list[str] = field(default_factory=list)
     responder: Optional[Responder] = None
@@ -185,8 +186,13 @@ class FakeMessages:
         stderr: str = "",
         return_code: int = 0,
         citations: Optional[Sequence[Mapping[str, Any]]] = None,
+        when: WhenLike = None,
     ) -> Reply:
         """Queue the answer to the next ``messages.create`` (or stream).
+
+        ``when``: answer only a request it matches (used once; requests it does not match take
+        the replies without ``when`` in order): a predicate of the :class:`MessagesRequest`, a
+        file id (``"file_..."``) the request must reference, or a text it must contain.
 
         ``text``: the text block (``None``: the default text when nothing else is
         scripted). ``output_files``: filename -> bytes or ``(bytes, mime_type)``, files
@@ -200,12 +206,12 @@ class FakeMessages:
         made = self.make_reply(text, output_files=output_files, tool_use=tool_use, stop_reason=stop_reason,
                                command=command, stdout=stdout, stderr=stderr, return_code=return_code,
                                citations=citations)
-        return self.queue(made)
+        return self.queue(made, when=when)
 
-    def queue(self, reply: Reply) -> Reply:
+    def queue(self, reply: Reply, *, when: WhenLike = None) -> Reply:
         """Queue a :class:`Reply` made with :meth:`make_reply` (what :meth:`reply` does)."""
         with self._lock:
-            self._state.replies.append(reply)
+            self._state.replies.add(reply, when)
         return reply
 
     def reset_replies(self) -> None:
@@ -258,7 +264,7 @@ class FakeMessages:
     def pending_replies(self) -> list[Reply]:
         """Scripted replies no request has used yet."""
         with self._lock:
-            return list(self._state.replies)
+            return self._state.replies.replies
 
     @property
     def mistakes(self) -> list[str]:
@@ -270,12 +276,12 @@ class FakeMessages:
         """What the ``claude_files`` fixture reports at teardown: mistakes, unused replies."""
         with self._lock:
             found = list(self._state.mistakes)
-            if self.require_all_replies_used and self._state.replies:
-                found.append(
-                    f"{len(self._state.replies)} scripted reply(ies) of claude_files.messages.reply() were "
-                    "never used: the code under test sent fewer Messages requests than the test expected "
-                    "(set claude_files.messages.require_all_replies_used = False to allow it)."
-                )
+            unused = self._state.replies.entries
+            if self.require_all_replies_used and unused:
+                requests = [r for r in self._state.requests if r.operation == "create"]
+                found.append(describe_unused(unused, requests, what="Messages create request",
+                                             where="claude_files.messages.reply()", describe=describe_reply)
+                             + "\n(set claude_files.messages.require_all_replies_used = False to allow it.)")
             return found
 
     # -- the two operations ---------------------------------------------------------
@@ -382,8 +388,12 @@ class FakeMessages:
     ) -> Reply:
         with self._lock:
             state = self._state
-            queued = given if given is not None else state.replies.popleft() if state.replies else None
             responder = state.responder
+        try:  # outside the lock: a when= predicate is the user's code
+            queued = given if given is not None else state.replies.take(record)
+        except Exception as exc:
+            raise self._mistake(f"a when= predicate of claude_files.messages.reply() raised "
+                                f"{type(exc).__name__}: {exc}") from exc
         if queued is not None:
             reply = queued
         elif responder is not None:

@@ -16,8 +16,8 @@ from pytest_claude_files.errors import (
     error_class_for,
     injected_error,
 )
+from pytest_claude_files.server._names import ANY_OPERATION as ANY_OPERATION
 
-ANY_OPERATION = "*"
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}")
 
 RENAMED_FIELDS = {"truncate_at": "cut_body"}
