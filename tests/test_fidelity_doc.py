@@ -11,7 +11,7 @@ import pytest
 FIDELITY = Path(__file__).resolve().parent.parent / "docs" / "fidelity.md"
 _ROW = re.compile(r"^\|\s*`([a-z0-9][a-z0-9._-]*)`\s*\|")
 SOURCE_WORDS = re.compile(
-    r"decision|https?://|docs|guide|SDK|sdk|#\d+|RFC|FILES_API\.md|MESSAGES_FILES\.md|report|"
+    r"decision|https?://|docs|guide|SDK|sdk|#\d+|RFC|[A-Z_]+\.md|report|page|reference|"
     r"`@anthropic-ai/sdk`|published",
 )
 
