@@ -25,6 +25,7 @@ from .conftest import NO_UNRELATED_PLUGINS
 
 SUITE = r'''
 import json, os
+import anthropic
 import pytest
 
 MODEL = "claude-sonnet-4-5"
@@ -59,10 +60,12 @@ def test_sync(claude_files_client):
         final = stream.get_final_message()
     EXTRA
     deleted = c.beta.files.delete(meta.id)
+    with pytest.raises(anthropic.NotFoundError) as gone:
+        c.beta.files.retrieve_metadata(meta.id)
     assert meta.id in listed and deleted.id == meta.id and events
     save("sync", {"meta": meta.to_dict(), "listed": listed, "message": message.to_dict(),
                   "counted": counted.to_dict(), "events": events, "final": final.to_dict(),
-                  "deleted": deleted.to_dict()})
+                  "deleted": deleted.to_dict(), "gone": gone.value.message})
 
 
 @pytest.mark.anyio

@@ -182,7 +182,8 @@ def _deleted(cassette: dict[str, Any]) -> set[str]:
 def seed_service(
     service: Any, path: Union[str, Path], *, include_deleted: bool = False
 ) -> list[FileMetadata]:
-    """Add to ``service`` (a ``FakeService``: typed ``Any`` here, it imports this module) the files the cassette at ``path`` uploaded, with their recorded ids,
+    """Add to ``service`` (a ``FakeService``; ``Any`` here, as it imports this module) the
+    files the cassette at ``path`` uploaded, with their recorded ids,
     names, types, creation times and bytes. Files the cassette deleted again are left out
     unless ``include_deleted``. A file recorded by its hash only cannot be seeded
     (``CassetteError``: record with the bytes)."""
