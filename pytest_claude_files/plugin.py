@@ -317,10 +317,13 @@ def claude_files_client(
 @pytest.fixture
 def claude_files_async_client(
     request: pytest.FixtureRequest, claude_files_config: _config.ClaudeFilesConfig
-) -> anthropic.AsyncAnthropic:
-    """An ``anthropic.AsyncAnthropic`` client bound to the chosen backend (default: the fake)."""
+) -> Generator[anthropic.AsyncAnthropic, None, None]:
+    """An ``anthropic.AsyncAnthropic`` client bound to the chosen backend (default: the fake);
+    closed after the test."""
     from pytest_claude_files._plugin.live import backend_client
+    from pytest_claude_files._sdk.client import close_async_client
 
     cfg = claude_files_config
     client: anthropic.AsyncAnthropic = backend_client(request, cfg, _client_kwargs(cfg), is_async=True)
-    return client
+    yield client
+    close_async_client(client)

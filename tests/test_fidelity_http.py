@@ -13,7 +13,7 @@ from typing import Iterator
 
 import pytest
 
-from pytest_claude_files._http.headers import KNOWN_BETAS, SDK_BETAS
+from pytest_claude_files._http.headers import KNOWN_BETAS
 from pytest_claude_files.server import ServerHandle, start_server
 
 KEY = "sk-ant-fidelity"
@@ -90,20 +90,6 @@ def test_every_beta_name_of_the_newest_sdk_is_accepted(server: ServerHandle) -> 
         assert status == 200, (name, body)
     everything = ", ".join(names)
     assert get(server, {"anthropic-version": "2023-06-01", "anthropic-beta": everything})[0] == 200
-
-
-def test_the_builtin_list_is_the_newest_sdks(server: ServerHandle) -> None:
-    from importlib import metadata
-
-    from anthropic.types import AnthropicBetaParam
-
-    if metadata.version("anthropic") != "2.14.0":
-        pytest.skip("SDK_BETAS is read from anthropic 2.14.0")
-    literal = next(
-        arg for arg in typing.get_args(AnthropicBetaParam) if typing.get_origin(arg) is typing.Literal
-    )
-    assert set(typing.get_args(literal)) == SDK_BETAS
-    assert "code-execution-2025-08-25" in KNOWN_BETAS - SDK_BETAS  # documented, in no SDK's list
 
 
 def test_the_workspace_header_comes_back_on_errors_too(server: ServerHandle) -> None:

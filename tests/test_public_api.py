@@ -73,7 +73,7 @@ def test_the_fixtures_are_typed() -> None:
 
     source = Path(plugin.__file__).read_text(encoding="utf-8")
     assert "-> Generator[anthropic.Anthropic, None, None]:" in source
-    assert "-> anthropic.AsyncAnthropic:" in source
+    assert "-> Generator[anthropic.AsyncAnthropic, None, None]:" in source
     assert not re.search(r"^def claude_files\w*\(.*\n?.*\) -> Any:", source, re.M)
 
 

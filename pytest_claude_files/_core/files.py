@@ -9,8 +9,6 @@ method takes one lock, so concurrent callers never lose an update. Methods raise
 
 from __future__ import annotations
 
-import base64
-import binascii
 import bisect
 import threading
 from dataclasses import dataclass
@@ -27,6 +25,16 @@ from pytest_claude_files._core.naming import (
     unnamed_filename,
     upload_mime_type,
 )
+from pytest_claude_files._core.pages import DEFAULT_LIMIT as DEFAULT_LIMIT
+from pytest_claude_files._core.pages import MAX_EXPIRES_IN as MAX_EXPIRES_IN
+from pytest_claude_files._core.pages import MAX_IDS as MAX_IDS
+from pytest_claude_files._core.pages import MAX_LIMIT as MAX_LIMIT
+from pytest_claude_files._core.pages import MIN_EXPIRES_IN as MIN_EXPIRES_IN
+from pytest_claude_files._core.pages import MIN_LIMIT as MIN_LIMIT
+from pytest_claude_files._core.pages import PAGE_TOKEN_PREFIX as PAGE_TOKEN_PREFIX
+from pytest_claude_files._core.pages import BetaPage, GAPage, check_cursor, check_limit
+from pytest_claude_files._core.pages import decode_page_token as decode_page_token
+from pytest_claude_files._core.pages import encode_page_token as encode_page_token
 from pytest_claude_files._core.settings import DEFAULT_STORAGE_QUOTA_BYTES as DEFAULT_STORAGE_QUOTA_BYTES
 from pytest_claude_files._core.settings import MAX_FILE_BYTES as MAX_FILE_BYTES
 from pytest_claude_files._core.settings import MB as MB
@@ -45,13 +53,6 @@ __all__ = ["BetaPage", "Call", "FakeFilesSettings", "FilesResource", "GAPage"]
 Content = Union[bytes, bytearray, memoryview]
 _R = TypeVar("_R")
 
-DEFAULT_LIMIT = 20
-MIN_LIMIT, MAX_LIMIT = 1, 1000
-MAX_IDS = 100
-MIN_EXPIRES_IN, MAX_EXPIRES_IN = 3600, 7_776_000
-PAGE_TOKEN_PREFIX = "page_"
-
-
 class Call(NamedTuple):
     """One operation the service performed (or refused), for inspection in tests."""
 
@@ -67,63 +68,11 @@ _new_call: Callable[[type[Call], tuple[str, Optional[str], dict[str, Any], Optio
 _new_call = tuple.__new__
 
 
-@dataclass(frozen=True)
-class BetaPage:
-    data: list[FileMetadata]
-    has_more: bool
-
-    @property
-    def first_id(self) -> Optional[str]:
-        return self.data[0].id if self.data else None
-
-    @property
-    def last_id(self) -> Optional[str]:
-        return self.data[-1].id if self.data else None
-
-
-@dataclass(frozen=True)
-class GAPage:
-    data: list[FileMetadata]
-    next_page: Optional[str]
-
-
 @dataclass
 class _Stored:
     meta: FileMetadata
     content: Optional[Content]
     workspace: Optional[str] = None
-
-
-def encode_page_token(after_id: str) -> str:
-    """The opaque GA cursor: the position after ``after_id`` (decision: a position)."""
-    return PAGE_TOKEN_PREFIX + base64.urlsafe_b64encode(after_id.encode()).decode().rstrip("=")
-
-
-def decode_page_token(token: str) -> str:
-    if not token.startswith(PAGE_TOKEN_PREFIX):
-        raise InvalidRequestError(f"page: invalid page token {shown(token)!r}.")
-    body = token[len(PAGE_TOKEN_PREFIX):]
-    try:
-        after_id = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidRequestError(f"page: invalid page token {shown(token)!r}.") from None
-    if not _ids.is_file_id(after_id):
-        raise InvalidRequestError(f"page: invalid page token {shown(token)!r}.")
-    return after_id
-
-
-def _check_limit(limit: int) -> int:
-    if isinstance(limit, bool) or not isinstance(limit, int) or not MIN_LIMIT <= limit <= MAX_LIMIT:
-        raise InvalidRequestError(
-            f"limit: must be an integer from {MIN_LIMIT} to {MAX_LIMIT}, got {limit!r}."
-        )
-    return limit
-
-
-def _check_cursor(name: str, value: str) -> str:
-    if not _ids.is_file_id(value):
-        raise InvalidRequestError(f"{name}: invalid file id {shown(value)!r}.")
-    return value
 
 
 class FilesResource:
@@ -260,15 +209,32 @@ class FilesResource:
         production would refuse); without one it follows the extension. ``file_id`` restores a file
         under a known id (the server's ``--data-dir``); it must be a file id not in use.
         """
-        if file_id is not None and (not _ids.is_file_id(file_id) or file_id in self._files):
-            raise ValueError(f"file_id {file_id!r}: not a file id, or already in use")
         data: Content = content.encode() if isinstance(content, str) else content
-        with self._lock:
+        with self._lock:  # the check and the store under one lock: two seeds of one id, one wins
+            if file_id is not None and (not _ids.is_file_id(file_id) or file_id in self._files):
+                raise ValueError(f"file_id {file_id!r}: not a file id, or already in use")
             name = check_filename(filename)
             mime = upload_mime_type(mime_type, name)  # kept as given, octet-stream included
             when = created_at if created_at is not None else self.clock.now()
             return self._store(name, mime, data, when, downloadable, scope_id, expires_at, "add_file",
                                file_id=file_id, workspace=workspace_id)
+
+    def add_all(self, specs: Sequence[dict[str, Any]]) -> list[FileMetadata]:
+        """Seed several files all or nothing: each spec is :meth:`add_file`'s keyword arguments.
+
+        Every rule (names, sizes, ids, the storage quota against what this account already
+        uses) is checked for the whole batch before any file is stored, under one lock.
+        """
+        with self._lock:
+            probe = FilesResource(self.settings, clock=self.clock, misuse=MisuseLog("ignore"))
+            self._purge_expired()
+            probe._used = self._used  # the quota counts what is already stored
+            for spec in specs:
+                wanted = spec.get("file_id")
+                if wanted is not None and wanted in self._files:
+                    raise ValueError(f"file_id {wanted!r}: not a file id, or already in use")
+                probe.add_file(**spec)
+            return [self.add_file(**spec) for spec in specs]
 
     def add_files(self, count: int, *, prefix: str = "file", **kwargs: Any) -> list[FileMetadata]:
         """Seed ``count`` small text files named ``{prefix}-{i}.txt``, oldest first."""
@@ -368,17 +334,17 @@ class FilesResource:
         params = {"limit": limit, "before_id": before_id, "after_id": after_id, "scope_id": scope_id}
         with self._lock:
             try:
-                _check_limit(limit)
+                check_limit(limit)
                 if before_id is not None and after_id is not None:
                     raise InvalidRequestError("before_id and after_id cannot both be given.")
                 seq = self._sequence(scope_id, workspace_id)
                 if before_id is not None:
-                    pos = bisect.bisect_right(seq, _check_cursor("before_id", before_id))
+                    pos = bisect.bisect_right(seq, check_cursor("before_id", before_id))
                     ids = seq[pos:pos + limit]
                     has_more = pos + limit < len(seq)
                 else:
                     end = len(seq) if after_id is None else bisect.bisect_left(
-                        seq, _check_cursor("after_id", after_id))
+                        seq, check_cursor("after_id", after_id))
                     start = max(0, end - limit)
                     ids = seq[start:end]
                     has_more = start > 0
@@ -431,7 +397,7 @@ class FilesResource:
             ]
             found.sort(key=lambda m: m.id, reverse=True)
             return GAPage(found, None)
-        size = _check_limit(DEFAULT_LIMIT if limit is None else limit)
+        size = check_limit(DEFAULT_LIMIT if limit is None else limit)
         seq = self._sequence(scope_id, workspace_id)
         end = len(seq) if page is None else bisect.bisect_left(seq, decode_page_token(page))
         start = max(0, end - size)

@@ -85,7 +85,7 @@ class FileStore(Protocol):
     def get(self, file_id: str, *, workspace_id: Optional[str] = None) -> FileMetadata: ...
 
     def add_file(self, filename: str, content: bytes, *, mime_type: Optional[str] = ...,
-                 downloadable: bool = ...) -> FileMetadata: ...
+                 downloadable: bool = ..., workspace_id: Optional[str] = ...) -> FileMetadata: ...
 
 
 OutputFiles = Mapping[str, Union[bytes, tuple[bytes, str]]]
@@ -277,7 +277,7 @@ class FakeMessages:
 
         def answer(shape: RequestShape, refs: tuple[FileReference, ...], tokens: int) -> dict[str, Any]:
             reply = self._next_reply(MessagesRequest("create", body, api_version, betas, refs), body)
-            return self._answer(reply, shape, refs, tokens, body)
+            return self._answer(reply, shape, refs, tokens, body, workspace_id)
 
         return self._serve("create", body, api_version, betas, body_size, workspace_id, answer)
 
@@ -299,18 +299,22 @@ class FakeMessages:
         workspace_id: Optional[str],
         answer: Callable[[RequestShape, tuple[FileReference, ...], int], dict[str, Any]],
     ) -> dict[str, Any]:
-        """Check the request, answer it, and record it (refused requests too)."""
-        with self._lock:
-            seen: list[tuple[FileReference, ...]] = [()]
-            try:
-                shape, refs, tokens = self._check(
-                    body, kind == "count_tokens", api_version, betas, body_size, seen, workspace_id)
-                result = answer(shape, refs, tokens)
-            except FilesAPIError as exc:
+        """Check the request, answer it, and record it (refused requests too).
+
+        The lock guards the script and the record only: the user's responder runs outside
+        it (a responder that waits on another request, or makes one, must not deadlock)."""
+        seen: list[tuple[FileReference, ...]] = [()]
+        try:
+            shape, refs, tokens = self._check(
+                body, kind == "count_tokens", api_version, betas, body_size, seen, workspace_id)
+            result = answer(shape, refs, tokens)
+        except FilesAPIError as exc:
+            with self._lock:
                 self._state.requests.append(MessagesRequest(kind, body, api_version, betas, seen[0], exc))
-                raise
+            raise
+        with self._lock:
             self._state.requests.append(MessagesRequest(kind, body, api_version, betas, refs, None, result))
-            return result
+        return result
 
     # -- internals ------------------------------------------------------------------
     def _check(
@@ -353,12 +357,15 @@ class FakeMessages:
                              meta.size_bytes)
 
     def _next_reply(self, record: MessagesRequest, body: dict[str, Any]) -> Reply:
-        state = self._state
-        if state.replies:
-            reply = state.replies.popleft()
-        elif state.responder is not None:
-            try:
-                answer = state.responder(record)
+        with self._lock:
+            state = self._state
+            queued = state.replies.popleft() if state.replies else None
+            responder = state.responder
+        if queued is not None:
+            reply = queued
+        elif responder is not None:
+            try:  # outside the lock: the user's code
+                answer = responder(record)
                 reply = answer if isinstance(answer, Reply) else Reply(
                     answer if isinstance(answer, str) else None)
                 if not isinstance(answer, (Reply, str, type(None))):
@@ -381,17 +388,18 @@ class FakeMessages:
 
     def _mistake(self, text: str) -> InvalidRequestError:
         message = f"pytest-claude-files: {text}"
-        self._state.mistakes.append(message)
+        with self._lock:
+            self._state.mistakes.append(message)
         return InvalidRequestError(message)
 
     def _answer(
         self, reply: Reply, shape: RequestShape, refs: tuple[FileReference, ...], input_tokens: int,
-        body: dict[str, Any],
+        body: dict[str, Any], workspace_id: Optional[str] = None,
     ) -> dict[str, Any]:
         content: list[dict[str, Any]] = []
         container: Optional[dict[str, Any]] = None
         if reply.output_files:
-            container = self._run_code(reply, content, body)
+            container = self._run_code(reply, content, body, workspace_id)
         text = reply.text
         if text is None and not reply.tool_use:
             text = default_text(refs, [name for name, _, _ in reply.output_files])
@@ -428,10 +436,12 @@ class FakeMessages:
             message["container"] = container
         return message
 
-    def _run_code(self, reply: Reply, content: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any]:
+    def _run_code(self, reply: Reply, content: list[dict[str, Any]], body: dict[str, Any],
+                  workspace_id: Optional[str]) -> dict[str, Any]:
         outputs = []
-        for name, data, mime in reply.output_files:
-            meta = self.files.add_file(name, data, mime_type=mime, downloadable=True)
+        for name, data, mime in reply.output_files:  # made in the workspace of the request
+            meta = self.files.add_file(name, data, mime_type=mime, downloadable=True,
+                                       workspace_id=workspace_id)
             outputs.append({"type": "bash_code_execution_output", "file_id": meta.id})
         tool_id = _new_id("srvtoolu_01")
         content.append({"type": "server_tool_use", "id": tool_id, "name": "bash_code_execution",

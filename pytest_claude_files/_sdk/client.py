@@ -72,3 +72,19 @@ def make_routed_client(
 
     cls = anthropic.AsyncAnthropic if is_async else anthropic.Anthropic
     return cls(api_key=api_key or FAKE_API_KEY, base_url=base_url, **kwargs)
+
+
+def close_async_client(client: Any) -> None:
+    """Close an ``AsyncAnthropic`` from synchronous code (a fixture's teardown).
+
+    Its connections may belong to an event loop the test already closed: closing them on a
+    new loop then raises ``RuntimeError`` ("Event loop is closed"), and they are gone anyway.
+    """
+    import asyncio
+
+    if client.is_closed():
+        return
+    try:
+        asyncio.run(client.close())
+    except RuntimeError:
+        pass

@@ -16,18 +16,34 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 __all__ = [
     "attach_request",
     "in_memory_response",
     "is_read",
     "patch_retry_timeout",
+    "sdk_error_codes",
     "sdk_http_library",
 ]
 
 RETRY_TIMEOUT = ("anthropic._base_client", "BaseClient", "_calculate_retry_timeout")
 """Module, class and method the SDK computes its retry wait in."""
+
+
+ERROR_CLASSES = ("anthropic._error_classes", "ERROR_CLASSES")
+"""Module and table where SDKs from 2.15 on map ``(status, error_code)`` to a class."""
+
+
+def sdk_error_codes() -> Optional[dict[str, int]]:
+    """``error_code -> status`` of every code the installed SDK maps to a class of its own
+    (``None`` for SDKs without the table: 0.x, 1.x and 2.x before 2.15)."""
+    module_name, attribute = ERROR_CLASSES
+    try:
+        table = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError):
+        return None
+    return {code: status for (status, code) in table if isinstance(code, str)}
 
 
 def sdk_http_library() -> ModuleType:

@@ -196,7 +196,8 @@ def start_server(
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             server.should_exit = True
+            url = url_of(sock)  # before the close: a closed socket has no address
             sock.close()
-            raise ServerError(f"the server on {url_of(sock)} did not start")
+            raise ServerError(f"the server on {url} did not start")
         time.sleep(0.005)
     return ServerHandle(app, sock, server, thread)

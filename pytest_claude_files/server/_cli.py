@@ -157,6 +157,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("directory", metavar="DIR",
                        help="a directory of cassettes (searched recursively), or one cassette")
+    drift = commands.add_parser(
+        "drift", help="compare the installed SDK with the fake's tables; exit 1 on any difference",
+        description="Print every difference between the installed anthropic SDK (and, with --node, "
+                    "@anthropic-ai/sdk) and what the fake was last reviewed against: beta names, "
+                    "error codes and their statuses, file-bearing block types, Files method and "
+                    "list parameters, the anthropic-version sent (claude-files-fake docs drift).",
+    )
+    drift.add_argument("--node", nargs="?", const=".", default=None, metavar="DIR",
+                       help="also check @anthropic-ai/sdk from the node_modules at or above DIR "
+                            "(default: the current directory)")
+    drift.add_argument("--no-python", dest="python", action="store_false",
+                       help="skip the Python SDK (with --node: check only the TypeScript one)")
     return parser
 
 
@@ -213,6 +225,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         except DocsError as exc:
             return _fail(str(exc), EXIT_USAGE)
         return 0
+    if args.command == "drift":
+        from pytest_claude_files._sdk.drift import run
+
+        return run(python=args.python, node=args.node)
     return _serve(args)
 
 

@@ -42,7 +42,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import parse_qsl, urlsplit
 
-from pytest_claude_files._core.service import FakeService
 from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse, error_response
 from pytest_claude_files.errors import (
     AuthenticationError,
@@ -253,13 +252,10 @@ class ControlAPI:
                 kwargs.append(file_spec_kwargs(spec, f"files[{i}]" if len(specs) > 1 else "file"))
             except ValueError as exc:
                 raise InvalidRequestError(str(exc)) from None
-        probe = FakeService(tenant.files.settings)
-        for kw in kwargs:  # every rule checked before anything is stored: all or nothing
-            try:
-                probe.add_file(**kw)
-            except ValueError as exc:
-                raise InvalidRequestError(str(exc)) from None
-        made = [tenant.files.add_file(**kw) for kw in kwargs]
+        try:  # every rule (the tenant's quota included) checked before anything is stored
+            made = tenant.files.files.add_all(kwargs)
+        except ValueError as exc:
+            raise InvalidRequestError(str(exc)) from None
         data = [m.to_api("ga") for m in made]
         return _ok(data[0] if len(data) == 1 and "files" not in (body or {}) else {"data": data})
 
