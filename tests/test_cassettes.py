@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from pytest_claude_files.server._cli import main
+
 from ._cleanup_support import (  # noqa: F401 - fixtures
     ENV_NAMES,
     Account,
@@ -120,7 +122,6 @@ def _replay(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, *args: s
                                          timeout=180)
 
 
-@pytest.mark.slow
 def test_record_against_the_emulator_then_replay_offline(
     pytester: pytest.Pytester, live_env: Account, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -143,6 +144,9 @@ def test_record_against_the_emulator_then_replay_offline(
         assert len(file_part["sha256"]) == 64 and "boundary" not in json.dumps(upload)
         assert any("sse" in i["response"]["body"] for i in cassette["interactions"])
 
+    # the fake answers as the "real API" recorded (the emulator is the fake over HTTP)
+    assert main(["cassettes", "check", str(pytester.path / "cassettes")]) == 0
+
     live_env.handle.stop()  # the "real API" is gone: the replay has no server and no key
     replayed = _replay(pytester, monkeypatch)
     replayed.assert_outcomes(passed=2)
@@ -154,9 +158,12 @@ def test_record_against_the_emulator_then_replay_offline(
     pytester.makepyfile(test_flow=_suite(SWALLOWED))
     added = _replay(pytester, monkeypatch, "-k", "test_sync")
     added.assert_outcomes(passed=1, errors=1)
-    out = added.stdout.str()
-    assert "GET /v1/files/file_011CNotRecordedBeforeXYZ: not in the cassette" in out
-    assert "nearest recorded: GET /v1/files" in out
+    added.stdout.fnmatch_lines([
+        "*ERROR at teardown of test_sync*",
+        "claude-files replay: 1 request(s) the cassette does not hold:",
+        "  GET /v1/files/file_011CNotRecordedBeforeXYZ*: not in the cassette *test_sync.yaml; "
+        "nearest recorded: GET /v1/files/file_*",
+    ])
 
 
 def test_replay_without_a_cassette_fails_with_the_command_to_record_it(

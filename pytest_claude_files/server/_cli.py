@@ -211,10 +211,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 0
     if args.command == "cassettes":
         from pytest_claude_files._core.cassette import CassetteError
-        from pytest_claude_files._live.cassette_check import run
+        from pytest_claude_files._live.cassette_check import run as check_cassettes
 
         try:
-            return run(args.directory, sys.stdout)
+            return check_cassettes(args.directory, sys.stdout)
         except CassetteError as exc:
             return _fail(str(exc), EXIT_USAGE)
     if args.command == "docs":
