@@ -24,6 +24,7 @@ __all__ = [
     "HTTPResponse",
     "HTTPX2Mocker",
     "ServerHandle",
+    "When",
     "check_filename",
     "error_response",
     "is_file_id",
@@ -33,7 +34,7 @@ __all__ = [
     "sdk_http_library",
     "start_server",
 ]
-__version__ = "0.1.0"
+from pytest_claude_files._version import __version__ as __version__
 
 _LAZY = {
     "FakeFiles": "pytest_claude_files._core.service",
@@ -59,6 +60,7 @@ _LAZY = {
     "is_file_id": "pytest_claude_files._core.ids",
     "sdk_http_library": "pytest_claude_files._sdk.client",
     "mock_claude_files": "pytest_claude_files._mock",
+    "When": "pytest_claude_files._core.replies",
 }
 
 if TYPE_CHECKING:
@@ -67,6 +69,7 @@ if TYPE_CHECKING:
     from pytest_claude_files._core.files import FakeFilesSettings
     from pytest_claude_files._core.ids import is_file_id
     from pytest_claude_files._core.naming import check_filename
+    from pytest_claude_files._core.replies import When
     from pytest_claude_files._core.service import FakeFiles, FakeService
     from pytest_claude_files._http.handler import FilesHandler, HTTPRequest, HTTPResponse, error_response
     from pytest_claude_files._live.backends import Backend

@@ -6,9 +6,8 @@ exactly one place (``_http.error_response``).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Mapping, Optional
-
-from pytest import PytestWarning
+import difflib
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Optional
 
 __all__ = [
     "APPEAL_URL",
@@ -43,14 +42,38 @@ __all__ = [
 ]
 
 
-class ClaudeFilesMisuseWarning(PytestWarning):
-    """The fake saw client code do something that works here but bites in production.
+if TYPE_CHECKING:
+    from pytest import PytestWarning
 
-    Emitted with :func:`warnings.warn` (pytest lists it in the warnings summary) and
-    recorded on the fake (``claude_files.warnings``). Turn it into a test failure with
-    the ``misuse_warnings="error"`` setting or
-    ``-W error::pytest_claude_files.errors.ClaudeFilesMisuseWarning``.
-    """
+    class ClaudeFilesMisuseWarning(PytestWarning):
+        """The fake saw client code do something that works here but bites in production.
+
+        Emitted with :func:`warnings.warn` (pytest lists it in the warnings summary) and
+        recorded on the fake (``claude_files.warnings``). Turn it into a test failure with
+        the ``misuse_warnings="error"`` setting or
+        ``-W error::pytest_claude_files.errors.ClaudeFilesMisuseWarning``.
+        """
+
+
+def _misuse_warning_class() -> type[Warning]:
+    """``ClaudeFilesMisuseWarning``, made on first use: it is a ``PytestWarning``, and the
+    service (``_core``, the emulator) must not import pytest to load this module."""
+    from pytest import PytestWarning
+
+    class ClaudeFilesMisuseWarning(PytestWarning):
+        """The fake saw client code do something that works here but bites in production.
+
+        Emitted with :func:`warnings.warn` (pytest lists it in the warnings summary) and
+        recorded on the fake (``claude_files.warnings``). Turn it into a test failure with
+        the ``misuse_warnings="error"`` setting or
+        ``-W error::pytest_claude_files.errors.ClaudeFilesMisuseWarning``.
+        """
+
+    ClaudeFilesMisuseWarning.__module__ = __name__
+    ClaudeFilesMisuseWarning.__qualname__ = "ClaudeFilesMisuseWarning"
+    globals()["ClaudeFilesMisuseWarning"] = ClaudeFilesMisuseWarning
+    return ClaudeFilesMisuseWarning
+
 
 ECHO_LIMIT = 200
 """Request values echoed in error messages are cut to this many characters."""
@@ -90,6 +113,15 @@ class FilesAPIError(Exception):
         out: dict[str, Any] = {"error_code": self.error_code} if self.error_code else {}
         out.update((k, v) for k, v in self.details.items() if k != "error_code")
         return out
+
+    def envelope(self, request_id: str) -> dict[str, Any]:
+        """The API's error object: ``{"type": "error", "error": {...}, "request_id": ...}`` (the
+        body of an error answer, and the ``error`` of an ``errored`` Message Batch result)."""
+        inner: dict[str, Any] = {"type": self.error_type, "message": self.message}
+        details = self.details_json() if (self.error_code or self.details) else None
+        if details is not None:
+            inner["details"] = details
+        return {"type": "error", "error": inner, "request_id": request_id}
 
     def __repr__(self) -> str:
         code = f", error_code={self.error_code!r}" if self.error_code else ""
@@ -247,10 +279,10 @@ def error_class_for(status_or_type: int | str) -> type[FilesAPIError]:
         try:
             return _BY_TYPE[status_or_type]
         except KeyError:
-            from pytest_claude_files._core.suggest import did_you_mean
-
+            close = difflib.get_close_matches(status_or_type, list(_BY_TYPE), n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ValueError(
-                f"unknown error type {status_or_type!r}{did_you_mean(status_or_type, _BY_TYPE)}; "
+                f"unknown error type {status_or_type!r}{hint}; "
                 f"expected one of {sorted(_BY_TYPE)}"
             ) from None
     if status_or_type in _BY_STATUS:
@@ -353,18 +385,14 @@ def injected_error(
 _RENAMED = {"APIError": "FilesInternalError", "TimeoutError": "FilesTimeoutError"}
 
 
-def __getattr__(name: str) -> type[FilesAPIError]:
-    """The old names, for one release: ``errors.APIError`` and ``errors.TimeoutError``."""
+def __getattr__(name: str) -> Any:
+    """``ClaudeFilesMisuseWarning`` (made on first use); the first names of two classes (they
+    never reached PyPI) say what they are now."""
+    if name == "ClaudeFilesMisuseWarning":
+        return _misuse_warning_class()
     new = _RENAMED.get(name)
     if new is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import warnings
-
-    warnings.warn(
-        f"pytest_claude_files.errors.{name} is renamed {new} (the old name clashed with "
-        f"{'the SDK' if name == 'APIError' else 'the builtin'}); the alias goes in the next release",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    cls: type[FilesAPIError] = globals()[new]
-    return cls
+    clash = "the SDK's anthropic.APIError" if name == "APIError" else "the builtin TimeoutError"
+    raise AttributeError(
+        f"pytest_claude_files.errors.{name} is now {new} (the old name clashed with {clash})")

@@ -276,6 +276,11 @@ def claude_files(claude_files_config: _config.ClaudeFilesConfig) -> Generator[Fa
     if problems:
         pytest.fail("claude_files.messages: " + "\n".join(problems) + "\nSee claude-files-fake docs messages",
                     pytrace=False)
+    for name, resource in fake.resources.items():  # Message Batches, Skills, ... (unused scripts)
+        problems = resource.problems()
+        if problems:
+            listed = "\n".join(problems)
+            pytest.fail(f"claude_files.{name}: {listed}\nSee claude-files-fake docs {name}", pytrace=False)
 
 
 @pytest.fixture

@@ -18,21 +18,23 @@ Error bodies come from ``_http.error_response``: the one place errors become HTT
 from __future__ import annotations
 
 import threading
-import warnings
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Union
+from typing import TYPE_CHECKING, Any, Iterator, Optional, Union
 from urllib.parse import parse_qsl, urlencode
 
-from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse, error_response, ratelimit_headers
+from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse, ratelimit_headers
 from pytest_claude_files._http.routes import IDS_KEYS
-from pytest_claude_files.errors import DEFAULT_MESSAGES, error_class_for, injected_error
+from pytest_claude_files._respx.effects import Effect as Effect
+from pytest_claude_files._respx.effects import _named
+from pytest_claude_files._respx.effects import as_effect as as_effect
+from pytest_claude_files._respx.effects import error as error
+from pytest_claude_files.errors import DEFAULT_MESSAGES
 
 if TYPE_CHECKING:
     from pytest_claude_files._respx.rules import CallContext, RouterLike
 
 __all__ = [
     "DEFAULT_MESSAGES",
-    "api_error",
     "as_effect",
     "connect_error",
     "cut_body",
@@ -42,69 +44,9 @@ __all__ = [
     "max_page_size",
     "paginate",
     "rate_limit",
-    "read_timeout",
     "timeout",
     "token_bucket",
 ]
-
-Effect = Callable[["CallContext"], Any]
-
-def _named(effect: Effect, name: str) -> Effect:
-    try:
-        effect.__name__ = name
-        effect.__qualname__ = name
-    except (AttributeError, TypeError):  # pragma: no cover
-        pass
-    return effect
-
-
-# -- API errors --------------------------------------------------------------------------
-def error(
-    status_or_type: Union[int, str] = 500,
-    message: Optional[str] = None,
-    *,
-    error_code: Optional[str] = None,
-    details: Optional[dict[str, Any]] = None,
-    retry_after: Optional[float] = None,
-    retry_after_ms: Optional[float] = None,
-    should_retry: Optional[bool] = None,
-    request_id: Optional[str] = None,
-    headers: Optional[dict[str, str]] = None,
-) -> Effect:
-    """An Anthropic error response: ``error(429, retry_after=0)``,
-    ``error("overloaded_error")``, ``error(404, error_code="file_expired")``.
-
-    ``details`` adds keys to ``error.details`` (``organization_on_hold`` gets an
-    ``appeal_url`` unless given). ``retry_after`` / ``retry_after_ms`` set those headers,
-    ``should_retry`` sets ``x-should-retry: true|false``, ``request_id`` fixes the
-    ``request-id`` (header and body).
-    The same fault as the control API's error fault (docs/faults.md).
-    """
-    cls = error_class_for(status_or_type)  # ValueError for an unknown type or status
-    made = injected_error(
-        cls.status, cls.error_type, message, error_code=error_code, retry_after=retry_after,
-        retry_after_ms=retry_after_ms, should_retry=should_retry, details=details, headers=headers,
-    )
-
-    def effect(ctx: CallContext) -> HTTPResponse:
-        return error_response(made, request_id)
-
-    return _named(
-        effect, f"error({cls.status} {cls.error_type}{', ' + error_code if error_code else ''})"
-    )
-
-
-def api_error(*args: Any, **kwargs: Any) -> Effect:
-    """Deprecated name of :func:`error` (kept for one release)."""
-    _deprecated("api_error", "error")
-    return error(*args, **kwargs)
-
-
-def _deprecated(old: str, new: str) -> None:
-    warnings.warn(
-        f"scenarios.{old}() is deprecated; use scenarios.{new}() (the same fault; "
-        "see: claude-files-fake docs faults)", DeprecationWarning, stacklevel=3,
-    )
 
 
 # -- network faults ----------------------------------------------------------------------
@@ -128,12 +70,6 @@ def timeout(message: str = "The read operation timed out") -> Effect:
         raise httpx.ReadTimeout(message, request=ctx.request)
 
     return _named(effect, "timeout")
-
-
-def read_timeout(message: str = "The read operation timed out") -> Effect:
-    """Deprecated name of :func:`timeout` (kept for one release)."""
-    _deprecated("read_timeout", "timeout")
-    return timeout(message)
 
 
 def cut_body(after: Union[int, float] = 0.5) -> Effect:
@@ -334,7 +270,8 @@ def max_page_size(size: int) -> Effect:
             return None  # the fake's 400
         limit = min(size, asked if asked is not None else 20)
         changed = HTTPRequest(
-            req.method, req.path, urlencode([*rest, ("limit", str(limit))]), req.headers, req.body
+            req.method, req.path, urlencode([*rest, ("limit", str(limit))]), req.headers, req.body,
+            req.scheme,
         )
         return ctx.call_fake(changed)
 
@@ -395,49 +332,14 @@ def paginate(
     return list(reversed(seeded))
 
 
-# -- results as effects ------------------------------------------------------------------
-def as_effect(result: Any) -> Effect:
-    """A scripted result as an effect: a response (httpx, httpx2 or ``HTTPResponse``), an
-    exception (class or instance), a status or error type (an error envelope), or an effect."""
-    if isinstance(result, (int, str)) and not isinstance(result, bool):
-        return error(result)
-    if isinstance(result, BaseException):
-        exc = result
-
-        def raise_instance(ctx: CallContext) -> Any:
-            raise exc
-
-        return _named(raise_instance, f"raise {type(exc).__name__}")
-    if isinstance(result, type) and issubclass(result, BaseException):
-        exc_type = result
-
-        def raise_type(ctx: CallContext) -> Any:
-            import httpx
-
-            if issubclass(exc_type, httpx.RequestError):
-                raise exc_type("Mock Error", request=ctx.request)
-            name = exc_type.__module__.split(".")[0]
-            if name == "httpx2":
-                raise exc_type("Mock Error")
-            raise exc_type()
-
-        return _named(raise_type, f"raise {exc_type.__name__}")
-    if _is_response(result):
-        response = result
-
-        def respond(ctx: CallContext) -> Any:
-            return response
-
-        return _named(respond, f"respond {getattr(response, 'status_code', getattr(response, 'status', ''))}")
-    if callable(result):
-        return result  # type: ignore[no-any-return]
-    raise TypeError(
-        f"cannot script {result!r}: give a response, an exception, a status, an error type or an effect"
-    )
+_RENAMED = {"api_error": "error", "read_timeout": "timeout"}
+"""Names of the first vocabulary, before it was one (they never reached PyPI)."""
 
 
-def _is_response(obj: Any) -> bool:
-    if type(obj).__name__ == "HTTPResponse":
-        return True
-    module = type(obj).__module__.split(".")[0]
-    return module in ("httpx", "httpx2") and type(obj).__name__ == "Response"
+def __getattr__(name: str) -> Any:
+    new = _RENAMED.get(name)
+    if new is not None:
+        raise AttributeError(
+            f"scenarios.{name}() is now scenarios.{new}() (the same fault; one vocabulary: "
+            "claude-files-fake docs faults)")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -291,3 +291,34 @@ def test_deletes_seen_on_the_client_mark_recorded_uploads_gone() -> None:
     observe(recorder, "DELETE", httpx.URL("https://api.test/v1/files/file_011abc?beta=true"), 200,
             lambda: b"", "https://api.test", Secret("k"))
     assert recorder.pending == [] and recorder.gone == {("https://api.test", "file_011abc"): "test"}
+
+
+OWN_CLIENT = """
+import anthropic
+
+def test_fixture_client(claude_files_client):
+    pass
+
+def test_builds_its_own_client():
+    client = anthropic.Anthropic(api_key="sk-ant-from-elsewhere", max_retries=0)
+    try:
+        client.beta.files.list()
+    except anthropic.APIConnectionError:
+        pass
+"""
+
+
+def test_real_backend_without_a_key_says_what_a_test_s_own_client_sent(
+    pytester: pytest.Pytester, clean_env: Any
+) -> None:
+    clean_env.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:9")  # nothing listens: refused
+    pytester.makepyfile(test_own=OWN_CLIENT)
+    result = pytester.runpytest("--claude-files-backend=real")
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines([
+        "claude-files: backend real: ANTHROPIC_API_KEY is not set; tests that need it were skipped, but "
+        "clients the tests built themselves sent 1 request to http://127.0.0.1:9 "
+        "(from test_own.py::test_builds_its_own_client); their uploads are not recorded nor cleaned up: "
+        "only --claude-files-record-all records clients the tests build themselves",
+    ])
+    result.stdout.no_fnmatch_line("*nothing was sent*")

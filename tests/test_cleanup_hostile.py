@@ -171,7 +171,7 @@ def test_a_lost_answer_is_counted_as_unknown_and_named(
     from pytest_claude_files.server.control_client import ControlClient
 
     # the server stores the first upload and cuts its answer off: the SDK retries
-    ControlClient(live_env.base_url, live_env.key).truncate("upload", at=0, times=1)
+    ControlClient(live_env.base_url, live_env.key).cut_body("upload", 0, times=1)
     pytester.makepyfile(test_lost=LOST if client == "fixture" else LOST_APP)
 
     args = ["--claude-files-record-all"] if record_all else []

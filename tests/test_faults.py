@@ -45,24 +45,19 @@ def test_a_type_other_than_the_status_own_keeps_the_status() -> None:
         errors.injected_error(500, "nope_error")
 
 
-def test_cut_body_is_the_control_api_name_and_truncate_at_its_old_one() -> None:
+def test_cut_body_is_the_control_api_name_and_truncate_at_is_refused_naming_it() -> None:
     assert parse_fault({"operation": "download", "cut_body": 10}).cut_body == 10
-    old = parse_fault({"operation": "download", "truncate_at": 10})
-    assert old.cut_body == 10 and old.to_json()["cut_body"] == 10 and "truncate_at" not in old.to_json()
-    with pytest.raises(InvalidRequestError, match="give cut_body only"):
-        parse_fault({"operation": "download", "truncate_at": 1, "cut_body": 2})
-    with pytest.raises(InvalidRequestError, match=r"fault\.cut_body: must be >= 0"):
-        parse_fault({"operation": "download", "truncate_at": -1})
+    with pytest.raises(InvalidRequestError, match=r"fault\.truncate_at: now named cut_body"):
+        parse_fault({"operation": "download", "truncate_at": 10})
 
 
-@pytest.mark.parametrize(("old", "new", "args"), [
-    ("api_error", "error", (429,)),
-    ("read_timeout", "timeout", ()),
-])
-def test_old_scenario_names_warn_and_still_work(old: str, new: str, args: tuple[Any, ...]) -> None:
-    with pytest.warns(DeprecationWarning, match=f"scenarios.{old}\\(\\) is deprecated; use scenarios.{new}"):
-        effect = getattr(scenarios, old)(*args)
-    assert effect.__name__ == getattr(scenarios, new)(*args).__name__
+@pytest.mark.parametrize(("old", "new"), [("api_error", "error"), ("read_timeout", "timeout")])
+def test_first_scenario_names_say_the_new_one(old: str, new: str) -> None:
+    with pytest.raises(AttributeError, match=f"scenarios.{old}\\(\\) is now scenarios.{new}\\(\\)"):
+        getattr(scenarios, old)
+    assert callable(getattr(scenarios, new))
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        scenarios.nothing  # noqa: B018
 
 
 class _Recording(ControlClient):
@@ -75,17 +70,9 @@ class _Recording(ControlClient):
         return {}
 
 
-@pytest.mark.parametrize(("old", "new", "args", "kwargs", "new_kwargs"), [
-    ("fail", "error", ("list", 500), {"times": 2}, {"times": 2}),
-    ("delay", "latency", ("list", 0.5), {}, {}),
-    ("truncate", "cut_body", ("download",), {"at": 7}, {"after": 7}),
-])
-def test_old_control_client_names_warn_and_send_the_same_fault(
-    old: str, new: str, args: tuple[Any, ...], kwargs: dict[str, Any], new_kwargs: dict[str, Any]
-) -> None:
+@pytest.mark.parametrize(("old", "new"), [("fail", "error"), ("delay", "latency"), ("truncate", "cut_body")])
+def test_first_control_client_names_say_the_new_one(old: str, new: str) -> None:
     client = _Recording()
-    with pytest.warns(DeprecationWarning, match=f"ControlClient.{old}\\(\\) is deprecated"):
-        getattr(client, old)(*args, **kwargs)
-    getattr(client, new)(*args, **new_kwargs)
-    assert client.sent[0] == client.sent[1] and client.sent[0][:2] == ("POST", "faults")
-    parse_fault(client.sent[0][2])  # a valid fault
+    with pytest.raises(AttributeError, match=f"ControlClient.{old}\\(\\) is now ControlClient.{new}\\(\\)"):
+        getattr(client, old)
+    assert client.sent == [] and callable(getattr(client, new))

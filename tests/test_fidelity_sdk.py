@@ -137,7 +137,7 @@ async def test_a_scoped_file_beyond_the_quota_does_not_block_an_upload(
 @pytest.mark.parametrize("code", ["claude_code_key_creator_not_member", "cmek_key_disabled",
                                   "cmek_key_network_blocked", "organization_on_hold"])
 async def test_method_level_error_codes(api: FilesAPI, claude_files_handler: Any, code: str) -> None:
-    effect = scenarios.api_error(400, error_code=code, details={"hint": "extra keys pass through"})
+    effect = scenarios.error(400, error_code=code, details={"hint": "extra keys pass through"})
     claude_files_handler.hooks.append(lambda request, operation: effect(None))  # type: ignore[arg-type]
     with pytest.raises(anthropic.BadRequestError) as caught:
         await api.call("list")
@@ -159,7 +159,7 @@ async def test_method_level_error_codes(api: FilesAPI, claude_files_handler: Any
 async def test_every_status_the_sdk_has_a_class_for(
     api: FilesAPI, claude_files_handler: Any, status: int, name: str
 ) -> None:
-    effect = scenarios.api_error(status)
+    effect = scenarios.error(status)
     claude_files_handler.hooks.append(lambda request, operation: effect(None))  # type: ignore[arg-type]
     with pytest.raises(anthropic.APIStatusError) as caught:
         await api.call("list")

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import ast
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,20 +28,32 @@ CORE_ALLOWED_EXTERNAL = {"pydantic", "typing_extensions"}
 # Only the pytest entry point may reach the pytest glue.
 PLUGIN_IMPORTERS = {f"{PACKAGE}.plugin", f"{PACKAGE}._plugin"}
 
+# The layers, bottom to top: a module may import its own layer and those below, never above.
+# Keyed by the first name under the package ("" is the package itself, its lazy face).
+RANKS = {
+    "errors": 0, "models": 0, "_version": 0,          # the vocabulary (stdlib + pydantic)
+    "_core": 1,                                       # the service: no HTTP, no pytest
+    "_http": 2,                                       # the one handler, routes, wire types
+    "_sdk": 3, "_respx": 3, "server": 3, "_live": 3, "_gen": 3, "_mock": 3,  # adapters
+    "": 4, "scenarios": 4, "strategies": 4, "stateful": 4, "faker_provider": 4, "__main__": 4,  # public
+    "_plugin": 5, "plugin": 5, "contract": 5,         # pytest glue and the contract suite
+}
+LAYER_NAMES = ["errors/models", "_core", "_http", "adapters", "public modules", "pytest glue"]
+
 # Name-mangled attributes of other classes: `obj._Class__name`.
 MANGLED = re.compile(r"\b_[A-Z][A-Za-z0-9]*__[a-z_]\w*")
 
 
-def _module_name(path: Path) -> str:
-    rel = path.relative_to(ROOT.parent).with_suffix("")
+def _module_name(path: Path, root: Path = ROOT) -> str:
+    rel = path.relative_to(root.parent).with_suffix("")
     parts = list(rel.parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
 
 
-def _modules() -> dict[str, Path]:
-    return {_module_name(p): p for p in sorted(ROOT.rglob("*.py"))}
+def _modules(root: Path = ROOT) -> dict[str, Path]:
+    return {_module_name(p, root): p for p in sorted(root.rglob("*.py"))}
 
 
 def _resolve(module: str, node: ast.ImportFrom, is_package: bool) -> str:
@@ -92,9 +107,9 @@ def _nearest(name: str, known: set[str]) -> str | None:
     return None
 
 
-def import_graph() -> dict[str, set[str]]:
+def import_graph(root: Path = ROOT) -> dict[str, set[str]]:
     """module -> the package modules it imports (packages' __init__ included)."""
-    modules = _modules()
+    modules = _modules(root)
     known = set(modules)
     graph: dict[str, set[str]] = {}
     for module, path in modules.items():
@@ -145,6 +160,62 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
             if found:
                 return found
     return None
+
+
+def rank(module: str) -> int:
+    """The layer of a module of the package (see :data:`RANKS`)."""
+    top = module[len(PACKAGE) + 1:].split(".")[0] if module != PACKAGE else ""
+    if top not in RANKS:
+        raise AssertionError(f"{module}: no layer in RANKS for {top!r}; add it")
+    return RANKS[top]
+
+
+def upward_imports(graph: dict[str, set[str]]) -> list[str]:
+    """Every import that points up a layer, as ``a (layer) -> b (layer)``."""
+    return [f"{m} ({LAYER_NAMES[rank(m)]}) -> {t} ({LAYER_NAMES[rank(t)]})"
+            for m, targets in sorted(graph.items()) for t in sorted(targets) if rank(t) > rank(m)]
+
+
+def test_imports_only_point_down() -> None:
+    bad = upward_imports(import_graph())
+    assert not bad, "imports that point up a layer (docs/architecture.md):\n" + "\n".join(bad)
+
+
+def test_every_module_has_a_layer() -> None:
+    for module in import_graph():
+        rank(module)
+
+
+def test_an_upward_import_is_found_in_a_fake_graph() -> None:
+    graph = {f"{PACKAGE}._core.files": {f"{PACKAGE}._http.handler", f"{PACKAGE}.errors"},
+             f"{PACKAGE}._http.handler": {f"{PACKAGE}._core.files"},
+             f"{PACKAGE}.errors": set()}
+    assert upward_imports(graph) == [
+        f"{PACKAGE}._core.files (_core) -> {PACKAGE}._http.handler (_http)"]
+
+
+def test_an_upward_import_planted_in_a_copy_of_the_package_is_found(tmp_path: Path) -> None:
+    copy = tmp_path / PACKAGE
+    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    assert upward_imports(import_graph(copy)) == []
+    (copy / "_core" / "planted.py").write_text(
+        "def later():\n    from pytest_claude_files import scenarios\n    return scenarios\n")
+    assert upward_imports(import_graph(copy)) == [
+        f"{PACKAGE}._core.planted (_core) -> {PACKAGE}.scenarios (public modules)"]
+
+
+@pytest.mark.parametrize(("module", "absent"), [
+    ("_core.files", ("pytest",)),
+    ("_core.service", ("pytest",)),
+    ("server._app", ("pytest",)),
+    ("server.control_client", ("pytest", "pydantic")),
+])
+def test_what_a_module_loads(module: str, absent: tuple[str, ...]) -> None:
+    code = (f"import sys, {PACKAGE}.{module}\n"
+            f"print(sorted(m for m in {absent!r} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=ROOT.parent).stdout.strip()
+    assert out == "[]", f"importing {PACKAGE}.{module} loads {out}"
 
 
 def test_the_graph_sees_every_kind_of_import() -> None:

@@ -167,7 +167,9 @@ def test_reply_checks_its_arguments(fake: FakeFiles) -> None:
 def test_unused_replies_are_a_problem_and_reset_forgets(fake: FakeFiles) -> None:
     fake.messages.reply("never used")
     (problem,) = fake.messages.problems()
-    assert problem.startswith("1 scripted reply(ies) of claude_files.messages.reply() were never used")
+    assert problem.startswith("1 scripted reply of claude_files.messages.reply() never used:\n"
+                              "  - reply with text 'never used'\n"
+                              "No Messages create requests arrived at all.")
     fake.messages.require_all_replies_used = False
     assert fake.messages.problems() == []
     fake.reset()
@@ -210,7 +212,8 @@ def test_the_fixture_fails_the_test_on_a_scripting_mistake(pytester: pytest.Pyte
     result.assert_outcomes(passed=2, errors=2)
     result.stdout.fnmatch_lines([
         "*claude_files.messages: pytest-claude-files: the scripted reply has output_files (chart.png)*",
-        "*1 scripted reply(ies) of claude_files.messages.reply() were never used*",
+        "*1 scripted reply of claude_files.messages.reply() never used:",
+        "  - reply with text 'nobody asks'",
     ])
 
 

@@ -80,17 +80,11 @@ def test_the_fixtures_are_typed() -> None:
 @pytest.mark.parametrize(
     ("old", "new"), [("APIError", "FilesInternalError"), ("TimeoutError", "FilesTimeoutError")]
 )
-def test_renamed_errors_keep_a_deprecated_alias(old: str, new: str) -> None:
+def test_the_first_error_names_say_the_new_one(old: str, new: str) -> None:
     from pytest_claude_files import errors
 
-    with pytest.warns(DeprecationWarning) as caught:
-        alias = getattr(errors, old)
-    assert alias is getattr(errors, new)
-    clash = "the SDK" if old == "APIError" else "the builtin"
-    assert str(caught[0].message) == (
-        f"pytest_claude_files.errors.{old} is renamed {new} (the old name clashed with {clash}); "
-        "the alias goes in the next release"
-    )
+    with pytest.raises(AttributeError, match=f"pytest_claude_files.errors.{old} is now {new}"):
+        getattr(errors, old)
     assert old not in errors.__all__ and new in errors.__all__
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -18,6 +18,7 @@ from pytest_claude_files._core import ids as _ids
 from pytest_claude_files._core import naming as _naming
 from pytest_claude_files._core.files import MAX_FILE_BYTES, decode_page_token
 from pytest_claude_files._core.service import FakeFiles
+from pytest_claude_files._gen import file_strategies as _gen_files
 from pytest_claude_files._http.handler import FilesHandler, HTTPResponse, json_response
 from pytest_claude_files._sdk.client import make_sdk_client, sdk_version
 
@@ -89,6 +90,10 @@ ALL = {
     "sdk_file_metadata_beta": cfs.sdk_file_metadata(dialect="beta"),
     "sdk_file_metadata_ga": cfs.sdk_file_metadata(dialect="ga"),
     "sdk_deleted_files": cfs.sdk_deleted_files(),
+    "skill_names": cfs.skill_names(),
+    "skill_bundles": cfs.skill_bundles(),
+    "invalid_skill_bundles": cfs.invalid_skill_bundles(),
+    "citation_specs": cfs.citation_specs({"file_01a": "The cat sat.", "file_01b": "x"}),
 }
 
 
@@ -108,7 +113,7 @@ def test_no_health_check_fires_with_default_settings(name: str) -> None:
 def test_all_public_strategies_are_covered() -> None:
     public = {n for n in cfs.__all__ if callable(getattr(cfs, n)) and n[0].islower()} - {
         "dialects", "created_ats", "file_scopes", "sdk_file_metadata", "sdk_deleted_files",
-        "list_pages", "file_metadata", "block_for",
+        "list_pages", "file_metadata", "block_for", "pdf_with_pages", "skill_files",
     }
     assert public <= {k.rsplit("_beta", 1)[0].rsplit("_ga", 1)[0] for k in ALL} | set(ALL)
 
@@ -300,7 +305,7 @@ def test_beta_pages_have_consistent_cursors(page: models.BetaFileList) -> None:
     assert page.first_id == (ids[0] if ids else None) and page.last_id == (ids[-1] if ids else None)
     assert not (page.has_more and not ids)
     assert all(m.expires_at is None for m in page.data)
-    wire = _roundtrip(cfs._page_json(page, "beta"))
+    wire = _roundtrip(_gen_files._page_json(page, "beta"))
     assert models.BetaFileList.model_validate(wire) == page
     assert all("expires_at" not in m for m in wire["data"])
 
@@ -312,7 +317,7 @@ def test_ga_pages_have_consistent_cursors(page: models.GAFileList) -> None:
     if page.next_page is not None:
         assert page.next_page.startswith("page_") and ids
         assert decode_page_token(page.next_page) == ids[-1]
-    wire = _roundtrip(cfs._page_json(page, "ga"))
+    wire = _roundtrip(_gen_files._page_json(page, "ga"))
     assert models.GAFileList.model_validate(wire) == page
 
 
@@ -329,7 +334,7 @@ def test_sdk_page_types_parse_generated_pages(fake: Fake, pair: tuple[str, Any])
     from anthropic.pagination import SyncPage, SyncPageCursor
 
     f = _fresh(fake)
-    _serve(f, json_response(200, cfs._page_json(page, dialect), "req_x"))
+    _serve(f, json_response(200, _gen_files._page_json(page, dialect), "req_x"))
     if dialect == "beta":
         got = f.client.get_api_list("/v1/files", model=anthropic.types.beta.BetaFileMetadata,
                                     page=SyncPage[anthropic.types.beta.BetaFileMetadata])

@@ -163,10 +163,10 @@ class FilesResource:
         with self._lock:
             return self._lookup(file_id, workspace_id).meta
 
-    def content(self, file_id: str) -> bytes:
+    def content(self, file_id: str, *, workspace_id: Optional[str] = None) -> bytes:
         """A file's bytes, downloadable or not (a test may look; the API may refuse)."""
         with self._lock:
-            stored = self._lookup(file_id)
+            stored = self._lookup(file_id, workspace_id)
             self._expire_if_due(file_id, stored)
             if stored.content is None:
                 raise NotFoundError(f"File `{shown(file_id)}` has expired.", error_code="file_expired")

@@ -26,9 +26,11 @@ from datetime import datetime, timezone
 BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 ID_BODY_LENGTH = 22
 FILE_ID_PREFIX = "file_01"
+BATCH_ID_PREFIX = "msgbatch_01"
 REQUEST_ID_PREFIX = "req_01"
 FILE_ID_RE = re.compile(r"^file_01[1-9A-HJ-NP-Za-km-z]{22}$")
 REQUEST_ID_RE = re.compile(r"^req_01[1-9A-HJ-NP-Za-km-z]{22}$")
+BATCH_ID_RE = re.compile(r"^msgbatch_01[1-9A-HJ-NP-Za-km-z]{22}$")
 
 _MAX = 58**ID_BODY_LENGTH
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -64,6 +66,15 @@ def new_file_id(created_at: datetime) -> str:
 
     ``created_at`` must lie between 1970 and the year 6000 (the range the ids can order).
     """
+    return _sortable_id(FILE_ID_PREFIX, created_at)
+
+
+def new_batch_id(created_at: datetime) -> str:
+    """A new Message Batch id (``msgbatch_01`` + 22 base58 characters), ordered as file ids are."""
+    return _sortable_id(BATCH_ID_PREFIX, created_at)
+
+
+def _sortable_id(prefix: str, created_at: datetime) -> str:
     micros = _micros(created_at if created_at.tzinfo else created_at.replace(tzinfo=timezone.utc))
     if micros < 0 or (micros + 1) << 72 > _MAX:
         raise ValueError(
@@ -72,7 +83,7 @@ def new_file_id(created_at: datetime) -> str:
     with _lock:
         seq = next(_sequence) & 0xFF_FFFF_FFFF
         low = _rng.getrandbits(32)
-    return FILE_ID_PREFIX + _encode((micros << 72) | (seq << 32) | low)
+    return prefix + _encode((micros << 72) | (seq << 32) | low)
 
 
 def new_request_id() -> str:

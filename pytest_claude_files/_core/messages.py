@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Callable, Mapping, Optional, Protocol, Sequence, Union
 
+from pytest_claude_files._core import citations as _citations
 from pytest_claude_files._core import ids as _ids
 from pytest_claude_files._core.clock import FakeClock
 from pytest_claude_files._core.message_check import (
@@ -36,6 +37,7 @@ from pytest_claude_files._core.message_check import (
     tokens_for_chars,
 )
 from pytest_claude_files._core.naming import check_filename
+from pytest_claude_files._core.replies import ReplyQueue, WhenLike, describe_reply, describe_unused
 from pytest_claude_files.errors import (
     FilesAPIError,
     InvalidRequestError,
@@ -87,6 +89,8 @@ class FileStore(Protocol):
     def add_file(self, filename: str, content: bytes, *, mime_type: Optional[str] = ...,
                  downloadable: bool = ..., workspace_id: Optional[str] = ...) -> FileMetadata: ...
 
+    def content(self, file_id: str) -> bytes: ...
+
 
 OutputFiles = Mapping[str, Union[bytes, tuple[bytes, str]]]
 
@@ -103,6 +107,7 @@ class Reply:
     stdout: str = ""
     stderr: str = ""
     return_code: int = 0
+    citations: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,11 +137,14 @@ class MessagesRequest:
 
 
 Responder = Callable[[MessagesRequest], Union[Reply, str, None]]
+SkillsResolver = Callable[[Any, frozenset[str], Optional[str], bool], Optional[list[dict[str, Any]]]]
+"""``container.skills`` resolved (``FakeSkills.resolve_container``): body, betas, workspace,
+whether the request has the code execution tool."""
 
 
 @dataclass
 class _State:
-    replies: deque[Reply] = field(default_factory=deque)
+    replies: ReplyQueue[Reply] = field(default_factory=ReplyQueue)
     requests: deque[MessagesRequest] = field(default_factory=lambda: deque(maxlen=REQUESTS_KEPT))
     mistakes: list[str] = field(default_factory=list)
     responder: Optional[Responder] = None
@@ -155,6 +163,8 @@ class FakeMessages:
         self.files = files
         self.max_referenced_bytes = max_referenced_bytes
         self.require_all_replies_used = True
+        self.resolve_skills: Optional[SkillsResolver] = None
+        """Set by the service: resolves ``container.skills`` (see ``_core/skills.py``)."""
         self._lock = threading.RLock()
         self._state = _State()
 
@@ -175,24 +185,33 @@ class FakeMessages:
         stdout: str = "",
         stderr: str = "",
         return_code: int = 0,
+        citations: Optional[Sequence[Mapping[str, Any]]] = None,
+        when: WhenLike = None,
     ) -> Reply:
         """Queue the answer to the next ``messages.create`` (or stream).
+
+        ``when``: answer only a request it matches (used once; requests it does not match take
+        the replies without ``when`` in order): a predicate of the :class:`MessagesRequest`, a
+        file id (``"file_..."``) the request must reference, or a text it must contain.
 
         ``text``: the text block (``None``: the default text when nothing else is
         scripted). ``output_files``: filename -> bytes or ``(bytes, mime_type)``, files
         Claude's code execution made (``command``, ``stdout``, ``stderr`` and
         ``return_code`` fill its result). ``tool_use``: one or more ``{"name": ...,
         "input": {...}}`` (optionally ``"id"``) for client tools; the stop reason is then
-        ``tool_use`` unless ``stop_reason`` says otherwise.
+        ``tool_use`` unless ``stop_reason`` says otherwise. ``citations``: ``{"file_id": ...,
+        "cited_text": ...}`` (or ``"document_index"``) each, cited documents of the request: the
+        text block carries the citation that fits each (see ``_core/citations.py``).
         """
         made = self.make_reply(text, output_files=output_files, tool_use=tool_use, stop_reason=stop_reason,
-                               command=command, stdout=stdout, stderr=stderr, return_code=return_code)
-        return self.queue(made)
+                               command=command, stdout=stdout, stderr=stderr, return_code=return_code,
+                               citations=citations)
+        return self.queue(made, when=when)
 
-    def queue(self, reply: Reply) -> Reply:
+    def queue(self, reply: Reply, *, when: WhenLike = None) -> Reply:
         """Queue a :class:`Reply` made with :meth:`make_reply` (what :meth:`reply` does)."""
         with self._lock:
-            self._state.replies.append(reply)
+            self._state.replies.add(reply, when)
         return reply
 
     def reset_replies(self) -> None:
@@ -212,6 +231,7 @@ class FakeMessages:
         stdout: str = "",
         stderr: str = "",
         return_code: int = 0,
+        citations: Optional[Sequence[Mapping[str, Any]]] = None,
     ) -> Reply:
         """A :class:`Reply` checked as :meth:`reply` checks it (for a responder to return)."""
         if text is not None and not isinstance(text, str):
@@ -220,7 +240,8 @@ class FakeMessages:
             raise ValueError(f"stop_reason {stop_reason!r}: expected one of {', '.join(STOP_REASONS)}")
         outputs = _check_output_files(output_files or {})
         tools = _check_tool_use(tool_use)
-        return Reply(text, outputs, tools, stop_reason, command, stdout, stderr, return_code)
+        cites = _citations.check_citations(citations, text)
+        return Reply(text, outputs, tools, stop_reason, command, stdout, stderr, return_code, cites)
 
     def respond_with(self, responder: Optional[Responder]) -> None:
         """Answer every request the queue does not with ``responder(request)``.
@@ -243,7 +264,7 @@ class FakeMessages:
     def pending_replies(self) -> list[Reply]:
         """Scripted replies no request has used yet."""
         with self._lock:
-            return list(self._state.replies)
+            return self._state.replies.replies
 
     @property
     def mistakes(self) -> list[str]:
@@ -255,12 +276,12 @@ class FakeMessages:
         """What the ``claude_files`` fixture reports at teardown: mistakes, unused replies."""
         with self._lock:
             found = list(self._state.mistakes)
-            if self.require_all_replies_used and self._state.replies:
-                found.append(
-                    f"{len(self._state.replies)} scripted reply(ies) of claude_files.messages.reply() were "
-                    "never used: the code under test sent fewer Messages requests than the test expected "
-                    "(set claude_files.messages.require_all_replies_used = False to allow it)."
-                )
+            unused = self._state.replies.entries
+            if self.require_all_replies_used and unused:
+                requests = [r for r in self._state.requests if r.operation == "create"]
+                found.append(describe_unused(unused, requests, what="Messages create request",
+                                             where="claude_files.messages.reply()", describe=describe_reply)
+                             + "\n(set claude_files.messages.require_all_replies_used = False to allow it.)")
             return found
 
     # -- the two operations ---------------------------------------------------------
@@ -272,12 +293,18 @@ class FakeMessages:
         betas: frozenset[str] = frozenset(),
         body_size: int = 0,
         workspace_id: Optional[str] = None,
+        reply: Optional[Reply] = None,
     ) -> dict[str, Any]:
-        """``POST /v1/messages``: the ``Message`` as JSON (streaming is the HTTP layer's)."""
+        """``POST /v1/messages``: the ``Message`` as JSON (streaming is the HTTP layer's).
+
+        ``reply``: answer with this one instead of the next scripted reply (a Message
+        Batch request's reply scripted for its ``custom_id``)."""
 
         def answer(shape: RequestShape, refs: tuple[FileReference, ...], tokens: int) -> dict[str, Any]:
-            reply = self._next_reply(MessagesRequest("create", body, api_version, betas, refs), body)
-            return self._answer(reply, shape, refs, tokens, body, workspace_id)
+            skills = None if self.resolve_skills is None else self.resolve_skills(
+                body, betas, workspace_id, enables_code_execution(body))
+            chosen = self._next_reply(MessagesRequest("create", body, api_version, betas, refs), body, reply)
+            return self._answer(chosen, shape, refs, tokens, body, workspace_id, skills)
 
         return self._serve("create", body, api_version, betas, body_size, workspace_id, answer)
 
@@ -356,11 +383,17 @@ class FakeMessages:
         return FileReference(ref.file_id, ref.block_type, ref.path, meta.filename, meta.mime_type,
                              meta.size_bytes)
 
-    def _next_reply(self, record: MessagesRequest, body: dict[str, Any]) -> Reply:
+    def _next_reply(
+        self, record: MessagesRequest, body: dict[str, Any], given: Optional[Reply] = None,
+    ) -> Reply:
         with self._lock:
             state = self._state
-            queued = state.replies.popleft() if state.replies else None
             responder = state.responder
+        try:  # outside the lock: a when= predicate is the user's code
+            queued = given if given is not None else state.replies.take(record)
+        except Exception as exc:
+            raise self._mistake(f"a when= predicate of claude_files.messages.reply() raised "
+                                f"{type(exc).__name__}: {exc}") from exc
         if queued is not None:
             reply = queued
         elif responder is not None:
@@ -395,11 +428,20 @@ class FakeMessages:
     def _answer(
         self, reply: Reply, shape: RequestShape, refs: tuple[FileReference, ...], input_tokens: int,
         body: dict[str, Any], workspace_id: Optional[str] = None,
+        skills: Optional[list[dict[str, Any]]] = None,
     ) -> dict[str, Any]:
         content: list[dict[str, Any]] = []
         container: Optional[dict[str, Any]] = None
-        if reply.output_files:
+        if reply.output_files or skills is not None:
             container = self._run_code(reply, content, body, workspace_id)
+            if skills is not None:
+                container["skills"] = skills
+        cited: list[dict[str, Any]] = []
+        if reply.citations:
+            try:
+                cited = _citations.build(reply.citations, body, self.files.content)
+            except _citations.CitationMistake as exc:
+                raise self._mistake(str(exc)) from None
         text = reply.text
         if text is None and not reply.tool_use:
             text = default_text(refs, [name for name, _, _ in reply.output_files])
@@ -409,7 +451,7 @@ class FakeMessages:
         if text is not None and output_tokens > max_tokens and reply.stop_reason is None:
             text, output_tokens, stop_reason = text[:max_tokens * 4], max_tokens, "max_tokens"
         if text:
-            content.append({"type": "text", "text": text})
+            content.append({"type": "text", "text": text, **({"citations": cited} if cited else {})})
         for tool in reply.tool_use:
             block = {"type": "tool_use", "id": tool.get("id") or _new_id("toolu_01"),
                      "name": tool["name"], "input": dict(tool.get("input") or {})}
@@ -438,6 +480,12 @@ class FakeMessages:
 
     def _run_code(self, reply: Reply, content: list[dict[str, Any]], body: dict[str, Any],
                   workspace_id: Optional[str]) -> dict[str, Any]:
+        given = body.get("container")
+        given = given.get("id") if isinstance(given, dict) else given
+        container_id = given if isinstance(given, str) and given else _new_id("container_01")
+        expires = format_timestamp(self.files.clock.now() + CONTAINER_LIFETIME)
+        if not reply.output_files:  # skills loaded, no code run
+            return {"id": container_id, "expires_at": expires}
         outputs = []
         for name, data, mime in reply.output_files:  # made in the workspace of the request
             meta = self.files.add_file(name, data, mime_type=mime, downloadable=True,
@@ -452,10 +500,7 @@ class FakeMessages:
             "content": {"type": "bash_code_execution_result", "stdout": reply.stdout, "stderr": reply.stderr,
                         "return_code": reply.return_code, "content": outputs},
         })
-        given = body.get("container")
-        container_id = given if isinstance(given, str) and given else _new_id("container_01")
-        expires = self.files.clock.now() + CONTAINER_LIFETIME
-        return {"id": container_id, "expires_at": format_timestamp(expires)}
+        return {"id": container_id, "expires_at": expires}
 
 
 def default_text(refs: Sequence[FileReference], outputs: Sequence[str] = ()) -> str:

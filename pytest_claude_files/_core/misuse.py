@@ -16,8 +16,6 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Optional
 
-from pytest_claude_files.errors import ClaudeFilesMisuseWarning
-
 __all__ = ["CODES", "ListingTracker", "Misuse", "MisuseLog"]
 
 CODES = {
@@ -63,6 +61,8 @@ class MisuseLog:
             self.records.append(item)
         if self.mode == "ignore":
             return
+        from pytest_claude_files.errors import ClaudeFilesMisuseWarning  # made on first use (pytest)
+
         try:
             warnings.warn(ClaudeFilesMisuseWarning(str(item)), stacklevel=_caller_level())
         except ClaudeFilesMisuseWarning:

@@ -25,32 +25,19 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Iterator, Optional, Sequence
 
+from pytest_claude_files._core.agents import FakeAgents, FakeEnvironments
+from pytest_claude_files._core.batches import FakeBatches
 from pytest_claude_files._core.clock import FakeClock
 from pytest_claude_files._core.files import BetaPage, Call, Content, FilesResource, GAPage
 from pytest_claude_files._core.messages import FakeMessages
 from pytest_claude_files._core.misuse import Misuse, MisuseLog
+from pytest_claude_files._core.resource import Resource
+from pytest_claude_files._core.sessions import FakeSessions
 from pytest_claude_files._core.settings import FakeFilesSettings
+from pytest_claude_files._core.skills import FakeSkills
 from pytest_claude_files.models import DeletedFile, Dialect, FileMetadata
 
 __all__ = ["FakeFiles", "FakeService", "Resource"]
-
-
-class Resource:
-    """What the service asks of a resource besides Files and Messages (Batches, Skills,
-    Sessions): built with the service, reset with it, and asked at the end of a test for
-    the problems that must fail it (unused scripted replies, script mistakes)."""
-
-    name: str = ""
-
-    def __init__(self, service: FakeService) -> None:
-        self.service = service
-
-    def reset(self) -> None:
-        """Forget this resource's state (the service's settings and clock stay)."""
-
-    def problems(self) -> list[str]:
-        """What fails the test at teardown (none by default)."""
-        return []
 
 
 class FakeService:
@@ -80,6 +67,21 @@ class FakeService:
         """The Messages side, sharing these files (``claude_files.messages``)."""
         # further resources, each a ``Resource`` given this service, listed in ``resources``:
         self.resources: dict[str, Resource] = {}
+        self.batches: FakeBatches = FakeBatches(self)
+        """The Message Batches API (``claude_files.batches``): its requests go through ``messages``."""
+        self.resources["batches"] = self.batches
+        self.skills: FakeSkills = FakeSkills(self)
+        """The Skills API (``claude_files.skills``): custom skills and Anthropic's."""
+        self.resources["skills"] = self.skills
+        self.messages.resolve_skills = self.skills.resolve_container
+        self.agents: FakeAgents = FakeAgents(self)
+        """Managed Agents agents (``claude_files.agents``)."""
+        self.environments: FakeEnvironments = FakeEnvironments(self)
+        """Managed Agents environments (``claude_files.environments``)."""
+        self.sessions: FakeSessions = FakeSessions(self, self.agents, self.environments)
+        """Managed Agents sessions, their mounted files and events; script agent turns with
+        ``claude_files.sessions.reply(...)``."""
+        self.resources.update(agents=self.agents, environments=self.environments, sessions=self.sessions)
 
     # -- the whole account ------------------------------------------------------------
     @property

@@ -21,7 +21,7 @@ Callback = Callable[[], None]
 
 
 def _cfs() -> ModuleType:
-    return importlib.import_module("pytest_claude_files.strategies")
+    return importlib.import_module("pytest_claude_files._gen.file_strategies")
 
 
 def _lazy(make: Callable[[ModuleType], Any]) -> Callable[[type], Any]:

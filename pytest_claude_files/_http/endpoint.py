@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Optional, Union
 from urllib.parse import parse_qsl
 
 from pytest_claude_files._core import ids as _ids
@@ -31,13 +31,16 @@ BODY_NOT_JSON = "There was an error parsing the body of your request: it must be
 
 @dataclass
 class HTTPRequest:
-    """A request as the handler sees it. ``headers`` keys are lower-case."""
+    """A request as the handler sees it. ``headers`` keys are lower-case; ``scheme`` is the
+    URL's (``http`` from the emulator, what the client used in process), for the URLs an
+    answer names (a Message Batch's ``results_url``)."""
 
     method: str
     path: str
     query: str = ""
     headers: Mapping[str, str] = field(default_factory=dict)
     body: Body = b""
+    scheme: str = "https"
 
     @classmethod
     def build(
@@ -47,6 +50,7 @@ class HTTPRequest:
         query: Union[str, bytes] = "",
         headers: Union[Mapping[str, str], Iterable[tuple[str, str]], None] = None,
         body: Body = b"",
+        scheme: str = "https",
     ) -> HTTPRequest:
         """Normalise method, query and (possibly repeated) headers into an ``HTTPRequest``."""
         if isinstance(query, bytes):
@@ -56,14 +60,18 @@ class HTTPRequest:
         for key, value in items:
             low = key.lower()
             merged[low] = f"{merged[low]}, {value}" if low in merged else value
-        return cls(method.upper(), path, query, merged, body)
+        return cls(method.upper(), path, query, merged, body, scheme)
 
 
 @dataclass
 class HTTPResponse:
+    """An answer. ``stream``, when set, is the body read lazily, piece by piece (an event
+    stream whose events happen after the answer began); ``body`` is then empty."""
+
     status: int
     headers: list[tuple[str, str]]
     body: Body = b""
+    stream: Optional[Iterator[bytes]] = None
 
     def header(self, name: str) -> Optional[str]:
         low = name.lower()
@@ -86,12 +94,7 @@ def json_response(
 def error_response(error: FilesAPIError, request_id: Optional[str] = None) -> HTTPResponse:
     """The API's error envelope for ``error``: the only place errors become HTTP."""
     rid = request_id or _ids.new_request_id()
-    inner: dict[str, Any] = {"type": error.error_type, "message": error.message}
-    details = error.details_json() if (error.error_code or error.details) else None
-    if details is not None:
-        inner["details"] = details
-    body = {"type": "error", "error": inner, "request_id": rid}
-    return json_response(error.status, body, rid, error.headers.items())
+    return json_response(error.status, error.envelope(rid), rid, error.headers.items())
 
 
 @dataclass
@@ -134,6 +137,11 @@ class Endpoint:
     def ok(self, obj: Any, status: int = 200) -> HTTPResponse:
         """``obj`` as a JSON answer with this request's id and headers."""
         return json_response(status, obj, self.request_id, self.extra)
+
+    def streamed(self, pieces: Iterator[bytes], content_type: str) -> HTTPResponse:
+        """A 200 whose body is read lazily from ``pieces`` (Server-Sent Events as they happen)."""
+        return HTTPResponse(200, [("content-type", content_type), ("request-id", self.request_id),
+                                  ("cache-control", "no-cache"), *self.extra], b"", pieces)
 
     def raw(self, body: bytes, content_type: str, headers: Iterable[tuple[str, str]] = ()) -> HTTPResponse:
         """A 200 of ``body`` as it is (JSONL results, Server-Sent Events, file bytes)."""

@@ -12,9 +12,15 @@ from __future__ import annotations
 
 from typing import Callable
 
+from pytest_claude_files._http import batches as _batches
+from pytest_claude_files._http import sessions as _sessions
+from pytest_claude_files._http import skills as _skills
 from pytest_claude_files._http.endpoint import Endpoint, HTTPResponse
 
 __all__ = ["ENDPOINTS"]
 
 ENDPOINTS: dict[str, Callable[[Endpoint], HTTPResponse]] = {}
 """Operation name -> endpoint (each resource module adds its own below)."""
+ENDPOINTS.update(_batches.ENDPOINTS)
+ENDPOINTS.update(_skills.ENDPOINTS)
+ENDPOINTS.update(_sessions.ENDPOINTS)

@@ -43,9 +43,62 @@ MESSAGES_ROUTE_TABLE: tuple[tuple[str, str, str], ...] = tuple(
 
 # The resources beside Files and Messages: (method, pattern, operation), the operation a
 # key of ``_http/endpoints.ENDPOINTS``; a pattern's named groups are the endpoint's ``params``.
-BATCHES_ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = ()
-SKILLS_ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = ()
-SESSIONS_ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = ()
+_BATCH = r"(?P<batch_id>[^/]+)"
+BATCHES_ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("POST", re.compile(r"^/v1/messages/batches/?\Z"), "batches.create"),
+    ("GET", re.compile(r"^/v1/messages/batches/?\Z"), "batches.list"),
+    ("GET", re.compile(rf"^/v1/messages/batches/{_BATCH}/?\Z"), "batches.retrieve"),
+    ("DELETE", re.compile(rf"^/v1/messages/batches/{_BATCH}/?\Z"), "batches.delete"),
+    ("POST", re.compile(rf"^/v1/messages/batches/{_BATCH}/cancel/?\Z"), "batches.cancel"),
+    ("GET", re.compile(rf"^/v1/messages/batches/{_BATCH}/results/?\Z"), "batches.results"),
+)
+_SKILL = r"(?P<skill_id>[^/]+)"
+_VERSION = r"(?P<version>[^/]+)"
+SKILLS_ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("POST", re.compile(r"^/v1/skills/?\Z"), "skills.create"),
+    ("GET", re.compile(r"^/v1/skills/?\Z"), "skills.list"),
+    ("GET", re.compile(rf"^/v1/skills/{_SKILL}/?\Z"), "skills.retrieve"),
+    ("DELETE", re.compile(rf"^/v1/skills/{_SKILL}/?\Z"), "skills.delete"),
+    ("POST", re.compile(rf"^/v1/skills/{_SKILL}/versions/?\Z"), "skills.versions.create"),
+    ("GET", re.compile(rf"^/v1/skills/{_SKILL}/versions/?\Z"), "skills.versions.list"),
+    ("GET", re.compile(rf"^/v1/skills/{_SKILL}/versions/{_VERSION}/?\Z"), "skills.versions.retrieve"),
+    ("DELETE", re.compile(rf"^/v1/skills/{_SKILL}/versions/{_VERSION}/?\Z"), "skills.versions.delete"),
+)
+_SEG = r"[^/]+"
+
+
+def _route(method: str, path: str, operation: str) -> tuple[str, re.Pattern[str], str]:
+    """A route row from a path template (``{name}`` is one path segment, a named group)."""
+    pattern = re.sub(r"\{(\w+)\}", lambda m: f"(?P<{m.group(1)}>{_SEG})", path)
+    return method, re.compile(rf"^{pattern}/?\Z"), operation
+
+
+# Managed Agents (managed-agents-2026-04-01): agents and environments as far as a session
+# needs them, sessions, their resources and events (_http/sessions.py).
+SESSIONS_ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    _route("POST", "/v1/agents", "agents.create"),
+    _route("GET", "/v1/agents", "agents.list"),
+    _route("GET", "/v1/agents/{agent_id}", "agents.retrieve"),
+    _route("POST", "/v1/agents/{agent_id}/archive", "agents.archive"),
+    _route("POST", "/v1/environments", "environments.create"),
+    _route("GET", "/v1/environments", "environments.list"),
+    _route("GET", "/v1/environments/{environment_id}", "environments.retrieve"),
+    _route("POST", "/v1/environments/{environment_id}/archive", "environments.archive"),
+    _route("POST", "/v1/sessions", "sessions.create"),
+    _route("GET", "/v1/sessions", "sessions.list"),
+    _route("GET", "/v1/sessions/{session_id}", "sessions.retrieve"),
+    _route("POST", "/v1/sessions/{session_id}", "sessions.update"),
+    _route("DELETE", "/v1/sessions/{session_id}", "sessions.delete"),
+    _route("POST", "/v1/sessions/{session_id}/archive", "sessions.archive"),
+    _route("POST", "/v1/sessions/{session_id}/resources", "sessions.resources.add"),
+    _route("GET", "/v1/sessions/{session_id}/resources", "sessions.resources.list"),
+    _route("GET", "/v1/sessions/{session_id}/resources/{resource_id}", "sessions.resources.retrieve"),
+    _route("POST", "/v1/sessions/{session_id}/resources/{resource_id}", "sessions.resources.update"),
+    _route("DELETE", "/v1/sessions/{session_id}/resources/{resource_id}", "sessions.resources.delete"),
+    _route("POST", "/v1/sessions/{session_id}/events", "sessions.events.send"),
+    _route("GET", "/v1/sessions/{session_id}/events", "sessions.events.list"),
+    _route("GET", "/v1/sessions/{session_id}/events/stream", "sessions.events.stream"),
+)
 RESOURCE_ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     *BATCHES_ROUTES, *SKILLS_ROUTES, *SESSIONS_ROUTES,
 )

@@ -43,6 +43,9 @@ def events(message: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         if kind == "text":
             yield "content_block_start", {"type": "content_block_start", "index": index,
                                           "content_block": {"type": "text", "text": ""}}
+            for citation in block.get("citations") or ():  # one citations_delta each
+                yield "content_block_delta", {"type": "content_block_delta", "index": index,
+                                              "delta": {"type": "citations_delta", "citation": citation}}
             for piece in text_pieces(block["text"]):
                 yield "content_block_delta", {"type": "content_block_delta", "index": index,
                                               "delta": {"type": "text_delta", "text": piece}}

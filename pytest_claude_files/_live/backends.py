@@ -5,11 +5,15 @@
   loopback per test process, or the one ``CLAUDE_FILES_SERVER_URL`` names
   (``claude-files-fake serve``); its per-session key, or ``CLAUDE_FILES_SERVER_API_KEY``.
 - ``real``: ``ANTHROPIC_BASE_URL`` (default ``https://api.anthropic.com``) with
-  ``ANTHROPIC_API_KEY``. Without a key, tests that need it are skipped; nothing is sent.
+  ``ANTHROPIC_API_KEY``. Without a key, tests that need it are skipped and the fixture
+  clients send nothing; clients the tests build themselves are counted (:func:`count_sent`)
+  so the summary can say whether anything reached the API.
 
 Clients for ``server`` and ``real`` are the SDK's own ``DefaultHttpxClient`` with a
 response event hook: an upload that answers 200 with a file id is recorded (ledger
-append + fsync) before the SDK hands the result to the test. Opt-in
+append + fsync) before the SDK hands the result to the test, and so is every file a
+Messages answer says the API made (code execution's output blocks, :mod:`._made`), as
+its block arrives. Opt-in
 (``--claude-files-record-all``), :func:`patch_transports` also records uploads made by any
 other anthropic client in the process, by patching the SDK's HTTP library transports as
 respx does.
@@ -19,7 +23,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 from urllib.parse import urlsplit
 
@@ -27,6 +31,7 @@ from pytest_claude_files._core.suggest import did_you_mean
 from pytest_claude_files._http.routes import API_BASE_URL, api_key_of
 from pytest_claude_files._live.cleanup import CUT_ANSWER, Recorder, Secret
 from pytest_claude_files._live.ledger import normalize_base_url
+from pytest_claude_files._live.made import makes_files, watch_response
 
 __all__ = [
     "BACKENDS",
@@ -40,8 +45,10 @@ __all__ = [
     "OPTION_BACKEND",
     "Backend",
     "BackendError",
+    "SentCount",
     "base_of",
     "choose_backend",
+    "count_sent",
     "make_live_client",
     "observe",
     "origin",
@@ -246,6 +253,21 @@ def observe(
             recorder.record_gone(match["id"], base_url, "test" if status == 200 else "already-gone")
 
 
+def watch_made(recorder: Recorder, request: Any, response: Any, base_url: str, key: Secret) -> None:
+    """Record the files the API made in reply to ``request`` (code execution's output files)
+    as their blocks arrive in ``response`` (a 200 to ``POST /v1/messages``, JSON or SSE)."""
+    if response.status_code != 200:
+        return
+    rest = under(request.url, base_url)
+    if rest is None or not makes_files(request.method, rest):
+        return
+
+    def made(file_id: str) -> None:
+        recorder.record_made(file_id, base_url, key)
+
+    watch_response(response, made)
+
+
 def _target(request: Any, base_url: str, key: Secret) -> tuple[Optional[str], Secret]:
     """Where a fixture client's request went, and with which key: the backend's, or the base
     URL and key a test chose with ``with_options(base_url=..., api_key=...)``."""
@@ -284,6 +306,7 @@ def _hooks(
         base, used = _target(request, base_url, key)
         if base is None:
             return
+        watch_made(recorder, request, response, base, used)
 
         def body() -> bytes:
             def read() -> bytes:
@@ -302,6 +325,7 @@ def _hooks(
         base, used = _target(request, base_url, key)
         if base is None:
             return
+        watch_made(recorder, request, response, base, used)
         if request.method == "POST" and response.status_code == 200 and is_upload(request.url, base):
             try:
                 await response.aread()  # a small JSON body; other POSTs (streams) are left alone
@@ -411,6 +435,8 @@ def patch_transports(recorder: Recorder, base_url: str) -> Callable[[], None]:
             raise
         key = relevant(request)
         if key is not None:
+            watch_made(recorder, request, response, base, key)
+
             def body() -> bytes:
                 def read() -> bytes:
                     return bytes(response.read())
@@ -428,6 +454,7 @@ def patch_transports(recorder: Recorder, base_url: str) -> Callable[[], None]:
             raise
         key = relevant(request)
         if key is not None:
+            watch_made(recorder, request, response, base, key)
             if request.method == "POST" and response.status_code == 200 and is_upload(request.url, base):
                 try:
                     await response.aread()
@@ -446,3 +473,52 @@ def patch_transports(recorder: Recorder, base_url: str) -> Callable[[], None]:
         lib.AsyncHTTPTransport.handle_async_request = async_orig
 
     return undo
+
+
+@dataclass
+class SentCount:
+    """Requests that clients of the process sent to a base URL (tests' own clients included)."""
+
+    base_url: str
+    requests: int = 0
+    tests: list[str] = field(default_factory=list)  # the tests they were sent from, first seen first
+
+
+def count_sent(
+    base_url: str, current_test: Callable[[], Optional[str]]
+) -> tuple[SentCount, Callable[[], None]]:
+    """Count every request any anthropic client of the process tries to send to ``base_url``
+    (patching the SDK's HTTP library transports as :func:`patch_transports` does); returns the
+    count and the function that undoes the patch. A request counts once it is handed to the
+    transport, whether or not an answer came (a refused connection still tried)."""
+    from pytest_claude_files._sdk.client import sdk_http_library
+
+    lib = sdk_http_library()
+    base = normalize_base_url(base_url)
+    count = SentCount(base)
+    sync_orig = lib.HTTPTransport.handle_request
+    async_orig = lib.AsyncHTTPTransport.handle_async_request
+
+    def seen(request: Any) -> None:
+        if under(request.url, base) is not None:
+            count.requests += 1
+            test = current_test()
+            if test and test not in count.tests:
+                count.tests.append(test)
+
+    def handle_request(self: Any, request: Any) -> Any:
+        seen(request)
+        return sync_orig(self, request)
+
+    async def handle_async_request(self: Any, request: Any) -> Any:
+        seen(request)
+        return await async_orig(self, request)
+
+    lib.HTTPTransport.handle_request = handle_request
+    lib.AsyncHTTPTransport.handle_async_request = handle_async_request
+
+    def undo() -> None:
+        lib.HTTPTransport.handle_request = sync_orig
+        lib.AsyncHTTPTransport.handle_async_request = async_orig
+
+    return count, undo

@@ -1,8 +1,9 @@
 """Recording uploads and deleting them again: the logic, with no pytest in it.
 
 - :class:`Secret` holds an API key in memory; its ``repr``/``str`` show a fingerprint.
-- :class:`Recorder` is the session's record of uploads (in memory, and in the crash-safe
-  ledger of :mod:`._ledger`); the clients' response hooks call it.
+- :class:`Recorder` is the session's record of uploads and of files the API made in reply
+  (in memory, and in the crash-safe ledger of :mod:`._ledger`); the clients' response
+  hooks call it.
 - :func:`delete_all` deletes a list of uploads, retrying 408/409/429/5xx and connection
   errors with bounded backoff that honours ``retry-after-ms`` / ``retry-after``; a 404
   counts as already gone. It never deletes an id that is not in the list it is given.
@@ -317,8 +318,11 @@ class Recorder:
     def __repr__(self) -> str:
         return f"<Recorder uploaded={len(self.uploads)} gone={len(self.gone)} unknown={len(self.unknown)}>"
 
-    def record_upload(self, file_id: str, base_url: str, key: Secret) -> Optional[Upload]:
-        """Record an answered upload (append + fsync to the ledger before returning)."""
+    def record_upload(
+        self, file_id: str, base_url: str, key: Secret, *, made: bool = False
+    ) -> Optional[Upload]:
+        """Record an answered upload (append + fsync to the ledger before returning); ``made``:
+        a file the API made in reply to a request (code execution's output), deleted alike."""
         base = normalize_base_url(base_url)
         with self._lock:
             if not valid_file_id(file_id):
@@ -329,13 +333,24 @@ class Recorder:
             if (base, file_id) in self.uploads:
                 return None  # seen by two hooks (client hook and process-wide patch)
             self.keys.setdefault(key.fingerprint, key)
-            upload = Upload(file_id, base, key.fingerprint, self.current_test, base in self.ephemeral_urls)
+            upload = Upload(file_id, base, key.fingerprint, self.current_test, base in self.ephemeral_urls,
+                            made=made)
             if self.writer is not None:
                 self.writer.record_upload(upload, key.mac_key)
             self.uploads[(base, file_id)] = upload
             for tracker in self.trackers:
                 tracker.append(upload)
             return upload
+
+    def record_made(self, file_id: str, base_url: str, key: Secret) -> Optional[Upload]:
+        """Record a file the API made in reply to a request (an output block of an answer)."""
+        return self.record_upload(file_id, base_url, key, made=True)
+
+    @property
+    def made(self) -> int:
+        """How many of the recorded files the API made (the rest were uploaded)."""
+        with self._lock:
+            return sum(1 for u in self.uploads.values() if u.made)
 
     def add_tracker(self, tracker: list[Upload]) -> None:
         """``tracker`` gets every upload recorded from now on (a test's ``claude_files_cleanup``)."""

@@ -19,7 +19,9 @@ deletes what it still lists. Two sweepers can never hold the same ledger, so no 
 deleted twice. Files are opened with ``O_NOFOLLOW`` and must be regular files: a
 symlink, directory or FIFO named ``*.jsonl`` is skipped with a problem report.
 
-Events (``"event"`` key): ``session`` (first line), ``upload``, ``deleted`` (``how``:
+Events (``"event"`` key): ``session`` (first line), ``upload`` (``"made": true`` for a file
+the API made in reply to a request, such as code execution's output; deleted the same
+way), ``deleted`` (``how``:
 ``cleanup``, ``already-gone``, ``test``), ``dropped`` (an upload to an in-process
 emulator that is gone with its process), ``finished``. A torn last line (the process
 died mid-write) is ignored; a line that is not valid is reported and ignored.
@@ -121,6 +123,7 @@ class Upload:
     key: str  # the fingerprint, never the key
     test: Optional[str] = None
     ephemeral: bool = False
+    made: bool = False  # made by the API in reply to a request (code execution's output), not uploaded
 
     @property
     def target(self) -> tuple[str, str]:
@@ -379,6 +382,8 @@ class LedgerWriter:
             record["test"] = upload.test
         if upload.ephemeral:
             record["ephemeral"] = True
+        if upload.made:
+            record["made"] = True
         if self.finished and self._current() is None:
             self.late += 1
         self._open().append(record, mac_key=mac_key)
@@ -487,7 +492,7 @@ def _read_line(state: LedgerState, line: bytes, mac_keys: Mapping[str, bytes]) -
     assert isinstance(file_id, str) and isinstance(base_url, str)
     if event == "upload":
         up = Upload(file_id=file_id, base_url=base_url, key=key, test=test,
-                    ephemeral=bool(rec.get("ephemeral", False)))
+                    ephemeral=bool(rec.get("ephemeral", False)), made=rec.get("made") is True)
         state.uploads.setdefault((base_url, file_id), up)
     else:
         state.gone.add((base_url, file_id))

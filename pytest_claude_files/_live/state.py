@@ -38,17 +38,23 @@ SESSION_INPUT = "claude_files_session"
 @dataclass
 class Totals:
     uploaded: int = 0
+    made: int = 0  # files the API made in reply to the session's requests (code execution's output)
     deleted: int = 0
     left: list[tuple[str, Optional[str], str]] = field(default_factory=list)  # id, test, reason
     unknown: list[tuple[str, Optional[str], str]] = field(default_factory=list)  # base URL, test, reason
     problems: list[str] = field(default_factory=list)
+    sent: int = 0  # requests any client sent to the real API while it had no key (tests' own clients)
+    sent_tests: list[str] = field(default_factory=list)
 
     def add(self, other: Mapping[str, Any]) -> None:
         self.uploaded += int(other.get("uploaded", 0))
+        self.made += int(other.get("made", 0))
         self.deleted += int(other.get("deleted", 0))
         self.left.extend((str(a), b, str(c)) for a, b, c in other.get("left", []))
         self.unknown.extend((str(a), b, str(c)) for a, b, c in other.get("unknown", []))
         self.problems.extend(str(p) for p in other.get("problems", []))
+        self.sent += int(other.get("sent", 0))
+        self.sent_tests.extend(str(t) for t in other.get("sent_tests", []) if t not in self.sent_tests)
 
     def add_report(self, report: SweepReport, why: str) -> None:
         """Count a sweep of this session's own ledgers (forked children, dead xdist workers)."""
@@ -60,8 +66,10 @@ class Totals:
         self.problems.extend(report.problems)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"uploaded": self.uploaded, "deleted": self.deleted, "left": [list(x) for x in self.left],
-                "unknown": [list(x) for x in self.unknown], "problems": list(self.problems)}
+        return {"uploaded": self.uploaded, "made": self.made, "deleted": self.deleted,
+                "left": [list(x) for x in self.left],
+                "unknown": [list(x) for x in self.unknown], "problems": list(self.problems),
+                "sent": self.sent, "sent_tests": list(self.sent_tests)}
 
 
 @dataclass
@@ -117,6 +125,7 @@ class LiveState:
         self.own = Totals()  # this process's own ledgers beyond the writer's: forked children
         self.attempted: set[tuple[str, str]] = set()  # uploads no later pass asks for again
         self.deadline: Optional[float] = None  # one time budget for the session's cleanup
+        self.sent: Any = None  # a backends.SentCount while the real backend has no key
 
     # which secrets this process knows (for redaction)
     def secrets(self) -> list[Secret]:
@@ -187,7 +196,8 @@ class LiveState:
         own = Totals()
         if self.recorder is not None:
             recorder = self.recorder
-            own.uploaded = len(recorder.uploads)
+            own.made = recorder.made
+            own.uploaded = len(recorder.uploads) - own.made
             own.deleted = len(recorder.gone)
             for upload in recorder.pending:
                 reason = self.left_reasons.get((upload.base_url, upload.file_id))
@@ -196,6 +206,9 @@ class LiveState:
                               else "not deleted yet")
                 own.left.append((upload.file_id, upload.test, self._redact(reason)))
             own.unknown.extend((u.base_url, u.test, u.reason) for u in recorder.unknown)
+        if self.sent is not None:
+            own.sent = self.sent.requests
+            own.sent_tests = list(self.sent.tests)
         own.add(self.own.to_dict())
         own.add(self.workers.to_dict())
         return own

@@ -268,6 +268,25 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     state.recorder = Recorder(state.writer)
     if state.record_all and state.backend.base_url is not None:
         _patch(state, state.backend.base_url)
+    if state.backend.missing_key_reason and state.backend.base_url is not None:
+        _count_sent(state, state.backend.base_url)
+
+
+def _count_sent(state: LiveState, base_url: str) -> None:
+    """No key: the fixture clients send nothing, but a client a test builds itself may; count
+    what reaches the API so the summary says so instead of "nothing was sent"."""
+    from pytest_claude_files._live.backends import count_sent
+
+    recorder = state.recorder
+    state.sent, undo = count_sent(base_url, lambda: recorder.current_test if recorder else None)
+    previous = state.undo_patch
+
+    def undo_both() -> None:
+        undo()
+        if previous is not None:
+            previous()
+
+    state.undo_patch = undo_both
 
 
 def _patch(state: LiveState, base_url: str) -> None:

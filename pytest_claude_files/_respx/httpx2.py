@@ -148,6 +148,9 @@ _in_memory_response = in_memory_response
 
 
 def httpx_from_http(response: HTTPResponse, request: Any) -> httpx.Response:
+    if response.stream is not None:  # read lazily, as the client iterates (an event stream)
+        return httpx.Response(response.status, headers=list(response.headers),
+                              stream=_stream_class(httpx)(response.stream), request=request)
     body = response.body if isinstance(response.body, bytes) else bytes(response.body)
     headers = list(response.headers)
     if response.header("content-length") is None:

@@ -371,13 +371,13 @@ class ClaudeFilesRouter(respx.MockRouter):
         effect. ``then="fake"`` (default) falls back to the fake once they are used up,
         ``"repeat"`` keeps answering with the last one.
         """
-        from pytest_claude_files import scenarios
+        from pytest_claude_files._respx.effects import as_effect
 
         if then not in ("fake", "repeat"):
             raise ValueError(f'then must be "fake" or "repeat", got {then!r}')
         if not results:
             raise ValueError("script() needs at least one result")
-        effects = [scenarios.as_effect(r) for r in results]
+        effects = [as_effect(r) for r in results]
         state = {"i": 0}
 
         def scripted(ctx: CallContext) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
-from typing import Any, Callable, Union
+from typing import Any, AsyncIterator, Callable, Iterator, Union
 
 from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse
 
@@ -28,7 +28,8 @@ def to_http_request(request: Any, body: bytes) -> HTTPRequest:
     raw_path: bytes = request.url.raw_path
     path, _, query = raw_path.partition(b"?")
     return HTTPRequest.build(
-        request.method, path.decode("ascii", "replace"), query, _header_items(request), body
+        request.method, path.decode("ascii", "replace"), query, _header_items(request), body,
+        request.url.scheme,
     )
 
 
@@ -53,9 +54,43 @@ def _header_items(request: Any) -> list[tuple[str, str]]:
 def to_library_response(library: Union[str, ModuleType], response: HTTPResponse, request: Any = None) -> Any:
     """The handler's ``HTTPResponse`` as an httpx/httpx2 ``Response``."""
     mod = _module(library)
+    if response.stream is not None:  # read lazily, as the client iterates (an event stream)
+        return mod.Response(response.status, headers=response.headers,
+                            stream=_lazy_stream_class(mod)(response.stream), request=request)
     body = response.body
     content = body if isinstance(body, bytes) else bytes(body)
     return mod.Response(response.status, headers=response.headers, content=content, request=request)
+
+
+_LAZY: dict[str, type] = {}
+
+
+def _lazy_stream_class(mod: ModuleType) -> type:
+    """A byte stream of ``mod`` that pulls its pieces from an iterator when read; the async
+    side pulls each piece in a thread (a piece may wait for an event to happen)."""
+    cached = _LAZY.get(mod.__name__)
+    if cached is not None:
+        return cached
+
+    class LazyStream(mod.SyncByteStream, mod.AsyncByteStream):  # type: ignore[name-defined,misc]
+        def __init__(self, pieces: Iterator[bytes]) -> None:
+            self.pieces = pieces
+
+        def __iter__(self) -> Iterator[bytes]:
+            yield from self.pieces
+
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            import asyncio
+
+            end = object()
+            while True:
+                piece = await asyncio.to_thread(next, self.pieces, end)
+                if piece is end:
+                    return
+                yield piece  # type: ignore[misc]
+
+    _LAZY[mod.__name__] = LazyStream
+    return LazyStream
 
 
 def transport_class(library: Union[str, ModuleType] = "httpx") -> type:

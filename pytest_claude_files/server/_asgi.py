@@ -181,7 +181,8 @@ class FilesASGIApp:
         if len(headers) != len(raw_headers):  # a repeated header: join the values, as HTTP does
             headers = HTTPRequest.build(method, path, "", ((k.decode("latin-1"), v.decode("latin-1"))
                                                            for k, v in raw_headers)).headers  # type: ignore[assignment]
-        request = HTTPRequest(method, path, query_bytes.decode("latin-1"), headers)
+        request = HTTPRequest(method, path, query_bytes.decode("latin-1"), headers, b"",
+                              scope.get("scheme") or "http")
 
         control = self.control
         if control is not None and path.startswith(control.prefix):
@@ -230,7 +231,8 @@ class FilesASGIApp:
             response = tenant.handler(request)
         request.body = b""  # let go of a spool now (a store keeps its own copy), not after the answer
         body = response.body
-        if fault is None and method != "HEAD" and type(body) is bytes and len(body) <= STREAM_CHUNK:
+        if fault is None and method != "HEAD" and type(body) is bytes and len(body) <= STREAM_CHUNK \
+                and response.stream is None:
             # the common case, inline: one start message, one body message
             out = _RESPONSE_NAMES
             head = [(out.get(k) or _response_name(k), v.encode("latin-1", "replace"))
@@ -378,6 +380,9 @@ async def _lifespan(receive: Receive, send: Send) -> None:
 async def _send_response(
     send: Send, response: HTTPResponse, *, head: bool = False, truncate_at: Optional[int] = None
 ) -> None:
+    if response.stream is not None:
+        await _send_lazy(send, response, head=head)
+        return
     body = response.body
     length = len(body) if isinstance(body, bytes) else memoryview(body).nbytes
     headers = [(k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in response.headers]
@@ -401,6 +406,22 @@ async def _send_response(
     if truncate_at is not None:
         _abort(send)
         return
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def _send_lazy(send: Send, response: HTTPResponse, *, head: bool = False) -> None:
+    """A body read piece by piece (an event stream): each piece is pulled in a thread, since
+    it may wait for an event another request makes happen, and sent as it comes."""
+    headers = [(k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in response.headers]
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    pieces = response.stream
+    end = object()
+    loop = asyncio.get_running_loop()
+    while not head and pieces is not None:
+        piece = await loop.run_in_executor(None, next, pieces, end)
+        if piece is end:
+            break
+        await send({"type": "http.response.body", "body": piece, "more_body": True})
     await send({"type": "http.response.body", "body": b""})
 
 

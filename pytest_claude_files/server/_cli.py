@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="A fake Claude Files API on a real port (pytest-claude-files emulator).",
     )
-    from pytest_claude_files import __version__
+    from pytest_claude_files._version import __version__
 
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

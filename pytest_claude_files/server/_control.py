@@ -21,6 +21,8 @@ the key may be omitted.
 ``messages/replies``       ``POST`` queues scripted Messages replies, ``GET`` lists
                            the unused ones, ``DELETE`` drops them
 ``GET  messages/requests`` the Messages requests and their resolved file references
+``sessions/replies``       ``POST`` queues scripted Managed Agents turns, ``GET`` lists
+                           the unused ones, ``DELETE`` drops them
 =========================  =====================================================
 
 Fault vocabulary (the same as the respx scenarios): ``operation`` (``upload``, ``list``,
@@ -53,7 +55,9 @@ from pytest_claude_files.errors import (
     RequestTooLargeError,
 )
 from pytest_claude_files.server import _control_messages as _cm
+from pytest_claude_files.server import _control_sessions as _cs
 from pytest_claude_files.server._faults import parse_fault
+from pytest_claude_files.server._names import CONTROL_PREFIX
 from pytest_claude_files.server._seed import file_spec_kwargs, in_range, parse_moment
 
 if TYPE_CHECKING:
@@ -61,8 +65,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CONTROL_PREFIX", "ControlAPI", "file_spec_kwargs"]
 
-CONTROL_PREFIX = "/_claude_files/"
-"""The reserved path prefix of the control API."""
 MAX_CONTROL_BODY = 64 * 1024 * 1024
 """Largest control request body (a seeded file's base64 content included)."""
 CONTROL_TOKEN_HEADER = "x-control-token"
@@ -125,6 +127,9 @@ class ControlAPI:
             ("GET", "messages/replies"): self._replies,
             ("DELETE", "messages/replies"): self._clear_replies,
             ("GET", "messages/requests"): self._messages_requests,
+            ("POST", "sessions/replies"): self._add_session_replies,
+            ("GET", "sessions/replies"): self._session_replies,
+            ("DELETE", "sessions/replies"): self._clear_session_replies,
         }
 
     def __call__(
@@ -331,3 +336,21 @@ class ControlAPI:
 
     def _messages_requests(self, request: HTTPRequest, body: Any) -> HTTPResponse:
         return _ok(_cm.requests_json(self._tenant(request).files.messages))
+
+    def _add_session_replies(self, request: HTTPRequest, body: Any) -> HTTPResponse:
+        sessions = self._tenant(request).files.sessions
+        specs = body["replies"] if isinstance(body, dict) and "replies" in body else [body]
+        if not isinstance(specs, list):
+            raise InvalidRequestError("replies: a list of reply objects.")
+        for reply in [_cs.parse_session_reply(spec) for spec in specs]:  # all checked first
+            sessions.queue(reply)
+        return _ok(_cs.session_replies_json(sessions))
+
+    def _session_replies(self, request: HTTPRequest, body: Any) -> HTTPResponse:
+        return _ok(_cs.session_replies_json(self._tenant(request).files.sessions))
+
+    def _clear_session_replies(self, request: HTTPRequest, body: Any) -> HTTPResponse:
+        sessions = self._tenant(request).files.sessions
+        count = len(sessions.pending_replies)
+        sessions.reset_replies()
+        return _ok({"cleared": count})

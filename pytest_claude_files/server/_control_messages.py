@@ -25,7 +25,7 @@ from pytest_claude_files.errors import InvalidRequestError
 __all__ = ["parse_reply", "replies_json", "requests_json"]
 
 _REPLY_FIELDS = {"text", "output_files", "tool_use", "stop_reason", "command", "stdout", "stderr",
-                 "return_code"}
+                 "return_code", "citations"}
 
 
 def _output_file(name: str, spec: Any) -> Union[bytes, tuple[bytes, str]]:

@@ -16,12 +16,12 @@ from pytest_claude_files.errors import (
     error_class_for,
     injected_error,
 )
+from pytest_claude_files.server._names import ANY_OPERATION as ANY_OPERATION
 
-ANY_OPERATION = "*"
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}")
 
-DEPRECATED_FIELDS = {"truncate_at": "cut_body"}
-"""Old names of fault fields, still accepted for one release (docs/faults.md)."""
+RENAMED_FIELDS = {"truncate_at": "cut_body"}
+"""The first names of fault fields (they never reached PyPI): refused, naming the new one."""
 
 
 # -- faults -------------------------------------------------------------------------
@@ -143,16 +143,12 @@ def parse_fault(spec: Mapping[str, Any]) -> Fault:
 
 
 def _canonical(spec: Mapping[str, Any]) -> Mapping[str, Any]:
-    """``spec`` with the deprecated field names replaced by the current ones."""
-    if not any(old in spec for old in DEPRECATED_FIELDS):
-        return spec
-    renamed: dict[str, Any] = {}
-    for key, value in spec.items():
-        new = DEPRECATED_FIELDS.get(key, key)
-        if new in renamed or (new != key and new in spec):
-            raise InvalidRequestError(f"fault.{key}: give {new} only ({key} is its old name).")
-        renamed[new] = value
-    return renamed
+    """``spec``, refused with the new name when it uses a field's first name."""
+    for old, new in RENAMED_FIELDS.items():
+        if old in spec:
+            raise InvalidRequestError(f"fault.{old}: now named {new} (one vocabulary: claude-files-fake "
+                                      "docs faults).")
+    return spec
 
 
 class FaultSchedule:

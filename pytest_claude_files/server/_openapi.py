@@ -176,7 +176,7 @@ def _query(name: str, schema: dict[str, Any], description: str, **extra: Any) ->
 
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document (a fresh ``dict`` each call)."""
-    from pytest_claude_files import __version__
+    from pytest_claude_files._version import __version__
 
     common = [_DIALECT_HEADER, _VERSION_HEADER, _WORKSPACE_HEADER]
     list_params = [

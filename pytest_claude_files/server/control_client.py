@@ -6,11 +6,9 @@ import base64
 import json
 import urllib.error
 import urllib.request
-import warnings
 from typing import TYPE_CHECKING, Any, Optional
 
-from pytest_claude_files.server._control import CONTROL_PREFIX
-from pytest_claude_files.server._faults import ANY_OPERATION
+from pytest_claude_files.server._names import ANY_OPERATION, CONTROL_PREFIX
 
 if TYPE_CHECKING:
     pass
@@ -150,25 +148,12 @@ class ControlClient:
     def _fault(self, spec: dict[str, Any]) -> dict[str, Any]:
         return dict(self._call("POST", "faults", spec))
 
-    # the names before one vocabulary (docs/faults.md), kept for one release
-    def fail(self, operation: str = ANY_OPERATION, status: Optional[int] = None, *,
-             times: Optional[int] = 1, **fields: Any) -> dict[str, Any]:
-        """Deprecated name of :meth:`error`."""
-        _deprecated("fail", "error")
-        return self.error(operation, status, times=times, **fields)
-
-    def delay(self, operation: str = ANY_OPERATION, seconds: float = 1.0, *,
-              times: Optional[int] = 1) -> dict[str, Any]:
-        """Deprecated name of :meth:`latency`."""
-        _deprecated("delay", "latency")
-        return self.latency(operation, seconds, times=times)
-
-    def truncate(
-        self, operation: str = "download", at: int = 0, *, times: Optional[int] = 1
-    ) -> dict[str, Any]:
-        """Deprecated name of :meth:`cut_body` (``at`` is its ``after``)."""
-        _deprecated("truncate", "cut_body")
-        return self.cut_body(operation, at, times=times)
+    def __getattr__(self, name: str) -> Any:
+        new = _RENAMED.get(name)
+        if new is not None:  # the names before one vocabulary (docs/faults.md)
+            raise AttributeError(f"ControlClient.{name}() is now ControlClient.{new}() (the same fault; "
+                                 "one vocabulary: claude-files-fake docs faults)")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def faults(self) -> list[dict[str, Any]]:
         return list(self._call("GET", "faults")["data"])
@@ -210,6 +195,39 @@ class ControlClient:
             spec["output_files"] = files
         return list(self._call("POST", "messages/replies", spec)["data"])
 
+    def session_reply(
+        self,
+        text: Optional[str] = None,
+        *,
+        output_files: Optional[dict[str, Any]] = None,
+        **fields: Any,
+    ) -> list[dict[str, Any]]:
+        """Queue the next Managed Agents turn, as ``claude_files.sessions.reply()``; the pending turns.
+
+        ``output_files`` maps a filename to bytes or ``(bytes, mime_type)`` (written to
+        ``/mnt/session/outputs/``); ``stop_reason`` and ``session_id`` go as they are.
+        """
+        spec: dict[str, Any] = dict(fields)
+        if text is not None:
+            spec["text"] = text
+        if output_files:
+            files: dict[str, Any] = {}
+            for name, value in output_files.items():
+                data, mime = value if isinstance(value, tuple) else (value, None)
+                files[name] = {"content_base64": base64.b64encode(bytes(data)).decode()}
+                if mime is not None:
+                    files[name]["mime_type"] = mime
+            spec["output_files"] = files
+        return list(self._call("POST", "sessions/replies", spec)["data"])
+
+    def pending_session_replies(self) -> list[dict[str, Any]]:
+        """The Managed Agents turns no ``user.message`` has used yet."""
+        return list(self._call("GET", "sessions/replies")["data"])
+
+    def clear_session_replies(self) -> int:
+        """Drop the unused Managed Agents turns; how many there were."""
+        return int(self._call("DELETE", "sessions/replies")["cleared"])
+
     def pending_replies(self) -> list[dict[str, Any]]:
         return list(self._call("GET", "messages/replies")["data"])
 
@@ -217,8 +235,5 @@ class ControlClient:
         """The Messages requests received (operation, files resolved, error, body)."""
         return list(self._call("GET", "messages/requests")["data"])
 
-def _deprecated(old: str, new: str) -> None:
-    warnings.warn(
-        f"ControlClient.{old}() is deprecated; use ControlClient.{new}() (the same fault; "
-        "see: claude-files-fake docs faults)", DeprecationWarning, stacklevel=3,
-    )
+
+_RENAMED = {"fail": "error", "delay": "latency", "truncate": "cut_body"}
