@@ -420,7 +420,7 @@ def test_a_module_marker_error_names_the_marker(pytester: pytest.Pytester) -> No
         (
             ["start"],
             "claude-files-fake: error: argument COMMAND: invalid choice: 'start' "
-            "(choose from serve, openapi, docs)",
+            "(choose from serve, openapi, docs, cassettes, drift)",
         ),
     ],
 )

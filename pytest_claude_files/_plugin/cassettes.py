@@ -183,10 +183,10 @@ def claude_files_cassette(request: pytest.FixtureRequest) -> Generator[ClaudeFil
             undo = patch_library_transports(cassette.replayer)
     elif settings.record:
         from pytest_claude_files._live.cassette import Recording
-        from pytest_claude_files._plugin.live import recording_secrets
 
-        cassette.recording = Recording(cassette.path, settings.mode, recording_secrets(request.config),
-                                       keep_bytes=settings.keep_bytes)
+        # the session's keys are added by the client fixtures (_plugin.live); a key a request
+        # carries is added as it is recorded
+        cassette.recording = Recording(cassette.path, settings.mode, [], keep_bytes=settings.keep_bytes)
     try:
         yield cassette
     finally:

@@ -499,8 +499,11 @@ def backend_client(request: pytest.FixtureRequest, cfg: Any, fake_kwargs: Mappin
     from pytest_claude_files._live.backends import make_live_client
     from pytest_claude_files._plugin.cassettes import recording_of
 
+    recording = recording_of(request)
+    if recording is not None:
+        recording.secrets.extend(s for s in recording_secrets(request.config) if s not in recording.secrets)
     return make_live_client(live.base_url, live.key, state.recorder, is_async=is_async,
-                            recording=recording_of(request), **kwargs)
+                            recording=recording, **kwargs)
 
 
 def _replay_client(request: pytest.FixtureRequest, fake_kwargs: Mapping[str, Any], *, is_async: bool) -> Any:
