@@ -55,6 +55,8 @@ CALLS: dict[str, str] = {
     "batches.create": "POST /v1/messages/batches",
     "batches.retrieve": "GET /v1/messages/batches/{id}",
     "batches.cancel": "POST /v1/messages/batches/{id}/cancel",
+    "agents.create": "POST /v1/agents",
+    "sessions.create": "POST /v1/sessions",
 }
 
 
