@@ -156,5 +156,7 @@ NOT_CHECKABLE: dict[str, str] = {
     "batches.workspace": "needs two workspaces of your organization and their ids",
     "batches.memory": "the fake's own bound, not observable through the API",
     "batches.emulator": _EMULATOR,
+    "server.control.host": _EMULATOR,
+    "server.data-dir.lock": _EMULATOR,
 }
 """Rows of docs/fidelity.md that no contract test checks, and why (tests/ checks the fake)."""
