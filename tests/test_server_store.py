@@ -192,7 +192,7 @@ def test_a_file_deleted_during_its_write_does_not_come_back(tmp_path: Path, step
     deleted: list[str] = []
 
     def delete_what_is_listed() -> None:
-        for meta in files.files.all():  # waits for the commit when the writer holds the lock
+        for meta in files.all():  # waits for the commit when the writer holds the lock
             files.delete(meta.id)
             deleted.append(meta.id)
 

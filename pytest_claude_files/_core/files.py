@@ -13,9 +13,11 @@ import bisect
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterator, NamedTuple, Optional, Sequence, TypeVar, Union, overload
+from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar, Union, overload
 
 from pytest_claude_files._core import ids as _ids
+from pytest_claude_files._core.calls import Call as Call
+from pytest_claude_files._core.calls import CallRecord, _new_call
 from pytest_claude_files._core.clock import FakeClock
 from pytest_claude_files._core.misuse import ListingTracker, MisuseLog
 from pytest_claude_files._core.naming import (
@@ -39,6 +41,8 @@ from pytest_claude_files._core.settings import DEFAULT_STORAGE_QUOTA_BYTES as DE
 from pytest_claude_files._core.settings import MAX_FILE_BYTES as MAX_FILE_BYTES
 from pytest_claude_files._core.settings import MB as MB
 from pytest_claude_files._core.settings import FakeFilesSettings as FakeFilesSettings
+from pytest_claude_files._core.storage import Content as Content
+from pytest_claude_files._core.storage import MemoryStorage, Storage
 from pytest_claude_files.errors import (
     FilesAPIError,
     InvalidRequestError,
@@ -50,23 +54,7 @@ from pytest_claude_files.models import DeletedFile, Dialect, FileMetadata, FileS
 
 __all__ = ["BetaPage", "Call", "FakeFilesSettings", "FilesResource", "GAPage"]
 
-Content = Union[bytes, bytearray, memoryview]
 _R = TypeVar("_R")
-
-class Call(NamedTuple):
-    """One operation the service performed (or refused), for inspection in tests."""
-
-    operation: str
-    file_id: Optional[str]
-    params: dict[str, Any]
-    error: Optional[FilesAPIError]
-
-
-# ``Call(a, b, c, d)`` runs the named tuple's Python-level ``__new__``; recording a call
-# on every request builds it straight from its fields instead (the same object).
-_new_call: Callable[[type[Call], tuple[str, Optional[str], dict[str, Any], Optional[FilesAPIError]]], Call]
-_new_call = tuple.__new__
-
 
 @dataclass
 class _Stored:
@@ -91,12 +79,19 @@ class FilesResource:
         *,
         clock: Optional[FakeClock] = None,
         misuse: Optional[MisuseLog] = None,
+        storage: Optional[Storage] = None,
+        calls_kept: Optional[int] = None,
     ) -> None:
         self.settings: FakeFilesSettings = settings or FakeFilesSettings()
         self.clock: FakeClock = clock or FakeClock()
         self.misuse: MisuseLog = misuse if misuse is not None else MisuseLog(self.settings.misuse_warnings)
+        self.storage: Storage = storage if storage is not None else MemoryStorage()
+        """Where contents live (``_core/storage.py``): memory, or the emulator's directory store."""
+        self.calls_kept = calls_kept
+        """At most this many recorded calls (the oldest half goes when full); ``None``: all."""
         self._lock = threading.RLock()
         self._init_state()
+        self.storage.load(self._restore)
 
     def _init_state(self) -> None:
         self._files: dict[str, _Stored] = {}
@@ -105,7 +100,7 @@ class FilesResource:
         self._expiring: set[str] = set()
         self._by_workspace: dict[Optional[str], list[str]] = {}
         self._used = 0
-        self.calls: list[Call] = []
+        self.calls: list[Call] = CallRecord(self.calls_kept)
         self.listings = ListingTracker()
 
     def unfinished_listings(self) -> None:
@@ -130,6 +125,7 @@ class FilesResource:
         """Forget every file and call (settings and clock stay)."""
         with self._lock:
             self._init_state()
+            self.storage.clear(keep=())
 
     def __len__(self) -> int:
         return len(self._files)
@@ -210,14 +206,39 @@ class FilesResource:
         under a known id (the server's ``--data-dir``); it must be a file id not in use.
         """
         data: Content = content.encode() if isinstance(content, str) else content
-        with self._lock:  # the check and the store under one lock: two seeds of one id, one wins
-            if file_id is not None and (not _ids.is_file_id(file_id) or file_id in self._files):
-                raise ValueError(f"file_id {file_id!r}: not a file id, or already in use")
-            name = check_filename(filename)
-            mime = upload_mime_type(mime_type, name)  # kept as given, octet-stream included
-            when = created_at if created_at is not None else self.clock.now()
-            return self._store(name, mime, data, when, downloadable, scope_id, expires_at, "add_file",
-                               file_id=file_id, workspace=workspace_id)
+        staged = self._stage(data, "add_file", {"filename": filename})
+        try:
+            with self._lock:  # the check and the store under one lock: two seeds of one id, one wins
+                if file_id is not None and (not _ids.is_file_id(file_id) or file_id in self._files):
+                    raise ValueError(f"file_id {file_id!r}: not a file id, or already in use")
+                name = check_filename(filename)
+                mime = upload_mime_type(mime_type, name)  # kept as given, octet-stream included
+                when = created_at if created_at is not None else self.clock.now()
+                return self._store(name, mime, data, when, downloadable, scope_id, expires_at, "add_file",
+                                   file_id=file_id, workspace=workspace_id, staged=staged)
+        finally:
+            self.storage.release(staged)
+
+    def _restore(self, meta: FileMetadata, workspace: Optional[str], content: Content) -> None:
+        """A file the storage kept (a restart): a seed's rules, no call recorded, nothing written."""
+        with self._lock:
+            if not _ids.is_file_id(meta.id) or meta.id in self._files:
+                raise ValueError(f"file_id {meta.id!r}: not a file id, or already in use")
+            self._store(check_filename(meta.filename), meta.mime_type, content, meta.created_at,
+                        meta.downloadable, None if meta.scope is None else meta.scope.id, meta.expires_at,
+                        None, file_id=meta.id, workspace=workspace, persist=False)
+
+    def _stage(self, content: Content, operation: str, params: dict[str, Any]) -> object:
+        """The storage's slow part, before the lock (nothing for a file over the size limit,
+        which fails anyway); a refusal (a full disk) is recorded as the call's error."""
+        size = len(content) if not isinstance(content, memoryview) else content.nbytes
+        if size > self.settings.max_file_size:
+            return None
+        try:
+            return self.storage.stage(content)
+        except FilesAPIError as exc:
+            self.calls.append(Call(operation, None, {**params, "size": size}, exc))
+            raise
 
     def add_all(self, specs: Sequence[dict[str, Any]]) -> list[FileMetadata]:
         """Seed several files all or nothing: each spec is :meth:`add_file`'s keyword arguments.
@@ -258,15 +279,19 @@ class FilesResource:
         """An upload as ``POST /v1/files`` does it (``filename=None``: the part had none)."""
         params = {"filename": filename, "size": len(content), "dialect": dialect,
                   "content_type": content_type, "expires_in_seconds": expires_in_seconds}
-        with self._lock:
-            try:
-                meta = self._upload(content, filename, content_type, dialect,
-                                    expires_in_seconds, scope_id, workspace_id)
-            except FilesAPIError as exc:
-                self.calls.append(Call("upload", None, params, exc))
-                raise
-            self.calls.append(Call("upload", meta.id, params, None))
-            return meta
+        staged = self._stage(content, "upload", params)
+        try:
+            with self._lock:
+                try:
+                    meta = self._upload(content, filename, content_type, dialect,
+                                        expires_in_seconds, scope_id, workspace_id, staged)
+                except FilesAPIError as exc:
+                    self.calls.append(Call("upload", None, params, exc))
+                    raise
+                self.calls.append(Call("upload", meta.id, params, None))
+                return meta
+        finally:
+            self.storage.release(staged)
 
     def _upload(
         self,
@@ -277,6 +302,7 @@ class FilesResource:
         expires_in_seconds: Optional[int],
         scope_id: Optional[str],
         workspace_id: Optional[str],
+        staged: object = None,
     ) -> FileMetadata:
         if dialect == "beta":
             if expires_in_seconds is not None:
@@ -302,7 +328,7 @@ class FilesResource:
         now = self.clock.now()
         expires_at = None if expires_in_seconds is None else now + timedelta(seconds=expires_in_seconds)
         meta = self._store(name, mime, content, now, False, scope_id, expires_at, None,
-                           workspace=workspace_id)
+                           workspace=workspace_id, staged=staged)
         if mime.split(";", 1)[0].strip().lower() == "application/octet-stream":
             self._notice_octet_stream(name)
         return meta
@@ -438,6 +464,7 @@ class FilesResource:
         def run() -> DeletedFile:
             self._lookup(file_id, workspace_id)
             self._discard(file_id)
+            self.storage.remove(file_id)  # under the lock: a delete wins over a write in flight
             return DeletedFile(id=file_id)
         with self._lock:
             return self._recorded("delete", file_id, run)
@@ -513,7 +540,10 @@ class FilesResource:
         record_as: Optional[str],
         file_id: Optional[str] = None,
         workspace: Optional[str] = None,
+        staged: object = None,
+        persist: bool = True,
     ) -> FileMetadata:
+        """Check the limits, keep the file (its storage first: a refusal stores nothing)."""
         size = len(content) if not isinstance(content, memoryview) else content.nbytes
         limits = self.settings
         if size > limits.max_file_size:
@@ -539,6 +569,8 @@ class FilesResource:
             scope=None if scope_id is None else FileScope(id=scope_id),
             expires_at=expires_at,
         )
+        if persist:
+            content = self.storage.commit(meta, workspace, content, staged)
         self._files[file_id] = _Stored(meta, content, workspace)
         _insert(self._order, file_id)
         _insert(self._by_workspace.setdefault(workspace, []), file_id)
