@@ -44,14 +44,26 @@ class mock_claude_files:  # a lower-case name: used like a function (as contextl
     ``mocker.fake`` is the current one).
 
     Settings: those of ``@pytest.mark.claude_files`` (``api_keys``, ``api_key``,
-    ``storage_quota``, ``max_file_size``, ``rate_limit``, ``now``, ``freeze_time``,
-    ``max_retries``), and ``base_url`` (default ``https://api.anthropic.com``).
-    A bad setting raises ``ValueError`` naming it.
+    ``storage_quota``, ``max_file_size``, ``rate_limit``, ``now``, ``freeze_time``, ...)
+    but ``max_retries`` (the clients it answers are built by your code, with their own
+    ``max_retries=``: a ``TypeError`` says so), and ``base_url`` (default
+    ``https://api.anthropic.com``). A bad setting raises ``ValueError`` naming it.
+
+    When the block (or the decorated call) ends without an exception of its own, it raises
+    ``AssertionError`` with what the fixtures fail a test for: scripted results or replies
+    never used, scripting mistakes, misuse notices that must fail (``misuse_warnings="error"``
+    or ``-W error::ClaudeFilesMisuseWarning``) and internal errors of the fake.
     """
 
     def __init__(self, *, base_url: str = "https://api.anthropic.com", **settings: Any) -> None:
         from pytest_claude_files._core.config import ConfigError
 
+        if "max_retries" in settings:
+            raise TypeError(
+                "mock_claude_files() does not take max_retries=: it answers the clients your code builds, "
+                "and each one retries as its own max_retries= says (anthropic.Anthropic(max_retries=0)); "
+                "mocker.client(max_retries=0) builds one for you"
+            )
         try:
             self.config: ClaudeFilesConfig = validate(settings, _WHERE)
         except ConfigError as exc:
@@ -59,6 +71,7 @@ class mock_claude_files:  # a lower-case name: used like a function (as contextl
         self.base_url = base_url
         self._fake: Optional[FakeFiles] = None
         self._router: Optional[ClaudeFilesRouter] = None
+        self._handler: Any = None
 
     # -- what a test uses -------------------------------------------------------------
     @property
@@ -76,18 +89,16 @@ class mock_claude_files:  # a lower-case name: used like a function (as contextl
         return self._router
 
     def client(self, **kwargs: Any) -> anthropic.Anthropic:
-        """An ``anthropic.Anthropic`` with the settings' ``api_key`` and ``max_retries``."""
+        """An ``anthropic.Anthropic`` with the settings' ``api_key`` (``kwargs`` go to the client)."""
         return cast("anthropic.Anthropic", self._client(False, kwargs))
 
     def async_client(self, **kwargs: Any) -> anthropic.AsyncAnthropic:
-        """An ``anthropic.AsyncAnthropic`` with the settings' ``api_key`` and ``max_retries``."""
+        """An ``anthropic.AsyncAnthropic`` with the settings' ``api_key`` (``kwargs`` go to the client)."""
         return cast("anthropic.AsyncAnthropic", self._client(True, kwargs))
 
     def _client(self, is_async: bool, kwargs: dict[str, Any]) -> Any:
         from pytest_claude_files._sdk.client import make_routed_client
 
-        if self.config.max_retries is not None:
-            kwargs.setdefault("max_retries", self.config.max_retries)
         kwargs.setdefault("api_key", self.config.client_key)
         return make_routed_client(self.base_url, is_async=is_async, **kwargs)
 
@@ -111,9 +122,10 @@ class mock_claude_files:  # a lower-case name: used like a function (as contextl
         cfg = self.config
         fake = FakeFiles(FakeFilesSettings(**cfg.settings_kwargs()),
                          clock=FakeClock(cfg.now, frozen=cfg.freeze_time))
-        router = ClaudeFilesRouter(FilesHandler(fake), base_url=self.base_url, real_sleep=True)
+        handler = FilesHandler(fake)
+        router = ClaudeFilesRouter(handler, base_url=self.base_url, real_sleep=True)
         router.start()
-        self._fake, self._router = fake, router
+        self._fake, self._router, self._handler = fake, router, handler
         return fake
 
     def __exit__(
@@ -122,17 +134,17 @@ class mock_claude_files:  # a lower-case name: used like a function (as contextl
         exc: Optional[BaseException],
         tb: Optional[TracebackType],
     ) -> None:
-        router, self._router, self._fake = self._router, None, None
+        router, self._router = self._router, None
+        fake, handler, self._fake, self._handler = self._fake, self._handler, None, None
         if router is None:
             return
         unused = router.unused_scripted() if router.assert_all_scripted_used else []
         router.stop()
-        if unused and exc_type is None:
-            listed = "\n  ".join(unused)
-            raise AssertionError(
-                f"mock_claude_files: {len(unused)} scripted result(s) were never used:\n  {listed}\n"
-                "(if that is expected: mocker.router.assert_all_scripted_used = False)"
-            )
+        if exc_type is not None or fake is None:
+            return  # the block's own exception says more
+        problems = end_of_use_problems(fake, handler, unused)
+        if problems:
+            raise AssertionError("\n".join(problems))
 
     async def __aenter__(self) -> FakeFiles:
         return self.__enter__()
@@ -171,3 +183,26 @@ class mock_claude_files:  # a lower-case name: used like a function (as contextl
             if name.startswith("test") and callable(value):
                 setattr(cls, name, self(value))
         return cls
+
+
+def end_of_use_problems(fake: FakeFiles, handler: Any, unused: list[str]) -> list[str]:
+    """What the fixtures fail a test for at teardown, as one message per kind."""
+    found: list[str] = []
+    if unused:
+        listed = "\n  ".join(unused)
+        found.append(f"mock_claude_files: {len(unused)} scripted result(s) were never used:\n  {listed}\n"
+                     "(if that is expected: mocker.router.assert_all_scripted_used = False)")
+    failures = fake.finish()
+    if failures:
+        listed = "\n".join(f"  {item}" for item in failures)
+        found.append(f"mock_claude_files: the fake Claude Files API saw client misuse "
+                     f"(ClaudeFilesMisuseWarning):\n{listed}")
+    script = fake.problems()
+    if script:
+        found.append("mock_claude_files: " + "\n".join(script))
+    errors = getattr(handler, "internal_errors", None)
+    if errors:
+        from pytest_claude_files._http.handler import internal_errors_report
+
+        found.append(internal_errors_report(errors, "mock_claude_files"))
+    return found

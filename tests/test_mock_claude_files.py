@@ -44,7 +44,7 @@ def upload(client: Any, name: str = "a.txt", data: bytes = b"abc") -> Any:
 
 def test_context_manager_yields_the_fake_and_intercepts_any_client(untouched: None) -> None:
     before = anthropic.Anthropic(api_key="sk-ant-test", max_retries=0)  # made before: intercepted too
-    with mock_claude_files(storage_quota="1KB", max_retries=0) as fake:
+    with mock_claude_files(storage_quota="1KB") as fake:
         assert isinstance(fake, FakeFiles)
         meta = upload(before)
         assert fake.content(meta.id) == b"abc"
@@ -70,7 +70,7 @@ def test_the_settings_are_the_markers(untouched: None) -> None:
         "max_retries, guess_mime_type, check_anthropic_version, check_anthropic_beta, known_betas, "
         "partition_workspaces, misuse_warnings. See claude-files-fake docs reference#the-claude_files-marker"
     )
-    with mock_claude_files(api_keys=["sk-ant-right"], max_retries=0) as fake:
+    with mock_claude_files(api_keys=["sk-ant-right"]) as fake:
         with pytest.raises(anthropic.AuthenticationError):
             upload(anthropic.Anthropic(api_key="sk-ant-wrong", max_retries=0))
         upload(anthropic.Anthropic(api_key="sk-ant-right"))
@@ -160,3 +160,66 @@ def test_importing_the_package_stays_cheap() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_max_retries_is_refused_with_the_fix() -> None:
+    with pytest.raises(TypeError, match=r"does not take max_retries=.*anthropic.Anthropic\(max_retries=0\)"):
+        mock_claude_files(max_retries=0)
+
+
+def test_an_unused_reply_fails_the_block_sync_and_async(untouched: None) -> None:
+    with pytest.raises(AssertionError, match=r"(?s)mock_claude_files: 1 scripted reply .*'nobody asks'"):
+        with mock_claude_files() as fake:
+            fake.messages.reply("nobody asks")
+
+    mocker = mock_claude_files()
+
+    @mocker
+    async def run() -> None:
+        mocker.fake.messages.reply("nobody asks either")
+
+    with pytest.raises(AssertionError, match="nobody asks either"):
+        asyncio.run(run())
+
+    async def block() -> None:
+        async with mock_claude_files() as fake:
+            fake.messages.reply("nor this one")
+
+    with pytest.raises(AssertionError, match="nor this one"):
+        asyncio.run(block())
+
+
+def test_misuse_under_error_and_a_scripting_mistake_fail_the_block(untouched: None) -> None:
+    with pytest.raises(AssertionError) as info:
+        with mock_claude_files(misuse_warnings="error") as fake:
+            client = anthropic.Anthropic(api_key="sk-ant-test", max_retries=0)
+            client.beta.files.upload(file=("report.pdf", b"%PDF-1.4", "application/octet-stream"))
+            fake.messages.reply("chart", output_files={"chart.png": b"PNG"})
+            with pytest.raises(anthropic.BadRequestError):
+                client.messages.create(model="m", max_tokens=5, messages=[{"role": "user", "content": "x"}])
+    text = str(info.value)
+    assert "[octet-stream-upload]" in text
+    assert "output_files (chart.png)" in text
+
+
+def test_an_internal_error_of_the_fake_fails_the_block(
+    untouched: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_claude_files._core.files import FilesResource
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ZeroDivisionError("a bug of the fake")
+
+    monkeypatch.setattr(FilesResource, "retrieve", broken)
+    with pytest.raises(AssertionError, match=r"(?s)internal error.*ZeroDivisionError"):
+        with mock_claude_files():
+            client = anthropic.Anthropic(api_key="sk-ant-test", max_retries=0)
+            with pytest.raises(anthropic.InternalServerError):
+                client.beta.files.retrieve_metadata("file_011CNha8iCJcU1wXNR6q4V8w")
+
+
+def test_the_block_s_own_exception_is_not_masked(untouched: None) -> None:
+    with pytest.raises(KeyError):
+        with mock_claude_files() as fake:
+            fake.messages.reply("unused, but the block failed first")
+            raise KeyError("the test's own failure")

@@ -145,8 +145,7 @@ async def test_resources_add_retrieve_update_delete(sdk_client: Any, claude_file
     deleted = await _r(sdk_client.beta.sessions.resources.delete(added.id, session_id=session.id))
     assert deleted.type == "session_resource_deleted"
     assert await _items(sdk_client.beta.sessions.resources.list(session.id)) == []
-    assert added.file_id not in claude_files  # the session's copy went with its mount
-    assert upload.id in claude_files  # the upload stays
+    assert added.file_id in claude_files and upload.id in claude_files  # files are independent
     with pytest.raises(anthropic.NotFoundError):
         await _r(sdk_client.beta.sessions.resources.retrieve(added.id, session_id=session.id))
 
@@ -192,7 +191,7 @@ async def test_list_archive_delete(sdk_client: Any, claude_files: Any) -> None:
     copy_id = second.resources[0].file_id
     gone = await _r(sdk_client.beta.sessions.delete(second.id))
     assert gone.type == "session_deleted"
-    assert copy_id not in claude_files and upload.id in claude_files  # scoped files go with it
+    assert copy_id in claude_files and upload.id in claude_files  # files are independent resources
     with pytest.raises(anthropic.NotFoundError):
         await _r(sdk_client.beta.sessions.retrieve(second.id))
 

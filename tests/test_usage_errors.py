@@ -395,7 +395,7 @@ def test_a_module_marker_error_names_the_marker(pytester: pytest.Pytester) -> No
         (
             ["serve", "--rate-limit", "0"],
             "claude-files-fake serve: error: argument --rate-limit: not a positive integer: '0' (requests "
-            "per minute, 1 or more; leave the flag out for no limit)",
+            "per minute, 1 or more, or 'documented' for the published 500; leave the flag out for no limit)",
         ),
         (
             ["serve", "--api-key", ""],
@@ -419,7 +419,7 @@ def test_a_module_marker_error_names_the_marker(pytester: pytest.Pytester) -> No
         (
             ["start"],
             "claude-files-fake: error: argument COMMAND: invalid choice: 'start' "
-            "(choose from serve, openapi, docs)",
+            "(choose from serve, openapi, docs, drift)",
         ),
     ],
 )

@@ -29,18 +29,14 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Optional, Protocol, Union
+from typing import Any, Optional, Protocol
 
 from pytest_claude_files._core import batch_check as _check
 from pytest_claude_files._core import ids as _ids
-from pytest_claude_files._core.messages import DEFAULT_COMMAND, FakeMessages, OutputFiles, Reply
+from pytest_claude_files._core.messages import FakeMessages, Reply
 from pytest_claude_files._core.resource import Resource, ServiceLike
 from pytest_claude_files.errors import FilesAPIError, InvalidRequestError, NotFoundError, shown
 from pytest_claude_files.models import format_timestamp
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
-
 
 
 class Service(ServiceLike, Protocol):
@@ -143,32 +139,22 @@ class FakeBatches(Resource):
             self._replies.clear()
             self._stored = 0
 
-    def reply(
-        self,
-        custom_id: str,
-        text: Optional[str] = None,
-        *,
-        output_files: Optional[OutputFiles] = None,
-        tool_use: Union[Mapping[str, Any], Sequence[Mapping[str, Any]], None] = None,
-        stop_reason: Optional[str] = None,
-        command: str = DEFAULT_COMMAND,
-        stdout: str = "",
-        stderr: str = "",
-        return_code: int = 0,
-    ) -> Reply:
-        """Script the answer to the batch request with this ``custom_id`` (the keywords of
-        ``claude_files.messages.reply()``). Replies for one ``custom_id`` are used in order,
+    def reply(self, custom_id: str, text: Optional[str] = None, **kwargs: Any) -> Reply:
+        """Script the answer to the batch request with this ``custom_id``; the keywords are
+        those of ``claude_files.messages.reply()`` (``output_files``, ``tool_use``,
+        ``stop_reason``, ``citations``, ...). Replies for one ``custom_id`` are used in order,
         one per batch request with that id that succeeds; an unused one fails the test."""
         try:
             _check.check_custom_id(custom_id)
         except InvalidRequestError as exc:
             raise ValueError(f"claude_files.batches.reply({custom_id!r}): {exc.message}") from None
-        made = FakeMessages.make_reply(text, output_files=output_files, tool_use=tool_use,
-                                       stop_reason=stop_reason, command=command, stdout=stdout,
-                                       stderr=stderr, return_code=return_code)
+        return self.queue(custom_id, FakeMessages.make_reply(text, **kwargs))
+
+    def queue(self, custom_id: str, reply: Reply) -> Reply:
+        """Queue a :class:`Reply` (``FakeMessages.make_reply``) for ``custom_id`` (as :meth:`reply`)."""
         with self._lock:
-            self._replies.setdefault(custom_id, deque()).append(made)
-        return made
+            self._replies.setdefault(custom_id, deque()).append(reply)
+        return reply
 
     @property
     def pending_replies(self) -> dict[str, list[Reply]]:

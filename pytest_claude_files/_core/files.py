@@ -10,23 +10,19 @@ method takes one lock, so concurrent callers never lose an update. Methods raise
 from __future__ import annotations
 
 import bisect
+import heapq
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar, Union, overload
 
+from pytest_claude_files._core import file_notices as _notices
 from pytest_claude_files._core import ids as _ids
 from pytest_claude_files._core.calls import Call as Call
 from pytest_claude_files._core.calls import CallRecord, _new_call
 from pytest_claude_files._core.clock import FakeClock
 from pytest_claude_files._core.misuse import ListingTracker, MisuseLog
-from pytest_claude_files._core.naming import (
-    DOCUMENT_EXTENSIONS,
-    check_filename,
-    guess_mime_type,
-    unnamed_filename,
-    upload_mime_type,
-)
+from pytest_claude_files._core.naming import check_filename, unnamed_filename, upload_mime_type
 from pytest_claude_files._core.pages import DEFAULT_LIMIT as DEFAULT_LIMIT
 from pytest_claude_files._core.pages import MAX_EXPIRES_IN as MAX_EXPIRES_IN
 from pytest_claude_files._core.pages import MAX_IDS as MAX_IDS
@@ -34,10 +30,12 @@ from pytest_claude_files._core.pages import MAX_LIMIT as MAX_LIMIT
 from pytest_claude_files._core.pages import MIN_EXPIRES_IN as MIN_EXPIRES_IN
 from pytest_claude_files._core.pages import MIN_LIMIT as MIN_LIMIT
 from pytest_claude_files._core.pages import PAGE_TOKEN_PREFIX as PAGE_TOKEN_PREFIX
+from pytest_claude_files._core.pages import AgentsPage as AgentsPage
 from pytest_claude_files._core.pages import BetaPage, GAPage, check_cursor, check_limit
 from pytest_claude_files._core.pages import decode_page_token as decode_page_token
 from pytest_claude_files._core.pages import encode_page_token as encode_page_token
 from pytest_claude_files._core.settings import DEFAULT_STORAGE_QUOTA_BYTES as DEFAULT_STORAGE_QUOTA_BYTES
+from pytest_claude_files._core.settings import EXPIRED_METADATA_WINDOW as EXPIRED_METADATA_WINDOW
 from pytest_claude_files._core.settings import MAX_FILE_BYTES as MAX_FILE_BYTES
 from pytest_claude_files._core.settings import MB as MB
 from pytest_claude_files._core.settings import FakeFilesSettings as FakeFilesSettings
@@ -52,7 +50,8 @@ from pytest_claude_files.errors import (
 )
 from pytest_claude_files.models import DeletedFile, Dialect, FileMetadata, FileScope
 
-__all__ = ["BetaPage", "Call", "FakeFilesSettings", "FilesResource", "GAPage"]
+__all__ = ["AgentsPage", "BetaPage", "Call", "FakeFilesSettings", "FilesResource", "GAPage",
+           "decode_page_token", "encode_page_token"]
 
 _R = TypeVar("_R")
 
@@ -97,7 +96,7 @@ class FilesResource:
         self._files: dict[str, _Stored] = {}
         self._order: list[str] = []
         self._by_scope: dict[str, list[str]] = {}
-        self._expiring: set[str] = set()
+        self._deadlines: list[tuple[datetime, str]] = []  # heap: when a file's content, then metadata, goes
         self._by_workspace: dict[Optional[str], list[str]] = {}
         self._used = 0
         self.calls: list[Call] = CallRecord(self.calls_kept)
@@ -105,20 +104,7 @@ class FilesResource:
 
     def unfinished_listings(self) -> None:
         """End of a test: notice listings that stopped at a page that said there was more."""
-        for dialect, count, note in self.listings.unfinished():
-            if note:
-                self.misuse.notice("beta-dialect-trap", note, once_key="trap")
-                continue
-            more = "has_more: true" if dialect == "beta" else "a next_page"
-            self.misuse.notice(
-                "unfinished-listing",
-                f"a files.list() page of {count} file(s) said there was more ({more}), and the next "
-                "page was never asked for: code that reads one page as the whole list misses files "
-                "once there are more than 20. Iterate the page (`for f in client.files.list()`) or use "
-                "page.iter_pages() / page.get_next_page(); pass limit= if one page is what you want.",
-                once_key=dialect,
-            )
-        self.listings.clear()
+        _notices.unfinished_listings(self.misuse, self.listings)
 
     # -- inspection ---------------------------------------------------------------
     def reset(self) -> None:
@@ -330,22 +316,8 @@ class FilesResource:
         meta = self._store(name, mime, content, now, False, scope_id, expires_at, None,
                            workspace=workspace_id, staged=staged)
         if mime.split(";", 1)[0].strip().lower() == "application/octet-stream":
-            self._notice_octet_stream(name)
+            _notices.octet_stream_upload(self.misuse, name)
         return meta
-
-    def _notice_octet_stream(self, name: str) -> None:
-        meant = guess_mime_type(name)
-        if meant is not None and meant in DOCUMENT_EXTENSIONS.values():
-            block = "an image" if meant.startswith("image/") else "a document"
-            shown_name = name if len(name) <= 60 else name[:57] + "..."
-            self.misuse.notice(
-                "octet-stream-upload",
-                f"{shown_name!r} was uploaded as application/octet-stream, so the API stores that type and "
-                f"refuses the file as {block} block (\"Unsupported ... file format: "
-                f"application/octet-stream\"). Send its type with the file: "
-                f"files.upload(file=(name, data, {meant!r})), or toFile(data, name, {{ type: {meant!r} }}).",
-                once_key=name,
-            )
 
     def list_beta(
         self,
@@ -360,25 +332,51 @@ class FilesResource:
         params = {"limit": limit, "before_id": before_id, "after_id": after_id, "scope_id": scope_id}
         with self._lock:
             try:
-                check_limit(limit)
-                if before_id is not None and after_id is not None:
-                    raise InvalidRequestError("before_id and after_id cannot both be given.")
                 seq = self._sequence(scope_id, workspace_id)
-                if before_id is not None:
-                    pos = bisect.bisect_right(seq, check_cursor("before_id", before_id))
-                    ids = seq[pos:pos + limit]
-                    has_more = pos + limit < len(seq)
-                else:
-                    end = len(seq) if after_id is None else bisect.bisect_left(
-                        seq, check_cursor("after_id", after_id))
-                    start = max(0, end - limit)
-                    ids = seq[start:end]
-                    has_more = start > 0
+                ids, has_more = _cursor_walk(seq, limit, before_id, after_id)
             except FilesAPIError as exc:
                 self.calls.append(Call("list", None, params, exc))
                 raise
             self.calls.append(Call("list", None, params, None))
             return BetaPage([self._files[i].meta for i in reversed(ids)], has_more)
+
+    def list_agents(
+        self,
+        *,
+        limit: Optional[int] = None,
+        page: Optional[str] = None,
+        ids: Optional[Sequence[str]] = None,
+        before_id: Optional[str] = None,
+        after_id: Optional[str] = None,
+        scope_id: Optional[str] = None,
+        workspace_id: Optional[str] = None,
+    ) -> AgentsPage:
+        """The managed-agents shape (``anthropic-beta: managed-agents-2026-04-01``): a GA page
+        with ``has_more``/``first_id``/``last_id`` too, and ``before_id``/``after_id`` accepted
+        (not with ``page`` or ``ids``)."""
+        params = {"limit": limit, "page": page, "ids": ids, "before_id": before_id,
+                  "after_id": after_id, "scope_id": scope_id}
+        with self._lock:
+            try:
+                if before_id is None and after_id is None:
+                    ga = self._list_ga(limit, page, ids, scope_id, workspace_id)
+                    result = AgentsPage(ga.data, ga.next_page is not None, ga.next_page)
+                else:
+                    if page is not None or ids is not None:
+                        raise InvalidRequestError(
+                            "before_id and after_id cannot be combined with page or ids."
+                        )
+                    seq = self._sequence(scope_id, workspace_id)
+                    chosen, has_more = _cursor_walk(
+                        seq, DEFAULT_LIMIT if limit is None else limit, before_id, after_id)
+                    older = bool(chosen) and bisect.bisect_left(seq, chosen[0]) > 0
+                    result = AgentsPage([self._files[i].meta for i in reversed(chosen)], has_more,
+                                        encode_page_token(chosen[0]) if older else None)
+            except FilesAPIError as exc:
+                self.calls.append(Call("list", None, params, exc))
+                raise
+            self.calls.append(Call("list", None, params, None))
+            return result
 
     def list_ga(
         self,
@@ -435,6 +433,7 @@ class FilesResource:
     def retrieve(self, file_id: str, *, workspace_id: Optional[str] = None) -> FileMetadata:
         """``GET /v1/files/{file_id}``."""
         with self._lock:
+            self._purge_expired()
             stored = self._files.get(file_id)
             if stored is not None and self._visible(stored, workspace_id):  # the hot path
                 self.calls.append(_new_call(Call, ("retrieve_metadata", file_id, {}, None)))
@@ -479,7 +478,6 @@ class FilesResource:
                 seq.pop(bisect.bisect_left(seq, file_id))
             in_space = self._by_workspace[stored.workspace]
             in_space.pop(bisect.bisect_left(in_space, file_id))
-            self._expiring.discard(file_id)
             if stored.content is not None and stored.meta.scope is None:
                 self._used -= stored.meta.size_bytes
 
@@ -495,6 +493,7 @@ class FilesResource:
 
     def _lookup(self, file_id: str, workspace_id: Optional[str] = None) -> _Stored:
         """The stored file; a file of another workspace is not found (``partition_workspaces``)."""
+        self._purge_expired()
         stored = self._files.get(file_id)
         if stored is None or not self._visible(stored, workspace_id):
             raise NotFoundError(f"File `{shown(file_id)}` not found.")
@@ -508,6 +507,7 @@ class FilesResource:
         return None if scope is None else scope.id
 
     def _sequence(self, scope_id: Optional[str], workspace_id: Optional[str] = None) -> list[str]:
+        self._purge_expired()
         if self.settings.partition_workspaces:
             if scope_id is None:
                 return self._by_workspace.get(workspace_id, [])
@@ -517,16 +517,31 @@ class FilesResource:
         return self._by_scope.get(scope_id, [])
 
     def _expire_if_due(self, file_id: str, stored: _Stored) -> None:
+        """Past ``expires_at``: the bytes go (and stop counting); past the 30-day window after
+        it, the metadata too (the file is gone: 404 and not listed)."""
         expires_at = stored.meta.expires_at
-        if stored.content is not None and expires_at is not None and expires_at <= self.clock.now():
+        if expires_at is None:
+            return
+        now = self.clock.now()
+        if stored.content is not None and expires_at <= now:
             stored.content = None
             if stored.meta.scope is None:
                 self._used -= stored.meta.size_bytes
-            self._expiring.discard(file_id)
+            heapq.heappush(self._deadlines, (expires_at + EXPIRED_METADATA_WINDOW, file_id))
+        if stored.content is None and expires_at + EXPIRED_METADATA_WINDOW <= now:
+            self._discard(file_id)
 
     def _purge_expired(self) -> None:
-        for file_id in list(self._expiring):
-            self._expire_if_due(file_id, self._files[file_id])
+        """Apply every deadline that has passed (a heap: O(log n) per expired file, O(1) else)."""
+        heap = self._deadlines
+        if not heap:
+            return
+        now = self.clock.now()
+        while heap and heap[0][0] <= now:
+            _, file_id = heapq.heappop(heap)
+            stored = self._files.get(file_id)
+            if stored is not None:
+                self._expire_if_due(file_id, stored)
 
     def _store(
         self,
@@ -577,12 +592,31 @@ class FilesResource:
         if scope_id is not None:
             _insert(self._by_scope.setdefault(scope_id, []), file_id)
         if expires_at is not None:
-            self._expiring.add(file_id)
+            heapq.heappush(self._deadlines, (expires_at, file_id))
         if scope_id is None:
             self._used += size
         if record_as:
             self.calls.append(Call(record_as, file_id, {"filename": filename, "size": size}, None))
         return meta
+
+
+def _cursor_walk(
+    seq: list[str], limit: int, before_id: Optional[str], after_id: Optional[str]
+) -> tuple[list[str], bool]:
+    """The ids (oldest first) of a ``before_id``/``after_id`` page over ``seq``, and ``has_more``.
+
+    ``after_id`` goes to older files, ``before_id`` to newer. Decision: both at once is a 400
+    (no source says what the API does; the contract suite checks it).
+    """
+    check_limit(limit)
+    if before_id is not None and after_id is not None:
+        raise InvalidRequestError("before_id and after_id cannot both be given.")
+    if before_id is not None:
+        pos = bisect.bisect_right(seq, check_cursor("before_id", before_id))
+        return seq[pos:pos + limit], pos + limit < len(seq)
+    end = len(seq) if after_id is None else bisect.bisect_left(seq, check_cursor("after_id", after_id))
+    start = max(0, end - limit)
+    return seq[start:end], start > 0
 
 
 def _insert(seq: list[str], file_id: str) -> None:

@@ -28,7 +28,7 @@ from typing import Any, Iterator, Optional, Sequence
 from pytest_claude_files._core.agents import FakeAgents, FakeEnvironments
 from pytest_claude_files._core.batches import FakeBatches
 from pytest_claude_files._core.clock import FakeClock
-from pytest_claude_files._core.files import BetaPage, Call, Content, FilesResource, GAPage
+from pytest_claude_files._core.files import AgentsPage, BetaPage, Call, Content, FilesResource, GAPage
 from pytest_claude_files._core.messages import FakeMessages
 from pytest_claude_files._core.misuse import Misuse, MisuseLog
 from pytest_claude_files._core.resource import Resource
@@ -205,6 +205,10 @@ class FakeService:
     def list_beta(self, **kwargs: Any) -> BetaPage:
         """A beta-dialect page (see ``FilesResource.list_beta``)."""
         return self.files.list_beta(**kwargs)
+
+    def list_agents(self, **kwargs: Any) -> AgentsPage:
+        """A managed-agents page (see ``FilesResource.list_agents``)."""
+        return self.files.list_agents(**kwargs)
 
     def list_ga(self, *, limit: Optional[int] = None, page: Optional[str] = None,
                 ids: Optional[Sequence[str]] = None, scope_id: Optional[str] = None,

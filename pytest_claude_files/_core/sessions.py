@@ -135,6 +135,11 @@ class FakeSessions(Resource):
     def __len__(self) -> int:
         return len(self._sessions)
 
+    def all(self) -> List[dict[str, Any]]:
+        """Every session (archived ones too, any workspace), newest first, as the API shows it."""
+        with self._lock:
+            return [self._view(self._sessions[i]) for i in reversed(self._order)]
+
     def get(self, session_id: str) -> dict[str, Any]:
         """A session as the API shows it, whatever its workspace (``NotFoundError`` if none)."""
         with self._lock:
@@ -249,9 +254,12 @@ class FakeSessions(Resource):
         return all(tests[op](moment) for op, moment in created)
 
     def archive(self, session_id: str, *, workspace_id: Optional[str] = None) -> dict[str, Any]:
-        """``POST /v1/sessions/{id}/archive``: kept (events, files), read-only from now on."""
+        """``POST /v1/sessions/{id}/archive``: kept (events, files), no new events from now on."""
         with self._lock:
             session = self._lookup(session_id, workspace_id)
+            if session.obj["status"] == "running":
+                raise InvalidRequestError(
+                    f"Session `{shown(session_id)}` is running; interrupt it before archiving it.")
             if session.obj["archived_at"] is None:
                 stamp = format_timestamp(self.service.clock.now())
                 session.obj["archived_at"] = stamp
@@ -259,14 +267,14 @@ class FakeSessions(Resource):
             return self._view(session)
 
     def delete(self, session_id: str, *, workspace_id: Optional[str] = None) -> dict[str, Any]:
-        """``DELETE /v1/sessions/{id}``: the session, its events and the files scoped to it go."""
+        """``DELETE /v1/sessions/{id}``: the session and its events go; files are independent
+        resources (session operations page), so the files scoped to it stay."""
         with self._lock:
             session = self._lookup(session_id, workspace_id)
             if session.obj["status"] == "running":
                 raise InvalidRequestError(
                     f"Session `{shown(session_id)}` is running; interrupt it before deleting it.")
             self._record(session, {"type": "session.deleted"})
-            self._drop_files(session)
             del self._sessions[session_id]
             self._order.pop(bisect.bisect_left(self._order, session_id))
             return {"id": session_id, "type": "session_deleted"}
@@ -309,13 +317,13 @@ class FakeSessions(Resource):
 
     def delete_resource(self, session_id: str, resource_id: str, *,
                         workspace_id: Optional[str] = None) -> dict[str, Any]:
-        """``DELETE /v1/sessions/{id}/resources/{rid}``: unmount (the session's copy of the file goes)."""
+        """``DELETE /v1/sessions/{id}/resources/{rid}``: unmount (the session's copy stays a file:
+        files are independent resources)."""
         with self._lock:
             session = self._writable(session_id, workspace_id)
-            resource = self._resource(session, resource_id)
+            self._resource(session, resource_id)  # 404 when it is not there
             del session.resources[resource_id]
             session.resource_order.pop(bisect.bisect_left(session.resource_order, resource_id))
-            self._drop_file(session, resource["file_id"])
             session.obj["updated_at"] = format_timestamp(self.service.clock.now())
             return {"id": resource_id, "type": "session_resource_deleted"}
 

@@ -456,7 +456,12 @@ class ClaudeFilesRouter(respx.MockRouter):
 
 
 def _host_allowed(host: str, allowed: Sequence[str]) -> bool:
-    for pattern in allowed:
+    """Whether ``host`` may reach the network: ``*``, the exact host, or ``*.domain`` for a
+    subdomain of ``domain`` (a dot before it: ``evilexample.com`` is not under ``example.com``).
+    Host names compare without case and without a trailing dot."""
+    host = host.lower().rstrip(".")
+    for raw in allowed:
+        pattern = raw.lower().rstrip(".")
         if pattern == "*" or pattern == host:
             return True
         if pattern.startswith("*.") and host.endswith(pattern[1:]):

@@ -52,6 +52,8 @@ CALLS: dict[str, str] = {
     "delete": "DELETE /v1/files/{id}",
     "messages": "POST /v1/messages",
     "count_tokens": "POST /v1/messages/count_tokens",
+    "agents.create": "POST /v1/agents",
+    "sessions.create": "POST /v1/sessions",
 }
 
 

@@ -42,10 +42,14 @@ def _port(text: str) -> int:
 
 
 def _positive(text: str) -> int:
+    from pytest_claude_files._core.settings import RATE_LIMIT_PRESETS
+
+    if text.strip().lower() in RATE_LIMIT_PRESETS:
+        return RATE_LIMIT_PRESETS[text.strip().lower()]
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(
-            f"not a positive integer: {text!r} (requests per minute, 1 or more; leave the flag out "
-            "for no limit)"
+            f"not a positive integer: {text!r} (requests per minute, 1 or more, or 'documented' for "
+            "the published 500; leave the flag out for no limit)"
         )
     return int(text)
 
@@ -111,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--storage-quota", type=_size, metavar="SIZE",
                        help="storage per space (default 1TB)")
     serve.add_argument("--rate-limit", type=_positive, metavar="N",
-                       help="requests per minute per space before 429 (default unlimited)")
+                       help="requests per minute per space before 429, or 'documented' (500); "
+                            "default unlimited")
     serve.add_argument("--guess-mime-type", action="store_true",
                        help="store a guess from the filename for parts sent as application/octet-stream "
                             "(the real API keeps octet-stream)")
@@ -121,8 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="serve requests with malformed anthropic-beta values")
     serve.add_argument("--known-beta", dest="known_betas", action="append", type=_beta, metavar="NAME",
                        default=[], help="a beta name to accept besides the built-in list (repeatable)")
-    serve.add_argument("--partition-workspaces", action="store_true",
-                       help="files belong to the anthropic-workspace-id they were made in")
+    serve.add_argument("--partition-workspaces", action="store_true", default=None,
+                       help="files belong to the anthropic-workspace-id they were made in (the default)")
+    serve.add_argument("--shared-workspaces", dest="partition_workspaces", action="store_false",
+                       help="every anthropic-workspace-id sees every file (the real API partitions them)")
     serve.add_argument("--spool-threshold", type=_size, metavar="SIZE", default=None,
                        help="request bodies above this go to a temporary file (default 1MiB)")
     serve.add_argument("--control-token", metavar="TOKEN", default=None,

@@ -21,6 +21,7 @@ the key may be omitted.
 ``messages/replies``       ``POST`` queues scripted Messages replies, ``GET`` lists
                            the unused ones, ``DELETE`` drops them
 ``GET  messages/requests`` the Messages requests and their resolved file references
+``batches/...``            hold, end and script Message Batches (``_control_batches.py``)
 ``sessions/replies``       ``POST`` queues scripted Managed Agents turns, ``GET`` lists
                            the unused ones, ``DELETE`` drops them
 =========================  =====================================================
@@ -54,6 +55,7 @@ from pytest_claude_files.errors import (
     PermissionDeniedError,
     RequestTooLargeError,
 )
+from pytest_claude_files.server import _control_batches as _cb
 from pytest_claude_files.server import _control_messages as _cm
 from pytest_claude_files.server import _control_sessions as _cs
 from pytest_claude_files.server._faults import parse_fault
@@ -127,6 +129,10 @@ class ControlAPI:
             ("GET", "messages/replies"): self._replies,
             ("DELETE", "messages/replies"): self._clear_replies,
             ("GET", "messages/requests"): self._messages_requests,
+            ("POST", "batches/hold"): self._batches(_cb.hold),
+            ("POST", "batches/end"): self._batches(_cb.end),
+            ("POST", "batches/replies"): self._batches(_cb.add_reply),
+            ("GET", "batches/replies"): self._batches(lambda batches, body: _cb.replies_json(batches)),
             ("POST", "sessions/replies"): self._add_session_replies,
             ("GET", "sessions/replies"): self._session_replies,
             ("DELETE", "sessions/replies"): self._clear_session_replies,
@@ -336,6 +342,10 @@ class ControlAPI:
 
     def _messages_requests(self, request: HTTPRequest, body: Any) -> HTTPResponse:
         return _ok(_cm.requests_json(self._tenant(request).files.messages))
+
+    def _batches(self, action: Callable[[Any, Any], Any]) -> Callable[[HTTPRequest, Any], HTTPResponse]:
+        """A control endpoint acting on the tenant's ``batches`` (``_control_batches.py``)."""
+        return lambda request, body: _ok(action(self._tenant(request).files.batches, body))
 
     def _add_session_replies(self, request: HTTPRequest, body: Any) -> HTTPResponse:
         sessions = self._tenant(request).files.sessions

@@ -182,18 +182,7 @@ class ControlClient:
         ``output_files`` maps a filename to bytes or ``(bytes, mime_type)``; the other
         keywords (``tool_use``, ``stop_reason``, ``command``, ``stdout``...) go as they are.
         """
-        spec: dict[str, Any] = dict(fields)
-        if text is not None:
-            spec["text"] = text
-        if output_files:
-            files: dict[str, Any] = {}
-            for name, value in output_files.items():
-                data, mime = value if isinstance(value, tuple) else (value, None)
-                files[name] = {"content_base64": base64.b64encode(bytes(data)).decode()}
-                if mime is not None:
-                    files[name]["mime_type"] = mime
-            spec["output_files"] = files
-        return list(self._call("POST", "messages/replies", spec)["data"])
+        return list(self._call("POST", "messages/replies", _reply_spec(text, output_files, fields))["data"])
 
     def session_reply(
         self,
@@ -234,6 +223,43 @@ class ControlClient:
     def message_requests(self) -> list[dict[str, Any]]:
         """The Messages requests received (operation, files resolved, error, body)."""
         return list(self._call("GET", "messages/requests")["data"])
+
+    # Message Batches
+    def hold_batches(self, held: bool = True) -> None:
+        """New batches stay ``in_progress`` until :meth:`end_batches` (``claude_files.batches.hold()``)."""
+        self._call("POST", "batches/hold", {"held": held})
+
+    def end_batches(self, batch_id: Optional[str] = None) -> list[dict[str, Any]]:
+        """End one batch (every batch in progress when ``None``); the ended batches."""
+        body = {} if batch_id is None else {"batch_id": batch_id}
+        return list(self._call("POST", "batches/end", body)["data"])
+
+    def batch_reply(
+        self, custom_id: str, text: Optional[str] = None, *,
+        output_files: Optional[dict[str, Any]] = None, **fields: Any,
+    ) -> dict[str, Any]:
+        """Script the answer to the batch request with ``custom_id`` (``claude_files.batches.reply()``;
+        the keywords of :meth:`reply`); the unused batch replies by ``custom_id``."""
+        spec = {"custom_id": custom_id, **_reply_spec(text, output_files, fields)}
+        return dict(self._call("POST", "batches/replies", spec)["data"])
+
+
+def _reply_spec(
+    text: Optional[str], output_files: Optional[dict[str, Any]], fields: dict[str, Any],
+) -> dict[str, Any]:
+    """A reply as the control API takes it (output files' bytes as base64)."""
+    spec: dict[str, Any] = dict(fields)
+    if text is not None:
+        spec["text"] = text
+    if output_files:
+        files: dict[str, Any] = {}
+        for name, value in output_files.items():
+            data, mime = value if isinstance(value, tuple) else (value, None)
+            files[name] = {"content_base64": base64.b64encode(bytes(data)).decode()}
+            if mime is not None:
+                files[name]["mime_type"] = mime
+        spec["output_files"] = files
+    return spec
 
 
 _RENAMED = {"fail": "error", "delay": "latency", "truncate": "cut_body"}
