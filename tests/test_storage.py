@@ -59,7 +59,7 @@ def test_the_resource_calls_its_storage_at_each_point() -> None:
     meta = fake.upload(b"abc", "a.txt", content_type="text/plain", workspace_id="wrkspc_1")
     assert journal.steps == [("stage", b"abc"), ("commit", ("a.txt", "wrkspc_1", "token")),
                              ("release", "token")]
-    assert fake.content(meta.id) == b"served:abc"  # the content the storage serves
+    assert fake.files.content(meta.id, workspace_id="wrkspc_1") == b"served:abc"  # what the storage serves
     fake.delete(meta.id, workspace_id="wrkspc_1")
     fake.reset()
     assert journal.steps[-2:] == [("remove", meta.id), ("clear", [])]

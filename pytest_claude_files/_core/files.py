@@ -31,7 +31,7 @@ from pytest_claude_files._core.pages import MIN_EXPIRES_IN as MIN_EXPIRES_IN
 from pytest_claude_files._core.pages import MIN_LIMIT as MIN_LIMIT
 from pytest_claude_files._core.pages import PAGE_TOKEN_PREFIX as PAGE_TOKEN_PREFIX
 from pytest_claude_files._core.pages import AgentsPage as AgentsPage
-from pytest_claude_files._core.pages import BetaPage, GAPage, check_cursor, check_limit
+from pytest_claude_files._core.pages import BetaPage, GAPage, check_limit, cursor_walk, insert_sorted
 from pytest_claude_files._core.pages import decode_page_token as decode_page_token
 from pytest_claude_files._core.pages import encode_page_token as encode_page_token
 from pytest_claude_files._core.settings import DEFAULT_STORAGE_QUOTA_BYTES as DEFAULT_STORAGE_QUOTA_BYTES
@@ -333,7 +333,7 @@ class FilesResource:
         with self._lock:
             try:
                 seq = self._sequence(scope_id, workspace_id)
-                ids, has_more = _cursor_walk(seq, limit, before_id, after_id)
+                ids, has_more = cursor_walk(seq, limit, before_id, after_id)
             except FilesAPIError as exc:
                 self.calls.append(Call("list", None, params, exc))
                 raise
@@ -367,7 +367,7 @@ class FilesResource:
                             "before_id and after_id cannot be combined with page or ids."
                         )
                     seq = self._sequence(scope_id, workspace_id)
-                    chosen, has_more = _cursor_walk(
+                    chosen, has_more = cursor_walk(
                         seq, DEFAULT_LIMIT if limit is None else limit, before_id, after_id)
                     older = bool(chosen) and bisect.bisect_left(seq, chosen[0]) > 0
                     result = AgentsPage([self._files[i].meta for i in reversed(chosen)], has_more,
@@ -587,10 +587,10 @@ class FilesResource:
         if persist:
             content = self.storage.commit(meta, workspace, content, staged)
         self._files[file_id] = _Stored(meta, content, workspace)
-        _insert(self._order, file_id)
-        _insert(self._by_workspace.setdefault(workspace, []), file_id)
+        insert_sorted(self._order, file_id)
+        insert_sorted(self._by_workspace.setdefault(workspace, []), file_id)
         if scope_id is not None:
-            _insert(self._by_scope.setdefault(scope_id, []), file_id)
+            insert_sorted(self._by_scope.setdefault(scope_id, []), file_id)
         if expires_at is not None:
             heapq.heappush(self._deadlines, (expires_at, file_id))
         if scope_id is None:
@@ -598,31 +598,3 @@ class FilesResource:
         if record_as:
             self.calls.append(Call(record_as, file_id, {"filename": filename, "size": size}, None))
         return meta
-
-
-def _cursor_walk(
-    seq: list[str], limit: int, before_id: Optional[str], after_id: Optional[str]
-) -> tuple[list[str], bool]:
-    """The ids (oldest first) of a ``before_id``/``after_id`` page over ``seq``, and ``has_more``.
-
-    ``after_id`` goes to older files, ``before_id`` to newer. Decision: both at once is a 400
-    (no source says what the API does; the contract suite checks it).
-    """
-    check_limit(limit)
-    if before_id is not None and after_id is not None:
-        raise InvalidRequestError("before_id and after_id cannot both be given.")
-    if before_id is not None:
-        pos = bisect.bisect_right(seq, check_cursor("before_id", before_id))
-        return seq[pos:pos + limit], pos + limit < len(seq)
-    end = len(seq) if after_id is None else bisect.bisect_left(seq, check_cursor("after_id", after_id))
-    start = max(0, end - limit)
-    return seq[start:end], start > 0
-
-
-def _insert(seq: list[str], file_id: str) -> None:
-    if not seq or seq[-1] < file_id:
-        seq.append(file_id)
-    else:
-        bisect.insort(seq, file_id)
-
-
