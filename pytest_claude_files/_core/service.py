@@ -189,6 +189,14 @@ class FakeService:
             created_at=created_at, expires_at=expires_at, file_id=file_id, workspace_id=workspace_id,
         )
 
+    def load_cassette(self, path: Any, *, include_deleted: bool = False) -> list[FileMetadata]:
+        """Seed the files a recorded cassette uploaded, with their recorded ids (and bytes),
+        so a test goes on from recorded state; files the cassette deleted again are left out
+        unless ``include_deleted``. Returns the files added. See ``claude-files-fake docs cassettes``."""
+        from pytest_claude_files._core.cassette import seed_service
+
+        return seed_service(self, path, include_deleted=include_deleted)
+
     def add_files(self, count: int, *, prefix: str = "file", **kwargs: Any) -> list[FileMetadata]:
         """Seed ``count`` small text files named ``{prefix}-{i}.txt``, oldest first."""
         return self.files.add_files(count, prefix=prefix, **kwargs)
