@@ -55,6 +55,9 @@ CALLS: dict[str, str] = {
     "skills.list": "GET /v1/skills",
     "skills.create": "POST /v1/skills",
     "skills.delete": "DELETE /v1/skills/{id}",
+    "batches.create": "POST /v1/messages/batches",
+    "batches.retrieve": "GET /v1/messages/batches/{id}",
+    "batches.cancel": "POST /v1/messages/batches/{id}/cancel",
     "agents.create": "POST /v1/agents",
     "sessions.create": "POST /v1/sessions",
 }
