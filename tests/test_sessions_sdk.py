@@ -74,7 +74,6 @@ async def test_the_whole_flow(sdk_client: Any, claude_files: Any) -> None:
     assert await _r(content.read()) == b"# R"
 
 
-@pytest.mark.skip(reason="the Files listing's managed-agents rule (issue 19) has not landed yet")
 async def test_scope_id_listing_needs_the_managed_agents_header(sdk_client: Any, claude_files: Any) -> None:
     with pytest.raises(anthropic.BadRequestError, match="scope_id"):
         await _items(sdk_client.beta.files.list(scope_id="sesn_011CZkZaBF1tNoB5wlCeusgy"))
