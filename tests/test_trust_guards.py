@@ -13,9 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from pytest_claude_files._core.files import FakeFilesSettings
+from pytest_claude_files._http.endpoint import HTTPRequest
 from pytest_claude_files._live import ledger as ledger_module
 from pytest_claude_files._live.cleanup import Attempt, Recorder, RetryPolicy, Secret, sweep
 from pytest_claude_files._live.ledger import LedgerWriter, ensure_ledger_dir, read_ledger
+from pytest_claude_files.server import start_server
+from pytest_claude_files.server._control import ControlAPI
+from pytest_claude_files.server._tenants import Tenants
 
 KEY = "sk-ant-api03-guards24-0123456789"
 BASE = "https://api.example.test"
@@ -130,3 +135,137 @@ def test_a_ledger_starts_with_its_session_line(tmp_path: Path) -> None:
     first = json.loads(path.read_text().splitlines()[0])
     assert first["event"] == "session" and first["v"] == ledger_module.LEDGER_VERSION
     assert ledger_module.LEDGER_NAME.match(path.name)
+
+
+# -- finding 2: the control API's cross-site checks --------------------------------------------
+def control_request(method: str, name: str, body: object = None, **headers: str) -> HTTPRequest:
+    data = b"" if body is None else json.dumps(body).encode()
+    return HTTPRequest.build(method, f"/_claude_files/{name}", body=data,
+                             headers={"x-api-key": "sk-ant-a", "content-type": "application/json", **headers})
+
+
+def control_api() -> ControlAPI:
+    return ControlAPI(Tenants(FakeFilesSettings()))
+
+
+@pytest.mark.parametrize(("origin", "allowed"), [
+    ("http://127.0.0.1.evil.example", False),  # starts like loopback, is not
+    ("http://127.evil.example", False),
+    ("http://localhost.evil.example", False),
+    ("https://evil.example", False),
+    ("http://127.0.0.1:5173", True),
+    ("http://127.0.0.2", True),
+    ("http://[::1]:3000", True),
+    ("http://localhost:5173", True),
+    ("http://app.localhost", True),
+])
+def test_an_origin_that_only_starts_like_loopback_is_refused(origin: str, allowed: bool) -> None:
+    api = control_api()
+    response = api(control_request("POST", "reset", {}, origin=origin))
+    assert (response.status == 200) is allowed, response.body
+    if not allowed:
+        assert response.status == 403 and json.loads(response.body)["error"]["type"] == "permission_error"
+
+
+@pytest.mark.parametrize(("host", "allowed"), [
+    ("evil.example", False),  # DNS rebinding: the page's own name, resolved to 127.0.0.1
+    ("evil.example:8000", False),
+    ("127.0.0.1.evil.example:8000", False),
+    ("127.0.0.1:8000", True),
+    ("localhost:8000", True),
+    ("[::1]:8000", True),
+    ("10.0.0.5:8000", True),  # an address, not a name: nothing to rebind
+    ("fake.internal:8000", True),  # the --host the server was started with
+])
+def test_a_request_with_a_foreign_host_header_is_refused(host: str, allowed: bool) -> None:
+    api = control_api()
+    api.allowed_hosts.add("fake.internal")
+    response = api(control_request("GET", "state", host=host))
+    assert (response.status == 200) is allowed, response.body
+    if not allowed:
+        assert response.status == 403 and "Host" in json.loads(response.body)["error"]["message"]
+
+
+def test_the_server_answers_its_own_host_name_and_refuses_another() -> None:
+    from tests.test_server import raw
+
+    with start_server("localhost", 0) as server:
+        status, _, _ = raw(server, "GET", "/_claude_files/state", key="sk-ant-a",
+                           headers={"host": "rebound.example"})
+        assert status == 403
+        status, _, _ = raw(server, "GET", "/_claude_files/state", key="sk-ant-a")
+        assert status == 200
+
+
+# -- finding 7: one server per --data-dir --------------------------------------------------------
+def test_a_second_server_on_the_same_data_dir_refuses_to_start(tmp_path: Path) -> None:
+    from pytest_claude_files.server._persistence import ServerError
+
+    with start_server(data_dir=tmp_path) as first:
+        first.files("sk-ant-a").add_file("a.txt", b"a")
+        with pytest.raises(ServerError, match="another claude-files-fake server uses it") as caught:
+            start_server(data_dir=tmp_path)
+        assert "\n" not in str(caught.value) and str(os.getpid()) in str(caught.value)
+    with start_server(data_dir=tmp_path) as again:  # released at stop: a restart works
+        assert len(again.files("sk-ant-a")) == 1
+
+
+def test_the_cli_refuses_a_locked_data_dir_with_one_line(tmp_path: Path) -> None:
+    import subprocess
+
+    with start_server(data_dir=tmp_path):
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest_claude_files", "serve", "--port", "0",
+             "--data-dir", str(tmp_path)],
+            capture_output=True, text=True, timeout=60,
+        )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "another claude-files-fake server uses it" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# -- finding 5: control values accepted, then breaking /v1 later -----------------------------------
+def mime(value: str) -> dict[str, object]:
+    return {"text": "x", "output_files": {"a.txt": {"content": "a", "mime_type": value}}}
+
+
+DEEP = {"a": None}
+for _ in range(100):
+    DEEP = {"a": DEEP}
+
+BAD_CONTROL_VALUES = [
+    ("faults", {"status": 503, "error_type": "x"}),
+    ("faults", {"status": 503, "headers": {"content-length": "5"}}),
+    ("faults", {"status": 503, "headers": {"Transfer-Encoding": "chunked"}}),
+    ("faults", {"status": 503, "headers": {"x-note": ""}}),
+    ("faults", {"status": 503, "headers": {"x-note": "   "}}),
+    ("messages/replies", {"text": "x", "return_code": "abc"}),
+    ("messages/replies", {"text": "x", "return_code": True}),
+    ("messages/replies", {"text": "x", "stdout": 5}),
+    ("messages/replies", {"text": "x", "command": ["ls"]}),
+    ("messages/replies", mime("text/plain\r\nx: y")),
+    ("messages/replies", mime("text/plain\x00")),
+    ("messages/replies", mime("plain")),
+    ("messages/replies", {"text": "x", "output_files": {"\ud800.txt": {"content": "a"}}}),
+    ("messages/replies", {"text": "x", "tool_use": {"name": "n", "input": DEEP}}),
+]
+
+
+@pytest.mark.parametrize(("name", "body"), BAD_CONTROL_VALUES, ids=[f"{n}-{i}" for i, (n, _) in
+                                                                     enumerate(BAD_CONTROL_VALUES)])
+def test_control_values_that_would_break_v1_are_400_and_change_nothing(name: str, body: object) -> None:
+    api = control_api()
+    response = api(control_request("POST", name, body))
+    assert response.status == 400, response.body
+    assert json.loads(response.body)["error"]["type"] == "invalid_request_error"
+    tenant = api.tenants.get("sk-ant-a")
+    assert tenant.faults.pending() == [] and tenant.files.messages.pending_replies == []
+
+
+def test_good_control_values_still_pass() -> None:
+    api = control_api()
+    assert api(control_request("POST", "faults", {"status": 503, "error_type": "api_error",
+                                                  "headers": {"x-note": "a"}})).status == 200
+    reply = {"text": "x", "return_code": 2, "stdout": "o", "command": "ls",
+             "output_files": {"a.csv": {"content": "a", "mime_type": "text/csv; charset=utf-8"}}}
+    assert api(control_request("POST", "messages/replies", reply)).status == 200

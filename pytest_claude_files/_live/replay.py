@@ -17,6 +17,7 @@ and ``--claude-files-record``.
 from __future__ import annotations
 
 import importlib
+from collections import deque
 from typing import Any, Callable, Optional
 from urllib.parse import urlsplit
 
@@ -36,9 +37,10 @@ class Replayer:
         self.path = path
         self.cassette = read_cassette(path)
         self.interactions: list[dict[str, Any]] = self.cassette["interactions"]
-        self._queues: dict[str, list[int]] = {}
+        self._queues: dict[str, deque[int]] = {}
+        self._answers: dict[int, tuple[int, list[tuple[str, str]], bytes]] = {}
         for index, item in enumerate(self.interactions):
-            self._queues.setdefault(match_key(item["request"]), []).append(index)
+            self._queues.setdefault(match_key(item["request"]), deque()).append(index)
         self.played: list[int] = []
         self.unmatched: list[str] = []
         """One message per request the cassette did not hold (fails the test at teardown)."""
@@ -48,12 +50,20 @@ class Replayer:
                                bytes(request.body))
         queue = self._queues.get(match_key(asked))
         if queue:
-            index = queue.pop(0)
+            index = queue.popleft()
             self.played.append(index)
-            recorded = self.interactions[index]["response"]
-            headers = list((recorded.get("headers") or {}).items())
-            return HTTPResponse(recorded["status"], headers, body_bytes(recorded.get("body") or {}))
+            status, headers, body = self._answer(index)
+            return HTTPResponse(status, list(headers), body)
         return self._unmatched(asked)
+
+    def _answer(self, index: int) -> tuple[int, list[tuple[str, str]], bytes]:
+        answer = self._answers.get(index)
+        if answer is None:
+            recorded = self.interactions[index]["response"]
+            answer = (recorded["status"], list((recorded.get("headers") or {}).items()),
+                      body_bytes(recorded.get("body") or {}))
+            self._answers[index] = answer
+        return answer
 
     def _unmatched(self, asked: dict[str, Any]) -> HTTPResponse:
         key = match_key(asked)

@@ -137,5 +137,7 @@ NOT_CHECKABLE: dict[str, str] = {
     "server.control.own-tenant": _EMULATOR,
     "server.control.cross-site": _EMULATOR,
     "server.control.validation": _EMULATOR,
+    "server.control.host": _EMULATOR,
+    "server.data-dir.lock": _EMULATOR,
 }
 """Rows of docs/fidelity.md that no contract test checks, and why (tests/ checks the fake)."""

@@ -261,6 +261,7 @@ def _serve(args: argparse.Namespace) -> int:
     from pytest_claude_files._core.files import FakeFilesSettings
     from pytest_claude_files.server._app import (
         CONTROL_TOKEN_ENV,
+        allow_host,
         bind_socket,
         make_app,
         url_of,
@@ -301,6 +302,7 @@ def _serve(args: argparse.Namespace) -> int:
         sock = bind_socket(args.host, args.port)
     except ServerError as exc:
         return _fail(str(exc), EXIT_START_FAILED)
+    allow_host(app, args.host)
 
     try:
         import uvicorn

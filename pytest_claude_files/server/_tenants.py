@@ -15,6 +15,7 @@ from pytest_claude_files._core.clock import FakeClock
 from pytest_claude_files._core.files import FakeFilesSettings
 from pytest_claude_files._core.service import FakeService
 from pytest_claude_files._http.handler import FilesHandler, api_key_of
+from pytest_claude_files.server._dirlock import DataDirLock
 from pytest_claude_files.server._faults import Fault, FaultSchedule
 from pytest_claude_files.server._persistence import PersistentFakeFiles, check_data_dir
 
@@ -99,14 +100,21 @@ class Tenants:
         self._by_key: dict[str, Tenant] = {}  # a cache: no hashing of the key per request
         self._lock = threading.Lock()
         self._outsider = self._make("outsider", persistent=False, seeded=False)
+        self.dir_lock: Optional[DataDirLock] = None
         if self.data_dir is not None:
             check_data_dir(self.data_dir)
+            self.dir_lock = DataDirLock(self.data_dir)  # one server per directory
             # Bring back every space that was persisted (keys are not stored: labels are).
             root = self.data_dir / "tenants"
             for path in sorted(root.iterdir()) if root.is_dir() else ():
                 if path.is_dir():
                     tenant = self._tenants[path.name] = self._make(path.name)
                     self.warnings.extend(getattr(tenant.files.files, "start_warnings", ()))
+
+    def close(self) -> None:
+        """Give the data directory's lock back (the server stopped)."""
+        if self.dir_lock is not None:
+            self.dir_lock.release()
 
     def __len__(self) -> int:
         return len(self._tenants)
