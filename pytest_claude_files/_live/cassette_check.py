@@ -224,7 +224,8 @@ def _seed_others(service: Any, cassette: dict[str, Any]) -> None:
     seen: dict[str, dict[str, Any]] = {}
     for item in cassette["interactions"]:
         data = (item["response"].get("body") or {}).get("json")
-        found = data.get("data") if isinstance(data, dict) and isinstance(data.get("data"), list) else [data]
+        found: list[Any] = (data["data"] if isinstance(data, dict) and isinstance(data.get("data"), list)
+                            else [data])
         for meta in found:
             if isinstance(meta, dict) and meta.get("type") == "file" and isinstance(meta.get("id"), str) \
                     and meta["id"] not in own:
