@@ -139,5 +139,6 @@ NOT_CHECKABLE: dict[str, str] = {
     "server.control.validation": _EMULATOR,
     "server.control.host": _EMULATOR,
     "server.data-dir.lock": _EMULATOR,
+    "server.body-deadline": _EMULATOR,
 }
 """Rows of docs/fidelity.md that no contract test checks, and why (tests/ checks the fake)."""
