@@ -14,9 +14,9 @@ settings object, one misuse log, and the resources themselves:
 
 The documented conveniences of the Files resource (``get``, ``content``, ``add_file``,
 ``storage_used``, ``calls``, ...) stay on the root, so ``claude_files.get(file_id)`` works
-as it always has. A storage is plugged in by passing the ``files`` resource (the emulator's
-directory store is a ``FilesResource`` that keeps each file on disk), not by subclassing
-the root.
+as it always has. A storage is plugged in, not subclassed: ``FilesResource(storage=...)``
+(``_core/storage.py``; the emulator's ``--data-dir`` store is ``server/_store.py``'s
+``DirectoryStore``), passed here as ``files``.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
 from pytest_claude_files._core.clock import FakeClock
-from pytest_claude_files._core.files import FakeFilesSettings
+from pytest_claude_files._core.files import FakeFilesSettings, FilesResource
 from pytest_claude_files._core.service import FakeService
 from pytest_claude_files._http.handler import FilesHandler, api_key_of
 from pytest_claude_files.server._dirlock import DataDirLock
@@ -46,9 +46,6 @@ class Tenant:
         """Count a request and take the fault that applies to it, if any."""
         with self._lock:
             self.counts[operation or "unknown"] += 1
-            calls = self.files.calls
-            if len(calls) >= CALLS_KEPT:
-                del calls[: len(calls) - CALLS_KEPT // 2]
         return self.faults.take(operation)
 
     def request_counts(self) -> dict[str, int]:
@@ -127,11 +124,11 @@ class Tenants:
         fresh = True
         if persistent and self.data_dir is not None:
             files = FakeService(files=PersistentFakeFiles(
-                self.data_dir / "tenants" / label, self.settings, clock=clock
+                self.data_dir / "tenants" / label, self.settings, clock=clock, calls_kept=CALLS_KEPT
             ))
             fresh = len(files) == 0
-        else:
-            files = FakeService(self.settings, clock=clock)
+        else:  # the record of calls is bounded by the resource itself (CALLS_KEPT)
+            files = FakeService(files=FilesResource(self.settings, clock=clock, calls_kept=CALLS_KEPT))
         tenant = Tenant(label, files, FilesHandler(files), self.seeds if seeded else ())
         if fresh and seeded:
             tenant.apply_seeds()
