@@ -38,6 +38,7 @@ from pytest_claude_files._core.message_check import (
 )
 from pytest_claude_files._core.naming import check_filename
 from pytest_claude_files._core.replies import ReplyQueue, WhenLike, describe_reply, describe_unused
+from pytest_claude_files._core.resource import Renamed
 from pytest_claude_files.errors import (
     FilesAPIError,
     InvalidRequestError,
@@ -159,10 +160,12 @@ class FakeMessages:
     references (413 ``request_too_large`` beyond).
     """
 
+    require_all_replies_used = Renamed("assert_all_scripted_used")
+
     def __init__(self, files: FileStore, *, max_referenced_bytes: int = DEFAULT_MAX_REFERENCED_BYTES) -> None:
         self.files = files
         self.max_referenced_bytes = max_referenced_bytes
-        self.require_all_replies_used = True
+        self.assert_all_scripted_used = True
         self.resolve_skills: Optional[SkillsResolver] = None
         """Set by the service: resolves ``container.skills`` (see ``_core/skills.py``)."""
         self._lock = threading.RLock()
@@ -277,11 +280,11 @@ class FakeMessages:
         with self._lock:
             found = list(self._state.mistakes)
             unused = self._state.replies.entries
-            if self.require_all_replies_used and unused:
+            if self.assert_all_scripted_used and unused:
                 requests = [r for r in self._state.requests if r.operation == "create"]
                 found.append(describe_unused(unused, requests, what="Messages create request",
                                              where="claude_files.messages.reply()", describe=describe_reply)
-                             + "\n(set claude_files.messages.require_all_replies_used = False to allow it.)")
+                             + "\n(set claude_files.messages.assert_all_scripted_used = False to allow it.)")
             return found
 
     # -- the two operations ---------------------------------------------------------

@@ -24,7 +24,7 @@ from typing import Any, Iterator, List, Mapping, Optional
 
 from pytest_claude_files._core.agents import FakeAgents, FakeEnvironments
 from pytest_claude_files._core.managed import MAX_OBJECTS, check_metadata, check_str, new_id, page_of
-from pytest_claude_files._core.resource import Resource, ServiceLike
+from pytest_claude_files._core.resource import Renamed, Resource, ServiceLike
 from pytest_claude_files._core.session_turns import (
     INITIAL,
     OUTPUTS_DIR,
@@ -71,13 +71,15 @@ class FakeSessions(Resource):
     and the sessions themselves with :meth:`get`.
     """
 
+    require_all_replies_used = Renamed("assert_all_scripted_used")
+
     name = "sessions"
 
     def __init__(self, service: ServiceLike, agents: FakeAgents, environments: FakeEnvironments) -> None:
         super().__init__(service)
         self.agents = agents
         self.environments = environments
-        self.require_all_replies_used = True
+        self.assert_all_scripted_used = True
         self.stream_wait_seconds = STREAM_WAIT_SECONDS
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
@@ -123,11 +125,11 @@ class FakeSessions(Resource):
 
     def problems(self) -> List[str]:
         with self._lock:
-            if self.require_all_replies_used and self._replies:
+            if self.assert_all_scripted_used and self._replies:
                 return [
                     f"{len(self._replies)} scripted turn(s) of claude_files.sessions.reply() were never "
                     "used: the code under test sent fewer user.message events than the test expected (set "
-                    "claude_files.sessions.require_all_replies_used = False to allow it)."
+                    "claude_files.sessions.assert_all_scripted_used = False to allow it)."
                 ]
             return []
 
