@@ -291,3 +291,20 @@ def test_usage_errors_name_the_setting_and_the_fix(
     result = pytester.runpytest(*args)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([message])
+
+
+def test_cassettes_check_seeds_the_files_the_recorded_account_already_held(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shared = FakeService()  # a live account is shared by the session's tests
+    shared.add_files(3, prefix="someone-else")
+
+    def run(client: Any) -> None:
+        mine = client.beta.files.upload(file=("mine.txt", b"mine", "text/plain"))
+        page = client.beta.files.list(limit=2)
+        assert page.has_next_page()
+        page.get_next_page()
+        client.beta.files.delete(mine.id)
+
+    record(tmp_path / "test_shared.yaml", run, service=shared)
+    assert main(["cassettes", "check", str(tmp_path)]) == 0, capsys.readouterr().out

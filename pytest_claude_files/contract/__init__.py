@@ -158,5 +158,6 @@ NOT_CHECKABLE: dict[str, str] = {
     "batches.emulator": _EMULATOR,
     "server.control.host": _EMULATOR,
     "server.data-dir.lock": _EMULATOR,
+    "server.body-deadline": _EMULATOR,
 }
 """Rows of docs/fidelity.md that no contract test checks, and why (tests/ checks the fake)."""
