@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 # backends (fake, server, real) and auto-cleanup of live uploads; the fidelity suite's option
 pytest_plugins = ("pytest_claude_files._plugin.live", "pytest_claude_files._plugin.contract",
-                  "pytest_claude_files._plugin.verdict")
+                  "pytest_claude_files._plugin.cassettes", "pytest_claude_files._plugin.verdict")
 
 MARKER = "claude_files"
 GROUP = "claude-files"
@@ -93,15 +93,14 @@ def pytest_configure(config: pytest.Config) -> None:
 def _known_options() -> list[str]:
     from pytest_claude_files._live import state
     from pytest_claude_files._live.backends import OPTION_BACKEND
-    from pytest_claude_files._plugin import verdict
+    from pytest_claude_files._plugin import cassettes, verdict
     from pytest_claude_files._plugin.faker_fixtures import SEED_OPTION
     from pytest_claude_files.contract._plan import OPTION_REPORT
 
-    live_options = [
-        value for name, value in vars(state).items() if name.startswith("OPTION_") and isinstance(value, str)
-    ]
-    return sorted([OPTION_BACKEND, SEED_OPTION, OPTION_REPORT, verdict.OPTION_REPORT, verdict.OPTION_VERDICT,
-                   *live_options])
+    return sorted([OPTION_BACKEND, SEED_OPTION, OPTION_REPORT, *(
+        value for module in (state, cassettes, verdict) for name, value in vars(module).items()
+        if name.startswith("OPTION_") and isinstance(value, str)
+    )])
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -125,10 +124,11 @@ def pytest_load_initial_conftests(
 
 
 def _known_ini_names() -> list[str]:
-    from pytest_claude_files._plugin import faker_fixtures, live, verdict
+    from pytest_claude_files._plugin import cassettes, faker_fixtures, live, verdict
 
     return sorted(
-        value for module in (_config, live, faker_fixtures, verdict) for name, value in vars(module).items()
+        value for module in (_config, live, faker_fixtures, cassettes, verdict)
+        for name, value in vars(module).items()
         if name.startswith("INI_") and isinstance(value, str)
     )
 

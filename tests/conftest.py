@@ -122,13 +122,25 @@ class FilesAPI:
         return await _resolve(self.resource.list(**params))
 
 
-def dialect_paginator(client: Any, dialect: Literal["beta", "ga"], **params: Any) -> Any:
+AGENTS_BETA = "managed-agents-2026-04-01"
+
+
+def agents_header(dialect: Literal["beta", "ga"]) -> dict[str, str]:
+    """The ``anthropic-beta`` header that allows ``scope_id`` (a Managed Agents beta feature), in
+    ``dialect``: the beta dialect keeps ``files-api-2025-04-14`` beside it."""
+    return {"anthropic-beta": f"files-api-2025-04-14,{AGENTS_BETA}" if dialect == "beta" else AGENTS_BETA}
+
+
+def dialect_paginator(client: Any, dialect: Literal["beta", "ga"], *, agents: bool = False,
+                      **params: Any) -> Any:
     """An SDK auto-paginating ``list`` that speaks ``dialect`` on any SDK generation.
 
     GA: ``client.files.list`` (page cursors). Beta: ``client.beta.files.list`` on SDK <= 1.1;
     on later SDKs, whose beta surface speaks GA, the SDK's own before/after-id page class
     (``SyncPage``/``AsyncPage``) driven through ``client.get_api_list`` with the beta header.
     """
+    if agents:  # with the Managed Agents beta beside (scope_id)
+        params["extra_headers"] = agents_header(dialect)
     if dialect == "ga":
         return client.files.list(**params)
     if not sdk_at_least(1, 2):
@@ -138,7 +150,8 @@ def dialect_paginator(client: Any, dialect: Literal["beta", "ga"], **params: Any
     from anthropic.types.beta import BetaFileMetadata
 
     page_class = AsyncPage if isinstance(client, anthropic.AsyncAnthropic) else SyncPage
-    options = {"params": params, "headers": {"anthropic-beta": "files-api-2025-04-14"}}
+    headers = params.pop("extra_headers", {"anthropic-beta": "files-api-2025-04-14"})
+    options = {"params": params, "headers": headers}
     return client.get_api_list(
         "/v1/files", model=BetaFileMetadata, page=page_class[BetaFileMetadata], options=options
     )

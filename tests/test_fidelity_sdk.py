@@ -94,7 +94,6 @@ async def test_no_workspace_header_no_echo(api: FilesAPI) -> None:
     assert "anthropic-workspace-id" not in response.headers
 
 
-@pytest.mark.claude_files(partition_workspaces=True)
 async def test_partitioned_workspaces_do_not_see_each_others_files(api: FilesAPI, claude_files: Any) -> None:
     mine = await in_workspace(api, "upload", file=("mine.txt", b"m", "text/plain"))
     # no header: the key's default workspace
@@ -108,11 +107,16 @@ async def test_partitioned_workspaces_do_not_see_each_others_files(api: FilesAPI
     assert (await in_workspace(api, "retrieve_metadata", mine.id)).id == mine.id
     assert [f.id for f in await api.collect(await in_workspace(api, "list"))] == [mine.id]
     assert len(claude_files) == 2
+    with pytest.raises(anthropic.NotFoundError):  # the default workspace cannot delete it either
+        await api.call("delete", mine.id)
+    assert (await in_workspace(api, "delete", mine.id)).id == mine.id  # its own workspace can
 
 
+@pytest.mark.claude_files(partition_workspaces=False)
 async def test_without_partitioning_workspaces_share_the_files(api: FilesAPI) -> None:
     mine = await in_workspace(api, "upload", file=("mine.txt", b"m", "text/plain"))
     assert (await api.call("retrieve_metadata", mine.id)).id == mine.id
+    assert (await api.call("delete", mine.id)).id == mine.id
 
 
 # -- limits ------------------------------------------------------------------------------

@@ -178,8 +178,8 @@ async def test_scope_walk(sdk_client: Any, claude_files: Any, dialect: Dialect) 
         claude_files.add_file(f"other-{i}.txt", "x")
         mine.append(claude_files.add_file(f"mine-{i}.txt", "x", scope_id="sesn_1").id)
     items = await walk(
-        dialect_paginator(sdk_client, dialect, limit=4, extra_query={"scope_id": "sesn_1"})
+        dialect_paginator(sdk_client, dialect, agents=True, limit=4, extra_query={"scope_id": "sesn_1"})
         if dialect == "ga"
-        else dialect_paginator(sdk_client, dialect, limit=4, scope_id="sesn_1")
+        else dialect_paginator(sdk_client, dialect, agents=True, limit=4, scope_id="sesn_1")
     )
     assert [f.id for f in items] == list(reversed(mine))

@@ -175,7 +175,8 @@ def test_report_header(pytester: pytest.Pytester) -> None:
         ),
         (
             "claude_files_rate_limit = 0",
-            "ERROR: claude_files_rate_limit (ini option): expected a whole number >= 1, got '0'. "
+            "ERROR: claude_files_rate_limit (ini option): expected a whole number >= 1 (requests per minute) "
+            "or one of 'documented', got '0'. "
             "Fix the value in your pytest configuration; see claude-files-fake docs reference#ini-options",
         ),
         (
@@ -230,7 +231,8 @@ BAD_MARKERS = [
     ),
     (
         "claude_files(rate_limit='fast')",
-        "@pytest.mark.claude_files: rate_limit: expected a whole number >= 1, got 'fast'. "
+        "@pytest.mark.claude_files: rate_limit: expected a whole number >= 1 (requests per minute) or one "
+        "of 'documented', got 'fast'. "
         "See claude-files-fake docs reference#the-claude_files-marker",
     ),
     (

@@ -18,7 +18,7 @@ from pytest_claude_files._core.files import MAX_EXPIRES_IN, MAX_IDS, MAX_LIMIT, 
 from pytest_claude_files._core.ids import FILE_ID_RE, REQUEST_ID_RE
 from pytest_claude_files._core.naming import MAX_FILENAME_CHARS, UNNAMED
 
-from .conftest import FilesAPI, sdk_at_least, sdk_error, sdk_has_coded_errors
+from .conftest import FilesAPI, agents_header, sdk_at_least, sdk_error, sdk_has_coded_errors
 
 NOW = datetime(2025, 4, 15, 18, 37, 24, 100435, tzinfo=timezone.utc)
 pytestmark = [
@@ -188,8 +188,10 @@ async def test_list_limit_not_a_number_is_400(api: FilesAPI) -> None:
 async def test_scope_filter(api: FilesAPI, claude_files: Any) -> None:
     claude_files.add_file("other.txt", "x")
     mine = [claude_files.add_file(f"s{i}.txt", "x", scope_id="sesn_A") for i in range(3)]
-    page = await api.page(extra_query={"scope_id": "sesn_A"}, limit=2)
-    listed = await api.collect(api.resource.list(extra_query={"scope_id": "sesn_A"}, limit=2))
+    agents = agents_header(api.dialect)  # scope_id is a Managed Agents beta feature
+    page = await api.page(extra_query={"scope_id": "sesn_A"}, limit=2, extra_headers=agents)
+    listed = await api.collect(api.resource.list(extra_query={"scope_id": "sesn_A"}, limit=2,
+                                                 extra_headers=agents))
 
     assert [f.id for f in page.data] == [mine[2].id, mine[1].id]
     assert [f.id for f in listed] == [m.id for m in reversed(mine)]

@@ -325,7 +325,8 @@ def test_a_page_costs_limit_plus_log_n_reads(n_files: int) -> None:
     fake = FakeFiles(clock=FakeClock(T0, frozen=True)).files
     fake.add_files(n_files)
     middle = fake._order[n_files // 2]
-    fake._order = _CountingList(fake._order)
+    # workspaces are partitioned (the default): a list walks its workspace's id order
+    fake._by_workspace[None] = _CountingList(fake._by_workspace[None])
     fake._files = _CountingDict(fake._files)
     _CountingList.reads = _CountingDict.reads = 0
 

@@ -65,7 +65,7 @@ async def test_respx_routes_serve_sessions(client: Any, claude_files_respx: Any,
 
 
 def test_mock_claude_files_serves_sessions() -> None:
-    with mock_claude_files(max_retries=0) as fake:
+    with mock_claude_files() as fake:
         assert isinstance(fake, FakeFiles)
         client = anthropic.Anthropic(api_key="sk-ant-test", max_retries=0)
         environment, agent = _flow(client)

@@ -27,7 +27,8 @@ MARKER_ARGS: dict[str, str] = {
     "api_key": "the key the fixture clients send; default: the first of api_keys, or a fake key",
     "storage_quota": "organization storage in bytes or with a unit ('10MB'); default 1TB",
     "max_file_size": "largest file in bytes or with a unit ('1MB'); default 500MB",
-    "rate_limit": "requests per minute before 429 rate_limit_error; default unlimited",
+    "rate_limit": "requests per minute before 429 rate_limit_error, or 'documented' (500, the published "
+                  "figure for file calls); default unlimited",
     "now": "the clock's start (datetime or ISO 8601 string); default the real time",
     "freeze_time": "stop the clock (True) so created_at values are predictable; default False",
     "max_retries": "the fixture clients' max_retries; default the SDK's (2)",
@@ -35,7 +36,7 @@ MARKER_ARGS: dict[str, str] = {
     "check_anthropic_version": "refuse a missing or unknown anthropic-version (400); default True",
     "check_anthropic_beta": "refuse malformed anthropic-beta values (400); default True",
     "known_betas": "beta names accepted without a warning, besides the built-in list; default none",
-    "partition_workspaces": "another anthropic-workspace-id's file is a 404; default False (shared)",
+    "partition_workspaces": "another anthropic-workspace-id's file is a 404; default True (False: shared)",
     "misuse_warnings": "client-misuse warnings: 'warn', 'error' (fail the test) or 'ignore'; default 'warn'",
 }
 
@@ -67,6 +68,21 @@ def parse_positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
     if number is None or number < minimum:
         raise ConfigError(f"{name}: expected a whole number >= {minimum}, got {value!r}", setting=name)
     return number
+
+
+def parse_rate_limit(value: Any) -> int:
+    """``rate_limit``: a whole number >= 1, or a preset name (``"documented"``: 500 a minute)."""
+    from pytest_claude_files._core.settings import RATE_LIMIT_PRESETS
+
+    if isinstance(value, str) and value.strip().lower() in RATE_LIMIT_PRESETS:
+        return RATE_LIMIT_PRESETS[value.strip().lower()]
+    try:
+        return parse_positive_int(value, "rate_limit")
+    except ConfigError:
+        raise ConfigError(
+            f"rate_limit: expected a whole number >= 1 (requests per minute) or one of "
+            f"{', '.join(repr(k) for k in RATE_LIMIT_PRESETS)}, got {value!r}", setting="rate_limit"
+        ) from None
 
 
 _TRUE = ("true", "yes", "on", "1")
@@ -197,7 +213,7 @@ def validate(raw: Mapping[str, Any], where: str) -> ClaudeFilesConfig:
             if raw.get(name) is not None:
                 kwargs[name] = parse_size(raw[name], name)
         if raw.get("rate_limit") is not None:
-            kwargs["rate_limit"] = parse_positive_int(raw["rate_limit"], "rate_limit")
+            kwargs["rate_limit"] = parse_rate_limit(raw["rate_limit"])
         if raw.get("max_retries") is not None:
             kwargs["max_retries"] = parse_positive_int(raw["max_retries"], "max_retries", minimum=0)
         if raw.get("now") is not None:

@@ -10,21 +10,19 @@ method takes one lock, so concurrent callers never lose an update. Methods raise
 from __future__ import annotations
 
 import bisect
+import heapq
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterator, NamedTuple, Optional, Sequence, TypeVar, Union, overload
+from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar, Union, overload
 
+from pytest_claude_files._core import file_notices as _notices
 from pytest_claude_files._core import ids as _ids
+from pytest_claude_files._core.calls import Call as Call
+from pytest_claude_files._core.calls import CallRecord, _new_call
 from pytest_claude_files._core.clock import FakeClock
 from pytest_claude_files._core.misuse import ListingTracker, MisuseLog
-from pytest_claude_files._core.naming import (
-    DOCUMENT_EXTENSIONS,
-    check_filename,
-    guess_mime_type,
-    unnamed_filename,
-    upload_mime_type,
-)
+from pytest_claude_files._core.naming import check_filename, unnamed_filename, upload_mime_type
 from pytest_claude_files._core.pages import DEFAULT_LIMIT as DEFAULT_LIMIT
 from pytest_claude_files._core.pages import MAX_EXPIRES_IN as MAX_EXPIRES_IN
 from pytest_claude_files._core.pages import MAX_IDS as MAX_IDS
@@ -32,13 +30,17 @@ from pytest_claude_files._core.pages import MAX_LIMIT as MAX_LIMIT
 from pytest_claude_files._core.pages import MIN_EXPIRES_IN as MIN_EXPIRES_IN
 from pytest_claude_files._core.pages import MIN_LIMIT as MIN_LIMIT
 from pytest_claude_files._core.pages import PAGE_TOKEN_PREFIX as PAGE_TOKEN_PREFIX
-from pytest_claude_files._core.pages import BetaPage, GAPage, check_cursor, check_limit
+from pytest_claude_files._core.pages import AgentsPage as AgentsPage
+from pytest_claude_files._core.pages import BetaPage, GAPage, check_limit, cursor_walk, insert_sorted
 from pytest_claude_files._core.pages import decode_page_token as decode_page_token
 from pytest_claude_files._core.pages import encode_page_token as encode_page_token
 from pytest_claude_files._core.settings import DEFAULT_STORAGE_QUOTA_BYTES as DEFAULT_STORAGE_QUOTA_BYTES
+from pytest_claude_files._core.settings import EXPIRED_METADATA_WINDOW as EXPIRED_METADATA_WINDOW
 from pytest_claude_files._core.settings import MAX_FILE_BYTES as MAX_FILE_BYTES
 from pytest_claude_files._core.settings import MB as MB
 from pytest_claude_files._core.settings import FakeFilesSettings as FakeFilesSettings
+from pytest_claude_files._core.storage import Content as Content
+from pytest_claude_files._core.storage import MemoryStorage, Storage
 from pytest_claude_files.errors import (
     FilesAPIError,
     InvalidRequestError,
@@ -48,25 +50,10 @@ from pytest_claude_files.errors import (
 )
 from pytest_claude_files.models import DeletedFile, Dialect, FileMetadata, FileScope
 
-__all__ = ["BetaPage", "Call", "FakeFilesSettings", "FilesResource", "GAPage"]
+__all__ = ["AgentsPage", "BetaPage", "Call", "FakeFilesSettings", "FilesResource", "GAPage",
+           "decode_page_token", "encode_page_token"]
 
-Content = Union[bytes, bytearray, memoryview]
 _R = TypeVar("_R")
-
-class Call(NamedTuple):
-    """One operation the service performed (or refused), for inspection in tests."""
-
-    operation: str
-    file_id: Optional[str]
-    params: dict[str, Any]
-    error: Optional[FilesAPIError]
-
-
-# ``Call(a, b, c, d)`` runs the named tuple's Python-level ``__new__``; recording a call
-# on every request builds it straight from its fields instead (the same object).
-_new_call: Callable[[type[Call], tuple[str, Optional[str], dict[str, Any], Optional[FilesAPIError]]], Call]
-_new_call = tuple.__new__
-
 
 @dataclass
 class _Stored:
@@ -91,45 +78,40 @@ class FilesResource:
         *,
         clock: Optional[FakeClock] = None,
         misuse: Optional[MisuseLog] = None,
+        storage: Optional[Storage] = None,
+        calls_kept: Optional[int] = None,
     ) -> None:
         self.settings: FakeFilesSettings = settings or FakeFilesSettings()
         self.clock: FakeClock = clock or FakeClock()
         self.misuse: MisuseLog = misuse if misuse is not None else MisuseLog(self.settings.misuse_warnings)
+        self.storage: Storage = storage if storage is not None else MemoryStorage()
+        """Where contents live (``_core/storage.py``): memory, or the emulator's directory store."""
+        self.calls_kept = calls_kept
+        """At most this many recorded calls (the oldest half goes when full); ``None``: all."""
         self._lock = threading.RLock()
         self._init_state()
+        self.storage.load(self._restore)
 
     def _init_state(self) -> None:
         self._files: dict[str, _Stored] = {}
         self._order: list[str] = []
         self._by_scope: dict[str, list[str]] = {}
-        self._expiring: set[str] = set()
+        self._deadlines: list[tuple[datetime, str]] = []  # heap: when a file's content, then metadata, goes
         self._by_workspace: dict[Optional[str], list[str]] = {}
         self._used = 0
-        self.calls: list[Call] = []
+        self.calls: list[Call] = CallRecord(self.calls_kept)
         self.listings = ListingTracker()
 
     def unfinished_listings(self) -> None:
         """End of a test: notice listings that stopped at a page that said there was more."""
-        for dialect, count, note, where in self.listings.unfinished_at():
-            if note:
-                self.misuse.notice("beta-dialect-trap", note, once_key="trap", where=where)
-                continue
-            more = "has_more: true" if dialect == "beta" else "a next_page"
-            self.misuse.notice(
-                "unfinished-listing",
-                f"a files.list() page of {count} file(s) said there was more ({more}), and the next "
-                "page was never asked for: code that reads one page as the whole list misses files "
-                "once there are more than 20. Iterate the page (`for f in client.files.list()`) or use "
-                "page.iter_pages() / page.get_next_page(); pass limit= if one page is what you want.",
-                once_key=dialect, where=where,
-            )
-        self.listings.clear()
+        _notices.unfinished_listings(self.misuse, self.listings)
 
     # -- inspection ---------------------------------------------------------------
     def reset(self) -> None:
         """Forget every file and call (settings and clock stay)."""
         with self._lock:
             self._init_state()
+            self.storage.clear(keep=())
 
     def __len__(self) -> int:
         return len(self._files)
@@ -210,14 +192,39 @@ class FilesResource:
         under a known id (the server's ``--data-dir``); it must be a file id not in use.
         """
         data: Content = content.encode() if isinstance(content, str) else content
-        with self._lock:  # the check and the store under one lock: two seeds of one id, one wins
-            if file_id is not None and (not _ids.is_file_id(file_id) or file_id in self._files):
-                raise ValueError(f"file_id {file_id!r}: not a file id, or already in use")
-            name = check_filename(filename)
-            mime = upload_mime_type(mime_type, name)  # kept as given, octet-stream included
-            when = created_at if created_at is not None else self.clock.now()
-            return self._store(name, mime, data, when, downloadable, scope_id, expires_at, "add_file",
-                               file_id=file_id, workspace=workspace_id)
+        staged = self._stage(data, "add_file", {"filename": filename})
+        try:
+            with self._lock:  # the check and the store under one lock: two seeds of one id, one wins
+                if file_id is not None and (not _ids.is_file_id(file_id) or file_id in self._files):
+                    raise ValueError(f"file_id {file_id!r}: not a file id, or already in use")
+                name = check_filename(filename)
+                mime = upload_mime_type(mime_type, name)  # kept as given, octet-stream included
+                when = created_at if created_at is not None else self.clock.now()
+                return self._store(name, mime, data, when, downloadable, scope_id, expires_at, "add_file",
+                                   file_id=file_id, workspace=workspace_id, staged=staged)
+        finally:
+            self.storage.release(staged)
+
+    def _restore(self, meta: FileMetadata, workspace: Optional[str], content: Content) -> None:
+        """A file the storage kept (a restart): a seed's rules, no call recorded, nothing written."""
+        with self._lock:
+            if not _ids.is_file_id(meta.id) or meta.id in self._files:
+                raise ValueError(f"file_id {meta.id!r}: not a file id, or already in use")
+            self._store(check_filename(meta.filename), meta.mime_type, content, meta.created_at,
+                        meta.downloadable, None if meta.scope is None else meta.scope.id, meta.expires_at,
+                        None, file_id=meta.id, workspace=workspace, persist=False)
+
+    def _stage(self, content: Content, operation: str, params: dict[str, Any]) -> object:
+        """The storage's slow part, before the lock (nothing for a file over the size limit,
+        which fails anyway); a refusal (a full disk) is recorded as the call's error."""
+        size = len(content) if not isinstance(content, memoryview) else content.nbytes
+        if size > self.settings.max_file_size:
+            return None
+        try:
+            return self.storage.stage(content)
+        except FilesAPIError as exc:
+            self.calls.append(Call(operation, None, {**params, "size": size}, exc))
+            raise
 
     def add_all(self, specs: Sequence[dict[str, Any]]) -> list[FileMetadata]:
         """Seed several files all or nothing: each spec is :meth:`add_file`'s keyword arguments.
@@ -258,15 +265,19 @@ class FilesResource:
         """An upload as ``POST /v1/files`` does it (``filename=None``: the part had none)."""
         params = {"filename": filename, "size": len(content), "dialect": dialect,
                   "content_type": content_type, "expires_in_seconds": expires_in_seconds}
-        with self._lock:
-            try:
-                meta = self._upload(content, filename, content_type, dialect,
-                                    expires_in_seconds, scope_id, workspace_id)
-            except FilesAPIError as exc:
-                self.calls.append(Call("upload", None, params, exc))
-                raise
-            self.calls.append(Call("upload", meta.id, params, None))
-            return meta
+        staged = self._stage(content, "upload", params)
+        try:
+            with self._lock:
+                try:
+                    meta = self._upload(content, filename, content_type, dialect,
+                                        expires_in_seconds, scope_id, workspace_id, staged)
+                except FilesAPIError as exc:
+                    self.calls.append(Call("upload", None, params, exc))
+                    raise
+                self.calls.append(Call("upload", meta.id, params, None))
+                return meta
+        finally:
+            self.storage.release(staged)
 
     def _upload(
         self,
@@ -277,6 +288,7 @@ class FilesResource:
         expires_in_seconds: Optional[int],
         scope_id: Optional[str],
         workspace_id: Optional[str],
+        staged: object = None,
     ) -> FileMetadata:
         if dialect == "beta":
             if expires_in_seconds is not None:
@@ -302,24 +314,10 @@ class FilesResource:
         now = self.clock.now()
         expires_at = None if expires_in_seconds is None else now + timedelta(seconds=expires_in_seconds)
         meta = self._store(name, mime, content, now, False, scope_id, expires_at, None,
-                           workspace=workspace_id)
+                           workspace=workspace_id, staged=staged)
         if mime.split(";", 1)[0].strip().lower() == "application/octet-stream":
-            self._notice_octet_stream(name)
+            _notices.octet_stream_upload(self.misuse, name)
         return meta
-
-    def _notice_octet_stream(self, name: str) -> None:
-        meant = guess_mime_type(name)
-        if meant is not None and meant in DOCUMENT_EXTENSIONS.values():
-            block = "an image" if meant.startswith("image/") else "a document"
-            shown_name = name if len(name) <= 60 else name[:57] + "..."
-            self.misuse.notice(
-                "octet-stream-upload",
-                f"{shown_name!r} was uploaded as application/octet-stream, so the API stores that type and "
-                f"refuses the file as {block} block (\"Unsupported ... file format: "
-                f"application/octet-stream\"). Send its type with the file: "
-                f"files.upload(file=(name, data, {meant!r})), or toFile(data, name, {{ type: {meant!r} }}).",
-                once_key=name,
-            )
 
     def list_beta(
         self,
@@ -334,25 +332,51 @@ class FilesResource:
         params = {"limit": limit, "before_id": before_id, "after_id": after_id, "scope_id": scope_id}
         with self._lock:
             try:
-                check_limit(limit)
-                if before_id is not None and after_id is not None:
-                    raise InvalidRequestError("before_id and after_id cannot both be given.")
                 seq = self._sequence(scope_id, workspace_id)
-                if before_id is not None:
-                    pos = bisect.bisect_right(seq, check_cursor("before_id", before_id))
-                    ids = seq[pos:pos + limit]
-                    has_more = pos + limit < len(seq)
-                else:
-                    end = len(seq) if after_id is None else bisect.bisect_left(
-                        seq, check_cursor("after_id", after_id))
-                    start = max(0, end - limit)
-                    ids = seq[start:end]
-                    has_more = start > 0
+                ids, has_more = cursor_walk(seq, limit, before_id, after_id)
             except FilesAPIError as exc:
                 self.calls.append(Call("list", None, params, exc))
                 raise
             self.calls.append(Call("list", None, params, None))
             return BetaPage([self._files[i].meta for i in reversed(ids)], has_more)
+
+    def list_agents(
+        self,
+        *,
+        limit: Optional[int] = None,
+        page: Optional[str] = None,
+        ids: Optional[Sequence[str]] = None,
+        before_id: Optional[str] = None,
+        after_id: Optional[str] = None,
+        scope_id: Optional[str] = None,
+        workspace_id: Optional[str] = None,
+    ) -> AgentsPage:
+        """The managed-agents shape (``anthropic-beta: managed-agents-2026-04-01``): a GA page
+        with ``has_more``/``first_id``/``last_id`` too, and ``before_id``/``after_id`` accepted
+        (not with ``page`` or ``ids``)."""
+        params = {"limit": limit, "page": page, "ids": ids, "before_id": before_id,
+                  "after_id": after_id, "scope_id": scope_id}
+        with self._lock:
+            try:
+                if before_id is None and after_id is None:
+                    ga = self._list_ga(limit, page, ids, scope_id, workspace_id)
+                    result = AgentsPage(ga.data, ga.next_page is not None, ga.next_page)
+                else:
+                    if page is not None or ids is not None:
+                        raise InvalidRequestError(
+                            "before_id and after_id cannot be combined with page or ids."
+                        )
+                    seq = self._sequence(scope_id, workspace_id)
+                    chosen, has_more = cursor_walk(
+                        seq, DEFAULT_LIMIT if limit is None else limit, before_id, after_id)
+                    older = bool(chosen) and bisect.bisect_left(seq, chosen[0]) > 0
+                    result = AgentsPage([self._files[i].meta for i in reversed(chosen)], has_more,
+                                        encode_page_token(chosen[0]) if older else None)
+            except FilesAPIError as exc:
+                self.calls.append(Call("list", None, params, exc))
+                raise
+            self.calls.append(Call("list", None, params, None))
+            return result
 
     def list_ga(
         self,
@@ -409,6 +433,7 @@ class FilesResource:
     def retrieve(self, file_id: str, *, workspace_id: Optional[str] = None) -> FileMetadata:
         """``GET /v1/files/{file_id}``."""
         with self._lock:
+            self._purge_expired()
             stored = self._files.get(file_id)
             if stored is not None and self._visible(stored, workspace_id):  # the hot path
                 self.calls.append(_new_call(Call, ("retrieve_metadata", file_id, {}, None)))
@@ -438,6 +463,7 @@ class FilesResource:
         def run() -> DeletedFile:
             self._lookup(file_id, workspace_id)
             self._discard(file_id)
+            self.storage.remove(file_id)  # under the lock: a delete wins over a write in flight
             return DeletedFile(id=file_id)
         with self._lock:
             return self._recorded("delete", file_id, run)
@@ -452,7 +478,6 @@ class FilesResource:
                 seq.pop(bisect.bisect_left(seq, file_id))
             in_space = self._by_workspace[stored.workspace]
             in_space.pop(bisect.bisect_left(in_space, file_id))
-            self._expiring.discard(file_id)
             if stored.content is not None and stored.meta.scope is None:
                 self._used -= stored.meta.size_bytes
 
@@ -468,6 +493,7 @@ class FilesResource:
 
     def _lookup(self, file_id: str, workspace_id: Optional[str] = None) -> _Stored:
         """The stored file; a file of another workspace is not found (``partition_workspaces``)."""
+        self._purge_expired()
         stored = self._files.get(file_id)
         if stored is None or not self._visible(stored, workspace_id):
             raise NotFoundError(f"File `{shown(file_id)}` not found.")
@@ -481,6 +507,7 @@ class FilesResource:
         return None if scope is None else scope.id
 
     def _sequence(self, scope_id: Optional[str], workspace_id: Optional[str] = None) -> list[str]:
+        self._purge_expired()
         if self.settings.partition_workspaces:
             if scope_id is None:
                 return self._by_workspace.get(workspace_id, [])
@@ -490,16 +517,31 @@ class FilesResource:
         return self._by_scope.get(scope_id, [])
 
     def _expire_if_due(self, file_id: str, stored: _Stored) -> None:
+        """Past ``expires_at``: the bytes go (and stop counting); past the 30-day window after
+        it, the metadata too (the file is gone: 404 and not listed)."""
         expires_at = stored.meta.expires_at
-        if stored.content is not None and expires_at is not None and expires_at <= self.clock.now():
+        if expires_at is None:
+            return
+        now = self.clock.now()
+        if stored.content is not None and expires_at <= now:
             stored.content = None
             if stored.meta.scope is None:
                 self._used -= stored.meta.size_bytes
-            self._expiring.discard(file_id)
+            heapq.heappush(self._deadlines, (expires_at + EXPIRED_METADATA_WINDOW, file_id))
+        if stored.content is None and expires_at + EXPIRED_METADATA_WINDOW <= now:
+            self._discard(file_id)
 
     def _purge_expired(self) -> None:
-        for file_id in list(self._expiring):
-            self._expire_if_due(file_id, self._files[file_id])
+        """Apply every deadline that has passed (a heap: O(log n) per expired file, O(1) else)."""
+        heap = self._deadlines
+        if not heap:
+            return
+        now = self.clock.now()
+        while heap and heap[0][0] <= now:
+            _, file_id = heapq.heappop(heap)
+            stored = self._files.get(file_id)
+            if stored is not None:
+                self._expire_if_due(file_id, stored)
 
     def _store(
         self,
@@ -513,7 +555,10 @@ class FilesResource:
         record_as: Optional[str],
         file_id: Optional[str] = None,
         workspace: Optional[str] = None,
+        staged: object = None,
+        persist: bool = True,
     ) -> FileMetadata:
+        """Check the limits, keep the file (its storage first: a refusal stores nothing)."""
         size = len(content) if not isinstance(content, memoryview) else content.nbytes
         limits = self.settings
         if size > limits.max_file_size:
@@ -539,24 +584,17 @@ class FilesResource:
             scope=None if scope_id is None else FileScope(id=scope_id),
             expires_at=expires_at,
         )
+        if persist:
+            content = self.storage.commit(meta, workspace, content, staged)
         self._files[file_id] = _Stored(meta, content, workspace)
-        _insert(self._order, file_id)
-        _insert(self._by_workspace.setdefault(workspace, []), file_id)
+        insert_sorted(self._order, file_id)
+        insert_sorted(self._by_workspace.setdefault(workspace, []), file_id)
         if scope_id is not None:
-            _insert(self._by_scope.setdefault(scope_id, []), file_id)
+            insert_sorted(self._by_scope.setdefault(scope_id, []), file_id)
         if expires_at is not None:
-            self._expiring.add(file_id)
+            heapq.heappush(self._deadlines, (expires_at, file_id))
         if scope_id is None:
             self._used += size
         if record_as:
             self.calls.append(Call(record_as, file_id, {"filename": filename, "size": size}, None))
         return meta
-
-
-def _insert(seq: list[str], file_id: str) -> None:
-    if not seq or seq[-1] < file_id:
-        seq.append(file_id)
-    else:
-        bisect.insort(seq, file_id)
-
-

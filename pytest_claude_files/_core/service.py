@@ -14,9 +14,9 @@ settings object, one misuse log, and the resources themselves:
 
 The documented conveniences of the Files resource (``get``, ``content``, ``add_file``,
 ``storage_used``, ``calls``, ...) stay on the root, so ``claude_files.get(file_id)`` works
-as it always has. A storage is plugged in by passing the ``files`` resource (the emulator's
-directory store is a ``FilesResource`` that keeps each file on disk), not by subclassing
-the root.
+as it always has. A storage is plugged in, not subclassed: ``FilesResource(storage=...)``
+(``_core/storage.py``; the emulator's ``--data-dir`` store is ``server/_store.py``'s
+``DirectoryStore``), passed here as ``files``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Any, Iterator, Optional, Sequence
 from pytest_claude_files._core.agents import FakeAgents, FakeEnvironments
 from pytest_claude_files._core.batches import FakeBatches
 from pytest_claude_files._core.clock import FakeClock
-from pytest_claude_files._core.files import BetaPage, Call, Content, FilesResource, GAPage
+from pytest_claude_files._core.files import AgentsPage, BetaPage, Call, Content, FilesResource, GAPage
 from pytest_claude_files._core.lifecycle import Lifecycle
 from pytest_claude_files._core.messages import FakeMessages
 from pytest_claude_files._core.misuse import Misuse, MisuseLog
@@ -194,6 +194,14 @@ class FakeService:
             created_at=created_at, expires_at=expires_at, file_id=file_id, workspace_id=workspace_id,
         )
 
+    def load_cassette(self, path: Any, *, include_deleted: bool = False) -> list[FileMetadata]:
+        """Seed the files a recorded cassette uploaded, with their recorded ids (and bytes),
+        so a test goes on from recorded state; files the cassette deleted again are left out
+        unless ``include_deleted``. Returns the files added. See ``claude-files-fake docs cassettes``."""
+        from pytest_claude_files._core.cassette import seed_service
+
+        return seed_service(self, path, include_deleted=include_deleted)
+
     def add_files(self, count: int, *, prefix: str = "file", **kwargs: Any) -> list[FileMetadata]:
         """Seed ``count`` small text files named ``{prefix}-{i}.txt``, oldest first."""
         return self.files.add_files(count, prefix=prefix, **kwargs)
@@ -210,6 +218,10 @@ class FakeService:
     def list_beta(self, **kwargs: Any) -> BetaPage:
         """A beta-dialect page (see ``FilesResource.list_beta``)."""
         return self.files.list_beta(**kwargs)
+
+    def list_agents(self, **kwargs: Any) -> AgentsPage:
+        """A managed-agents page (see ``FilesResource.list_agents``)."""
+        return self.files.list_agents(**kwargs)
 
     def list_ga(self, *, limit: Optional[int] = None, page: Optional[str] = None,
                 ids: Optional[Sequence[str]] = None, scope_id: Optional[str] = None,

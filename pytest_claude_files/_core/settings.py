@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Optional
 
 MB = 1024 * 1024
@@ -10,7 +11,15 @@ MAX_FILE_BYTES = 500 * MB
 """One file at most 500 MB (decision: binary megabytes); larger is 413 ``request_too_large``."""
 DEFAULT_STORAGE_QUOTA_BYTES = 1024**4
 """Organization storage, 1 TB today (decision: binary terabyte)."""
+EXPIRED_METADATA_WINDOW = timedelta(days=30)
+"""An expired file's metadata stays readable, and listed, for up to 30 days after its
+``expires_at`` (GA Files guide, "File expiration"); then the file is gone. Decision: the
+full 30 days (the guide's upper bound)."""
 MISUSE_MODES = ("warn", "error", "ignore")
+DOCUMENTED_FILES_RATE_LIMIT = 500
+"""File calls: "about 500 requests per minute" (GA Files guide, rate limits)."""
+RATE_LIMIT_PRESETS: dict[str, int] = {"documented": DOCUMENTED_FILES_RATE_LIMIT}
+"""Named ``rate_limit`` values: ``rate_limit="documented"`` is the published figure (off by default)."""
 """``misuse_warnings``: warn (default), fail the test at teardown, or only record."""
 
 
@@ -27,7 +36,8 @@ class FakeFilesSettings:
     ``anthropic-version`` and a malformed ``anthropic-beta`` as the API does (on by default).
     ``known_betas``: beta names accepted silently besides the built-in list.
     ``partition_workspaces``: files belong to the ``anthropic-workspace-id`` they were
-    made in; another workspace's file is a 404 (off by default: one shared space).
+    made in; another workspace's file is a 404 (on by default, as the GA Files guide says:
+    "the workspace is the isolation boundary"; ``False``: one space shared by every workspace).
     ``misuse_warnings``: ``"warn"``, ``"error"`` (fail the test) or ``"ignore"`` (record only).
     """
 
@@ -39,7 +49,7 @@ class FakeFilesSettings:
     check_anthropic_version: bool = True
     check_anthropic_beta: bool = True
     known_betas: frozenset[str] = frozenset()
-    partition_workspaces: bool = False
+    partition_workspaces: bool = True
     misuse_warnings: str = "warn"
 
     def __post_init__(self) -> None:

@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional
 from urllib.parse import parse_qsl, quote, unquote
 
 from pytest_claude_files._core import ids as _ids
+from pytest_claude_files._core import pages as _pages
 from pytest_claude_files._core.files import DEFAULT_LIMIT
 from pytest_claude_files._core.service import FakeService
 from pytest_claude_files._http import endpoints as _endpoints
@@ -265,7 +266,7 @@ class FilesHandler:
             meta = self.files.retrieve(file_id, workspace_id=workspace)
             return HTTPResponse(200, headers, meta.to_api_json(dialect))
         if operation == "list":
-            body = self._list(dialect, _query(request.query), workspace, request_headers)
+            body = self._list(dialect, _query(request.query), workspace, request_headers, beta)
             return _json_ok(body, request_id, extra)
         if operation == "upload":
             meta = self._upload(request, dialect, _query(request.query), workspace)
@@ -371,12 +372,17 @@ class FilesHandler:
 
     def _list(
         self, dialect: Dialect, query: list[tuple[str, str]], workspace: Optional[str],
-        headers: Mapping[str, str],
+        headers: Mapping[str, str], beta: Optional[str],
     ) -> bytes:
         single, sent_ids = _routes.split_list_query(query)
         ids = None if sent_ids is None else [i for i in sent_ids if i]
+        betas = frozenset(v.strip() for v in beta.split(",")) if beta else frozenset()
+        if "scope_id" in single and not _pages.scope_filter_allowed(betas):
+            raise InvalidRequestError(_pages.SCOPE_ID_REFUSED)
         scope_id = single.get("scope_id") or None
         limit = _parse_int("limit", single["limit"]) if "limit" in single else None
+        if dialect == "ga" and _pages.list_shape(betas) == "agents":
+            return self._list_agents(single, ids, limit, scope_id, workspace)
         if dialect == "beta":
             for name in ("page", "ids"):
                 if name in single or (name == "ids" and ids is not None):
@@ -410,6 +416,19 @@ class FilesHandler:
         if ga.next_page is not None and limit is None:
             self.files.listings.served("ga", scope_id, workspace, ga.next_page, len(ga.data))
         return _page_json(ga.data, "ga", {"next_page": ga.next_page})
+
+    def _list_agents(
+        self, single: dict[str, str], ids: Optional[list[str]], limit: Optional[int],
+        scope_id: Optional[str], workspace: Optional[str],
+    ) -> bytes:
+        """The managed-agents shape (``anthropic-beta: managed-agents-2026-04-01``)."""
+        page = self.files.list_agents(limit=limit, page=single.get("page"), ids=ids,
+                                      before_id=single.get("before_id"), after_id=single.get("after_id"),
+                                      scope_id=scope_id, workspace_id=workspace)
+        return _page_json(page.data, "ga", {
+            "has_more": page.has_more, "first_id": page.first_id, "last_id": page.last_id,
+            "next_page": page.next_page,
+        })
 
 
 def _beta_trap_note(headers: Mapping[str, str]) -> str:

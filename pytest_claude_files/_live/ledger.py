@@ -16,7 +16,7 @@ stamp taken when the file is created) and holds an exclusive ``flock`` on it whi
 lives. The lock dies with the process, also on ``SIGKILL``, so a ledger that can be
 locked belongs to a writer that is over: the next session claims it (takes the lock) and
 deletes what it still lists. Two sweepers can never hold the same ledger, so no file is
-deleted twice. Files are opened with ``O_NOFOLLOW`` and must be regular files: a
+deleted twice. Files are opened with ``ONOFOLLOW`` and must be regular files: a
 symlink, directory or FIFO named ``*.jsonl`` is skipped with a problem report.
 
 Events (``"event"`` key): ``session`` (first line), ``upload`` (``"made": true`` for a file
@@ -36,13 +36,22 @@ import os
 import re
 import secrets
 import stat
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Optional
 from urllib.parse import urlsplit
+
+from pytest_claude_files._live.ledger_fs import (
+    LEDGER_NAME,
+    NOFOLLOW,
+    ensure_ledger_dir,
+    not_a_ledger,
+    open_regular,
+)
+from pytest_claude_files._live.ledger_fs import fsync_dir as _fsync_dir
+from pytest_claude_files._live.ledger_fs import lock as _lock
 
 __all__ = [
     "LEDGER_DIR_NAME",
@@ -69,6 +78,7 @@ _FINGERPRINT_HEX = 16
 _FINGERPRINT = re.compile(r"^sha256:[0-9a-f]{16}$")
 _FILE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")
 _SIGNED_EVENTS = ("upload", "deleted", "dropped")
+_LEDGER_NAME = LEDGER_NAME
 
 
 def key_fingerprint(api_key: str) -> str:
@@ -140,6 +150,7 @@ class LedgerState:
     gone: set[tuple[str, str]] = field(default_factory=set)
     finished: bool = False
     torn_lines: int = 0
+    cut: bool = False  # bigger than MAX_LEDGER_BYTES: only the start was read (never removed)
     rejected: dict[str, int] = field(default_factory=dict)  # reason -> lines
 
     @property
@@ -149,105 +160,6 @@ class LedgerState:
 
     def reject(self, reason: str) -> None:
         self.rejected[reason] = self.rejected.get(reason, 0) + 1
-
-
-def _lock(fd: int) -> bool:
-    """Take an exclusive lock on ``fd`` without waiting; ``False`` when another process holds it."""
-    if sys.platform == "win32":  # pragma: no cover - POSIX is what CI runs
-        import msvcrt
-
-        try:
-            os.lseek(fd, 1 << 30, os.SEEK_SET)
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-    import fcntl
-
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
-
-
-def _fsync_dir(directory: Path) -> None:
-    if sys.platform == "win32":  # pragma: no cover
-        return
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISLNK(mode):
-        return "a symbolic link"
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
-
-
-def open_regular(path: Path, flags: int) -> tuple[Optional[int], str]:
-    """``(fd, "")`` for a regular file at ``path`` (never through a link, never blocking on a
-    FIFO), else ``(None, why)``; ``why`` is ``""`` when the file is simply gone."""
-    try:
-        mode = os.lstat(path).st_mode
-    except FileNotFoundError:
-        return None, ""
-    except OSError as exc:
-        return None, f"cannot be read ({exc.strerror})"
-    if not stat.S_ISREG(mode):
-        return None, _kind(mode)
-    try:
-        fd = os.open(path, flags | _NOFOLLOW | _NONBLOCK)
-    except FileNotFoundError:
-        return None, ""
-    except OSError as exc:
-        return None, f"cannot be opened ({exc.strerror})"
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):  # swapped between the lstat and the open
-        os.close(fd)
-        return None, _kind(mode)
-    return fd, ""
-
-
-def ensure_ledger_dir(directory: Path) -> None:
-    """Create the ledger directory (0700) with a ``.gitignore``; refuse a symlink or a file there."""
-    try:
-        mode = os.lstat(directory).st_mode
-    except FileNotFoundError:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        mode = os.lstat(directory).st_mode
-    if not stat.S_ISDIR(mode):
-        raise NotADirectoryError(
-            f"claude-files: the ledger directory {directory} is {_kind(mode)}; remove it "
-            f"(the plugin creates the directory itself)"
-        )
-    ignore = directory / ".gitignore"
-    if not os.path.lexists(ignore):
-        try:
-            fd = os.open(ignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
-        except FileExistsError:
-            return
-        try:
-            os.write(fd, b"# created by pytest-claude-files: uploads still to delete\n*\n")
-        finally:
-            os.close(fd)
 
 
 class _Appender:
@@ -351,7 +263,7 @@ class LedgerWriter:
             try:
                 # created under a name sweepers ignore, locked, then linked into place: a
                 # sweeper never sees this ledger unlocked, and nothing is ever truncated
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | _NOFOLLOW, 0o600)
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | NOFOLLOW, 0o600)
             except FileExistsError:  # pragma: no cover - a random stamp that repeats
                 continue
             break
@@ -412,7 +324,8 @@ class LedgerWriter:
         self._appender = None
 
 
-def _read_fd(fd: int) -> bytes:
+def _read_fd(fd: int) -> tuple[bytes, bool]:
+    """The file's bytes up to ``MAX_LEDGER_BYTES``, and whether there is more."""
     chunks = []
     size = 0
     os.lseek(fd, 0, os.SEEK_SET)
@@ -422,7 +335,7 @@ def _read_fd(fd: int) -> bytes:
             break
         chunks.append(chunk)
         size += len(chunk)
-    return b"".join(chunks)
+    return b"".join(chunks), size >= MAX_LEDGER_BYTES and bool(os.read(fd, 1))
 
 
 def read_ledger(path: Path, mac_keys: Mapping[str, bytes] = {}, *, fd: Optional[int] = None) -> LedgerState:
@@ -440,12 +353,17 @@ def read_ledger(path: Path, mac_keys: Mapping[str, bytes] = {}, *, fd: Optional[
                 state.reject(f"the ledger is {why}")
             return state
         try:
-            raw = _read_fd(own)
+            raw, state.cut = _read_fd(own)
         finally:
             os.close(own)
     else:
-        raw = _read_fd(fd)
-    for line in raw.split(b"\n"):
+        raw, state.cut = _read_fd(fd)
+    lines = raw.split(b"\n")
+    if state.cut:  # read up to the limit: the rest stays on disk, and so does the ledger
+        lines.pop()
+        state.reject(f"the ledger is over {MAX_LEDGER_BYTES >> 20} MiB: read up to there, "
+                     "the rest is kept for a later sweep")
+    for line in lines:
         if line.strip():
             _read_line(state, line, mac_keys)
     return state
@@ -520,7 +438,7 @@ class ClaimedLedger:
 
     def release(self) -> None:
         """Remove the ledger when nothing is pending any more; unlock it either way."""
-        if self.state.pending:
+        if self.state.pending or self.state.cut:
             self._appender.close()
         else:
             self._appender.remove()
@@ -555,6 +473,9 @@ def claim_ledgers(
             if why and problems is not None:
                 problems.append(f"skipped {path}: it is {why}, not a ledger file")
             continue
+        if not _LEDGER_NAME.match(name):  # a file of the user's (seed.jsonl): never touched
+            os.close(fd)
+            continue
         if not _lock(fd):
             os.close(fd)
             if busy is not None:
@@ -566,6 +487,12 @@ def claim_ledgers(
             same = False
         if not same:
             os.close(fd)
+            continue
+        foreign = not_a_ledger(fd)
+        if foreign:
+            os.close(fd)
+            if problems is not None:
+                problems.append(f"left {path} alone: it is {foreign}, not a ledger this plugin wrote")
             continue
         claimed = ClaimedLedger(path, _Appender(path, fd), fd, mac_keys)
         if problems is not None and claimed.state.rejected:

@@ -71,7 +71,7 @@ FIDELITY_INIS: dict[str, str] = {
     INI_KNOWN_BETAS: "Beta names to accept without a warning, besides the built-in list "
                      "(comma- or space-separated).",
     INI_PARTITION_WORKSPACES: "Files belong to the anthropic-workspace-id they were made in; another "
-                              "workspace's file is a 404. true/false, default false.",
+                              "workspace's file is a 404 (the real API's rule). true/false, default true.",
     INI_MISUSE_WARNINGS: "Client-misuse warnings: warn (default), error (fail the test) or ignore "
                          "(only record on claude_files.warnings).",
 }

@@ -48,8 +48,10 @@ __all__ = [
 
 DOCS = "claude-files-fake docs respx"
 OPERATIONS = _routes.OPERATIONS
-ALL_OPERATIONS = (*_routes.OPERATIONS, *_routes.MESSAGES_OPERATIONS)
-"""The Files routes, then the Messages routes (``messages``, ``count_tokens``)."""
+ALL_OPERATIONS = (*_routes.OPERATIONS, *_routes.MESSAGES_OPERATIONS,
+                  *(op for _, _, op in _routes.RESOURCE_ROUTES))
+"""The Files routes, the Messages routes (``messages``, ``count_tokens``), then the other
+resources' (``skills.create``, ...)."""
 
 
 class UnhandledRequestError(AllMockedAssertionError):
@@ -456,7 +458,12 @@ class ClaudeFilesRouter(respx.MockRouter):
 
 
 def _host_allowed(host: str, allowed: Sequence[str]) -> bool:
-    for pattern in allowed:
+    """Whether ``host`` may reach the network: ``*``, the exact host, or ``*.domain`` for a
+    subdomain of ``domain`` (a dot before it: ``evilexample.com`` is not under ``example.com``).
+    Host names compare without case and without a trailing dot."""
+    host = host.lower().rstrip(".")
+    for raw in allowed:
+        pattern = raw.lower().rstrip(".")
         if pattern == "*" or pattern == host:
             return True
         if pattern.startswith("*.") and host.endswith(pattern[1:]):

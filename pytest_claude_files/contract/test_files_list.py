@@ -14,6 +14,7 @@ from pytest_claude_files.contract._harness import Answer, Contract
 
 fidelity = pytest.mark.claude_files_fidelity
 BETA = {"anthropic-beta": "files-api-2025-04-14"}
+AGENTS = {"anthropic-beta": "managed-agents-2026-04-01"}
 
 
 def _own(page: Any, files: tuple[Any, ...]) -> list[str]:
@@ -137,7 +138,50 @@ def test_before_id_walks_to_newer_files(contract: Contract) -> None:
 @fidelity("files.list.scope", calls=("list",))
 def test_a_scope_filter_lists_only_that_sessions_files(contract: Contract) -> None:
     answer = contract.run(
-        "list scope_id=<a session of no one>",
-        lambda c: len(c.files.list(extra_query={"scope_id": "sesn_011CNha8iCJcU1wXNR6q4V8w"}).data),
+        "list scope_id=<a session of no one> (managed-agents beta)",
+        lambda c: len(c.files.list(extra_query={"scope_id": "sesn_011CNha8iCJcU1wXNR6q4V8w"},
+                                   extra_headers=AGENTS).data),
     )
     assert answer.value == 0
+
+
+@fidelity("files.list.scope-needs-agents-beta", calls=("list",))
+def test_a_scope_filter_without_the_managed_agents_beta_is_refused(contract: Contract) -> None:
+    answer = contract.run(
+        "list scope_id=... without a Managed Agents beta",
+        lambda c: c.files.list(extra_query={"scope_id": "sesn_011CNha8iCJcU1wXNR6q4V8w"}),
+    )
+    assert (answer.status, answer.error_type) == (400, "invalid_request_error")
+
+
+@fidelity("files.list.agents-shape", uploads=2, bytes=2, calls=("upload", "list"))
+def test_the_managed_agents_header_adds_the_cursor_fields(contract: Contract) -> None:
+    contract.upload("a.txt", b"x")
+    contract.upload("b.txt", b"x")
+
+    def keys(c: Any) -> list[str]:
+        return sorted(c.files.with_raw_response.list(limit=1, extra_headers=AGENTS).http_response.json())
+
+    answer = contract.run("list (managed-agents beta): the keys of a page", keys)
+    assert answer.value == ["data", "first_id", "has_more", "last_id", "next_page"]
+
+
+@fidelity("files.list.agents-cursors-exclusive", calls=("list",))
+def test_the_managed_agents_cursors_do_not_mix_with_page(contract: Contract) -> None:
+    answer = contract.run(
+        "list (managed-agents beta) page=... after_id=...",
+        lambda c: c.files.list(page="page_x", extra_headers=AGENTS,
+                               extra_query={"after_id": "file_011CNha8iCJcU1wXNR6q4V8w"}),
+    )
+    assert (answer.status, answer.error_type) == (400, "invalid_request_error")
+
+
+@fidelity("files.list.before-and-after", calls=("list",))
+def test_before_id_and_after_id_together_are_refused(contract: Contract) -> None:
+    cursor = "file_011CNha8iCJcU1wXNR6q4V8w"
+    answer = contract.run(
+        "list (beta) before_id=... after_id=...",
+        lambda c: c.beta.files.list(extra_headers=BETA,
+                                    extra_query={"before_id": cursor, "after_id": cursor}),
+    )
+    assert (answer.status, answer.error_type) == (400, "invalid_request_error")

@@ -42,10 +42,14 @@ def _port(text: str) -> int:
 
 
 def _positive(text: str) -> int:
+    from pytest_claude_files._core.settings import RATE_LIMIT_PRESETS
+
+    if text.strip().lower() in RATE_LIMIT_PRESETS:
+        return RATE_LIMIT_PRESETS[text.strip().lower()]
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(
-            f"not a positive integer: {text!r} (requests per minute, 1 or more; leave the flag out "
-            "for no limit)"
+            f"not a positive integer: {text!r} (requests per minute, 1 or more, or 'documented' for "
+            "the published 500; leave the flag out for no limit)"
         )
     return int(text)
 
@@ -111,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--storage-quota", type=_size, metavar="SIZE",
                        help="storage per space (default 1TB)")
     serve.add_argument("--rate-limit", type=_positive, metavar="N",
-                       help="requests per minute per space before 429 (default unlimited)")
+                       help="requests per minute per space before 429, or 'documented' (500); "
+                            "default unlimited")
     serve.add_argument("--guess-mime-type", action="store_true",
                        help="store a guess from the filename for parts sent as application/octet-stream "
                             "(the real API keeps octet-stream)")
@@ -121,8 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="serve requests with malformed anthropic-beta values")
     serve.add_argument("--known-beta", dest="known_betas", action="append", type=_beta, metavar="NAME",
                        default=[], help="a beta name to accept besides the built-in list (repeatable)")
-    serve.add_argument("--partition-workspaces", action="store_true",
-                       help="files belong to the anthropic-workspace-id they were made in")
+    serve.add_argument("--partition-workspaces", action="store_true", default=None,
+                       help="files belong to the anthropic-workspace-id they were made in (the default)")
+    serve.add_argument("--shared-workspaces", dest="partition_workspaces", action="store_false",
+                       help="every anthropic-workspace-id sees every file (the real API partitions them)")
     serve.add_argument("--spool-threshold", type=_size, metavar="SIZE", default=None,
                        help="request bodies above this go to a temporary file (default 1MiB)")
     serve.add_argument("--control-token", metavar="TOKEN", default=None,
@@ -143,6 +150,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     docs.add_argument("section", nargs="?", default="", metavar="PAGE[#SECTION]",
                       help="a page (reference, respx, ...) and optionally a section anchor")
+    cassettes = commands.add_parser(
+        "cassettes", help="work with recorded cassettes (claude-files-fake docs cassettes)",
+        description="Recorded cassettes (--claude-files-record) and the fake.",
+    )
+    actions = cassettes.add_subparsers(dest="action", metavar="ACTION")
+    actions.required = True
+    check = actions.add_parser(
+        "check", help="replay each cassette's requests against the fake; print where its answers differ",
+        description="Replay each cassette's requests against a fresh fake and print, per request, where "
+                    "the fake's answer differs from the recorded one (status, error type and message, "
+                    "fields, headers), with the docs/fidelity.md row. Exit 1 on any difference.",
+    )
+    check.add_argument("directory", metavar="DIR",
+                       help="a directory of cassettes (searched recursively), or one cassette")
     drift = commands.add_parser(
         "drift", help="compare the installed SDK with the fake's tables; exit 1 on any difference",
         description="Print every difference between the installed anthropic SDK (and, with --node, "
@@ -195,6 +216,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
         print(json.dumps(openapi_document(), indent=args.indent))
         return 0
+    if args.command == "cassettes":
+        from pytest_claude_files._core.cassette import CassetteError
+        from pytest_claude_files._live.cassette_check import run as check_cassettes
+
+        try:
+            return check_cassettes(args.directory, sys.stdout)
+        except CassetteError as exc:
+            return _fail(str(exc), EXIT_USAGE)
     if args.command == "docs":
         from pytest_claude_files._core.docs import DocsError, read_section
 
@@ -232,6 +261,7 @@ def _serve(args: argparse.Namespace) -> int:
     from pytest_claude_files._core.files import FakeFilesSettings
     from pytest_claude_files.server._app import (
         CONTROL_TOKEN_ENV,
+        allow_host,
         bind_socket,
         make_app,
         url_of,
@@ -272,6 +302,7 @@ def _serve(args: argparse.Namespace) -> int:
         sock = bind_socket(args.host, args.port)
     except ServerError as exc:
         return _fail(str(exc), EXIT_START_FAILED)
+    allow_host(app, args.host)
 
     try:
         import uvicorn
