@@ -60,7 +60,7 @@ def _pair(handler: FilesHandler, body: dict[str, Any]) -> tuple[Any, Any]:
 
 def bench_create(rounds: int) -> list[dict[str, Any]]:
     fake = FakeFiles()
-    fake.messages.require_all_replies_used = False
+    fake.messages.assert_all_scripted_used = False
     pdf = fake.add_file("report.pdf", b"%PDF-1.7 " + b"x" * 4000)
     messages = [{"role": "user", "content": [
         {"type": "document", "source": {"type": "file", "file_id": pdf.id}},

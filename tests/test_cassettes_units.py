@@ -231,6 +231,24 @@ def test_replay_serves_claude_files_respx_from_the_cassette(
     result.stdout.fnmatch_lines(["claude-files: backend=replay, cassettes from *; nothing is sent"])
 
 
+def test_a_test_that_needs_the_real_api_runs_from_its_cassette_on_replay(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _env(monkeypatch)
+    _, meta = record(pytester.path / "cassettes" / "test_m" / "test_real.yaml", upload_and_list)
+    pytester.makepyfile(test_m=f"""
+import pytest
+
+@pytest.mark.claude_files_real
+def test_real(claude_files_client):
+    meta = claude_files_client.beta.files.upload(file=("notes.txt", b"hello", "text/plain"))
+    claude_files_client.beta.files.list()
+    assert meta.id == "{meta.id}"
+""")
+    pytester.runpytest("--claude-files-backend=replay").assert_outcomes(passed=1)
+    pytester.runpytest().assert_outcomes(skipped=1)  # on the fake it still needs the real API
+
+
 def test_replay_refuses_a_request_of_another_client_without_a_socket(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -291,3 +309,42 @@ def test_usage_errors_name_the_setting_and_the_fix(
     result = pytester.runpytest(*args)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([message])
+
+
+def test_cassettes_check_seeds_the_files_the_recorded_account_already_held(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shared = FakeService()  # a live account is shared by the session's tests
+    shared.add_files(3, prefix="someone-else")
+
+    def run(client: Any) -> None:
+        mine = client.beta.files.upload(file=("mine.txt", b"mine", "text/plain"))
+        page = client.beta.files.list(limit=2)
+        assert page.has_next_page()
+        page.get_next_page()
+        client.beta.files.delete(mine.id)
+
+    record(tmp_path / "test_shared.yaml", run, service=shared)
+    assert main(["cassettes", "check", str(tmp_path)]) == 0, capsys.readouterr().out
+
+
+def test_a_binary_download_replays_byte_for_byte(tmp_path: Path) -> None:
+    service = FakeService()
+    data = bytes(range(256)) * 4
+    made = service.add_file("chart.png", data, mime_type="image/png", downloadable=True)
+    path = tmp_path / "c.yaml"
+    record(path, lambda c: c.beta.files.download(made.id).read(), service=service)
+    assert "base64" in read_cassette(path)["interactions"][0]["response"]["body"]
+    assert make_replay_client(Replayer(path)).beta.files.download(made.id).read() == data
+
+
+def test_a_key_written_into_a_body_is_redacted(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+
+    def run(client: Any) -> None:
+        ask = [{"role": "user", "content": f"my key is {KEY}"}]
+        client.messages.count_tokens(model=MODEL, messages=ask)
+
+    record(path, run)
+    text = path.read_text()
+    assert KEY not in text and "my key is <key sha256:" in text

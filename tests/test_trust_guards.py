@@ -269,3 +269,69 @@ def test_good_control_values_still_pass() -> None:
     reply = {"text": "x", "return_code": 2, "stdout": "o", "command": "ls",
              "output_files": {"a.csv": {"content": "a", "mime_type": "text/csv; charset=utf-8"}}}
     assert api(control_request("POST", "messages/replies", reply)).status == 200
+
+
+# -- finding 6: a body dribbled a byte at a time meets a total deadline ------------------------------
+@pytest.mark.parametrize("path", ["/v1/files", "/_claude_files/faults"])
+def test_a_dribbled_body_times_out_as_a_whole(path: str) -> None:
+    import asyncio
+    import time
+
+    from pytest_claude_files.server._app import make_app
+
+    app = make_app(read_timeout=5.0)
+    app.body_timeout = 0.4  # each byte comes well within read_timeout, the whole body never does
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        await asyncio.sleep(0.05)
+        return {"type": "http.request", "body": b"x", "more_body": True}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": path, "raw_path": path.encode(), "query_string": b"",
+             "headers": [(b"x-api-key", b"sk-ant-a"), (b"anthropic-version", b"2023-06-01"),
+                         (b"content-type", b"application/json"), (b"transfer-encoding", b"chunked")]}
+    started = time.monotonic()
+    asyncio.run(asyncio.wait_for(app(scope, receive, send), 10))
+    took = time.monotonic() - started
+    assert 0.3 < took < 3
+    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
+    assert status in (400, 408)  # 408 for /v1; the control API answers a body that never ended with 400
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")  # type: ignore[misc]
+    assert json.loads(body)["type"] == "error"
+
+
+# -- finding 8: redaction of short keys ----------------------------------------------------------------
+def test_a_short_key_is_redacted_as_a_whole_token_only() -> None:
+    from pytest_claude_files._live.cleanup import redact
+
+    summary = "claude-files: uploaded 2 by tests/test_keys.py::test_k, deleted 2; key=test"
+    redacted = redact(summary, [Secret("test"), Secret("k")])
+    assert "tests/test_keys.py::test_k" in redacted and "uploaded 2" in redacted  # words survive
+    assert "key=<key sha256:" in redacted and not redacted.endswith("=test")
+    long_key = "sk-ant-api03-" + "x" * 20
+    assert long_key not in redact(f"url?k={long_key}abc", [Secret(long_key)])  # long keys: anywhere
+
+
+# -- finding 4: the Messages record is bounded by bytes ----------------------------------------------------
+def test_the_messages_record_is_bounded_by_bytes() -> None:
+    from pytest_claude_files._core import messages as messages_module
+    from pytest_claude_files._core.service import FakeService
+    from pytest_claude_files._http.handler import FilesHandler
+
+    fake = FakeService()
+    record = fake.messages._state.requests
+    record.max_bytes = 1_000_000  # (64 MiB by default: REQUESTS_KEPT_BYTES)
+    handler = FilesHandler(fake)
+    text = "x" * 300_000
+    for _ in range(20):  # 20 requests of 300 kB: 6 MB sent, at most 1 MB kept
+        body = json.dumps({"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": text}]})
+        response = handler(HTTPRequest.build("POST", "/v1/messages", body=body.encode(), headers={
+            "x-api-key": "k", "anthropic-version": "2023-06-01", "content-type": "application/json"}))
+        assert response.status == 200
+    kept = fake.messages.requests
+    assert record.bytes <= 1_000_000 and 1 <= len(kept) <= 3
+    assert sum(len(json.dumps(r.body)) for r in kept) <= 1_100_000
+    assert messages_module.REQUESTS_KEPT_BYTES == 64 * 1024 * 1024

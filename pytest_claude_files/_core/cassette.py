@@ -152,7 +152,7 @@ def _when(value: Any) -> Optional[datetime]:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
-def _uploads(cassette: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+def uploads(cassette: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """``(file part, answered metadata)`` of each upload the cassette holds, in order."""
     found = []
     for item in cassette["interactions"]:
@@ -190,7 +190,7 @@ def seed_service(
     cassette = read_cassette(path)
     gone = set() if include_deleted else _deleted(cassette)
     added = []
-    for part, meta in _uploads(cassette):
+    for part, meta in uploads(cassette):
         file_id = meta["id"]
         if file_id in gone:
             continue

@@ -124,8 +124,16 @@ _UNSAFE = re.compile(r"[^\w.\-\[\]=,+]")
 
 def cassette_path(item: Any, directory: Optional[Path]) -> Path:
     """``cassettes/<test module>/<test name>.yaml`` beside the module (pytest-recording's
-    layout), or under ``directory``; a test of a class is ``<Class>.<test name>.yaml``."""
+    layout), or under ``directory``; a test of a class is ``<Class>.<test name>.yaml``.
+    A module outside the rootdir (an installed suite run with ``--pyargs``, such as the
+    fidelity suite) keeps its cassettes in ``<rootdir>/cassettes/``, never in site-packages."""
     module = Path(str(item.path))
+    if directory is None:
+        root = Path(str(item.config.rootpath))
+        try:
+            module.relative_to(root)
+        except ValueError:
+            directory = root / "cassettes"
     name = item.name
     cls = getattr(item, "cls", None)
     if cls is not None:

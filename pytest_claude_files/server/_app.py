@@ -58,7 +58,8 @@ def allow_host(app: FilesASGIApp, host: str) -> None:
     """Let the control API answer requests for ``host``, the name the server was bound to
     (IP addresses and ``localhost`` always pass its ``Host`` check)."""
     if app.control is not None and host:
-        app.control.allowed_hosts.add(host.lower().rstrip("."))
+        name = host.lower().rstrip(".").strip("[]")
+        app.control.allowed_hosts.add("*" if name in ("0.0.0.0", "::", "") else name)
 
 
 def bind_socket(host: str, port: int) -> socket.socket:

@@ -173,7 +173,8 @@ class ControlAPI:
         self.prefix = prefix
         self.allowed_hosts: set[str] = set()
         """Host names (lower case) the control API answers besides IP addresses and
-        ``localhost``: the server's ``--host`` when it is a name."""
+        ``localhost``: the server's ``--host`` when it is a name; ``*`` (any name) when it
+        listens on every interface (``--host 0.0.0.0``: reached by names it cannot know)."""
         self._routes: dict[tuple[str, str], Callable[[HTTPRequest, Any], HTTPResponse]] = {
             ("GET", "health"): self._health,
             ("POST", "reset"): self._reset,
@@ -246,7 +247,8 @@ class ControlAPI:
         if name is None:
             return False
         name = name.lower().rstrip(".")
-        return _is_loopback_host(name) or _is_ip_literal(name) or name in self.allowed_hosts
+        allowed = self.allowed_hosts
+        return _is_loopback_host(name) or _is_ip_literal(name) or name in allowed or "*" in allowed
 
     def _refuse_cross_site(self, request: HTTPRequest) -> None:
         """Refuse what a web page could make a browser send: a cross-site request, a request
