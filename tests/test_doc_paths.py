@@ -3,7 +3,7 @@
 A reference is a path such as ``pytest_claude_files/_core/files.py``, ``_core/files.py``,
 ``server/_store.py``, ``tests/test_layers.py`` or ``bench/bench_server.py``. In the docs, a
 ``tests/...`` path inside a fenced code block is the reader's own test file (an example),
-not ours, and is not checked.
+not ours, and is not checked; nor is a ``tests/...`` path in a test module (test data).
 """
 
 from __future__ import annotations
@@ -39,14 +39,15 @@ def references(path: Path) -> Iterator[tuple[int, str]]:
     """``(line number, reference)`` of every path named in ``path`` that must exist."""
     in_code = False
     markdown = path.suffix == ".md"
+    a_test = path.suffix == ".py" and path.parent.name == "tests"
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if markdown and line.lstrip().startswith("```"):
             in_code = not in_code
             continue
         for found in REFERENCE.finditer(line):
             ref = found.group(1)
-            if markdown and in_code and ref.startswith("tests/"):
-                continue  # the reader's own test file in an example
+            if ref.startswith("tests/") and ((markdown and in_code) or a_test):
+                continue  # the reader's own test file in an example, or a test's data
             yield number, ref
 
 
