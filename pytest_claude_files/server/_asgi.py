@@ -201,8 +201,8 @@ class FilesASGIApp:
             return
 
         tenant = self.tenants.for_request(headers)
-        operation, _ = _routes.match(method, unquote(path) if "%" in path else path)
-        fault = tenant.begin(operation)
+        route = request.route = _routes.match(method, unquote(path) if "%" in path else path)
+        fault = tenant.begin(route[0])  # the handler reuses the match (request.route)
         if fault is not None and fault.latency:
             await asyncio.sleep(fault.latency)
         if fault is not None and fault.drop:
