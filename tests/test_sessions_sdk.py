@@ -10,7 +10,7 @@ from typing import Any
 import anthropic
 import pytest
 
-from .conftest import sdk_at_least
+from .conftest import NO_UNRELATED_PLUGINS, sdk_at_least
 
 pytestmark = [
     pytest.mark.anyio,
@@ -199,6 +199,35 @@ async def test_an_unused_reply_is_a_problem(claude_files: Any) -> None:
     claude_files.sessions.reply("never asked for")
     assert "never used" in " ".join(claude_files.problems())
     claude_files.sessions.reset()
+
+
+def test_an_unused_turn_fails_the_test_at_teardown(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_scripts_but_never_sends(claude_files):
+            claude_files.sessions.reply("never used")
+
+        def test_allowed(claude_files):
+            claude_files.sessions.assert_all_scripted_used = False
+            claude_files.sessions.reply("never used either")
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *NO_UNRELATED_PLUGINS)
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*1 scripted turn(s) of claude_files.sessions.reply() were never used*"])
+
+
+async def test_deleting_the_upload_leaves_the_session_its_copy(sdk_client: Any, claude_files: Any) -> None:
+    environment, agent = await _setup(sdk_client)
+    upload = await _r(sdk_client.beta.files.upload(file=("paper.pdf", PDF, "application/pdf")))
+    session = await _r(sdk_client.beta.sessions.create(
+        agent=agent.id, environment_id=environment.id, resources=[{"type": "file", "file_id": upload.id}]))
+    await _r(sdk_client.beta.files.delete(upload.id))
+    (mounted,) = await _items(sdk_client.beta.sessions.resources.list(session.id))
+    copy = await _r(sdk_client.beta.files.retrieve_metadata(mounted.file_id))  # a file of its own
+    assert copy.size_bytes == len(PDF) and claude_files.content(copy.id) == PDF
+    with pytest.raises(anthropic.NotFoundError):  # the upload itself cannot be mounted again
+        await _r(sdk_client.beta.sessions.resources.add(session.id, type="file", file_id=upload.id))
 
 
 async def test_a_turn_that_takes_time_has_no_outputs_until_idle(sdk_client: Any, claude_files: Any) -> None:
