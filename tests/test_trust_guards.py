@@ -431,7 +431,8 @@ def test_a_signal_during_start_up_exits_quietly(tmp_path: Path, signum: str) -> 
     import subprocess
 
     seed = tmp_path / "seed.jsonl"  # a long start: every line of a seed file is checked
-    seed.write_text("".join(json.dumps({"filename": f"f{i}.txt", "content": "x"}) + "\n" for i in range(20000)))
+    lines = (json.dumps({"filename": f"f{i}.txt", "content": "x"}) + "\n" for i in range(20000))
+    seed.write_text("".join(lines))
     process = subprocess.Popen(
         [sys.executable, "-m", "pytest_claude_files", "serve", "--port", "0", "--seed", str(seed)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
