@@ -326,3 +326,25 @@ def test_cassettes_check_seeds_the_files_the_recorded_account_already_held(
 
     record(tmp_path / "test_shared.yaml", run, service=shared)
     assert main(["cassettes", "check", str(tmp_path)]) == 0, capsys.readouterr().out
+
+
+def test_a_binary_download_replays_byte_for_byte(tmp_path: Path) -> None:
+    service = FakeService()
+    data = bytes(range(256)) * 4
+    made = service.add_file("chart.png", data, mime_type="image/png", downloadable=True)
+    path = tmp_path / "c.yaml"
+    record(path, lambda c: c.beta.files.download(made.id).read(), service=service)
+    assert "base64" in read_cassette(path)["interactions"][0]["response"]["body"]
+    assert make_replay_client(Replayer(path)).beta.files.download(made.id).read() == data
+
+
+def test_a_key_written_into_a_body_is_redacted(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+
+    def run(client: Any) -> None:
+        ask = [{"role": "user", "content": f"my key is {KEY}"}]
+        client.messages.count_tokens(model=MODEL, messages=ask)
+
+    record(path, run)
+    text = path.read_text()
+    assert KEY not in text and "my key is <key sha256:" in text

@@ -503,6 +503,7 @@ def backend_client(request: pytest.FixtureRequest, cfg: Any, fake_kwargs: Mappin
 
     recording = recording_of(request)
     if recording is not None:
+        recording.backend = backend.name  # "real" or "server", written in the cassette
         recording.secrets.extend(s for s in recording_secrets(request.config) if s not in recording.secrets)
     return make_live_client(live.base_url, live.key, state.recorder, is_async=is_async,
                             recording=recording, **kwargs)
