@@ -45,7 +45,8 @@ FILES_BETA = {"anthropic-beta": "files-api-2025-04-14"}  # (SDKs before 2.0 need
 
 
 def _request(handler: FilesHandler, body: dict[str, Any]) -> Any:
-    headers = [("x-api-key", FAKE_API_KEY), ("content-type", "application/json"), *FILES_BETA.items()]
+    headers = [("x-api-key", FAKE_API_KEY), ("content-type", "application/json"),
+               ("anthropic-version", "2023-06-01"), *FILES_BETA.items()]
     return handler(HTTPRequest.build("POST", "/v1/messages", "", headers, json.dumps(body).encode()))
 
 
@@ -59,7 +60,7 @@ def _pair(handler: FilesHandler, body: dict[str, Any]) -> tuple[Any, Any]:
 
 def bench_create(rounds: int) -> list[dict[str, Any]]:
     fake = FakeFiles()
-    fake.messages.require_all_replies_used = False
+    fake.messages.assert_all_scripted_used = False
     pdf = fake.add_file("report.pdf", b"%PDF-1.7 " + b"x" * 4000)
     messages = [{"role": "user", "content": [
         {"type": "document", "source": {"type": "file", "file_id": pdf.id}},

@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from pytest_claude_files._http.handler import FilesHandler
 
 # backends (fake, server, real) and auto-cleanup of live uploads; the fidelity suite's option
-pytest_plugins = ("pytest_claude_files._plugin.live", "pytest_claude_files._plugin.contract")
+pytest_plugins = ("pytest_claude_files._plugin.live", "pytest_claude_files._plugin.contract",
+                  "pytest_claude_files._plugin.cassettes")
 
 MARKER = "claude_files"
 GROUP = "claude-files"
@@ -92,11 +93,13 @@ def pytest_configure(config: pytest.Config) -> None:
 def _known_options() -> list[str]:
     from pytest_claude_files._live import state
     from pytest_claude_files._live.backends import OPTION_BACKEND
+    from pytest_claude_files._plugin import cassettes
     from pytest_claude_files._plugin.faker_fixtures import SEED_OPTION
     from pytest_claude_files.contract._plan import OPTION_REPORT
 
     return sorted([OPTION_BACKEND, SEED_OPTION, OPTION_REPORT, *(
-        value for name, value in vars(state).items() if name.startswith("OPTION_") and isinstance(value, str)
+        value for module in (state, cassettes) for name, value in vars(module).items()
+        if name.startswith("OPTION_") and isinstance(value, str)
     )])
 
 
@@ -121,10 +124,10 @@ def pytest_load_initial_conftests(
 
 
 def _known_ini_names() -> list[str]:
-    from pytest_claude_files._plugin import faker_fixtures, live
+    from pytest_claude_files._plugin import cassettes, faker_fixtures, live
 
     return sorted(
-        value for module in (_config, live, faker_fixtures) for name, value in vars(module).items()
+        value for module in (_config, live, faker_fixtures, cassettes) for name, value in vars(module).items()
         if name.startswith("INI_") and isinstance(value, str)
     )
 

@@ -19,6 +19,7 @@ the ``hypothesis`` entry point (``pytest_claude_files._gen.hypothesis_setup``).
 
 from __future__ import annotations
 
+from pytest_claude_files._gen import sessions as _sessions
 from pytest_claude_files._gen import skills as _skills
 from pytest_claude_files._gen.file_strategies import DIALECTS as DIALECTS
 from pytest_claude_files._gen.file_strategies import EXTENSIONS as EXTENSIONS
@@ -54,6 +55,7 @@ from pytest_claude_files._gen.file_strategies import scope_ids as scope_ids
 from pytest_claude_files._gen.file_strategies import sdk_deleted_files as sdk_deleted_files
 from pytest_claude_files._gen.file_strategies import sdk_file_metadata as sdk_file_metadata
 from pytest_claude_files._gen.file_strategies import upload_payloads as upload_payloads
+from pytest_claude_files._gen.sessions import *  # noqa: F403  (Managed Agents sessions)
 from pytest_claude_files._gen.skills import *  # noqa: F403  (skill bundles, PDFs, citations)
 
 __all__ = [
@@ -88,4 +90,5 @@ __all__ = [
     "sdk_file_metadata",
     "upload_payloads",
 ]
+__all__ += _sessions.__all__  # Managed Agents ids, mounts, events, agent turns (_gen/sessions.py)
 __all__ += _skills.__all__  # skill bundles, PDFs with text, citations (_gen/skills.py)

@@ -101,8 +101,8 @@ def test_bad_option_value_is_a_usage_error(pytester: pytest.Pytester, clean_env:
     result = pytester.runpytest("--claude-files-backend=prod")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([
-        "ERROR: --claude-files-backend=prod: unknown backend 'prod'; choose one of fake, server, real "
-        "(e.g. --claude-files-backend=fake). See claude-files-fake docs real-backend",
+        "ERROR: --claude-files-backend=prod: unknown backend 'prod'; choose one of fake, server, "
+        "real, replay (e.g. --claude-files-backend=fake). See claude-files-fake docs real-backend",
     ])
 
 

@@ -73,7 +73,7 @@ async def test_respx_batch_routes_are_scriptable(client: Any, claude_files_respx
 
 # -- mock_claude_files() -----------------------------------------------------------------------
 def test_mock_claude_files_serves_batches() -> None:
-    with mock_claude_files(max_retries=0) as fake:
+    with mock_claude_files() as fake:
         sdk = anthropic.Anthropic(api_key="sk-ant-test", max_retries=0)
         pdf = fake.add_file("a.pdf", b"%PDF-1.4", mime_type="application/pdf")
         fake.batches.hold()

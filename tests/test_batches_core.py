@@ -55,7 +55,7 @@ def test_an_unused_custom_id_reply_is_a_problem() -> None:
 
     (problem,) = fake.problems()
     assert "claude_files.batches.reply()" in problem and "never-sent" in problem
-    fake.batches.require_all_replies_used = False
+    fake.batches.assert_all_scripted_used = False
     assert fake.problems() == []
 
 

@@ -170,7 +170,7 @@ def test_unused_replies_are_a_problem_and_reset_forgets(fake: FakeFiles) -> None
     assert problem.startswith("1 scripted reply of claude_files.messages.reply() never used:\n"
                               "  - reply with text 'never used'\n"
                               "No Messages create requests arrived at all.")
-    fake.messages.require_all_replies_used = False
+    fake.messages.assert_all_scripted_used = False
     assert fake.messages.problems() == []
     fake.reset()
     assert fake.messages.pending_replies == [] and fake.messages.requests == []

@@ -18,7 +18,7 @@ FAKE = FakeFiles()
 FILES = [FAKE.add_file(name, b"%x") for name in ("a.pdf", "b.txt", "c.png", "d.jpg", "e.csv", "f.xlsx")]
 GONE = FAKE.add_file("gone.pdf", b"%PDF")
 FAKE.delete(GONE.id)
-FAKE.messages.require_all_replies_used = False
+FAKE.messages.assert_all_scripted_used = False
 
 
 @pytest.mark.parametrize(("name", "block_type"), [

@@ -91,3 +91,23 @@ def test_the_first_error_names_say_the_new_one(old: str, new: str) -> None:
         from pytest_claude_files.errors import FilesTimeoutError  # the new name warns nothing
 
         assert FilesTimeoutError.status == 504
+
+
+@pytest.mark.parametrize("resource", ["messages", "batches", "sessions"])
+def test_the_first_name_of_assert_all_scripted_used_says_the_new_one(resource: str) -> None:
+    from pytest_claude_files import FakeService
+
+    fake = FakeService()
+    scripted = getattr(fake, resource)
+    assert scripted.assert_all_scripted_used is True
+    with pytest.raises(AttributeError, match=r"\.require_all_replies_used is now assert_all_scripted_used"):
+        scripted.require_all_replies_used = False  # never a silent no-op
+    with pytest.raises(AttributeError, match="is now assert_all_scripted_used"):
+        _ = scripted.require_all_replies_used
+    if resource == "batches":
+        scripted.reply("req-1", "unused")
+    else:
+        scripted.reply("unused")
+    assert any("never used" in p or "unused" in p for p in scripted.problems())
+    scripted.assert_all_scripted_used = False  # the opt-out under its one name
+    assert scripted.problems() == []

@@ -202,7 +202,8 @@ def test_a_body_cut_off_does_not_run(plain: ServerHandle) -> None:
     plain.control(A).reset()
     plain.files(A).add_file("kept.txt", b"kept")
     with socket.create_connection((plain.host, plain.port), timeout=10) as sock:
-        sock.sendall(b"POST /_claude_files/reset HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        sock.sendall(b"POST /_claude_files/reset HTTP/1.1\r\nHost: localhost\r\n"
+                     b"Content-Type: application/json\r\n"
                      b"x-api-key: " + A.encode() + b"\r\nContent-Length: 50\r\n\r\n{}")
         sock.shutdown(socket.SHUT_WR)  # the rest never comes
         while sock.recv(65536):

@@ -127,7 +127,7 @@ def test_too_many_or_too_large_headers_are_refused_with_an_envelope(
 
 
 def test_a_100mb_body_to_the_control_api_is_refused_before_it_is_read(server: ServerHandle) -> None:
-    head = (b"POST /_claude_files/files HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\n"
+    head = (b"POST /_claude_files/files HTTP/1.1\r\nHost: localhost\r\ncontent-type: application/json\r\n"
             b"x-api-key: " + KEY.encode() + b"\r\ncontent-length: %d\r\n\r\n" % (100 * 1024 * 1024))
     with Neighbour(server):
         status, headers, body = exchange(server, head, b'{"filename": "a.txt", "content": "' + b"a" * 65536)

@@ -5,7 +5,8 @@ and without a type: without one it is stored as octet-stream), an
 auto-paginated list over several pages, metadata, the download error for an upload, a
 download of a seeded downloadable file, delete, ``NotFoundError`` afterwards; and
 ``messages.mjs``: a file document in ``messages.create``, ``countTokens``, ``stream``,
-``NotFoundError`` for a deleted file. The SDK is
+``NotFoundError`` for a deleted file; and ``sessions.mjs``: a Managed Agents session mounting
+an upload, its streamed turn, the session-scoped report listed and downloaded. The SDK is
 installed with ``npm install`` into pytest's cache directory (git ignores it), once.
 Skipped, with the reason, only where ``node`` or ``npm`` is absent.
 """
@@ -38,7 +39,7 @@ def node_project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         pytest.skip("node and npm are needed for the TypeScript SDK check (not found on PATH)")
     cache = getattr(request.config, "cache", None)
     where = cache.mkdir("claude-files-node") if cache is not None else tmp_path_factory.mktemp("node")
-    for name in ("package.json", "workflow.mjs", "messages.mjs"):
+    for name in ("package.json", "workflow.mjs", "messages.mjs", "sessions.mjs", "skills.mjs"):
         shutil.copy(NODE_DIR / name, where / name)
     if not (where / "node_modules" / "@anthropic-ai" / "sdk" / "package.json").exists():
         done = subprocess.run(
@@ -130,3 +131,44 @@ def test_typescript_sdk_messages_with_files(node_project: Path, server: ServerHa
     assert error["message"].startswith("File not found:")
     assert error["requestId"].startswith("req_01")
     assert [r.file_ids for r in fake.messages.requests] == [[pdf.id]] * 3 + [[gone.id]]
+
+
+def test_typescript_sdk_managed_agents_session(node_project: Path, server: ServerHandle) -> None:
+    """``sessions.mjs``: environment, agent, a mounted PDF, the streamed turn, the scoped report."""
+    server.tenants.get(KEY).reset()
+    server.control(KEY).session_reply("done", output_files={"report.md": b"# R"})
+
+    seen = run_node(node_project, server, "sessions.mjs")
+
+    session = seen["session"]
+    assert session["status"] == "idle" and session["id"].startswith("sesn_")
+    assert session["mounted"]["file_id"] != session["uploadId"]
+    assert session["mounted"]["mount_path"] == f"/mnt/session/uploads/{session['uploadId']}"
+    turn = ["user.message", "session.status_running", "span.model_request_start", "agent.message",
+            "span.model_request_end", "session.status_idle"]
+    assert seen["streamed"] == turn and seen["listed"] == turn
+    assert seen["agentText"] == "done" and seen["statusAfter"] == "idle"
+    by_name = {f["filename"]: f for f in seen["scoped"]}
+    assert by_name["report.md"]["downloadable"] and not by_name["paper.pdf"]["downloadable"]
+    assert by_name["report.md"]["scope"] == {"type": "session", "id": session["id"]}
+    assert seen["report"] == "# R"
+    assert seen["unknownAgent"] == {"notFound": True, "status": 404}
+    assert seen["noHeader"] == {"badRequest": True, "status": 400}
+
+
+def test_typescript_sdk_skills_flow(node_project: Path, server: ServerHandle) -> None:
+    """``skills.mjs``: list Anthropic's skills, create one, use both in a container, download the xlsx."""
+    server.tenants.get(KEY).reset()
+    server.control(KEY).reply("Budget ready.", output_files={"budget.xlsx": b"PK fake xlsx"})
+
+    seen = run_node(node_project, server, "skills.mjs")
+
+    assert seen["anthropic"] == ["pptx", "xlsx", "docx", "pdf"]
+    assert seen["skill"]["id"].startswith("skill_01") and seen["skill"]["displayName"] == "node-skill"
+    assert seen["missingSkillMd"] == "SKILL.md file must be exactly in the top-level folder."
+    assert seen["containerSkills"] == [
+        {"type": "anthropic", "skill_id": "xlsx", "version": "20251013"},
+        {"type": "custom", "skill_id": seen["skill"]["id"], "version": seen["skill"]["latest"]},
+    ]
+    assert seen["downloaded"] == {"filename": "budget.xlsx", "content": "PK fake xlsx"}
+    assert seen["deleted"] == "skill_deleted"

@@ -94,6 +94,13 @@ ALL = {
     "skill_bundles": cfs.skill_bundles(),
     "invalid_skill_bundles": cfs.invalid_skill_bundles(),
     "citation_specs": cfs.citation_specs({"file_01a": "The cat sat.", "file_01b": "x"}),
+    "session_ids": cfs.session_ids(),
+    "agent_ids": cfs.agent_ids(),
+    "environment_ids": cfs.environment_ids(),
+    "mount_paths": cfs.mount_paths(),
+    "file_resources": cfs.file_resources([f"file_01{i}" for i in range(5)]),
+    "user_messages": cfs.user_messages(),
+    "session_replies": cfs.session_replies(),
 }
 
 

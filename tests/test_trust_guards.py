@@ -13,9 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from pytest_claude_files._core.files import FakeFilesSettings
+from pytest_claude_files._http.endpoint import HTTPRequest
 from pytest_claude_files._live import ledger as ledger_module
 from pytest_claude_files._live.cleanup import Attempt, Recorder, RetryPolicy, Secret, sweep
 from pytest_claude_files._live.ledger import LedgerWriter, ensure_ledger_dir, read_ledger
+from pytest_claude_files.server import start_server
+from pytest_claude_files.server._control import ControlAPI
+from pytest_claude_files.server._tenants import Tenants
 
 KEY = "sk-ant-api03-guards24-0123456789"
 BASE = "https://api.example.test"
@@ -130,3 +135,203 @@ def test_a_ledger_starts_with_its_session_line(tmp_path: Path) -> None:
     first = json.loads(path.read_text().splitlines()[0])
     assert first["event"] == "session" and first["v"] == ledger_module.LEDGER_VERSION
     assert ledger_module.LEDGER_NAME.match(path.name)
+
+
+# -- finding 2: the control API's cross-site checks --------------------------------------------
+def control_request(method: str, name: str, body: object = None, **headers: str) -> HTTPRequest:
+    data = b"" if body is None else json.dumps(body).encode()
+    return HTTPRequest.build(method, f"/_claude_files/{name}", body=data,
+                             headers={"x-api-key": "sk-ant-a", "content-type": "application/json", **headers})
+
+
+def control_api() -> ControlAPI:
+    return ControlAPI(Tenants(FakeFilesSettings()))
+
+
+@pytest.mark.parametrize(("origin", "allowed"), [
+    ("http://127.0.0.1.evil.example", False),  # starts like loopback, is not
+    ("http://127.evil.example", False),
+    ("http://localhost.evil.example", False),
+    ("https://evil.example", False),
+    ("http://127.0.0.1:5173", True),
+    ("http://127.0.0.2", True),
+    ("http://[::1]:3000", True),
+    ("http://localhost:5173", True),
+    ("http://app.localhost", True),
+])
+def test_an_origin_that_only_starts_like_loopback_is_refused(origin: str, allowed: bool) -> None:
+    api = control_api()
+    response = api(control_request("POST", "reset", {}, origin=origin))
+    assert (response.status == 200) is allowed, response.body
+    if not allowed:
+        assert response.status == 403 and json.loads(response.body)["error"]["type"] == "permission_error"
+
+
+@pytest.mark.parametrize(("host", "allowed"), [
+    ("evil.example", False),  # DNS rebinding: the page's own name, resolved to 127.0.0.1
+    ("evil.example:8000", False),
+    ("127.0.0.1.evil.example:8000", False),
+    ("127.0.0.1:8000", True),
+    ("localhost:8000", True),
+    ("[::1]:8000", True),
+    ("10.0.0.5:8000", True),  # an address, not a name: nothing to rebind
+    ("fake.internal:8000", True),  # the --host the server was started with
+])
+def test_a_request_with_a_foreign_host_header_is_refused(host: str, allowed: bool) -> None:
+    api = control_api()
+    api.allowed_hosts.add("fake.internal")
+    response = api(control_request("GET", "state", host=host))
+    assert (response.status == 200) is allowed, response.body
+    if not allowed:
+        assert response.status == 403 and "Host" in json.loads(response.body)["error"]["message"]
+
+
+def test_the_server_answers_its_own_host_name_and_refuses_another() -> None:
+    from tests.test_server import raw
+
+    with start_server("localhost", 0) as server:
+        status, _, _ = raw(server, "GET", "/_claude_files/state", key="sk-ant-a",
+                           headers={"host": "rebound.example"})
+        assert status == 403
+        status, _, _ = raw(server, "GET", "/_claude_files/state", key="sk-ant-a")
+        assert status == 200
+
+
+# -- finding 7: one server per --data-dir --------------------------------------------------------
+def test_a_second_server_on_the_same_data_dir_refuses_to_start(tmp_path: Path) -> None:
+    from pytest_claude_files.server._persistence import ServerError
+
+    with start_server(data_dir=tmp_path) as first:
+        first.files("sk-ant-a").add_file("a.txt", b"a")
+        with pytest.raises(ServerError, match="another claude-files-fake server uses it") as caught:
+            start_server(data_dir=tmp_path)
+        assert "\n" not in str(caught.value) and str(os.getpid()) in str(caught.value)
+    with start_server(data_dir=tmp_path) as again:  # released at stop: a restart works
+        assert len(again.files("sk-ant-a")) == 1
+
+
+def test_the_cli_refuses_a_locked_data_dir_with_one_line(tmp_path: Path) -> None:
+    import subprocess
+
+    with start_server(data_dir=tmp_path):
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest_claude_files", "serve", "--port", "0",
+             "--data-dir", str(tmp_path)],
+            capture_output=True, text=True, timeout=60,
+        )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "another claude-files-fake server uses it" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# -- finding 5: control values accepted, then breaking /v1 later -----------------------------------
+def mime(value: str) -> dict[str, object]:
+    return {"text": "x", "output_files": {"a.txt": {"content": "a", "mime_type": value}}}
+
+
+DEEP = {"a": None}
+for _ in range(100):
+    DEEP = {"a": DEEP}
+
+BAD_CONTROL_VALUES = [
+    ("faults", {"status": 503, "error_type": "x"}),
+    ("faults", {"status": 503, "headers": {"content-length": "5"}}),
+    ("faults", {"status": 503, "headers": {"Transfer-Encoding": "chunked"}}),
+    ("faults", {"status": 503, "headers": {"x-note": ""}}),
+    ("faults", {"status": 503, "headers": {"x-note": "   "}}),
+    ("messages/replies", {"text": "x", "return_code": "abc"}),
+    ("messages/replies", {"text": "x", "return_code": True}),
+    ("messages/replies", {"text": "x", "stdout": 5}),
+    ("messages/replies", {"text": "x", "command": ["ls"]}),
+    ("messages/replies", mime("text/plain\r\nx: y")),
+    ("messages/replies", mime("text/plain\x00")),
+    ("messages/replies", mime("plain")),
+    ("messages/replies", {"text": "x", "output_files": {"\ud800.txt": {"content": "a"}}}),
+    ("messages/replies", {"text": "x", "tool_use": {"name": "n", "input": DEEP}}),
+]
+
+
+@pytest.mark.parametrize(("name", "body"), BAD_CONTROL_VALUES, ids=[f"{n}-{i}" for i, (n, _) in
+                                                                     enumerate(BAD_CONTROL_VALUES)])
+def test_control_values_that_would_break_v1_are_400_and_change_nothing(name: str, body: object) -> None:
+    api = control_api()
+    response = api(control_request("POST", name, body))
+    assert response.status == 400, response.body
+    assert json.loads(response.body)["error"]["type"] == "invalid_request_error"
+    tenant = api.tenants.get("sk-ant-a")
+    assert tenant.faults.pending() == [] and tenant.files.messages.pending_replies == []
+
+
+def test_good_control_values_still_pass() -> None:
+    api = control_api()
+    assert api(control_request("POST", "faults", {"status": 503, "error_type": "api_error",
+                                                  "headers": {"x-note": "a"}})).status == 200
+    reply = {"text": "x", "return_code": 2, "stdout": "o", "command": "ls",
+             "output_files": {"a.csv": {"content": "a", "mime_type": "text/csv; charset=utf-8"}}}
+    assert api(control_request("POST", "messages/replies", reply)).status == 200
+
+
+# -- finding 6: a body dribbled a byte at a time meets a total deadline ------------------------------
+@pytest.mark.parametrize("path", ["/v1/files", "/_claude_files/faults"])
+def test_a_dribbled_body_times_out_as_a_whole(path: str) -> None:
+    import asyncio
+    import time
+
+    from pytest_claude_files.server._app import make_app
+
+    app = make_app(read_timeout=5.0)
+    app.body_timeout = 0.4  # each byte comes well within read_timeout, the whole body never does
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        await asyncio.sleep(0.05)
+        return {"type": "http.request", "body": b"x", "more_body": True}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": path, "raw_path": path.encode(), "query_string": b"",
+             "headers": [(b"x-api-key", b"sk-ant-a"), (b"anthropic-version", b"2023-06-01"),
+                         (b"content-type", b"application/json"), (b"transfer-encoding", b"chunked")]}
+    started = time.monotonic()
+    asyncio.run(asyncio.wait_for(app(scope, receive, send), 10))
+    took = time.monotonic() - started
+    assert 0.3 < took < 3
+    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
+    assert status in (400, 408)  # 408 for /v1; the control API answers a body that never ended with 400
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")  # type: ignore[misc]
+    assert json.loads(body)["type"] == "error"
+
+
+# -- finding 8: redaction of short keys ----------------------------------------------------------------
+def test_a_short_key_is_redacted_as_a_whole_token_only() -> None:
+    from pytest_claude_files._live.cleanup import redact
+
+    summary = "claude-files: uploaded 2 by tests/test_keys.py::test_k, deleted 2; key=test"
+    redacted = redact(summary, [Secret("test"), Secret("k")])
+    assert "tests/test_keys.py::test_k" in redacted and "uploaded 2" in redacted  # words survive
+    assert "key=<key sha256:" in redacted and not redacted.endswith("=test")
+    long_key = "sk-ant-api03-" + "x" * 20
+    assert long_key not in redact(f"url?k={long_key}abc", [Secret(long_key)])  # long keys: anywhere
+
+
+# -- finding 4: the Messages record is bounded by bytes ----------------------------------------------------
+def test_the_messages_record_is_bounded_by_bytes() -> None:
+    from pytest_claude_files._core import messages as messages_module
+    from pytest_claude_files._core.service import FakeService
+    from pytest_claude_files._http.handler import FilesHandler
+
+    fake = FakeService()
+    record = fake.messages._state.requests
+    record.max_bytes = 1_000_000  # (64 MiB by default: REQUESTS_KEPT_BYTES)
+    handler = FilesHandler(fake)
+    text = "x" * 300_000
+    for _ in range(20):  # 20 requests of 300 kB: 6 MB sent, at most 1 MB kept
+        body = json.dumps({"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": text}]})
+        response = handler(HTTPRequest.build("POST", "/v1/messages", body=body.encode(), headers={
+            "x-api-key": "k", "anthropic-version": "2023-06-01", "content-type": "application/json"}))
+        assert response.status == 200
+    kept = fake.messages.requests
+    assert record.bytes <= 1_000_000 and 1 <= len(kept) <= 3
+    assert sum(len(json.dumps(r.body)) for r in kept) <= 1_100_000
+    assert messages_module.REQUESTS_KEPT_BYTES == 64 * 1024 * 1024

@@ -52,7 +52,7 @@ def run_usage_error(pytester: pytest.Pytester, *args: str, ini: str = "") -> pyt
         (
             ["--claude-files-backend=mock"],
             "ERROR: --claude-files-backend=mock: unknown backend 'mock'; choose one of fake, server, "
-            "real (e.g. --claude-files-backend=fake). See claude-files-fake docs real-backend",
+            "real, replay (e.g. --claude-files-backend=fake). See claude-files-fake docs real-backend",
         ),
         (
             ["--claude-files-cleanup=maybe"],
@@ -98,8 +98,8 @@ def test_a_ledger_directory_that_is_a_symlink_is_refused(pytester: pytest.Pytest
         (
             {"CLAUDE_FILES_BACKEND": "prod"},
             [],
-            "ERROR: CLAUDE_FILES_BACKEND=prod: unknown backend 'prod'; choose one of fake, server, real "
-            "(e.g. --claude-files-backend=fake). See claude-files-fake docs real-backend",
+            "ERROR: CLAUDE_FILES_BACKEND=prod: unknown backend 'prod'; choose one of fake, server, "
+            "real, replay (e.g. --claude-files-backend=fake). See claude-files-fake docs real-backend",
         ),
         (
             {"ANTHROPIC_BASE_URL": "api.anthropic.com", "ANTHROPIC_API_KEY": "sk-ant-x"},
@@ -201,7 +201,8 @@ def test_real_marker_on_the_fake_says_how_to_run_it(pytester: pytest.Pytester) -
         (
             "claude_files_backend = prod",
             "ERROR: claude_files_backend = prod (ini option): unknown backend 'prod'; choose one of fake, "
-            "server, real (e.g. --claude-files-backend=fake). See claude-files-fake docs real-backend",
+            "server, real, replay (e.g. --claude-files-backend=fake). "
+            "See claude-files-fake docs real-backend",
         ),
         (
             "claude_files_cleanup = sometimes",
@@ -419,7 +420,7 @@ def test_a_module_marker_error_names_the_marker(pytester: pytest.Pytester) -> No
         (
             ["start"],
             "claude-files-fake: error: argument COMMAND: invalid choice: 'start' "
-            "(choose from serve, openapi, docs, drift)",
+            "(choose from serve, openapi, docs, cassettes, drift)",
         ),
     ],
 )

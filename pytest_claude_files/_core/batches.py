@@ -34,7 +34,7 @@ from typing import Any, Optional, Protocol
 from pytest_claude_files._core import batch_check as _check
 from pytest_claude_files._core import ids as _ids
 from pytest_claude_files._core.messages import FakeMessages, Reply
-from pytest_claude_files._core.resource import Resource, ServiceLike
+from pytest_claude_files._core.resource import Renamed, Resource, ServiceLike
 from pytest_claude_files.errors import FilesAPIError, InvalidRequestError, NotFoundError, shown
 from pytest_claude_files.models import format_timestamp
 
@@ -107,6 +107,8 @@ class FakeBatches(Resource):
     with :meth:`hold` and end them with :meth:`end`; look with :meth:`get` and :meth:`results`.
     """
 
+    require_all_replies_used = Renamed("assert_all_scripted_used")
+
     name = "batches"
 
     def __init__(self, service: Service) -> None:
@@ -120,7 +122,7 @@ class FakeBatches(Resource):
         """Requests and results kept over every batch; beyond, the oldest results are archived."""
         self.results_in_request_order = False
         """Give results in request order (default: a fixed order that is not; see ``results_order``)."""
-        self.require_all_replies_used = True
+        self.assert_all_scripted_used = True
         """Fail the test at teardown when a :meth:`reply` was never used (default True)."""
         self._lock = threading.RLock()
         self._holding = False
@@ -165,14 +167,14 @@ class FakeBatches(Resource):
     def problems(self) -> list[str]:
         """Unused :meth:`reply` scripts (the ``claude_files`` fixture fails the test on them)."""
         pending = self.pending_replies
-        if not self.require_all_replies_used or not pending:
+        if not self.assert_all_scripted_used or not pending:
             return []
         count = sum(len(v) for v in pending.values())
         named = ", ".join(sorted(pending)[:10]) + (", ..." if len(pending) > 10 else "")
         return [
             f"{count} scripted reply(ies) of claude_files.batches.reply() were never used (custom_id: "
             f"{named}): no batch request with that custom_id succeeded (set "
-            "claude_files.batches.require_all_replies_used = False to allow it)."
+            "claude_files.batches.assert_all_scripted_used = False to allow it)."
         ]
 
     def hold(self, held: bool = True) -> None:

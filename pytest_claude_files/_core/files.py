@@ -14,10 +14,12 @@ import heapq
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterator, NamedTuple, Optional, Sequence, TypeVar, Union, overload
+from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar, Union, overload
 
 from pytest_claude_files._core import file_notices as _notices
 from pytest_claude_files._core import ids as _ids
+from pytest_claude_files._core.calls import Call as Call
+from pytest_claude_files._core.calls import CallRecord, _new_call
 from pytest_claude_files._core.clock import FakeClock
 from pytest_claude_files._core.misuse import ListingTracker, MisuseLog
 from pytest_claude_files._core.naming import check_filename, unnamed_filename, upload_mime_type
@@ -29,7 +31,7 @@ from pytest_claude_files._core.pages import MIN_EXPIRES_IN as MIN_EXPIRES_IN
 from pytest_claude_files._core.pages import MIN_LIMIT as MIN_LIMIT
 from pytest_claude_files._core.pages import PAGE_TOKEN_PREFIX as PAGE_TOKEN_PREFIX
 from pytest_claude_files._core.pages import AgentsPage as AgentsPage
-from pytest_claude_files._core.pages import BetaPage, GAPage, check_cursor, check_limit
+from pytest_claude_files._core.pages import BetaPage, GAPage, check_limit, cursor_walk, insert_sorted
 from pytest_claude_files._core.pages import decode_page_token as decode_page_token
 from pytest_claude_files._core.pages import encode_page_token as encode_page_token
 from pytest_claude_files._core.settings import DEFAULT_STORAGE_QUOTA_BYTES as DEFAULT_STORAGE_QUOTA_BYTES
@@ -37,6 +39,8 @@ from pytest_claude_files._core.settings import EXPIRED_METADATA_WINDOW as EXPIRE
 from pytest_claude_files._core.settings import MAX_FILE_BYTES as MAX_FILE_BYTES
 from pytest_claude_files._core.settings import MB as MB
 from pytest_claude_files._core.settings import FakeFilesSettings as FakeFilesSettings
+from pytest_claude_files._core.storage import Content as Content
+from pytest_claude_files._core.storage import MemoryStorage, Storage
 from pytest_claude_files.errors import (
     FilesAPIError,
     InvalidRequestError,
@@ -49,23 +53,7 @@ from pytest_claude_files.models import DeletedFile, Dialect, FileMetadata, FileS
 __all__ = ["AgentsPage", "BetaPage", "Call", "FakeFilesSettings", "FilesResource", "GAPage",
            "decode_page_token", "encode_page_token"]
 
-Content = Union[bytes, bytearray, memoryview]
 _R = TypeVar("_R")
-
-class Call(NamedTuple):
-    """One operation the service performed (or refused), for inspection in tests."""
-
-    operation: str
-    file_id: Optional[str]
-    params: dict[str, Any]
-    error: Optional[FilesAPIError]
-
-
-# ``Call(a, b, c, d)`` runs the named tuple's Python-level ``__new__``; recording a call
-# on every request builds it straight from its fields instead (the same object).
-_new_call: Callable[[type[Call], tuple[str, Optional[str], dict[str, Any], Optional[FilesAPIError]]], Call]
-_new_call = tuple.__new__
-
 
 @dataclass
 class _Stored:
@@ -90,12 +78,19 @@ class FilesResource:
         *,
         clock: Optional[FakeClock] = None,
         misuse: Optional[MisuseLog] = None,
+        storage: Optional[Storage] = None,
+        calls_kept: Optional[int] = None,
     ) -> None:
         self.settings: FakeFilesSettings = settings or FakeFilesSettings()
         self.clock: FakeClock = clock or FakeClock()
         self.misuse: MisuseLog = misuse if misuse is not None else MisuseLog(self.settings.misuse_warnings)
+        self.storage: Storage = storage if storage is not None else MemoryStorage()
+        """Where contents live (``_core/storage.py``): memory, or the emulator's directory store."""
+        self.calls_kept = calls_kept
+        """At most this many recorded calls (the oldest half goes when full); ``None``: all."""
         self._lock = threading.RLock()
         self._init_state()
+        self.storage.load(self._restore)
 
     def _init_state(self) -> None:
         self._files: dict[str, _Stored] = {}
@@ -104,7 +99,7 @@ class FilesResource:
         self._deadlines: list[tuple[datetime, str]] = []  # heap: when a file's content, then metadata, goes
         self._by_workspace: dict[Optional[str], list[str]] = {}
         self._used = 0
-        self.calls: list[Call] = []
+        self.calls: list[Call] = CallRecord(self.calls_kept)
         self.listings = ListingTracker()
 
     def unfinished_listings(self) -> None:
@@ -116,6 +111,7 @@ class FilesResource:
         """Forget every file and call (settings and clock stay)."""
         with self._lock:
             self._init_state()
+            self.storage.clear(keep=())
 
     def __len__(self) -> int:
         return len(self._files)
@@ -196,14 +192,39 @@ class FilesResource:
         under a known id (the server's ``--data-dir``); it must be a file id not in use.
         """
         data: Content = content.encode() if isinstance(content, str) else content
-        with self._lock:  # the check and the store under one lock: two seeds of one id, one wins
-            if file_id is not None and (not _ids.is_file_id(file_id) or file_id in self._files):
-                raise ValueError(f"file_id {file_id!r}: not a file id, or already in use")
-            name = check_filename(filename)
-            mime = upload_mime_type(mime_type, name)  # kept as given, octet-stream included
-            when = created_at if created_at is not None else self.clock.now()
-            return self._store(name, mime, data, when, downloadable, scope_id, expires_at, "add_file",
-                               file_id=file_id, workspace=workspace_id)
+        staged = self._stage(data, "add_file", {"filename": filename})
+        try:
+            with self._lock:  # the check and the store under one lock: two seeds of one id, one wins
+                if file_id is not None and (not _ids.is_file_id(file_id) or file_id in self._files):
+                    raise ValueError(f"file_id {file_id!r}: not a file id, or already in use")
+                name = check_filename(filename)
+                mime = upload_mime_type(mime_type, name)  # kept as given, octet-stream included
+                when = created_at if created_at is not None else self.clock.now()
+                return self._store(name, mime, data, when, downloadable, scope_id, expires_at, "add_file",
+                                   file_id=file_id, workspace=workspace_id, staged=staged)
+        finally:
+            self.storage.release(staged)
+
+    def _restore(self, meta: FileMetadata, workspace: Optional[str], content: Content) -> None:
+        """A file the storage kept (a restart): a seed's rules, no call recorded, nothing written."""
+        with self._lock:
+            if not _ids.is_file_id(meta.id) or meta.id in self._files:
+                raise ValueError(f"file_id {meta.id!r}: not a file id, or already in use")
+            self._store(check_filename(meta.filename), meta.mime_type, content, meta.created_at,
+                        meta.downloadable, None if meta.scope is None else meta.scope.id, meta.expires_at,
+                        None, file_id=meta.id, workspace=workspace, persist=False)
+
+    def _stage(self, content: Content, operation: str, params: dict[str, Any]) -> object:
+        """The storage's slow part, before the lock (nothing for a file over the size limit,
+        which fails anyway); a refusal (a full disk) is recorded as the call's error."""
+        size = len(content) if not isinstance(content, memoryview) else content.nbytes
+        if size > self.settings.max_file_size:
+            return None
+        try:
+            return self.storage.stage(content)
+        except FilesAPIError as exc:
+            self.calls.append(Call(operation, None, {**params, "size": size}, exc))
+            raise
 
     def add_all(self, specs: Sequence[dict[str, Any]]) -> list[FileMetadata]:
         """Seed several files all or nothing: each spec is :meth:`add_file`'s keyword arguments.
@@ -244,15 +265,19 @@ class FilesResource:
         """An upload as ``POST /v1/files`` does it (``filename=None``: the part had none)."""
         params = {"filename": filename, "size": len(content), "dialect": dialect,
                   "content_type": content_type, "expires_in_seconds": expires_in_seconds}
-        with self._lock:
-            try:
-                meta = self._upload(content, filename, content_type, dialect,
-                                    expires_in_seconds, scope_id, workspace_id)
-            except FilesAPIError as exc:
-                self.calls.append(Call("upload", None, params, exc))
-                raise
-            self.calls.append(Call("upload", meta.id, params, None))
-            return meta
+        staged = self._stage(content, "upload", params)
+        try:
+            with self._lock:
+                try:
+                    meta = self._upload(content, filename, content_type, dialect,
+                                        expires_in_seconds, scope_id, workspace_id, staged)
+                except FilesAPIError as exc:
+                    self.calls.append(Call("upload", None, params, exc))
+                    raise
+                self.calls.append(Call("upload", meta.id, params, None))
+                return meta
+        finally:
+            self.storage.release(staged)
 
     def _upload(
         self,
@@ -263,6 +288,7 @@ class FilesResource:
         expires_in_seconds: Optional[int],
         scope_id: Optional[str],
         workspace_id: Optional[str],
+        staged: object = None,
     ) -> FileMetadata:
         if dialect == "beta":
             if expires_in_seconds is not None:
@@ -288,7 +314,7 @@ class FilesResource:
         now = self.clock.now()
         expires_at = None if expires_in_seconds is None else now + timedelta(seconds=expires_in_seconds)
         meta = self._store(name, mime, content, now, False, scope_id, expires_at, None,
-                           workspace=workspace_id)
+                           workspace=workspace_id, staged=staged)
         if mime.split(";", 1)[0].strip().lower() == "application/octet-stream":
             _notices.octet_stream_upload(self.misuse, name)
         return meta
@@ -307,7 +333,7 @@ class FilesResource:
         with self._lock:
             try:
                 seq = self._sequence(scope_id, workspace_id)
-                ids, has_more = _cursor_walk(seq, limit, before_id, after_id)
+                ids, has_more = cursor_walk(seq, limit, before_id, after_id)
             except FilesAPIError as exc:
                 self.calls.append(Call("list", None, params, exc))
                 raise
@@ -341,7 +367,7 @@ class FilesResource:
                             "before_id and after_id cannot be combined with page or ids."
                         )
                     seq = self._sequence(scope_id, workspace_id)
-                    chosen, has_more = _cursor_walk(
+                    chosen, has_more = cursor_walk(
                         seq, DEFAULT_LIMIT if limit is None else limit, before_id, after_id)
                     older = bool(chosen) and bisect.bisect_left(seq, chosen[0]) > 0
                     result = AgentsPage([self._files[i].meta for i in reversed(chosen)], has_more,
@@ -437,6 +463,7 @@ class FilesResource:
         def run() -> DeletedFile:
             self._lookup(file_id, workspace_id)
             self._discard(file_id)
+            self.storage.remove(file_id)  # under the lock: a delete wins over a write in flight
             return DeletedFile(id=file_id)
         with self._lock:
             return self._recorded("delete", file_id, run)
@@ -528,7 +555,10 @@ class FilesResource:
         record_as: Optional[str],
         file_id: Optional[str] = None,
         workspace: Optional[str] = None,
+        staged: object = None,
+        persist: bool = True,
     ) -> FileMetadata:
+        """Check the limits, keep the file (its storage first: a refusal stores nothing)."""
         size = len(content) if not isinstance(content, memoryview) else content.nbytes
         limits = self.settings
         if size > limits.max_file_size:
@@ -554,11 +584,13 @@ class FilesResource:
             scope=None if scope_id is None else FileScope(id=scope_id),
             expires_at=expires_at,
         )
+        if persist:
+            content = self.storage.commit(meta, workspace, content, staged)
         self._files[file_id] = _Stored(meta, content, workspace)
-        _insert(self._order, file_id)
-        _insert(self._by_workspace.setdefault(workspace, []), file_id)
+        insert_sorted(self._order, file_id)
+        insert_sorted(self._by_workspace.setdefault(workspace, []), file_id)
         if scope_id is not None:
-            _insert(self._by_scope.setdefault(scope_id, []), file_id)
+            insert_sorted(self._by_scope.setdefault(scope_id, []), file_id)
         if expires_at is not None:
             heapq.heappush(self._deadlines, (expires_at, file_id))
         if scope_id is None:
@@ -566,31 +598,3 @@ class FilesResource:
         if record_as:
             self.calls.append(Call(record_as, file_id, {"filename": filename, "size": size}, None))
         return meta
-
-
-def _cursor_walk(
-    seq: list[str], limit: int, before_id: Optional[str], after_id: Optional[str]
-) -> tuple[list[str], bool]:
-    """The ids (oldest first) of a ``before_id``/``after_id`` page over ``seq``, and ``has_more``.
-
-    ``after_id`` goes to older files, ``before_id`` to newer. Decision: both at once is a 400
-    (no source says what the API does; the contract suite checks it).
-    """
-    check_limit(limit)
-    if before_id is not None and after_id is not None:
-        raise InvalidRequestError("before_id and after_id cannot both be given.")
-    if before_id is not None:
-        pos = bisect.bisect_right(seq, check_cursor("before_id", before_id))
-        return seq[pos:pos + limit], pos + limit < len(seq)
-    end = len(seq) if after_id is None else bisect.bisect_left(seq, check_cursor("after_id", after_id))
-    start = max(0, end - limit)
-    return seq[start:end], start > 0
-
-
-def _insert(seq: list[str], file_id: str) -> None:
-    if not seq or seq[-1] < file_id:
-        seq.append(file_id)
-    else:
-        bisect.insort(seq, file_id)
-
-

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional, Protocol, Sequence, Union
 
@@ -38,7 +37,9 @@ from pytest_claude_files._core.message_check import (
     tokens_for_chars,
 )
 from pytest_claude_files._core.naming import check_filename
+from pytest_claude_files._core.record import BoundedRecord
 from pytest_claude_files._core.replies import ReplyQueue, WhenLike, describe_reply, describe_unused
+from pytest_claude_files._core.resource import Renamed
 from pytest_claude_files.errors import (
     FilesAPIError,
     InvalidRequestError,
@@ -73,6 +74,8 @@ DOCUMENT_BYTES_PER_TOKEN = 4
 DEFAULT_COMMAND = "python main.py"
 REPLY_PREFIX = "pytest-claude-files fake reply."
 REQUESTS_KEPT = 10_000
+REQUESTS_KEPT_BYTES = 64 * 1024 * 1024
+"""The record keeps at most this many bytes of request bodies (the oldest go first)."""
 """The record keeps the last 10,000 requests (a long-running emulator must not grow without end)."""
 STOP_REASONS = ("end_turn", "max_tokens", "stop_sequence", "tool_use", "pause_turn", "refusal",
                 "model_context_window_exceeded")
@@ -144,7 +147,8 @@ whether the request has the code execution tool."""
 @dataclass
 class _State:
     replies: ReplyQueue[Reply] = field(default_factory=ReplyQueue)
-    requests: deque[MessagesRequest] = field(default_factory=lambda: deque(maxlen=REQUESTS_KEPT))
+    requests: BoundedRecord[MessagesRequest] = field(
+        default_factory=lambda: BoundedRecord(REQUESTS_KEPT, REQUESTS_KEPT_BYTES))
     mistakes: list[str] = field(default_factory=list)
     responder: Optional[Responder] = None
 
@@ -158,10 +162,12 @@ class FakeMessages:
     references (413 ``request_too_large`` beyond).
     """
 
+    require_all_replies_used = Renamed("assert_all_scripted_used")
+
     def __init__(self, files: FileStore, *, max_referenced_bytes: int = DEFAULT_MAX_REFERENCED_BYTES) -> None:
         self.files = files
         self.max_referenced_bytes = max_referenced_bytes
-        self.require_all_replies_used = True
+        self.assert_all_scripted_used = True
         self.resolve_skills: Optional[SkillsResolver] = None
         """Set by the service: resolves ``container.skills`` (see ``_core/skills.py``)."""
         self._lock = threading.RLock()
@@ -255,7 +261,7 @@ class FakeMessages:
     @property
     def requests(self) -> list[MessagesRequest]:
         """Every request received, in order (refused ones too, with their ``error``; the last
-        :data:`REQUESTS_KEPT`)."""
+        :data:`REQUESTS_KEPT`, and at most :data:`REQUESTS_KEPT_BYTES` of bodies)."""
         with self._lock:
             return list(self._state.requests)
 
@@ -276,11 +282,11 @@ class FakeMessages:
         with self._lock:
             found = list(self._state.mistakes)
             unused = self._state.replies.entries
-            if self.require_all_replies_used and unused:
+            if self.assert_all_scripted_used and unused:
                 requests = [r for r in self._state.requests if r.operation == "create"]
                 found.append(describe_unused(unused, requests, what="Messages create request",
                                              where="claude_files.messages.reply()", describe=describe_reply)
-                             + "\n(set claude_files.messages.require_all_replies_used = False to allow it.)")
+                             + "\n(set claude_files.messages.assert_all_scripted_used = False to allow it.)")
             return found
 
     # -- the two operations ---------------------------------------------------------
@@ -338,10 +344,12 @@ class FakeMessages:
             result = answer(shape, refs, tokens)
         except FilesAPIError as exc:
             with self._lock:
-                self._state.requests.append(MessagesRequest(kind, body, api_version, betas, seen[0], exc))
+                self._state.requests.append(
+                    MessagesRequest(kind, body, api_version, betas, seen[0], exc), body_size)
             raise
         with self._lock:
-            self._state.requests.append(MessagesRequest(kind, body, api_version, betas, refs, None, result))
+            self._state.requests.append(
+                MessagesRequest(kind, body, api_version, betas, refs, None, result), body_size)
         return result
 
     # -- internals ------------------------------------------------------------------

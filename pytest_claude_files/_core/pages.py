@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 from dataclasses import dataclass
 from typing import Literal, Optional
 
@@ -137,3 +138,32 @@ def check_cursor(name: str, value: str) -> str:
     if not _ids.is_file_id(value):
         raise InvalidRequestError(f"{name}: invalid file id {shown(value)!r}.")
     return value
+
+
+def cursor_walk(
+    seq: list[str], limit: int, before_id: Optional[str], after_id: Optional[str]
+) -> tuple[list[str], bool]:
+    """The ids (oldest first) of a ``before_id``/``after_id`` page over ``seq``, and ``has_more``.
+
+    ``after_id`` goes to older files, ``before_id`` to newer. Decision: both at once is a 400
+    (no source says what the API does; the contract suite checks it).
+    """
+    check_limit(limit)
+    if before_id is not None and after_id is not None:
+        raise InvalidRequestError("before_id and after_id cannot both be given.")
+    if before_id is not None:
+        pos = bisect.bisect_right(seq, check_cursor("before_id", before_id))
+        return seq[pos:pos + limit], pos + limit < len(seq)
+    end = len(seq) if after_id is None else bisect.bisect_left(seq, check_cursor("after_id", after_id))
+    start = max(0, end - limit)
+    return seq[start:end], start > 0
+
+
+def insert_sorted(seq: list[str], file_id: str) -> None:
+    """Insert ``file_id`` in the sorted ``seq`` (ids sort by creation: usually at the end)."""
+    if not seq or seq[-1] < file_id:
+        seq.append(file_id)
+    else:
+        bisect.insort(seq, file_id)
+
+

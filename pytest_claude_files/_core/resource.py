@@ -8,14 +8,14 @@ reset with it, and is asked at the end of a test for the problems that must fail
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Optional, Protocol
 
 from pytest_claude_files._core.clock import FakeClock
 from pytest_claude_files._core.files import FilesResource
 from pytest_claude_files._core.misuse import MisuseLog
 from pytest_claude_files._core.settings import FakeFilesSettings
 
-__all__ = ["Resource", "ServiceLike"]
+__all__ = ["Renamed", "Resource", "ServiceLike"]
 
 
 class ServiceLike(Protocol):
@@ -47,3 +47,26 @@ class Resource:
     def problems(self) -> list[str]:
         """What fails the test at teardown (none by default)."""
         return []
+
+
+class Renamed:
+    """An attribute's first name (it never reached PyPI): reading or setting it raises an
+    ``AttributeError`` naming the new one, so ``obj.old = False`` is never a silent no-op."""
+
+    def __init__(self, new: str) -> None:
+        self.new = new
+        self.name = ""
+        self.owner = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name, self.owner = name, owner.__name__
+
+    def _error(self) -> AttributeError:
+        return AttributeError(f"{self.owner}.{self.name} is now {self.new} (one vocabulary: "
+                              "claude-files-fake docs reference#one-vocabulary)")
+
+    def __get__(self, obj: Any, objtype: Optional[type] = None) -> Any:
+        raise self._error()
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        raise self._error()

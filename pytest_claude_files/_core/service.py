@@ -14,9 +14,9 @@ settings object, one misuse log, and the resources themselves:
 
 The documented conveniences of the Files resource (``get``, ``content``, ``add_file``,
 ``storage_used``, ``calls``, ...) stay on the root, so ``claude_files.get(file_id)`` works
-as it always has. A storage is plugged in by passing the ``files`` resource (the emulator's
-directory store is a ``FilesResource`` that keeps each file on disk), not by subclassing
-the root.
+as it always has. A storage is plugged in, not subclassed: ``FilesResource(storage=...)``
+(``_core/storage.py``; the emulator's ``--data-dir`` store is ``server/_store.py``'s
+``DirectoryStore``), passed here as ``files``.
 """
 
 from __future__ import annotations
@@ -189,6 +189,14 @@ class FakeService:
             filename, content, mime_type=mime_type, downloadable=downloadable, scope_id=scope_id,
             created_at=created_at, expires_at=expires_at, file_id=file_id, workspace_id=workspace_id,
         )
+
+    def load_cassette(self, path: Any, *, include_deleted: bool = False) -> list[FileMetadata]:
+        """Seed the files a recorded cassette uploaded, with their recorded ids (and bytes),
+        so a test goes on from recorded state; files the cassette deleted again are left out
+        unless ``include_deleted``. Returns the files added. See ``claude-files-fake docs cassettes``."""
+        from pytest_claude_files._core.cassette import seed_service
+
+        return seed_service(self, path, include_deleted=include_deleted)
 
     def add_files(self, count: int, *, prefix: str = "file", **kwargs: Any) -> list[FileMetadata]:
         """Seed ``count`` small text files named ``{prefix}-{i}.txt``, oldest first."""

@@ -209,7 +209,8 @@ class FilesHandler:
         path = request.path
         if "%" in path:
             path = unquote(path)
-        operation, file_id = _routes.match(request.method, path)
+        route = request.route  # matched once, by the adapter that had to know it first
+        operation, file_id = route if route is not None else _routes.match(request.method, path)
         if self.hooks:
             for hook in self.hooks:
                 answer = hook(request, operation)
@@ -306,9 +307,9 @@ class FilesHandler:
         workspace: Optional[str],
     ) -> HTTPResponse:
         """``POST /v1/messages`` (JSON or Server-Sent Events) and ``/v1/messages/count_tokens``."""
-        raw = bytes(request.body)
-        try:
-            body = json.loads(raw) if raw.strip() else None
+        raw = request.body if type(request.body) is bytes else bytes(request.body)  # (no copy of bytes)
+        try:  # an empty or blank body is no JSON (isspace: no stripped copy of a large body)
+            body = json.loads(raw) if raw and not raw.isspace() else None
         except (ValueError, RecursionError) as exc:  # (UnicodeDecodeError is a ValueError)
             raise InvalidRequestError(f"{_BODY_NOT_JSON}: {shown(exc)}") from None
         if body is None:

@@ -56,7 +56,7 @@ __all__ = [
     "under",
 ]
 
-BACKENDS = ("fake", "server", "real")
+BACKENDS = ("fake", "server", "real", "replay")
 OPTION_BACKEND = "--claude-files-backend"
 INI_BACKEND = "claude_files_backend"
 ENV_BACKEND = "CLAUDE_FILES_BACKEND"
@@ -97,7 +97,8 @@ class Backend:
 
     @property
     def is_live(self) -> bool:
-        return self.name != "fake"
+        """Whether requests go over the network (``server`` or ``real``; ``replay`` does not)."""
+        return self.name in ("server", "real")
 
     @property
     def key_fingerprint(self) -> Optional[str]:
@@ -132,11 +133,11 @@ def choose_backend(
     if name not in BACKENDS:
         raise BackendError(
             f"{source}: unknown backend {value.strip()!r}{did_you_mean(name, BACKENDS)}; "
-            f"choose one of fake, server, real "
+            f"choose one of fake, server, real, replay "
             f"(e.g. {OPTION_BACKEND}=fake). See {DOCS}"
         )
-    if name == "fake":
-        return Backend("fake", source)
+    if name in ("fake", "replay"):  # replay: answers from cassettes (claude-files-fake docs cassettes)
+        return Backend(name, source)
     if name == "real":
         key = environ.get(ENV_API_KEY, "").strip()
         base = environ.get(ENV_BASE_URL, "").strip() or DEFAULT_REAL_BASE_URL
@@ -353,9 +354,11 @@ def _ssl_context(base_url: str) -> Any:
 
 
 def make_live_client(
-    base_url: str, key: Secret, recorder: Optional[Recorder], *, is_async: bool = False, **kwargs: Any
+    base_url: str, key: Secret, recorder: Optional[Recorder], *, is_async: bool = False,
+    recording: Any = None, **kwargs: Any
 ) -> Any:
-    """An ``anthropic`` client for a live backend whose uploads are recorded in ``recorder``."""
+    """An ``anthropic`` client for a live backend whose uploads are recorded in ``recorder``
+    (and, given a ``_live.cassette.Recording``, whose exchanges are written to a cassette)."""
     import anthropic
 
     from pytest_claude_files._sdk.client import sdk_http_library
@@ -373,6 +376,14 @@ def make_live_client(
     if is_async:
         # no kept-alive connections: nothing is left bound to the test's event loop
         http_kwargs["limits"] = sdk_http_library().Limits(max_connections=100, max_keepalive_connections=0)
+    if recording is not None:
+        from pytest_claude_files._live.replay import recording_transport
+
+        lib = sdk_http_library()
+        transport_kwargs = {k: http_kwargs.pop(k) for k in ("verify", "limits") if k in http_kwargs}
+        inner = (lib.AsyncHTTPTransport if is_async else lib.HTTPTransport)(**transport_kwargs)
+        http_kwargs["transport"] = recording_transport(lib, inner, recording, base_url)
+    if is_async:
         return anthropic.AsyncAnthropic(
             api_key=key.reveal(), base_url=base_url,
             http_client=anthropic.DefaultAsyncHttpxClient(**http_kwargs), **kwargs,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import email.utils
 import random
+import re
 import threading
 import time
 import weakref
@@ -78,12 +79,23 @@ class Secret:
         raise TypeError("a claude-files Secret cannot be pickled")
 
 
+REDACT_ANYWHERE = 12
+"""Keys at least this long are redacted wherever they appear; a shorter one (a test's
+``k`` or ``test``) only where it stands as a whole token, so the summary's words survive."""
+
+
 def redact(text: str, secrets: Iterable[Secret]) -> str:
     """``text`` with every key in ``secrets`` replaced by its fingerprint (defence in depth)."""
     for secret in secrets:
         value = secret.reveal()
-        if value and value in text:
-            text = text.replace(value, f"<key {secret.fingerprint}>")
+        if not value or value not in text:
+            continue
+        shown = f"<key {secret.fingerprint}>"
+        if len(value) >= REDACT_ANYWHERE:
+            text = text.replace(value, shown)
+        else:
+            token = re.compile(rf"(?<![A-Za-z0-9_.\-]){re.escape(value)}(?![A-Za-z0-9_.\-])")
+            text = token.sub(shown.replace("\\", "\\\\"), text)
     return text
 
 

@@ -314,6 +314,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         return
     backend = _state(item.config).backend
     reason = backend.missing_key_reason
+    if backend.name == "replay":  # the real API's answers, recorded: it runs from its cassette
+        return
     if backend.name != "real":
         reason = (
             f"claude-files: needs the real Files API; run with {OPTION_BACKEND}=real and "
@@ -402,7 +404,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 def pytest_report_header(config: pytest.Config) -> Optional[str]:
     state = config.stash.get(_STATE, None)
-    if state is None or state.backend.is_fake:
+    if state is None or not state.backend.is_live:
         return None
     backend = state.backend
     base = backend.base_url or "claude_files_server fixture"
@@ -469,6 +471,8 @@ def backend_client(request: pytest.FixtureRequest, cfg: Any, fake_kwargs: Mappin
     """The client of ``claude_files_client`` / ``claude_files_async_client`` for the chosen backend."""
     state = _state(request.config)
     backend = state.backend
+    if backend.name == "replay":
+        return _replay_client(request, fake_kwargs, is_async=is_async)
     if backend.is_fake:
         if "claude_files_respx" in request.fixturenames:
             # through the router's routes, so scripted results and faults apply to this client too
@@ -495,8 +499,43 @@ def backend_client(request: pytest.FixtureRequest, cfg: Any, fake_kwargs: Mappin
     if getattr(cfg, "max_retries", None) is not None:
         kwargs["max_retries"] = cfg.max_retries
     from pytest_claude_files._live.backends import make_live_client
+    from pytest_claude_files._plugin.cassettes import recording_of
 
-    return make_live_client(live.base_url, live.key, state.recorder, is_async=is_async, **kwargs)
+    recording = recording_of(request)
+    if recording is not None:
+        recording.backend = backend.name  # "real" or "server", written in the cassette
+        recording.secrets.extend(s for s in recording_secrets(request.config) if s not in recording.secrets)
+    return make_live_client(live.base_url, live.key, state.recorder, is_async=is_async,
+                            recording=recording, **kwargs)
+
+
+def _replay_client(request: pytest.FixtureRequest, fake_kwargs: Mapping[str, Any], *, is_async: bool) -> Any:
+    """A client answered from the test's cassette (``--claude-files-backend=replay``)."""
+    from pytest_claude_files._plugin.cassettes import replay_handler
+
+    if "claude_files_respx" in request.fixturenames:
+        from pytest_claude_files._sdk.client import make_routed_client
+
+        router = request.getfixturevalue("claude_files_respx")  # its routes answer from the cassette
+        return make_routed_client(router.base_url, is_async=is_async, **fake_kwargs)
+    for name in _FAKE_FIXTURES:
+        if name in request.fixturenames:
+            pytest.skip(
+                f"claude-files: this test inspects the in-memory fake ({name}) while its client "
+                f"answers from a cassette (replay backend); it runs on the fake backend only"
+            )
+    from pytest_claude_files._live.replay import make_replay_client
+
+    return make_replay_client(replay_handler(request), is_async=is_async, **fake_kwargs)
+
+
+def recording_secrets(config: pytest.Config) -> list[Secret]:
+    """The keys a cassette of this session must never hold."""
+    state = _state(config)
+    found = list(state.secrets())
+    if state.backend.key is not None and state.backend.key not in found:
+        found.append(state.backend.key)
+    return found
 
 
 @pytest.fixture

@@ -103,6 +103,11 @@ def claude_files_respx(
     from pytest_claude_files._sdk.compat import patch_retry_timeout
 
     router = ClaudeFilesRouter(claude_files_handler, **settings)
+    from pytest_claude_files._plugin.cassettes import replay_handler
+
+    replayer = replay_handler(request)
+    if replayer is not None:  # --claude-files-backend=replay: the routes answer from the cassette
+        router.serve_fake = replayer  # type: ignore[method-assign]
     with pytest.MonkeyPatch.context() as patch:
         patch_retry_timeout(patch, retry_delay(router))
         with router:

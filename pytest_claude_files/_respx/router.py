@@ -48,8 +48,10 @@ __all__ = [
 
 DOCS = "claude-files-fake docs respx"
 OPERATIONS = _routes.OPERATIONS
-ALL_OPERATIONS = (*_routes.OPERATIONS, *_routes.MESSAGES_OPERATIONS)
-"""The Files routes, then the Messages routes (``messages``, ``count_tokens``)."""
+ALL_OPERATIONS = (*_routes.OPERATIONS, *_routes.MESSAGES_OPERATIONS,
+                  *(op for _, _, op in _routes.RESOURCE_ROUTES))
+"""The Files routes, the Messages routes (``messages``, ``count_tokens``), then the other
+resources' (``skills.create``, ...)."""
 
 
 class UnhandledRequestError(AllMockedAssertionError):

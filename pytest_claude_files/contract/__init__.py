@@ -18,6 +18,13 @@ _EMULATOR = (
     "test_server_limits.py, test_server_control_security.py), not an answer of the API"
 )
 
+_SKILL_MADE = (
+    "creates a skill on the account, which the suite's cleanup (files only) would not remove "
+    "(tests/test_skills_sdk.py checks the fake)"
+)
+_SCRIPTED = "the fake's scripted reply; a model chooses what it cites (tests/test_citations.py)"
+
+_BATCH_ENDS = "needs a batch that has ended on the account (minutes to 24 hours of processing)"
 _SESSIONS = (
     "Managed Agents sessions bill container runtime and leave agents, environments and sessions on "
     "the account, beyond this suite's budget of Files and Messages calls (tests/test_sessions_*.py "
@@ -25,6 +32,23 @@ _SESSIONS = (
 )
 
 NOT_CHECKABLE: dict[str, str] = {
+    "skills.endpoints": _SKILL_MADE,
+    "skills.bundle.size": "uploads 8 to 30 MB, over the suite's byte bound",
+    "skills.display-name": _SKILL_MADE,
+    "skills.ids": _SKILL_MADE,
+    "skills.versions": _SKILL_MADE,
+    "skills.delete": _SKILL_MADE,
+    "skills.name-taken": _SKILL_MADE,
+    "skills.workspace": _SETTING,
+    "skills.bounded": _SETTING,
+    "messages.skills.resolve": "needs a billed code-execution run with skills loaded",
+    "messages.skills.limit": (
+        "needs 21 distinct skills (repeating the four Anthropic ones may be refused for another reason)"
+    ),
+    "citations.location": _SCRIPTED,
+    "citations.pdf-page": _SCRIPTED,
+    "citations.stream": _SCRIPTED,
+    "citations.script-mistake": "a failure the plugin gives the test, not an answer of the API",
     **{row: _SESSIONS for row in (
         "sessions.shapes", "sessions.environment.unique-name", "sessions.create.unknown-environment",
         "sessions.create.archived", "sessions.mount.new-file", "sessions.mount.path",
@@ -142,5 +166,26 @@ NOT_CHECKABLE: dict[str, str] = {
     "server.control.own-tenant": _EMULATOR,
     "server.control.cross-site": _EMULATOR,
     "server.control.validation": _EMULATOR,
+    # Message Batches: a batch's results come only once it has ended on the account
+    "batches.endpoints": "the other rows of this section call every endpoint through the SDK",
+    "batches.request.errored": _BATCH_ENDS,
+    "batches.results.jsonl": _BATCH_ENDS,
+    "batches.results.order": "a decision of the fake (the API promises no order)",
+    "batches.end.next-look": "the fake's own timing (a real batch ends within minutes to 24 hours)",
+    "batches.hold": _SETTING,
+    "batches.replies": "scripting is the fake's own API",
+    "batches.cancel.ended": _BATCH_ENDS,
+    "batches.delete.in-progress": "needs a batch still processing when the delete arrives (timing)",
+    "batches.delete.ended": _BATCH_ENDS,
+    "batches.list": "an account's list holds its other batches, and a page of them differs by nature",
+    "batches.size.256mb": "needs a 256 MB request",
+    "batches.expiry.24h": "needs 24 hours of a batch in progress",
+    "batches.archive.29d": "needs 29 days of waiting",
+    "batches.workspace": "needs two workspaces of your organization and their ids",
+    "batches.memory": "the fake's own bound, not observable through the API",
+    "batches.emulator": _EMULATOR,
+    "server.control.host": _EMULATOR,
+    "server.data-dir.lock": _EMULATOR,
+    "server.body-deadline": _EMULATOR,
 }
 """Rows of docs/fidelity.md that no contract test checks, and why (tests/ checks the fake)."""

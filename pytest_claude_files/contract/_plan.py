@@ -53,6 +53,12 @@ CALLS: dict[str, str] = {
     "delete": "DELETE /v1/files/{id}",
     "messages": "POST /v1/messages",
     "count_tokens": "POST /v1/messages/count_tokens",
+    "skills.list": "GET /v1/skills",
+    "skills.create": "POST /v1/skills",
+    "skills.delete": "DELETE /v1/skills/{id}",
+    "batches.create": "POST /v1/messages/batches",
+    "batches.retrieve": "GET /v1/messages/batches/{id}",
+    "batches.cancel": "POST /v1/messages/batches/{id}/cancel",
     "agents.create": "POST /v1/agents",
     "sessions.create": "POST /v1/sessions",
 }

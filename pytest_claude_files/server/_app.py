@@ -54,6 +54,14 @@ def make_app(
                         read_timeout=read_timeout)
 
 
+def allow_host(app: FilesASGIApp, host: str) -> None:
+    """Let the control API answer requests for ``host``, the name the server was bound to
+    (IP addresses and ``localhost`` always pass its ``Host`` check)."""
+    if app.control is not None and host:
+        name = host.lower().rstrip(".").strip("[]")
+        app.control.allowed_hosts.add("*" if name in ("0.0.0.0", "::", "") else name)
+
+
 def bind_socket(host: str, port: int) -> socket.socket:
     """A listening TCP socket on ``host:port`` (``port=0``: a free one); clear errors."""
     try:
@@ -148,6 +156,7 @@ class ServerHandle:
             self._server.force_exit = True
             self._thread.join(timeout)
         self._sock.close()
+        self.app.tenants.close()  # another server may use the data directory now
 
     def __enter__(self) -> ServerHandle:
         return self
@@ -187,6 +196,7 @@ def start_server(
                    data_dir=data_dir, seeds=all_seeds, spool_threshold=spool_threshold,
                    control_token=control_token, read_timeout=read_timeout)
     sock = bind_socket(host, port)
+    allow_host(app, host)
     server = uvicorn.Server(uvicorn_config(app, log_level))
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name=f"claude-files-fake:{url_of(sock)}", daemon=True

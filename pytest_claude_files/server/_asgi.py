@@ -50,6 +50,9 @@ LARGE_BODY_IN_THREAD = 4 * 1024 * 1024
 """Requests with bodies above this are handled in a worker thread, not the event loop."""
 DEFAULT_READ_TIMEOUT = 30.0
 """Seconds a client may take to send a request's headers, or the next piece of its body."""
+DEFAULT_BODY_TIMEOUT = 600.0
+"""Seconds a whole request body may take (a 500 MB upload at under 1 MB/s); a slow client
+that sends a byte now and then is cut off here, whatever ``read_timeout`` says."""
 MAX_PATH = 8 * 1024
 """Longest request path (bytes) before 414."""
 MAX_QUERY = 64 * 1024
@@ -148,6 +151,8 @@ class FilesASGIApp:
         self.spool_threshold = spool_threshold
         self.spool_dir = spool_dir
         self.read_timeout = read_timeout
+        self.body_timeout = DEFAULT_BODY_TIMEOUT
+        """Seconds a whole request body may take to arrive (408 after that)."""
         self._openapi: Optional[bytes] = None
 
     def open_spool(self) -> IO[bytes]:
@@ -196,8 +201,8 @@ class FilesASGIApp:
             return
 
         tenant = self.tenants.for_request(headers)
-        operation, _ = _routes.match(method, unquote(path) if "%" in path else path)
-        fault = tenant.begin(operation)
+        route = request.route = _routes.match(method, unquote(path) if "%" in path else path)
+        fault = tenant.begin(route[0])  # the handler reuses the match (request.route)
         if fault is not None and fault.latency:
             await asyncio.sleep(fault.latency)
         if fault is not None and fault.drop:
@@ -209,7 +214,8 @@ class FilesASGIApp:
             return
         try:  # a client that announced a body must send it within read_timeout
             has_body = (declared and declared != "0") or "transfer-encoding" in headers
-            first = await (self._receive(receive) if has_body else receive())
+            deadline = self._deadline()
+            first = await (self._receive(receive, deadline) if has_body else receive())
         except _BodyError as failed:
             await _send_response(send, _closing(failed.response))
             return
@@ -217,7 +223,7 @@ class FilesASGIApp:
             request.body = first.get("body", b"")  # the whole body in one message: most requests
         else:
             try:
-                request.body = await self._read_rest(first, receive, headers)
+                request.body = await self._read_rest(first, receive, headers, deadline)
             except _Disconnected:
                 return
             except _BodyError as failed:
@@ -253,18 +259,34 @@ class FilesASGIApp:
             self._openapi = json.dumps(openapi_document(), indent=1).encode()
         return HTTPResponse(200, [("content-type", "application/json")], self._openapi)
 
-    async def _receive(self, receive: Receive) -> Message:
-        """The next message of the body, or a 408 when the client stopped sending it."""
+    async def _receive(self, receive: Receive, deadline: Optional[float] = None) -> Message:
+        """The next message of the body, or a 408 when the client stopped sending it, or
+        when the whole body has not arrived by ``deadline`` (loop time: a client that sends
+        one byte now and then restarts ``read_timeout`` each time, never the deadline)."""
+        wait = self.read_timeout
+        if deadline is not None:
+            wait = min(wait, deadline - asyncio.get_running_loop().time())
         try:
-            return await asyncio.wait_for(receive(), self.read_timeout)
+            if wait <= 0:
+                raise asyncio.TimeoutError
+            return await asyncio.wait_for(receive(), wait)
         except asyncio.TimeoutError:
+            if wait < self.read_timeout:
+                raise _BodyError(error_response(RequestTimeoutError(
+                    f"Request timed out: the request body did not arrive within {self.body_timeout:g} "
+                    "seconds."
+                ))) from None
             raise _BodyError(error_response(RequestTimeoutError(
                 f"Request timed out: no part of the request body came within {self.read_timeout:g} "
                 "seconds."
             ))) from None
 
+    def _deadline(self) -> float:
+        return asyncio.get_running_loop().time() + self.body_timeout
+
     async def _read_rest(
-        self, first: Message, receive: Receive, headers: MutableMapping[str, str] | Any
+        self, first: Message, receive: Receive, headers: MutableMapping[str, str] | Any,
+        deadline: Optional[float] = None,
     ) -> Union[bytes, memoryview]:
         """The request body from its ``first`` message on: bytes when small, a view of a
         memory-mapped temporary file when larger than ``spool_threshold``. A body over
@@ -299,7 +321,7 @@ class FilesASGIApp:
                             chunks.append(data)
                     if not message.get("more_body", False):
                         break
-                    message = await self._receive(receive)
+                    message = await self._receive(receive, deadline)
                 if spool is None:
                     return b"".join(chunks)
                 if size == 0:
@@ -337,9 +359,10 @@ class FilesASGIApp:
             return _TOO_LARGE
         chunks: list[bytes] = []
         size = 0
+        deadline = self._deadline()
         while True:
             try:
-                message = await self._receive(receive)
+                message = await self._receive(receive, deadline)
             except _BodyError:
                 return _CUT_OFF
             if message["type"] == "http.disconnect":

@@ -150,6 +150,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     docs.add_argument("section", nargs="?", default="", metavar="PAGE[#SECTION]",
                       help="a page (reference, respx, ...) and optionally a section anchor")
+    cassettes = commands.add_parser(
+        "cassettes", help="work with recorded cassettes (claude-files-fake docs cassettes)",
+        description="Recorded cassettes (--claude-files-record) and the fake.",
+    )
+    actions = cassettes.add_subparsers(dest="action", metavar="ACTION")
+    actions.required = True
+    check = actions.add_parser(
+        "check", help="replay each cassette's requests against the fake; print where its answers differ",
+        description="Replay each cassette's requests against a fresh fake and print, per request, where "
+                    "the fake's answer differs from the recorded one (status, error type and message, "
+                    "fields, headers), with the docs/fidelity.md row. Exit 1 on any difference.",
+    )
+    check.add_argument("directory", metavar="DIR",
+                       help="a directory of cassettes (searched recursively), or one cassette")
     drift = commands.add_parser(
         "drift", help="compare the installed SDK with the fake's tables; exit 1 on any difference",
         description="Print every difference between the installed anthropic SDK (and, with --node, "
@@ -202,6 +216,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
         print(json.dumps(openapi_document(), indent=args.indent))
         return 0
+    if args.command == "cassettes":
+        from pytest_claude_files._core.cassette import CassetteError
+        from pytest_claude_files._live.cassette_check import run as check_cassettes
+
+        try:
+            return check_cassettes(args.directory, sys.stdout)
+        except CassetteError as exc:
+            return _fail(str(exc), EXIT_USAGE)
     if args.command == "docs":
         from pytest_claude_files._core.docs import DocsError, read_section
 
@@ -239,6 +261,7 @@ def _serve(args: argparse.Namespace) -> int:
     from pytest_claude_files._core.files import FakeFilesSettings
     from pytest_claude_files.server._app import (
         CONTROL_TOKEN_ENV,
+        allow_host,
         bind_socket,
         make_app,
         url_of,
@@ -279,6 +302,7 @@ def _serve(args: argparse.Namespace) -> int:
         sock = bind_socket(args.host, args.port)
     except ServerError as exc:
         return _fail(str(exc), EXIT_START_FAILED)
+    allow_host(app, args.host)
 
     try:
         import uvicorn

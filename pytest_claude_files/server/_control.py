@@ -38,11 +38,12 @@ deprecated old name). The one table of both fronts is docs/faults.md.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import math
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 from urllib.parse import parse_qsl, urlsplit
 
 from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse, error_response
@@ -54,6 +55,7 @@ from pytest_claude_files.errors import (
     NotFoundError,
     PermissionDeniedError,
     RequestTooLargeError,
+    shown,
 )
 from pytest_claude_files.server import _control_batches as _cb
 from pytest_claude_files.server import _control_messages as _cm
@@ -80,12 +82,68 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _is_loopback_origin(origin: str) -> bool:
+def _is_loopback_host(host: Optional[str]) -> bool:
+    """``localhost``, a ``*.localhost`` name, or a loopback address (``127.0.0.0/8``, ``::1``);
+    a name that merely starts like one (``127.0.0.1.evil.example``) is not."""
+    name = (host or "").lower().rstrip(".")
+    if name in _LOOPBACK_HOSTS or name.endswith(".localhost"):
+        return True
     try:
-        host = urlsplit(origin.strip()).hostname or ""
+        return ipaddress.ip_address(name.strip("[]")).is_loopback
     except ValueError:
         return False
-    return host in _LOOPBACK_HOSTS or host.endswith(".localhost") or host.startswith("127.")
+
+
+def _is_loopback_origin(origin: str) -> bool:
+    try:
+        parts = urlsplit(origin.strip())
+        return _is_loopback_host(parts.hostname)
+    except ValueError:
+        return False
+
+
+def _host_name(value: str) -> Optional[str]:
+    """The host of a ``Host`` header (``[::1]:8000`` -> ``::1``); None when malformed."""
+    try:
+        return urlsplit(f"//{value.strip()}").hostname
+    except ValueError:
+        return None
+
+
+def _is_ip_literal(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+MAX_CONTROL_DEPTH = 64
+"""Deepest nesting of a control body (a deeper one would break reading it back later)."""
+
+
+def _check_json(body: Any) -> None:
+    """400 for a control body nested deeper than :data:`MAX_CONTROL_DEPTH`, or holding text
+    that is not Unicode (a lone surrogate, ``"\\ud800"``): either would be stored now and fail
+    every later answer that shows it (``GET messages/requests``, a reply's filename)."""
+    stack: list[tuple[Any, int]] = [(body, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_CONTROL_DEPTH:
+            raise InvalidRequestError(
+                f"control API: the body is nested deeper than {MAX_CONTROL_DEPTH} levels.")
+        if isinstance(value, dict):
+            stack.extend((k, depth) for k in value)
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidRequestError(
+                    "control API: the body holds text that is not Unicode (a lone surrogate such as "
+                    "\\ud800).") from None
 
 
 def _dumps(obj: Any) -> bytes:
@@ -113,6 +171,10 @@ class ControlAPI:
     def __init__(self, tenants: Tenants, prefix: str = CONTROL_PREFIX) -> None:
         self.tenants = tenants
         self.prefix = prefix
+        self.allowed_hosts: set[str] = set()
+        """Host names (lower case) the control API answers besides IP addresses and
+        ``localhost``: the server's ``--host`` when it is a name; ``*`` (any name) when it
+        listens on every interface (``--host 0.0.0.0``: reached by names it cannot know)."""
         self._routes: dict[tuple[str, str], Callable[[HTTPRequest, Any], HTTPResponse]] = {
             ("GET", "health"): self._health,
             ("POST", "reset"): self._reset,
@@ -172,12 +234,26 @@ class ControlAPI:
                 body = json.loads(bytes(request.body), parse_constant=_no_constant)
             except (ValueError, RecursionError):
                 raise InvalidRequestError("control API: the body must be JSON.") from None
+            _check_json(body)
         return route(request, body)
 
-    @staticmethod
-    def _refuse_cross_site(request: HTTPRequest) -> None:
-        """Refuse what a web page could make a browser send: a cross-site request, or a
-        state-changing one without a JSON content type (a CORS "simple request")."""
+    def _host_allowed(self, headers: Mapping[str, str]) -> bool:
+        """A ``Host`` a DNS-rebinding page cannot send: an IP address, a loopback name, or a
+        name the server was bound to (``allowed_hosts``). No ``Host`` (HTTP/1.0): allowed."""
+        value = headers.get("host")
+        if value is None:
+            return True
+        name = _host_name(value)
+        if name is None:
+            return False
+        name = name.lower().rstrip(".")
+        allowed = self.allowed_hosts
+        return _is_loopback_host(name) or _is_ip_literal(name) or name in allowed or "*" in allowed
+
+    def _refuse_cross_site(self, request: HTTPRequest) -> None:
+        """Refuse what a web page could make a browser send: a cross-site request, a request
+        for a host name that is not the server's (DNS rebinding), or a state-changing one
+        without a JSON content type (a CORS "simple request")."""
         headers = request.headers
         origin = headers.get("origin")
         if headers.get("sec-fetch-site", "").strip().lower() == "cross-site" or (
@@ -186,6 +262,12 @@ class ControlAPI:
             raise PermissionDeniedError(
                 "control API: cross-site requests are refused (an Origin that is not loopback, or "
                 "Sec-Fetch-Site: cross-site); call it from a script or a test, not a web page."
+            )
+        if not self._host_allowed(headers):
+            raise PermissionDeniedError(
+                f"control API: Host {shown(headers.get('host', ''))!r} is not this server's (an IP "
+                "address, localhost, or the --host it was started with); a page that rebinds its "
+                "DNS name to this address cannot use the control API."
             )
         if request.method not in ("GET", "HEAD"):
             kind = headers.get("content-type", "").split(";", 1)[0].strip().lower()

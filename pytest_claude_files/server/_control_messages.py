@@ -42,9 +42,29 @@ def _output_file(name: str, spec: Any) -> Union[bytes, tuple[bytes, str]]:
     mime = spec.get("mime_type")
     if mime is None:
         return data
-    if not isinstance(mime, str):
-        raise InvalidRequestError(f"{where}.mime_type: a string.")
+    if not isinstance(mime, str) or "/" not in mime:
+        raise InvalidRequestError(f"{where}.mime_type: a mime type string, such as text/csv.")
+    if any(ord(c) < 32 or ord(c) == 127 or ord(c) > 255 for c in mime):
+        raise InvalidRequestError(
+            f"{where}.mime_type: control characters (CR, LF, NUL...) or non-Latin-1 text cannot be "
+            "in a mime type (it is the download's content-type header).")
     return data, mime
+
+
+_TEXT_FIELDS = ("stop_reason", "command", "stdout", "stderr")
+
+
+def _check_types(spec: dict[str, Any]) -> None:
+    """The fields the API sends with one type each: refused here, not sent to a client later."""
+    for name in _TEXT_FIELDS:
+        if name in spec and not isinstance(spec[name], str):
+            raise InvalidRequestError(f"reply.{name}: a string, not {type(spec[name]).__name__}.")
+    code = spec.get("return_code", 0)
+    if isinstance(code, bool) or not isinstance(code, int) or not -(2**31) <= code < 2**31:
+        raise InvalidRequestError("reply.return_code: an integer (a process exit status).")
+    tools = spec.get("tool_use")
+    if tools is not None and not isinstance(tools, (list, dict)):
+        raise InvalidRequestError("reply.tool_use: an object or a list of objects.")
 
 
 def parse_reply(spec: Any) -> Reply:
@@ -57,6 +77,7 @@ def parse_reply(spec: Any) -> Reply:
     outputs = spec.get("output_files") or {}
     if not isinstance(outputs, dict):
         raise InvalidRequestError("reply.output_files: an object of filename -> {content | content_base64}.")
+    _check_types(spec)
     kwargs: dict[str, Any] = {k: v for k, v in spec.items() if k not in ("text", "output_files")}
     try:
         return FakeMessages.make_reply(

@@ -79,6 +79,11 @@ _FAULT_FIELDS = {
 }
 
 
+FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive",
+                             "upgrade", "trailer", "te", "host", "date", "server"})
+"""Headers a fault may not set: the HTTP server writes them, and a second copy breaks the answer."""
+
+
 def parse_fault(spec: Mapping[str, Any]) -> Fault:
     """A :class:`Fault` from its JSON form; ``InvalidRequestError`` naming the bad field."""
     if not isinstance(spec, Mapping):
@@ -110,7 +115,7 @@ def parse_fault(spec: Mapping[str, Any]) -> Fault:
         raise InvalidRequestError("fault.cut_body: must be >= 0 bytes.")
     if fault.status is not None and not 400 <= fault.status <= 599:
         raise InvalidRequestError("fault.status: an error status is 400 to 599.")
-    if fault.status is None and fault.error_type is not None:
+    if fault.error_type is not None:  # with a status too: an unknown type would fail every answer
         try:
             error_class_for(fault.error_type)
         except ValueError as exc:
@@ -126,6 +131,13 @@ def parse_fault(spec: Mapping[str, Any]) -> Fault:
             raise InvalidRequestError(f"fault.headers.{name}: header values are strings.")
         if not _TOKEN.fullmatch(name):
             raise InvalidRequestError(f"fault.headers: {name!r} is not an HTTP header name.")
+        if name.lower() in FRAMING_HEADERS:
+            raise InvalidRequestError(
+                f"fault.headers.{name}: the server sets this header itself (it frames the answer); "
+                f"a fault may set any other ({', '.join(sorted(FRAMING_HEADERS))} excepted)."
+            )
+        if not value.strip():
+            raise InvalidRequestError(f"fault.headers.{name}: a header value cannot be blank.")
         if any((ord(c) < 32 and c != "\t") or ord(c) == 127 or ord(c) > 255 for c in value):
             raise InvalidRequestError(
                 f"fault.headers.{name}: control characters (CR, LF...) or non-Latin-1 text are not "

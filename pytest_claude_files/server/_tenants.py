@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
 from pytest_claude_files._core.clock import FakeClock
-from pytest_claude_files._core.files import FakeFilesSettings
+from pytest_claude_files._core.files import FakeFilesSettings, FilesResource
 from pytest_claude_files._core.service import FakeService
 from pytest_claude_files._http.handler import FilesHandler, api_key_of
+from pytest_claude_files.server._dirlock import DataDirLock
 from pytest_claude_files.server._faults import Fault, FaultSchedule
 from pytest_claude_files.server._persistence import PersistentFakeFiles, check_data_dir
 
@@ -45,9 +46,6 @@ class Tenant:
         """Count a request and take the fault that applies to it, if any."""
         with self._lock:
             self.counts[operation or "unknown"] += 1
-            calls = self.files.calls
-            if len(calls) >= CALLS_KEPT:
-                del calls[: len(calls) - CALLS_KEPT // 2]
         return self.faults.take(operation)
 
     def request_counts(self) -> dict[str, int]:
@@ -99,14 +97,21 @@ class Tenants:
         self._by_key: dict[str, Tenant] = {}  # a cache: no hashing of the key per request
         self._lock = threading.Lock()
         self._outsider = self._make("outsider", persistent=False, seeded=False)
+        self.dir_lock: Optional[DataDirLock] = None
         if self.data_dir is not None:
             check_data_dir(self.data_dir)
+            self.dir_lock = DataDirLock(self.data_dir)  # one server per directory
             # Bring back every space that was persisted (keys are not stored: labels are).
             root = self.data_dir / "tenants"
             for path in sorted(root.iterdir()) if root.is_dir() else ():
                 if path.is_dir():
                     tenant = self._tenants[path.name] = self._make(path.name)
                     self.warnings.extend(getattr(tenant.files.files, "start_warnings", ()))
+
+    def close(self) -> None:
+        """Give the data directory's lock back (the server stopped)."""
+        if self.dir_lock is not None:
+            self.dir_lock.release()
 
     def __len__(self) -> int:
         return len(self._tenants)
@@ -119,11 +124,11 @@ class Tenants:
         fresh = True
         if persistent and self.data_dir is not None:
             files = FakeService(files=PersistentFakeFiles(
-                self.data_dir / "tenants" / label, self.settings, clock=clock
+                self.data_dir / "tenants" / label, self.settings, clock=clock, calls_kept=CALLS_KEPT
             ))
             fresh = len(files) == 0
-        else:
-            files = FakeService(self.settings, clock=clock)
+        else:  # the record of calls is bounded by the resource itself (CALLS_KEPT)
+            files = FakeService(files=FilesResource(self.settings, clock=clock, calls_kept=CALLS_KEPT))
         tenant = Tenant(label, files, FilesHandler(files), self.seeds if seeded else ())
         if fresh and seeded:
             tenant.apply_seeds()

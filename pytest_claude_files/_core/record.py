@@ -1,0 +1,41 @@
+"""A record of what arrived, bounded by count **and** by bytes (the oldest go first).
+
+The Messages side keeps every request (``claude_files.messages.requests``); on a long-lived
+emulator a count bound alone let twenty 3 MB requests hold half a gigabyte. Each entry is
+appended with its size (the request body's bytes); beyond ``max_items`` entries or
+``max_bytes`` bytes the oldest are dropped (the newest is always kept).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Generic, Iterator, TypeVar
+
+__all__ = ["BoundedRecord"]
+
+T = TypeVar("T")
+
+
+class BoundedRecord(Generic[T]):
+    def __init__(self, max_items: int, max_bytes: int) -> None:
+        self.max_items = max_items
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._items: deque[tuple[T, int]] = deque()
+
+    def append(self, item: T, size: int = 0) -> None:
+        self._items.append((item, max(0, size)))
+        self.bytes += max(0, size)
+        while len(self._items) > 1 and (len(self._items) > self.max_items or self.bytes > self.max_bytes):
+            _, dropped = self._items.popleft()
+            self.bytes -= dropped
+
+    def clear(self) -> None:
+        self._items.clear()
+        self.bytes = 0
+
+    def __iter__(self) -> Iterator[T]:
+        return (item for item, _ in self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
