@@ -56,7 +56,7 @@ async def test_max_tokens_zero_populates_the_cache_without_a_response(
     message = await create(sdk_client, user({"type": "text", "text": "warm the cache"}), max_tokens=0)
     assert (message.content, message.stop_reason, message.usage.output_tokens) == ([], "max_tokens", 0)
     assert len(claude_files.messages.pending_replies) == 1
-    claude_files.messages.require_all_replies_used = False
+    claude_files.messages.reset_replies()
 
 
 async def test_absurd_max_tokens_and_a_huge_model_are_refused(sdk_client: Any) -> None:
