@@ -46,8 +46,8 @@ def test_misspelled_command_line_option(pytester: pytest.Pytester) -> None:
     result.stderr.fnmatch_lines([
         "ERROR: --claude-files-backnd: not an option of pytest-claude-files (did you mean "
         "'--claude-files-backend'?). Known: --claude-files-backend, --claude-files-cleanup, "
-        "--claude-files-contract-report, --claude-files-record, --claude-files-record-all, "
-        "--claude-files-record-mode, --claude-files-seed, --claude-files-sweep. "
+        "--claude-files-contract-report, --claude-files-record*, --claude-files-seed, "
+        "--claude-files-sweep*. "
         "See claude-files-fake docs reference#command-line-options",
     ])
 

@@ -39,7 +39,7 @@ def node_project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         pytest.skip("node and npm are needed for the TypeScript SDK check (not found on PATH)")
     cache = getattr(request.config, "cache", None)
     where = cache.mkdir("claude-files-node") if cache is not None else tmp_path_factory.mktemp("node")
-    for name in ("package.json", "workflow.mjs", "messages.mjs", "sessions.mjs"):
+    for name in ("package.json", "workflow.mjs", "messages.mjs", "sessions.mjs", "skills.mjs"):
         shutil.copy(NODE_DIR / name, where / name)
     if not (where / "node_modules" / "@anthropic-ai" / "sdk" / "package.json").exists():
         done = subprocess.run(
@@ -154,3 +154,21 @@ def test_typescript_sdk_managed_agents_session(node_project: Path, server: Serve
     assert seen["report"] == "# R"
     assert seen["unknownAgent"] == {"notFound": True, "status": 404}
     assert seen["noHeader"] == {"badRequest": True, "status": 400}
+
+
+def test_typescript_sdk_skills_flow(node_project: Path, server: ServerHandle) -> None:
+    """``skills.mjs``: list Anthropic's skills, create one, use both in a container, download the xlsx."""
+    server.tenants.get(KEY).reset()
+    server.control(KEY).reply("Budget ready.", output_files={"budget.xlsx": b"PK fake xlsx"})
+
+    seen = run_node(node_project, server, "skills.mjs")
+
+    assert seen["anthropic"] == ["pptx", "xlsx", "docx", "pdf"]
+    assert seen["skill"]["id"].startswith("skill_01") and seen["skill"]["displayName"] == "node-skill"
+    assert seen["missingSkillMd"] == "SKILL.md file must be exactly in the top-level folder."
+    assert seen["containerSkills"] == [
+        {"type": "anthropic", "skill_id": "xlsx", "version": "20251013"},
+        {"type": "custom", "skill_id": seen["skill"]["id"], "version": seen["skill"]["latest"]},
+    ]
+    assert seen["downloaded"] == {"filename": "budget.xlsx", "content": "PK fake xlsx"}
+    assert seen["deleted"] == "skill_deleted"

@@ -10,7 +10,7 @@ from typing import Any
 import anthropic
 import pytest
 
-from .conftest import sdk_at_least
+from .conftest import NO_UNRELATED_PLUGINS, sdk_at_least
 
 pytestmark = [
     pytest.mark.anyio,
@@ -199,3 +199,66 @@ async def test_an_unused_reply_is_a_problem(claude_files: Any) -> None:
     claude_files.sessions.reply("never asked for")
     assert "never used" in " ".join(claude_files.problems())
     claude_files.sessions.reset()
+
+
+def test_an_unused_turn_fails_the_test_at_teardown(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_scripts_but_never_sends(claude_files):
+            claude_files.sessions.reply("never used")
+
+        def test_allowed(claude_files):
+            claude_files.sessions.assert_all_scripted_used = False
+            claude_files.sessions.reply("never used either")
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *NO_UNRELATED_PLUGINS)
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*1 scripted turn(s) of claude_files.sessions.reply() were never used*"])
+
+
+async def test_deleting_the_upload_leaves_the_session_its_copy(sdk_client: Any, claude_files: Any) -> None:
+    environment, agent = await _setup(sdk_client)
+    upload = await _r(sdk_client.beta.files.upload(file=("paper.pdf", PDF, "application/pdf")))
+    session = await _r(sdk_client.beta.sessions.create(
+        agent=agent.id, environment_id=environment.id, resources=[{"type": "file", "file_id": upload.id}]))
+    await _r(sdk_client.beta.files.delete(upload.id))
+    (mounted,) = await _items(sdk_client.beta.sessions.resources.list(session.id))
+    copy = await _r(sdk_client.beta.files.retrieve_metadata(mounted.file_id))  # a file of its own
+    assert copy.size_bytes == len(PDF) and claude_files.content(copy.id) == PDF
+    with pytest.raises(anthropic.NotFoundError):  # the upload itself cannot be mounted again
+        await _r(sdk_client.beta.sessions.resources.add(session.id, type="file", file_id=upload.id))
+
+
+async def test_a_turn_that_takes_time_has_no_outputs_until_idle(sdk_client: Any, claude_files: Any) -> None:
+    environment, agent = await _setup(sdk_client)
+    session = await _r(sdk_client.beta.sessions.create(agent=agent.id, environment_id=environment.id))
+    claude_files.sessions.reply("done", output_files={"report.md": b"# R"}, running_reads=2)
+    await _r(sdk_client.beta.sessions.events.send(session.id, events=[MESSAGE]))
+
+    async def outputs() -> list[str]:
+        listed = await _items(sdk_client.beta.files.list(scope_id=session.id, betas=[MANAGED]))
+        return [f.filename for f in listed]
+
+    # a collector that does not wait for idle finds nothing: the session is still running
+    assert (await _r(sdk_client.beta.sessions.retrieve(session.id))).status == "running"
+    assert await outputs() == []
+    assert (await _r(sdk_client.beta.sessions.retrieve(session.id))).status == "idle"  # the 2nd read
+    assert await outputs() == ["report.md"]
+    types = [e.type for e in await _items(sdk_client.beta.sessions.events.list(session.id))]
+    assert types[-1] == "session.status_idle" and types.count("session.status_running") == 1
+    with pytest.raises(ValueError, match="running_reads"):
+        claude_files.sessions.reply(running_reads=-1)
+
+
+async def test_a_stream_waits_out_a_turn_that_takes_time(sdk_client: Any, claude_files: Any) -> None:
+    environment, agent = await _setup(sdk_client)
+    session = await _r(sdk_client.beta.sessions.create(agent=agent.id, environment_id=environment.id))
+    claude_files.sessions.reply("slow", running_reads=5)
+    stream = await _r(sdk_client.beta.sessions.events.stream(session.id))
+    await _r(sdk_client.beta.sessions.events.send(session.id, events=[MESSAGE]))
+    if hasattr(stream, "__aiter__"):
+        types = [event.type async for event in stream]
+    else:
+        types = [event.type for event in stream]
+    assert types[-1] == "session.status_idle" and "agent.message" in types

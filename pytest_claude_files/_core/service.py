@@ -29,6 +29,7 @@ from pytest_claude_files._core.agents import FakeAgents, FakeEnvironments
 from pytest_claude_files._core.batches import FakeBatches
 from pytest_claude_files._core.clock import FakeClock
 from pytest_claude_files._core.files import AgentsPage, BetaPage, Call, Content, FilesResource, GAPage
+from pytest_claude_files._core.journal import Journal
 from pytest_claude_files._core.messages import FakeMessages
 from pytest_claude_files._core.misuse import Misuse, MisuseLog
 from pytest_claude_files._core.resource import Resource
@@ -63,6 +64,8 @@ class FakeService:
         self.files: FilesResource = files
         """The Files resource (``claude_files.files``): also every file's metadata, newest first."""
         self.misuse: MisuseLog = files.misuse
+        self.journal: Journal = Journal()
+        """Every request answered, every resource alike (``claude_files.journal``)."""
         self.messages: FakeMessages = FakeMessages(self)
         """The Messages side, sharing these files (``claude_files.messages``)."""
         # further resources, each a ``Resource`` given this service, listed in ``resources``:
@@ -130,6 +133,7 @@ class FakeService:
         for resource in self.resources.values():
             resource.reset()
         self.misuse.clear()
+        self.journal.clear()
 
     # -- the Files conveniences (documented on ``claude_files``) ---------------------
     def __len__(self) -> int:

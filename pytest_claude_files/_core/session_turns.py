@@ -49,16 +49,21 @@ class SessionReply:
     output_files: tuple[tuple[str, bytes, Optional[str]], ...] = ()
     stop_reason: str = "end_turn"
     session_id: Optional[str] = None
+    running_reads: int = 0
 
 
 def make_reply(text: Optional[str] = None, *, output_files: Optional[OutputFiles] = None,
-               stop_reason: str = "end_turn", session_id: Optional[str] = None) -> SessionReply:
+               stop_reason: str = "end_turn", session_id: Optional[str] = None,
+               running_reads: int = 0) -> SessionReply:
     """A :class:`SessionReply`, its arguments checked (a pytest usage error names the fix)."""
     if text is not None and not isinstance(text, str):
         raise TypeError(f"sessions.reply(text=...): a str or None, not {type(text).__name__}")
     if stop_reason not in STOP_REASONS:
         raise ValueError(
             f"sessions.reply(stop_reason={stop_reason!r}): expected one of {', '.join(STOP_REASONS)}")
+    if isinstance(running_reads, bool) or not isinstance(running_reads, int) \
+            or not 0 <= running_reads <= 1000:
+        raise ValueError(f"sessions.reply(running_reads={running_reads!r}): an integer from 0 to 1000")
     if output_files is not None and not isinstance(output_files, Mapping):
         raise TypeError("sessions.reply(output_files=...) maps a filename to bytes or to (bytes, mime_type)")
     outputs = []
@@ -75,7 +80,7 @@ def make_reply(text: Optional[str] = None, *, output_files: Optional[OutputFiles
         if not isinstance(value, (bytes, bytearray, memoryview)):
             raise TypeError(f"output_files[{name!r}]: expected bytes, not {type(value).__name__}")
         outputs.append((name, bytes(value), mime))
-    return SessionReply(text, tuple(outputs), stop_reason, session_id)
+    return SessionReply(text, tuple(outputs), stop_reason, session_id, running_reads)
 
 
 def default_text(mounted: Sequence[str], outputs: Sequence[str]) -> str:

@@ -62,6 +62,8 @@ class _Session:
     events: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=MAX_EVENTS))
     sequence: int = 0  # events ever recorded (a stream's position survives the deque's trimming)
     scoped_files: set[str] = field(default_factory=set)
+    pending: Optional[tuple[SessionReply, dict[str, Any], dict[str, Any], int]] = None
+    """A turn still running: its reply, message, span start event and the reads left."""
 
 
 class FakeSessions(Resource):
@@ -95,16 +97,20 @@ class FakeSessions(Resource):
 
     # -- scripting ---------------------------------------------------------------------
     def reply(self, text: Optional[str] = None, *, output_files: Optional[OutputFiles] = None,
-              stop_reason: str = "end_turn", session_id: Optional[str] = None) -> SessionReply:
+              stop_reason: str = "end_turn", session_id: Optional[str] = None,
+              running_reads: int = 0) -> SessionReply:
         """Queue the agent's answer to the next ``user.message`` (first in, first out).
 
         ``text``: the ``agent.message`` text (``None``: a default naming the mounted files).
         ``output_files``: filename -> bytes or ``(bytes, mime_type)``, the files the agent
         writes to ``/mnt/session/outputs/`` (downloadable, scoped to the session).
-        ``session_id``: only that session's next message uses this reply.
+        ``session_id``: only that session's next message uses this reply. ``running_reads``:
+        the session stays ``running`` (no agent message, no outputs yet) for that many reads
+        of it (``retrieve``, ``events.list``, a stream with nothing new), as a real turn takes
+        time: code that collects outputs before the session is ``idle`` finds none.
         """
         return self.queue(make_reply(text, output_files=output_files, stop_reason=stop_reason,
-                                     session_id=session_id))
+                                     session_id=session_id, running_reads=running_reads))
 
     def queue(self, reply: SessionReply) -> SessionReply:
         """Queue a checked :class:`SessionReply` (what :meth:`reply` does)."""
@@ -202,7 +208,9 @@ class FakeSessions(Resource):
 
     def retrieve(self, session_id: str, *, workspace_id: Optional[str] = None) -> dict[str, Any]:
         with self._lock:
-            return self._view(self._lookup(session_id, workspace_id))
+            session = self._lookup(session_id, workspace_id)
+            self._progress(session)
+            return self._view(session)
 
     def update(self, session_id: str, body: Mapping[str, Any], *,
                workspace_id: Optional[str] = None) -> dict[str, Any]:
@@ -346,6 +354,7 @@ class FakeSessions(Resource):
             raise InvalidRequestError(f"order: Input should be 'asc' or 'desc', got {shown(order)!r}")
         with self._lock:
             session = self._lookup(session_id, workspace_id)
+            self._progress(session)
             chosen = {e["id"]: e for e in session.events if not types or e["type"] in types}
             data, next_page = page_of(list(chosen), chosen, limit=limit, page=page,
                                       newest_first=order == "desc")
@@ -366,6 +375,10 @@ class FakeSessions(Resource):
     def _follow(self, session: _Session, position: int) -> Iterator[dict[str, Any]]:
         while True:
             with self._changed:
+                if session.sequence == position:
+                    self._progress(session)
+                while session.sequence == position and session.pending is not None:
+                    self._progress(session)
                 if session.sequence == position:
                     self._changed.wait_for(lambda seen=position: session.sequence != seen,  # type: ignore[misc]
                                            self.stream_wait_seconds)
@@ -472,6 +485,8 @@ class FakeSessions(Resource):
             recorded = self._record(session, event)
             out.append(recorded)
             if event["type"] == "user.message":
+                if session.pending is not None:  # the running turn ends before the next starts
+                    self._finish(session)
                 self._turn(session, event)
         session.obj["updated_at"] = format_timestamp(self.service.clock.now())
         return out
@@ -484,12 +499,29 @@ class FakeSessions(Resource):
         return SessionReply()
 
     def _turn(self, session: _Session, message: dict[str, Any]) -> None:
-        """One agent turn, in the real order of its events; the session ends ``idle``."""
+        """One agent turn, in the real order of its events; the session ends ``idle`` (at once,
+        or after the reply's ``running_reads`` reads of the session)."""
         reply = self._next_reply(session.obj["id"])
-        session_id = session.obj["id"]
         session.obj["status"] = "running"
         self._record(session, {"type": "session.status_running"})
         start = self._record(session, {"type": "span.model_request_start"})
+        session.pending = (reply, message, start, reply.running_reads)
+        if reply.running_reads == 0:
+            self._finish(session)
+
+    def _progress(self, session: _Session) -> None:
+        """A read of a session whose turn is running: one read fewer to go."""
+        if session.pending is not None:
+            reply, message, start, left = session.pending
+            session.pending = (reply, message, start, left - 1)
+            if left <= 1:
+                self._finish(session)
+
+    def _finish(self, session: _Session) -> None:
+        assert session.pending is not None
+        reply, message, start, _ = session.pending
+        session.pending = None
+        session_id = session.obj["id"]
         written = []
         for name, data, mime in reply.output_files:
             made = self.service.files.add_file(name, data, mime_type=mime, downloadable=True,

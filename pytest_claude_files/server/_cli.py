@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import logging
 import os
 import signal
 import sys
@@ -135,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--control-token", metavar="TOKEN", default=None,
                        help="admin token of cross-tenant control operations (reset of every space), "
                             "sent as x-control-token; default: $CLAUDE_FILES_CONTROL_TOKEN, else refused")
+    serve.add_argument("--control-token-file", metavar="PATH", default=None,
+                       help="read the admin token from the first line of PATH (a token on the command "
+                            "line is visible to every user in the process list)")
     serve.add_argument("--read-timeout", type=_seconds, metavar="SECONDS", default=None,
                        help="seconds a client may take to send its request headers, or the next "
                             "piece of its body, before the server closes it (default 30)")
@@ -283,17 +287,34 @@ def _serve(args: argparse.Namespace) -> int:
         settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
         seeds = load_seed_file(args.seed) if args.seed else []
         token = args.control_token if args.control_token is not None else os.environ.get(CONTROL_TOKEN_ENV)
+        if args.control_token_file is not None:
+            if args.control_token is not None:
+                return _fail("--control-token-file: give the token one way, not also --control-token",
+                             EXIT_USAGE)
+            try:
+                with open(args.control_token_file, encoding="utf-8") as handle:
+                    token = handle.readline().strip()
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+                return _fail(f"--control-token-file {args.control_token_file}: cannot read it ({reason})",
+                             EXIT_USAGE)
         if token is not None and not token.strip():
             return _fail("--control-token: the admin token cannot be empty (give one, or leave it out: "
                          "cross-tenant control operations are then refused)", EXIT_USAGE)
-        app = make_app(
-            settings=settings, api_keys=args.api_keys, shared=args.shared,
-            control_api=args.control_api, data_dir=args.data_dir, seeds=seeds,
-            spool_threshold=args.spool_threshold if args.spool_threshold is not None
-            else DEFAULT_SPOOL_THRESHOLD,
-            control_token=token,
-            read_timeout=args.read_timeout if args.read_timeout is not None else DEFAULT_READ_TIMEOUT,
-        )
+        quiet = logging.NullHandler()  # the start's warnings are printed below, once (not also by logging)
+        start_logger = logging.getLogger("pytest_claude_files.server")
+        start_logger.addHandler(quiet)
+        try:
+            app = make_app(
+                settings=settings, api_keys=args.api_keys, shared=args.shared,
+                control_api=args.control_api, data_dir=args.data_dir, seeds=seeds,
+                spool_threshold=args.spool_threshold if args.spool_threshold is not None
+                else DEFAULT_SPOOL_THRESHOLD,
+                control_token=token,
+                read_timeout=args.read_timeout if args.read_timeout is not None else DEFAULT_READ_TIMEOUT,
+            )
+        finally:
+            start_logger.removeHandler(quiet)
     except ServerError as exc:
         return _fail(str(exc), EXIT_USAGE)
     except ValueError as exc:

@@ -7,8 +7,9 @@
 =============================  ==================================================
 
 A turn is ``{"text": str, "output_files": {filename: {"content": str} |
-{"content_base64": str}, optional "mime_type"}, "stop_reason": str, "session_id": str}``
-(every field optional), the keyword arguments of ``claude_files.sessions.reply()``.
+{"content_base64": str}, optional "mime_type"}, "stop_reason": str, "session_id": str,
+"running_reads": int}`` (every field optional), the keyword arguments of
+``claude_files.sessions.reply()``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pytest_claude_files.server import _control_messages as _cm
 
 __all__ = ["parse_session_reply", "session_replies_json"]
 
-_FIELDS = {"text", "output_files", "stop_reason", "session_id"}
+_FIELDS = {"text", "output_files", "stop_reason", "session_id", "running_reads"}
 
 
 def parse_session_reply(spec: Any) -> SessionReply:
@@ -38,7 +39,8 @@ def parse_session_reply(spec: Any) -> SessionReply:
         name: data if mime is None else (data, mime) for name, data, mime in outputs}
     try:
         return make_reply(spec.get("text"), output_files=files, session_id=spec.get("session_id"),
-                          stop_reason=spec.get("stop_reason") or "end_turn")
+                          stop_reason=spec.get("stop_reason") or "end_turn",
+                          running_reads=spec.get("running_reads") or 0)
     except (TypeError, ValueError) as exc:
         raise InvalidRequestError(f"reply: {exc}") from None
 
