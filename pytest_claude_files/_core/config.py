@@ -38,6 +38,8 @@ MARKER_ARGS: dict[str, str] = {
     "known_betas": "beta names accepted without a warning, besides the built-in list; default none",
     "partition_workspaces": "another anthropic-workspace-id's file is a 404; default True (False: shared)",
     "misuse_warnings": "client-misuse warnings: 'warn', 'error' (fail the test) or 'ignore'; default 'warn'",
+    "cassette": "a recorded cassette whose uploaded files the fake starts with, recorded ids and all "
+                "(a path, relative to the test module); default none",
 }
 
 class ConfigError(ValueError):
@@ -142,6 +144,7 @@ class ClaudeFilesConfig:
         known_betas: more beta names to accept silently.
         partition_workspaces: files per ``anthropic-workspace-id``.
         misuse_warnings: ``warn``, ``error`` or ``ignore``.
+        cassette: a recorded cassette the fake is seeded from (``load_cassette``).
     """
 
     api_keys: Optional[tuple[str, ...]] = None
@@ -158,6 +161,7 @@ class ClaudeFilesConfig:
     known_betas: Optional[tuple[str, ...]] = None
     partition_workspaces: Optional[bool] = None
     misuse_warnings: Optional[str] = None
+    cassette: Optional[str] = None
 
     def settings_kwargs(self) -> dict[str, Any]:
         """The keyword arguments of ``FakeFilesSettings`` that these settings change."""
@@ -243,6 +247,15 @@ def validate(raw: Mapping[str, Any], where: str) -> ClaudeFilesConfig:
                     setting="misuse_warnings",
                 )
             kwargs["misuse_warnings"] = mode.strip().lower()
+        if raw.get("cassette") is not None:
+            import os
+
+            if not isinstance(raw["cassette"], (str, os.PathLike)) or not str(raw["cassette"]).strip():
+                raise ConfigError(
+                    f"cassette: expected the path of a recorded cassette, got {raw['cassette']!r}",
+                    setting="cassette",
+                )
+            kwargs["cassette"] = os.fspath(raw["cassette"])
         if "freeze_time" in raw:
             if not isinstance(raw["freeze_time"], bool):
                 raise ConfigError(f"freeze_time: expected True or False, got {raw['freeze_time']!r}",
