@@ -233,7 +233,9 @@ def claude_files_config(request: pytest.FixtureRequest) -> _config.ClaudeFilesCo
 
 
 @pytest.fixture
-def claude_files(claude_files_config: _config.ClaudeFilesConfig) -> Generator[FakeFiles, None, None]:
+def claude_files(
+    request: pytest.FixtureRequest, claude_files_config: _config.ClaudeFilesConfig
+) -> Generator[FakeFiles, None, None]:
     """A fresh in-memory Files API for this test (``FakeFiles``), its Messages side as ``.messages``.
 
     At teardown it gives the misuse notices that only the end of a test reveals (a listing
@@ -249,6 +251,8 @@ def claude_files(claude_files_config: _config.ClaudeFilesConfig) -> Generator[Fa
     cfg = claude_files_config
     clock = FakeClock(cfg.now, frozen=cfg.freeze_time)
     fake = FakeFiles(FakeFilesSettings(**cfg.settings_kwargs()), clock=clock)
+    if cfg.cassette is not None:
+        _seed_from_cassette(request, fake, cfg.cassette)
     yield fake
     failures = fake.finish()
     if failures:
@@ -267,6 +271,20 @@ def claude_files(claude_files_config: _config.ClaudeFilesConfig) -> Generator[Fa
         if problems:
             listed = "\n".join(problems)
             pytest.fail(f"claude_files.{name}: {listed}\nSee claude-files-fake docs {name}", pytrace=False)
+
+
+def _seed_from_cassette(request: pytest.FixtureRequest, fake: FakeFiles, cassette: str) -> None:
+    """``@pytest.mark.claude_files(cassette=...)``: the files the cassette uploaded, recorded ids and all."""
+    from pytest_claude_files._core.cassette import CassetteError
+
+    path = Path(cassette).expanduser()
+    if not path.is_absolute():
+        path = Path(str(request.node.path)).parent / path
+    try:
+        fake.load_cassette(path)
+    except CassetteError as exc:
+        pytest.fail(f"@pytest.mark.{MARKER}(cassette={cassette!r}): {exc}. "
+                    f"See claude-files-fake docs cassettes", pytrace=False)
 
 
 @pytest.fixture

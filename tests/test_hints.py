@@ -23,7 +23,8 @@ def test_misspelled_marker_argument(pytester: pytest.Pytester) -> None:
         "@pytest.mark.claude_files: unknown argument(s) storage_quote (did you mean 'storage_quota'?). "
         "Known arguments: api_keys, api_key, storage_quota, max_file_size, rate_limit, now, freeze_time, "
         "max_retries, guess_mime_type, check_anthropic_version, check_anthropic_beta, known_betas, "
-        "partition_workspaces, misuse_warnings. See claude-files-fake docs reference#the-claude_files-marker",
+        "partition_workspaces, misuse_warnings, cassette. "
+        "See claude-files-fake docs reference#the-claude_files-marker",
     ])
 
 
@@ -56,7 +57,8 @@ def test_misspelled_backend(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_inprocess("--claude-files-backend=faek", *PLUGINS)
     result.stderr.fnmatch_lines([
         "ERROR: --claude-files-backend=faek: unknown backend 'faek' (did you mean 'fake'?); choose one of "
-        "fake, server, real (e.g. --claude-files-backend=fake). See claude-files-fake docs real-backend",
+        "fake, server, real, replay (e.g. --claude-files-backend=fake). "
+        "See claude-files-fake docs real-backend",
     ])
 
 

@@ -128,6 +128,7 @@ class ClaudeFilesConfig:
         known_betas: more beta names to accept silently.
         partition_workspaces: files per ``anthropic-workspace-id``.
         misuse_warnings: ``warn``, ``error`` or ``ignore``.
+        cassette: a recorded cassette the fake is seeded from (``load_cassette``).
     """
 
     api_keys: Optional[tuple[str, ...]] = None
@@ -144,6 +145,7 @@ class ClaudeFilesConfig:
     known_betas: Optional[tuple[str, ...]] = None
     partition_workspaces: Optional[bool] = None
     misuse_warnings: Optional[str] = None
+    cassette: Optional[str] = None
 
     def settings_kwargs(self) -> dict[str, Any]:
         """The keyword arguments of ``FakeFilesSettings`` that these settings change."""
@@ -229,6 +231,15 @@ def validate(raw: Mapping[str, Any], where: str) -> ClaudeFilesConfig:
                     setting="misuse_warnings",
                 )
             kwargs["misuse_warnings"] = mode.strip().lower()
+        if raw.get("cassette") is not None:
+            import os
+
+            if not isinstance(raw["cassette"], (str, os.PathLike)) or not str(raw["cassette"]).strip():
+                raise ConfigError(
+                    f"cassette: expected the path of a recorded cassette, got {raw['cassette']!r}",
+                    setting="cassette",
+                )
+            kwargs["cassette"] = os.fspath(raw["cassette"])
         if "freeze_time" in raw:
             if not isinstance(raw["freeze_time"], bool):
                 raise ConfigError(f"freeze_time: expected True or False, got {raw['freeze_time']!r}",

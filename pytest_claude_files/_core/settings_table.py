@@ -83,6 +83,8 @@ SETTINGS: tuple[Setting, ...] = (
             "claude_files_misuse_warnings",
             "Client-misuse warnings: warn (default), error (fail the test) or ignore "
             "(only record on claude_files.warnings)."),
+    Setting("cassette", "a recorded cassette whose uploaded files the fake starts with, recorded ids and all "
+                        "(a path, relative to the test module); default none"),
 )
 
 
