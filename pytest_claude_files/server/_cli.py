@@ -20,7 +20,7 @@ import logging
 import os
 import signal
 import sys
-from typing import Optional, Sequence, TextIO
+from typing import Any, Optional, Sequence, TextIO
 
 PROG = "claude-files-fake"
 EXIT_USAGE = 2
@@ -240,7 +240,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from pytest_claude_files._sdk.drift import run
 
         return run(python=args.python, node=args.node)
-    return _serve(args)
+    # SIGTERM or Ctrl-C while starting (loading a seed, a data dir): stop quietly, status 0
+    signal.signal(signal.SIGTERM, _terminated)
+    try:
+        return _serve(args)
+    except (KeyboardInterrupt, _Terminated):
+        return 0
 
 
 SERVER_EXTRA_HINT = "pip install 'pytest-claude-files[server]'"
@@ -345,7 +350,13 @@ def _serve(args: argparse.Namespace) -> int:
         gc.collect()
         gc.freeze()  # startup objects (pydantic, uvicorn) out of every later collection
         signal.signal(signal.SIGTERM, _terminated)  # uvicorn re-raises the signal once stopped
-        uvicorn.Server(uvicorn_config(app, args.log_level)).run(sockets=[sock])
+        class _Server(uvicorn.Server):
+            def handle_exit(self, sig: int, frame: Any) -> None:
+                if self.should_exit:  # a second SIGTERM (or Ctrl-C): stop now, open requests or not
+                    self.force_exit = True
+                super().handle_exit(sig, frame)
+
+        _Server(uvicorn_config(app, args.log_level)).run(sockets=[sock])
     except (KeyboardInterrupt, _Terminated):  # Ctrl-C / SIGTERM, re-raised by uvicorn once stopped
         pass
     finally:
