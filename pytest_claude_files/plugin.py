@@ -45,28 +45,14 @@ GROUP = "claude-files"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup(GROUP, "pytest-claude-files: a fake Claude Files API")
-    parser.addini(
-        _config.INI_API_KEYS, type="linelist", default=[],
-        help="API keys the fake accepts (one a line); default: any non-empty key.",
-    )
-    parser.addini(
-        _config.INI_STORAGE_QUOTA, default="",
-        help="Organization storage of the fake, bytes or with a unit ('10MB'); default 1TB.",
-    )
-    parser.addini(
-        _config.INI_MAX_FILE_SIZE, default="",
-        help="Largest file the fake accepts, bytes or with a unit; default 500MB.",
-    )
-    parser.addini(
-        _config.INI_RATE_LIMIT, default="",
-        help="Requests per minute before the fake answers 429; default unlimited.",
-    )
-    parser.addini(
-        _config.INI_MAX_RETRIES, default="",
-        help="max_retries of the fixture clients; default the SDK's (2).",
-    )
-    for ini, text in _config.FIDELITY_INIS.items():
-        parser.addini(ini, default="", help=text)
+    from pytest_claude_files._core.settings_table import ini_options
+
+    for setting in ini_options():  # the one table (_core/settings_table.py)
+        assert setting.ini is not None
+        if setting.ini_type == "linelist":
+            parser.addini(setting.ini, type="linelist", default=[], help=setting.ini_help)
+        else:
+            parser.addini(setting.ini, default="", help=setting.ini_help)
     del group  # options of the other parts register in their own modules
 
 
