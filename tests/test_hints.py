@@ -101,7 +101,8 @@ def test_misspelled_strategy_kinds() -> None:
     assert str(code.value) == (
         "files_api_errors: error_code must be one of ['claude_code_key_creator_not_member', "
         "'cmek_key_disabled', 'cmek_key_network_blocked', 'file_expired', 'file_not_downloadable', "
-        "'organization_on_hold', 'storage_quota_exceeded'] or None, not 'file_expird' "
+        "'image_dimensions_too_large', 'organization_on_hold', 'organization_url_fetch_disabled', "
+        "'storage_not_ready', 'storage_quota_exceeded'] or None, not 'file_expird' "
         "(did you mean 'file_expired'?)"
     )
 

@@ -58,9 +58,9 @@ def test_the_serve_flags_are_the_table() -> None:
     flags = _serve_flags()
     for setting in SETTINGS:
         for flag in setting.serve:
-            assert flags.get(flag) == setting.name, f"{flag} does not set {setting.name}"
+            assert flags.get(flag.flag) == setting.name, f"{flag.flag} does not set {setting.name}"
     setting_names = {s.name for s in SETTINGS}
-    declared = {f for s in SETTINGS for f in s.serve}
+    declared = {f.flag for s in SETTINGS for f in s.serve}
     undeclared = {f for f, dest in flags.items() if dest in setting_names and f not in declared}
     assert not undeclared, f"serve flags of a setting missing from the table: {undeclared}"
 
@@ -74,4 +74,4 @@ def test_the_reference_matches_the_table() -> None:
         if setting.ini is not None:
             assert f"`{setting.ini}`" in ini, f"ini option {setting.ini} not in reference"
         for flag in setting.serve:
-            assert flag in serve, f"serve flag {flag} not in reference"
+            assert flag.flag in serve, f"serve flag {flag.flag} not in reference"
