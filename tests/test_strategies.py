@@ -101,6 +101,12 @@ ALL = {
     "file_resources": cfs.file_resources([f"file_01{i}" for i in range(5)]),
     "user_messages": cfs.user_messages(),
     "session_replies": cfs.session_replies(),
+    "custom_ids": cfs.custom_ids(),
+    "invalid_custom_ids": cfs.invalid_custom_ids(),
+    "batch_ids": cfs.batch_ids(),
+    "batch_requests": cfs.batch_requests(SAMPLE_FILES),
+    "batches_with_a_bad_reference": cfs.batches_with_a_bad_reference(
+        SAMPLE_FILES, deleted_ids=["file_01gone"]),
 }
 
 

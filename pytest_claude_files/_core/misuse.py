@@ -26,6 +26,7 @@ from typing import Callable, Optional
 __all__ = ["CODES", "FINDING_CODES", "SINKS", "ListingTracker", "Misuse", "MisuseLog", "user_frame"]
 
 CODES = {
+    "container-upload-ignored": "a container_upload block in a request without a code execution tool",
     "beta-dialect-trap": "a client that paginates with next_page was served beta-dialect pages",
     "octet-stream-upload": "an upload stored as application/octet-stream whose extension says otherwise",
     "unfinished-listing": "a listing stopped at a page that said there was more",

@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, quote, unquote
 from pytest_claude_files._core import ids as _ids
 from pytest_claude_files._core import pages as _pages
 from pytest_claude_files._core.files import DEFAULT_LIMIT
+from pytest_claude_files._core.journal import Exchange
 from pytest_claude_files._core.service import FakeService
 from pytest_claude_files._http import endpoints as _endpoints
 from pytest_claude_files._http import routes as _routes
@@ -203,6 +204,10 @@ class FilesHandler:
             response.headers.append((WORKSPACE_HEADER, workspace))
         if response.status >= 400:
             self._retries.after(request, response)
+        route = request.route
+        self.files.journal.record(Exchange(
+            request.method, request.path, route[0] if route is not None else None, response.status,
+            _error_type(response) if response.status >= 400 else None, request_id, workspace))
         return response
 
     def _record_internal_error(self, request: HTTPRequest, exc: Exception) -> None:
@@ -219,7 +224,10 @@ class FilesHandler:
         path = request.path
         if "%" in path:
             path = unquote(path)
-        operation, file_id = _routes.match(request.method, path)
+        route = request.route  # matched once, by the adapter that had to know it first
+        if route is None:
+            route = request.route = _routes.match(request.method, path)  # (the journal reads it)
+        operation, file_id = route
         if self.hooks:
             for hook in self.hooks:
                 answer = hook(request, operation)
@@ -317,9 +325,9 @@ class FilesHandler:
         workspace: Optional[str],
     ) -> HTTPResponse:
         """``POST /v1/messages`` (JSON or Server-Sent Events) and ``/v1/messages/count_tokens``."""
-        raw = bytes(request.body)
-        try:
-            body = json.loads(raw) if raw.strip() else None
+        raw = request.body if type(request.body) is bytes else bytes(request.body)  # (no copy of bytes)
+        try:  # an empty or blank body is no JSON (isspace: no stripped copy of a large body)
+            body = json.loads(raw) if raw and not raw.isspace() else None
         except (ValueError, RecursionError) as exc:  # (UnicodeDecodeError is a ValueError)
             raise InvalidRequestError(f"{_BODY_NOT_JSON}: {shown(exc)}") from None
         if body is None:
@@ -486,3 +494,12 @@ def _attachment(filename: str) -> str:
         return f'attachment; filename="{ascii_name}"'
     encoded = quote(filename, safe="", errors="replace")
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}"
+
+
+def _error_type(response: HTTPResponse) -> Optional[str]:
+    """``error.type`` of an error answer (``None`` when its body is not the envelope)."""
+    try:
+        found = response.json()["error"]["type"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return found if isinstance(found, str) else None
