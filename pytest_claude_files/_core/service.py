@@ -29,8 +29,8 @@ from pytest_claude_files._core.agents import FakeAgents, FakeEnvironments
 from pytest_claude_files._core.batches import FakeBatches
 from pytest_claude_files._core.clock import FakeClock
 from pytest_claude_files._core.files import AgentsPage, BetaPage, Call, Content, FilesResource, GAPage
-from pytest_claude_files._core.lifecycle import Lifecycle
 from pytest_claude_files._core.journal import Journal
+from pytest_claude_files._core.lifecycle import Lifecycle
 from pytest_claude_files._core.messages import FakeMessages
 from pytest_claude_files._core.misuse import Misuse, MisuseLog
 from pytest_claude_files._core.resource import Resource
