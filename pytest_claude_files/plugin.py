@@ -45,28 +45,14 @@ GROUP = "claude-files"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup(GROUP, "pytest-claude-files: a fake Claude Files API")
-    parser.addini(
-        _config.INI_API_KEYS, type="linelist", default=[],
-        help="API keys the fake accepts (one a line); default: any non-empty key.",
-    )
-    parser.addini(
-        _config.INI_STORAGE_QUOTA, default="",
-        help="Organization storage of the fake, bytes or with a unit ('10MB'); default 1TB.",
-    )
-    parser.addini(
-        _config.INI_MAX_FILE_SIZE, default="",
-        help="Largest file the fake accepts, bytes or with a unit; default 500MB.",
-    )
-    parser.addini(
-        _config.INI_RATE_LIMIT, default="",
-        help="Requests per minute before the fake answers 429; default unlimited.",
-    )
-    parser.addini(
-        _config.INI_MAX_RETRIES, default="",
-        help="max_retries of the fixture clients; default the SDK's (2).",
-    )
-    for ini, text in _config.FIDELITY_INIS.items():
-        parser.addini(ini, default="", help=text)
+    from pytest_claude_files._core.settings_table import ini_options
+
+    for setting in ini_options():  # the one table (_core/settings_table.py)
+        assert setting.ini is not None
+        if setting.ini_type == "linelist":
+            parser.addini(setting.ini, type="linelist", default=[], help=setting.ini_help)
+        else:
+            parser.addini(setting.ini, default="", help=setting.ini_help)
     del group  # options of the other parts register in their own modules
 
 
@@ -247,7 +233,9 @@ def claude_files_config(request: pytest.FixtureRequest) -> _config.ClaudeFilesCo
 
 
 @pytest.fixture
-def claude_files(claude_files_config: _config.ClaudeFilesConfig) -> Generator[FakeFiles, None, None]:
+def claude_files(
+    request: pytest.FixtureRequest, claude_files_config: _config.ClaudeFilesConfig
+) -> Generator[FakeFiles, None, None]:
     """A fresh in-memory Files API for this test (``FakeFiles``), its Messages side as ``.messages``.
 
     At teardown it gives the misuse notices that only the end of a test reveals (a listing
@@ -263,6 +251,8 @@ def claude_files(claude_files_config: _config.ClaudeFilesConfig) -> Generator[Fa
     cfg = claude_files_config
     clock = FakeClock(cfg.now, frozen=cfg.freeze_time)
     fake = FakeFiles(FakeFilesSettings(**cfg.settings_kwargs()), clock=clock)
+    if cfg.cassette is not None:
+        _seed_from_cassette(request, fake, cfg.cassette)
     yield fake
     failures = fake.finish()
     if failures:
@@ -281,6 +271,20 @@ def claude_files(claude_files_config: _config.ClaudeFilesConfig) -> Generator[Fa
         if problems:
             listed = "\n".join(problems)
             pytest.fail(f"claude_files.{name}: {listed}\nSee claude-files-fake docs {name}", pytrace=False)
+
+
+def _seed_from_cassette(request: pytest.FixtureRequest, fake: FakeFiles, cassette: str) -> None:
+    """``@pytest.mark.claude_files(cassette=...)``: the files the cassette uploaded, recorded ids and all."""
+    from pytest_claude_files._core.cassette import CassetteError
+
+    path = Path(cassette).expanduser()
+    if not path.is_absolute():
+        path = Path(str(request.node.path)).parent / path
+    try:
+        fake.load_cassette(path)
+    except CassetteError as exc:
+        pytest.fail(f"@pytest.mark.{MARKER}(cassette={cassette!r}): {exc}. "
+                    f"See claude-files-fake docs cassettes", pytrace=False)
 
 
 @pytest.fixture

@@ -60,10 +60,14 @@ async def test_the_whole_flow(sdk_client: Any, claude_files: Any) -> None:
     sent = await _r(sdk_client.beta.sessions.events.send(session.id, events=[MESSAGE]))
     assert [e.type for e in sent.data] == ["user.message"]
     events = await _items(sdk_client.beta.sessions.events.list(session.id))
-    assert [e.type for e in events] == [
-        "user.message", "session.status_running", "span.model_request_start", "agent.message",
+    assert [e.type for e in events] == [  # the agent writes its report, then answers
+        "user.message", "session.status_running", "span.model_request_start", "agent.tool_use",
+        "span.model_request_end", "agent.tool_result", "span.model_request_start", "agent.message",
         "span.model_request_end", "session.status_idle"]
-    assert events[3].content[0].text == "done" and events[-1].stop_reason.type == "end_turn"
+    assert events[3].name == "write" and events[3].input == {"file_path": "/mnt/session/outputs/report.md",
+                                                             "content": "# R"}
+    assert events[5].tool_use_id == events[3].id and events[5].is_error is False
+    assert events[7].content[0].text == "done" and events[-1].stop_reason.type == "end_turn"
     assert (await _r(sdk_client.beta.sessions.retrieve(session.id))).status == "idle"
 
     listed = await _items(sdk_client.beta.files.list(scope_id=session.id, betas=[MANAGED]))

@@ -420,3 +420,25 @@ def test_the_control_token_can_come_from_a_file(tmp_path: Path, monkeypatch: pyt
     assert _cli.main(["serve", "--control-token", "x", "--control-token-file", str(token_file)]) == 2
     token_file.write_text("\n")
     assert _cli.main(["serve", "--control-token-file", str(token_file)]) == 2  # an empty token
+
+
+# -- finding 8: a signal during start-up stops the server quietly ------------------------------------------
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGINT"])
+def test_a_signal_during_start_up_exits_quietly(tmp_path: Path, signum: str) -> None:
+    import signal
+    import subprocess
+
+    seed = tmp_path / "seed.jsonl"  # a long start: every line of a seed file is checked
+    lines = (json.dumps({"filename": f"f{i}.txt", "content": "x"}) + "\n" for i in range(20000))
+    seed.write_text("".join(lines))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pytest_claude_files", "serve", "--port", "0", "--seed", str(seed)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.0)
+    process.send_signal(getattr(signal, signum))
+    out, err = process.communicate(timeout=60)
+    assert "serving on" not in out, "the start was over before the signal: make the seed longer"
+    assert process.returncode == 0, err
+    assert "Traceback" not in err and err == ""

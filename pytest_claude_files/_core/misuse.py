@@ -19,6 +19,7 @@ from typing import Optional
 __all__ = ["CODES", "ListingTracker", "Misuse", "MisuseLog"]
 
 CODES = {
+    "container-upload-ignored": "a container_upload block in a request without a code execution tool",
     "beta-dialect-trap": "a client that paginates with next_page was served beta-dialect pages",
     "octet-stream-upload": "an upload stored as application/octet-stream whose extension says otherwise",
     "unfinished-listing": "a listing stopped at a page that said there was more",

@@ -170,9 +170,10 @@ class FakeService:
         """A file's metadata (``NotFoundError`` when there is none)."""
         return self.files.get(file_id, workspace_id=workspace_id)
 
-    def content(self, file_id: str) -> bytes:
-        """A file's bytes, downloadable or not (a test may look; the API may refuse)."""
-        return self.files.content(file_id)
+    def content(self, file_id: str, *, workspace_id: Optional[str] = None) -> bytes:
+        """A file's bytes, downloadable or not (a test may look; the API may refuse); workspaces
+        are partitioned by default, so a file made in a workspace is read with its ``workspace_id``."""
+        return self.files.content(file_id, workspace_id=workspace_id)
 
     def add_file(
         self,
