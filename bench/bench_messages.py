@@ -45,7 +45,8 @@ FILES_BETA = {"anthropic-beta": "files-api-2025-04-14"}  # (SDKs before 2.0 need
 
 
 def _request(handler: FilesHandler, body: dict[str, Any]) -> Any:
-    headers = [("x-api-key", FAKE_API_KEY), ("content-type", "application/json"), *FILES_BETA.items()]
+    headers = [("x-api-key", FAKE_API_KEY), ("content-type", "application/json"),
+               ("anthropic-version", "2023-06-01"), *FILES_BETA.items()]
     return handler(HTTPRequest.build("POST", "/v1/messages", "", headers, json.dumps(body).encode()))
 
 

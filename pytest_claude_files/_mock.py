@@ -122,6 +122,8 @@ class mock_claude_files:  # a lower-case name: used like a function (as contextl
         cfg = self.config
         fake = FakeFiles(FakeFilesSettings(**cfg.settings_kwargs()),
                          clock=FakeClock(cfg.now, frozen=cfg.freeze_time))
+        if cfg.cassette is not None:  # a path relative to the working directory here
+            fake.load_cassette(cfg.cassette)
         handler = FilesHandler(fake)
         router = ClaudeFilesRouter(handler, base_url=self.base_url, real_sleep=True)
         router.start()

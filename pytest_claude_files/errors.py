@@ -90,6 +90,9 @@ class FilesAPIError(Exception):
 
     status: ClassVar[int] = 500
     error_type: ClassVar[str] = "api_error"
+    hint: Optional[str] = None
+    """A fake-only explanation (never sent: the answer keeps the API's wording), kept on the
+    recorded request and shown in the fake's own reports."""
 
     def __init__(
         self,
@@ -261,6 +264,9 @@ ERROR_CODE_STATUS: dict[str, int] = {
     "storage_quota_exceeded": 400,
     "file_expired": 404,
     **{code: 400 for code in METHOD_ERROR_CODES},
+    "storage_not_ready": 503,  # SDK 2.17 (Messages: storage not ready yet; retryable)
+    "organization_url_fetch_disabled": 400,  # SDK 2.17 (URL sources and web fetch turned off)
+    "image_dimensions_too_large": 400,  # SDK 2.17 (details: max_side_length_pixels, paths)
 }
 """The Files API's ``details.error_code`` values and the status each comes with."""
 APPEAL_URL = "https://support.claude.com/"

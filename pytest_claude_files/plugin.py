@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 # backends (fake, server, real) and auto-cleanup of live uploads; the fidelity suite's option
 pytest_plugins = ("pytest_claude_files._plugin.live", "pytest_claude_files._plugin.contract",
-                  "pytest_claude_files._plugin.cassettes")
+                  "pytest_claude_files._plugin.cassettes", "pytest_claude_files._plugin.verdict")
 
 MARKER = "claude_files"
 GROUP = "claude-files"
@@ -45,28 +45,14 @@ GROUP = "claude-files"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup(GROUP, "pytest-claude-files: a fake Claude Files API")
-    parser.addini(
-        _config.INI_API_KEYS, type="linelist", default=[],
-        help="API keys the fake accepts (one a line); default: any non-empty key.",
-    )
-    parser.addini(
-        _config.INI_STORAGE_QUOTA, default="",
-        help="Organization storage of the fake, bytes or with a unit ('10MB'); default 1TB.",
-    )
-    parser.addini(
-        _config.INI_MAX_FILE_SIZE, default="",
-        help="Largest file the fake accepts, bytes or with a unit; default 500MB.",
-    )
-    parser.addini(
-        _config.INI_RATE_LIMIT, default="",
-        help="Requests per minute before the fake answers 429; default unlimited.",
-    )
-    parser.addini(
-        _config.INI_MAX_RETRIES, default="",
-        help="max_retries of the fixture clients; default the SDK's (2).",
-    )
-    for ini, text in _config.FIDELITY_INIS.items():
-        parser.addini(ini, default="", help=text)
+    from pytest_claude_files._core.settings_table import ini_options
+
+    for setting in ini_options():  # the one table (_core/settings_table.py)
+        assert setting.ini is not None
+        if setting.ini_type == "linelist":
+            parser.addini(setting.ini, type="linelist", default=[], help=setting.ini_help)
+        else:
+            parser.addini(setting.ini, default="", help=setting.ini_help)
     del group  # options of the other parts register in their own modules
 
 
@@ -93,12 +79,12 @@ def pytest_configure(config: pytest.Config) -> None:
 def _known_options() -> list[str]:
     from pytest_claude_files._live import state
     from pytest_claude_files._live.backends import OPTION_BACKEND
-    from pytest_claude_files._plugin import cassettes
+    from pytest_claude_files._plugin import cassettes, verdict
     from pytest_claude_files._plugin.faker_fixtures import SEED_OPTION
     from pytest_claude_files.contract._plan import OPTION_REPORT
 
     return sorted([OPTION_BACKEND, SEED_OPTION, OPTION_REPORT, *(
-        value for module in (state, cassettes) for name, value in vars(module).items()
+        value for module in (state, cassettes, verdict) for name, value in vars(module).items()
         if name.startswith("OPTION_") and isinstance(value, str)
     )])
 
@@ -124,10 +110,11 @@ def pytest_load_initial_conftests(
 
 
 def _known_ini_names() -> list[str]:
-    from pytest_claude_files._plugin import cassettes, faker_fixtures, live
+    from pytest_claude_files._plugin import cassettes, faker_fixtures, live, verdict
 
     return sorted(
-        value for module in (_config, live, faker_fixtures, cassettes) for name, value in vars(module).items()
+        value for module in (_config, live, faker_fixtures, cassettes, verdict)
+        for name, value in vars(module).items()
         if name.startswith("INI_") and isinstance(value, str)
     )
 
@@ -194,8 +181,11 @@ def _warn_misspelled_ini(config: pytest.Config) -> None:
 
     known = _known_ini_names()
     for name in _ini_file_keys(config.inipath):
-        if name.startswith("claude_files") and name not in known:
-            hint = did_you_mean(name, known)
+        if name in known:
+            continue
+        hint = did_you_mean(name, known)
+        # ours by its prefix, or close enough to one of ours ("claude_file_backend", "claudefiles_...")
+        if "claude" in name or ("files" in name and hint):
             config.issue_config_time_warning(
                 pytest.PytestConfigWarning(
                     f"{name}: not an ini option of pytest-claude-files{hint}. "
@@ -247,7 +237,9 @@ def claude_files_config(request: pytest.FixtureRequest) -> _config.ClaudeFilesCo
 
 
 @pytest.fixture
-def claude_files(claude_files_config: _config.ClaudeFilesConfig) -> Generator[FakeFiles, None, None]:
+def claude_files(
+    request: pytest.FixtureRequest, claude_files_config: _config.ClaudeFilesConfig
+) -> Generator[FakeFiles, None, None]:
     """A fresh in-memory Files API for this test (``FakeFiles``), its Messages side as ``.messages``.
 
     At teardown it gives the misuse notices that only the end of a test reveals (a listing
@@ -263,6 +255,8 @@ def claude_files(claude_files_config: _config.ClaudeFilesConfig) -> Generator[Fa
     cfg = claude_files_config
     clock = FakeClock(cfg.now, frozen=cfg.freeze_time)
     fake = FakeFiles(FakeFilesSettings(**cfg.settings_kwargs()), clock=clock)
+    if cfg.cassette is not None:
+        _seed_from_cassette(request, fake, cfg.cassette)
     yield fake
     failures = fake.finish()
     if failures:
@@ -281,6 +275,20 @@ def claude_files(claude_files_config: _config.ClaudeFilesConfig) -> Generator[Fa
         if problems:
             listed = "\n".join(problems)
             pytest.fail(f"claude_files.{name}: {listed}\nSee claude-files-fake docs {name}", pytrace=False)
+
+
+def _seed_from_cassette(request: pytest.FixtureRequest, fake: FakeFiles, cassette: str) -> None:
+    """``@pytest.mark.claude_files(cassette=...)``: the files the cassette uploaded, recorded ids and all."""
+    from pytest_claude_files._core.cassette import CassetteError
+
+    path = Path(cassette).expanduser()
+    if not path.is_absolute():
+        path = Path(str(request.node.path)).parent / path
+    try:
+        fake.load_cassette(path)
+    except CassetteError as exc:
+        pytest.fail(f"@pytest.mark.{MARKER}(cassette={cassette!r}): {exc}. "
+                    f"See claude-files-fake docs cassettes", pytrace=False)
 
 
 @pytest.fixture

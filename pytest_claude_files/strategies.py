@@ -19,8 +19,10 @@ the ``hypothesis`` entry point (``pytest_claude_files._gen.hypothesis_setup``).
 
 from __future__ import annotations
 
+from pytest_claude_files._gen import batches as _batches
 from pytest_claude_files._gen import sessions as _sessions
 from pytest_claude_files._gen import skills as _skills
+from pytest_claude_files._gen.batches import *  # noqa: F403  (Message Batches requests)
 from pytest_claude_files._gen.file_strategies import DIALECTS as DIALECTS
 from pytest_claude_files._gen.file_strategies import EXTENSIONS as EXTENSIONS
 from pytest_claude_files._gen.file_strategies import INVALID_FILENAME_KINDS as INVALID_FILENAME_KINDS
@@ -90,5 +92,6 @@ __all__ = [
     "sdk_file_metadata",
     "upload_payloads",
 ]
+__all__ += _batches.__all__  # custom ids, batch requests with file references (_gen/batches.py)
 __all__ += _sessions.__all__  # Managed Agents ids, mounts, events, agent turns (_gen/sessions.py)
 __all__ += _skills.__all__  # skill bundles, PDFs with text, citations (_gen/skills.py)

@@ -348,3 +348,27 @@ def test_a_key_written_into_a_body_is_redacted(tmp_path: Path) -> None:
     record(path, run)
     text = path.read_text()
     assert KEY not in text and "my key is <key sha256:" in text
+
+
+def test_the_marker_argument_seeds_the_fake_from_a_cassette(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _env(monkeypatch)
+    _, meta = record(pytester.path / "recorded" / "upload.yaml", upload_and_list)
+    pytester.makepyfile(test_seeded=f"""
+import pytest
+
+@pytest.mark.claude_files(cassette="recorded/upload.yaml")
+def test_seeded(claude_files, claude_files_client):
+    assert claude_files_client.beta.files.retrieve_metadata("{meta.id}").filename == "notes.txt"
+    assert claude_files.content("{meta.id}") == b"hello"
+
+@pytest.mark.claude_files(cassette="recorded/missing.yaml")
+def test_missing(claude_files):
+    pass
+""")
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*@pytest.mark.claude_files(cassette='recorded/missing.yaml'): "
+                                 "*missing.yaml: cannot read the cassette*"
+                                 "See claude-files-fake docs cassettes"])

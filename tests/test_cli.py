@@ -202,6 +202,7 @@ def test_quarantined_files_are_warned_on_stderr_and_the_rest_served(serve: Serve
     assert process.stderr is not None
     err = process.stderr.read()
     assert "warning: quarantined" in err and "file_011CWrecked000000000000.json" in err and "empty" in err
+    assert err.count("file_011CWrecked000000000000.json: unreadable") == 1  # once, not also by logging
     assert (tmp_path / "quarantine" / tenant.name / "file_011CWrecked000000000000.json").exists()
 
 

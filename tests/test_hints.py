@@ -23,7 +23,8 @@ def test_misspelled_marker_argument(pytester: pytest.Pytester) -> None:
         "@pytest.mark.claude_files: unknown argument(s) storage_quote (did you mean 'storage_quota'?). "
         "Known arguments: api_keys, api_key, storage_quota, max_file_size, rate_limit, now, freeze_time, "
         "max_retries, guess_mime_type, check_anthropic_version, check_anthropic_beta, known_betas, "
-        "partition_workspaces, misuse_warnings. See claude-files-fake docs reference#the-claude_files-marker",
+        "partition_workspaces, misuse_warnings, cassette. "
+        "See claude-files-fake docs reference#the-claude_files-marker",
     ])
 
 
@@ -38,6 +39,18 @@ def test_misspelled_ini_option(pytester: pytest.Pytester) -> None:
     ])
 
 
+def test_an_ini_typo_in_the_prefix_gets_did_you_mean_too(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nclaude_file_verdict = fail\nclaudefiles_cleanup = off\n")
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest_inprocess(*PLUGINS)
+    result.stdout.fnmatch_lines([
+        "*PytestConfigWarning: claude_file_verdict: not an ini option of pytest-claude-files "
+        "(did you mean 'claude_files_verdict'?)*",
+        "*PytestConfigWarning: claudefiles_cleanup: not an ini option of pytest-claude-files "
+        "(did you mean 'claude_files_cleanup'?)*",
+    ], consecutive=False)
+
+
 def test_misspelled_command_line_option(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_x(): pass")
     result = pytester.runpytest_inprocess("--claude-files-backnd=fake", *PLUGINS)
@@ -45,8 +58,8 @@ def test_misspelled_command_line_option(pytester: pytest.Pytester) -> None:
     result.stderr.fnmatch_lines([
         "ERROR: --claude-files-backnd: not an option of pytest-claude-files (did you mean "
         "'--claude-files-backend'?). Known: --claude-files-backend, --claude-files-cleanup, "
-        "--claude-files-contract-report, --claude-files-record-all, --claude-files-seed, "
-        "--claude-files-sweep. "
+        "--claude-files-contract-report, --claude-files-record*, --claude-files-seed, "
+        "--claude-files-sweep*. "
         "See claude-files-fake docs reference#command-line-options",
     ])
 
@@ -56,7 +69,8 @@ def test_misspelled_backend(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_inprocess("--claude-files-backend=faek", *PLUGINS)
     result.stderr.fnmatch_lines([
         "ERROR: --claude-files-backend=faek: unknown backend 'faek' (did you mean 'fake'?); choose one of "
-        "fake, server, real (e.g. --claude-files-backend=fake). See claude-files-fake docs real-backend",
+        "fake, server, real, replay (e.g. --claude-files-backend=fake). "
+        "See claude-files-fake docs real-backend",
     ])
 
 
@@ -70,10 +84,11 @@ def test_misspelled_scenario_operation_and_error_type() -> None:
     router = ClaudeFilesRouter(FilesHandler(FakeFiles()))
     with pytest.raises(ValueError) as info:
         router.script("uplaod", 429)
-    assert str(info.value) == (
+    message = str(info.value)
+    assert message.startswith(
         "unknown operation(s) ['uplaod'] (did you mean 'upload'?); expected upload, list, "
-        "retrieve_metadata, download, delete, messages, count_tokens or '*'"
-    )
+        "retrieve_metadata, download, delete, messages, count_tokens, batches.create, ")
+    assert message.endswith(" or '*'") and "sessions.events.send" in message
     with pytest.raises(ValueError) as raised:
         scenarios.error("rate_limit_eror")
     assert str(raised.value).startswith(
@@ -98,7 +113,8 @@ def test_misspelled_strategy_kinds() -> None:
     assert str(code.value) == (
         "files_api_errors: error_code must be one of ['claude_code_key_creator_not_member', "
         "'cmek_key_disabled', 'cmek_key_network_blocked', 'file_expired', 'file_not_downloadable', "
-        "'organization_on_hold', 'storage_quota_exceeded'] or None, not 'file_expird' "
+        "'image_dimensions_too_large', 'organization_on_hold', 'organization_url_fetch_disabled', "
+        "'storage_not_ready', 'storage_quota_exceeded'] or None, not 'file_expird' "
         "(did you mean 'file_expired'?)"
     )
 

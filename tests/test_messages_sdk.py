@@ -216,16 +216,13 @@ async def test_references_nested_in_tool_result_are_checked(msgs: Msgs, claude_f
 
 # -- the files beta and anthropic-version -----------------------------------------------------
 OLD_VERSION = {"anthropic-version": "2023-06-01"}
-TAG_MESSAGE = ("messages.0.content.0.document.source: Input tag 'file' found using 'type' does not match "
-               "any of the expected tags: 'base64', 'content', 'text', 'url'")
 
-
-async def test_2023_06_01_needs_the_files_beta(msgs: Msgs, claude_files: Any) -> None:
+async def test_2023_06_01_needs_no_files_beta_since_ga(msgs: Msgs, claude_files: Any) -> None:
+    """GA Files guide: "out of beta and needs no beta header" (the pre-GA 400 of
+    anthropic-sdk-go#237 is gone)."""
     pdf, _, _ = seed_three(claude_files)
 
-    with pytest.raises(anthropic.BadRequestError) as caught:
-        await msgs.create([document(pdf.id)], extra_headers=OLD_VERSION)
-    assert_error(caught.value, "invalid_request_error", TAG_MESSAGE)
+    assert (await msgs.create([document(pdf.id)], extra_headers=OLD_VERSION)).stop_reason == "end_turn"
 
     with_beta = {**OLD_VERSION, "anthropic-beta": FILES_BETA}
     accepted = await msgs.create([document(pdf.id)], extra_headers=with_beta)
@@ -233,14 +230,9 @@ async def test_2023_06_01_needs_the_files_beta(msgs: Msgs, claude_files: Any) ->
 
 
 async def test_the_sdk_own_version(msgs: Msgs, claude_files: Any) -> None:
-    """As the installed SDK sends it: 2.x needs no beta; before 2.0 the beta surface does."""
+    """As the installed SDK sends it: no SDK generation needs the files beta since GA."""
     pdf, _, _ = seed_three(claude_files)
-    if sdk_at_least(2):
-        assert (await msgs.create([document(pdf.id)], extra_headers={})).stop_reason == "end_turn"
-    else:
-        with pytest.raises(anthropic.BadRequestError) as caught:
-            await msgs.create([document(pdf.id)], extra_headers={})
-        assert_error(caught.value, "invalid_request_error", TAG_MESSAGE)
+    assert (await msgs.create([document(pdf.id)], extra_headers={})).stop_reason == "end_turn"
     assert (await msgs.beta_create([document(pdf.id)], betas=[FILES_BETA])).stop_reason == "end_turn"
 
 

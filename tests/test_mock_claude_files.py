@@ -68,7 +68,8 @@ def test_the_settings_are_the_markers(untouched: None) -> None:
         "mock_claude_files(): unknown argument(s) storage_quote (did you mean 'storage_quota'?). Known "
         "arguments: api_keys, api_key, storage_quota, max_file_size, rate_limit, now, freeze_time, "
         "max_retries, guess_mime_type, check_anthropic_version, check_anthropic_beta, known_betas, "
-        "partition_workspaces, misuse_warnings. See claude-files-fake docs reference#the-claude_files-marker"
+        "partition_workspaces, misuse_warnings, cassette. "
+        "See claude-files-fake docs reference#the-claude_files-marker"
     )
     with mock_claude_files(api_keys=["sk-ant-right"]) as fake:
         with pytest.raises(anthropic.AuthenticationError):

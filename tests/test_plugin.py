@@ -128,7 +128,7 @@ def test_marker_is_registered(pytester: pytest.Pytester) -> None:
             "@pytest.mark.claude_files(**settings): configure the fake Claude Files API for a test "
             "(api_keys, api_key, storage_quota, max_file_size, rate_limit, now, freeze_time, max_retries, "
             "guess_mime_type, check_anthropic_version, check_anthropic_beta, known_betas, "
-            "partition_workspaces, misuse_warnings); "
+            "partition_workspaces, misuse_warnings, cassette); "
             "see claude-files-fake docs reference#the-claude_files-marker",
         ]
     )
@@ -204,7 +204,8 @@ BAD_MARKERS = [
         "claude_files(quota=10)",
         "@pytest.mark.claude_files: unknown argument(s) quota. Known arguments: api_keys, api_key, "
         "storage_quota, max_file_size, rate_limit, now, freeze_time, max_retries, guess_mime_type, "
-        "check_anthropic_version, check_anthropic_beta, known_betas, partition_workspaces, misuse_warnings. "
+        "check_anthropic_version, check_anthropic_beta, known_betas, partition_workspaces, misuse_warnings, "
+        "cassette. "
         "See claude-files-fake docs reference#the-claude_files-marker",
     ),
     (

@@ -144,7 +144,8 @@ def test_typescript_sdk_managed_agents_session(node_project: Path, server: Serve
     assert session["status"] == "idle" and session["id"].startswith("sesn_")
     assert session["mounted"]["file_id"] != session["uploadId"]
     assert session["mounted"]["mount_path"] == f"/mnt/session/uploads/{session['uploadId']}"
-    turn = ["user.message", "session.status_running", "span.model_request_start", "agent.message",
+    turn = ["user.message", "session.status_running", "span.model_request_start", "agent.tool_use",
+            "span.model_request_end", "agent.tool_result", "span.model_request_start", "agent.message",
             "span.model_request_end", "session.status_idle"]
     assert seen["streamed"] == turn and seen["listed"] == turn
     assert seen["agentText"] == "done" and seen["statusAfter"] == "idle"

@@ -57,8 +57,9 @@ async def test_respx_routes_serve_sessions(client: Any, claude_files_respx: Any,
         types = [event.type async for event in stream]
     else:
         types = [event.type for event in stream]
-    assert types == ["user.message", "session.status_running", "span.model_request_start", "agent.message",
-                     "span.model_request_end", "session.status_idle"]
+    assert types == ["user.message", "session.status_running", "span.model_request_start", "agent.tool_use",
+                     "span.model_request_end", "agent.tool_result", "span.model_request_start",
+                     "agent.message", "span.model_request_end", "session.status_idle"]
     outputs = [m for m in claude_files.files if m.filename == "notes.md"]
     assert len(outputs) == 1 and outputs[0].scope is not None and outputs[0].scope.id == session.id
     assert claude_files_respx["sessions.events.send"].call_count == 1

@@ -10,7 +10,7 @@ from typing import Any
 import anthropic
 import pytest
 
-from .conftest import sdk_at_least
+from .conftest import NO_UNRELATED_PLUGINS, sdk_at_least
 
 pytestmark = [
     pytest.mark.anyio,
@@ -60,10 +60,14 @@ async def test_the_whole_flow(sdk_client: Any, claude_files: Any) -> None:
     sent = await _r(sdk_client.beta.sessions.events.send(session.id, events=[MESSAGE]))
     assert [e.type for e in sent.data] == ["user.message"]
     events = await _items(sdk_client.beta.sessions.events.list(session.id))
-    assert [e.type for e in events] == [
-        "user.message", "session.status_running", "span.model_request_start", "agent.message",
+    assert [e.type for e in events] == [  # the agent writes its report, then answers
+        "user.message", "session.status_running", "span.model_request_start", "agent.tool_use",
+        "span.model_request_end", "agent.tool_result", "span.model_request_start", "agent.message",
         "span.model_request_end", "session.status_idle"]
-    assert events[3].content[0].text == "done" and events[-1].stop_reason.type == "end_turn"
+    assert events[3].name == "write" and events[3].input == {"file_path": "/mnt/session/outputs/report.md",
+                                                             "content": "# R"}
+    assert events[5].tool_use_id == events[3].id and events[5].is_error is False
+    assert events[7].content[0].text == "done" and events[-1].stop_reason.type == "end_turn"
     assert (await _r(sdk_client.beta.sessions.retrieve(session.id))).status == "idle"
 
     listed = await _items(sdk_client.beta.files.list(scope_id=session.id, betas=[MANAGED]))
@@ -199,6 +203,35 @@ async def test_an_unused_reply_is_a_problem(claude_files: Any) -> None:
     claude_files.sessions.reply("never asked for")
     assert "never used" in " ".join(claude_files.problems())
     claude_files.sessions.reset()
+
+
+def test_an_unused_turn_fails_the_test_at_teardown(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_scripts_but_never_sends(claude_files):
+            claude_files.sessions.reply("never used")
+
+        def test_allowed(claude_files):
+            claude_files.sessions.assert_all_scripted_used = False
+            claude_files.sessions.reply("never used either")
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *NO_UNRELATED_PLUGINS)
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*1 scripted turn(s) of claude_files.sessions.reply() were never used*"])
+
+
+async def test_deleting_the_upload_leaves_the_session_its_copy(sdk_client: Any, claude_files: Any) -> None:
+    environment, agent = await _setup(sdk_client)
+    upload = await _r(sdk_client.beta.files.upload(file=("paper.pdf", PDF, "application/pdf")))
+    session = await _r(sdk_client.beta.sessions.create(
+        agent=agent.id, environment_id=environment.id, resources=[{"type": "file", "file_id": upload.id}]))
+    await _r(sdk_client.beta.files.delete(upload.id))
+    (mounted,) = await _items(sdk_client.beta.sessions.resources.list(session.id))
+    copy = await _r(sdk_client.beta.files.retrieve_metadata(mounted.file_id))  # a file of its own
+    assert copy.size_bytes == len(PDF) and claude_files.content(copy.id) == PDF
+    with pytest.raises(anthropic.NotFoundError):  # the upload itself cannot be mounted again
+        await _r(sdk_client.beta.sessions.resources.add(session.id, type="file", file_id=upload.id))
 
 
 async def test_a_turn_that_takes_time_has_no_outputs_until_idle(sdk_client: Any, claude_files: Any) -> None:

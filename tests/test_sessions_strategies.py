@@ -37,7 +37,10 @@ def test_any_mounts_and_any_turn(data: st.DataObject, count: int, message: dict,
         assert mounted["mount_path"] == given_.get("mount_path", f"/mnt/session/uploads/{given_['file_id']}")
     fake.sessions.reply(**reply)
     fake.sessions.send(session["id"], {"events": [message]})
-    assert [e["type"] for e in fake.sessions.events_of(session["id"])] == TURN
+    writes = len(reply["output_files"])
+    expected = TURN if not writes else [*TURN[:3], *["agent.tool_use"] * writes, "span.model_request_end",
+                                        *["agent.tool_result"] * writes, *TURN[2:]]
+    assert [e["type"] for e in fake.sessions.events_of(session["id"])] == expected
     outputs = {m.filename: m for m in fake.files.list_ga(scope_id=session["id"], limit=1000).data
                if m.downloadable}
     assert set(outputs) == set(reply["output_files"])

@@ -101,6 +101,12 @@ ALL = {
     "file_resources": cfs.file_resources([f"file_01{i}" for i in range(5)]),
     "user_messages": cfs.user_messages(),
     "session_replies": cfs.session_replies(),
+    "custom_ids": cfs.custom_ids(),
+    "invalid_custom_ids": cfs.invalid_custom_ids(),
+    "batch_ids": cfs.batch_ids(),
+    "batch_requests": cfs.batch_requests(SAMPLE_FILES),
+    "batches_with_a_bad_reference": cfs.batches_with_a_bad_reference(
+        SAMPLE_FILES, deleted_ids=["file_01gone"]),
 }
 
 
@@ -364,9 +370,9 @@ def test_error_bodies_agree_with_the_status_table(body: models.ErrorResponse) ->
     wire = _roundtrip(body.to_api())
     assert models.ErrorResponse.model_validate(wire) == body
     assert body.error.type in errors.STATUS_TO_ERROR_TYPE.values()
-    status = errors.error_class_for(body.error.type).status
-    if body.error.details is not None:
-        assert errors.ERROR_CODE_STATUS[body.error.details.error_code] == status
+    if body.error.details is not None:  # the code's status carries this error type (503 shares api_error)
+        code_status = errors.ERROR_CODE_STATUS[body.error.details.error_code]
+        assert errors.STATUS_TO_ERROR_TYPE[code_status] == body.error.type
     assert _ids.REQUEST_ID_RE.match(body.request_id)
     sdk_types = {"invalid_request_error", "authentication_error", "billing_error", "permission_error",
                  "not_found_error", "rate_limit_error", "timeout_error", "api_error", "overloaded_error"}
@@ -418,12 +424,15 @@ def test_sdk_raises_its_own_class_for_generated_errors(fake: Fake, response: HTT
 
 
 # -- uploads ------------------------------------------------------------------------------
-@given(cfs.upload_payloads())
-def test_upload_payloads_agree(payload: cfs.UploadPayload) -> None:
+@given(st.booleans().flatmap(
+    lambda octet: st.tuples(st.just(octet), cfs.upload_payloads(octet_stream=octet))))
+def test_upload_payloads_agree(pair: tuple[bool, cfs.UploadPayload]) -> None:
+    octet, payload = pair
     mime = _naming.decide_mime_type(None, payload.filename)  # the kind the extension names
     # what the API stores: the part's type as sent (octet-stream included), else the guess
     assert payload.mime_type == (payload.content_type or mime)
-    assert payload.content_type in (mime, _naming.DEFAULT_MIME_TYPE, None)
+    allowed = (mime, _naming.DEFAULT_MIME_TYPE, None) if octet else (mime, None)
+    assert payload.content_type in allowed  # a faithful type by default: octet-stream only when asked
     signatures = {"application/pdf": b"%PDF-", "image/png": b"\x89PNG", "image/gif": b"GIF8",
                   "image/jpeg": b"\xff\xd8\xff", "application/zip": b"PK"}
     if mime in signatures:
@@ -437,7 +446,8 @@ def test_upload_payloads_agree(payload: cfs.UploadPayload) -> None:
 
 
 @settings(FEW)
-@given(cfs.dialects().flatmap(lambda d: st.tuples(st.just(d), cfs.upload_payloads(dialect=d))))
+@given(cfs.dialects().flatmap(
+    lambda d: st.tuples(st.just(d), cfs.upload_payloads(dialect=d, octet_stream=True))))
 # the payloads send octet-stream on purpose
 @pytest.mark.filterwarnings("ignore::pytest_claude_files.errors.ClaudeFilesMisuseWarning")
 def test_upload_payloads_upload_as_promised_through_the_sdk(fake: Fake, pair: tuple[str, Any]) -> None:

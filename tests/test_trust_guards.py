@@ -6,9 +6,11 @@ never removed; the control API refuses look-alike origins and foreign ``Host`` h
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -335,3 +337,108 @@ def test_the_messages_record_is_bounded_by_bytes() -> None:
     assert record.bytes <= 1_000_000 and 1 <= len(kept) <= 3
     assert sum(len(json.dumps(r.body)) for r in kept) <= 1_100_000
     assert messages_module.REQUESTS_KEPT_BYTES == 64 * 1024 * 1024
+
+
+# -- finding 3: one tenant's control request must not freeze every tenant ------------------------------
+async def _asgi_call(app: object, method: str, path: str, key: str, body: bytes = b"") -> tuple[int, bytes]:
+    sent: list[dict[str, object]] = []
+    done = False
+
+    async def receive() -> dict[str, object]:
+        nonlocal done
+        if done:
+            await asyncio.sleep(3600)
+        done = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    headers = [(b"x-api-key", key.encode()), (b"anthropic-version", b"2023-06-01"),
+               (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode(), "query_string": b"",
+             "headers": headers}
+    await app(scope, receive, send)  # type: ignore[operator]
+    status = next(int(m["status"]) for m in sent if m["type"] == "http.response.start")  # type: ignore[call-overload]
+    return status, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")  # type: ignore[misc]
+
+
+@pytest.mark.slow
+def test_a_neighbours_p99_stays_under_100ms_while_another_tenant_seeds_and_resets(tmp_path: Path) -> None:
+    from pytest_claude_files.server._app import make_app
+
+    app = make_app(data_dir=tmp_path)
+    neighbour = app.tenants.get("sk-ant-neighbour").files.add_file("n.txt", b"n")
+    seed = json.dumps({"files": [{"filename": f"f{i}.txt", "content": "x"} for i in range(500)]}).encode()
+    latencies: list[float] = []
+
+    async def main() -> tuple[int, int]:
+        async def busy() -> tuple[int, int]:
+            seeded, _ = await _asgi_call(app, "POST", "/_claude_files/files", "sk-ant-busy", seed)
+            reset, _ = await _asgi_call(app, "POST", "/_claude_files/reset", "sk-ant-busy", b"{}")
+            return seeded, reset
+
+        task = asyncio.ensure_future(busy())
+        while not task.done():
+            started = time.perf_counter()
+            status, _ = await _asgi_call(app, "GET", f"/v1/files/{neighbour.id}", "sk-ant-neighbour")
+            latencies.append(time.perf_counter() - started)
+            assert status == 200
+            await asyncio.sleep(0.005)
+        return await task
+
+    assert asyncio.run(main()) == (200, 200)
+    assert len(app.tenants.get("sk-ant-busy").files) == 0
+    assert len(latencies) >= 20, "the seed was too quick to measure anything"
+    ordered = sorted(latencies)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    assert p99 < 0.100, f"neighbour p99 {p99 * 1000:.0f} ms over {len(ordered)} requests"
+
+
+# -- finding 8: the admin token from a file, not the process list -------------------------------------------
+def test_the_control_token_can_come_from_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pytest_claude_files.server import _cli
+
+    seen: dict[str, object] = {}
+
+    def fake_make_app(**kwargs: object) -> object:
+        seen.update(kwargs)
+        raise _cli_stop()
+
+    class _cli_stop(Exception):
+        pass
+
+    token_file = tmp_path / "token"
+    token_file.write_text("s3cret-admin\n")
+    import pytest_claude_files.server._app as app_module
+
+    monkeypatch.setattr(app_module, "make_app", fake_make_app)
+    with pytest.raises(_cli_stop):
+        _cli.main(["serve", "--control-token-file", str(token_file)])
+    assert seen["control_token"] == "s3cret-admin"
+    assert _cli.main(["serve", "--control-token-file", str(tmp_path / "missing")]) == 2
+    assert _cli.main(["serve", "--control-token", "x", "--control-token-file", str(token_file)]) == 2
+    token_file.write_text("\n")
+    assert _cli.main(["serve", "--control-token-file", str(token_file)]) == 2  # an empty token
+
+
+# -- finding 8: a signal during start-up stops the server quietly ------------------------------------------
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGINT"])
+def test_a_signal_during_start_up_exits_quietly(tmp_path: Path, signum: str) -> None:
+    import signal
+    import subprocess
+
+    seed = tmp_path / "seed.jsonl"  # a long start: every line of a seed file is checked
+    lines = (json.dumps({"filename": f"f{i}.txt", "content": "x"}) + "\n" for i in range(20000))
+    seed.write_text("".join(lines))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pytest_claude_files", "serve", "--port", "0", "--seed", str(seed)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.0)
+    process.send_signal(getattr(signal, signum))
+    out, err = process.communicate(timeout=60)
+    assert "serving on" not in out, "the start was over before the signal: make the seed longer"
+    assert process.returncode == 0, err
+    assert "Traceback" not in err and err == ""

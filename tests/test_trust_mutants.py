@@ -201,7 +201,7 @@ def test_each_atomic_step_finds_the_directory_in_the_state_it_expects(tmp_path: 
 
 
 # -- 6. every error code's status and SDK class agree with one table --------------------------
-DOCUMENTED_CODES = {  # /work/shared/FILES_API.md: the API's documented pairs
+DOCUMENTED_CODES = {  # FILES_API.md and FILE_SURFACES.md (SDK 2.17): the documented pairs
     "file_not_downloadable": 400,
     "storage_quota_exceeded": 400,
     "file_expired": 404,
@@ -209,8 +209,11 @@ DOCUMENTED_CODES = {  # /work/shared/FILES_API.md: the API's documented pairs
     "cmek_key_disabled": 400,
     "cmek_key_network_blocked": 400,
     "organization_on_hold": 400,
+    "image_dimensions_too_large": 400,
+    "organization_url_fetch_disabled": 400,
+    "storage_not_ready": 503,
 }
-SDK_STATUS_CLASS = {400: "BadRequestError", 404: "NotFoundError"}
+SDK_STATUS_CLASS = {400: "BadRequestError", 404: "NotFoundError", 503: "InternalServerError"}
 CODED_CLASS = {"file_not_downloadable": "FileNotDownloadableError", "file_expired": "FileExpiredError",
                "storage_quota_exceeded": "StorageQuotaExceededError"}
 

@@ -367,7 +367,8 @@ def test_a_module_marker_error_names_the_marker(pytester: pytest.Pytester) -> No
     result.stdout.fnmatch_lines([
         "@pytest.mark.claude_files: unknown argument(s) frozen. Known arguments: api_keys, api_key, "
         "storage_quota, max_file_size, rate_limit, now, freeze_time, max_retries, guess_mime_type, "
-        "check_anthropic_version, check_anthropic_beta, known_betas, partition_workspaces, misuse_warnings. "
+        "check_anthropic_version, check_anthropic_beta, known_betas, partition_workspaces, misuse_warnings, "
+        "cassette. "
         f"{MARKER_DOCS}",
     ])
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping, Optional, Union
 
+from pytest_claude_files._core import settings_table as _table
 from pytest_claude_files._core.sizes import SizeError, format_size
 from pytest_claude_files._core.sizes import parse_size as _parse_size
 from pytest_claude_files._core.suggest import did_you_mean
@@ -22,23 +23,8 @@ DOCS_INI = "claude-files-fake docs reference#ini-options"
 _BOOL_ARGS = ("guess_mime_type", "check_anthropic_version", "check_anthropic_beta", "partition_workspaces")
 MISUSE_MODES = ("warn", "error", "ignore")
 
-MARKER_ARGS: dict[str, str] = {
-    "api_keys": "keys the fake accepts (a list of strings); default: any non-empty key",
-    "api_key": "the key the fixture clients send; default: the first of api_keys, or a fake key",
-    "storage_quota": "organization storage in bytes or with a unit ('10MB'); default 1TB",
-    "max_file_size": "largest file in bytes or with a unit ('1MB'); default 500MB",
-    "rate_limit": "requests per minute before 429 rate_limit_error, or 'documented' (500, the published "
-                  "figure for file calls); default unlimited",
-    "now": "the clock's start (datetime or ISO 8601 string); default the real time",
-    "freeze_time": "stop the clock (True) so created_at values are predictable; default False",
-    "max_retries": "the fixture clients' max_retries; default the SDK's (2)",
-    "guess_mime_type": "guess a type for parts sent as application/octet-stream (opt-in); default False",
-    "check_anthropic_version": "refuse a missing or unknown anthropic-version (400); default True",
-    "check_anthropic_beta": "refuse malformed anthropic-beta values (400); default True",
-    "known_betas": "beta names accepted without a warning, besides the built-in list; default none",
-    "partition_workspaces": "another anthropic-workspace-id's file is a 404; default True (False: shared)",
-    "misuse_warnings": "client-misuse warnings: 'warn', 'error' (fail the test) or 'ignore'; default 'warn'",
-}
+MARKER_ARGS: dict[str, str] = _table.marker_args()
+"""The marker's arguments and doc lines, from the one table (``_core/settings_table.py``)."""
 
 class ConfigError(ValueError):
     """A bad setting; the message names the setting and how to fix it.
@@ -142,6 +128,7 @@ class ClaudeFilesConfig:
         known_betas: more beta names to accept silently.
         partition_workspaces: files per ``anthropic-workspace-id``.
         misuse_warnings: ``warn``, ``error`` or ``ignore``.
+        cassette: a recorded cassette the fake is seeded from (``load_cassette``).
     """
 
     api_keys: Optional[tuple[str, ...]] = None
@@ -158,6 +145,7 @@ class ClaudeFilesConfig:
     known_betas: Optional[tuple[str, ...]] = None
     partition_workspaces: Optional[bool] = None
     misuse_warnings: Optional[str] = None
+    cassette: Optional[str] = None
 
     def settings_kwargs(self) -> dict[str, Any]:
         """The keyword arguments of ``FakeFilesSettings`` that these settings change."""
@@ -243,6 +231,15 @@ def validate(raw: Mapping[str, Any], where: str) -> ClaudeFilesConfig:
                     setting="misuse_warnings",
                 )
             kwargs["misuse_warnings"] = mode.strip().lower()
+        if raw.get("cassette") is not None:
+            import os
+
+            if not isinstance(raw["cassette"], (str, os.PathLike)) or not str(raw["cassette"]).strip():
+                raise ConfigError(
+                    f"cassette: expected the path of a recorded cassette, got {raw['cassette']!r}",
+                    setting="cassette",
+                )
+            kwargs["cassette"] = os.fspath(raw["cassette"])
         if "freeze_time" in raw:
             if not isinstance(raw["freeze_time"], bool):
                 raise ConfigError(f"freeze_time: expected True or False, got {raw['freeze_time']!r}",

@@ -1,7 +1,8 @@
 """What a Messages request says, checked as the API checks it: no HTTP, no state.
 
 :func:`check_request` checks the required fields (``model``, ``max_tokens``, ``messages``,
-roles alternating from ``user``) with the API's 400 wording, and walks every content
+the first message a ``user`` one; consecutive same-role turns are combined, not refused) with the
+API's 400 wording, and walks every content
 block for file references (MESSAGES_FILES.md, "Where a request references a file"):
 ``document`` and ``image`` blocks with a ``file`` source, ``container_upload`` blocks,
 the same nested in ``tool_result`` content, in a document whose source is ``content`` and
@@ -79,10 +80,16 @@ class RequestShape:
     stream: bool
 
 
+FILE_SOURCE_NEEDS_BETA_BEFORE_GA = False
+"""A ``file`` source under ``anthropic-version: 2023-06-01`` without the files beta: accepted since
+the Files API's GA (2026-08-20; the GA Files guide: "out of beta and needs no beta header"). The
+pre-GA 400 (anthropic-sdk-go#237) comes back with ``True``."""
+
+
 def files_beta_needed(api_version: Optional[str], betas: frozenset[str]) -> bool:
-    """Whether a ``file`` source is refused: before the GA version and without the files beta."""
+    """Whether a ``file`` source is refused: never since GA (:data:`FILE_SOURCE_NEEDS_BETA_BEFORE_GA`)."""
     version = api_version or GA_API_VERSION  # (decision: no header is served as the newest)
-    return version < GA_API_VERSION and FILES_BETA not in betas
+    return FILE_SOURCE_NEEDS_BETA_BEFORE_GA and version < GA_API_VERSION and FILES_BETA not in betas
 
 
 def enables_code_execution(body: dict[str, Any]) -> bool:
@@ -120,8 +127,8 @@ def check_request(
         raw_max = _required(body, "max_tokens")
         if isinstance(raw_max, bool) or not isinstance(raw_max, int):
             raise InvalidRequestError("max_tokens: Input should be a valid integer")
-        if raw_max < 1:
-            raise InvalidRequestError("max_tokens: Input should be greater than or equal to 1")
+        if raw_max < 0:  # 0 populates the prompt cache without a response (SDK 2.17 docstring)
+            raise InvalidRequestError("max_tokens: Input should be greater than or equal to 0")
         max_tokens = raw_max
     stream = body.get("stream", False)
     if count_only and "stream" in body:
@@ -134,7 +141,6 @@ def check_request(
     if not messages:
         raise InvalidRequestError("messages: at least one message is required")
     walker = _Walker(files_beta_needed(api_version, betas))
-    previous = None
     for index, message in enumerate(messages):
         path = f"messages.{index}"
         if not isinstance(message, dict):
@@ -144,12 +150,7 @@ def check_request(
             raise InvalidRequestError(f"{path}.role: Input should be 'user' or 'assistant'")
         if index == 0 and role != "user":
             raise InvalidRequestError('messages: first message must use the "user" role')
-        if role == previous:
-            raise InvalidRequestError(
-                f'messages: roles must alternate between "user" and "assistant", '
-                f'but found multiple "{role}" roles in a row'
-            )
-        previous = role
+        # consecutive same-role turns are combined into one (SDK 2.17 ``message_create_params``)
         walker.content(_required_at(message, "content", path), f"{path}.content", 1)
     system = body.get("system")
     if system is not None:

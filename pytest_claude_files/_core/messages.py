@@ -21,12 +21,14 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any, Callable, Mapping, Optional, Protocol, Sequence, Union
 
 from pytest_claude_files._core import citations as _citations
+from pytest_claude_files._core import containers as _containers
 from pytest_claude_files._core import ids as _ids
+from pytest_claude_files._core import message_rules as _rules
 from pytest_claude_files._core.clock import FakeClock
+from pytest_claude_files._core.hints import expired_hint, expired_notice, hinted, mismatch_hint, unknown_hint
 from pytest_claude_files._core.message_check import (
     FileReference,
     RequestShape,
@@ -70,8 +72,6 @@ IMAGE_TOKENS = 1600
 """Decision: an image counts 1600 tokens whatever its size (the documented maximum is about that)."""
 DOCUMENT_BYTES_PER_TOKEN = 4
 """Decision: a document counts one token per 4 bytes of the file."""
-CONTAINER_LIFETIME = timedelta(days=30)
-"""Decision: a code-execution container expires 30 days after the reply (the guide's figure)."""
 DEFAULT_COMMAND = "python main.py"
 REPLY_PREFIX = "pytest-claude-files fake reply."
 REQUESTS_KEPT = 10_000
@@ -92,7 +92,7 @@ class FileStore(Protocol):
     def add_file(self, filename: str, content: bytes, *, mime_type: Optional[str] = ...,
                  downloadable: bool = ..., workspace_id: Optional[str] = ...) -> FileMetadata: ...
 
-    def content(self, file_id: str) -> bytes: ...
+    def content(self, file_id: str, *, workspace_id: Optional[str] = ...) -> bytes: ...
 
 
 OutputFiles = Mapping[str, Union[bytes, tuple[bytes, str]]]
@@ -137,6 +137,11 @@ class MessagesRequest:
     @property
     def file_ids(self) -> list[str]:
         return [ref.file_id for ref in self.files]
+
+    @property
+    def hint(self) -> Optional[str]:
+        """Why the fake refused it, beyond the API's wording (which file, which block)."""
+        return self.error.hint if self.error is not None else None
 
 
 Responder = Callable[[MessagesRequest], Union[Reply, str, None]]
@@ -307,6 +312,8 @@ class FakeMessages:
         Batch request's reply scripted for its ``custom_id``)."""
 
         def answer(shape: RequestShape, refs: tuple[FileReference, ...], tokens: int) -> dict[str, Any]:
+            if shape.max_tokens == 0:  # populates the prompt cache, no response (takes no scripted reply)
+                return self._answer(Reply(""), shape, refs, tokens, body, workspace_id)
             skills = None if self.resolve_skills is None else self.resolve_skills(
                 body, betas, workspace_id, enables_code_execution(body))
             chosen = self._next_reply(MessagesRequest("create", body, api_version, betas, refs), body, reply)
@@ -359,9 +366,14 @@ class FakeMessages:
         """The checked request, its resolved references, its input tokens (``seen[0]``: the
         references as far as they got, for the record of a refused request)."""
         shape = check_request(body, count_only=count_only, api_version=api_version, betas=betas)
+        _rules.check_body(body, api_version)
         seen[0] = shape.references
         refs = tuple(self._resolve(ref, workspace_id) for ref in shape.references)
         seen[0] = refs
+        _rules.check_files(refs, shape.model,
+                           lambda ref: self.files.content(ref.file_id, workspace_id=workspace_id))
+        if any(r.block_type == "container_upload" for r in refs) and not enables_code_execution(body):
+            _rules.notice_ignored_container_upload(getattr(self.files, "misuse", None))
         total = body_size + sum(ref.size_bytes or 0 for ref in refs)
         if total > self.max_referenced_bytes:
             raise RequestTooLargeError(TOO_LARGE.format(size=total, limit=self.max_referenced_bytes))
@@ -371,23 +383,25 @@ class FakeMessages:
                 tokens += IMAGE_TOKENS
             elif ref.block_type == "document":
                 tokens += math.ceil((ref.size_bytes or 0) / DOCUMENT_BYTES_PER_TOKEN)
+        _rules.check_context(tokens, shape.model)
         return shape, refs, tokens
 
     def _resolve(self, ref: FileReference, workspace_id: Optional[str] = None) -> FileReference:
         try:  # a file of another workspace is not found (``partition_workspaces``)
             meta = self.files.get(ref.file_id, workspace_id=workspace_id)
         except NotFoundError:
-            raise NotFoundError(FILE_NOT_FOUND) from None
+            raise hinted(NotFoundError(FILE_NOT_FOUND), unknown_hint(ref)) from None
         if meta.expires_at is not None and meta.expires_at <= self.files.clock.now():
-            raise NotFoundError(FILE_NOT_FOUND)  # decision: an expired file is as unknown
+            expired_notice(self.files, ref, meta)  # decision: an expired file is as unknown
+            raise hinted(NotFoundError(FILE_NOT_FOUND), expired_hint(ref, meta))
         mime = meta.mime_type.split(";", 1)[0].strip().lower()
         if ref.block_type == "document" and mime not in DOCUMENT_TYPES:
-            raise InvalidRequestError(
+            raise hinted(InvalidRequestError(
                 f"Unsupported document file format: {meta.mime_type}. "
                 "Only PDF and plaintext documents are supported."
-            )
+            ), mismatch_hint(ref, meta))
         if ref.block_type == "image" and mime not in IMAGE_TYPES:
-            raise InvalidRequestError(IMAGE_TYPE_MISMATCH)
+            raise hinted(InvalidRequestError(IMAGE_TYPE_MISMATCH), mismatch_hint(ref, meta))
         return FileReference(ref.file_id, ref.block_type, ref.path, meta.filename, meta.mime_type,
                              meta.size_bytes)
 
@@ -440,7 +454,7 @@ class FakeMessages:
     ) -> dict[str, Any]:
         content: list[dict[str, Any]] = []
         container: Optional[dict[str, Any]] = None
-        if reply.output_files or skills is not None:
+        if enables_code_execution(body) or skills is not None:
             container = self._run_code(reply, content, body, workspace_id)
             if skills is not None:
                 container["skills"] = skills
@@ -451,9 +465,11 @@ class FakeMessages:
             except _citations.CitationMistake as exc:
                 raise self._mistake(str(exc)) from None
         text = reply.text
-        if text is None and not reply.tool_use:
+        if text is None and not reply.tool_use and shape.max_tokens != 0:
             text = default_text(refs, [name for name, _, _ in reply.output_files])
         stop_reason = reply.stop_reason or ("tool_use" if reply.tool_use else "end_turn")
+        if shape.max_tokens == 0:  # decision: no content, stop_reason max_tokens, 0 output tokens
+            stop_reason = "max_tokens"
         output_tokens = tokens_for_chars(len(text or ""))
         max_tokens = shape.max_tokens or 1
         if text is not None and output_tokens > max_tokens and reply.stop_reason is None:
@@ -467,7 +483,7 @@ class FakeMessages:
             content.append(block)
         usage: dict[str, Any] = {
             "input_tokens": input_tokens,
-            "output_tokens": max(1, output_tokens),
+            "output_tokens": max(1, output_tokens) if shape.max_tokens != 0 else 0,
             "cache_creation_input_tokens": 0,
             "cache_read_input_tokens": 0,
             "service_tier": "standard",
@@ -488,27 +504,21 @@ class FakeMessages:
 
     def _run_code(self, reply: Reply, content: list[dict[str, Any]], body: dict[str, Any],
                   workspace_id: Optional[str]) -> dict[str, Any]:
-        given = body.get("container")
-        given = given.get("id") if isinstance(given, dict) else given
-        container_id = given if isinstance(given, str) and given else _new_id("container_01")
-        expires = format_timestamp(self.files.clock.now() + CONTAINER_LIFETIME)
-        if not reply.output_files:  # skills loaded, no code run
-            return {"id": container_id, "expires_at": expires}
-        outputs = []
-        for name, data, mime in reply.output_files:  # made in the workspace of the request
-            meta = self.files.add_file(name, data, mime_type=mime, downloadable=True,
-                                       workspace_id=workspace_id)
-            outputs.append({"type": "bash_code_execution_output", "file_id": meta.id})
-        tool_id = _new_id("srvtoolu_01")
-        content.append({"type": "server_tool_use", "id": tool_id, "name": "bash_code_execution",
-                        "input": {"command": reply.command}})
-        content.append({
-            "type": "bash_code_execution_tool_result",
-            "tool_use_id": tool_id,
-            "content": {"type": "bash_code_execution_result", "stdout": reply.stdout, "stderr": reply.stderr,
-                        "return_code": reply.return_code, "content": outputs},
-        })
-        return {"id": container_id, "expires_at": expires}
+        """The container of a request with a code-execution tool (or skills), and the tool's blocks
+        when the reply scripts a run (output files, a command, stdout, stderr or a return code)."""
+        container = _containers.container_of(body, self.files.clock.now(), lambda: _new_id("container_01"),
+                                              format_timestamp)
+        tool = _containers.code_execution_tool(body)
+        ran = (reply.output_files or reply.stdout or reply.stderr or reply.return_code
+               or reply.command != DEFAULT_COMMAND)
+        if tool is None or not ran:
+            return container
+        outputs = [  # made in the workspace of the request
+            self.files.add_file(name, data, mime_type=mime, downloadable=True, workspace_id=workspace_id).id
+            for name, data, mime in reply.output_files]
+        content.extend(_containers.tool_blocks(tool, _new_id("srvtoolu_01"), reply.command, reply.stdout,
+                                               reply.stderr, reply.return_code, outputs))
+        return container
 
 
 def default_text(refs: Sequence[FileReference], outputs: Sequence[str] = ()) -> str:

@@ -29,6 +29,8 @@ from pytest_claude_files._core.agents import FakeAgents, FakeEnvironments
 from pytest_claude_files._core.batches import FakeBatches
 from pytest_claude_files._core.clock import FakeClock
 from pytest_claude_files._core.files import AgentsPage, BetaPage, Call, Content, FilesResource, GAPage
+from pytest_claude_files._core.journal import Journal
+from pytest_claude_files._core.lifecycle import Lifecycle
 from pytest_claude_files._core.messages import FakeMessages
 from pytest_claude_files._core.misuse import Misuse, MisuseLog
 from pytest_claude_files._core.resource import Resource
@@ -63,6 +65,10 @@ class FakeService:
         self.files: FilesResource = files
         """The Files resource (``claude_files.files``): also every file's metadata, newest first."""
         self.misuse: MisuseLog = files.misuse
+        self.lifecycle: Lifecycle = Lifecycle(files)
+        """The uploads the code under test made, watched for the session verdict's findings."""
+        self.journal: Journal = Journal()
+        """Every request answered, every resource alike (``claude_files.journal``)."""
         self.messages: FakeMessages = FakeMessages(self)
         """The Messages side, sharing these files (``claude_files.messages``)."""
         # further resources, each a ``Resource`` given this service, listed in ``resources``:
@@ -113,6 +119,7 @@ class FakeService:
         notices that must fail the test (all under ``misuse_warnings="error"``, else those
         the warning filters escalated)."""
         self.files.unfinished_listings()
+        self.lifecycle.finish()
         return self.misuse.failures()
 
     def problems(self) -> list[str]:
@@ -126,10 +133,12 @@ class FakeService:
     def reset(self) -> None:
         """Forget every file, call, script and object of every resource (settings and clock stay)."""
         self.files.reset()
+        self.lifecycle.reset()
         self.messages.reset()
         for resource in self.resources.values():
             resource.reset()
         self.misuse.clear()
+        self.journal.clear()
 
     # -- the Files conveniences (documented on ``claude_files``) ---------------------
     def __len__(self) -> int:
@@ -166,9 +175,10 @@ class FakeService:
         """A file's metadata (``NotFoundError`` when there is none)."""
         return self.files.get(file_id, workspace_id=workspace_id)
 
-    def content(self, file_id: str) -> bytes:
-        """A file's bytes, downloadable or not (a test may look; the API may refuse)."""
-        return self.files.content(file_id)
+    def content(self, file_id: str, *, workspace_id: Optional[str] = None) -> bytes:
+        """A file's bytes, downloadable or not (a test may look; the API may refuse); workspaces
+        are partitioned by default, so a file made in a workspace is read with its ``workspace_id``."""
+        return self.files.content(file_id, workspace_id=workspace_id)
 
     def add_file(
         self,

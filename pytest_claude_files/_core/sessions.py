@@ -523,28 +523,41 @@ class FakeSessions(Resource):
         session.pending = None
         session_id = session.obj["id"]
         written = []
-        for name, data, mime in reply.output_files:
-            made = self.service.files.add_file(name, data, mime_type=mime, downloadable=True,
-                                               scope_id=session_id, workspace_id=session.workspace)
-            session.scoped_files.add(made.id)
-            written.append(name)
+        if reply.output_files:  # one model request writes the files, the next one answers
+            uses = [self._record(session, {"type": "agent.tool_use", "name": "write", "input": {
+                "file_path": OUTPUTS_DIR + name, "content": data.decode("utf-8", "replace")}})
+                for name, data, _ in reply.output_files]
+            self._end_span(session, start, 0, 0)
+            for use, (name, data, mime) in zip(uses, reply.output_files, strict=True):
+                made = self.service.files.add_file(name, data, mime_type=mime, downloadable=True,
+                                                   scope_id=session_id, workspace_id=session.workspace)
+                session.scoped_files.add(made.id)
+                written.append(name)
+                wrote = f"Wrote {len(data)} bytes to {OUTPUTS_DIR}{name}"
+                self._record(session, {"type": "agent.tool_result", "tool_use_id": use["id"],
+                                       "is_error": False, "content": [{"type": "text", "text": wrote}]})
+            start = self._record(session, {"type": "span.model_request_start"})
         mounted = [self.service.files.get(r["file_id"], workspace_id=session.workspace).filename
                    for r in session.resources.values() if r["file_id"] in self.service.files]
         text = reply.text if reply.text is not None else default_text(mounted, written)
         content = [{"type": "text", "text": text}]
         input_tokens, output_tokens = tokens_of(message.get("content")), tokens_of(content)
         self._record(session, {"type": "agent.message", "content": content})
-        self._record(session, {"type": "span.model_request_end", "model_request_start_id": start["id"],
-                               "is_error": False,
-                               "model_usage": {"input_tokens": input_tokens, "output_tokens": output_tokens,
-                                               "cache_creation_input_tokens": 0,
-                                               "cache_read_input_tokens": 0}})
+        self._end_span(session, start, input_tokens, output_tokens)
         usage = session.obj["usage"]
         usage["input_tokens"] += input_tokens
         usage["output_tokens"] += output_tokens
         session.obj["status"] = "idle"
         self._record(session, {"type": "session.status_idle", "stop_reason": {"type": reply.stop_reason},
                                "stop_details": None})
+
+    def _end_span(self, session: _Session, start: dict[str, Any], input_tokens: int,
+                  output_tokens: int) -> None:
+        self._record(session, {"type": "span.model_request_end", "model_request_start_id": start["id"],
+                               "is_error": False,
+                               "model_usage": {"input_tokens": input_tokens, "output_tokens": output_tokens,
+                                               "cache_creation_input_tokens": 0,
+                                               "cache_read_input_tokens": 0}})
 
 
 OUTPUTS = OUTPUTS_DIR

@@ -41,6 +41,9 @@ class HTTPRequest:
     headers: Mapping[str, str] = field(default_factory=dict)
     body: Body = b""
     scheme: str = "https"
+    route: Optional[tuple[Optional[str], Optional[str]]] = None
+    """``(operation, file_id)`` when the adapter already matched the route (the emulator
+    does, to pick its faults): the handler then does not match it again."""
 
     @classmethod
     def build(

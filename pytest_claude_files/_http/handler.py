@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, quote, unquote
 from pytest_claude_files._core import ids as _ids
 from pytest_claude_files._core import pages as _pages
 from pytest_claude_files._core.files import DEFAULT_LIMIT
+from pytest_claude_files._core.journal import Exchange
 from pytest_claude_files._core.service import FakeService
 from pytest_claude_files._http import endpoints as _endpoints
 from pytest_claude_files._http import routes as _routes
@@ -37,6 +38,7 @@ from pytest_claude_files._http.endpoint import (
 from pytest_claude_files._http.endpoint import dumps as _dumps
 from pytest_claude_files._http.headers import GA_PAGINATING_VERSIONS, check_beta, check_version
 from pytest_claude_files._http.multipart import parse_multipart
+from pytest_claude_files._http.retries import RetryWatch
 from pytest_claude_files._http.routes import api_key_of
 from pytest_claude_files.errors import (
     AuthenticationError,
@@ -68,6 +70,9 @@ def dialect_of(headers: Mapping[str, str]) -> Dialect:
 
 
 _MESSAGES_OPERATIONS = frozenset(_routes.MESSAGES_OPERATIONS)
+HINT_HEADER = "x-claude-files-hint"
+"""A fake-only response header on a refused request: what the fake knows beyond the API's
+wording (which header value to send, which file and block). The real API never sends it."""
 _BODY_NOT_JSON = "There was an error parsing the body of your request: it must be a JSON object"
 _NO_HEADERS: tuple[tuple[str, str], ...] = ()
 
@@ -179,20 +184,30 @@ class FilesHandler:
         """Exceptions of the fake itself (answered with a 500); the fixtures fail on them."""
         self._limiter: Optional[_RateLimiter] = None
         self._limiter_lock = threading.Lock()
+        self._retries = RetryWatch(files)  # notices of retries the code under test makes itself
 
     def __call__(self, request: HTTPRequest) -> HTTPResponse:
         request_id = _ids.new_request_id()
+        self._retries.before(request)
         try:
             try:
                 response = self._serve(request, request_id)
             except FilesAPIError as exc:
                 response = error_response(exc, request_id)
+                if exc.hint:  # the fake's own explanation, beside the API's unchanged wording
+                    response.headers.append((HINT_HEADER, exc.hint.encode("ascii", "replace").decode()[:500]))
         except Exception as exc:
             self._record_internal_error(request, exc)
             response = error_response(FilesInternalError("Internal server error"), request_id)
         workspace = request.headers.get(WORKSPACE_HEADER)
         if workspace is not None:  # echoed on every answer, errors too (APIStatusError.workspace_id)
             response.headers.append((WORKSPACE_HEADER, workspace))
+        if response.status >= 400:
+            self._retries.after(request, response)
+        route = request.route
+        self.files.journal.record(Exchange(
+            request.method, request.path, route[0] if route is not None else None, response.status,
+            _error_type(response) if response.status >= 400 else None, request_id, workspace))
         return response
 
     def _record_internal_error(self, request: HTTPRequest, exc: Exception) -> None:
@@ -209,7 +224,10 @@ class FilesHandler:
         path = request.path
         if "%" in path:
             path = unquote(path)
-        operation, file_id = _routes.match(request.method, path)
+        route = request.route  # matched once, by the adapter that had to know it first
+        if route is None:
+            route = request.route = _routes.match(request.method, path)  # (the journal reads it)
+        operation, file_id = route
         if self.hooks:
             for hook in self.hooks:
                 answer = hook(request, operation)
@@ -260,6 +278,7 @@ class FilesHandler:
             return _json_ok(body, request_id, extra)
         if operation == "upload":
             meta = self._upload(request, dialect, _query(request.query), workspace)
+            self.files.lifecycle.uploaded(meta, workspace)
             return _json_ok(meta.to_api_json(dialect), request_id, extra)
         assert file_id is not None
         if operation == "download":
@@ -306,9 +325,9 @@ class FilesHandler:
         workspace: Optional[str],
     ) -> HTTPResponse:
         """``POST /v1/messages`` (JSON or Server-Sent Events) and ``/v1/messages/count_tokens``."""
-        raw = bytes(request.body)
-        try:
-            body = json.loads(raw) if raw.strip() else None
+        raw = request.body if type(request.body) is bytes else bytes(request.body)  # (no copy of bytes)
+        try:  # an empty or blank body is no JSON (isspace: no stripped copy of a large body)
+            body = json.loads(raw) if raw and not raw.isspace() else None
         except (ValueError, RecursionError) as exc:  # (UnicodeDecodeError is a ValueError)
             raise InvalidRequestError(f"{_BODY_NOT_JSON}: {shown(exc)}") from None
         if body is None:
@@ -475,3 +494,12 @@ def _attachment(filename: str) -> str:
         return f'attachment; filename="{ascii_name}"'
     encoded = quote(filename, safe="", errors="replace")
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}"
+
+
+def _error_type(response: HTTPResponse) -> Optional[str]:
+    """``error.type`` of an error answer (``None`` when its body is not the envelope)."""
+    try:
+        found = response.json()["error"]["type"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return found if isinstance(found, str) else None

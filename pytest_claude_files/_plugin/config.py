@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from pytest_claude_files._core import settings_table as _table
 from pytest_claude_files._core.config import (
     _BOOL_ARGS,
     DOCS_HINT_MARKER,
@@ -50,31 +51,29 @@ __all__ = [
     "validate",
 ]
 
-INI_API_KEYS = "claude_files_api_keys"
-INI_STORAGE_QUOTA = "claude_files_storage_quota"
-INI_MAX_FILE_SIZE = "claude_files_max_file_size"
-INI_RATE_LIMIT = "claude_files_rate_limit"
-INI_MAX_RETRIES = "claude_files_max_retries"
-INI_GUESS_MIME_TYPE = "claude_files_guess_mime_type"
-INI_CHECK_ANTHROPIC_VERSION = "claude_files_check_anthropic_version"
-INI_CHECK_ANTHROPIC_BETA = "claude_files_check_anthropic_beta"
-INI_KNOWN_BETAS = "claude_files_known_betas"
-INI_PARTITION_WORKSPACES = "claude_files_partition_workspaces"
-INI_MISUSE_WARNINGS = "claude_files_misuse_warnings"
+
+def _ini(name: str) -> str:
+    ini = _table.by_name(name).ini
+    assert ini is not None
+    return ini
+
+
+INI_API_KEYS = _ini("api_keys")
+INI_STORAGE_QUOTA = _ini("storage_quota")
+INI_MAX_FILE_SIZE = _ini("max_file_size")
+INI_RATE_LIMIT = _ini("rate_limit")
+INI_MAX_RETRIES = _ini("max_retries")
+INI_GUESS_MIME_TYPE = _ini("guess_mime_type")
+INI_CHECK_ANTHROPIC_VERSION = _ini("check_anthropic_version")
+INI_CHECK_ANTHROPIC_BETA = _ini("check_anthropic_beta")
+INI_KNOWN_BETAS = _ini("known_betas")
+INI_PARTITION_WORKSPACES = _ini("partition_workspaces")
+INI_MISUSE_WARNINGS = _ini("misuse_warnings")
 FIDELITY_INIS: dict[str, str] = {
-    INI_GUESS_MIME_TYPE: "Store a guess from the filename for parts sent as application/octet-stream "
-                         "(the real API keeps octet-stream); true/false, default false.",
-    INI_CHECK_ANTHROPIC_VERSION: "Refuse a missing or unknown anthropic-version header (400) as the API "
-                                 "does; true/false, default true.",
-    INI_CHECK_ANTHROPIC_BETA: "Refuse malformed anthropic-beta values (400) as the API does; "
-                              "true/false, default true.",
-    INI_KNOWN_BETAS: "Beta names to accept without a warning, besides the built-in list "
-                     "(comma- or space-separated).",
-    INI_PARTITION_WORKSPACES: "Files belong to the anthropic-workspace-id they were made in; another "
-                              "workspace's file is a 404 (the real API's rule). true/false, default true.",
-    INI_MISUSE_WARNINGS: "Client-misuse warnings: warn (default), error (fail the test) or ignore "
-                         "(only record on claude_files.warnings).",
+    s.ini: s.ini_help for s in _table.ini_options()
+    if s.ini is not None and s.name in (*_BOOL_ARGS, "known_betas", "misuse_warnings")
 }
+"""The ini options of the fidelity settings (name -> help), from the one table."""
 
 
 def from_ini(getini: Any) -> dict[str, Any]:
@@ -83,18 +82,10 @@ def from_ini(getini: Any) -> dict[str, Any]:
     keys = [k for k in getini(INI_API_KEYS) if k.strip()]
     if keys:
         raw["api_keys"] = keys
-    for ini, key in (
-        (INI_STORAGE_QUOTA, "storage_quota"),
-        (INI_MAX_FILE_SIZE, "max_file_size"),
-        (INI_RATE_LIMIT, "rate_limit"),
-        (INI_MAX_RETRIES, "max_retries"),
-        (INI_GUESS_MIME_TYPE, "guess_mime_type"),
-        (INI_CHECK_ANTHROPIC_VERSION, "check_anthropic_version"),
-        (INI_CHECK_ANTHROPIC_BETA, "check_anthropic_beta"),
-        (INI_KNOWN_BETAS, "known_betas"),
-        (INI_PARTITION_WORKSPACES, "partition_workspaces"),
-        (INI_MISUSE_WARNINGS, "misuse_warnings"),
-    ):
+    for setting in _table.ini_options():
+        ini, key = setting.ini, setting.name
+        if key == "api_keys" or ini is None:
+            continue
         value = getini(ini)
         if value not in (None, ""):
             raw[key] = parse_bool(value, key) if key in _BOOL_ARGS else value

@@ -6,7 +6,7 @@ class of ``claude_files_respx`` overrides three of ``respx.Route``'s private mem
 results and errors are converted), ``_call_side_effect`` (side effects may return
 httpx2 responses) and ``_return_value`` (``return_value`` accepts httpx2 responses), and
 a route added with ``router.add(route)`` is adopted by swapping its class. Nothing else
-in the package touches a private name of respx; tests/test_respx_compat.py checks that
+in the package touches a private name of respx; tests/test_compat.py checks that
 these members still exist with the meaning used here.
 """
 

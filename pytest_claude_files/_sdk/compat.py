@@ -1,6 +1,6 @@
 """Everything that leans on private parts of the anthropic SDK, httpx and httpx2, in one place.
 
-Supported: anthropic 0.125 (httpx), 1.0 and the newest (httpx2); tests/test_sdk_compat.py
+Supported: anthropic 0.125 (httpx), 1.0 and the newest (httpx2); tests/test_compat.py
 checks each member below on the installed generation (tox runs the three).
 
 - ``anthropic._base_client``: which HTTP library the SDK is built on (its module global

@@ -99,7 +99,7 @@ def test_a_deleted_file_is_not_found(contract: Contract) -> None:
 
 
 @fidelity("messages.files-beta.2023-06-01", uploads=1, bytes=5, calls=("upload", "messages"))
-def test_a_file_source_without_the_beta_on_2023_06_01_is_refused(contract: Contract) -> None:
+def test_a_file_source_without_the_beta_on_2023_06_01_is_accepted_since_ga(contract: Contract) -> None:
     doc = contract.upload("note.txt", b"hello")
 
     def ask(c: Any, f: Any) -> Any:
@@ -110,9 +110,9 @@ def test_a_file_source_without_the_beta_on_2023_06_01_is_refused(contract: Contr
             messages=[{"role": "user", "content": [_document(f), {"type": "text", "text": "Hi"}]}],
         )
 
-    answer = contract.run("messages.create, anthropic-version 2023-06-01, no files beta", ask, doc)
-    _refused(answer, 400, "invalid_request_error")
-    assert "'file'" in answer.message
+    answer = contract.run("messages.create, anthropic-version 2023-06-01, no files beta", ask, doc,
+                          keys=("type", "role"))
+    assert answer.ok, answer  # the GA Files guide: no beta header is needed
 
 
 @fidelity("messages.endpoints", uploads=1, bytes=16, calls=("upload", "count_tokens"))
@@ -140,7 +140,7 @@ def _sdk_major() -> int:
 @fidelity("messages.files-beta.ga", uploads=1, bytes=16, calls=("upload", "messages"))
 def test_on_the_ga_version_a_file_source_needs_no_beta(contract: Contract) -> None:
     if _sdk_major() < 2:
-        pytest.skip("SDKs before 2.0 send anthropic-version 2023-06-01, which needs the files beta")
+        pytest.skip("SDKs before 2.0 send anthropic-version 2023-06-01 (messages.files-beta.2023-06-01)")
     doc = contract.upload("note.txt", b"The sky is blue.")
 
     def ask(c: Any, f: Any) -> Any:
@@ -232,3 +232,89 @@ def test_a_file_nested_in_a_tool_result_is_checked(contract: Contract) -> None:
         404,
         "not_found_error",
     )
+
+
+def _create(c: Any, **kwargs: Any) -> Any:
+    kwargs.setdefault("messages", [{"role": "user", "content": "Reply with one word."}])
+    return c.messages.create(model=MODEL, **kwargs)
+
+
+@fidelity("messages.turns.consecutive", calls=("messages",))
+def test_consecutive_user_turns_are_combined(contract: Contract) -> None:
+    turns = [{"role": "user", "content": "Hello."}, {"role": "user", "content": "Reply with one word."}]
+    answer = contract.run("messages.create with two user turns in a row (max_tokens=1)",
+                          lambda c: _create(c, max_tokens=1, messages=turns), keys=("type", "role"))
+    assert answer.ok, answer
+
+
+@fidelity("messages.max-tokens.zero", calls=("messages",))
+def test_max_tokens_zero_is_accepted(contract: Contract) -> None:
+    answer = contract.run("messages.create max_tokens=0", lambda c: _create(c, max_tokens=0),
+                          keys=("type", "stop_reason"))
+    assert answer.ok, answer
+
+
+@fidelity("messages.max-tokens.bound", calls=("messages",))
+def test_an_absurd_max_tokens_is_refused(contract: Contract) -> None:
+    answer = contract.run("messages.create max_tokens=10**9",
+                          lambda c: _create(c, max_tokens=10**9, timeout=60))
+    _refused(answer, 400, "invalid_request_error")
+
+
+@fidelity("messages.model.bound", calls=("messages",))
+def test_a_huge_model_name_is_refused(contract: Contract) -> None:
+    answer = contract.run("messages.create model=<1 MB>",
+                          lambda c: c.messages.create(model="m" * 2**20, max_tokens=1,
+                                                      messages=[{"role": "user", "content": "Hi"}]))
+    assert answer.status == 400, answer
+
+
+@fidelity("messages.version-2026-10-21.assistant-document", calls=("messages",))
+def test_a_document_in_an_assistant_message_is_refused_on_2026_10_21(contract: Contract) -> None:
+    if _sdk_major() < 2:
+        pytest.skip("SDKs before 2.0 send anthropic-version 2023-06-01")
+    document = {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "x"}}
+    turns = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": [document]},
+             {"role": "user", "content": "Reply with one word."}]
+    answer = contract.run("messages.create, a document in an assistant turn",
+                          lambda c: _create(c, max_tokens=1, messages=turns))
+    _refused(answer, 400, "invalid_request_error")
+
+
+@fidelity("messages.version-2026-10-21.user-citations", calls=("messages",))
+def test_citations_in_a_user_text_block_are_refused_on_2026_10_21(contract: Contract) -> None:
+    if _sdk_major() < 2:
+        pytest.skip("SDKs before 2.0 send anthropic-version 2023-06-01")
+    cited = {"type": "text", "text": "Hi", "citations": [{
+        "type": "char_location", "cited_text": "x", "document_index": 0, "document_title": None,
+        "start_char_index": 0, "end_char_index": 1}]}
+    answer = contract.run("messages.create, citations in a user text block",
+                          lambda c: _create(c, max_tokens=1, messages=[{"role": "user", "content": [cited]}]))
+    _refused(answer, 400, "invalid_request_error")
+
+
+@fidelity("messages.version-2026-10-21.sampling", calls=("messages",))
+def test_temperature_on_2026_10_21_is_refused(contract: Contract) -> None:
+    if _sdk_major() < 2:
+        pytest.skip("SDKs before 2.0 send anthropic-version 2023-06-01")
+    answer = contract.run("messages.create temperature=0.5 (extra_body; the 2.x SDK has no parameter)",
+                          lambda c: _create(c, max_tokens=1, extra_body={"temperature": 0.5}))
+    _refused(answer, 400, "invalid_request_error")
+
+
+@fidelity("messages.code-execution.container-upload-2023-06-01", uploads=1, bytes=3,
+          calls=("upload", "messages"))
+def test_a_container_upload_under_2023_06_01_is_accepted(contract: Contract) -> None:
+    data = contract.upload("data.csv", b"a,b")
+
+    def ask(c: Any, f: Any) -> Any:
+        content = [{"type": "container_upload", "file_id": f.id},
+                   {"type": "text", "text": "Reply with one word."}]
+        return c.messages.create(model=MODEL, max_tokens=1,
+                                 extra_headers={"anthropic-version": "2023-06-01"},
+                                 tools=[{"type": "code_execution_20250825", "name": "code_execution"}],
+                                 messages=[{"role": "user", "content": content}])
+
+    answer = contract.run("messages.create, container_upload, anthropic-version 2023-06-01", ask, data,
+                          keys=("type", "role"))
+    assert answer.ok, answer

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import functools
 import mmap
 import tempfile
 from typing import IO, TYPE_CHECKING, Any, Awaitable, Callable, MutableMapping, Optional, Union
@@ -193,7 +194,10 @@ class FilesASGIApp:
         if control is not None and path.startswith(control.prefix):
             small = await self._read_small(receive, headers, control.max_body)
             request.body = small if isinstance(small, bytes) else b""
-            answer = control(request, too_large=small is _TOO_LARGE, cut_off=small is _CUT_OFF)
+            # in a worker thread: seeding thousands of files, a reset that unlinks them, or
+            # parsing a 60 MB seed must not freeze every other tenant's requests
+            answer = await asyncio.get_running_loop().run_in_executor(None, functools.partial(
+                control, request, too_large=small is _TOO_LARGE, cut_off=small is _CUT_OFF))
             await _send_response(send, answer if isinstance(small, bytes) else _closing(answer))
             return
         if path == OPENAPI_PATH and method in ("GET", "HEAD"):
@@ -201,8 +205,8 @@ class FilesASGIApp:
             return
 
         tenant = self.tenants.for_request(headers)
-        operation, _ = _routes.match(method, unquote(path) if "%" in path else path)
-        fault = tenant.begin(operation)
+        route = request.route = _routes.match(method, unquote(path) if "%" in path else path)
+        fault = tenant.begin(route[0])  # the handler reuses the match (request.route)
         if fault is not None and fault.latency:
             await asyncio.sleep(fault.latency)
         if fault is not None and fault.drop:
@@ -231,7 +235,8 @@ class FilesASGIApp:
                 return
         if fault is not None and fault.is_error:
             response = fault.response()
-        elif isinstance(request.body, memoryview) and request.body.nbytes > LARGE_BODY_IN_THREAD:
+        elif (isinstance(request.body, memoryview) and request.body.nbytes > LARGE_BODY_IN_THREAD) or (
+                self.tenants.data_dir is not None and method != "GET"):  # a store's fsyncs: off the loop
             response = await asyncio.get_running_loop().run_in_executor(None, tenant.handler, request)
         else:
             response = tenant.handler(request)

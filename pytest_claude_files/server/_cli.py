@@ -16,10 +16,11 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import logging
 import os
 import signal
 import sys
-from typing import Optional, Sequence, TextIO
+from typing import Any, Optional, Sequence, TextIO
 
 PROG = "claude-files-fake"
 EXIT_USAGE = 2
@@ -82,6 +83,23 @@ def _beta(text: str) -> str:
     return text.strip()
 
 
+def _setting_flags(serve: argparse.ArgumentParser) -> None:
+    """The serve flags of the fake's settings, each from its row of the settings table."""
+    from pytest_claude_files._core.settings_table import serve_flags
+
+    kinds: dict[str, dict[str, Any]] = {
+        "key": {"action": "append", "type": _key, "metavar": "KEY"},
+        "beta": {"action": "append", "type": _beta, "metavar": "NAME", "default": []},
+        "size": {"type": _size, "metavar": "SIZE"},
+        "positive": {"type": _positive, "metavar": "N"},
+        "true": {"action": "store_true"},
+        "false": {"action": "store_false"},
+        "true_or_none": {"action": "store_true", "default": None},
+    }
+    for setting, flag in serve_flags():
+        serve.add_argument(flag.flag, dest=setting.name, help=flag.help, **kinds[flag.kind])
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -99,8 +117,6 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000,
                        help="port to listen on (default 8000; 0 picks a free one and prints the URL)")
-    serve.add_argument("--api-key", dest="api_keys", action="append", type=_key, metavar="KEY",
-                       help="accept only this key (repeatable); default: any non-empty key")
     serve.add_argument("--shared", action="store_true",
                        help="one space for every key (default: files are kept per API key)")
     serve.add_argument("--no-control-api", dest="control_api", action="store_false",
@@ -110,31 +126,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", metavar="FILE",
                        help="JSON Lines file of files every space starts with "
                             "(claude-files-fake docs server#seed-files)")
-    serve.add_argument("--max-file-size", type=_size, metavar="SIZE",
-                       help="largest file accepted (default 500MB)")
-    serve.add_argument("--storage-quota", type=_size, metavar="SIZE",
-                       help="storage per space (default 1TB)")
-    serve.add_argument("--rate-limit", type=_positive, metavar="N",
-                       help="requests per minute per space before 429, or 'documented' (500); "
-                            "default unlimited")
-    serve.add_argument("--guess-mime-type", action="store_true",
-                       help="store a guess from the filename for parts sent as application/octet-stream "
-                            "(the real API keeps octet-stream)")
-    serve.add_argument("--no-check-anthropic-version", dest="check_anthropic_version", action="store_false",
-                       help="serve requests with a missing or unknown anthropic-version header")
-    serve.add_argument("--no-check-anthropic-beta", dest="check_anthropic_beta", action="store_false",
-                       help="serve requests with malformed anthropic-beta values")
-    serve.add_argument("--known-beta", dest="known_betas", action="append", type=_beta, metavar="NAME",
-                       default=[], help="a beta name to accept besides the built-in list (repeatable)")
-    serve.add_argument("--partition-workspaces", action="store_true", default=None,
-                       help="files belong to the anthropic-workspace-id they were made in (the default)")
-    serve.add_argument("--shared-workspaces", dest="partition_workspaces", action="store_false",
-                       help="every anthropic-workspace-id sees every file (the real API partitions them)")
+    _setting_flags(serve)  # the settings' flags, from the one table (_core/settings_table.py)
     serve.add_argument("--spool-threshold", type=_size, metavar="SIZE", default=None,
                        help="request bodies above this go to a temporary file (default 1MiB)")
     serve.add_argument("--control-token", metavar="TOKEN", default=None,
                        help="admin token of cross-tenant control operations (reset of every space), "
                             "sent as x-control-token; default: $CLAUDE_FILES_CONTROL_TOKEN, else refused")
+    serve.add_argument("--control-token-file", metavar="PATH", default=None,
+                       help="read the admin token from the first line of PATH (a token on the command "
+                            "line is visible to every user in the process list)")
     serve.add_argument("--read-timeout", type=_seconds, metavar="SECONDS", default=None,
                        help="seconds a client may take to send its request headers, or the next "
                             "piece of its body, before the server closes it (default 30)")
@@ -236,7 +236,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from pytest_claude_files._sdk.drift import run
 
         return run(python=args.python, node=args.node)
-    return _serve(args)
+    # SIGTERM or Ctrl-C while starting (loading a seed, a data dir): stop quietly, status 0
+    signal.signal(signal.SIGTERM, _terminated)
+    try:
+        return _serve(args)
+    except (KeyboardInterrupt, _Terminated):
+        return 0
 
 
 SERVER_EXTRA_HINT = "pip install 'pytest-claude-files[server]'"
@@ -283,17 +288,34 @@ def _serve(args: argparse.Namespace) -> int:
         settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
         seeds = load_seed_file(args.seed) if args.seed else []
         token = args.control_token if args.control_token is not None else os.environ.get(CONTROL_TOKEN_ENV)
+        if args.control_token_file is not None:
+            if args.control_token is not None:
+                return _fail("--control-token-file: give the token one way, not also --control-token",
+                             EXIT_USAGE)
+            try:
+                with open(args.control_token_file, encoding="utf-8") as handle:
+                    token = handle.readline().strip()
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+                return _fail(f"--control-token-file {args.control_token_file}: cannot read it ({reason})",
+                             EXIT_USAGE)
         if token is not None and not token.strip():
             return _fail("--control-token: the admin token cannot be empty (give one, or leave it out: "
                          "cross-tenant control operations are then refused)", EXIT_USAGE)
-        app = make_app(
-            settings=settings, api_keys=args.api_keys, shared=args.shared,
-            control_api=args.control_api, data_dir=args.data_dir, seeds=seeds,
-            spool_threshold=args.spool_threshold if args.spool_threshold is not None
-            else DEFAULT_SPOOL_THRESHOLD,
-            control_token=token,
-            read_timeout=args.read_timeout if args.read_timeout is not None else DEFAULT_READ_TIMEOUT,
-        )
+        quiet = logging.NullHandler()  # the start's warnings are printed below, once (not also by logging)
+        start_logger = logging.getLogger("pytest_claude_files.server")
+        start_logger.addHandler(quiet)
+        try:
+            app = make_app(
+                settings=settings, api_keys=args.api_keys, shared=args.shared,
+                control_api=args.control_api, data_dir=args.data_dir, seeds=seeds,
+                spool_threshold=args.spool_threshold if args.spool_threshold is not None
+                else DEFAULT_SPOOL_THRESHOLD,
+                control_token=token,
+                read_timeout=args.read_timeout if args.read_timeout is not None else DEFAULT_READ_TIMEOUT,
+            )
+        finally:
+            start_logger.removeHandler(quiet)
     except ServerError as exc:
         return _fail(str(exc), EXIT_USAGE)
     except ValueError as exc:
@@ -324,7 +346,13 @@ def _serve(args: argparse.Namespace) -> int:
         gc.collect()
         gc.freeze()  # startup objects (pydantic, uvicorn) out of every later collection
         signal.signal(signal.SIGTERM, _terminated)  # uvicorn re-raises the signal once stopped
-        uvicorn.Server(uvicorn_config(app, args.log_level)).run(sockets=[sock])
+        class _Server(uvicorn.Server):
+            def handle_exit(self, sig: int, frame: Any) -> None:
+                if self.should_exit:  # a second SIGTERM (or Ctrl-C): stop now, open requests or not
+                    self.force_exit = True
+                super().handle_exit(sig, frame)
+
+        _Server(uvicorn_config(app, args.log_level)).run(sockets=[sock])
     except (KeyboardInterrupt, _Terminated):  # Ctrl-C / SIGTERM, re-raised by uvicorn once stopped
         pass
     finally:
