@@ -193,6 +193,15 @@ async def test_an_image_too_large_names_its_path_in_details(sdk_client: Any, cla
         assert caught.value.error_code == "image_dimensions_too_large"
 
 
+async def test_a_prompt_over_the_context_window_is_refused(sdk_client: Any, claude_files: Any) -> None:
+    doc = claude_files.add_file("big.txt", b"x" * 900_000, mime_type="text/plain")  # 225,000 tokens
+    block = {"type": "document", "source": {"type": "file", "file_id": doc.id}}
+    assert (await create(sdk_client, user(block))).type == "message"  # under 1M
+    with pytest.raises(anthropic.BadRequestError, match=r"prompt is too long: .* > 200000 maximum"):
+        answer = sdk_client.messages.create(model="claude-haiku-4-5", max_tokens=8, messages=user(block))
+        await answer if inspect.isawaitable(answer) else answer
+
+
 def test_image_size_reads_png_and_gif_headers() -> None:
     assert image_size(png(3, 4)) == (3, 4)
     assert image_size(b"GIF89a" + struct.pack("<HH", 5, 6)) == (5, 6)

@@ -21,6 +21,7 @@ __all__ = [
     "MAX_PDF_PAGES",
     "SMALL_CONTEXT_PDF_PAGES",
     "check_body",
+    "check_context",
     "check_files",
     "notice_ignored_container_upload",
     "pdf_page_limit",
@@ -95,6 +96,22 @@ def _check_2026_10_21(body: dict[str, Any]) -> None:
 
 def pdf_page_limit(model: str) -> int:
     return SMALL_CONTEXT_PDF_PAGES if model.startswith(SMALL_CONTEXT_MODELS) else MAX_PDF_PAGES
+
+
+CONTEXT_WINDOW = 1_000_000
+"""Decision: the context window of current models (1M tokens); :data:`SMALL_CONTEXT_MODELS` have
+:data:`SMALL_CONTEXT_WINDOW`. The input is counted with the fake's deterministic token count."""
+SMALL_CONTEXT_WINDOW = 200_000
+
+
+def check_context(input_tokens: int, model: str) -> None:
+    """A request whose input exceeds the model's context window: 400 "prompt is too long"."""
+    window = SMALL_CONTEXT_WINDOW if model.startswith(SMALL_CONTEXT_MODELS) else CONTEXT_WINDOW
+    if input_tokens > window:
+        raise InvalidRequestError(
+            f"prompt is too long: {input_tokens} tokens > {window} maximum (the request exceeds the "
+            "model's context window)"
+        )
 
 
 def check_files(refs: Sequence[FileReference], model: str, read: Callable[[FileReference], bytes]) -> None:

@@ -377,6 +377,7 @@ class FakeMessages:
                 tokens += IMAGE_TOKENS
             elif ref.block_type == "document":
                 tokens += math.ceil((ref.size_bytes or 0) / DOCUMENT_BYTES_PER_TOKEN)
+        _rules.check_context(tokens, shape.model)
         return shape, refs, tokens
 
     def _resolve(self, ref: FileReference, workspace_id: Optional[str] = None) -> FileReference:

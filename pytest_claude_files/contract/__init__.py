@@ -133,6 +133,7 @@ NOT_CHECKABLE: dict[str, str] = {
     "messages.reply.default": "the fake's reply is scripted, not a model's",
     "messages.code-execution.outputs": "needs a code-execution run (billed, slow)",
     "messages.code-execution.container-lifetime": "needs a code-execution run (billed, slow)",
+    "messages.context-window": "needs a prompt over the context window (a large, billed upload)",
     "messages.pdf.pages": "needs a PDF of more than 600 pages (megabytes of upload and billed input)",
     "messages.pdf.encrypted": "needs a real encrypted PDF, which the suite does not ship",
     "messages.image.dimensions": "needs a valid image over 8000 pixels on a side (a large upload)",
