@@ -27,6 +27,7 @@ installed ``anthropic`` client over the fake's transport, what users run) or
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Optional
 
@@ -233,6 +234,21 @@ class FilesStateMachine(RuleBasedStateMachine):
             return self.fake.messages.create(body, betas=frozenset({BETA_HEADER_VALUE}))
         return self.client.messages.create(**body, extra_headers={"anthropic-beta": BETA_HEADER_VALUE})
 
+    def do_batch(self, requests: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """Send ``requests`` as one Message Batch, look at it (it ends), read its results:
+        ``{custom_id: result as JSON}``."""
+        betas = {"anthropic-beta": BETA_HEADER_VALUE}
+        if self.via == "service":
+            body = {"requests": requests}
+            batch = self.fake.batches.create(body, body_size=len(json.dumps(body)),
+                                             betas=frozenset({BETA_HEADER_VALUE}))
+            assert self.fake.batches.retrieve(batch["id"])["processing_status"] == "ended"
+            return {r["custom_id"]: r["result"] for r in self.fake.batches.results_of(batch["id"])}
+        made = self.client.messages.batches.create(requests=requests, extra_headers=betas)
+        assert self.client.messages.batches.retrieve(made.id).processing_status == "ended"
+        return {line.custom_id: line.result.model_dump(mode="json")
+                for line in self.client.messages.batches.results(made.id)}
+
     def error_kind(self, exc: BaseException) -> Optional[str]:
         """``"not_found"``, ``"not_downloadable"``, ``"invalid_request"`` or ``None`` for an error
         your code raised.
@@ -363,6 +379,35 @@ class FilesStateMachine(RuleBasedStateMachine):
         text = message["content"][0]["text"] if isinstance(message, dict) else message.content[0].text
         for file_id in chosen:
             assert self.expected[file_id].filename in text, f"the reply does not name {file_id}: {text}"
+
+    @rule(data=st.data())
+    def references_in_a_batch(self, data: st.DataObject) -> None:
+        """One batch request per file (live, deleted, unknown; sometimes the wrong block): each
+        bad one is ``errored`` with its error, each good one ``succeeded`` naming its file."""
+        chosen = data.draw(st.lists(self.files, min_size=1, max_size=3), label="file ids")
+        requests, expected = [], {}
+        for index, file_id in enumerate(chosen):
+            want = self.expected.get(file_id)
+            block = block_for(want) if want is not None else {
+                "type": "document", "source": {"type": "file", "file_id": file_id}}
+            outcome = "succeeded" if want is not None else "not_found_error"
+            if want is not None and data.draw(st.booleans(), label=f"wrong block for {want.mime_type}"):
+                wrong = "image" if block["type"] == "document" else "document"
+                block = {"type": wrong, "source": {"type": "file", "file_id": file_id}}
+                outcome = "invalid_request_error"
+            expected[f"r{index}"] = (outcome, want.filename if want is not None else None)
+            requests.append({"custom_id": f"r{index}", "params": {
+                "model": "claude-fake-model", "max_tokens": 4096,
+                "messages": [{"role": "user", "content": [block]}]}})
+        results = self.do_batch(requests)
+        assert sorted(results) == sorted(expected), results
+        for custom_id, (outcome, filename) in expected.items():
+            result = results[custom_id]
+            if outcome == "succeeded":
+                assert result["type"] == "succeeded", result
+                assert filename in result["message"]["content"][0]["text"]
+            else:
+                assert result["type"] == "errored" and result["error"]["error"]["type"] == outcome, result
 
     @rule(data=st.data())
     def list_all(self, data: st.DataObject) -> None:
