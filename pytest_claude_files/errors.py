@@ -90,6 +90,9 @@ class FilesAPIError(Exception):
 
     status: ClassVar[int] = 500
     error_type: ClassVar[str] = "api_error"
+    hint: Optional[str] = None
+    """A fake-only explanation (never sent: the answer keeps the API's wording), kept on the
+    recorded request and shown in the fake's own reports."""
 
     def __init__(
         self,

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 # backends (fake, server, real) and auto-cleanup of live uploads; the fidelity suite's option
 pytest_plugins = ("pytest_claude_files._plugin.live", "pytest_claude_files._plugin.contract",
-                  "pytest_claude_files._plugin.cassettes")
+                  "pytest_claude_files._plugin.cassettes", "pytest_claude_files._plugin.verdict")
 
 MARKER = "claude_files"
 GROUP = "claude-files"
@@ -79,12 +79,12 @@ def pytest_configure(config: pytest.Config) -> None:
 def _known_options() -> list[str]:
     from pytest_claude_files._live import state
     from pytest_claude_files._live.backends import OPTION_BACKEND
-    from pytest_claude_files._plugin import cassettes
+    from pytest_claude_files._plugin import cassettes, verdict
     from pytest_claude_files._plugin.faker_fixtures import SEED_OPTION
     from pytest_claude_files.contract._plan import OPTION_REPORT
 
     return sorted([OPTION_BACKEND, SEED_OPTION, OPTION_REPORT, *(
-        value for module in (state, cassettes) for name, value in vars(module).items()
+        value for module in (state, cassettes, verdict) for name, value in vars(module).items()
         if name.startswith("OPTION_") and isinstance(value, str)
     )])
 
@@ -110,10 +110,11 @@ def pytest_load_initial_conftests(
 
 
 def _known_ini_names() -> list[str]:
-    from pytest_claude_files._plugin import cassettes, faker_fixtures, live
+    from pytest_claude_files._plugin import cassettes, faker_fixtures, live, verdict
 
     return sorted(
-        value for module in (_config, live, faker_fixtures, cassettes) for name, value in vars(module).items()
+        value for module in (_config, live, faker_fixtures, cassettes, verdict)
+        for name, value in vars(module).items()
         if name.startswith("INI_") and isinstance(value, str)
     )
 
@@ -180,8 +181,11 @@ def _warn_misspelled_ini(config: pytest.Config) -> None:
 
     known = _known_ini_names()
     for name in _ini_file_keys(config.inipath):
-        if name.startswith("claude_files") and name not in known:
-            hint = did_you_mean(name, known)
+        if name in known:
+            continue
+        hint = did_you_mean(name, known)
+        # ours by its prefix, or close enough to one of ours ("claude_file_backend", "claudefiles_...")
+        if "claude" in name or ("files" in name and hint):
             config.issue_config_time_warning(
                 pytest.PytestConfigWarning(
                     f"{name}: not an ini option of pytest-claude-files{hint}. "

@@ -49,8 +49,11 @@ def error_of(answer: tuple[int, dict[str, str], bytes]) -> dict[str, str]:
 
 
 def test_no_anthropic_version_is_400_naming_the_header(server: ServerHandle) -> None:
-    error = error_of(get(server, {}))
+    answer = get(server, {})
+    error = error_of(answer)
     assert error == {"type": "invalid_request_error", "message": "anthropic-version: header is required"}
+    hint = {k.lower(): v for k, v in answer[1].items()}["x-claude-files-hint"]
+    assert hint.startswith("send the header anthropic-version: 2023-06-01")  # a value to send (curl -i)
 
 
 def test_an_unknown_anthropic_version_is_400_naming_the_header(server: ServerHandle) -> None:

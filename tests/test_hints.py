@@ -39,6 +39,18 @@ def test_misspelled_ini_option(pytester: pytest.Pytester) -> None:
     ])
 
 
+def test_an_ini_typo_in_the_prefix_gets_did_you_mean_too(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nclaude_file_verdict = fail\nclaudefiles_cleanup = off\n")
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest_inprocess(*PLUGINS)
+    result.stdout.fnmatch_lines([
+        "*PytestConfigWarning: claude_file_verdict: not an ini option of pytest-claude-files "
+        "(did you mean 'claude_files_verdict'?)*",
+        "*PytestConfigWarning: claudefiles_cleanup: not an ini option of pytest-claude-files "
+        "(did you mean 'claude_files_cleanup'?)*",
+    ], consecutive=False)
+
+
 def test_misspelled_command_line_option(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_x(): pass")
     result = pytester.runpytest_inprocess("--claude-files-backnd=fake", *PLUGINS)

@@ -424,12 +424,15 @@ def test_sdk_raises_its_own_class_for_generated_errors(fake: Fake, response: HTT
 
 
 # -- uploads ------------------------------------------------------------------------------
-@given(cfs.upload_payloads())
-def test_upload_payloads_agree(payload: cfs.UploadPayload) -> None:
+@given(st.booleans().flatmap(
+    lambda octet: st.tuples(st.just(octet), cfs.upload_payloads(octet_stream=octet))))
+def test_upload_payloads_agree(pair: tuple[bool, cfs.UploadPayload]) -> None:
+    octet, payload = pair
     mime = _naming.decide_mime_type(None, payload.filename)  # the kind the extension names
     # what the API stores: the part's type as sent (octet-stream included), else the guess
     assert payload.mime_type == (payload.content_type or mime)
-    assert payload.content_type in (mime, _naming.DEFAULT_MIME_TYPE, None)
+    allowed = (mime, _naming.DEFAULT_MIME_TYPE, None) if octet else (mime, None)
+    assert payload.content_type in allowed  # a faithful type by default: octet-stream only when asked
     signatures = {"application/pdf": b"%PDF-", "image/png": b"\x89PNG", "image/gif": b"GIF8",
                   "image/jpeg": b"\xff\xd8\xff", "application/zip": b"PK"}
     if mime in signatures:
@@ -443,7 +446,8 @@ def test_upload_payloads_agree(payload: cfs.UploadPayload) -> None:
 
 
 @settings(FEW)
-@given(cfs.dialects().flatmap(lambda d: st.tuples(st.just(d), cfs.upload_payloads(dialect=d))))
+@given(cfs.dialects().flatmap(
+    lambda d: st.tuples(st.just(d), cfs.upload_payloads(dialect=d, octet_stream=True))))
 # the payloads send octet-stream on purpose
 @pytest.mark.filterwarnings("ignore::pytest_claude_files.errors.ClaudeFilesMisuseWarning")
 def test_upload_payloads_upload_as_promised_through_the_sdk(fake: Fake, pair: tuple[str, Any]) -> None:

@@ -10,9 +10,9 @@ __all__ = ["octet_stream_upload", "unfinished_listings"]
 
 def unfinished_listings(misuse: MisuseLog, listings: ListingTracker) -> None:
     """End of a test: notice listings that stopped at a page that said there was more."""
-    for dialect, count, note in listings.unfinished():
+    for dialect, count, note, where in listings.unfinished_at():
         if note:
-            misuse.notice("beta-dialect-trap", note, once_key="trap")
+            misuse.notice("beta-dialect-trap", note, once_key="trap", where=where)
             continue
         more = "has_more: true" if dialect == "beta" else "a next_page"
         misuse.notice(
@@ -21,7 +21,7 @@ def unfinished_listings(misuse: MisuseLog, listings: ListingTracker) -> None:
             "page was never asked for: code that reads one page as the whole list misses files "
             "once there are more than 20. Iterate the page (`for f in client.files.list()`) or use "
             "page.iter_pages() / page.get_next_page(); pass limit= if one page is what you want.",
-            once_key=dialect,
+            once_key=dialect, where=where,
         )
     listings.clear()
 

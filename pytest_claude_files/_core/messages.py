@@ -28,6 +28,7 @@ from pytest_claude_files._core import containers as _containers
 from pytest_claude_files._core import ids as _ids
 from pytest_claude_files._core import message_rules as _rules
 from pytest_claude_files._core.clock import FakeClock
+from pytest_claude_files._core.hints import expired_hint, expired_notice, hinted, mismatch_hint, unknown_hint
 from pytest_claude_files._core.message_check import (
     FileReference,
     RequestShape,
@@ -136,6 +137,11 @@ class MessagesRequest:
     @property
     def file_ids(self) -> list[str]:
         return [ref.file_id for ref in self.files]
+
+    @property
+    def hint(self) -> Optional[str]:
+        """Why the fake refused it, beyond the API's wording (which file, which block)."""
+        return self.error.hint if self.error is not None else None
 
 
 Responder = Callable[[MessagesRequest], Union[Reply, str, None]]
@@ -384,17 +390,18 @@ class FakeMessages:
         try:  # a file of another workspace is not found (``partition_workspaces``)
             meta = self.files.get(ref.file_id, workspace_id=workspace_id)
         except NotFoundError:
-            raise NotFoundError(FILE_NOT_FOUND) from None
+            raise hinted(NotFoundError(FILE_NOT_FOUND), unknown_hint(ref)) from None
         if meta.expires_at is not None and meta.expires_at <= self.files.clock.now():
-            raise NotFoundError(FILE_NOT_FOUND)  # decision: an expired file is as unknown
+            expired_notice(self.files, ref, meta)  # decision: an expired file is as unknown
+            raise hinted(NotFoundError(FILE_NOT_FOUND), expired_hint(ref, meta))
         mime = meta.mime_type.split(";", 1)[0].strip().lower()
         if ref.block_type == "document" and mime not in DOCUMENT_TYPES:
-            raise InvalidRequestError(
+            raise hinted(InvalidRequestError(
                 f"Unsupported document file format: {meta.mime_type}. "
                 "Only PDF and plaintext documents are supported."
-            )
+            ), mismatch_hint(ref, meta))
         if ref.block_type == "image" and mime not in IMAGE_TYPES:
-            raise InvalidRequestError(IMAGE_TYPE_MISMATCH)
+            raise hinted(InvalidRequestError(IMAGE_TYPE_MISMATCH), mismatch_hint(ref, meta))
         return FileReference(ref.file_id, ref.block_type, ref.path, meta.filename, meta.mime_type,
                              meta.size_bytes)
 

@@ -210,7 +210,9 @@ def describe_unused(
             error = record.error
             status = getattr(error, "status", "")
             kind = getattr(error, "error_type", "") or type(error).__name__
-            lines.append(f"  refused: {status} {kind}: {getattr(error, 'message', error)}")
+            hint = getattr(error, "hint", None)
+            lines.append(f"  refused: {status} {kind}: {getattr(error, 'message', error)}"
+                         + (f" ({hint})" if hint else ""))
         if len(refused) > 3:
             lines.append(f"  ... and {len(refused) - 3} more refused")
     if any(entry.when is not None for entry in entries):

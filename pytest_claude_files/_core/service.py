@@ -30,6 +30,7 @@ from pytest_claude_files._core.batches import FakeBatches
 from pytest_claude_files._core.clock import FakeClock
 from pytest_claude_files._core.files import AgentsPage, BetaPage, Call, Content, FilesResource, GAPage
 from pytest_claude_files._core.journal import Journal
+from pytest_claude_files._core.lifecycle import Lifecycle
 from pytest_claude_files._core.messages import FakeMessages
 from pytest_claude_files._core.misuse import Misuse, MisuseLog
 from pytest_claude_files._core.resource import Resource
@@ -64,6 +65,8 @@ class FakeService:
         self.files: FilesResource = files
         """The Files resource (``claude_files.files``): also every file's metadata, newest first."""
         self.misuse: MisuseLog = files.misuse
+        self.lifecycle: Lifecycle = Lifecycle(files)
+        """The uploads the code under test made, watched for the session verdict's findings."""
         self.journal: Journal = Journal()
         """Every request answered, every resource alike (``claude_files.journal``)."""
         self.messages: FakeMessages = FakeMessages(self)
@@ -116,6 +119,7 @@ class FakeService:
         notices that must fail the test (all under ``misuse_warnings="error"``, else those
         the warning filters escalated)."""
         self.files.unfinished_listings()
+        self.lifecycle.finish()
         return self.misuse.failures()
 
     def problems(self) -> list[str]:
@@ -129,6 +133,7 @@ class FakeService:
     def reset(self) -> None:
         """Forget every file, call, script and object of every resource (settings and clock stay)."""
         self.files.reset()
+        self.lifecycle.reset()
         self.messages.reset()
         for resource in self.resources.values():
             resource.reset()

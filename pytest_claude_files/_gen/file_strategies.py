@@ -493,14 +493,14 @@ def _content_for(mime: str, max_size: int) -> SearchStrategy[bytes]:
 
 @st.composite
 def _upload(draw: Callable[[SearchStrategy[Any]], Any], dialect: Optional[Dialect], max_size: int,
-            pins: dict[str, Any]) -> UploadPayload:
+            pins: dict[str, Any], octet_stream: bool = False) -> UploadPayload:
     ext, mime = draw(_KINDS)
     if "filename" in pins:
         filename: str = draw(pins["filename"])
         mime = _naming.decide_mime_type(None, filename)
     else:
         filename = draw(_filenames_with(ext))
-    content_type: Optional[str] = draw(pins.get("content_type", _content_types(mime, dialect)))
+    content_type: Optional[str] = draw(pins.get("content_type", _content_types(mime, dialect, octet_stream)))
     content: bytes = draw(pins["content"]) if "content" in pins else draw(_content_for(mime, max_size))
     return UploadPayload(filename, content, content_type)
 
@@ -514,30 +514,36 @@ def _filenames_with(ext: str) -> SearchStrategy[str]:
 
 
 @functools.cache
-def _content_types(mime: str, dialect: Optional[str]) -> SearchStrategy[Optional[str]]:
-    choices: list[Optional[str]] = [mime, _naming.DEFAULT_MIME_TYPE]
+def _content_types(mime: str, dialect: Optional[str], octet_stream: bool) -> SearchStrategy[Optional[str]]:
+    choices: list[Optional[str]] = [mime]
+    if octet_stream and mime != _naming.DEFAULT_MIME_TYPE:
+        choices.append(_naming.DEFAULT_MIME_TYPE)  # asked for: the untyped part, stored as sent
     if dialect == "ga":
         choices.append(None)  # the GA dialect accepts a part without Content-Type
     return st.sampled_from(choices)
 
 
 def upload_payloads(
-    *, dialect: Optional[Dialect] = None, max_size: int = 512, **pins: Any
+    *, dialect: Optional[Dialect] = None, max_size: int = 512, octet_stream: bool = False, **pins: Any
 ) -> SearchStrategy[UploadPayload]:
     """Uploads whose filename, bytes and Content-Type agree.
 
     The extension decides the kind; the bytes carry its signature (``%PDF-``, the PNG
-    magic, valid UTF-8 text or JSON, ...); the Content-Type is the extension's type or
-    ``application/octet-stream`` (stored as sent), or absent in the GA dialect (the
-    type is then guessed from the extension). ``.mime_type`` is what the API stores. ``max_size`` bounds the
-    random part of the content. Pin ``filename``, ``content`` or ``content_type``.
+    magic, valid UTF-8 text or JSON, ...); the Content-Type is the extension's type, or
+    absent in the GA dialect (the type is then guessed from the extension), as a careful
+    client sends it. ``octet_stream=True`` also draws ``application/octet-stream`` (stored
+    as sent, and noticed as misuse for a PDF, text or image: the untyped uploads a careless
+    client makes). ``.mime_type`` is what the API stores. ``max_size`` bounds the random
+    part of the content. Pin ``filename``, ``content`` or ``content_type``.
     Shrinks to ``UploadPayload("a.txt", b"", "text/plain")``.
     """
     _check_dialect(dialect, "upload_payloads")
     _check_pins("upload_payloads", pins, frozenset({"filename", "content", "content_type"}))
     if max_size < 0:
         raise InvalidArgument(f"upload_payloads: max_size must be >= 0, got {max_size}")
-    return _upload(dialect, max_size, {name: _pinned(value) for name, value in pins.items()})
+    if not isinstance(octet_stream, bool):
+        raise InvalidArgument(f"upload_payloads: octet_stream must be True or False, got {octet_stream!r}")
+    return _upload(dialect, max_size, {name: _pinned(value) for name, value in pins.items()}, octet_stream)
 
 
 # -- the installed SDK's types ------------------------------------------------------

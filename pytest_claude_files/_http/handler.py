@@ -38,6 +38,7 @@ from pytest_claude_files._http.endpoint import (
 from pytest_claude_files._http.endpoint import dumps as _dumps
 from pytest_claude_files._http.headers import GA_PAGINATING_VERSIONS, check_beta, check_version
 from pytest_claude_files._http.multipart import parse_multipart
+from pytest_claude_files._http.retries import RetryWatch
 from pytest_claude_files._http.routes import api_key_of
 from pytest_claude_files.errors import (
     AuthenticationError,
@@ -69,6 +70,9 @@ def dialect_of(headers: Mapping[str, str]) -> Dialect:
 
 
 _MESSAGES_OPERATIONS = frozenset(_routes.MESSAGES_OPERATIONS)
+HINT_HEADER = "x-claude-files-hint"
+"""A fake-only response header on a refused request: what the fake knows beyond the API's
+wording (which header value to send, which file and block). The real API never sends it."""
 _BODY_NOT_JSON = "There was an error parsing the body of your request: it must be a JSON object"
 _NO_HEADERS: tuple[tuple[str, str], ...] = ()
 
@@ -180,20 +184,26 @@ class FilesHandler:
         """Exceptions of the fake itself (answered with a 500); the fixtures fail on them."""
         self._limiter: Optional[_RateLimiter] = None
         self._limiter_lock = threading.Lock()
+        self._retries = RetryWatch(files)  # notices of retries the code under test makes itself
 
     def __call__(self, request: HTTPRequest) -> HTTPResponse:
         request_id = _ids.new_request_id()
+        self._retries.before(request)
         try:
             try:
                 response = self._serve(request, request_id)
             except FilesAPIError as exc:
                 response = error_response(exc, request_id)
+                if exc.hint:  # the fake's own explanation, beside the API's unchanged wording
+                    response.headers.append((HINT_HEADER, exc.hint.encode("ascii", "replace").decode()[:500]))
         except Exception as exc:
             self._record_internal_error(request, exc)
             response = error_response(FilesInternalError("Internal server error"), request_id)
         workspace = request.headers.get(WORKSPACE_HEADER)
         if workspace is not None:  # echoed on every answer, errors too (APIStatusError.workspace_id)
             response.headers.append((WORKSPACE_HEADER, workspace))
+        if response.status >= 400:
+            self._retries.after(request, response)
         route = request.route
         self.files.journal.record(Exchange(
             request.method, request.path, route[0] if route is not None else None, response.status,
@@ -268,6 +278,7 @@ class FilesHandler:
             return _json_ok(body, request_id, extra)
         if operation == "upload":
             meta = self._upload(request, dialect, _query(request.query), workspace)
+            self.files.lifecycle.uploaded(meta, workspace)
             return _json_ok(meta.to_api_json(dialect), request_id, extra)
         assert file_id is not None
         if operation == "download":

@@ -25,6 +25,9 @@ __all__ = [
 
 ANTHROPIC_VERSIONS = frozenset({"2023-01-01", "2023-06-01", "2026-10-21"})
 """The ``anthropic-version`` values the API serves."""
+VERSION_HINT = ("send the header anthropic-version: 2023-06-01 (what curl examples and SDKs before 2.0 "
+                "send) or anthropic-version: 2026-10-21 (SDK 2.x)")
+"""The fake's hint for a missing or unknown version (the ``x-claude-files-hint`` header)."""
 GA_PAGINATING_VERSIONS = frozenset({"2026-10-21"})
 """Versions only SDKs that paginate with ``page`` / ``next_page`` send (Python and TS 2.x)."""
 
@@ -66,9 +69,13 @@ BETA_NAME_RE = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*-\d{4}-\d{2}-\d{2}\Z")
 def check_version(value: Optional[str]) -> None:
     """``InvalidRequestError`` for a missing or unknown ``anthropic-version``."""
     if value is None or not value.strip():
-        raise InvalidRequestError("anthropic-version: header is required")
+        error = InvalidRequestError("anthropic-version: header is required")
+        error.hint = VERSION_HINT
+        raise error
     if value.strip() not in ANTHROPIC_VERSIONS:
-        raise InvalidRequestError(f'anthropic-version: "{shown(value.strip())}" is not a valid version')
+        error = InvalidRequestError(f'anthropic-version: "{shown(value.strip())}" is not a valid version')
+        error.hint = VERSION_HINT
+        raise error
 
 
 def check_beta(value: str, extra: frozenset[str] = frozenset()) -> list[str]:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from pytest_claude_files.server._names import CONTROL_PREFIX
     from pytest_claude_files.server._persistence import PersistentFakeFiles, ServerError, load_seed_file
     from pytest_claude_files.server._tenants import Tenant, Tenants
+    from pytest_claude_files.server.control_client import ControlAPIError, ControlClient
 
 # Lazy names: ``pytest_claude_files.server.control_client`` (stdlib only) must load without
 # the server (pydantic, uvicorn); a name is imported from its module on first use.
@@ -32,6 +33,7 @@ _LAZY = {
     "DEFAULT_SPOOL_THRESHOLD": "_asgi", "OPENAPI_PATH": "_asgi", "CONTROL_PREFIX": "_names",
     "PersistentFakeFiles": "_persistence", "ServerError": "_persistence", "load_seed_file": "_persistence",
     "Tenant": "_tenants", "Tenants": "_tenants",
+    "ControlClient": "control_client", "ControlAPIError": "control_client",
 }
 
 
@@ -54,6 +56,8 @@ __all__ = [
     "CONTROL_PREFIX",
     "DEFAULT_SPOOL_THRESHOLD",
     "OPENAPI_PATH",
+    "ControlAPIError",
+    "ControlClient",
     "PersistentFakeFiles",
     "ServerError",
     "ServerHandle",
