@@ -160,3 +160,15 @@ def test_text_citations_always_quote_the_document(data: st.DataObject) -> None:
     for citation in build(check_citations(specs), body, lambda _id: text.encode()):
         assert citation["type"] == "char_location"
         assert text[citation["start_char_index"]:citation["end_char_index"]] == citation["cited_text"]
+
+
+async def test_citations_on_some_documents_only_is_the_apis_400(sdk_client: Any, claude_files: Any) -> None:
+    a = claude_files.add_file("a.txt", b"alpha", mime_type="text/plain")
+    b = claude_files.add_file("b.txt", b"beta", mime_type="text/plain")
+    with pytest.raises(anthropic.BadRequestError, match="citations must be enabled on all or none"):
+        await _ask(sdk_client, _doc(a.id), _doc(b.id, enabled=False))
+    with pytest.raises(anthropic.BadRequestError, match="all or none"):
+        await _(sdk_client.messages.count_tokens(model=MODEL, messages=[{"role": "user", "content": [
+            _doc(a.id), _doc(b.id, enabled=False)]}]))
+    assert (await _ask(sdk_client, _doc(a.id, enabled=False), _doc(b.id, enabled=False))).content
+    assert claude_files.messages.mistakes == []

@@ -26,9 +26,16 @@ import re
 import zlib
 from typing import Any, Callable, Mapping, Optional, Sequence
 
-__all__ = ["CitationMistake", "build", "check_citations", "pdf_page_texts"]
+from pytest_claude_files.errors import InvalidRequestError
+
+__all__ = [
+    "ALL_OR_NONE", "CitationMistake", "build", "check_all_or_none", "check_citations", "pdf_page_texts",
+]
 
 ContentOf = Callable[[str], bytes]
+ALL_OR_NONE = "citations must be enabled on all or none of the documents within a request"
+"""The Citations guide's rule ("Currently, citations must be enabled on all or none of the
+documents within a request"); the wording of the API's 400 is a decision."""
 
 
 class CitationMistake(Exception):
@@ -75,6 +82,18 @@ def documents(body: Mapping[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+def check_all_or_none(body: Mapping[str, Any]) -> None:
+    """The API's 400 when some documents of the request enable citations and others do not."""
+    enabled = {_enabled(doc) for doc in documents(body)}
+    if len(enabled) > 1:
+        raise InvalidRequestError(f"messages: {ALL_OR_NONE}")
+
+
+def _enabled(doc: Mapping[str, Any]) -> bool:
+    citations = doc.get("citations")
+    return isinstance(citations, dict) and citations.get("enabled") is True
+
+
 def build(citations: Sequence[Mapping[str, Any]], body: Mapping[str, Any],
           content_of: ContentOf) -> list[dict[str, Any]]:
     """The citation objects of a reply's text block (``CitationMistake`` when one does not fit)."""
@@ -101,8 +120,7 @@ def _one(item: Mapping[str, Any], docs: list[dict[str, Any]], content_of: Conten
         if not 0 <= index < len(docs):
             raise _mistake(f"document_index {index}: the request has {len(docs)} document block(s).")
     doc = docs[index]
-    enabled = doc.get("citations")
-    if not (isinstance(enabled, dict) and enabled.get("enabled") is True):
+    if not _enabled(doc):
         raise _mistake(
             f"document {index} ({file_id or 'no file'}) is cited but the request did not enable citations on "
             'it: the code under test must send "citations": {"enabled": true} on that document block '

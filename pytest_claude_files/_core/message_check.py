@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from pytest_claude_files._core.citations import check_all_or_none
 from pytest_claude_files.errors import InvalidRequestError, shown
 
 __all__ = [
@@ -159,6 +160,7 @@ def check_request(
         if not isinstance(tools, list):
             raise InvalidRequestError("tools: Input should be a valid list")
         walker.chars += _json_chars(tools, "tools")
+    check_all_or_none(body)  # citations on every document or on none (_core/citations.py)
     return RequestShape(model, max_tokens, tuple(walker.references), walker.chars, stream)
 
 

@@ -92,7 +92,16 @@ def message_contents(files: Files, *, min_blocks: int = 1, max_blocks: int = 4,
     text = st.builds(lambda t: {"type": "text", "text": t}, st.text(min_size=1, max_size=30))
     refs = file_reference_blocks(files, nested=nested)
     return st.lists(st.one_of(refs, refs, text), min_size=min_blocks, max_size=max_blocks).filter(
-        lambda blocks: any(b["type"] != "text" for b in blocks))
+        lambda blocks: any(b["type"] != "text" for b in blocks)).map(_citations_all_or_none)
+
+
+def _citations_all_or_none(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The API wants citations enabled on every document of a request or on none."""
+    docs = [b for b in blocks if b["type"] == "document"]
+    if any("citations" in d for d in docs):
+        for doc in docs:
+            doc["citations"] = {"enabled": True}
+    return blocks
 
 
 def messages_requests(files: Files, **kwargs: Any) -> SearchStrategy[dict[str, Any]]:

@@ -90,3 +90,20 @@ def test_an_unknown_custom_skill_is_not_found(contract: Contract) -> None:
     answer = contract.run("messages.create with an unknown custom skill",
                           lambda c: _ask(c, {"skills": skills}, tools))
     _refused(answer, 404, "not_found_error")
+
+
+@fidelity("citations.all-or-none", uploads=2, bytes=10, calls=("upload", "messages"))
+def test_citations_on_one_document_of_two_are_refused(contract: Contract) -> None:
+    first = contract.upload("a.txt", b"alpha")
+    second = contract.upload("b.txt", b"beta")
+
+    def ask(c: Any, a: Any, b: Any) -> Any:
+        plain = {"type": "document", "source": {"type": "file", "file_id": b.id}}
+        cited = {"type": "document", "source": {"type": "file", "file_id": a.id},
+                 "citations": {"enabled": True}}
+        return c.beta.messages.create(
+            model=MODEL, max_tokens=1, betas=["files-api-2025-04-14"], messages=[{"role": "user", "content": [
+                cited, plain, {"type": "text", "text": "Reply with one word."}]}])
+
+    _refused(contract.run("messages.create, citations on one document of two", ask, first, second),
+             400, "invalid_request_error")

@@ -179,8 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class _Terminated(Exception):
-    """SIGTERM: stop, with status 0."""
+class _Terminated(BaseException):
+    """SIGTERM: stop, with status 0 (a BaseException, as KeyboardInterrupt: no `except Exception`
+    on the way swallows it)."""
 
 
 def _terminated(signum: int, frame: object) -> None:
