@@ -42,6 +42,17 @@ def _beta(client: Any) -> Any:
     return client.beta.skills
 
 
+def _field(obj: Any, name: str) -> Any:
+    """A field of an answer whether the installed SDK declares it (0.125: the beta's
+    ``latest_version``, ``display_title``) or keeps it as an extra (2.x)."""
+    return getattr(obj, name, None) if name in type(obj).model_fields else (obj.model_extra or {})[name]
+
+
+def _in(workspace: str) -> dict[str, Any]:
+    """The workspace header, as every SDK generation can send it (2.x also takes workspace_id=)."""
+    return {"extra_headers": {"anthropic-workspace-id": workspace}}
+
+
 # -- create ------------------------------------------------------------------------------
 async def test_create_a_skill_from_a_valid_bundle(sdk_client: Any, claude_files: Any) -> None:
     skill = await _(sdk_client.skills.create(files=skill_files("budget-maker", "Makes budgets.",
@@ -163,10 +174,9 @@ async def test_ga_delete_takes_the_versions_with_it(sdk_client: Any) -> None:
 async def test_beta_versions_are_epoch_timestamps_and_delete_wants_them_gone(sdk_client: Any) -> None:
     beta = _beta(sdk_client)
     skill = await _(beta.create(files=skill_files("bet"), betas=[SKILLS_BETA]))
-    raw = skill.model_extra or {}
-    stamp = raw["latest_version"]
+    stamp = _field(skill, "latest_version")
     assert stamp == str(int(NOW.timestamp() * 1_000_000))
-    assert raw["display_title"] == "bet"
+    assert _field(skill, "display_title") == "bet"
     version = await _(beta.versions.retrieve(stamp, skill_id=skill.id, betas=[SKILLS_BETA]))
     assert version.id == skill.latest_version_id
     with pytest.raises(anthropic.BadRequestError, match="Delete all versions first"):
@@ -178,10 +188,10 @@ async def test_beta_versions_are_epoch_timestamps_and_delete_wants_them_gone(sdk
 
 async def test_skills_are_private_to_a_workspace_when_partitioned(sdk_client: Any, claude_files: Any) -> None:
     claude_files.settings = type(claude_files.settings)(partition_workspaces=True)
-    skill = await _(sdk_client.skills.create(files=skill_files("mine"), workspace_id="wrkspc_a"))
+    skill = await _(sdk_client.skills.create(files=skill_files("mine"), **_in("wrkspc_a")))
     with pytest.raises(anthropic.NotFoundError):
-        await _(sdk_client.skills.retrieve(skill.id, workspace_id="wrkspc_b"))
-    assert (await _(sdk_client.skills.retrieve(skill.id, workspace_id="wrkspc_a"))).id == skill.id
+        await _(sdk_client.skills.retrieve(skill.id, **_in("wrkspc_b")))
+    assert (await _(sdk_client.skills.retrieve(skill.id, **_in("wrkspc_a")))).id == skill.id
 
 
 # -- skills in Messages ------------------------------------------------------------------------
@@ -230,7 +240,7 @@ async def test_container_skill_errors(sdk_client: Any) -> None:
 
 async def test_beta_messages_resolve_custom_versions_to_timestamps(sdk_client: Any) -> None:
     skill = await _(_beta(sdk_client).create(files=skill_files("stamped"), betas=[SKILLS_BETA]))
-    stamp = (skill.model_extra or {})["latest_version"]
+    stamp = _field(skill, "latest_version")
     reply = await _(sdk_client.beta.messages.create(
         model=MODEL, max_tokens=100, betas=[SKILLS_BETA, "code-execution-2025-08-25"],
         container={"skills": [{"type": "custom", "skill_id": skill.id, "version": stamp}]},
