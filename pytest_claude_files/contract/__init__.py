@@ -139,6 +139,17 @@ NOT_CHECKABLE: dict[str, str] = {
     "messages.image.dimensions": "needs a valid image over 8000 pixels on a side (a large upload)",
     "errors.codes.2-17": "the API answers these only in states an account cannot provoke on demand",
     "warnings.container-upload-ignored": _WARNING,
+    "warnings.duplicate-upload": _WARNING,
+    "warnings.expired-file-referenced": _WARNING,
+    "warnings.non-retryable-retried": _WARNING,
+    "warnings.retry-after-ignored": _WARNING,
+    "warnings.upload-never-deleted": _WARNING,
+    "warnings.user-line": _WARNING,
+    "warnings.verdict": _WARNING,
+    "messages.reference.hint": (
+        "the fake's own explanation beside the API's wording (a hint header and the recorded "
+        "request), which the API does not send"
+    ),
     "messages.script.output-files-without-tool": (
         "a scripting mistake of the test's author, which the fake catches"
     ),
