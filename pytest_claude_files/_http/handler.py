@@ -188,9 +188,9 @@ class FilesHandler:
 
     def __call__(self, request: HTTPRequest) -> HTTPResponse:
         request_id = _ids.new_request_id()
-        self._retries.before(request)
         try:
             try:
+                self._retries.before(request)
                 response = self._serve(request, request_id)
             except FilesAPIError as exc:
                 response = error_response(exc, request_id)
@@ -203,7 +203,10 @@ class FilesHandler:
         if workspace is not None:  # echoed on every answer, errors too (APIStatusError.workspace_id)
             response.headers.append((WORKSPACE_HEADER, workspace))
         if response.status >= 400:
-            self._retries.after(request, response)
+            try:
+                self._retries.after(request, response)
+            except Exception as exc:  # bookkeeping of the fake: a bug, never a raise to the client
+                self._record_internal_error(request, exc)
         route = request.route
         self.files.journal.record(Exchange(
             request.method, request.path, route[0] if route is not None else None, response.status,

@@ -35,14 +35,15 @@ def _key(request: Any) -> tuple[str, str, str, str]:
     body = bytes(request.body or b"")
     content_type = headers.get("content-type", "")
     if "boundary=" in content_type:
-        boundary = content_type.split("boundary=", 1)[1].split(";", 1)[0].strip().strip('"').encode()
+        boundary = content_type.split("boundary=", 1)[1].split(";", 1)[0].strip().strip('"').encode(
+            "utf-8", "surrogatepass")
         if boundary:
             body = body.replace(boundary, b"")
     api_key = headers.get("x-api-key") or headers.get("authorization") or ""
-    fingerprint = hashlib.sha256(api_key.encode()).hexdigest()[:16]
+    fingerprint = hashlib.sha256(api_key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     digest = hashlib.sha256(body)
     for name in _SAME_REQUEST_HEADERS:  # another workspace, beta or version is another request
-        digest.update(b"\0" + headers.get(name, "").encode())
+        digest.update(b"\0" + headers.get(name, "").encode("utf-8", "surrogatepass"))
     return (fingerprint, request.method, f"{request.path}?{request.query}", digest.hexdigest())
 
 
