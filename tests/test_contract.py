@@ -183,8 +183,8 @@ def test_real_against_the_emulator_passes_and_leaves_its_files(
     result.stdout.fnmatch_lines(
         [
             "claude-files contract: * tests against real (http://127.0.0.1:*) will upload at most * files, "
-            "* bytes in all (bound 40 files, 262144 bytes), and send * uploads the API should refuse "
-            "(bound 48 upload requests); every file is deleted by the session cleanup",
+            "* bytes in all (bound 46 files, 262144 bytes), and send * uploads the API should refuse "
+            "(bound 54 upload requests); every file is deleted by the session cleanup",
             "claude-files contract: endpoints: POST /v1/files (* tests), GET /v1/files (* tests)*",
             "claude-files contract: * skipped here: not run against the real API: *",
         ]

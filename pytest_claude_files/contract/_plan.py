@@ -33,10 +33,10 @@ MARKER_FIDELITY = "claude_files_fidelity"
 OPTION_REPORT = "--claude-files-contract-report"
 DOCS = "claude-files-fake docs contract"
 
-MAX_FILES = 40
+MAX_FILES = 46
 """Most files one run may create on a real account that answers as documented (each deleted
 by the session cleanup)."""
-MAX_UPLOADS = 48
+MAX_UPLOADS = 54
 """Most upload requests one run may send: the files above plus the uploads the API should refuse
 (each becomes a file if the API accepts it instead: a difference, cleaned up like any upload)."""
 MAX_BYTES = 256 * 1024
