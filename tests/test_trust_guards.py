@@ -424,19 +424,29 @@ def test_the_control_token_can_come_from_a_file(tmp_path: Path, monkeypatch: pyt
 
 # -- finding 8: a signal during start-up stops the server quietly ------------------------------------------
 @pytest.mark.slow
-@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="POSIX signals, Linux /proc")
 @pytest.mark.parametrize("signum", ["SIGTERM", "SIGINT"])
 def test_a_signal_during_start_up_exits_quietly(tmp_path: Path, signum: str) -> None:
     import signal
     import subprocess
 
     seed = tmp_path / "seed.jsonl"  # a long start: every line of a seed file is checked
-    lines = (json.dumps({"filename": f"f{i}.txt", "content": "x"}) + "\n" for i in range(20000))
+    lines = (json.dumps({"filename": f"f{i}.txt", "content": "x"}) + "\n" for i in range(200_000))
     seed.write_text("".join(lines))
     process = subprocess.Popen(
         [sys.executable, "-m", "pytest_claude_files", "serve", "--port", "0", "--seed", str(seed)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(2.0)
+    # the signal goes once the server has taken over SIGTERM (its start has begun), whatever the
+    # machine's speed: /proc/PID/status shows the signals a process catches (SigCgt, a bit mask)
+    status = Path(f"/proc/{process.pid}/status")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        caught = next((line.split()[1] for line in status.read_text().splitlines()
+                       if line.startswith("SigCgt:")), "0")
+        if int(caught, 16) & (1 << (signal.SIGTERM - 1)):
+            break
+        time.sleep(0.01)
+    time.sleep(0.2)
     process.send_signal(getattr(signal, signum))
     out, err = process.communicate(timeout=60)
     assert "serving on" not in out, "the start was over before the signal: make the seed longer"
