@@ -106,26 +106,31 @@ def test_uploads_of_a_forked_child_are_deleted_and_counted(
 
 
 LATE = """
-def test_uploads_now_and_keeps_its_client(claude_files_client, claude_files_async_client):
+def test_uploads_now_and_keeps_its_client(claude_files_client):
     claude_files_client.beta.files.upload(file=("now.txt", b"now", "text/plain"))
-    KEPT.append(claude_files_async_client)  # never closed: code after the session can still upload
+    KEPT.append(claude_files_client)  # code after the session can still upload with it
 """
 
 LATE_CONFTEST = """
-import asyncio
-
 import builtins
 
 KEPT = builtins.KEPT = []
 
 def pytest_unconfigure(config):  # after the session finished and closed its ledger
-    asyncio.run(KEPT[0].beta.files.upload(file=("late.txt", b"late", "text/plain")))
+    try:
+        KEPT[0].beta.files.upload(file=("late.txt", b"late", "text/plain"))
+    except Exception as exc:  # the fixture clients are closed with the session
+        cause = exc.__cause__ or exc.__context__
+        open(config.rootpath / "late-refused.txt", "w").write(f"{type(exc).__name__}: {cause}")
 """
 
 
-def test_a_late_upload_gets_a_ledger_of_its_own_and_is_swept(
+def test_a_client_kept_past_the_session_cannot_upload_and_the_sweep_finds_the_rest(
     pytester: pytest.Pytester, live_env: Account
 ) -> None:
+    """A fixture client kept by code after the session is closed with it: the late upload is
+    refused in the process (nothing reaches the account unrecorded), and the next session
+    sweeps what the kept session left."""
     pytester.makeconftest(LATE_CONFTEST)
     pytester.makepyfile(LATE)
 
@@ -133,17 +138,18 @@ def test_a_late_upload_gets_a_ledger_of_its_own_and_is_swept(
 
     kept.assert_outcomes(passed=1)
     kept.stdout.fnmatch_lines(["claude-files: uploaded 1, deleted 0, left 1"])
-    assert len(live_env.ids()) == 2  # "now" kept (cleanup off), "late" uploaded after the session
+    refused = pytester.path / "late-refused.txt"
+    assert refused.exists() and "closed" in refused.read_text()
+    assert len(live_env.ids()) == 1  # "now" kept (cleanup off); "late" never sent
     files = ledgers(pytester)
-    assert len(files) == 2
-    recorded = [[json.loads(line) for line in f.read_text().splitlines()] for f in files]
-    uploads = sorted(r["id"] for lines in recorded for r in lines if r["event"] == "upload")
-    assert uploads == sorted(live_env.ids())  # neither ledger overwrote the other
-    assert sum(1 for lines in recorded if lines[-1]["event"] == "finished") == 1
+    assert len(files) == 1
+    recorded = [json.loads(line) for line in files[0].read_text().splitlines()]
+    assert [r["id"] for r in recorded if r["event"] == "upload"] == sorted(live_env.ids())
+    assert recorded[-1]["event"] == "finished"
 
     swept = pytester.runpytest_subprocess("--claude-files-sweep", timeout=120)
 
-    swept.stdout.fnmatch_lines(["claude-files: swept 2 files left by earlier sessions: deleted 2, left 0"])
+    swept.stdout.fnmatch_lines(["claude-files: swept 1 file left by earlier sessions: deleted 1, left 0"])
     assert live_env.ids() == set()
     assert ledgers(pytester) == []
 
