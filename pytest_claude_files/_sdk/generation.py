@@ -53,14 +53,17 @@ KNOWN_MIME_TYPES: tuple[str, ...] = DOCUMENTED_MIME_TYPES + tuple(
 _ZIP = (b"PK\x03\x04", b"")
 SIGNATURES: dict[str, tuple[bytes, bytes]] = {
     "application/pdf": (b"%PDF-1.7\n", b"\n%%EOF\n"),
-    "image/png": (b"\x89PNG\r\n\x1a\n", b""),
+    # an image's header says 1 x 1 pixels: random bytes after a bare signature would read as
+    # any size, and the API refuses images over 8000 pixels on a side (image_dimensions_too_large)
+    "image/png": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01", b""),
     "image/jpeg": (b"\xff\xd8\xff\xe0", b"\xff\xd9"),
-    "image/gif": (b"GIF89a", b""),
+    "image/gif": (b"GIF89a\x01\x00\x01\x00", b""),
     "application/zip": _ZIP,
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": _ZIP,
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": _ZIP,
 }
-"""Leading and trailing bytes of a file of each type (WebP is framed by ``webp``)."""
+"""Leading and trailing bytes of a file of each type (WebP is framed by ``webp``); images
+are 1 x 1 pixels by their header."""
 
 
 def webp(body: bytes) -> bytes:
