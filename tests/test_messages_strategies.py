@@ -84,4 +84,5 @@ def test_a_fake_that_serves_deleted_files_is_caught(monkeypatch: pytest.MonkeyPa
             raise
 
     monkeypatch.setattr(_messages.FakeMessages, "_resolve", lenient)
-    must_fail(machine("service", "ga"), "expected a not_found error")
+    # caught by the Messages rule or by the batch rule, whichever the search reaches first
+    must_fail(machine("service", "ga"), "expected a not_found error|'succeeded' == 'errored'")
