@@ -37,7 +37,7 @@ from pytest_claude_files._core.message_check import (
     enables_code_execution,
     tokens_for_chars,
 )
-from pytest_claude_files._core.naming import check_filename
+from pytest_claude_files._core.naming import check_output_files
 from pytest_claude_files._core.record import BoundedRecord
 from pytest_claude_files._core.replies import ReplyQueue, WhenLike, describe_reply, describe_unused
 from pytest_claude_files._core.resource import Renamed
@@ -249,7 +249,7 @@ class FakeMessages:
             raise TypeError(f"reply text must be a str or None, not {type(text).__name__}")
         if stop_reason is not None and stop_reason not in STOP_REASONS:
             raise ValueError(f"stop_reason {stop_reason!r}: expected one of {', '.join(STOP_REASONS)}")
-        outputs = _check_output_files(output_files or {})
+        outputs = check_output_files(output_files or {})
         tools = _check_tool_use(tool_use)
         cites = _citations.check_citations(citations, text)
         return Reply(text, outputs, tools, stop_reason, command, stdout, stderr, return_code, cites)
@@ -535,26 +535,6 @@ def default_text(refs: Sequence[FileReference], outputs: Sequence[str] = ()) -> 
 
 def _new_id(prefix: str) -> str:
     return prefix + _ids.new_request_id()[len(_ids.REQUEST_ID_PREFIX):]
-
-
-def _check_output_files(output_files: OutputFiles) -> tuple[tuple[str, bytes, Optional[str]], ...]:
-    if not isinstance(output_files, Mapping):
-        raise TypeError("output_files maps a filename to bytes or to (bytes, mime_type)")
-    out = []
-    for name, value in output_files.items():
-        try:
-            check_filename(name if isinstance(name, str) else "")
-        except InvalidRequestError as exc:
-            raise ValueError(f"output_files: filename {name!r}: {exc.message}") from None
-        mime: Optional[str] = None
-        if isinstance(value, tuple):
-            if len(value) != 2 or not isinstance(value[1], str):
-                raise TypeError(f"output_files[{name!r}]: expected bytes or (bytes, mime_type)")
-            value, mime = value
-        if not isinstance(value, (bytes, bytearray, memoryview)):
-            raise TypeError(f"output_files[{name!r}]: expected bytes, not {type(value).__name__}")
-        out.append((name, bytes(value), mime))
-    return tuple(out)
 
 
 def _check_tool_use(

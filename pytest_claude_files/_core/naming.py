@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
-from typing import Optional
+from typing import Any, Mapping, Optional
 
 from pytest_claude_files.errors import InvalidRequestError
 
@@ -125,3 +125,28 @@ def unnamed_filename(mime_type: str) -> str:
     if ext is None and base != DEFAULT_MIME_TYPE:
         ext = _TABLE.guess_extension(base, strict=False)
     return UNNAMED + (ext or "")
+
+
+def check_output_files(
+    output_files: Any, label: str = "output_files"
+) -> tuple[tuple[str, bytes, Optional[str]], ...]:
+    """A scripted reply's ``output_files`` (filename -> bytes or ``(bytes, mime_type)``) as
+    ``(name, bytes, mime)`` triples; ``TypeError`` / ``ValueError`` naming ``label`` when bad.
+    Messages and Managed Agents sessions script output files the same way."""
+    if not isinstance(output_files, Mapping):
+        raise TypeError(f"{label} maps a filename to bytes or to (bytes, mime_type)")
+    out = []
+    for name, value in output_files.items():
+        try:
+            check_filename(name if isinstance(name, str) else "")
+        except InvalidRequestError as exc:
+            raise ValueError(f"{label}: filename {name!r}: {exc.message}") from None
+        mime: Optional[str] = None
+        if isinstance(value, tuple):
+            if len(value) != 2 or not isinstance(value[1], str):
+                raise TypeError(f"output_files[{name!r}]: expected bytes or (bytes, mime_type)")
+            value, mime = value
+        if not isinstance(value, (bytes, bytearray, memoryview)):
+            raise TypeError(f"output_files[{name!r}]: expected bytes, not {type(value).__name__}")
+        out.append((name, bytes(value), mime))
+    return tuple(out)

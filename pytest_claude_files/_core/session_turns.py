@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence, Union
 
-from pytest_claude_files._core.naming import check_filename
+from pytest_claude_files._core.naming import check_output_files
 from pytest_claude_files.errors import InvalidRequestError, shown
 
 __all__ = [
@@ -64,22 +64,8 @@ def make_reply(text: Optional[str] = None, *, output_files: Optional[OutputFiles
     if isinstance(running_reads, bool) or not isinstance(running_reads, int) \
             or not 0 <= running_reads <= 1000:
         raise ValueError(f"sessions.reply(running_reads={running_reads!r}): an integer from 0 to 1000")
-    if output_files is not None and not isinstance(output_files, Mapping):
-        raise TypeError("sessions.reply(output_files=...) maps a filename to bytes or to (bytes, mime_type)")
-    outputs = []
-    for name, value in (output_files or {}).items():
-        try:
-            check_filename(name if isinstance(name, str) else "")
-        except InvalidRequestError as exc:
-            raise ValueError(f"sessions.reply(output_files=...): filename {name!r}: {exc.message}") from None
-        mime: Optional[str] = None
-        if isinstance(value, tuple):
-            if len(value) != 2 or not isinstance(value[1], str):
-                raise TypeError(f"output_files[{name!r}]: expected bytes or (bytes, mime_type)")
-            value, mime = value
-        if not isinstance(value, (bytes, bytearray, memoryview)):
-            raise TypeError(f"output_files[{name!r}]: expected bytes, not {type(value).__name__}")
-        outputs.append((name, bytes(value), mime))
+    outputs = check_output_files(
+        {} if output_files is None else output_files, "sessions.reply(output_files=...)")
     return SessionReply(text, tuple(outputs), stop_reason, session_id, running_reads)
 
 
