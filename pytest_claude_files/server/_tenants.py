@@ -15,6 +15,7 @@ from pytest_claude_files._core.clock import FakeClock
 from pytest_claude_files._core.files import FakeFilesSettings, FilesResource
 from pytest_claude_files._core.service import FakeService
 from pytest_claude_files._http.handler import FilesHandler, api_key_of
+from pytest_claude_files.errors import FilesAPIError
 from pytest_claude_files.server._dirlock import DataDirLock
 from pytest_claude_files.server._faults import Fault, FaultSchedule
 from pytest_claude_files.server._persistence import PersistentFakeFiles, check_data_dir
@@ -105,7 +106,9 @@ class Tenants:
         self._outsider = self._make("outsider", persistent=False, seeded=False)
         self.dir_lock: Optional[DataDirLock] = None
         if self.data_dir is not None:
-            check_data_dir(self.data_dir)
+            no_room = check_data_dir(self.data_dir)
+            if no_room is not None:
+                self.warnings.append(no_room)
             self.dir_lock = DataDirLock(self.data_dir)  # one server per directory
             # Bring back every space that was persisted (keys are not stored: labels are).
             root = self.data_dir / "tenants"
@@ -141,7 +144,10 @@ class Tenants:
             files = FakeService(files=FilesResource(self.settings, clock=FakeClock(), calls_kept=CALLS_KEPT))
         tenant = Tenant(label, files, FilesHandler(files), self.seeds if seeded else (), records=records)
         if fresh and seeded:
-            tenant.apply_seeds()
+            try:
+                tenant.apply_seeds()
+            except FilesAPIError as exc:  # a full disk: the tenant starts without them
+                self.warnings.append(f"tenant {label}: its seed files were not stored: {exc.message}")
         return tenant
 
     def get(self, api_key: str) -> Tenant:
