@@ -8,12 +8,14 @@ reset with it, and is asked at the end of a test for the problems that must fail
 
 from __future__ import annotations
 
-from typing import Any, Optional, Protocol
+from typing import Any, Mapping, Optional, Protocol
 
 from pytest_claude_files._core.clock import FakeClock
 from pytest_claude_files._core.files import FilesResource
 from pytest_claude_files._core.misuse import MisuseLog
 from pytest_claude_files._core.settings import FakeFilesSettings
+from pytest_claude_files._core.storage import RecordStorage
+from pytest_claude_files.errors import FilesAPIError
 
 __all__ = ["Renamed", "Resource", "ServiceLike"]
 
@@ -23,6 +25,7 @@ class ServiceLike(Protocol):
 
     files: FilesResource
     misuse: MisuseLog
+    records: RecordStorage
 
     @property
     def settings(self) -> FakeFilesSettings: ...
@@ -47,6 +50,22 @@ class Resource:
     def problems(self) -> list[str]:
         """What fails the test at teardown (none by default)."""
         return []
+
+    def load_records(self) -> None:
+        """Once, when the service is made: take back the objects its ``records`` kept
+        (a restart of the emulator with ``--data-dir``; nothing by default)."""
+
+    def _save(self, key: str, record: Mapping[str, Any], *, strict: bool = True, kind: str = "") -> None:
+        """Keep an object's record (``strict``: a failure is the request's 500; else, for a
+        change a read made, it is let go: the disk keeps the state before it)."""
+        try:
+            self.service.records.save(kind or self.name, key, record)
+        except FilesAPIError:
+            if strict:
+                raise
+
+    def _drop(self, key: str, *, kind: str = "") -> None:
+        self.service.records.drop(kind or self.name, key)
 
 
 class Renamed:
