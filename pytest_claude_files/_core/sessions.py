@@ -95,6 +95,12 @@ class FakeSessions(Resource):
             self.sent: List[dict[str, Any]] = []
             """Every event clients sent (``initial_events`` too), oldest first (the last 10,000)."""
 
+    def is_empty(self) -> bool:
+        """No session, no scripted turn, the settings at their defaults (``sent`` is a record)."""
+        with self._lock:
+            return not (self._sessions or self._replies) and self.assert_all_scripted_used and (
+                self.stream_wait_seconds == STREAM_WAIT_SECONDS)
+
     # -- scripting ---------------------------------------------------------------------
     def reply(self, text: Optional[str] = None, *, output_files: Optional[OutputFiles] = None,
               stop_reason: str = "end_turn", session_id: Optional[str] = None,

@@ -175,6 +175,11 @@ class FakeSkills(Resource):
         with self._lock:
             self._skills.clear()
 
+    def is_empty(self) -> bool:
+        """No custom skill, and the byte bound at its default."""
+        with self._lock:
+            return not self._skills and self.max_total_bytes == DEFAULT_MAX_TOTAL_BYTES
+
     @property
     def bytes_used(self) -> int:
         with self._lock:

@@ -199,5 +199,6 @@ NOT_CHECKABLE: dict[str, str] = {
     "server.control.host": _EMULATOR,
     "server.data-dir.lock": _EMULATOR,
     "server.body-deadline": _EMULATOR,
+    "server.tenants.idle": _EMULATOR,
 }
 """Rows of docs/fidelity.md that no contract test checks, and why (tests/ checks the fake)."""
