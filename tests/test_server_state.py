@@ -268,3 +268,19 @@ def test_a_reset_forgets_what_was_kept(tmp_path: Path) -> None:
         assert [s.source.type for s in client.skills.list()] == ["anthropic"] * 4
     finally:
         server.stop()
+
+
+def test_seed_files_are_stored_once_a_deleted_one_stays_deleted(tmp_path: Path) -> None:
+    seeds = [{"filename": "seed.txt", "content": "seeded"}]
+    server = start_server("127.0.0.1", 0, data_dir=tmp_path, seeds=seeds)
+    try:
+        client = sdk(server)
+        (seeded,) = client.files.list().data
+        client.files.delete(seeded.id)
+        server.stop()
+        server = start_server("127.0.0.1", 0, data_dir=tmp_path, seeds=seeds)
+        assert sdk(server).files.list().data == []  # the space was held: no seeds again
+        other = anthropic.Anthropic(base_url=server.base_url, api_key="sk-ant-new", max_retries=0)
+        assert [f.filename for f in other.files.list()] == ["seed.txt"]  # a new space gets them
+    finally:
+        server.stop()

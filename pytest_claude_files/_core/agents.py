@@ -53,6 +53,7 @@ class _Objects(Resource):
         with self._lock:
             self._items: dict[str, _Stored] = {}
             self._order: list[str] = []
+            self._clear_records()
 
     def __len__(self) -> int:
         return len(self._items)

@@ -167,6 +167,7 @@ class FakeBatches(Resource):
             self._replies.clear()
             self._stored = 0
             self._dirty.clear()
+            self._clear_records()
 
     def reply(self, custom_id: str, text: Optional[str] = None, **kwargs: Any) -> Reply:
         """Script the answer to the batch request with this ``custom_id``; the keywords are

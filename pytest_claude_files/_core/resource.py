@@ -40,6 +40,8 @@ class Resource:
     the problems that must fail it (unused scripted replies, script mistakes)."""
 
     name: str = ""
+    records_loaded = False
+    """Set once the service's ``records`` were taken back: from then on a reset clears them."""
 
     def __init__(self, service: ServiceLike) -> None:
         self.service = service
@@ -63,6 +65,13 @@ class Resource:
         except FilesAPIError:
             if strict:
                 raise
+
+    def _clear_records(self, *kinds: str) -> None:
+        """A reset (under the resource's lock, so no write of a request can come in between):
+        the records of this resource's kinds go too (not at the start: they are still to load)."""
+        if self.records_loaded:
+            for kind in kinds or (self.name,):
+                self.service.records.clear(kind)
 
     def _drop(self, key: str, *, kind: str = "") -> None:
         self.service.records.drop(kind or self.name, key)

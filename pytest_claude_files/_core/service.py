@@ -95,6 +95,7 @@ class FakeService:
         self.resources.update(agents=self.agents, environments=self.environments, sessions=self.sessions)
         for resource in self.resources.values():  # what ``records`` kept (an emulator's restart)
             resource.load_records()
+            resource.records_loaded = True
 
     # -- the whole account ------------------------------------------------------------
     @property
@@ -144,7 +145,6 @@ class FakeService:
         self.messages.reset()
         for resource in self.resources.values():
             resource.reset()
-        self.records.clear()
         self.misuse.clear()
         self.journal.clear()
 

@@ -80,6 +80,7 @@ class FakeSessions(Resource):
             self._order: List[str] = []
             self._replies: deque[SessionReply] = deque()
             self.sent: List[dict[str, Any]] = []
+            self._clear_records()
             """Every event clients sent (``initial_events`` too), oldest first (the last 10,000)."""
 
     def load_records(self) -> None:

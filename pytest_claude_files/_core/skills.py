@@ -177,6 +177,7 @@ class FakeSkills(Resource):
     def reset(self) -> None:
         with self._lock:
             self._skills.clear()
+            self._clear_records(self.name, VERSIONS_KIND)
 
     def load_records(self) -> None:
         """The skills and versions the service's ``records`` kept (an emulator's restart); a

@@ -108,8 +108,8 @@ class RecordStorage(Protocol):
         """The object is gone for good."""
         ...
 
-    def clear(self) -> None:
-        """After a reset: every record of every kind goes."""
+    def clear(self, kind: str) -> None:
+        """After a reset: every record of ``kind`` goes."""
         ...
 
     def load(self, kind: str, restore: RestoreRecord) -> None:
@@ -127,7 +127,7 @@ class MemoryRecords:
     def drop(self, kind: str, key: str) -> None:
         return None
 
-    def clear(self) -> None:
+    def clear(self, kind: str) -> None:
         return None
 
     def load(self, kind: str, restore: RestoreRecord) -> None:
