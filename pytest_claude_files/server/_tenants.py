@@ -47,9 +47,11 @@ class Tenant:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def begin(self, operation: Optional[str]) -> Optional[Fault]:
-        """Count a request and take the fault that applies to it, if any."""
-        with self._lock:
-            self.counts[operation or "unknown"] += 1
+        """Count a request and take the fault that applies to it, if any.
+
+        Only the server's event loop counts (one thread), and a ``dict`` step is atomic under
+        the GIL: no lock here, where every request passes; readers copy under ``_lock``."""
+        self.counts[operation or "unknown"] += 1
         return self.faults.take(operation)
 
     def request_counts(self) -> dict[str, int]:
