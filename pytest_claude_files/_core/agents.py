@@ -53,9 +53,27 @@ class _Objects(Resource):
         with self._lock:
             self._items: dict[str, _Stored] = {}
             self._order: list[str] = []
+            self._clear_records()
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def load_records(self) -> None:
+        """The objects the service's ``records`` kept (an emulator's restart)."""
+        def restore(key: str, record: dict[str, Any]) -> None:
+            obj, workspace = record["obj"], record["workspace"]
+            if not isinstance(obj, dict) or obj.get("id") != key or key in self._items:
+                raise ValueError(f"not the record of {self.kind} {key}")
+            if workspace is not None and not isinstance(workspace, str):
+                raise ValueError("the workspace is not a string")
+            self._items[key] = _Stored(obj, workspace)
+            bisect.insort(self._order, key)
+
+        with self._lock:
+            self.service.records.load(self.name, restore)
+
+    def _persist(self, stored: _Stored) -> None:
+        self._save(stored.obj["id"], {"obj": stored.obj, "workspace": stored.workspace})
 
     def all(self) -> list[dict[str, Any]]:
         """Every object (archived ones too), newest first, as the API shows it."""
@@ -79,7 +97,9 @@ class _Objects(Resource):
         if len(self._items) >= MAX_OBJECTS:
             raise InvalidRequestError(f"This fake account already holds {MAX_OBJECTS} {self.kind}s "
                                       "(pytest-claude-files' bound); archive or reset some.")
-        self._items[obj["id"]] = _Stored(obj, workspace)
+        stored = _Stored(obj, workspace)
+        self._persist(stored)  # kept before it is acknowledged
+        self._items[obj["id"]] = stored
         bisect.insort(self._order, obj["id"])
         return dict(obj)
 
@@ -99,11 +119,13 @@ class _Objects(Resource):
     def archive(self, object_id: str, *, workspace_id: Optional[str] = None) -> dict[str, Any]:
         """Archive (idempotent: archiving again keeps the first time)."""
         with self._lock:
-            obj = self._lookup(object_id, workspace_id).obj
+            stored = self._lookup(object_id, workspace_id)
+            obj = stored.obj
             if obj["archived_at"] is None:
                 now = format_timestamp(self.service.clock.now())
                 obj["archived_at"] = now
                 obj["updated_at"] = now
+                self._persist(stored)
             return dict(obj)
 
 

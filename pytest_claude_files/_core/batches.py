@@ -33,6 +33,7 @@ from typing import Any, Optional, Protocol
 
 from pytest_claude_files._core import batch_check as _check
 from pytest_claude_files._core import ids as _ids
+from pytest_claude_files._core.clock import parse_aware as _when
 from pytest_claude_files._core.messages import FakeMessages, Reply
 from pytest_claude_files._core.resource import Renamed, Resource, ServiceLike
 from pytest_claude_files.errors import FilesAPIError, InvalidRequestError, NotFoundError, shown
@@ -130,6 +131,31 @@ class FakeBatches(Resource):
         self._order: list[str] = []  # ids, oldest first (ids sort by creation)
         self._replies: dict[str, deque[Reply]] = {}
         self._stored = 0
+        self._dirty: set[str] = set()  # batches changed since their record was last kept
+
+    def load_records(self) -> None:
+        """The batches the service's ``records`` kept (an emulator's restart), as they were:
+        one in progress is still in progress, and ends by the rules above."""
+        def restore(key: str, record: dict[str, Any]) -> None:
+            batch = _from_record(record)
+            if batch.id != key or key in self._batches:
+                raise ValueError("the record of another batch")
+            self._batches[key] = batch
+            bisect.insort(self._order, key)
+            self._stored += batch.stored
+
+        with self._lock:
+            self.service.records.load(self.name, restore)
+
+    def _flush(self, strict: bool) -> None:
+        """Keep the record of every batch changed (a gone one: dropped)."""
+        dirty, self._dirty = sorted(self._dirty), set()
+        for batch_id in dirty:
+            batch = self._batches.get(batch_id)
+            if batch is None:
+                self._drop(batch_id)
+            else:
+                self._save(batch_id, _to_record(batch), strict=strict)
 
     # -- the test's side ------------------------------------------------------------
     def reset(self) -> None:
@@ -140,6 +166,8 @@ class FakeBatches(Resource):
             self._order.clear()
             self._replies.clear()
             self._stored = 0
+            self._dirty.clear()
+            self._clear_records()
 
     def reply(self, custom_id: str, text: Optional[str] = None, **kwargs: Any) -> Reply:
         """Script the answer to the batch request with this ``custom_id``; the keywords are
@@ -201,6 +229,7 @@ class FakeBatches(Resource):
                 self._expire(batch)
                 if batch.status != "ended":
                     self._finish(batch)
+            self._flush(strict=False)
             return [self._api(batch, API_BASE) for batch in chosen]
 
     def get(self, batch_id: str) -> dict[str, Any]:
@@ -208,6 +237,7 @@ class FakeBatches(Resource):
         with self._lock:
             batch = self._find(batch_id, None, anywhere=True)
             self._expire(batch)
+            self._flush(strict=False)
             return self._api(batch, API_BASE)
 
     def results_of(self, batch_id: str) -> list[dict[str, Any]]:
@@ -217,6 +247,7 @@ class FakeBatches(Resource):
         with self._lock:
             batch = self._find(batch_id, None, anywhere=True)
             self._expire(batch)
+            self._flush(strict=False)
             data = batch.results or b""
         return [json.loads(line) for line in data.splitlines() if line]
 
@@ -241,17 +272,22 @@ class FakeBatches(Resource):
                            _check.items_bytes(items), self._holding)
             batch.counts = dict.fromkeys(COUNT_KEYS, 0)
             batch.counts["processing"] = len(items)
+            self._save(batch.id, _to_record(batch))  # kept before it is acknowledged
             self._batches[batch.id] = batch
             bisect.insort(self._order, batch.id)
             self._stored += batch.size
             self._bound(keep=batch.id)
+            self._dirty.discard(batch.id)
+            self._flush(strict=False)
             return self._api(batch, base_url)
 
     def retrieve(self, batch_id: str, *, workspace_id: Optional[str] = None,
                  base_url: str = API_BASE) -> dict[str, Any]:
         """``GET /v1/messages/batches/{id}``."""
         with self._lock:
-            return self._api(self._look(batch_id, workspace_id), base_url)
+            batch = self._look(batch_id, workspace_id)
+            self._flush(strict=False)
+            return self._api(batch, base_url)
 
     def list(
         self, *, limit: int = 20, before_id: Optional[str] = None, after_id: Optional[str] = None,
@@ -279,6 +315,7 @@ class FakeBatches(Resource):
                 batch = self._batches[batch_id]
                 self._settle(batch)
                 data.append(self._api(batch, base_url))
+            self._flush(strict=False)
             return {"data": data, "has_more": has_more, "first_id": data[0]["id"] if data else None,
                     "last_id": data[-1]["id"] if data else None}
 
@@ -289,10 +326,13 @@ class FakeBatches(Resource):
             batch = self._find(batch_id, workspace_id)
             self._expire(batch)
             if batch.status == "ended":
+                self._flush(strict=False)
                 raise InvalidRequestError(CANNOT_CANCEL.format(batch_id=batch.id))
             if batch.status == "in_progress":
                 batch.status = "canceling"
                 batch.cancel_initiated_at = self.service.clock.now()
+                self._dirty.add(batch.id)
+            self._flush(strict=True)
             return self._api(batch, base_url)
 
     def delete(self, batch_id: str, *, workspace_id: Optional[str] = None) -> dict[str, Any]:
@@ -300,14 +340,17 @@ class FakeBatches(Resource):
         with self._lock:
             batch = self._look(batch_id, workspace_id)
             if batch.status != "ended":
+                self._flush(strict=False)
                 raise InvalidRequestError(CANNOT_DELETE.format(batch_id=batch.id))
             self._forget(batch)
+            self._flush(strict=True)
             return {"id": batch.id, "type": "message_batch_deleted"}
 
     def results(self, batch_id: str, *, workspace_id: Optional[str] = None) -> bytes:
         """``GET`` of a batch's ``results_url``: the results file (JSONL)."""
         with self._lock:
             batch = self._look(batch_id, workspace_id)
+            self._flush(strict=False)
             if batch.status != "ended":
                 raise InvalidRequestError(NOT_ENDED.format(batch_id=batch.id))
             if batch.results is None:
@@ -371,6 +414,7 @@ class FakeBatches(Resource):
         batch.items, batch.results, batch.counts = None, results, counts
         batch.status = "ended"
         batch.ended_at = at or self.service.clock.now()
+        self._dirty.add(batch.id)
         self._bound(keep=batch.id)
 
     def _answer(self, batch: _Batch, item: _check.BatchItem) -> dict[str, Any]:
@@ -393,10 +437,12 @@ class FakeBatches(Resource):
         self._stored -= len(batch.results or b"")
         batch.results = None
         batch.archived_at = at
+        self._dirty.add(batch.id)
 
     def _forget(self, batch: _Batch) -> None:
         self._stored -= batch.stored
         del self._batches[batch.id]
+        self._dirty.add(batch.id)
         index = bisect.bisect_left(self._order, batch.id)
         if index < len(self._order) and self._order[index] == batch.id:
             del self._order[index]
@@ -437,3 +483,43 @@ class FakeBatches(Resource):
 
 def _stamp(moment: Optional[datetime]) -> Optional[str]:
     return None if moment is None else format_timestamp(moment)
+
+
+def _to_record(batch: _Batch) -> dict[str, Any]:
+    """A batch as its kept record (JSON-able; requests while in progress, results once ended)."""
+    items = None if batch.items is None else [[i.custom_id, i.params, i.size] for i in batch.items]
+    return {
+        "id": batch.id, "created_at": batch.created_at.isoformat(), "workspace": batch.workspace,
+        "api_version": batch.api_version, "betas": sorted(batch.betas), "items": items, "size": batch.size,
+        "held": batch.held, "status": batch.status, "counts": batch.counts,
+        "cancel_initiated_at": _iso(batch.cancel_initiated_at), "ended_at": _iso(batch.ended_at),
+        "archived_at": _iso(batch.archived_at),
+        "results": None if batch.results is None else batch.results.decode("utf-8"),
+    }
+
+
+def _from_record(record: dict[str, Any]) -> _Batch:
+    """The batch a kept record holds (``ValueError`` / ``KeyError`` / ``TypeError`` if it is not one)."""
+    if record["status"] not in ("in_progress", "canceling", "ended"):
+        raise ValueError(f"unknown processing_status {record['status']!r}")
+    raw_items = record["items"]
+    items = None if raw_items is None else [
+        _check.BatchItem(str(cid), params, int(size)) for cid, params, size in raw_items]
+    if (items is None) != (record["status"] == "ended"):
+        raise ValueError("requests and status disagree")
+    results = record["results"]
+    counts = {key: int(record["counts"][key]) for key in COUNT_KEYS}
+    return _Batch(
+        str(record["id"]), _when(record["created_at"]), record["workspace"], record["api_version"],
+        frozenset(record["betas"]), items, int(record["size"]), bool(record["held"]), record["status"],
+        counts, _opt_when(record["cancel_initiated_at"]), _opt_when(record["ended_at"]),
+        _opt_when(record["archived_at"]), None if results is None else str(results).encode("utf-8"))
+
+
+def _iso(moment: Optional[datetime]) -> Optional[str]:
+    return None if moment is None else moment.isoformat()
+
+
+
+def _opt_when(text: Any) -> Optional[datetime]:
+    return None if text is None else _when(text)

@@ -37,4 +37,4 @@ class CallRecord(list):  # type: ignore[type-arg]
         kept = self.kept
         if kept is not None and len(self) >= kept:
             del self[: len(self) - kept // 2]
-        super().append(call)
+        list.append(self, call)  # (not super(): every recorded call passes here)

@@ -2,9 +2,8 @@
 
 ``FilesResource`` (``claude_files.files``) holds files in id order (ids sort by creation
 time, see ``_ids``), so a page is a binary search plus a slice: O(limit + log n), and a
-cursor is a position that keeps working when the file it names is deleted. Every public
-method takes one lock, so concurrent callers never lose an update. Methods raise the errors of
-``pytest_claude_files.errors``; a rejected call changes nothing.
+cursor is a position that keeps working when the file it names is deleted. Every public method
+takes one lock (no lost update); errors are ``pytest_claude_files.errors``, a refusal changes nothing.
 """
 
 from __future__ import annotations
@@ -434,8 +433,9 @@ class FilesResource:
         """``GET /v1/files/{file_id}``."""
         with self._lock:
             self._purge_expired()
-            stored = self._files.get(file_id)
-            if stored is not None and self._visible(stored, workspace_id):  # the hot path
+            stored = self._files.get(file_id)  # the hot path, inline: a visible file
+            if stored is not None and (stored.workspace == workspace_id
+                                       or not self.settings.partition_workspaces):
                 self.calls.append(_new_call(Call, ("retrieve_metadata", file_id, {}, None)))
                 return stored.meta
             return self._recorded("retrieve_metadata", file_id,

@@ -9,7 +9,6 @@ workspace. It is bounded (the last :data:`JOURNAL_KEPT` requests, each path cut 
 
 from __future__ import annotations
 
-import threading
 from collections import deque
 from typing import Iterator, NamedTuple, Optional
 
@@ -32,31 +31,30 @@ class Exchange(NamedTuple):
 
 
 class Journal:
-    """Every request the fake answered, oldest first (``claude_files.journal``)."""
+    """Every request the fake answered, oldest first (``claude_files.journal``).
+
+    Lock-free: a bounded ``deque``'s ``append``, ``copy`` and ``clear`` are each one step
+    under the GIL, so a request records itself without a lock and a reader filters a copy.
+    """
 
     def __init__(self, maxlen: int = JOURNAL_KEPT) -> None:
         self._entries: deque[Exchange] = deque(maxlen=maxlen)
-        self._lock = threading.Lock()
 
     def record(self, entry: Exchange) -> None:
-        if len(entry.path) > PATH_KEPT:
+        if len(entry[1]) > PATH_KEPT:
             entry = entry._replace(path=entry.path[:PATH_KEPT])
-        with self._lock:
-            self._entries.append(entry)
+        self._entries.append(entry)
 
     def entries(self, operation: Optional[str] = None) -> list[Exchange]:
         """The requests, optionally only those of one operation (``"upload"``, ``"batches.create"``)."""
-        with self._lock:
-            return [e for e in self._entries if operation is None or e.operation == operation]
+        return [e for e in self._entries.copy() if operation is None or e.operation == operation]
 
     def errors(self) -> list[Exchange]:
         """The requests answered with an error (status 400 and above)."""
-        with self._lock:
-            return [e for e in self._entries if e.status >= 400]
+        return [e for e in self._entries.copy() if e.status >= 400]
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+        self._entries.clear()
 
     def __iter__(self) -> Iterator[Exchange]:
         return iter(self.entries())

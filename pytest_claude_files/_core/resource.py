@@ -8,12 +8,14 @@ reset with it, and is asked at the end of a test for the problems that must fail
 
 from __future__ import annotations
 
-from typing import Any, Optional, Protocol
+from typing import Any, Mapping, Optional, Protocol
 
 from pytest_claude_files._core.clock import FakeClock
 from pytest_claude_files._core.files import FilesResource
 from pytest_claude_files._core.misuse import MisuseLog
 from pytest_claude_files._core.settings import FakeFilesSettings
+from pytest_claude_files._core.storage import RecordStorage
+from pytest_claude_files.errors import FilesAPIError
 
 __all__ = ["Renamed", "Resource", "ServiceLike"]
 
@@ -23,6 +25,7 @@ class ServiceLike(Protocol):
 
     files: FilesResource
     misuse: MisuseLog
+    records: RecordStorage
 
     @property
     def settings(self) -> FakeFilesSettings: ...
@@ -37,6 +40,8 @@ class Resource:
     the problems that must fail it (unused scripted replies, script mistakes)."""
 
     name: str = ""
+    records_loaded = False
+    """Set once the service's ``records`` were taken back: from then on a reset clears them."""
 
     def __init__(self, service: ServiceLike) -> None:
         self.service = service
@@ -47,6 +52,29 @@ class Resource:
     def problems(self) -> list[str]:
         """What fails the test at teardown (none by default)."""
         return []
+
+    def load_records(self) -> None:
+        """Once, when the service is made: take back the objects its ``records`` kept
+        (a restart of the emulator with ``--data-dir``; nothing by default)."""
+
+    def _save(self, key: str, record: Mapping[str, Any], *, strict: bool = True, kind: str = "") -> None:
+        """Keep an object's record (``strict``: a failure is the request's 500; else, for a
+        change a read made, it is let go: the disk keeps the state before it)."""
+        try:
+            self.service.records.save(kind or self.name, key, record)
+        except FilesAPIError:
+            if strict:
+                raise
+
+    def _clear_records(self, *kinds: str) -> None:
+        """A reset (under the resource's lock, so no write of a request can come in between):
+        the records of this resource's kinds go too (not at the start: they are still to load)."""
+        if self.records_loaded:
+            for kind in kinds or (self.name,):
+                self.service.records.clear(kind)
+
+    def _drop(self, key: str, *, kind: str = "") -> None:
+        self.service.records.drop(kind or self.name, key)
 
 
 class Renamed:

@@ -37,6 +37,7 @@ from pytest_claude_files._core.resource import Resource
 from pytest_claude_files._core.sessions import FakeSessions
 from pytest_claude_files._core.settings import FakeFilesSettings
 from pytest_claude_files._core.skills import FakeSkills
+from pytest_claude_files._core.storage import MemoryRecords, RecordStorage
 from pytest_claude_files.models import DeletedFile, Dialect, FileMetadata
 
 __all__ = ["FakeFiles", "FakeService", "Resource"]
@@ -45,8 +46,9 @@ __all__ = ["FakeFiles", "FakeService", "Resource"]
 class FakeService:
     """The fake Anthropic API of one account: ``claude_files``.
 
-    ``FakeService(settings, clock=..., files=...)`` or ``FakeService(**settings)``:
-    ``files`` plugs in a Files resource with its own storage (default: in memory).
+    ``FakeService(settings, clock=..., files=..., records=...)`` or ``FakeService(**settings)``:
+    ``files`` plugs in a Files resource with its own storage (default: in memory),
+    ``records`` where the other resources keep their objects (default: nowhere else).
     """
 
     def __init__(
@@ -55,6 +57,7 @@ class FakeService:
         *,
         clock: Optional[FakeClock] = None,
         files: Optional[FilesResource] = None,
+        records: Optional[RecordStorage] = None,
         **overrides: Any,
     ) -> None:
         base = settings or (files.settings if files is not None else FakeFilesSettings())
@@ -65,6 +68,8 @@ class FakeService:
         self.files: FilesResource = files
         """The Files resource (``claude_files.files``): also every file's metadata, newest first."""
         self.misuse: MisuseLog = files.misuse
+        self.records: RecordStorage = records if records is not None else MemoryRecords()
+        """Where the objects of the resources beside Files are kept (``_core/storage.py``)."""
         self.lifecycle: Lifecycle = Lifecycle(files)
         """The uploads the code under test made, watched for the session verdict's findings."""
         self.journal: Journal = Journal()
@@ -88,6 +93,9 @@ class FakeService:
         """Managed Agents sessions, their mounted files and events; script agent turns with
         ``claude_files.sessions.reply(...)``."""
         self.resources.update(agents=self.agents, environments=self.environments, sessions=self.sessions)
+        for resource in self.resources.values():  # what ``records`` kept (an emulator's restart)
+            resource.load_records()
+            resource.records_loaded = True
 
     # -- the whole account ------------------------------------------------------------
     @property

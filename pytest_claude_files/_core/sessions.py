@@ -18,13 +18,15 @@ from __future__ import annotations
 import bisect
 import threading
 from collections import deque
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterator, List, Mapping, Optional
 
 from pytest_claude_files._core.agents import FakeAgents, FakeEnvironments
 from pytest_claude_files._core.managed import MAX_OBJECTS, check_metadata, check_str, new_id, page_of
 from pytest_claude_files._core.resource import Renamed, Resource, ServiceLike
+from pytest_claude_files._core.session_state import MAX_EVENTS as MAX_EVENTS
+from pytest_claude_files._core.session_state import SessionState as _Session
+from pytest_claude_files._core.session_state import from_record, to_record
 from pytest_claude_files._core.session_turns import (
     INITIAL,
     OUTPUTS_DIR,
@@ -43,27 +45,12 @@ __all__ = ["FakeSessions", "SessionReply"]
 MAX_FILES = 100
 """At most 100 files a session (Managed Agents files page)."""
 UPLOADS_DIR = "/mnt/session/uploads/"
-MAX_EVENTS = 10_000
-"""Decision: a session keeps its last 10,000 events (bounded memory)."""
 MAX_MOUNT_PATH = 1024
 STREAM_WAIT_SECONDS = 1.0
 """How long an event stream with nothing new waits for an event before the fake ends it."""
 _END_OF_TURN = ("session.status_idle", "session.status_terminated", "session.deleted")
 _SESSION_AGENT_KEYS = ("id", "type", "name", "description", "system", "model", "tools", "mcp_servers",
                        "skills", "multiagent", "execution_identity", "version")
-
-
-@dataclass
-class _Session:
-    obj: dict[str, Any]
-    workspace: Optional[str]
-    resources: dict[str, dict[str, Any]] = field(default_factory=dict)
-    resource_order: List[str] = field(default_factory=list)
-    events: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=MAX_EVENTS))
-    sequence: int = 0  # events ever recorded (a stream's position survives the deque's trimming)
-    scoped_files: set[str] = field(default_factory=set)
-    pending: Optional[tuple[SessionReply, dict[str, Any], dict[str, Any], int]] = None
-    """A turn still running: its reply, message, span start event and the reads left."""
 
 
 class FakeSessions(Resource):
@@ -93,7 +80,22 @@ class FakeSessions(Resource):
             self._order: List[str] = []
             self._replies: deque[SessionReply] = deque()
             self.sent: List[dict[str, Any]] = []
+            self._clear_records()
             """Every event clients sent (``initial_events`` too), oldest first (the last 10,000)."""
+
+    def load_records(self) -> None:
+        """The sessions the service's ``records`` kept (an emulator's restart), as they were."""
+        def restore(key: str, record: dict[str, Any]) -> None:
+            if key in self._sessions:
+                raise ValueError(f"session {key} twice")
+            self._sessions[key] = from_record(key, record)
+            bisect.insort(self._order, key)
+
+        with self._lock:
+            self.service.records.load(self.name, restore)
+
+    def _persist(self, session: _Session, *, strict: bool = True) -> None:
+        self._save(session.obj["id"], to_record(session), strict=strict)
 
     # -- scripting ---------------------------------------------------------------------
     def reply(self, text: Optional[str] = None, *, output_files: Optional[OutputFiles] = None,
@@ -200,10 +202,15 @@ class FakeSessions(Resource):
             except FilesAPIError:
                 self._drop_files(session)
                 raise
+            try:
+                if initial:
+                    self._send(session, initial)
+                self._persist(session)  # kept before it is acknowledged
+            except FilesAPIError:
+                self._drop_files(session)
+                raise
             self._sessions[session_id] = session
             bisect.insort(self._order, session_id)
-            if initial:
-                self._send(session, initial)
             return self._view(session)
 
     def retrieve(self, session_id: str, *, workspace_id: Optional[str] = None) -> dict[str, Any]:
@@ -229,6 +236,7 @@ class FakeSessions(Resource):
                     merged.pop(key, None)
                 obj["metadata"] = check_metadata(merged)
             obj["updated_at"] = format_timestamp(self.service.clock.now())
+            self._persist(session)
             return self._view(session)
 
     def list(self, *, limit: int = 20, page: Optional[str] = None, order: str = "desc",
@@ -274,6 +282,7 @@ class FakeSessions(Resource):
                 stamp = format_timestamp(self.service.clock.now())
                 session.obj["archived_at"] = stamp
                 session.obj["updated_at"] = stamp
+                self._persist(session)
             return self._view(session)
 
     def delete(self, session_id: str, *, workspace_id: Optional[str] = None) -> dict[str, Any]:
@@ -284,6 +293,7 @@ class FakeSessions(Resource):
             if session.obj["status"] == "running":
                 raise InvalidRequestError(
                     f"Session `{shown(session_id)}` is running; interrupt it before deleting it.")
+            self._drop(session_id)
             self._record(session, {"type": "session.deleted"})
             del self._sessions[session_id]
             self._order.pop(bisect.bisect_left(self._order, session_id))
@@ -297,6 +307,7 @@ class FakeSessions(Resource):
             session = self._writable(session_id, workspace_id)
             resource = self._mount(session, body, "body")
             session.obj["updated_at"] = resource["created_at"]
+            self._persist(session)
             return dict(resource)
 
     def list_resources(self, session_id: str, *, limit: Optional[int] = None, page: Optional[str] = None,
@@ -335,6 +346,7 @@ class FakeSessions(Resource):
             del session.resources[resource_id]
             session.resource_order.pop(bisect.bisect_left(session.resource_order, resource_id))
             session.obj["updated_at"] = format_timestamp(self.service.clock.now())
+            self._persist(session)
             return {"id": resource_id, "type": "session_resource_deleted"}
 
     # -- events --------------------------------------------------------------------------
@@ -344,7 +356,9 @@ class FakeSessions(Resource):
         events = check_sent_events(body.get("events"), key="events")
         with self._lock:
             session = self._writable(session_id, workspace_id)
-            return {"data": self._send(session, events)}
+            sent = self._send(session, events)
+            self._persist(session)
+            return {"data": sent}
 
     def list_events(self, session_id: str, *, limit: int = 20, page: Optional[str] = None, order: str = "asc",
                     types: Optional[List[str]] = None,
@@ -516,6 +530,7 @@ class FakeSessions(Resource):
             session.pending = (reply, message, start, left - 1)
             if left <= 1:
                 self._finish(session)
+            self._persist(session, strict=False)  # a read moved the turn on
 
     def _finish(self, session: _Session) -> None:
         assert session.pending is not None

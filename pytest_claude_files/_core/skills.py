@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 from typing import Any, Optional, Sequence
 
 from pytest_claude_files._core import ids as _ids
+from pytest_claude_files._core.clock import parse_aware as _when
 from pytest_claude_files._core.resource import Resource
 from pytest_claude_files._core.skill_bundle import (
     BETA_MAX_BUNDLE_BYTES,
@@ -67,6 +68,8 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 1000
 SKILL_NOT_FOUND = "Skill not found: {skill_id}"
 VERSION_NOT_FOUND = "Skill version not found: {version}"
+VERSIONS_KIND = "skill_versions"
+"""The kind of a skill version's record (``records``): one each, its bundle's files in it."""
 CODE_EXECUTION_REQUIRED = "Skills beta requires the code_execution tool to be included in the request."
 
 
@@ -174,6 +177,54 @@ class FakeSkills(Resource):
     def reset(self) -> None:
         with self._lock:
             self._skills.clear()
+            self._clear_records(self.name, VERSIONS_KIND)
+
+    def load_records(self) -> None:
+        """The skills and versions the service's ``records`` kept (an emulator's restart); a
+        version whose skill was not kept is refused (the storage sets it aside)."""
+        def skill(key: str, record: dict[str, Any]) -> None:
+            found = SkillRecord(str(record["id"]), str(record["display_name"]), "custom",
+                                _when(record["created_at"]), _when(record["updated_at"]),
+                                str(record["name"]), record["workspace"])
+            if found.id != key or key in self._skills:
+                raise ValueError("the record of another skill")
+            self._skills[key] = found
+
+        versions: list[SkillVersionRecord] = []
+
+        def version(key: str, record: dict[str, Any]) -> None:
+            bundle = record["bundle"]
+            files = tuple((str(path), base64.b64decode(data, validate=True))
+                          for path, data in bundle["files"])
+            found = SkillVersionRecord(str(record["id"]), str(int(record["version"])),
+                                       str(record["skill_id"]), _when(record["created_at"]),
+                                       Bundle(str(bundle["directory"]), str(bundle["name"]),
+                                              str(bundle["description"]), files))
+            if found.id != key or found.skill_id not in self._skills:
+                raise ValueError("a version of no kept skill (deleted or made as the server stopped)")
+            versions.append(found)
+
+        with self._lock:
+            self.service.records.load(self.name, skill)
+            self.service.records.load(VERSIONS_KIND, version)
+            for found in sorted(versions, key=lambda v: int(v.version)):
+                self._skills[found.skill_id].versions.append(found)
+                self._last_micros = max(self._last_micros, int(found.version))
+
+    def _persist(self, skill: SkillRecord, version: Optional[SkillVersionRecord] = None) -> None:
+        """The records of a change, the version first, then the skill (its commit point)."""
+        if version is not None:
+            bundle = version.bundle
+            self._save(version.id, {
+                "id": version.id, "version": version.version, "skill_id": version.skill_id,
+                "created_at": version.created_at.isoformat(),
+                "bundle": {"directory": bundle.directory, "name": bundle.name,
+                           "description": bundle.description,
+                           "files": [[path, base64.b64encode(data).decode()] for path, data in bundle.files]},
+            }, kind=VERSIONS_KIND)
+        self._save(skill.id, {
+            "id": skill.id, "display_name": skill.display_name, "created_at": skill.created_at.isoformat(),
+            "updated_at": skill.updated_at.isoformat(), "name": skill.name, "workspace": skill.workspace})
 
     @property
     def bytes_used(self) -> int:
@@ -245,6 +296,7 @@ class FakeSkills(Resource):
                                 bundle.name, workspace)
             skill.versions.append(SkillVersionRecord(_new_id("skver_01"), self._stamp(now), skill.id,
                                                      now, bundle))
+            self._persist(skill, skill.versions[0])  # kept before it is acknowledged
             self._skills[skill.id] = skill
             return skill
 
@@ -260,8 +312,14 @@ class FakeSkills(Resource):
             self._room_for(bundle)
             now = self._now()
             record = SkillVersionRecord(_new_id("skver_01"), self._stamp(now), skill.id, now, bundle)
-            skill.versions.append(record)
+            before = skill.updated_at
             skill.updated_at = now
+            try:
+                self._persist(skill, record)
+            except Exception:
+                skill.updated_at = before
+                raise
+            skill.versions.append(record)
             return record
 
     def _room_for(self, bundle: Bundle) -> None:
@@ -279,7 +337,10 @@ class FakeSkills(Resource):
                 raise InvalidRequestError(
                     f"Cannot delete skill {skill.id}: it has {len(skill.versions)} version(s). Delete all "
                     "versions first (DELETE /v1/skills/{skill_id}/versions/{version}).")
+            self._drop(skill.id)  # the commit point; its versions' records follow
             del self._skills[skill.id]
+            for version in skill.versions:
+                self._drop(version.id, kind=VERSIONS_KIND)
             return {"id": skill.id, "type": "skill_deleted"}
 
     def delete_version(self, skill_id: str, version: str, rules: SkillRules,
@@ -297,6 +358,8 @@ class FakeSkills(Resource):
                     f"Cannot delete the only version of skill {skill.id}: a skill holds at least one "
                     "version; delete the skill instead.")
             skill.updated_at = self._now()
+            self._drop(record.id, kind=VERSIONS_KIND)
+            self._persist(skill)
             return {"id": record.version if rules.beta else record.id, "type": "skill_version_deleted"}
 
     def listing(self, workspace: Optional[str], source: Optional[str]) -> list[SkillRecord]:
@@ -388,3 +451,4 @@ def parse_limit(values: Optional[str]) -> int:
     if limit > MAX_LIMIT:
         raise InvalidRequestError(f"limit: Input should be less than or equal to {MAX_LIMIT}")
     return limit
+

@@ -19,18 +19,27 @@ with it: the directory store quarantines it).
 
 :class:`MemoryStorage` is the default: contents stay in memory, nothing to do. The
 emulator's ``--data-dir`` store is ``server/_store.py``'s ``DirectoryStore``.
+
+The other resources (batches, skills, agents, environments, sessions) keep their objects
+through a :class:`RecordStorage` of the service (``FakeService(records=...)``): each object is
+a JSON-able record under its kind and id, saved whole after every change the API
+acknowledges (``save``, durable when it returns; an API error when it could not be kept),
+dropped when the object goes, and handed back once at the start (``load``). The default,
+:class:`MemoryRecords`, keeps nothing; the emulator's is ``server/_records.py``'s
+``DirectoryRecords``.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Collection, Optional, Protocol, Union
+from typing import Any, Callable, Collection, Mapping, Optional, Protocol, Union
 
 from pytest_claude_files.models import FileMetadata
 
-__all__ = ["Content", "MemoryStorage", "Restore", "Storage"]
+__all__ = ["Content", "MemoryRecords", "MemoryStorage", "RecordStorage", "Restore", "Storage"]
 
 Content = Union[bytes, bytearray, memoryview]
 Restore = Callable[[FileMetadata, Optional[str], Content], None]
+RestoreRecord = Callable[[str, dict[str, Any]], None]
 
 
 class Storage(Protocol):
@@ -84,4 +93,42 @@ class MemoryStorage:
         return None
 
     def load(self, restore: Restore) -> None:
+        return None
+
+
+class RecordStorage(Protocol):
+    """Where the objects of the resources beside Files live, one JSON-able record each."""
+
+    def save(self, kind: str, key: str, record: Mapping[str, Any]) -> None:
+        """Keep ``record`` as the object ``key`` of ``kind`` (durable when this returns;
+        raises the API's error, a 500, when it could not be kept)."""
+        ...
+
+    def drop(self, kind: str, key: str) -> None:
+        """The object is gone for good."""
+        ...
+
+    def clear(self, kind: str) -> None:
+        """After a reset: every record of ``kind`` goes."""
+        ...
+
+    def load(self, kind: str, restore: RestoreRecord) -> None:
+        """Once, at the start: hand back every kept record of ``kind`` with ``restore``
+        (which raises ``ValueError`` or ``KeyError`` for a record it refuses)."""
+        ...
+
+
+class MemoryRecords:
+    """Nothing kept beyond the objects themselves (the default)."""
+
+    def save(self, kind: str, key: str, record: Mapping[str, Any]) -> None:
+        return None
+
+    def drop(self, kind: str, key: str) -> None:
+        return None
+
+    def clear(self, kind: str) -> None:
+        return None
+
+    def load(self, kind: str, restore: RestoreRecord) -> None:
         return None

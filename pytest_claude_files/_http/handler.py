@@ -36,7 +36,12 @@ from pytest_claude_files._http.endpoint import (
     json_response,
 )
 from pytest_claude_files._http.endpoint import dumps as _dumps
-from pytest_claude_files._http.headers import GA_PAGINATING_VERSIONS, check_beta, check_version
+from pytest_claude_files._http.headers import (
+    ANTHROPIC_VERSIONS,
+    GA_PAGINATING_VERSIONS,
+    check_beta,
+    check_version,
+)
 from pytest_claude_files._http.multipart import parse_multipart
 from pytest_claude_files._http.retries import RetryWatch
 from pytest_claude_files._http.routes import api_key_of
@@ -55,6 +60,8 @@ __all__ = [
     "FilesHandler", "HTTPRequest", "HTTPResponse", "InternalError", "api_key_of", "dialect_of",
     "error_response", "ratelimit_headers",
 ]
+
+_new_exchange = tuple.__new__  # an Exchange without NamedTuple's Python-level __new__
 
 log = logging.getLogger("pytest_claude_files")
 
@@ -208,9 +215,9 @@ class FilesHandler:
             except Exception as exc:  # bookkeeping of the fake: a bug, never a raise to the client
                 self._record_internal_error(request, exc)
         route = request.route
-        self.files.journal.record(Exchange(
+        self.files.journal.record(_new_exchange(Exchange, (
             request.method, request.path, route[0] if route is not None else None, response.status,
-            _error_type(response) if response.status >= 400 else None, request_id, workspace))
+            _error_type(response) if response.status >= 400 else None, request_id, workspace)))
         return response
 
     def _record_internal_error(self, request: HTTPRequest, exc: Exception) -> None:
@@ -244,7 +251,9 @@ class FilesHandler:
         if operation is None:
             raise NotFoundError(f"Not found: {shown(request.method)} {shown(request.path)}")
         if settings.check_anthropic_version:
-            check_version(request_headers.get("anthropic-version"))
+            version = request_headers.get("anthropic-version")
+            if version not in ANTHROPIC_VERSIONS:  # (a known version, as sent: no call)
+                check_version(version)
         beta = request_headers.get("anthropic-beta")
         dialect: Dialect = "ga"
         if beta:
@@ -274,7 +283,7 @@ class FilesHandler:
             headers = [("content-type", JSON), ("request-id", request_id)]
             if extra:
                 headers.extend(extra)
-            meta = self.files.retrieve(file_id, workspace_id=workspace)
+            meta = self.files.files.retrieve(file_id, workspace_id=workspace)
             return HTTPResponse(200, headers, meta.to_api_json(dialect))
         if operation == "list":
             body = self._list(dialect, _query(request.query), workspace, request_headers, beta)

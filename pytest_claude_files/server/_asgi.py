@@ -95,6 +95,10 @@ def _response_name(name: str) -> bytes:
     return raw
 
 
+_NO_BODY: Message = {"type": "http.request", "body": b"", "more_body": False}
+"""What a request without ``content-length`` or ``transfer-encoding`` has as its body."""
+
+
 class _Disconnected(Exception):
     """The client went away while the body was being received."""
 
@@ -176,14 +180,17 @@ class FilesASGIApp:
         method: str = scope["method"]
         raw_headers = scope["headers"]
         query_bytes: bytes = scope["query_string"]
-        if len(raw_path) > 512 or len(query_bytes) > 2048 or len(raw_headers) > 16 or any(
-                len(k) + len(v) > 2048 for k, v in raw_headers):  # else within bounds: 16 x 2 kB
-            refused = bounds_error(raw_path, query_bytes, raw_headers)
+        names = _REQUEST_NAMES
+        headers: dict[str, str] = {}
+        size = 0  # names and values: one pass builds the mapping and measures the headers
+        for k, v in raw_headers:
+            size += len(k) + len(v)
+            headers[names.get(k) or _request_name(k)] = v.decode("latin-1")
+        if len(raw_path) > 512 or len(query_bytes) > 2048 or len(raw_headers) > 16 or size > 32768:
+            refused = bounds_error(raw_path, query_bytes, raw_headers)  # (else within every bound)
             if refused is not None:
                 await _send_response(send, _closing(refused))
                 return
-        names = _REQUEST_NAMES
-        headers = {names.get(k) or _request_name(k): v.decode("latin-1") for k, v in raw_headers}
         if len(headers) != len(raw_headers):  # a repeated header: join the values, as HTTP does
             headers = HTTPRequest.build(method, path, "", ((k.decode("latin-1"), v.decode("latin-1"))
                                                            for k, v in raw_headers)).headers  # type: ignore[assignment]
@@ -216,13 +223,16 @@ class FilesASGIApp:
         if declared and declared.isdigit() and int(declared) > self.max_body:
             await _send_response(send, _closing(_too_large(self.max_body)))  # refused before it is sent
             return
-        try:  # a client that announced a body must send it within read_timeout
-            has_body = (declared and declared != "0") or "transfer-encoding" in headers
-            deadline = self._deadline()
-            first = await (self._receive(receive, deadline) if has_body else receive())
-        except _BodyError as failed:
-            await _send_response(send, _closing(failed.response))
-            return
+        if (declared and declared != "0") or "transfer-encoding" in headers:
+            try:  # a client that announced a body must send it within read_timeout
+                deadline = self._deadline()
+                first = await self._receive(receive, deadline)
+            except _BodyError as failed:
+                await _send_response(send, _closing(failed.response))
+                return
+        else:  # no body announced: HTTP/1.1 says there is none (RFC 9112, 6.3), nothing to receive
+            first = _NO_BODY
+            deadline = None
         if first["type"] == "http.request" and not first.get("more_body", False):
             request.body = first.get("body", b"")  # the whole body in one message: most requests
         else:

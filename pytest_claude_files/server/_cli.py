@@ -122,7 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-control-api", dest="control_api", action="store_false",
                        help="do not serve the control API under /_claude_files/")
     serve.add_argument("--data-dir", metavar="DIR",
-                       help="keep files in DIR across restarts (default: in memory only)")
+                       help="keep files, batches, skills, agents, environments, sessions and "
+                            "the clock in DIR across restarts (default: in memory only)")
     serve.add_argument("--seed", dest="seed_file", metavar="FILE",
                        help="JSON Lines file of files every space starts with "
                             "(claude-files-fake docs server#seed-files)")

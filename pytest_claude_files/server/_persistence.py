@@ -3,6 +3,7 @@ with a :class:`~pytest_claude_files.server._store.DirectoryStore` plugged in), a
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
@@ -59,14 +60,25 @@ class PersistentFakeFiles(FilesResource):
         return self.store.is_new
 
 
-def check_data_dir(path: Path) -> None:
+NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+"""What a full disk (or no inodes left, or a read-only one) answers a new file: the server still
+starts on a data dir that holds state, and serves it; writes answer the API's 500."""
+
+
+def check_data_dir(path: Path) -> Optional[str]:
+    """Make ``path`` if need be and probe it with a new file; a clear error when it cannot be
+    used, a warning (returned) when it exists but has no room for new files (reads are served)."""
     try:
         path.mkdir(parents=True, exist_ok=True)
         probe = path / ".write-test"
-        probe.write_bytes(b"")
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644))
         probe.unlink()
     except OSError as exc:
+        if exc.errno in NO_ROOM and path.is_dir():
+            return (f"--data-dir {path}: no room for new files ({exc.strerror}): what it holds is served, "
+                    "writes answer 500 until there is room")
         raise ServerError(f"--data-dir {path}: not a writable directory ({exc.strerror})") from None
+    return None
 
 
 def load_seed_file(path: os.PathLike[str] | str) -> list[dict[str, Any]]:

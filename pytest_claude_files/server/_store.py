@@ -28,7 +28,8 @@ from pytest_claude_files._core.storage import Content, Restore
 from pytest_claude_files.errors import FilesAPIError, FilesInternalError
 from pytest_claude_files.models import FileMetadata
 
-__all__ = ["STEPS", "WORKSPACE_KEY", "DirectoryStore", "StoreIO"]
+__all__ = ["STEPS", "WORKSPACE_KEY", "DirectoryStore", "StoreIO", "disk_error", "fsync_dir", "put_file",
+           "quarantine", "write_new"]
 
 
 class StoreIO:
@@ -82,7 +83,7 @@ class DirectoryStore:
         try:
             return self._stage(content)
         except OSError as exc:
-            raise _disk_error(exc, self.directory) from None
+            raise disk_error(exc, self.directory) from None
 
     def commit(
         self, meta: FileMetadata, workspace: Optional[str], content: Content, staged: object
@@ -96,7 +97,7 @@ class DirectoryStore:
         except OSError as exc:
             for suffix in (".json", ".bin"):
                 (self.directory / meta.id).with_suffix(suffix).unlink(missing_ok=True)
-            raise _disk_error(exc, self.directory) from None
+            raise disk_error(exc, self.directory) from None
         finally:
             if path is not None and path is not staged:
                 path.unlink(missing_ok=True)
@@ -115,7 +116,7 @@ class DirectoryStore:
         base = self.directory / file_id
         self.io.step("delete.meta")
         base.with_suffix(".json").unlink(missing_ok=True)  # gone for good from here on
-        _fsync_dir(self.directory)
+        fsync_dir(self.directory)
         self.io.step("delete.bin")
         base.with_suffix(".bin").unlink(missing_ok=True)
 
@@ -126,7 +127,7 @@ class DirectoryStore:
         for path in sorted(self.directory.glob("file_*.json")):
             if path.stem not in keep:
                 path.unlink(missing_ok=True)
-        _fsync_dir(self.directory)
+        fsync_dir(self.directory)
         for path in self.directory.glob("file_*.bin"):
             if path.stem not in keep:
                 path.unlink(missing_ok=True)
@@ -164,63 +165,81 @@ class DirectoryStore:
 
     # -- the disk -----------------------------------------------------------------------
     def _quarantine(self, path: Path, reason: str) -> None:
-        self.quarantine.mkdir(parents=True, exist_ok=True)
-        target = self.quarantine / path.name
-        number = 1
-        while target.exists():
-            target = self.quarantine / f"{path.name}.{number}"
-            number += 1
-        os.replace(path, target)
-        message = f"quarantined {path} -> {target}: {reason}"
-        self.start_warnings.append(message)
-        logger.warning("claude-files-fake: %s", message)
+        quarantine(path, self.quarantine, reason, self.start_warnings)
 
     def _stage(self, content: Content) -> Path:
         self.directory.mkdir(parents=True, exist_ok=True)
         path = self.directory / f"upload-{uuid.uuid4().hex}.tmp"
         try:
-            self._write(path, memoryview(content), "stage")
+            write_new(self.io, path, memoryview(content), "stage")
         except BaseException:
             path.unlink(missing_ok=True)
             raise
         return path
 
-    def _write(self, path: Path, view: memoryview, what: str) -> None:
-        io = self.io
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            io.step(f"{what}.write")
-            view = view.cast("B") if view.format != "B" or view.ndim != 1 else view
-            done = 0
-            while done < view.nbytes:
-                done += io.write(fd, view[done:done + _CHUNK])
-            io.step(f"{what}.fsync")
-            io.fsync(fd)
-        finally:
-            os.close(fd)
-
     def _commit(self, meta: FileMetadata, staged: Path, workspace: Optional[str] = None) -> None:
         io, base = self.io, self.directory / meta.id
         io.step("bin.rename")
         os.replace(staged, base.with_suffix(".bin"))
-        meta_tmp = self.directory / f"{meta.id}.json.tmp"
-        try:
-            record = meta.model_dump_json().encode()
-            if workspace is not None:  # the file's workspace, for ``partition_workspaces`` after a restart
-                record = record[:-1] + b"," + json.dumps({WORKSPACE_KEY: workspace})[1:].encode()
-            self._write(meta_tmp, memoryview(record), "meta")
-            io.step("meta.rename")
-            os.replace(meta_tmp, base.with_suffix(".json"))
-        finally:
-            meta_tmp.unlink(missing_ok=True)
+        record = meta.model_dump_json().encode()
+        if workspace is not None:  # the file's workspace, for ``partition_workspaces`` after a restart
+            record = record[:-1] + b"," + json.dumps({WORKSPACE_KEY: workspace})[1:].encode()
+        put_file(io, self.directory, f"{meta.id}.json", record, "meta")
         io.step("dir.fsync")
-        _fsync_dir(self.directory)
+        fsync_dir(self.directory)
 
 
-def _disk_error(exc: OSError, directory: Path) -> FilesInternalError:
-    what = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror or str(exc)
-    return FilesInternalError(f"Internal server error: the emulator could not store the file in {directory} "
-                    f"({what}); nothing was stored.")
+def write_new(io: StoreIO, path: Path, view: memoryview, what: str) -> None:
+    """Write a new file ``path`` and fsync it (steps ``{what}.write``, ``{what}.fsync``)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        io.step(f"{what}.write")
+        view = view.cast("B") if view.format != "B" or view.ndim != 1 else view
+        done = 0
+        while done < view.nbytes:
+            done += io.write(fd, view[done:done + _CHUNK])
+        io.step(f"{what}.fsync")
+        io.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def put_file(io: StoreIO, directory: Path, name: str, data: bytes, what: str) -> None:
+    """``directory/name`` holds ``data`` whole or not at all: a temporary file, fsynced, renamed
+    over it (steps ``{what}.write``, ``{what}.fsync``, ``{what}.rename``); the caller fsyncs
+    the directory."""
+    temporary = directory / f"{name}.tmp"
+    try:
+        write_new(io, temporary, memoryview(data), what)
+        io.step(f"{what}.rename")
+        os.replace(temporary, directory / name)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def quarantine(path: Path, into: Path, reason: str, warnings: list[str]) -> None:
+    """Move ``path`` into ``into`` (never over another) with a warning; when the disk has no
+    room for it (no inodes left), it stays where it is, and is not served, with a warning."""
+    try:
+        into.mkdir(parents=True, exist_ok=True)
+        target = into / path.name
+        number = 1
+        while target.exists():
+            target = into / f"{path.name}.{number}"
+            number += 1
+        os.replace(path, target)
+        message = f"quarantined {path} -> {target}: {reason}"
+    except OSError as exc:
+        message = f"set aside {path} (not served; left in place: {exc.strerror or exc}): {reason}"
+    warnings.append(message)
+    logger.warning("claude-files-fake: %s", message)
+
+
+def disk_error(exc: OSError, directory: Path, what: str = "the file") -> FilesInternalError:
+    """The API's 500 for a write the disk refused."""
+    why = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror or str(exc)
+    return FilesInternalError(f"Internal server error: the emulator could not store {what} in {directory} "
+                              f"({why}); nothing was stored.")
 
 
 def _size(path: Path) -> int:
@@ -240,7 +259,7 @@ def _reason(exc: BaseException) -> str:
     return str(exc) or exc.__class__.__name__
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(fd)

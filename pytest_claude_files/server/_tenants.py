@@ -15,9 +15,11 @@ from pytest_claude_files._core.clock import FakeClock
 from pytest_claude_files._core.files import FakeFilesSettings, FilesResource
 from pytest_claude_files._core.service import FakeService
 from pytest_claude_files._http.handler import FilesHandler, api_key_of
+from pytest_claude_files.errors import FilesAPIError
 from pytest_claude_files.server._dirlock import DataDirLock
 from pytest_claude_files.server._faults import Fault, FaultSchedule
 from pytest_claude_files.server._persistence import PersistentFakeFiles, check_data_dir
+from pytest_claude_files.server._records import STATE_DIR, DirectoryRecords
 
 SHARED_LABEL = "shared"
 CALLS_KEPT = 10_000
@@ -40,12 +42,16 @@ class Tenant:
     seeds: Sequence[Mapping[str, Any]] = ()
     faults: FaultSchedule = field(default_factory=FaultSchedule)
     counts: Counter[str] = field(default_factory=Counter)
+    records: Optional[DirectoryRecords] = None
+    """Where its batches, skills, sessions... and its clock are kept (``--data-dir``)."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def begin(self, operation: Optional[str]) -> Optional[Fault]:
-        """Count a request and take the fault that applies to it, if any."""
-        with self._lock:
-            self.counts[operation or "unknown"] += 1
+        """Count a request and take the fault that applies to it, if any.
+
+        Only the server's event loop counts (one thread), and a ``dict`` step is atomic under
+        the GIL: no lock here, where every request passes; readers copy under ``_lock``."""
+        self.counts[operation or "unknown"] += 1
         return self.faults.take(operation)
 
     def request_counts(self) -> dict[str, int]:
@@ -56,7 +62,10 @@ class Tenant:
         """Back to the start: no files (but the seeds), no calls, no counts, no faults,
         and a clock that follows real time again."""
         self.files.reset()
-        self.files.clock = FakeClock()
+        clock = FakeClock()
+        if self.records is not None:
+            self.records.watch(clock)
+        self.files.clock = clock
         self.faults.clear()
         with self._lock:
             self.counts.clear()
@@ -99,7 +108,9 @@ class Tenants:
         self._outsider = self._make("outsider", persistent=False, seeded=False)
         self.dir_lock: Optional[DataDirLock] = None
         if self.data_dir is not None:
-            check_data_dir(self.data_dir)
+            no_room = check_data_dir(self.data_dir)
+            if no_room is not None:
+                self.warnings.append(no_room)
             self.dir_lock = DataDirLock(self.data_dir)  # one server per directory
             # Bring back every space that was persisted (keys are not stored: labels are).
             root = self.data_dir / "tenants"
@@ -107,6 +118,7 @@ class Tenants:
                 if path.is_dir():
                     tenant = self._tenants[path.name] = self._make(path.name)
                     self.warnings.extend(getattr(tenant.files.files, "start_warnings", ()))
+                    self.warnings.extend(tenant.records.start_warnings if tenant.records else ())
 
     def close(self) -> None:
         """Give the data directory's lock back (the server stopped)."""
@@ -120,18 +132,24 @@ class Tenants:
         return iter(list(self._tenants.values()))
 
     def _make(self, label: str, *, persistent: bool = True, seeded: bool = True) -> Tenant:
-        clock = FakeClock()
         fresh = True
+        records: Optional[DirectoryRecords] = None
         if persistent and self.data_dir is not None:
+            directory = self.data_dir / "tenants" / label
+            fresh = not directory.exists()  # seeded once: a tenant that deleted them keeps them gone
+            records = DirectoryRecords(directory / STATE_DIR, quarantine=self.data_dir / "quarantine" / label)
+            clock = records.load_clock()  # before the files: an expired file stays expired
             files = FakeService(files=PersistentFakeFiles(
-                self.data_dir / "tenants" / label, self.settings, clock=clock, calls_kept=CALLS_KEPT
-            ))
-            fresh = len(files) == 0
+                directory, self.settings, clock=clock, calls_kept=CALLS_KEPT
+            ), records=records)
         else:  # the record of calls is bounded by the resource itself (CALLS_KEPT)
-            files = FakeService(files=FilesResource(self.settings, clock=clock, calls_kept=CALLS_KEPT))
-        tenant = Tenant(label, files, FilesHandler(files), self.seeds if seeded else ())
+            files = FakeService(files=FilesResource(self.settings, clock=FakeClock(), calls_kept=CALLS_KEPT))
+        tenant = Tenant(label, files, FilesHandler(files), self.seeds if seeded else (), records=records)
         if fresh and seeded:
-            tenant.apply_seeds()
+            try:
+                tenant.apply_seeds()
+            except FilesAPIError as exc:  # a full disk: the tenant starts without them
+                self.warnings.append(f"tenant {label}: its seed files were not stored: {exc.message}")
         return tenant
 
     def get(self, api_key: str) -> Tenant:
