@@ -98,3 +98,51 @@ def test_the_clock_comes_back_shifted_or_frozen(tmp_path: Path) -> None:
     fresh = records(tmp_path)
     assert abs((fresh.load_clock().now() - FakeClock().now()).total_seconds()) < 5  # unreadable: real time
     assert "unreadable clock record" in fresh.start_warnings[0]
+
+
+class DictRecords:
+    """A record storage of one's own, in a dict: what ``FakeService(records=...)`` takes."""
+
+    durable = True
+
+    def __init__(self) -> None:
+        self.kept: dict[tuple[str, str], Any] = {}
+
+    def save(self, kind: str, key: str, record: Any) -> None:
+        import json
+
+        self.kept[kind, key] = json.loads(json.dumps(record))  # JSON-able, and a copy
+
+    def drop(self, kind: str, key: str) -> None:
+        self.kept.pop((kind, key), None)
+
+    def clear(self, kind: str) -> None:
+        for found in [k for k in self.kept if k[0] == kind]:
+            del self.kept[found]
+
+    def load(self, kind: str, restore: Any) -> None:
+        for (found, key), record in sorted(self.kept.items()):
+            if found == kind:
+                restore(key, record)
+
+
+def test_any_record_storage_plugs_into_the_service_without_a_subclass() -> None:
+    from pytest_claude_files import FakeService
+
+    kept = DictRecords()
+    first = FakeService(records=kept)
+    first.batches.hold()
+    batch = first.batches.create({"requests": [{"custom_id": "a", "params": {
+        "model": "m", "max_tokens": 8, "messages": [{"role": "user", "content": "Hi"}]}}]}, body_size=100)
+    agent = first.agents.create({"name": "a", "model": "m"})
+    assert {kind for kind, _ in kept.kept} == {"batches", "agents"}
+
+    second = FakeService(records=kept)  # what a restart sees
+
+    assert second.batches.get(batch["id"])["processing_status"] == "in_progress"
+    assert second.agents.retrieve(agent["id"]) == agent
+    second.reset()
+    assert kept.kept == {} and len(FakeService(records=kept).batches) == 0
+    plain = FakeService()  # the default keeps nothing, and builds no record
+    plain.agents.create({"name": "a", "model": "m"})
+    assert plain.records.durable is False

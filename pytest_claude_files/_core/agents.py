@@ -78,6 +78,8 @@ class _Objects(Resource):
             self.service.records.load(self.name, restore)
 
     def _persist(self, stored: _Stored) -> None:
+        if not self.keeps_records:
+            return
         self._save(stored.obj["id"], {"obj": stored.obj, "workspace": stored.workspace})
 
     def all(self) -> list[dict[str, Any]]:

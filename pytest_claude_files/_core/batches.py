@@ -150,6 +150,8 @@ class FakeBatches(Resource):
     def _flush(self, strict: bool) -> None:
         """Keep the record of every batch changed (a gone one: dropped)."""
         dirty, self._dirty = sorted(self._dirty), set()
+        if not self.keeps_records:
+            return
         for batch_id in dirty:
             batch = self._batches.get(batch_id)
             if batch is None:
@@ -280,7 +282,8 @@ class FakeBatches(Resource):
                            _check.items_bytes(items), self._holding)
             batch.counts = dict.fromkeys(COUNT_KEYS, 0)
             batch.counts["processing"] = len(items)
-            self._save(batch.id, _to_record(batch))  # kept before it is acknowledged
+            if self.keeps_records:
+                self._save(batch.id, _to_record(batch))  # kept before it is acknowledged
             self._batches[batch.id] = batch
             bisect.insort(self._order, batch.id)
             self._stored += batch.size

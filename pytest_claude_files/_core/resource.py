@@ -64,6 +64,11 @@ class Resource:
         """Once, when the service is made: take back the objects its ``records`` kept
         (a restart of the emulator with ``--data-dir``; nothing by default)."""
 
+    @property
+    def keeps_records(self) -> bool:
+        """Whether the service's ``records`` keep anything (else no record is built)."""
+        return self.service.records.durable
+
     def _save(self, key: str, record: Mapping[str, Any], *, strict: bool = True, kind: str = "") -> None:
         """Keep an object's record (``strict``: a failure is the request's 500; else, for a
         change a read made, it is let go: the disk keeps the state before it)."""

@@ -101,6 +101,8 @@ class FakeSessions(Resource):
             self.service.records.load(self.name, restore)
 
     def _persist(self, session: _Session, *, strict: bool = True) -> None:
+        if not self.keeps_records:
+            return
         self._save(session.obj["id"], to_record(session), strict=strict)
 
     # -- scripting ---------------------------------------------------------------------

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 from urllib.parse import urlsplit
 
+from pytest_claude_files._core.settings_table import spelling
 from pytest_claude_files._core.suggest import did_you_mean
 from pytest_claude_files._http.routes import API_BASE_URL, api_key_of
 from pytest_claude_files._live.cleanup import CUT_ANSWER, Recorder, Secret
@@ -57,13 +58,14 @@ __all__ = [
 ]
 
 BACKENDS = ("fake", "server", "real", "replay")
-OPTION_BACKEND = "--claude-files-backend"
-INI_BACKEND = "claude_files_backend"
-ENV_BACKEND = "CLAUDE_FILES_BACKEND"
-ENV_API_KEY = "ANTHROPIC_API_KEY"
-ENV_BASE_URL = "ANTHROPIC_BASE_URL"
-ENV_SERVER_URL = "CLAUDE_FILES_SERVER_URL"
-ENV_SERVER_KEY = "CLAUDE_FILES_SERVER_API_KEY"
+# the names, from the one table (_core/settings_table.py)
+OPTION_BACKEND = spelling("backend", "option")
+INI_BACKEND = spelling("backend", "ini")
+ENV_BACKEND = spelling("backend", "env")
+ENV_API_KEY = spelling("real_api_key", "env")
+ENV_BASE_URL = spelling("real_base_url", "env")
+ENV_SERVER_URL = spelling("server_url", "env")
+ENV_SERVER_KEY = spelling("server_api_key", "env")
 DEFAULT_REAL_BASE_URL = API_BASE_URL
 REAL_API_HOSTS = frozenset({"api.anthropic.com"})
 DOCS = "claude-files-fake docs real-backend"

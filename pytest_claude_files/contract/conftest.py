@@ -12,9 +12,11 @@ from typing import Any, Generator, Optional
 
 import pytest
 
+from pytest_claude_files._core.settings_table import by_name
 from pytest_claude_files._live.backends import (
     ENV_API_KEY,
     ENV_BASE_URL,
+    INI_BACKEND,
     OPTION_BACKEND,
     Backend,
     BackendError,
@@ -40,13 +42,14 @@ _REPORT = pytest.StashKey[ContractReport]()
 _PLAN = pytest.StashKey[Plan]()
 _BUDGET = pytest.StashKey[Budget]()
 _CONTRACT = pytest.StashKey[Contract]()
+_BACKEND = by_name("backend")
 SHOWN_HEADERS = ("anthropic-version", "anthropic-beta", "anthropic-workspace-id")
 
 
 def _backend(config: pytest.Config) -> Backend:
     try:
         return choose_backend(
-            config.getoption("claude_files_backend", None), str(config.getini("claude_files_backend") or "")
+            config.getoption(_BACKEND.dest, None), str(config.getini(INI_BACKEND) or "")
         )
     except BackendError as exc:  # pragma: no cover - the plugin refused it at configure
         raise pytest.UsageError(str(exc)) from None
@@ -162,7 +165,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         return
     for line in report.summary_lines():
         terminalreporter.write_line(line)
-    path = config.getoption("claude_files_contract_report", None)
+    path = config.getoption(by_name("contract_report").dest, None)
     if path:
         written = report.write(str(path))
         terminalreporter.write_line(f"{PREFIX} report written to {written}")

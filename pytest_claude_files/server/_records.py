@@ -36,6 +36,8 @@ logger = logging.getLogger("pytest_claude_files.server")
 class DirectoryRecords:
     """Records in ``directory`` (a tenant's ``state``); see the module's docstring."""
 
+    durable = True
+
     def __init__(self, directory: Path, *, quarantine: Path, io: Optional[StoreIO] = None) -> None:
         self.directory = directory
         self.quarantine = quarantine
