@@ -171,6 +171,14 @@ class FakeBatches(Resource):
             self._dirty.clear()
             self._clear_records()
 
+    def is_empty(self) -> bool:
+        """No batch, no scripted reply, not holding, every setting at its default."""
+        with self._lock:
+            return not (self._batches or self._replies or self._holding) and (
+                self.max_bytes, self.max_requests, self.max_stored_bytes, self.results_in_request_order,
+                self.assert_all_scripted_used,
+            ) == (_check.MAX_BATCH_BYTES, _check.MAX_REQUESTS, DEFAULT_MAX_STORED_BYTES, False, True)
+
     def reply(self, custom_id: str, text: Optional[str] = None, **kwargs: Any) -> Reply:
         """Script the answer to the batch request with this ``custom_id``; the keywords are
         those of ``claude_files.messages.reply()`` (``output_files``, ``tool_use``,

@@ -53,6 +53,13 @@ class Resource:
         """What fails the test at teardown (none by default)."""
         return []
 
+    def is_empty(self) -> bool:
+        """Whether this resource holds nothing a later request could see: no object, no
+        scripted reply, no setting changed from its default (records of past requests do
+        not count). The emulator drops an idle tenant only when every resource says so,
+        so every resource must answer (``tests/test_bounds.py`` checks each one does)."""
+        raise NotImplementedError(f"{type(self).__name__}.is_empty")
+
     def load_records(self) -> None:
         """Once, when the service is made: take back the objects its ``records`` kept
         (a restart of the emulator with ``--data-dir``; nothing by default)."""

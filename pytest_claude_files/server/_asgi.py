@@ -212,58 +212,61 @@ class FilesASGIApp:
             return
 
         tenant = self.tenants.for_request(headers)
-        route = request.route = _routes.match(method, unquote(path) if "%" in path else path)
-        fault = tenant.begin(route[0])  # the handler reuses the match (request.route)
-        if fault is not None and fault.latency:
-            await asyncio.sleep(fault.latency)
-        if fault is not None and fault.drop:
-            await _drop(receive, send)
-            return
-        declared = headers.get("content-length", "")
-        if declared and declared.isdigit() and int(declared) > self.max_body:
-            await _send_response(send, _closing(_too_large(self.max_body)))  # refused before it is sent
-            return
-        if (declared and declared != "0") or "transfer-encoding" in headers:
-            try:  # a client that announced a body must send it within read_timeout
-                deadline = self._deadline()
-                first = await self._receive(receive, deadline)
-            except _BodyError as failed:
-                await _send_response(send, _closing(failed.response))
+        try:  # the tenant is not dropped (idle and empty) while its request is served
+            route = request.route = _routes.match(method, unquote(path) if "%" in path else path)
+            fault = tenant.begin(route[0])  # the handler reuses the match (request.route)
+            if fault is not None and fault.latency:
+                await asyncio.sleep(fault.latency)
+            if fault is not None and fault.drop:
+                await _drop(receive, send)
                 return
-        else:  # no body announced: HTTP/1.1 says there is none (RFC 9112, 6.3), nothing to receive
-            first = _NO_BODY
-            deadline = None
-        if first["type"] == "http.request" and not first.get("more_body", False):
-            request.body = first.get("body", b"")  # the whole body in one message: most requests
-        else:
-            try:
-                request.body = await self._read_rest(first, receive, headers, deadline)
-            except _Disconnected:
+            declared = headers.get("content-length", "")
+            if declared and declared.isdigit() and int(declared) > self.max_body:
+                await _send_response(send, _closing(_too_large(self.max_body)))  # refused before it is sent
                 return
-            except _BodyError as failed:
-                await _send_response(send, _closing(failed.response))
+            if (declared and declared != "0") or "transfer-encoding" in headers:
+                try:  # a client that announced a body must send it within read_timeout
+                    deadline = self._deadline()
+                    first = await self._receive(receive, deadline)
+                except _BodyError as failed:
+                    await _send_response(send, _closing(failed.response))
+                    return
+            else:  # no body announced: HTTP/1.1 says there is none (RFC 9112, 6.3), nothing to receive
+                first = _NO_BODY
+                deadline = None
+            if first["type"] == "http.request" and not first.get("more_body", False):
+                request.body = first.get("body", b"")  # the whole body in one message: most requests
+            else:
+                try:
+                    request.body = await self._read_rest(first, receive, headers, deadline)
+                except _Disconnected:
+                    return
+                except _BodyError as failed:
+                    await _send_response(send, _closing(failed.response))
+                    return
+            if fault is not None and fault.is_error:
+                response = fault.response()
+            elif (isinstance(request.body, memoryview) and request.body.nbytes > LARGE_BODY_IN_THREAD) or (
+                    self.tenants.data_dir is not None and method != "GET"):  # a store's fsyncs: off the loop
+                response = await asyncio.get_running_loop().run_in_executor(None, tenant.handler, request)
+            else:
+                response = tenant.handler(request)
+            request.body = b""  # let go of a spool now (a store keeps its own copy), not after the answer
+            body = response.body
+            if fault is None and method != "HEAD" and type(body) is bytes and len(body) <= STREAM_CHUNK \
+                    and response.stream is None:
+                # the common case, inline: one start message, one body message
+                out = _RESPONSE_NAMES
+                head = [(out.get(k) or _response_name(k), v.encode("latin-1", "replace"))
+                        for k, v in response.headers]
+                head.append((b"content-length", str(len(body)).encode()))
+                await send({"type": "http.response.start", "status": response.status, "headers": head})
+                await send({"type": "http.response.body", "body": body})
                 return
-        if fault is not None and fault.is_error:
-            response = fault.response()
-        elif (isinstance(request.body, memoryview) and request.body.nbytes > LARGE_BODY_IN_THREAD) or (
-                self.tenants.data_dir is not None and method != "GET"):  # a store's fsyncs: off the loop
-            response = await asyncio.get_running_loop().run_in_executor(None, tenant.handler, request)
-        else:
-            response = tenant.handler(request)
-        request.body = b""  # let go of a spool now (a store keeps its own copy), not after the answer
-        body = response.body
-        if fault is None and method != "HEAD" and type(body) is bytes and len(body) <= STREAM_CHUNK \
-                and response.stream is None:
-            # the common case, inline: one start message, one body message
-            out = _RESPONSE_NAMES
-            head = [(out.get(k) or _response_name(k), v.encode("latin-1", "replace"))
-                    for k, v in response.headers]
-            head.append((b"content-length", str(len(body)).encode()))
-            await send({"type": "http.response.start", "status": response.status, "headers": head})
-            await send({"type": "http.response.body", "body": body})
-            return
-        cut = None if fault is None else fault.cut_body
-        await _send_response(send, response, head=method == "HEAD", truncate_at=cut)
+            cut = None if fault is None else fault.cut_body
+            await _send_response(send, response, head=method == "HEAD", truncate_at=cut)
+        finally:
+            tenant.leave()
 
     def _openapi_response(self) -> HTTPResponse:
         if self._openapi is None:

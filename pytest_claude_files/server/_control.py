@@ -42,6 +42,7 @@ import ipaddress
 import json
 import logging
 import math
+import threading
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 from urllib.parse import parse_qsl, urlsplit
@@ -175,6 +176,7 @@ class ControlAPI:
         """Host names (lower case) the control API answers besides IP addresses and
         ``localhost``: the server's ``--host`` when it is a name; ``*`` (any name) when it
         listens on every interface (``--host 0.0.0.0``: reached by names it cannot know)."""
+        self._held = threading.local()  # the tenants this thread's request entered
         self._routes: dict[tuple[str, str], Callable[[HTTPRequest, Any], HTTPResponse]] = {
             ("GET", "health"): self._health,
             ("POST", "reset"): self._reset,
@@ -204,6 +206,8 @@ class ControlAPI:
         self, request: HTTPRequest, *, too_large: bool = False, cut_off: bool = False
     ) -> HTTPResponse:
         """Serve one control request; every error is the API's envelope (never a traceback)."""
+        held: list[Tenant] = []
+        self._held.tenants = held
         try:
             try:
                 return self._serve(request, too_large, cut_off)
@@ -213,6 +217,10 @@ class ControlAPI:
             logger.exception("claude-files-fake: control API error on %s %s", request.method, request.path)
             return error_response(
                 FilesInternalError("Internal server error (control API); see the server log."))
+        finally:
+            for tenant in held:
+                tenant.leave()
+            self._held.tenants = []
 
     def _serve(self, request: HTTPRequest, too_large: bool, cut_off: bool) -> HTTPResponse:
         self._refuse_cross_site(request)
@@ -279,6 +287,12 @@ class ControlAPI:
 
     def _tenant(self, request: HTTPRequest) -> Tenant:
         tenant = self.tenants.for_control(request.headers)
+        if tenant is not None:  # entered: left when the request is answered (never dropped meanwhile)
+            held = getattr(self._held, "tenants", None)
+            if held is None:
+                tenant.leave()
+            else:
+                held.append(tenant)
         if tenant is None:
             raise AuthenticationError(
                 "control API: send the tenant's API key (x-api-key or Authorization: Bearer); "
