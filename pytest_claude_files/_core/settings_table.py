@@ -123,66 +123,72 @@ _SIZE = "size"
 
 SETTINGS: tuple[Setting, ...] = (
     # -- the fake and the client fixtures: marker arguments (scope="test") -------------------------
-    Setting("api_keys", "keys the fake accepts (a list of strings); default: any non-empty key",
+    Setting("api_keys", "keys the fake accepts; any other gets 401 `authentication_error`",
             "keys, one a line", "any non-empty key", p.api_keys, type="list of `str` (or one `str`)",
             ini="claude_files_api_keys", ini_type="linelist",
             ini_help="API keys the fake accepts (one a line); default: any non-empty key.",
             serve=(ServeFlag("--api-key", "repeat", "accept only this key (repeatable); default: any "
                              "non-empty key", "KEY"),)),
-    Setting("api_key", "the key the fixture clients send; default: the first of api_keys, or a fake key",
+    Setting("api_key", "the key the client fixtures send",
             "a key", "the first of `api_keys`, else a fake key", p.api_key, type="`str`"),
-    Setting("storage_quota", "organization storage in bytes or with a unit ('10MB'); default 1TB",
+    Setting("storage_quota", "organization storage; beyond it an upload gets 400 `storage_quota_exceeded`",
             _SIZE, "`1TB`", p.size, type="`int` bytes or `str` with a unit (`\"10MB\"`)",
             ini="claude_files_storage_quota",
             ini_help="Organization storage of the fake, bytes or with a unit ('10MB'); default 1TB.",
             serve=(ServeFlag("--storage-quota", "value", "storage per space (default 1TB)", "SIZE"),)),
-    Setting("max_file_size", "largest file in bytes or with a unit ('1MB'); default 500MB",
+    Setting("max_file_size", "largest file; beyond it an upload gets 413",
             _SIZE, "`500MB`", p.size, type="`int` bytes or `str` with a unit (`\"1MB\"`)",
             ini="claude_files_max_file_size",
             ini_help="Largest file the fake accepts, bytes or with a unit; default 500MB.",
             serve=(ServeFlag("--max-file-size", "value", "largest file accepted (default 500MB)", "SIZE"),)),
-    Setting("rate_limit", "requests per minute before 429 rate_limit_error, or 'documented' (500, the "
-                          "published figure for file calls); default unlimited",
+    Setting("rate_limit", "requests per minute before 429 `rate_limit_error` with `retry-after`; "
+                          "`\"documented\"` is the published figure for file calls, 500 a minute",
             "integer ≥ 1 or `documented` (500)", "unlimited", p.rate_limit,
             type="`int` ≥ 1 or `\"documented\"`", ini="claude_files_rate_limit",
             ini_help="Requests per minute before the fake answers 429; default unlimited.",
             serve=(ServeFlag("--rate-limit", "value", "requests per minute per space before 429, or "
                              "'documented' (500); default unlimited", "N"),)),
-    Setting("now", "the clock's start (datetime or ISO 8601 string); default the real time",
+    Setting("now", "where the fake's clock starts (naive means UTC)",
             "ISO 8601", "the real time", p.instant, type="`datetime` or ISO 8601 `str`"),
-    Setting("freeze_time", "stop the clock (True) so created_at values are predictable; default False",
+    Setting("freeze_time", "stop the clock, so `created_at` values are predictable",
             _BOOL, "`False`", p.strict_flag, type="`bool`"),
-    Setting("max_retries", "the fixture clients' max_retries; default the SDK's (2)",
+    Setting("max_retries", "`max_retries` of the client fixtures",
             "integer ≥ 0", "the SDK's (2)", p.whole(0), type="`int` ≥ 0", ini="claude_files_max_retries",
             ini_help="max_retries of the fixture clients; default the SDK's (2)."),
     Setting("guess_mime_type",
-            "guess a type for parts sent as application/octet-stream (opt-in); default False",
+            "opt-in, unfaithful: store a guess from the filename for a part sent as "
+            "`application/octet-stream` (the real API keeps octet-stream; "
+            "[mime type](fidelity.md#mime-type))",
             _BOOL, "`False`", p.flag, type="`bool`", ini="claude_files_guess_mime_type",
             ini_help="Store a guess from the filename for parts sent as application/octet-stream "
                      "(the real API keeps octet-stream); true/false, default false.",
             serve=(ServeFlag("--guess-mime-type", "true", "store a guess from the filename for parts sent "
                    "as application/octet-stream (the real API keeps octet-stream)"),)),
-    Setting("check_anthropic_version", "refuse a missing or unknown anthropic-version (400); default True",
+    Setting("check_anthropic_version",
+            "`False`: serve a missing or unknown `anthropic-version` (the API answers 400)",
             _BOOL, "`True`", p.flag, type="`bool`", ini="claude_files_check_anthropic_version",
             ini_help="Refuse a missing or unknown anthropic-version header (400) as the API does; "
                      "true/false, default true.",
             serve=(ServeFlag("--no-check-anthropic-version", "false",
                              "serve requests with a missing or unknown anthropic-version header"),)),
-    Setting("check_anthropic_beta", "refuse malformed anthropic-beta values (400); default True",
+    Setting("check_anthropic_beta", "`False`: serve malformed `anthropic-beta` values (the API answers 400)",
             _BOOL, "`True`", p.flag, type="`bool`", ini="claude_files_check_anthropic_beta",
             ini_help="Refuse malformed anthropic-beta values (400) as the API does; true/false, "
                      "default true.",
             serve=(ServeFlag("--no-check-anthropic-beta", "false",
                              "serve requests with malformed anthropic-beta values"),)),
-    Setting("known_betas", "beta names accepted without a warning, besides the built-in list; default none",
-            "beta names (`words-YYYY-MM-DD`), comma- or space-separated", "none", p.betas,
+    Setting("known_betas",
+            "beta names accepted without a warning besides the built-in list (`words-YYYY-MM-DD`)",
+            "beta names, comma- or space-separated", "none", p.betas,
             type="list of `str`", ini="claude_files_known_betas",
             ini_help="Beta names to accept without a warning, besides the built-in list (comma- or "
                      "space-separated).",
             serve=(ServeFlag("--known-beta", "repeat",
                              "a beta name to accept besides the built-in list (repeatable)", "NAME"),)),
     Setting("partition_workspaces",
-            "another anthropic-workspace-id's file is a 404; default True (False: shared)",
+            "files belong to the `anthropic-workspace-id` they were made in; another workspace's file is "
+            "a 404 and is not listed, as in the real API (\"the workspace is the isolation boundary\"); "
+            "`False`: one space shared by every workspace",
             _BOOL, "`True`", p.flag, type="`bool`", ini="claude_files_partition_workspaces",
             ini_help="Files belong to the anthropic-workspace-id they were made in; another workspace's "
                      "file is a 404 (the real API's rule). true/false, default true.",
@@ -192,13 +198,15 @@ SETTINGS: tuple[Setting, ...] = (
                 ServeFlag("--shared-workspaces", "false",
                           "every anthropic-workspace-id sees every file (the real API partitions them)"))),
     Setting("misuse_warnings",
-            "client-misuse warnings: 'warn', 'error' (fail the test) or 'ignore'; default 'warn'",
+            "client-misuse warnings ([warnings](fidelity.md#warnings)): warn, fail the test at teardown, "
+            "or only record on `claude_files.warnings`",
             "`warn`, `error`, `ignore`", "`warn`", p.choice("warn", "error", "ignore"),
             type="`\"warn\"`, `\"error\"`, `\"ignore\"`", ini="claude_files_misuse_warnings",
             ini_help="Client-misuse warnings: warn (default), error (fail the test) or ignore "
                      "(only record on claude_files.warnings)."),
-    Setting("cassette", "a recorded cassette whose uploaded files the fake starts with, recorded ids and all "
-                        "(a path, relative to the test module); default none",
+    Setting("cassette", "the fake starts with the files a recorded cassette uploaded, with their recorded "
+                        "ids ([cassettes]"
+                        "(cassettes.md#seeding-the-fake-from-a-cassette-claude_filesload_cassettepath))",
             "a path", "none", p.cassette, type="a path (relative to the test module)"),
     # -- the session: read once by the plugin (scope="session") --------------------------------
     Setting("backend", "where the client fixtures send requests: the in-memory fake, the emulator "
