@@ -4,8 +4,8 @@ Each table sits between two markers in the page, ``<!-- settings:NAME -->`` and
 ``<!-- /settings:NAME -->`` (``marker``, ``ini``, ``options``, ``env``, ``serve``); the prose
 around them is written by hand. After changing a row::
 
-    python -m pytest_claude_files._core.settings_docs --write      # rewrites docs/reference.md
-    python -m pytest_claude_files._core.settings_docs --check      # exit 1 if it is out of date
+    python tests/gen_reference.py            # rewrites docs/reference.md (this module's --write)
+    python tests/gen_reference.py --check    # exit 1 if it is out of date
 
 ``tests/test_settings_docs.py`` fails when the page differs from what ``--write`` writes.
 Standard library only.
@@ -23,7 +23,7 @@ from pytest_claude_files._core import settings_table as _table
 
 __all__ = ["COMMAND", "TABLES", "render", "tables"]
 
-COMMAND = "python -m pytest_claude_files._core.settings_docs --write"
+COMMAND = "python tests/gen_reference.py"
 DEFAULT_PAGE = Path("docs") / "reference.md"
 
 
