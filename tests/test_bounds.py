@@ -199,3 +199,97 @@ def test_twenty_thousand_keys_that_only_read_stay_under_a_byte_bound() -> None:
     assert len(app.tenants) <= MAX_IDLE_TENANTS
     assert app.tenants.evicted >= 20_000 - MAX_IDLE_TENANTS
     assert len(app.tenants._by_key) <= MAX_IDLE_TENANTS
+
+
+# -- one byte budget for every control body being received -------------------------------------
+def _chunked_head(port: int, key: str, path: str = "/_claude_files/files") -> bytes:
+    return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nx-api-key: {key}\r\n"
+            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n").encode()
+
+
+def _chunk(data: bytes) -> bytes:
+    return f"{len(data):x}\r\n".encode() + data + b"\r\n"
+
+
+def _read_answer(sock: Any, deadline: float) -> tuple[int, dict[str, str], bytes]:
+    import time
+
+    data = b""
+    while b"\r\n\r\n" not in data and time.monotonic() < deadline:
+        piece = sock.recv(65536)
+        if not piece:
+            break
+        data += piece
+    head, _, rest = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    pairs = (line.split(":", 1) for line in lines[1:] if ":" in line)
+    headers = {k.strip().lower(): v.strip() for k, v in pairs}
+    length = int(headers.get("content-length", "0"))
+    while len(rest) < length and time.monotonic() < deadline:
+        piece = sock.recv(65536)
+        if not piece:
+            break
+        rest += piece
+    return int(lines[0].split()[1]), headers, rest
+
+
+def test_concurrent_chunked_control_bodies_share_one_byte_budget() -> None:
+    """Three chunked seeds of 1.5 MiB each against a 4 MiB budget: two are received, the third
+    is refused with a 503 envelope (request-id, retry-after) once it would pass the budget,
+    and stores nothing; the budget never holds more than its total, and is all given back."""
+    import socket
+    import time
+
+    from pytest_claude_files.server import start_server
+    from pytest_claude_files.server._budget import CONTROL_BODY_BUDGET
+
+    assert CONTROL_BODY_BUDGET == 128 * 1024 * 1024  # the documented figure
+    size = 1536 * 1024
+    key = "sk-ant-budget"
+    with start_server() as server:
+        budget = server.app.control.budget  # type: ignore[union-attr]
+        assert budget.total == CONTROL_BODY_BUDGET
+        budget.total = 4 * 1024 * 1024
+        deadline = time.monotonic() + 30
+        held = []
+        for number in range(2):
+            sock = socket.create_connection((server.host, server.port), timeout=10)
+            sock.sendall(_chunked_head(server.port, key)
+                         + _chunk(f'{{"filename": "held-{number}.txt", "content": "'.encode())
+                         + _chunk(b"x" * size))
+            held.append(sock)
+        while budget.used < 2 * size and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert budget.used >= 2 * size
+        third = socket.create_connection((server.host, server.port), timeout=10)
+        third.sendall(_chunked_head(server.port, key) + _chunk(b'{"filename": "third.txt", "content": "'))
+        answer: tuple[int, dict[str, str], bytes] | None = None
+        for _ in range(size // (128 * 1024)):  # a piece at a time: the refusal comes mid-body
+            third.sendall(_chunk(b"y" * (128 * 1024)))
+            third.settimeout(0.2)
+            try:
+                if third.recv(1, socket.MSG_PEEK):
+                    third.settimeout(10)
+                    answer = _read_answer(third, deadline)
+                    break
+            except (TimeoutError, BlockingIOError):
+                continue
+        third.close()
+        assert answer is not None, "the third body was received whole: no budget"
+        status, headers, body = answer
+        envelope = json.loads(body)
+        assert status == 503 and envelope["type"] == "error" and envelope["error"]["type"] == "api_error"
+        message = envelope["error"]["message"]
+        assert "4194304 bytes" in message and "nothing was done" in message
+        assert headers["request-id"].startswith("req_") and headers["retry-after"] == "1"
+        assert budget.peak <= budget.total
+        for sock in held:  # the two held bodies end and are stored
+            sock.sendall(_chunk(b'"}') + b"0\r\n\r\n")
+            sock.settimeout(10)
+            assert _read_answer(sock, deadline)[0] in (200, 201)
+            sock.close()
+        names = sorted(f.filename for f in server.files(key))
+        assert names == ["held-0.txt", "held-1.txt"]  # nothing of the refused one
+        while budget.used and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert budget.used == 0

@@ -200,6 +200,7 @@ NOT_CHECKABLE: dict[str, str] = {
     "server.data-dir.lock": _EMULATOR,
     "server.body-deadline": _EMULATOR,
     "server.tenants.idle": _EMULATOR,
+    "server.control.budget": _EMULATOR,
     "server.state.kept": _EMULATOR,
     "server.state.batch-in-progress": _EMULATOR,
     "server.state.clock": _EMULATOR,

@@ -56,11 +56,13 @@ from pytest_claude_files.errors import (
     NotFoundError,
     PermissionDeniedError,
     RequestTooLargeError,
+    ServiceUnavailableError,
     shown,
 )
 from pytest_claude_files.server import _control_batches as _cb
 from pytest_claude_files.server import _control_messages as _cm
 from pytest_claude_files.server import _control_sessions as _cs
+from pytest_claude_files.server._budget import CONTROL_BODY_BUDGET, ByteBudget
 from pytest_claude_files.server._faults import parse_fault
 from pytest_claude_files.server._names import CONTROL_PREFIX
 from pytest_claude_files.server._seed import file_spec_kwargs, in_range, parse_moment
@@ -176,6 +178,8 @@ class ControlAPI:
         """Host names (lower case) the control API answers besides IP addresses and
         ``localhost``: the server's ``--host`` when it is a name; ``*`` (any name) when it
         listens on every interface (``--host 0.0.0.0``: reached by names it cannot know)."""
+        self.budget = ByteBudget(CONTROL_BODY_BUDGET)
+        """Bytes of control request bodies held at once, over every request (503 beyond)."""
         self._held = threading.local()  # the tenants this thread's request entered
         self._routes: dict[tuple[str, str], Callable[[HTTPRequest, Any], HTTPResponse]] = {
             ("GET", "health"): self._health,
@@ -203,13 +207,19 @@ class ControlAPI:
         }
 
     def __call__(
-        self, request: HTTPRequest, *, too_large: bool = False, cut_off: bool = False
+        self, request: HTTPRequest, *, too_large: bool = False, cut_off: bool = False, busy: bool = False
     ) -> HTTPResponse:
         """Serve one control request; every error is the API's envelope (never a traceback)."""
         held: list[Tenant] = []
         self._held.tenants = held
         try:
             try:
+                if busy:
+                    self._refuse_cross_site(request)
+                    raise ServiceUnavailableError(
+                        "control API: the control request bodies being received at once would pass "
+                        f"{self.budget.total} bytes (one budget shared by every control request); "
+                        "nothing was done, retry shortly.", headers={"retry-after": "1"})
                 return self._serve(request, too_large, cut_off)
             except FilesAPIError as exc:
                 return error_response(exc)
