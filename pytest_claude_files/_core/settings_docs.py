@@ -1,4 +1,5 @@
-"""docs/reference.md's tables of settings, written from the settings table (``_core/settings_table.py``).
+"""The tables of settings in docs/reference.md, written from the settings table
+(``_core/settings_table.py``).
 
 Each table sits between two markers in the page, ``<!-- settings:NAME -->`` and
 ``<!-- /settings:NAME -->`` (``marker``, ``ini``, ``options``, ``env``, ``serve``); the prose
@@ -88,7 +89,7 @@ def render(page: str) -> str:
     for name, text in tables().items():
         pattern = re.compile(rf"(<!-- settings:{name} -->\n)(?:.*?\n)?(<!-- /settings:{name} -->)", re.S)
         if not pattern.search(page):
-            raise ValueError(f"docs/reference.md has no <!-- settings:{name} --> ... "
+            raise ValueError(f"the page has no <!-- settings:{name} --> ... "
                              f"<!-- /settings:{name} --> block")
         page = pattern.sub(_filler(text), page)
     return page
