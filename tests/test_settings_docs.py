@@ -58,3 +58,9 @@ def test_the_script_checks_and_writes(tmp_path: Path) -> None:
     assert write.returncode == 0, write.stderr
     assert page.read_text(encoding="utf-8") == REFERENCE.read_text(encoding="utf-8")
     assert subprocess.run([*command, "--check"], capture_output=True, cwd=ROOT).returncode == 0
+
+
+def test_the_repository_script_checks_the_page() -> None:
+    script = subprocess.run([sys.executable, str(ROOT / "tests" / "gen_reference.py"), "--check"],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert script.returncode == 0, script.stderr

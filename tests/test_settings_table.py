@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from pytest_claude_files._core import config as core_config
+from pytest_claude_files._core import setting_parsers as p
 from pytest_claude_files._core import settings_table as table
 from pytest_claude_files._core.settings_table import SETTINGS, ini_options, marker_args, options
 from pytest_claude_files._plugin import config as plugin_config
@@ -193,3 +194,32 @@ def test_the_reference_matches_the_table() -> None:
             assert f"`{setting.env}`" in env, f"variable {setting.env} not in reference"
         for flag in setting.serve:
             assert flag.flag in serve, f"serve flag {flag.flag} not in reference"
+
+
+def test_the_documented_defaults_are_the_behaviours_defaults() -> None:
+    """A row's ``default`` is the docs' text; the value itself is the behaviour's
+    (``FakeFilesSettings``, the cleanup's ``RetryPolicy``, the ledger's directory): they agree."""
+    from dataclasses import fields
+
+    from pytest_claude_files._core.settings import FakeFilesSettings
+    from pytest_claude_files._core.sizes import format_size
+    from pytest_claude_files._live.cleanup import RetryPolicy
+    from pytest_claude_files._live.ledger import LEDGER_DIR_NAME
+
+    fake = FakeFilesSettings()
+    checked = 0
+    for f in fields(FakeFilesSettings):
+        value = getattr(fake, f.name)
+        if value is None or value == frozenset():
+            continue  # "any non-empty key", "unlimited", "none": no value to compare
+        row = table.by_name(f.name)
+        shown = format_size(value) if row.parse is p.size else value
+        assert row.default == f"`{shown}`", f"{f.name}: documented {row.default}, the fake's is {shown}"
+        checked += 1
+    policy = RetryPolicy()
+    for name, value in (("cleanup_attempts", policy.attempts), ("cleanup_max_delay", policy.max_delay),
+                        ("cleanup_budget", policy.budget), ("ledger_dir", LEDGER_DIR_NAME)):
+        shown = int(value) if isinstance(value, float) and value.is_integer() else value
+        assert table.by_name(name).default == f"`{shown}`", name
+        checked += 1
+    assert checked >= 10

@@ -51,8 +51,8 @@ def run_usage_error(pytester: pytest.Pytester, *args: str, ini: str = "") -> pyt
     [
         (
             ["--claude-files-backend=mock"],
-            "ERROR: --claude-files-backend=mock: unknown backend 'mock'; choose one of fake, server, "
-            "real, replay (e.g. --claude-files-backend=fake). See claude-files-fake docs real-backend",
+            "ERROR: --claude-files-backend: expected one of fake, server, real, "
+            "replay, got 'mock'. See claude-files-fake docs real-backend",
         ),
         (
             ["--claude-files-cleanup=maybe"],
@@ -98,8 +98,9 @@ def test_a_ledger_directory_that_is_a_symlink_is_refused(pytester: pytest.Pytest
         (
             {"CLAUDE_FILES_BACKEND": "prod"},
             [],
-            "ERROR: CLAUDE_FILES_BACKEND=prod: unknown backend 'prod'; choose one of fake, server, "
-            "real, replay (e.g. --claude-files-backend=fake). See claude-files-fake docs real-backend",
+            "ERROR: CLAUDE_FILES_BACKEND (environment variable): expected one of fake, server, real, "
+            "replay, got 'prod'. Fix or unset "
+            "the variable; see claude-files-fake docs real-backend",
         ),
         (
             {"ANTHROPIC_BASE_URL": "api.anthropic.com", "ANTHROPIC_API_KEY": "sk-ant-x"},
@@ -200,9 +201,9 @@ def test_real_marker_on_the_fake_says_how_to_run_it(pytester: pytest.Pytester) -
         ),
         (
             "claude_files_backend = prod",
-            "ERROR: claude_files_backend = prod (ini option): unknown backend 'prod'; choose one of fake, "
-            "server, real, replay (e.g. --claude-files-backend=fake). "
-            "See claude-files-fake docs real-backend",
+            "ERROR: claude_files_backend (ini option): expected one of fake, server, real, "
+            "replay, got 'prod'. Fix the value in your "
+            "pytest configuration; see claude-files-fake docs real-backend",
         ),
         (
             "claude_files_cleanup = sometimes",

@@ -141,9 +141,11 @@ def validate(raw: Mapping[str, Any], where: str) -> ClaudeFilesConfig:
 
 def describe(config: ClaudeFilesConfig) -> str:
     """One line of the settings in force (for the report header); keys are counted, never shown."""
+    from pytest_claude_files._core.settings import FakeFilesSettings
+
+    settings = FakeFilesSettings(**config.settings_kwargs())  # the fake's defaults where none is set
     keys = "any" if not config.api_keys else f"{len(config.api_keys)} accepted"
-    quota = "1TB" if config.storage_quota is None else format_size(config.storage_quota)
-    largest = "500MB" if config.max_file_size is None else format_size(config.max_file_size)
+    quota, largest = format_size(settings.storage_quota), format_size(settings.max_file_size)
     rate = "unlimited" if config.rate_limit is None else f"{config.rate_limit}/min"
     retries = "SDK default" if config.max_retries is None else str(config.max_retries)
     return (f"api_keys={keys}, storage_quota={quota}, max_file_size={largest}, "

@@ -149,17 +149,18 @@ def instant(value: Any, text: bool) -> Any:
     return value
 
 
-def choice(*choices: str) -> Parser:
-    """One of ``choices`` (any case); the error suggests the nearest."""
+class choice:  # lower case: used as the other parsers are, p.choice("warn", "error", "ignore")
+    """One of ``choices`` (any case); the error suggests the nearest. ``.choices`` lists them."""
 
-    def parse(value: Any, text: bool) -> str:
+    def __init__(self, *choices: str) -> None:
+        self.choices = choices
+
+    def __call__(self, value: Any, text: bool) -> str:
         word = value.strip().lower() if isinstance(value, str) else None
-        if word not in choices:
-            hint = did_you_mean(value, choices) if isinstance(value, str) else ""
-            raise SettingValueError(f"expected one of {', '.join(choices)}, got {value!r}{hint}")
+        if word is None or word not in self.choices:
+            hint = did_you_mean(value.strip().lower(), self.choices) if isinstance(value, str) else ""
+            raise SettingValueError(f"expected one of {', '.join(self.choices)}, got {value!r}{hint}")
         return word
-
-    return parse
 
 
 def path(value: Any, text: bool) -> str:

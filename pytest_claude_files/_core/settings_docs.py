@@ -1,11 +1,12 @@
-"""docs/reference.md's tables of settings, written from the settings table (``_core/settings_table.py``).
+"""The tables of settings in docs/reference.md, written from the settings table
+(``_core/settings_table.py``).
 
 Each table sits between two markers in the page, ``<!-- settings:NAME -->`` and
 ``<!-- /settings:NAME -->`` (``marker``, ``ini``, ``options``, ``env``, ``serve``); the prose
 around them is written by hand. After changing a row::
 
-    python -m pytest_claude_files._core.settings_docs --write      # rewrites docs/reference.md
-    python -m pytest_claude_files._core.settings_docs --check      # exit 1 if it is out of date
+    python tests/gen_reference.py            # rewrites docs/reference.md (this module's --write)
+    python tests/gen_reference.py --check    # exit 1 if it is out of date
 
 ``tests/test_settings_docs.py`` fails when the page differs from what ``--write`` writes.
 Standard library only.
@@ -23,7 +24,7 @@ from pytest_claude_files._core import settings_table as _table
 
 __all__ = ["COMMAND", "TABLES", "render", "tables"]
 
-COMMAND = "python -m pytest_claude_files._core.settings_docs --write"
+COMMAND = "python tests/gen_reference.py"
 DEFAULT_PAGE = Path("docs") / "reference.md"
 
 
@@ -88,7 +89,7 @@ def render(page: str) -> str:
     for name, text in tables().items():
         pattern = re.compile(rf"(<!-- settings:{name} -->\n)(?:.*?\n)?(<!-- /settings:{name} -->)", re.S)
         if not pattern.search(page):
-            raise ValueError(f"docs/reference.md has no <!-- settings:{name} --> ... "
+            raise ValueError(f"the page has no <!-- settings:{name} --> ... "
                              f"<!-- /settings:{name} --> block")
         page = pattern.sub(_filler(text), page)
     return page

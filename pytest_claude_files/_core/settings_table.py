@@ -39,6 +39,7 @@ __all__ = [
     "Setting",
     "SourceError",
     "by_name",
+    "choices",
     "env_vars",
     "ini_options",
     "marker_args",
@@ -365,6 +366,12 @@ def by_name(name: str) -> Setting:
         if setting.name == name:
             return setting
     raise KeyError(name)
+
+
+def choices(name: str) -> tuple[str, ...]:
+    """The values the setting ``name`` takes, when its parser is a ``choice``."""
+    parse = by_name(name).parse
+    return parse.choices if isinstance(parse, p.choice) else ()
 
 
 def spelling(name: str, source: str) -> str:
