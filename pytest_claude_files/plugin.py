@@ -16,7 +16,6 @@ from pytest_claude_files._plugin import respx_fixtures as _respx_fixtures
 from pytest_claude_files._plugin.faker_fixtures import (  # noqa: F401
     claude_files_faker,
     claude_files_seed,
-    pytest_addoption_claude_files_seed,
     pytest_configure_claude_files_seed,
     pytest_report_header_claude_files_seed,
     pytest_runtest_makereport_claude_files_seed,
@@ -44,16 +43,7 @@ GROUP = "claude-files"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup(GROUP, "pytest-claude-files: a fake Claude Files API")
-    from pytest_claude_files._core.settings_table import ini_options
-
-    for setting in ini_options():  # the one table (_core/settings_table.py)
-        assert setting.ini is not None
-        if setting.ini_type == "linelist":
-            parser.addini(setting.ini, type="linelist", default=[], help=setting.ini_help)
-        else:
-            parser.addini(setting.ini, default="", help=setting.ini_help)
-    del group  # options of the other parts register in their own modules
+    _config.register(parser)  # every option and ini option, from the one table (_core/settings_table.py)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -63,30 +53,16 @@ def pytest_configure(config: pytest.Config) -> None:
         f"({', '.join(_config.MARKER_ARGS)}); see {_config.DOCS_MARKER}",
     )
     _respx_fixtures.configure(config)
-    try:
-        raw = _config.from_ini(config.getini)
-        parsed = _config.validate(raw, "ini options")
-    except _config.ConfigError as exc:
-        problem = str(exc).replace("ini options: ", "", 1).replace(f"{exc.setting}: ", "", 1)
-        raise pytest.UsageError(
-            f"claude_files_{exc.setting} (ini option): {problem.rstrip('.')}. "
-            f"Fix the value in your pytest configuration; see {_config.DOCS_INI}"
-        ) from None
+    raw = _config.suite_raw(config)  # a bad value: a usage error naming its source
+    parsed = _config.validate(raw, "ini options")
     config.stash[_config.INI_SETTINGS] = (raw, parsed)  # parsed once; fixtures merge markers over it
     _warn_misspelled_ini(config)
 
 
 def _known_options() -> list[str]:
-    from pytest_claude_files._live import state
-    from pytest_claude_files._live.backends import OPTION_BACKEND
-    from pytest_claude_files._plugin import cassettes, verdict
-    from pytest_claude_files._plugin.faker_fixtures import SEED_OPTION
-    from pytest_claude_files.contract._plan import OPTION_REPORT
+    from pytest_claude_files._core.settings_table import options
 
-    return sorted([OPTION_BACKEND, SEED_OPTION, OPTION_REPORT, *(
-        value for module in (state, cassettes, verdict) for name, value in vars(module).items()
-        if name.startswith("OPTION_") and isinstance(value, str)
-    )])
+    return sorted(s.option for s in options() if s.option is not None)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -110,13 +86,9 @@ def pytest_load_initial_conftests(
 
 
 def _known_ini_names() -> list[str]:
-    from pytest_claude_files._plugin import cassettes, faker_fixtures, live, verdict
+    from pytest_claude_files._core.settings_table import ini_options
 
-    return sorted(
-        value for module in (_config, live, faker_fixtures, cassettes, verdict)
-        for name, value in vars(module).items()
-        if name.startswith("INI_") and isinstance(value, str)
-    )
+    return sorted(s.ini for s in ini_options() if s.ini is not None)
 
 
 def _ini_file_keys(path: Optional[Path]) -> list[str]:

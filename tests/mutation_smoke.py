@@ -43,6 +43,7 @@ class Mutant:
 
 
 M = "tests/test_trust_mutants.py"
+S = "tests/test_server_state.py"
 G = "tests/test_trust_guards.py"
 MUTANTS: tuple[Mutant, ...] = (
     # -- respx pass-through -------------------------------------------------------------
@@ -126,6 +127,36 @@ MUTANTS: tuple[Mutant, ...] = (
            '        base.with_suffix(".json").unlink(missing_ok=True)  # gone for good from here on',
            '        base.with_suffix(".bin").unlink(missing_ok=True)',
            (f"{M}::test_each_atomic_step_finds_the_directory_in_the_state_it_expects",)),
+    # -- the emulator's state (issue 24, continued) -----------------------------------------
+    Mutant("state: a batch acknowledged before it is kept", "_core/batches.py",
+           "                self._save(batch.id, _to_record(batch))  # kept before it is acknowledged",
+           "                pass",
+           (f"{S}::test_batches_come_back_as_they_were",)),
+    Mutant("state: a sent session event not kept", "_core/sessions.py",
+           "            sent = self._send(session, events)\n            self._persist(session)\n",
+           "            sent = self._send(session, events)\n",
+           (f"{S}::test_agents_environments_and_sessions_come_back",)),
+    Mutant("state: a deleted skill version comes back", "_core/skills.py",
+           "            self._drop(record.id, kind=VERSIONS_KIND)\n", "",
+           (f"{S}::test_skills_and_their_versions_come_back",)),
+    Mutant("state: the clock not kept at a move", "_core/clock.py",
+           "                self._offset += step\n        self._changed()\n",
+           "                self._offset += step\n",
+           (f"{S}::test_an_expired_file_stays_expired_after_a_restart",)),
+    Mutant("state: the clock not restored", "server/_tenants.py",
+           "            clock = records.load_clock()", "            clock = FakeClock()",
+           (f"{S}::test_an_expired_file_stays_expired_after_a_restart",)),
+    Mutant("state: a record saved without the directory fsync", "server/_records.py",
+           '            self.io.step("dir.fsync")\n            fsync_dir(where)\n', "",
+           ("tests/test_server_records.py::test_a_save_writes_fsyncs_renames_then_fsyncs_the_directory",)),
+    Mutant("state: a corrupt record stops the start", "server/_records.py",
+           "            except (ValueError, LookupError, TypeError, AttributeError, OSError, FilesAPIError) "
+           "as exc:",
+           "            except OSError as exc:",
+           (f"{S}::test_a_corrupt_record_is_quarantined_and_the_rest_served",)),
+    Mutant("state: no room for new files stops the start", "server/_persistence.py",
+           "        if exc.errno in NO_ROOM and path.is_dir():", "        if False:",
+           ("tests/test_server_nospace.py::test_a_restart_with_no_inodes_left_serves_reads_and_refuses_writes",)),
     # -- the error table --------------------------------------------------------------------------
     Mutant("errors: file_expired 404 -> 410", "errors.py",
            '"file_expired": 404,', '"file_expired": 410,',

@@ -81,9 +81,11 @@ def test_real_reads_key_and_base_url_and_hides_the_key() -> None:
 
 
 @pytest.mark.parametrize(("option", "ini", "env", "message"), [
-    ("bogus", None, {}, "--claude-files-backend=bogus: unknown backend 'bogus'"),
-    (None, None, {"CLAUDE_FILES_BACKEND": "mock"}, "CLAUDE_FILES_BACKEND=mock: unknown backend 'mock'"),
-    (None, "prod", {}, "claude_files_backend = prod (ini option): unknown backend 'prod'"),
+    ("bogus", None, {}, "--claude-files-backend: expected one of fake, server, real, replay, got 'bogus'"),
+    (None, None, {"CLAUDE_FILES_BACKEND": "mock"},
+     "CLAUDE_FILES_BACKEND (environment variable): expected one of fake, server, real, replay, got 'mock'"),
+    (None, "prod", {}, "claude_files_backend (ini option): expected one of fake, server, real, "
+           "replay, got 'prod'"),
     ("real", None, {"ANTHROPIC_BASE_URL": "api.anthropic.com"},
      "ANTHROPIC_BASE_URL='api.anthropic.com': expected"),
     ("server", None, {"CLAUDE_FILES_SERVER_URL": "https://api.anthropic.com"},
@@ -101,8 +103,8 @@ def test_bad_option_value_is_a_usage_error(pytester: pytest.Pytester, clean_env:
     result = pytester.runpytest("--claude-files-backend=prod")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([
-        "ERROR: --claude-files-backend=prod: unknown backend 'prod'; choose one of fake, server, "
-        "real, replay (e.g. --claude-files-backend=fake). See claude-files-fake docs real-backend",
+        "ERROR: --claude-files-backend: expected one of fake, server, real, "
+        "replay, got 'prod'. See claude-files-fake docs real-backend",
     ])
 
 

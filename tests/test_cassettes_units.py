@@ -282,9 +282,8 @@ def test_other(claude_files_cassette):
     ("args", "ini", "message"),
     [
         (["--claude-files-record-mode=sometimes"], "",
-         "ERROR: --claude-files-record-mode=sometimes: unknown record mode 'sometimes'; choose one of once, "
-         "new_episodes, all, none (e.g. --claude-files-record-mode=once). "
-         "See claude-files-fake docs cassettes"),
+         "ERROR: --claude-files-record-mode: expected one of once, new_episodes, all, none, got "
+         "'sometimes'. See claude-files-fake docs cassettes"),
         (["--claude-files-record"], "",
          "ERROR: --claude-files-record: records the answers of a live backend, and the backend is fake "
          "(from default); add --claude-files-backend=real (with ANTHROPIC_API_KEY) or "
@@ -295,8 +294,8 @@ def test_other(claude_files_cassette):
          "(--claude-files-backend=real --claude-files-record) or fix the path. "
          "See claude-files-fake docs cassettes"),
         ([], "claude_files_cassette_bytes = some",
-         "ERROR: claude_files_cassette_bytes = some (ini option): expected full or hash "
-         "(e.g. claude_files_cassette_bytes = hash). See claude-files-fake docs cassettes"),
+         "ERROR: claude_files_cassette_bytes (ini option): expected one of full, hash, got 'some'. "
+         "Fix the value in your pytest configuration; see claude-files-fake docs cassettes"),
     ],
 )
 def test_usage_errors_name_the_setting_and_the_fix(

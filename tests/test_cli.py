@@ -123,10 +123,10 @@ def test_port_in_use_exits_1_with_a_clear_message() -> None:
         (["serve", "--port", "70000"], "argument --port: not a port: '70000'"),
         (["serve", "--bogus"], "unrecognized arguments: --bogus"),
         (["serve", "--max-file-size", "lots"], "argument --max-file-size: expected a size such as 1048576"),
-        (["serve", "--api-key", " "], "argument --api-key: an API key cannot be empty"),
-        (["serve", "--rate-limit", "0"], "argument --rate-limit: not a positive integer: '0'"),
+        (["serve", "--api-key", " "], "argument --api-key: expected a non-empty list of non-empty strings"),
+        (["serve", "--rate-limit", "0"], "argument --rate-limit: expected a whole number >= 1"),
         (["serve", "--read-timeout", "0"], "argument --read-timeout: not a number of seconds: '0'"),
-        (["serve", "--control-token", " "], "--control-token: the admin token cannot be empty"),
+        (["serve", "--control-token", " "], "argument --control-token: expected a non-empty token"),
         ([], "the following arguments are required: COMMAND"),
     ],
 )

@@ -76,10 +76,10 @@ def test_the_reference_documents_every_fixture_option_and_marker(pytester: pytes
 
 def test_the_reference_documents_every_environment_variable_and_cli_flag() -> None:
     reference = REFERENCE.read_text(encoding="utf-8")
-    package = ROOT / "pytest_claude_files"
-    variables = set()
-    for path in package.rglob("*.py"):
-        variables.update(re.findall(r'^\w*ENV\w* = "([A-Z_]+)"', path.read_text(encoding="utf-8"), re.M))
+    from pytest_claude_files._core.settings_table import env_vars
+
+    # every variable is a row of the settings table (tests/test_settings_table.py)
+    variables = {s.env for s in env_vars() if s.env is not None}
     assert {"CLAUDE_FILES_BACKEND", "ANTHROPIC_API_KEY", "CLAUDE_FILES_SERVER_URL"} <= variables
     from pytest_claude_files.server._cli import build_parser
 

@@ -68,8 +68,8 @@ def test_misspelled_backend(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_x(): pass")
     result = pytester.runpytest_inprocess("--claude-files-backend=faek", *PLUGINS)
     result.stderr.fnmatch_lines([
-        "ERROR: --claude-files-backend=faek: unknown backend 'faek' (did you mean 'fake'?); choose one of "
-        "fake, server, real, replay (e.g. --claude-files-backend=fake). "
+        "ERROR: --claude-files-backend: expected one of fake, server, real, "
+        "replay, got 'faek' (did you mean 'fake'?). "
         "See claude-files-fake docs real-backend",
     ])
 

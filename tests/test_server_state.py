@@ -268,3 +268,50 @@ def test_a_reset_forgets_what_was_kept(tmp_path: Path) -> None:
         assert [s.source.type for s in client.skills.list()] == ["anthropic"] * 4
     finally:
         server.stop()
+
+
+def test_seed_files_are_stored_once_a_deleted_one_stays_deleted(tmp_path: Path) -> None:
+    seeds = [{"filename": "seed.txt", "content": "seeded"}]
+    server = start_server("127.0.0.1", 0, data_dir=tmp_path, seeds=seeds)
+    try:
+        client = sdk(server)
+        (seeded,) = client.files.list().data
+        client.files.delete(seeded.id)
+        server.stop()
+        server = start_server("127.0.0.1", 0, data_dir=tmp_path, seeds=seeds)
+        assert sdk(server).files.list().data == []  # the space was held: no seeds again
+        other = anthropic.Anthropic(base_url=server.base_url, api_key="sk-ant-new", max_retries=0)
+        assert [f.filename for f in other.files.list()] == ["seed.txt"]  # a new space gets them
+    finally:
+        server.stop()
+
+
+def test_every_object_keeps_its_workspace_across_a_restart(tmp_path: Path) -> None:
+    def in_workspace(server: ServerHandle, workspace: str) -> Any:
+        return anthropic.Anthropic(base_url=server.base_url, api_key=KEY, max_retries=0,
+                                   default_headers={"anthropic-workspace-id": workspace})
+
+    server = start_server("127.0.0.1", 0, data_dir=tmp_path)  # workspaces partitioned by default
+    try:
+        mine = in_workspace(server, "wrkspc_a")
+        batch = mine.messages.batches.create(requests=[ask("a")])
+        skill = mine.skills.create(files=skill_files("walled"))
+        environment = mine.beta.environments.create(name="walled")
+        agent = mine.beta.agents.create(name="walled", model="m")
+        session = mine.beta.sessions.create(agent=agent.id, environment_id=environment.id)
+
+        server = restart(server, tmp_path)
+
+        mine, theirs = in_workspace(server, "wrkspc_a"), in_workspace(server, "wrkspc_b")
+        reads = [
+            lambda c: c.messages.batches.retrieve(batch.id), lambda c: c.skills.retrieve(skill.id),
+            lambda c: c.beta.environments.retrieve(environment.id),
+            lambda c: c.beta.agents.retrieve(agent.id),
+            lambda c: c.beta.sessions.retrieve(session.id),
+        ]
+        for read in reads:
+            assert read(mine).id
+            with pytest.raises(anthropic.NotFoundError):
+                read(theirs)
+    finally:
+        server.stop()

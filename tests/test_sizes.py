@@ -109,7 +109,7 @@ def test_ini_settings_are_parsed_once(pytester: pytest.Pytester) -> None:
 
         def test_stash(request, claude_files_config):
             raw, parsed = request.config.stash[cfg.INI_SETTINGS]
-            assert raw == {"storage_quota": "1MB"}
+            assert raw == {"storage_quota": 1048576}  # parsed by its row of the settings table
             assert parsed is claude_files_config  # no marker: the parsed settings, not a re-parse
         """
     )

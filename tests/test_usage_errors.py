@@ -51,8 +51,8 @@ def run_usage_error(pytester: pytest.Pytester, *args: str, ini: str = "") -> pyt
     [
         (
             ["--claude-files-backend=mock"],
-            "ERROR: --claude-files-backend=mock: unknown backend 'mock'; choose one of fake, server, "
-            "real, replay (e.g. --claude-files-backend=fake). See claude-files-fake docs real-backend",
+            "ERROR: --claude-files-backend: expected one of fake, server, real, "
+            "replay, got 'mock'. See claude-files-fake docs real-backend",
         ),
         (
             ["--claude-files-cleanup=maybe"],
@@ -98,8 +98,9 @@ def test_a_ledger_directory_that_is_a_symlink_is_refused(pytester: pytest.Pytest
         (
             {"CLAUDE_FILES_BACKEND": "prod"},
             [],
-            "ERROR: CLAUDE_FILES_BACKEND=prod: unknown backend 'prod'; choose one of fake, server, "
-            "real, replay (e.g. --claude-files-backend=fake). See claude-files-fake docs real-backend",
+            "ERROR: CLAUDE_FILES_BACKEND (environment variable): expected one of fake, server, real, "
+            "replay, got 'prod'. Fix or unset "
+            "the variable; see claude-files-fake docs real-backend",
         ),
         (
             {"ANTHROPIC_BASE_URL": "api.anthropic.com", "ANTHROPIC_API_KEY": "sk-ant-x"},
@@ -200,29 +201,29 @@ def test_real_marker_on_the_fake_says_how_to_run_it(pytester: pytest.Pytester) -
         ),
         (
             "claude_files_backend = prod",
-            "ERROR: claude_files_backend = prod (ini option): unknown backend 'prod'; choose one of fake, "
-            "server, real, replay (e.g. --claude-files-backend=fake). "
-            "See claude-files-fake docs real-backend",
+            "ERROR: claude_files_backend (ini option): expected one of fake, server, real, "
+            "replay, got 'prod'. Fix the value in your "
+            "pytest configuration; see claude-files-fake docs real-backend",
         ),
         (
             "claude_files_cleanup = sometimes",
             "ERROR: claude_files_cleanup (ini option): expected on or off (true/false), got 'sometimes'. "
-            "See claude-files-fake docs real-backend",
+            "Fix the value in your pytest configuration; see claude-files-fake docs real-backend",
         ),
         (
             "claude_files_record_all = perhaps",
             "ERROR: claude_files_record_all (ini option): expected on or off (true/false), got 'perhaps'. "
-            "See claude-files-fake docs real-backend",
+            "Fix the value in your pytest configuration; see claude-files-fake docs real-backend",
         ),
         (
             "claude_files_cleanup_budget = -5",
             "ERROR: claude_files_cleanup_budget (ini option): expected a number of seconds >= 0, got '-5'. "
-            "See claude-files-fake docs real-backend",
+            "Fix the value in your pytest configuration; see claude-files-fake docs real-backend",
         ),
         (
             "claude_files_seed = twelve",
             "ERROR: claude_files_seed (ini option): expected an integer seed, got 'twelve'. "
-            "See claude-files-fake docs strategies#seeds",
+            "Fix the value in your pytest configuration; see claude-files-fake docs strategies#seeds",
         ),
         (
             "claude_files_guess_mime_type = sometimes",
@@ -396,13 +397,13 @@ def test_a_module_marker_error_names_the_marker(pytester: pytest.Pytester) -> No
         ),
         (
             ["serve", "--rate-limit", "0"],
-            "claude-files-fake serve: error: argument --rate-limit: not a positive integer: '0' (requests "
-            "per minute, 1 or more, or 'documented' for the published 500; leave the flag out for no limit)",
+            "claude-files-fake serve: error: argument --rate-limit: expected a whole number >= 1 (requests "
+            "per minute) or one of 'documented', got '0'",
         ),
         (
             ["serve", "--api-key", ""],
-            "claude-files-fake serve: error: argument --api-key: an API key cannot be empty (give a "
-            "non-empty key, or leave --api-key out to accept any key)",
+            "claude-files-fake serve: error: argument --api-key: expected a non-empty list of non-empty "
+            "strings",
         ),
         (
             ["serve", "--log-level", "loud"],
@@ -411,8 +412,8 @@ def test_a_module_marker_error_names_the_marker(pytester: pytest.Pytester) -> No
         ),
         (
             ["serve", "--known-beta", "files-api"],
-            "claude-files-fake serve: error: argument --known-beta: not a beta name: 'files-api' (words "
-            "and a date, e.g. files-api-2025-04-14)",
+            "claude-files-fake serve: error: argument --known-beta: expected beta names such as "
+            "'files-api-2025-04-14', got 'files-api'",
         ),
         (
             ["serve", "--prot", "8000"],

@@ -83,7 +83,8 @@ def test_the_fail_setting_exits_non_zero(pytester: pytest.Pytester) -> None:
 def test_a_bad_verdict_value_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = run(pytester, "--claude-files-verdict=fial")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*--claude-files-verdict: unknown verdict 'fial' (did you mean 'fail'?)*"])
+    result.stderr.fnmatch_lines(["*--claude-files-verdict: expected one of report, fail, off, got 'fial' "
+                                 "(did you mean 'fail'?)*"])
 
 
 BARE = """

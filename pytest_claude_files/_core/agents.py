@@ -53,6 +53,12 @@ class _Objects(Resource):
         with self._lock:
             self._items: dict[str, _Stored] = {}
             self._order: list[str] = []
+            self._clear_records()
+
+    def is_empty(self) -> bool:
+        """No object made (archived ones count: they are still shown)."""
+        with self._lock:
+            return not self._items
 
     def __len__(self) -> int:
         return len(self._items)
@@ -72,6 +78,8 @@ class _Objects(Resource):
             self.service.records.load(self.name, restore)
 
     def _persist(self, stored: _Stored) -> None:
+        if not self.keeps_records:
+            return
         self._save(stored.obj["id"], {"obj": stored.obj, "workspace": stored.workspace})
 
     def all(self) -> list[dict[str, Any]]:

@@ -150,6 +150,8 @@ class FakeBatches(Resource):
     def _flush(self, strict: bool) -> None:
         """Keep the record of every batch changed (a gone one: dropped)."""
         dirty, self._dirty = sorted(self._dirty), set()
+        if not self.keeps_records:
+            return
         for batch_id in dirty:
             batch = self._batches.get(batch_id)
             if batch is None:
@@ -167,6 +169,15 @@ class FakeBatches(Resource):
             self._replies.clear()
             self._stored = 0
             self._dirty.clear()
+            self._clear_records()
+
+    def is_empty(self) -> bool:
+        """No batch, no scripted reply, not holding, every setting at its default."""
+        with self._lock:
+            return not (self._batches or self._replies or self._holding) and (
+                self.max_bytes, self.max_requests, self.max_stored_bytes, self.results_in_request_order,
+                self.assert_all_scripted_used,
+            ) == (_check.MAX_BATCH_BYTES, _check.MAX_REQUESTS, DEFAULT_MAX_STORED_BYTES, False, True)
 
     def reply(self, custom_id: str, text: Optional[str] = None, **kwargs: Any) -> Reply:
         """Script the answer to the batch request with this ``custom_id``; the keywords are
@@ -271,7 +282,8 @@ class FakeBatches(Resource):
                            _check.items_bytes(items), self._holding)
             batch.counts = dict.fromkeys(COUNT_KEYS, 0)
             batch.counts["processing"] = len(items)
-            self._save(batch.id, _to_record(batch))  # kept before it is acknowledged
+            if self.keeps_records:
+                self._save(batch.id, _to_record(batch))  # kept before it is acknowledged
             self._batches[batch.id] = batch
             bisect.insort(self._order, batch.id)
             self._stored += batch.size

@@ -55,6 +55,11 @@ class FakeClock:
             return frozen
         return datetime.now(timezone.utc) + self._offset
 
+    @property
+    def is_default(self) -> bool:
+        """Following real time: never set, advanced or frozen."""
+        return self._frozen_at is None and not self._offset
+
     def advance(self, delta: timedelta | float | None = None, /, **kwargs: float) -> datetime:
         """Move the clock forward by a ``timedelta``, seconds, or ``timedelta`` keywords."""
         if delta is None:

@@ -184,6 +184,13 @@ class FakeMessages:
         with self._lock:
             self._state = _State()
 
+    def is_empty(self) -> bool:
+        """No queued reply, no responder, the settings at their defaults (requests are a record)."""
+        with self._lock:
+            state = self._state
+            return not state.replies and state.responder is None and self.assert_all_scripted_used and (
+                self.max_referenced_bytes == DEFAULT_MAX_REFERENCED_BYTES)
+
     # -- scripting ------------------------------------------------------------------
     def reply(
         self,

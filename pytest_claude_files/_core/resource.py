@@ -40,6 +40,8 @@ class Resource:
     the problems that must fail it (unused scripted replies, script mistakes)."""
 
     name: str = ""
+    records_loaded = False
+    """Set once the service's ``records`` were taken back: from then on a reset clears them."""
 
     def __init__(self, service: ServiceLike) -> None:
         self.service = service
@@ -51,9 +53,21 @@ class Resource:
         """What fails the test at teardown (none by default)."""
         return []
 
+    def is_empty(self) -> bool:
+        """Whether this resource holds nothing a later request could see: no object, no
+        scripted reply, no setting changed from its default (records of past requests do
+        not count). The emulator drops an idle tenant only when every resource says so,
+        so every resource must answer (``tests/test_bounds.py`` checks each one does)."""
+        raise NotImplementedError(f"{type(self).__name__}.is_empty")
+
     def load_records(self) -> None:
         """Once, when the service is made: take back the objects its ``records`` kept
         (a restart of the emulator with ``--data-dir``; nothing by default)."""
+
+    @property
+    def keeps_records(self) -> bool:
+        """Whether the service's ``records`` keep anything (else no record is built)."""
+        return self.service.records.durable
 
     def _save(self, key: str, record: Mapping[str, Any], *, strict: bool = True, kind: str = "") -> None:
         """Keep an object's record (``strict``: a failure is the request's 500; else, for a
@@ -63,6 +77,13 @@ class Resource:
         except FilesAPIError:
             if strict:
                 raise
+
+    def _clear_records(self, *kinds: str) -> None:
+        """A reset (under the resource's lock, so no write of a request can come in between):
+        the records of this resource's kinds go too (not at the start: they are still to load)."""
+        if self.records_loaded:
+            for kind in kinds or (self.name,):
+                self.service.records.clear(kind)
 
     def _drop(self, key: str, *, kind: str = "") -> None:
         self.service.records.drop(kind or self.name, key)

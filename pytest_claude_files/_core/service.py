@@ -95,6 +95,7 @@ class FakeService:
         self.resources.update(agents=self.agents, environments=self.environments, sessions=self.sessions)
         for resource in self.resources.values():  # what ``records`` kept (an emulator's restart)
             resource.load_records()
+            resource.records_loaded = True
 
     # -- the whole account ------------------------------------------------------------
     @property
@@ -137,6 +138,14 @@ class FakeService:
             found.extend(resource.problems())
         return found
 
+    def is_empty(self) -> bool:
+        """Whether this account holds nothing a later request could see: no file, no
+        object or scripted reply of any resource, the clock following real time, every
+        setting of a resource at its default. Records of past requests (calls, the journal,
+        Messages requests) do not count. The emulator drops idle tenants that are empty."""
+        return (len(self.files) == 0 and self.clock.is_default and self.messages.is_empty()
+                and all(resource.is_empty() for resource in self.resources.values()))
+
     def reset(self) -> None:
         """Forget every file, call, script and object of every resource (settings and clock stay)."""
         self.files.reset()
@@ -144,7 +153,6 @@ class FakeService:
         self.messages.reset()
         for resource in self.resources.values():
             resource.reset()
-        self.records.clear()
         self.misuse.clear()
         self.journal.clear()
 

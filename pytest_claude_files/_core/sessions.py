@@ -80,7 +80,14 @@ class FakeSessions(Resource):
             self._order: List[str] = []
             self._replies: deque[SessionReply] = deque()
             self.sent: List[dict[str, Any]] = []
+            self._clear_records()
             """Every event clients sent (``initial_events`` too), oldest first (the last 10,000)."""
+
+    def is_empty(self) -> bool:
+        """No session, no scripted turn, the settings at their defaults (``sent`` is a record)."""
+        with self._lock:
+            return not (self._sessions or self._replies) and self.assert_all_scripted_used and (
+                self.stream_wait_seconds == STREAM_WAIT_SECONDS)
 
     def load_records(self) -> None:
         """The sessions the service's ``records`` kept (an emulator's restart), as they were."""
@@ -94,6 +101,8 @@ class FakeSessions(Resource):
             self.service.records.load(self.name, restore)
 
     def _persist(self, session: _Session, *, strict: bool = True) -> None:
+        if not self.keeps_records:
+            return
         self._save(session.obj["id"], to_record(session), strict=strict)
 
     # -- scripting ---------------------------------------------------------------------

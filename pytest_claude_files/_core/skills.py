@@ -177,6 +177,7 @@ class FakeSkills(Resource):
     def reset(self) -> None:
         with self._lock:
             self._skills.clear()
+            self._clear_records(self.name, VERSIONS_KIND)
 
     def load_records(self) -> None:
         """The skills and versions the service's ``records`` kept (an emulator's restart); a
@@ -212,6 +213,8 @@ class FakeSkills(Resource):
 
     def _persist(self, skill: SkillRecord, version: Optional[SkillVersionRecord] = None) -> None:
         """The records of a change, the version first, then the skill (its commit point)."""
+        if not self.keeps_records:
+            return
         if version is not None:
             bundle = version.bundle
             self._save(version.id, {
@@ -224,6 +227,11 @@ class FakeSkills(Resource):
         self._save(skill.id, {
             "id": skill.id, "display_name": skill.display_name, "created_at": skill.created_at.isoformat(),
             "updated_at": skill.updated_at.isoformat(), "name": skill.name, "workspace": skill.workspace})
+
+    def is_empty(self) -> bool:
+        """No custom skill, and the byte bound at its default."""
+        with self._lock:
+            return not self._skills and self.max_total_bytes == DEFAULT_MAX_TOTAL_BYTES
 
     @property
     def bytes_used(self) -> int:

@@ -99,6 +99,9 @@ class MemoryStorage:
 class RecordStorage(Protocol):
     """Where the objects of the resources beside Files live, one JSON-able record each."""
 
+    durable: bool
+    """Whether :meth:`save` keeps anything (when not, resources do not build their records)."""
+
     def save(self, kind: str, key: str, record: Mapping[str, Any]) -> None:
         """Keep ``record`` as the object ``key`` of ``kind`` (durable when this returns;
         raises the API's error, a 500, when it could not be kept)."""
@@ -108,8 +111,8 @@ class RecordStorage(Protocol):
         """The object is gone for good."""
         ...
 
-    def clear(self) -> None:
-        """After a reset: every record of every kind goes."""
+    def clear(self, kind: str) -> None:
+        """After a reset: every record of ``kind`` goes."""
         ...
 
     def load(self, kind: str, restore: RestoreRecord) -> None:
@@ -121,13 +124,15 @@ class RecordStorage(Protocol):
 class MemoryRecords:
     """Nothing kept beyond the objects themselves (the default)."""
 
+    durable = False
+
     def save(self, kind: str, key: str, record: Mapping[str, Any]) -> None:
         return None
 
     def drop(self, kind: str, key: str) -> None:
         return None
 
-    def clear(self) -> None:
+    def clear(self, kind: str) -> None:
         return None
 
     def load(self, kind: str, restore: RestoreRecord) -> None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 from urllib.parse import urlsplit
 
-from pytest_claude_files._core.suggest import did_you_mean
+from pytest_claude_files._core.settings_table import SourceError, by_name, choices, parse_from, spelling
 from pytest_claude_files._http.routes import API_BASE_URL, api_key_of
 from pytest_claude_files._live.cleanup import CUT_ANSWER, Recorder, Secret
 from pytest_claude_files._live.ledger import normalize_base_url
@@ -56,14 +56,15 @@ __all__ = [
     "under",
 ]
 
-BACKENDS = ("fake", "server", "real", "replay")
-OPTION_BACKEND = "--claude-files-backend"
-INI_BACKEND = "claude_files_backend"
-ENV_BACKEND = "CLAUDE_FILES_BACKEND"
-ENV_API_KEY = "ANTHROPIC_API_KEY"
-ENV_BASE_URL = "ANTHROPIC_BASE_URL"
-ENV_SERVER_URL = "CLAUDE_FILES_SERVER_URL"
-ENV_SERVER_KEY = "CLAUDE_FILES_SERVER_API_KEY"
+BACKENDS = choices("backend")  # fake, server, real, replay: the row's parser
+# the names, from the one table (_core/settings_table.py)
+OPTION_BACKEND = spelling("backend", "option")
+INI_BACKEND = spelling("backend", "ini")
+ENV_BACKEND = spelling("backend", "env")
+ENV_API_KEY = spelling("real_api_key", "env")
+ENV_BASE_URL = spelling("real_base_url", "env")
+ENV_SERVER_URL = spelling("server_url", "env")
+ENV_SERVER_KEY = spelling("server_api_key", "env")
 DEFAULT_REAL_BASE_URL = API_BASE_URL
 REAL_API_HOSTS = frozenset({"api.anthropic.com"})
 DOCS = "claude-files-fake docs real-backend"
@@ -122,20 +123,17 @@ def choose_backend(
 ) -> Backend:
     """The backend asked for: command line, then ``CLAUDE_FILES_BACKEND``, then the ini option."""
     if option:
-        value, source = option, f"{OPTION_BACKEND}={option}"
+        value, source, kind = option, f"{OPTION_BACKEND}={option}", "option"
     elif environ.get(ENV_BACKEND, "").strip():
-        value, source = environ[ENV_BACKEND], f"{ENV_BACKEND}={environ[ENV_BACKEND]}"
+        value, source, kind = environ[ENV_BACKEND], f"{ENV_BACKEND}={environ[ENV_BACKEND]}", "env"
     elif ini and ini.strip():
-        value, source = ini, f"{INI_BACKEND} = {ini} (ini option)"
+        value, source, kind = ini, f"{INI_BACKEND} = {ini} (ini option)", "ini"
     else:
-        value, source = "fake", "default"
-    name = value.strip().lower()
-    if name not in BACKENDS:
-        raise BackendError(
-            f"{source}: unknown backend {value.strip()!r}{did_you_mean(name, BACKENDS)}; "
-            f"choose one of fake, server, real, replay "
-            f"(e.g. {OPTION_BACKEND}=fake). See {DOCS}"
-        )
+        value, source, kind = "fake", "default", "option"
+    try:
+        name = str(parse_from(by_name("backend"), kind, value))  # the row's parser and usage error
+    except SourceError as exc:
+        raise BackendError(str(exc)) from None
     if name in ("fake", "replay"):  # replay: answers from cassettes (claude-files-fake docs cassettes)
         return Backend(name, source)
     if name == "real":

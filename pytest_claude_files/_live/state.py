@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional
 
 import pytest
 
+from pytest_claude_files._core.settings_table import spelling
 from pytest_claude_files._live.backends import (
     Backend,
 )
@@ -26,9 +27,9 @@ from pytest_claude_files._live.cleanup import (
 )
 from pytest_claude_files._live.ledger import LedgerWriter, Upload
 
-OPTION_CLEANUP = "--claude-files-cleanup"
-OPTION_RECORD_ALL = "--claude-files-record-all"
-OPTION_SWEEP = "--claude-files-sweep"
+OPTION_CLEANUP = spelling("cleanup", "option")  # the names, from the one table (_core/settings_table.py)
+OPTION_RECORD_ALL = spelling("record_all", "option")
+OPTION_SWEEP = spelling("sweep", "option")
 SESSION_INPUT = "claude_files_session"
 
 

@@ -13,14 +13,14 @@ from typing import Any, Callable, Generator, Optional
 
 import pytest
 
-OPTION_RECORD = "--claude-files-record"
-OPTION_RECORD_MODE = "--claude-files-record-mode"
-INI_RECORD_MODE = "claude_files_record_mode"
-INI_CASSETTE_DIR = "claude_files_cassette_dir"
-INI_CASSETTE_BYTES = "claude_files_cassette_bytes"
+from pytest_claude_files._core.settings_table import by_name, spelling
+
+OPTION_RECORD = spelling("record", "option")  # the names, from the one table (_core/settings_table.py)
+OPTION_RECORD_MODE = spelling("record_mode", "option")
+INI_RECORD_MODE = spelling("record_mode", "ini")
+INI_CASSETTE_DIR = spelling("cassette_dir", "ini")
+INI_CASSETTE_BYTES = spelling("cassette_bytes", "ini")
 DOCS = "claude-files-fake docs cassettes"
-MODES = ("once", "new_episodes", "all", "none")  # the same as _live.cassette.MODES
-BYTES = ("full", "hash")
 
 
 @dataclass(frozen=True)
@@ -35,31 +35,6 @@ class CassetteSettings:
 _SETTINGS = pytest.StashKey[CassetteSettings]()
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("claude-files", "pytest-claude-files: a fake Claude Files API")
-    group.addoption(
-        OPTION_RECORD, dest="claude_files_record", action="store_true", default=False,
-        help=f"write what the live backend (real or server) answers to one cassette per test, "
-             f"for --claude-files-backend=replay. See {DOCS}",
-    )
-    group.addoption(
-        OPTION_RECORD_MODE, dest="claude_files_record_mode", default=None, metavar="|".join(MODES),
-        help=f"which cassettes --claude-files-record writes: once (default: only missing ones), "
-             f"new_episodes (add new requests), all (rewrite), none. Also the {INI_RECORD_MODE} ini option",
-    )
-    parser.addini(INI_RECORD_MODE, default="", help="record mode: once (default), new_episodes, all, none")
-    parser.addini(
-        INI_CASSETTE_DIR, default="",
-        help="directory of the cassettes, relative to the rootdir (default: cassettes/ beside each "
-             "test module); cassettes are <dir>/<test module>/<test name>.yaml",
-    )
-    parser.addini(
-        INI_CASSETTE_BYTES, default="",
-        help="what a cassette keeps of an uploaded file: full (default: the bytes and their sha256) or "
-             "hash (only the sha256 and size)",
-    )
-
-
 def _usage(text: str) -> pytest.UsageError:
     return pytest.UsageError(f"{text}. See {DOCS}")
 
@@ -68,24 +43,15 @@ def _usage(text: str) -> pytest.UsageError:
 def pytest_configure(config: pytest.Config) -> None:
     from pytest_claude_files._live.backends import INI_BACKEND as INI_BACKEND_NAME
     from pytest_claude_files._live.backends import OPTION_BACKEND, BackendError, choose_backend
+    from pytest_claude_files._plugin.config import read_setting
 
-    option_mode = config.getoption("claude_files_record_mode")
-    raw_mode = option_mode or str(config.getini(INI_RECORD_MODE) or "").strip() or "once"
-    setting = (f"{OPTION_RECORD_MODE}={option_mode}" if option_mode
-               else f"{INI_RECORD_MODE} = {raw_mode} (ini option)")
-    mode = raw_mode.strip().lower()
-    if mode not in MODES:
-        raise _usage(f"{setting}: unknown record mode {raw_mode!r}; choose one of {', '.join(MODES)} "
-                     f"(e.g. {OPTION_RECORD_MODE}=once)")
-    raw_bytes = str(config.getini(INI_CASSETTE_BYTES) or "").strip().lower() or "full"
-    if raw_bytes not in BYTES:
-        raise _usage(f"{INI_CASSETTE_BYTES} = {raw_bytes} (ini option): expected full or hash "
-                     f"(e.g. {INI_CASSETTE_BYTES} = hash)")
+    mode = read_setting(config, by_name("record_mode"))[0] or "once"  # option, then ini; its row parses
+    raw_bytes = read_setting(config, by_name("cassette_bytes"))[0] or "full"
     try:
-        backend = choose_backend(config.getoption("claude_files_backend"), config.getini(INI_BACKEND_NAME))
+        backend = choose_backend(config.getoption(by_name("backend").dest), config.getini(INI_BACKEND_NAME))
     except BackendError:
         return  # _plugin.live reports it
-    record = bool(config.getoption("claude_files_record"))
+    record = bool(config.getoption(by_name("record").dest))
     if record and not backend.is_live:
         raise _usage(
             f"{OPTION_RECORD}: records the answers of a live backend, and the backend is {backend.name} "

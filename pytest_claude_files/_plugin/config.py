@@ -7,25 +7,20 @@ The rules themselves are in ``_core.config`` (shared with ``mock_claude_files()`
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from typing import Any, Callable, Mapping, Optional
 
 import pytest
 
 from pytest_claude_files._core import settings_table as _table
 from pytest_claude_files._core.config import (
-    _BOOL_ARGS,
     DOCS_HINT_MARKER,
     DOCS_INI,
     DOCS_MARKER,
     MARKER_ARGS,
-    MISUSE_MODES,
     ClaudeFilesConfig,
     ConfigError,
     describe,
-    parse_betas,
-    parse_bool,
-    parse_positive_int,
-    parse_size,
     validate,
 )
 
@@ -33,62 +28,102 @@ __all__ = [
     "DOCS_HINT_MARKER",
     "DOCS_INI",
     "DOCS_MARKER",
-    "FIDELITY_INIS",
     "INI_SETTINGS",
     "MARKERS_READ",
     "MARKER_ARGS",
-    "MISUSE_MODES",
     "ClaudeFilesConfig",
     "ConfigError",
     "describe",
     "from_ini",
     "ini_settings",
     "marker_read",
-    "parse_betas",
-    "parse_bool",
-    "parse_positive_int",
-    "parse_size",
+    "read_setting",
+    "register",
+    "suite_raw",
     "validate",
 ]
 
 
-def _ini(name: str) -> str:
-    ini = _table.by_name(name).ini
-    assert ini is not None
-    return ini
+GROUP = "claude-files"
 
 
-INI_API_KEYS = _ini("api_keys")
-INI_STORAGE_QUOTA = _ini("storage_quota")
-INI_MAX_FILE_SIZE = _ini("max_file_size")
-INI_RATE_LIMIT = _ini("rate_limit")
-INI_MAX_RETRIES = _ini("max_retries")
-INI_GUESS_MIME_TYPE = _ini("guess_mime_type")
-INI_CHECK_ANTHROPIC_VERSION = _ini("check_anthropic_version")
-INI_CHECK_ANTHROPIC_BETA = _ini("check_anthropic_beta")
-INI_KNOWN_BETAS = _ini("known_betas")
-INI_PARTITION_WORKSPACES = _ini("partition_workspaces")
-INI_MISUSE_WARNINGS = _ini("misuse_warnings")
-FIDELITY_INIS: dict[str, str] = {
-    s.ini: s.ini_help for s in _table.ini_options()
-    if s.ini is not None and s.name in (*_BOOL_ARGS, "known_betas", "misuse_warnings")
-}
-"""The ini options of the fidelity settings (name -> help), from the one table."""
-
-
-def from_ini(getini: Any) -> dict[str, Any]:
-    """Raw settings from the ini options (values validated by :func:`validate`)."""
-    raw: dict[str, Any] = {}
-    keys = [k for k in getini(INI_API_KEYS) if k.strip()]
-    if keys:
-        raw["api_keys"] = keys
+def register(parser: pytest.Parser) -> None:
+    """Every ``--claude-files-*`` option and ``claude_files_*`` ini option, from the table's rows
+    (the only place the plugin registers options)."""
+    group = parser.getgroup(GROUP, "pytest-claude-files: a fake Claude Files API")
+    for setting in _table.options():
+        assert setting.option is not None
+        if setting.option_flag:
+            group.addoption(setting.option, dest=setting.dest, action="store_true", default=None,
+                            help=setting.option_help)
+        else:
+            group.addoption(setting.option, dest=setting.dest, default=None, metavar=setting.metavar,
+                            help=setting.option_help)
     for setting in _table.ini_options():
-        ini, key = setting.ini, setting.name
-        if key == "api_keys" or ini is None:
+        assert setting.ini is not None
+        if setting.ini_type == "linelist":
+            parser.addini(setting.ini, type="linelist", default=[], help=setting.ini_help)
+        else:
+            parser.addini(setting.ini, default="", help=setting.ini_help)
+
+
+def read_setting(
+    config: pytest.Config, setting: _table.Setting, environ: Optional[Mapping[str, str]] = None
+) -> tuple[Any, Optional[str]]:
+    """``setting``'s value from the session's sources, first set wins: its
+    ``--claude-files-*`` option, its environment variable, its ini option; parsed by its row.
+    Returns ``(value, source)`` (``(None, None)``: not set); a bad value is a
+    ``pytest.UsageError`` naming the source's spelling, the value and the fix."""
+    env = os.environ if environ is None else environ
+    found: list[tuple[str, Any]] = []
+    if setting.option is not None:
+        value = config.getoption(setting.dest, None)
+        if value not in (None, False, ""):
+            found.append(("option", value))
+    if setting.env is not None and env.get(setting.env, "").strip():
+        found.append(("env", env[setting.env]))
+    if setting.ini is not None:
+        value = config.getini(setting.ini)
+        if setting.ini_type == "linelist":
+            value = [line for line in value if line.strip()] or None
+        if value not in (None, "", []):
+            found.append(("ini", value))
+    if not found:
+        return None, None
+    source, value = found[0]
+    try:
+        return _table.parse_from(setting, source, value), source
+    except _table.SourceError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def suite_raw(config: pytest.Config, environ: Optional[Mapping[str, str]] = None) -> dict[str, Any]:
+    """The suite-wide values of the marker's settings (ini options, environment variables,
+    ``--claude-files-*`` options), parsed; markers merge over them."""
+    raw: dict[str, Any] = {}
+    for setting in _table.marker_settings():
+        value, _ = read_setting(config, setting, environ)
+        if value is not None:
+            raw[setting.name] = value
+    return raw
+
+
+def from_ini(getini: Callable[[str], Any]) -> dict[str, Any]:
+    """The marker settings' ini options alone, parsed (a bad value raises ``ConfigError``
+    with the usage message)."""
+    raw: dict[str, Any] = {}
+    for setting in _table.marker_settings():
+        if setting.ini is None:
             continue
-        value = getini(ini)
-        if value not in (None, ""):
-            raw[key] = parse_bool(value, key) if key in _BOOL_ARGS else value
+        value = getini(setting.ini)
+        if setting.ini_type == "linelist":
+            value = [line for line in value if line.strip()] or None
+        if value in (None, "", []):
+            continue
+        try:
+            raw[setting.name] = _table.parse_from(setting, "ini", value)
+        except _table.SourceError as exc:
+            raise ConfigError(str(exc), setting=setting.name) from None
     return raw
 
 
@@ -100,7 +135,7 @@ def ini_settings(config: pytest.Config) -> tuple[dict[str, Any], ClaudeFilesConf
     """The ini settings (raw, validated), parsed once in ``pytest_configure``."""
     found = config.stash.get(INI_SETTINGS, None)
     if found is None:  # a config this plugin did not configure (defensive: parse now)
-        raw = from_ini(config.getini)
+        raw = suite_raw(config)
         found = config.stash[INI_SETTINGS] = (raw, validate(raw, "ini options"))
     return found
 

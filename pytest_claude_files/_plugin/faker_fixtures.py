@@ -13,19 +13,22 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generator, Optional
+from typing import TYPE_CHECKING, Generator, Optional
 
 import pytest
 
+from pytest_claude_files._core.settings_table import by_name, spelling
+from pytest_claude_files._plugin.config import read_setting
 from pytest_claude_files._plugin.extras import require
 
 if TYPE_CHECKING:
     from faker import Faker
 
-SEED_OPTION = "--claude-files-seed"
-SEED_DEST = "claude_files_seed"
-INI_SEED = "claude_files_seed"
-DOCS_SEED = "claude-files-fake docs strategies#seeds"
+_SEED = by_name("seed")  # its names, parser and docs section: the one table (_core/settings_table.py)
+SEED_OPTION = spelling("seed", "option")
+SEED_DEST = _SEED.dest
+INI_SEED = spelling("seed", "ini")
+DOCS_SEED = _SEED.docs
 REPORT_SECTION = "claude-files seed"
 
 
@@ -56,23 +59,11 @@ class SeedInfo:
 _SEED_KEY = pytest.StashKey[SeedInfo]()
 
 
-def _parse_seed(value: Any, where: str) -> int:
-    try:
-        return int(str(value).strip(), 0)
-    except ValueError:
-        raise pytest.UsageError(
-            f"{where}: expected an integer seed, got {value!r}. See {DOCS_SEED}"
-        ) from None
-
-
 def base_seed(config: pytest.Config) -> tuple[int, str]:
     """The base seed and its source (option, ini, pytest-randomly or the default 0)."""
-    option = config.getoption(SEED_DEST, None)
-    if option is not None:
-        return _parse_seed(option, SEED_OPTION), SEED_OPTION
-    ini = config.getini(INI_SEED)
-    if ini:
-        return _parse_seed(ini, f"{INI_SEED} (ini option)"), f"{INI_SEED} (ini)"
+    value, source = read_setting(config, _SEED)  # option, then ini; its row parses
+    if source is not None:
+        return int(value), (SEED_OPTION if source == "option" else f"{INI_SEED} (ini)")
     randomly = getattr(config.option, "randomly_seed", None)
     if isinstance(randomly, int) and config.pluginmanager.hasplugin("randomly"):
         return randomly, "--randomly-seed"
@@ -83,17 +74,6 @@ def seed_for(base: int, nodeid: str) -> int:
     """The seed of the test ``nodeid`` under ``base`` (stable across runs and machines)."""
     digest = hashlib.sha256(f"{base}\x00{nodeid}".encode()).digest()
     return int.from_bytes(digest[:8], "big")
-
-
-@pytest.hookimpl(specname="pytest_addoption")
-def pytest_addoption_claude_files_seed(parser: pytest.Parser) -> None:
-    group = parser.getgroup("claude-files")
-    group.addoption(
-        SEED_OPTION, dest=SEED_DEST, default=None, metavar="SEED",
-        help="Base seed of claude_files_faker / claude_files_seed (default: ini "
-             "claude_files_seed, else pytest-randomly's seed, else 0).",
-    )
-    parser.addini(INI_SEED, default="", help="Base seed of claude_files_faker (an integer).")
 
 
 @pytest.hookimpl(specname="pytest_configure")

@@ -12,10 +12,10 @@ from typing import Any, Generator, Mapping, Optional
 
 import pytest
 
+from pytest_claude_files._core.settings_table import by_name, spelling
 from pytest_claude_files._live.backends import (
     DOCS,
     ENV_API_KEY,
-    ENV_BACKEND,
     ENV_SERVER_KEY,
     ENV_SERVER_URL,
     INI_BACKEND,
@@ -34,65 +34,30 @@ from pytest_claude_files._live.cleanup import (
 from pytest_claude_files._live.ledger import LEDGER_DIR_NAME, LedgerWriter, read_ledger
 from pytest_claude_files._live.report import summary_lines
 from pytest_claude_files._live.state import (
-    OPTION_CLEANUP,
-    OPTION_RECORD_ALL,
     OPTION_SWEEP,
     SESSION_INPUT,
     FileCleanup,
     LiveState,
 )
+from pytest_claude_files._plugin.config import read_setting
 
-INI_CLEANUP = "claude_files_cleanup"
-INI_RECORD_ALL = "claude_files_record_all"
-INI_CLEANUP_ATTEMPTS = "claude_files_cleanup_attempts"
-INI_CLEANUP_MAX_DELAY = "claude_files_cleanup_max_delay"
-INI_CLEANUP_BUDGET = "claude_files_cleanup_budget"
-INI_LEDGER_DIR = "claude_files_ledger_dir"
+
+def _ini(name: str) -> str:
+    return spelling(name, "ini")
+
+
+# the names, from the one table (_core/settings_table.py): the plugin registers them from there
+INI_CLEANUP = _ini("cleanup")
+INI_RECORD_ALL = _ini("record_all")
+INI_CLEANUP_ATTEMPTS = _ini("cleanup_attempts")
+INI_CLEANUP_MAX_DELAY = _ini("cleanup_max_delay")
+INI_CLEANUP_BUDGET = _ini("cleanup_budget")
+INI_LEDGER_DIR = _ini("ledger_dir")
 _OLD_LEDGER_DIR = ("d", "claude-files-ledger")  # inside the cache dir, before 0.x: --cache-clear erased it
 MARKER_REAL = "claude_files_real"
 _WORKER_OUTPUT = "claude_files_cleanup"
 _FAKE_FIXTURES = ("claude_files", "claude_files_handler")
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("claude-files", "pytest-claude-files: a fake Claude Files API")
-    group.addoption(
-        OPTION_BACKEND, dest="claude_files_backend", default=None, metavar="fake|server|real",
-        help=f"where the claude_files_client fixtures send requests: the in-memory fake "
-             f"(default), the emulator server, or the real API (ANTHROPIC_API_KEY). "
-             f"Also ${ENV_BACKEND} and the {INI_BACKEND} ini option. See {DOCS}",
-    )
-    group.addoption(
-        OPTION_CLEANUP, dest="claude_files_cleanup", default=None, metavar="on|off",
-        help="delete, at session end, every file the session uploaded to the server or "
-             "real backend (default on); off keeps them (the ledger still lists them)",
-    )
-    group.addoption(
-        OPTION_RECORD_ALL, dest="claude_files_record_all", action="store_true", default=None,
-        help="also record (and clean up) uploads to the backend made by any anthropic "
-             "client in the process, not only the fixture clients",
-    )
-    group.addoption(
-        OPTION_SWEEP, dest="claude_files_sweep", action="store_true", default=False,
-        help="delete what the ledgers of earlier sessions still list, and run no tests",
-    )
-    parser.addini(INI_BACKEND, default="", help="backend: fake (default), server or real")
-    parser.addini(INI_CLEANUP, default="", help="auto-cleanup of live uploads: on (default) or off")
-    parser.addini(INI_RECORD_ALL, default="", help="record uploads of every anthropic client: true/false")
-    parser.addini(INI_CLEANUP_ATTEMPTS, default="", help="tries per delete before giving up (default 8)")
-    parser.addini(
-        INI_CLEANUP_MAX_DELAY, default="",
-        help="longest wait between delete retries, seconds, also for retry-after (default 30)",
-    )
-    parser.addini(INI_CLEANUP_BUDGET, default="", help="total seconds a cleanup may wait (default 300)")
-    parser.addini(
-        INI_LEDGER_DIR, default="",
-        help=f"where the ledger of live uploads lives, relative to the rootdir (default {LEDGER_DIR_NAME}; "
-             f"outside the cache, so --cache-clear keeps it)",
-    )
 
 
 _STATE = pytest.StashKey[LiveState]()
@@ -102,32 +67,6 @@ def _state(config: pytest.Config) -> LiveState:
     return config.stash[_STATE]
 
 
-def _flag(value: Any, name: str) -> Optional[bool]:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise pytest.UsageError(f"{name}: expected on or off (true/false), got {value!r}. See {DOCS}")
-
-
-def _number(value: str, name: str, *, integer: bool) -> Optional[float]:
-    if not str(value).strip():
-        return None
-    try:
-        number = int(value) if integer else float(value)
-    except ValueError:
-        number = -1
-    if number < (1 if integer else 0):
-        kind = "a whole number >= 1" if integer else "a number of seconds >= 0"
-        raise pytest.UsageError(f"{name} (ini option): expected {kind}, got {value!r}. See {DOCS}")
-    return number
-
-
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
@@ -135,25 +74,21 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{OPTION_BACKEND}=real and {ENV_API_KEY} is set. See {DOCS}",
     )
     try:
-        backend = choose_backend(config.getoption("claude_files_backend"), config.getini(INI_BACKEND))
+        backend = choose_backend(config.getoption(by_name("backend").dest), config.getini(INI_BACKEND))
     except BackendError as exc:
         raise pytest.UsageError(str(exc)) from None
-    cleanup = _flag(config.getoption("claude_files_cleanup"), OPTION_CLEANUP)
-    if cleanup is None:
-        cleanup = _flag(config.getini(INI_CLEANUP), f"{INI_CLEANUP} (ini option)")
-    record_all = config.getoption("claude_files_record_all")
-    if record_all is None:
-        record_all = _flag(config.getini(INI_RECORD_ALL), f"{INI_RECORD_ALL} (ini option)")
+    def read(name: str) -> Any:
+        return read_setting(config, by_name(name))[0]  # option, env, ini; parsed by its row
+
+    cleanup, record_all = read("cleanup"), read("record_all")
     defaults = RetryPolicy()
-    attempts = _number(config.getini(INI_CLEANUP_ATTEMPTS), INI_CLEANUP_ATTEMPTS, integer=True)
-    max_delay = _number(config.getini(INI_CLEANUP_MAX_DELAY), INI_CLEANUP_MAX_DELAY, integer=False)
-    budget = _number(config.getini(INI_CLEANUP_BUDGET), INI_CLEANUP_BUDGET, integer=False)
+    attempts, max_delay, budget = read("cleanup_attempts"), read("cleanup_max_delay"), read("cleanup_budget")
     policy = RetryPolicy(
         attempts=int(attempts) if attempts is not None else defaults.attempts,
         max_delay=max_delay if max_delay is not None else defaults.max_delay,
         budget=budget if budget is not None else defaults.budget,
     )
-    sweep_only = bool(config.getoption("claude_files_sweep"))
+    sweep_only = bool(config.getoption(by_name("sweep").dest))
     if sweep_only:
         if backend.name == "server" and backend.base_url is not None and backend.key is None:
             raise pytest.UsageError(
@@ -187,7 +122,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl
 def pytest_cmdline_main(config: pytest.Config) -> Optional[int]:
-    if not config.getoption("claude_files_sweep", False):
+    if not config.getoption(by_name("sweep").dest, False):
         return None
     # a sweep runs in this process alone: no xdist workers
     if hasattr(config.option, "dist"):

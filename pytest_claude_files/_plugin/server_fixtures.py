@@ -16,12 +16,13 @@ from typing import Generator
 
 import pytest
 
+from pytest_claude_files._core.settings_table import spelling
 from pytest_claude_files._live.server_session import ClaudeFilesServer
 from pytest_claude_files._plugin.extras import require
 
 __all__ = ["SERVER_URL_ENV", "ClaudeFilesServer", "claude_files_server"]
 
-SERVER_URL_ENV = "CLAUDE_FILES_SERVER_URL"
+SERVER_URL_ENV = spelling("server_url", "env")  # from the one table (_core/settings_table.py)
 """Environment variable: the URL of a running server to use instead of starting one."""
 
 

@@ -25,12 +25,12 @@ from typing import Any, Generator, Optional
 import pytest
 
 from pytest_claude_files._core import misuse as _misuse
+from pytest_claude_files._core.settings_table import by_name, spelling
 
-OPTION_REPORT = "--claude-files-report"
-OPTION_VERDICT = "--claude-files-verdict"
-INI_REPORT = "claude_files_report"
-INI_VERDICT = "claude_files_verdict"
-VERDICTS = ("report", "fail", "off")
+OPTION_REPORT = spelling("report", "option")  # the names, from the one table (_core/settings_table.py)
+OPTION_VERDICT = spelling("verdict", "option")
+INI_REPORT = spelling("report", "ini")
+INI_VERDICT = spelling("verdict", "ini")
 DOCS = "claude-files-fake docs reference#the-session-verdict"
 REPORT_VERSION = 1
 MAX_LINES_PER_CODE = 10
@@ -92,37 +92,10 @@ _COLLECTOR = pytest.StashKey[Collector]()
 _MODE = pytest.StashKey[str]()
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("claude-files", "pytest-claude-files: a fake Claude Files API")
-    group.addoption(
-        OPTION_REPORT, dest="claude_files_report", default=None, metavar="PATH",
-        help=f"write the session verdict (misuse notices and file-lifecycle findings, each with "
-             f"its test and line) as JSON to PATH. Also the {INI_REPORT} ini option. See {DOCS}",
-    )
-    group.addoption(
-        OPTION_VERDICT, dest="claude_files_verdict", default=None, metavar="report|fail|off",
-        help=f"the end-of-session verdict: report (default), fail (exit non-zero when it lists "
-             f"anything) or off. Also the {INI_VERDICT} ini option. See {DOCS}",
-    )
-    parser.addini(INI_REPORT, default="", help="path of the session verdict's JSON report")
-    parser.addini(INI_VERDICT, default="", help="the session verdict: report (default), fail or off")
-
-
 def _mode(config: pytest.Config) -> str:
-    from pytest_claude_files._core.suggest import did_you_mean
+    from pytest_claude_files._plugin.config import read_setting
 
-    option = config.getoption("claude_files_verdict", None)
-    if option:
-        value, source = option, OPTION_VERDICT
-    else:
-        value, source = config.getini(INI_VERDICT), f"{INI_VERDICT} (ini option)"
-    text = str(value or "").strip().lower() or "report"
-    if text not in VERDICTS:
-        raise pytest.UsageError(
-            f"{source}: unknown verdict {value!r}{did_you_mean(text, VERDICTS)}; choose report, fail "
-            f"or off (e.g. {OPTION_VERDICT}=fail). See {DOCS}"
-        )
-    return text
+    return str(read_setting(config, by_name("verdict"))[0] or "report")  # option, then ini; its row parses
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -163,7 +136,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 
 def _report_path(config: pytest.Config) -> Optional[Path]:
-    value = config.getoption("claude_files_report", None) or str(config.getini(INI_REPORT) or "").strip()
+    value = config.getoption(by_name("report").dest, None) or str(config.getini(INI_REPORT) or "").strip()
     if not value:
         return None
     path = Path(os.path.expanduser(str(value)))

@@ -22,6 +22,7 @@ import respx
 from respx.mocks import Mocker
 from respx.models import AllMockedAssertionError, PassThrough, SideEffectError
 
+from pytest_claude_files._core.settings_table import spelling
 from pytest_claude_files._http import routes as _routes
 from pytest_claude_files._http.handler import FilesHandler, HTTPRequest, HTTPResponse
 from pytest_claude_files._respx.compat import ClaudeFilesRoute, adopt_route
@@ -251,7 +252,7 @@ class ClaudeFilesRouter(respx.MockRouter):
             # the Files API on another host: a base URL (often a stray ANTHROPIC_BASE_URL) that
             # the router does not serve. Letting it through would send the test to the network.
             origin = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}"
-            stray = os.environ.get("ANTHROPIC_BASE_URL", "").strip()
+            stray = os.environ.get(spelling("real_base_url", "env"), "").strip()
             why = (
                 f" (ANTHROPIC_BASE_URL={stray} is set: the SDK's clients use it; unset it, or serve it)"
                 if stray and urlsplit(stray).hostname == host else ""

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
+from pytest_claude_files._core.settings_table import spelling
+
 __all__ = [
     "CALLS",
     "DOCS",
@@ -30,7 +32,7 @@ __all__ = [
 ]
 
 MARKER_FIDELITY = "claude_files_fidelity"
-OPTION_REPORT = "--claude-files-contract-report"
+OPTION_REPORT = spelling("contract_report", "option")  # from the one table (_core/settings_table.py)
 DOCS = "claude-files-fake docs contract"
 
 MAX_FILES = 46

@@ -12,14 +12,17 @@ from typing import Any, Generator, Optional
 
 import pytest
 
+from pytest_claude_files._core.settings_table import by_name
 from pytest_claude_files._live.backends import (
     ENV_API_KEY,
     ENV_BASE_URL,
+    INI_BACKEND,
     OPTION_BACKEND,
     Backend,
     BackendError,
     choose_backend,
 )
+from pytest_claude_files.contract._deadline import Deadline
 from pytest_claude_files.contract._harness import Contract
 from pytest_claude_files.contract._plan import (
     CALLS,
@@ -40,13 +43,14 @@ _REPORT = pytest.StashKey[ContractReport]()
 _PLAN = pytest.StashKey[Plan]()
 _BUDGET = pytest.StashKey[Budget]()
 _CONTRACT = pytest.StashKey[Contract]()
+_BACKEND = by_name("backend")
 SHOWN_HEADERS = ("anthropic-version", "anthropic-beta", "anthropic-workspace-id")
 
 
 def _backend(config: pytest.Config) -> Backend:
     try:
         return choose_backend(
-            config.getoption("claude_files_backend", None), str(config.getini("claude_files_backend") or "")
+            config.getoption(_BACKEND.dest, None), str(config.getini(INI_BACKEND) or "")
         )
     except BackendError as exc:  # pragma: no cover - the plugin refused it at configure
         raise pytest.UsageError(str(exc)) from None
@@ -162,7 +166,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         return
     for line in report.summary_lines():
         terminalreporter.write_line(line)
-    path = config.getoption("claude_files_contract_report", None)
+    path = config.getoption(by_name("contract_report").dest, None)
     if path:
         written = report.write(str(path))
         terminalreporter.write_line(f"{PREFIX} report written to {written}")
@@ -254,11 +258,13 @@ def contract(
     fake_client = make_sdk_client(handler, **kwargs)
     backend_name = _backend(request.config).name
 
+    deadline = Deadline()  # the check's time bound: retry-after capped, timeouts cut
+    removers = [deadline.install(claude_files_client)]
+
     def async_clients() -> tuple[Any, Any]:
-        return (
-            request.getfixturevalue("claude_files_async_client"),
-            make_sdk_client(handler, is_async=True, **kwargs),
-        )
+        backend_client = request.getfixturevalue("claude_files_async_client")
+        removers.append(deadline.install(backend_client, is_async=True))
+        return backend_client, make_sdk_client(handler, is_async=True, **kwargs)
 
     item = request.node
     contract = Contract(
@@ -267,9 +273,12 @@ def contract(
         fake_client=fake_client,
         requests=seen,
         async_clients=async_clients,
+        deadline=deadline,
     )
     item.stash[_CONTRACT] = contract
     yield contract
+    for remove in removers:
+        remove()
     fake_client.close()
     budget = item.stash.get(_BUDGET, None)
     if budget is None:

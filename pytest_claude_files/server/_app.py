@@ -12,13 +12,14 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from pytest_claude_files._core.files import FakeFilesSettings
 from pytest_claude_files._core.service import FakeFiles
+from pytest_claude_files._core.settings_table import spelling
 from pytest_claude_files.server._asgi import DEFAULT_READ_TIMEOUT, DEFAULT_SPOOL_THRESHOLD, FilesASGIApp
 from pytest_claude_files.server._control import ControlAPI
 from pytest_claude_files.server._persistence import ServerError, load_seed_file
 from pytest_claude_files.server._tenants import Tenants
 from pytest_claude_files.server.control_client import ControlClient
 
-CONTROL_TOKEN_ENV = "CLAUDE_FILES_CONTROL_TOKEN"
+CONTROL_TOKEN_ENV = spelling("control_token", "env")  # from the one table (_core/settings_table.py)
 """The environment variable read for the control API's admin token when none is given."""
 
 

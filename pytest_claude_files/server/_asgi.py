@@ -29,6 +29,7 @@ from urllib.parse import unquote
 from pytest_claude_files._http import routes as _routes
 from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse, error_response
 from pytest_claude_files.errors import FilesInternalError, InvalidRequestError, RequestTooLargeError
+from pytest_claude_files.server._budget import ByteBudget
 
 if TYPE_CHECKING:
     from pytest_claude_files.server._control import ControlAPI
@@ -199,12 +200,17 @@ class FilesASGIApp:
 
         control = self.control
         if control is not None and path.startswith(control.prefix):
-            small = await self._read_small(receive, headers, control.max_body)
+            small = await self._read_small(receive, headers, control.max_body, control.budget)
             request.body = small if isinstance(small, bytes) else b""
-            # in a worker thread: seeding thousands of files, a reset that unlinks them, or
-            # parsing a 60 MB seed must not freeze every other tenant's requests
-            answer = await asyncio.get_running_loop().run_in_executor(None, functools.partial(
-                control, request, too_large=small is _TOO_LARGE, cut_off=small is _CUT_OFF))
+            try:  # in a worker thread: seeding thousands of files, a reset that unlinks them,
+                # or parsing a 60 MB seed must not freeze every other tenant's requests
+                answer = await asyncio.get_running_loop().run_in_executor(None, functools.partial(
+                    control, request, too_large=small is _TOO_LARGE, cut_off=small is _CUT_OFF,
+                    busy=small is _BUSY))
+            finally:  # the body's bytes go back to the shared budget once it is handled
+                request.body = b""
+                if isinstance(small, bytes):
+                    control.budget.give(len(small))
             await _send_response(send, answer if isinstance(small, bytes) else _closing(answer))
             return
         if path == OPENAPI_PATH and method in ("GET", "HEAD"):
@@ -212,58 +218,61 @@ class FilesASGIApp:
             return
 
         tenant = self.tenants.for_request(headers)
-        route = request.route = _routes.match(method, unquote(path) if "%" in path else path)
-        fault = tenant.begin(route[0])  # the handler reuses the match (request.route)
-        if fault is not None and fault.latency:
-            await asyncio.sleep(fault.latency)
-        if fault is not None and fault.drop:
-            await _drop(receive, send)
-            return
-        declared = headers.get("content-length", "")
-        if declared and declared.isdigit() and int(declared) > self.max_body:
-            await _send_response(send, _closing(_too_large(self.max_body)))  # refused before it is sent
-            return
-        if (declared and declared != "0") or "transfer-encoding" in headers:
-            try:  # a client that announced a body must send it within read_timeout
-                deadline = self._deadline()
-                first = await self._receive(receive, deadline)
-            except _BodyError as failed:
-                await _send_response(send, _closing(failed.response))
+        try:  # the tenant is not dropped (idle and empty) while its request is served
+            route = request.route = _routes.match(method, unquote(path) if "%" in path else path)
+            fault = tenant.begin(route[0])  # the handler reuses the match (request.route)
+            if fault is not None and fault.latency:
+                await asyncio.sleep(fault.latency)
+            if fault is not None and fault.drop:
+                await _drop(receive, send)
                 return
-        else:  # no body announced: HTTP/1.1 says there is none (RFC 9112, 6.3), nothing to receive
-            first = _NO_BODY
-            deadline = None
-        if first["type"] == "http.request" and not first.get("more_body", False):
-            request.body = first.get("body", b"")  # the whole body in one message: most requests
-        else:
-            try:
-                request.body = await self._read_rest(first, receive, headers, deadline)
-            except _Disconnected:
+            declared = headers.get("content-length", "")
+            if declared and declared.isdigit() and int(declared) > self.max_body:
+                await _send_response(send, _closing(_too_large(self.max_body)))  # refused before it is sent
                 return
-            except _BodyError as failed:
-                await _send_response(send, _closing(failed.response))
+            if (declared and declared != "0") or "transfer-encoding" in headers:
+                try:  # a client that announced a body must send it within read_timeout
+                    deadline = self._deadline()
+                    first = await self._receive(receive, deadline)
+                except _BodyError as failed:
+                    await _send_response(send, _closing(failed.response))
+                    return
+            else:  # no body announced: HTTP/1.1 says there is none (RFC 9112, 6.3), nothing to receive
+                first = _NO_BODY
+                deadline = None
+            if first["type"] == "http.request" and not first.get("more_body", False):
+                request.body = first.get("body", b"")  # the whole body in one message: most requests
+            else:
+                try:
+                    request.body = await self._read_rest(first, receive, headers, deadline)
+                except _Disconnected:
+                    return
+                except _BodyError as failed:
+                    await _send_response(send, _closing(failed.response))
+                    return
+            if fault is not None and fault.is_error:
+                response = fault.response()
+            elif (isinstance(request.body, memoryview) and request.body.nbytes > LARGE_BODY_IN_THREAD) or (
+                    self.tenants.data_dir is not None and method != "GET"):  # a store's fsyncs: off the loop
+                response = await asyncio.get_running_loop().run_in_executor(None, tenant.handler, request)
+            else:
+                response = tenant.handler(request)
+            request.body = b""  # let go of a spool now (a store keeps its own copy), not after the answer
+            body = response.body
+            if fault is None and method != "HEAD" and type(body) is bytes and len(body) <= STREAM_CHUNK \
+                    and response.stream is None:
+                # the common case, inline: one start message, one body message
+                out = _RESPONSE_NAMES
+                head = [(out.get(k) or _response_name(k), v.encode("latin-1", "replace"))
+                        for k, v in response.headers]
+                head.append((b"content-length", str(len(body)).encode()))
+                await send({"type": "http.response.start", "status": response.status, "headers": head})
+                await send({"type": "http.response.body", "body": body})
                 return
-        if fault is not None and fault.is_error:
-            response = fault.response()
-        elif (isinstance(request.body, memoryview) and request.body.nbytes > LARGE_BODY_IN_THREAD) or (
-                self.tenants.data_dir is not None and method != "GET"):  # a store's fsyncs: off the loop
-            response = await asyncio.get_running_loop().run_in_executor(None, tenant.handler, request)
-        else:
-            response = tenant.handler(request)
-        request.body = b""  # let go of a spool now (a store keeps its own copy), not after the answer
-        body = response.body
-        if fault is None and method != "HEAD" and type(body) is bytes and len(body) <= STREAM_CHUNK \
-                and response.stream is None:
-            # the common case, inline: one start message, one body message
-            out = _RESPONSE_NAMES
-            head = [(out.get(k) or _response_name(k), v.encode("latin-1", "replace"))
-                    for k, v in response.headers]
-            head.append((b"content-length", str(len(body)).encode()))
-            await send({"type": "http.response.start", "status": response.status, "headers": head})
-            await send({"type": "http.response.body", "body": body})
-            return
-        cut = None if fault is None else fault.cut_body
-        await _send_response(send, response, head=method == "HEAD", truncate_at=cut)
+            cut = None if fault is None else fault.cut_body
+            await _send_response(send, response, head=method == "HEAD", truncate_at=cut)
+        finally:
+            tenant.leave()
 
     def _openapi_response(self) -> HTTPResponse:
         if self._openapi is None:
@@ -365,34 +374,44 @@ class FilesASGIApp:
             budget -= len(message.get("body", b""))
 
     async def _read_small(
-        self, receive: Receive, headers: MutableMapping[str, str] | Any, limit: int
+        self, receive: Receive, headers: MutableMapping[str, str] | Any, limit: int, budget: ByteBudget,
     ) -> Union[bytes, object]:
         """A control request's body; ``_TOO_LARGE`` over ``limit`` (refused by its declared
-        length before it is sent), ``_CUT_OFF`` when the client went away before the end."""
+        length before it is sent), ``_CUT_OFF`` when the client went away before the end,
+        ``_BUSY`` when it would pass ``budget``, which all control bodies share.
+        The bytes of a body returned stay taken from the budget: the caller gives them back."""
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             return _TOO_LARGE
         chunks: list[bytes] = []
         size = 0
         deadline = self._deadline()
-        while True:
-            try:
-                message = await self._receive(receive, deadline)
-            except _BodyError:
-                return _CUT_OFF
-            if message["type"] == "http.disconnect":
-                return _CUT_OFF
-            data = message.get("body", b"")
-            size += len(data)
-            if size > limit:
-                return _TOO_LARGE
-            chunks.append(data)
-            if not message.get("more_body", False):
-                return b"".join(chunks)
+        try:
+            while True:
+                try:
+                    message = await self._receive(receive, deadline)
+                except _BodyError:
+                    return _CUT_OFF
+                if message["type"] == "http.disconnect":
+                    return _CUT_OFF
+                data = message.get("body", b"")
+                if size + len(data) > limit:
+                    return _TOO_LARGE
+                if not budget.take(len(data)):
+                    return _BUSY
+                size += len(data)
+                chunks.append(data)
+                if not message.get("more_body", False):
+                    body = b"".join(chunks)
+                    size = 0  # now the caller's to give back
+                    return body
+        finally:
+            budget.give(size)
 
 
 _TOO_LARGE = object()
 _CUT_OFF = object()
+_BUSY = object()
 
 
 def _closing(response: HTTPResponse) -> HTTPResponse:

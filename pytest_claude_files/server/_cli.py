@@ -42,19 +42,6 @@ def _port(text: str) -> int:
     return int(text)
 
 
-def _positive(text: str) -> int:
-    from pytest_claude_files._core.settings import RATE_LIMIT_PRESETS
-
-    if text.strip().lower() in RATE_LIMIT_PRESETS:
-        return RATE_LIMIT_PRESETS[text.strip().lower()]
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(
-            f"not a positive integer: {text!r} (requests per minute, 1 or more, or 'documented' for "
-            "the published 500; leave the flag out for no limit)"
-        )
-    return int(text)
-
-
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -65,39 +52,52 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _key(text: str) -> str:
-    if not text.strip():
-        raise argparse.ArgumentTypeError(
-            "an API key cannot be empty (give a non-empty key, or leave --api-key out to accept any key)"
-        )
-    return text.strip()
-
-
-def _beta(text: str) -> str:
-    from pytest_claude_files._http.headers import BETA_NAME_RE
-
-    if not BETA_NAME_RE.match(text.strip()):
-        raise argparse.ArgumentTypeError(
-            f"not a beta name: {text!r} (words and a date, e.g. files-api-2025-04-14)"
-        )
-    return text.strip()
-
-
 def _setting_flags(serve: argparse.ArgumentParser) -> None:
-    """The serve flags of the fake's settings, each from its row of the settings table."""
-    from pytest_claude_files._core.settings_table import serve_flags
+    """The serve flags of the settings, each from its row of the settings table: a value goes
+    through the row's parser, and a bad one is the same problem as from the marker or the ini
+    option (``argument --storage-quota: expected a size such as ..., got 'lots'``)."""
+    from pytest_claude_files._core.settings_table import parse_from, serve_flags
 
-    kinds: dict[str, dict[str, Any]] = {
-        "key": {"action": "append", "type": _key, "metavar": "KEY"},
-        "beta": {"action": "append", "type": _beta, "metavar": "NAME", "default": []},
-        "size": {"type": _size, "metavar": "SIZE"},
-        "positive": {"type": _positive, "metavar": "N"},
-        "true": {"action": "store_true"},
-        "false": {"action": "store_false"},
-        "true_or_none": {"action": "store_true", "default": None},
-    }
+    def reader(setting: Any, flag: str) -> Any:
+        def read(text: str) -> Any:
+            from pytest_claude_files._core.settings_table import SourceError
+
+            try:
+                return parse_from(setting, "serve", text, flag)
+            except SourceError as exc:
+                raise argparse.ArgumentTypeError(exc.problem) from None
+
+        return read
+
     for setting, flag in serve_flags():
-        serve.add_argument(flag.flag, dest=setting.name, help=flag.help, **kinds[flag.kind])
+        kind: dict[str, Any] = {
+            "value": {"type": reader(setting, flag.flag), "metavar": flag.metavar},
+            "repeat": {"action": "extend", "type": reader(setting, flag.flag), "metavar": flag.metavar},
+            "true": {"action": "store_true", "default": None},
+            "false": {"action": "store_false", "default": None},
+            "true_or_none": {"action": "store_true", "default": None},
+        }[flag.kind]
+        serve.add_argument(flag.flag, dest=setting.name, help=flag.help, **kind)
+
+
+def setting_values(args: argparse.Namespace, environ: Optional[Any] = None) -> dict[str, Any]:
+    """The settings the serve flags (else their environment variables) set: name -> value."""
+    from pytest_claude_files._core.settings_table import SETTINGS, SourceError, parse_from
+
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        if not setting.serve:
+            continue
+        value = getattr(args, setting.name, None)
+        if value is None and setting.env is not None and env.get(setting.env, "").strip():
+            try:
+                value = parse_from(setting, "env", env[setting.env])
+            except SourceError as exc:
+                raise ValueError(str(exc)) from None
+        if value is not None:
+            values[setting.name] = value
+    return values
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,16 +122,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-control-api", dest="control_api", action="store_false",
                        help="do not serve the control API under /_claude_files/")
     serve.add_argument("--data-dir", metavar="DIR",
-                       help="keep files in DIR across restarts (default: in memory only)")
-    serve.add_argument("--seed", metavar="FILE",
+                       help="keep files, batches, skills, agents, environments, sessions and "
+                            "the clock in DIR across restarts (default: in memory only)")
+    serve.add_argument("--seed", dest="seed_file", metavar="FILE",
                        help="JSON Lines file of files every space starts with "
                             "(claude-files-fake docs server#seed-files)")
     _setting_flags(serve)  # the settings' flags, from the one table (_core/settings_table.py)
     serve.add_argument("--spool-threshold", type=_size, metavar="SIZE", default=None,
                        help="request bodies above this go to a temporary file (default 1MiB)")
-    serve.add_argument("--control-token", metavar="TOKEN", default=None,
-                       help="admin token of cross-tenant control operations (reset of every space), "
-                            "sent as x-control-token; default: $CLAUDE_FILES_CONTROL_TOKEN, else refused")
     serve.add_argument("--control-token-file", metavar="PATH", default=None,
                        help="read the admin token from the first line of PATH (a token on the command "
                             "line is visible to every user in the process list)")
@@ -258,7 +256,7 @@ def _uvicorn_missing() -> Optional[str]:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from dataclasses import replace
+    from dataclasses import fields
 
     missing = _uvicorn_missing()
     if missing:
@@ -266,7 +264,6 @@ def _serve(args: argparse.Namespace) -> int:
 
     from pytest_claude_files._core.files import FakeFilesSettings
     from pytest_claude_files.server._app import (
-        CONTROL_TOKEN_ENV,
         allow_host,
         bind_socket,
         make_app,
@@ -277,18 +274,12 @@ def _serve(args: argparse.Namespace) -> int:
     from pytest_claude_files.server._persistence import ServerError, load_seed_file
 
     try:
-        settings = FakeFilesSettings()
-        overrides = {
-            "max_file_size": args.max_file_size, "storage_quota": args.storage_quota,
-            "rate_limit": args.rate_limit,
-            "known_betas": frozenset(args.known_betas) or None,
-        }
-        for flag in ("guess_mime_type", "check_anthropic_version", "check_anthropic_beta",
-                     "partition_workspaces"):
-            overrides[flag] = getattr(args, flag)
-        settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
-        seeds = load_seed_file(args.seed) if args.seed else []
-        token = args.control_token if args.control_token is not None else os.environ.get(CONTROL_TOKEN_ENV)
+        values = setting_values(args)  # the flags, else the variables, of the table's rows
+        fake_fields = {f.name for f in fields(FakeFilesSettings)}
+        settings = FakeFilesSettings(**{k: v for k, v in values.items()
+                                        if k in fake_fields and k != "api_keys"})  # keys: per tenant
+        seeds = load_seed_file(args.seed_file) if args.seed_file else []
+        token = values.get("control_token")
         if args.control_token_file is not None:
             if args.control_token is not None:
                 return _fail("--control-token-file: give the token one way, not also --control-token",
@@ -308,7 +299,7 @@ def _serve(args: argparse.Namespace) -> int:
         start_logger.addHandler(quiet)
         try:
             app = make_app(
-                settings=settings, api_keys=args.api_keys, shared=args.shared,
+                settings=settings, api_keys=values.get("api_keys"), shared=args.shared,
                 control_api=args.control_api, data_dir=args.data_dir, seeds=seeds,
                 spool_threshold=args.spool_threshold if args.spool_threshold is not None
                 else DEFAULT_SPOOL_THRESHOLD,
@@ -333,7 +324,8 @@ def _serve(args: argparse.Namespace) -> int:
         _say(f"{PROG} serving on {url_of(sock)}")
         details = [
             "tenants: " + ("one shared space" if args.shared else "one space per API key"),
-            "keys: " + (f"{len(args.api_keys)} configured" if args.api_keys else "any non-empty key"),
+            "keys: " + (f"{len(values['api_keys'])} configured" if values.get("api_keys")
+                        else "any non-empty key"),
             "control API: " + ("/_claude_files/" if args.control_api else "off"),
             "OpenAPI: /openapi.json",
         ]

@@ -42,6 +42,7 @@ import ipaddress
 import json
 import logging
 import math
+import threading
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 from urllib.parse import parse_qsl, urlsplit
@@ -55,11 +56,13 @@ from pytest_claude_files.errors import (
     NotFoundError,
     PermissionDeniedError,
     RequestTooLargeError,
+    ServiceUnavailableError,
     shown,
 )
 from pytest_claude_files.server import _control_batches as _cb
 from pytest_claude_files.server import _control_messages as _cm
 from pytest_claude_files.server import _control_sessions as _cs
+from pytest_claude_files.server._budget import CONTROL_BODY_BUDGET, ByteBudget
 from pytest_claude_files.server._faults import parse_fault
 from pytest_claude_files.server._names import CONTROL_PREFIX
 from pytest_claude_files.server._seed import file_spec_kwargs, in_range, parse_moment
@@ -175,6 +178,9 @@ class ControlAPI:
         """Host names (lower case) the control API answers besides IP addresses and
         ``localhost``: the server's ``--host`` when it is a name; ``*`` (any name) when it
         listens on every interface (``--host 0.0.0.0``: reached by names it cannot know)."""
+        self.budget = ByteBudget(CONTROL_BODY_BUDGET)
+        """Bytes of control request bodies held at once, over every request (503 beyond)."""
+        self._held = threading.local()  # the tenants this thread's request entered
         self._routes: dict[tuple[str, str], Callable[[HTTPRequest, Any], HTTPResponse]] = {
             ("GET", "health"): self._health,
             ("POST", "reset"): self._reset,
@@ -201,11 +207,19 @@ class ControlAPI:
         }
 
     def __call__(
-        self, request: HTTPRequest, *, too_large: bool = False, cut_off: bool = False
+        self, request: HTTPRequest, *, too_large: bool = False, cut_off: bool = False, busy: bool = False
     ) -> HTTPResponse:
         """Serve one control request; every error is the API's envelope (never a traceback)."""
+        held: list[Tenant] = []
+        self._held.tenants = held
         try:
             try:
+                if busy:
+                    self._refuse_cross_site(request)
+                    raise ServiceUnavailableError(
+                        "control API: the control request bodies being received at once would pass "
+                        f"{self.budget.total} bytes (one budget shared by every control request); "
+                        "nothing was done, retry shortly.", headers={"retry-after": "1"})
                 return self._serve(request, too_large, cut_off)
             except FilesAPIError as exc:
                 return error_response(exc)
@@ -213,6 +227,10 @@ class ControlAPI:
             logger.exception("claude-files-fake: control API error on %s %s", request.method, request.path)
             return error_response(
                 FilesInternalError("Internal server error (control API); see the server log."))
+        finally:
+            for tenant in held:
+                tenant.leave()
+            self._held.tenants = []
 
     def _serve(self, request: HTTPRequest, too_large: bool, cut_off: bool) -> HTTPResponse:
         self._refuse_cross_site(request)
@@ -279,6 +297,12 @@ class ControlAPI:
 
     def _tenant(self, request: HTTPRequest) -> Tenant:
         tenant = self.tenants.for_control(request.headers)
+        if tenant is not None:  # entered: left when the request is answered (never dropped meanwhile)
+            held = getattr(self._held, "tenants", None)
+            if held is None:
+                tenant.leave()
+            else:
+                held.append(tenant)
         if tenant is None:
             raise AuthenticationError(
                 "control API: send the tenant's API key (x-api-key or Authorization: Bearer); "

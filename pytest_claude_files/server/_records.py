@@ -36,6 +36,8 @@ logger = logging.getLogger("pytest_claude_files.server")
 class DirectoryRecords:
     """Records in ``directory`` (a tenant's ``state``); see the module's docstring."""
 
+    durable = True
+
     def __init__(self, directory: Path, *, quarantine: Path, io: Optional[StoreIO] = None) -> None:
         self.directory = directory
         self.quarantine = quarantine
@@ -67,14 +69,14 @@ class DirectoryRecords:
         except OSError as exc:
             raise disk_error(exc, where, f"the deletion of the {kind} record {key}") from None
 
-    def clear(self) -> None:
-        """After a reset: every record goes (the clock's stays: the reset sets it anew)."""
-        if not self.directory.is_dir():
+    def clear(self, kind: str) -> None:
+        """After a reset: every record of ``kind`` goes."""
+        where = self.directory / kind
+        if not where.is_dir():
             return
-        for where in sorted(p for p in self.directory.iterdir() if p.is_dir() and p.name != CLOCK_KIND):
-            for path in where.glob("*.json"):
-                path.unlink(missing_ok=True)
-            fsync_dir(where)
+        for path in where.glob("*.json"):
+            path.unlink(missing_ok=True)
+        fsync_dir(where)
 
     def load(self, kind: str, restore: RestoreRecord) -> None:
         where = self.directory / kind

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import os
 import threading
 from collections import Counter
@@ -24,6 +25,12 @@ from pytest_claude_files.server._records import STATE_DIR, DirectoryRecords
 SHARED_LABEL = "shared"
 CALLS_KEPT = 10_000
 """Recorded calls kept per tenant (the oldest are dropped), so a long run stays small."""
+MAX_IDLE_TENANTS = 1024
+"""Tenants kept in memory before the least recently used ones that hold nothing are
+dropped (a key that only read, or deleted all it made, costs nothing once idle)."""
+KEYS_CACHED = 100_000
+"""API keys remembered (key -> tenant) so that a known key is not hashed per request."""
+_ticks = itertools.count(1)
 
 
 def tenant_label(api_key: str) -> str:
@@ -45,6 +52,13 @@ class Tenant:
     records: Optional[DirectoryRecords] = None
     """Where its batches, skills, sessions... and its clock are kept (``--data-dir``)."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    active: int = 0
+    """Requests being served (entered, not yet left): an active tenant is never dropped."""
+    last_used: int = 0
+    pinned: bool = False
+    """Given out to Python code (``Tenants.get``), which may keep it: never dropped."""
+    evicted: bool = False
+    keys: list[str] = field(default_factory=list, repr=False)
 
     def begin(self, operation: Optional[str]) -> Optional[Fault]:
         """Count a request and take the fault that applies to it, if any.
@@ -53,6 +67,34 @@ class Tenant:
         the GIL: no lock here, where every request passes; readers copy under ``_lock``."""
         self.counts[operation or "unknown"] += 1
         return self.faults.take(operation)
+
+    def enter(self) -> bool:
+        """Mark a request as being served here; ``False`` when the tenant was just dropped
+        (the caller looks it up again)."""
+        with self._lock:
+            if self.evicted:
+                return False
+            self.active += 1
+            self.last_used = next(_ticks)
+            return True
+
+    def leave(self) -> None:
+        with self._lock:
+            self.active -= 1
+
+    def holds_nothing(self) -> bool:
+        """Nothing a later request could see would be lost if this tenant were dropped and
+        made again: no file, object, scripted reply, fault, hook, changed clock or setting,
+        no seeds (those would come back), and no request being served."""
+        return (not self.active and not self.pinned and not self.seeds and not self.faults.pending()
+                and not self.handler.hooks and self.files.is_empty())
+
+    def try_evict(self) -> bool:
+        with self._lock:
+            if self.evicted or not self.holds_nothing():
+                return False
+            self.evicted = True
+            return True
 
     def request_counts(self) -> dict[str, int]:
         with self._lock:
@@ -105,6 +147,10 @@ class Tenants:
         self._tenants: dict[str, Tenant] = {}
         self._by_key: dict[str, Tenant] = {}  # a cache: no hashing of the key per request
         self._lock = threading.Lock()
+        self.max_idle = MAX_IDLE_TENANTS
+        """Tenants kept before idle empty ones are dropped, least recently used first."""
+        self.evicted = 0
+        """How many idle empty tenants were dropped so far."""
         self._outsider = self._make("outsider", persistent=False, seeded=False)
         self.dir_lock: Optional[DataDirLock] = None
         if self.data_dir is not None:
@@ -153,43 +199,76 @@ class Tenants:
         return tenant
 
     def get(self, api_key: str) -> Tenant:
-        """The tenant of ``api_key`` (made on first use)."""
+        """The tenant of ``api_key`` (made on first use), for Python code: it is pinned
+        (never dropped while idle), since the caller may keep it."""
+        tenant = self._lookup(api_key)
+        tenant.pinned = True
+        return tenant
+
+    def _lookup(self, api_key: str) -> Tenant:
         cached = self._by_key.get(api_key)
         if cached is not None:
             return cached
         label = SHARED_LABEL if self.shared else tenant_label(api_key)
-        tenant = self._tenants.get(label)
-        if tenant is None:
-            with self._lock:
-                tenant = self._tenants.get(label)
-                if tenant is None:
-                    tenant = self._tenants[label] = self._make(label)
-                if len(self._by_key) < 100_000:
-                    self._by_key[api_key] = tenant
+        with self._lock:
+            tenant = self._tenants.get(label)
+            if tenant is None:
+                if len(self._tenants) >= self.max_idle:
+                    self._drop_idle()
+                tenant = self._tenants[label] = self._make(label)
+                tenant.last_used = next(_ticks)
+            if len(self._by_key) < KEYS_CACHED:
+                self._by_key[api_key] = tenant
+                tenant.keys.append(api_key)
         return tenant
+
+    def enter(self, api_key: str) -> Tenant:
+        """The tenant of ``api_key``, marked active until :meth:`Tenant.leave`."""
+        while True:
+            tenant = self._lookup(api_key)
+            if tenant.enter():
+                return tenant
+
+    def _drop_idle(self) -> None:
+        """Under ``_lock``: drop the least recently used tenants that hold nothing, down to
+        three quarters of ``max_idle`` (so a sweep runs once per quarter of new keys)."""
+        target = self.max_idle * 3 // 4
+        for tenant in sorted(self._tenants.values(), key=lambda t: t.last_used):
+            if len(self._tenants) <= target:
+                break
+            if tenant.try_evict():
+                del self._tenants[tenant.label]
+                for key in tenant.keys:
+                    if self._by_key.get(key) is tenant:
+                        del self._by_key[key]
+                tenant.keys.clear()
+                self.evicted += 1
 
     def accepts(self, api_key: str) -> bool:
         keys = self.settings.api_keys
         return bool(api_key) and (keys is None or api_key in keys)
 
     def for_request(self, headers: Mapping[str, str]) -> Tenant:
-        """The tenant a Files API request belongs to."""
+        """The tenant a Files API request belongs to, entered (call its ``leave()`` once
+        the request is answered)."""
         known = self._by_key.get(headers.get("x-api-key", ""))
-        if known is not None:
+        if known is not None and known.enter():
             return known
         key = api_key_of(headers)
         if key and self.accepts(key):
-            return self.get(key)
+            return self.enter(key)
+        self._outsider.enter()
         return self._outsider
 
     def for_control(self, headers: Mapping[str, str]) -> Optional[Tenant]:
-        """The tenant a control request acts on: the caller's own (its accepted key's);
-        ``None`` without one. With ``--shared`` and no ``--api-key``, the key may be left out."""
+        """The tenant a control request acts on, entered (as :meth:`for_request`): the
+        caller's own (its accepted key's); ``None`` without one. With ``--shared`` and no
+        ``--api-key``, the key may be left out."""
         key = api_key_of(headers)
         if key and self.accepts(key):
-            return self.get(key)
+            return self.enter(key)
         if self.shared and not key and self.settings.api_keys is None:
-            return self.get("")
+            return self.enter("")
         return None
 
     def is_admin(self, headers: Mapping[str, str]) -> bool:

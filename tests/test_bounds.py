@@ -1,0 +1,295 @@
+"""Issue 24, the bounds: idle empty tenants are freed, and what each resource holds decides it.
+
+A tenant per API key ever seen used to stay in memory for good (20,000 keys: +107 MiB).
+Now the least recently used tenants that hold nothing are dropped once there are more
+than ``Tenants.max_idle``; "holds nothing" is asked of every resource of the service root.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import tracemalloc
+from typing import Any, Callable
+
+import pytest
+
+from pytest_claude_files import FakeService
+from pytest_claude_files._core.resource import Resource
+from pytest_claude_files.server._app import make_app
+from pytest_claude_files.server._faults import Fault
+from pytest_claude_files.server._tenants import MAX_IDLE_TENANTS, Tenants
+
+
+async def asgi_call(app: Any, method: str, path: str, key: str, body: bytes = b"") -> tuple[int, bytes]:
+    sent: list[dict[str, Any]] = []
+    done = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal done
+        if done:
+            await asyncio.sleep(3600)
+        done = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    headers = [(b"x-api-key", key.encode()), (b"anthropic-version", b"2023-06-01"), (b"host", b"127.0.0.1"),
+               (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode(), "query_string": b"",
+             "headers": headers}
+    await app(scope, receive, send)
+    status = next(int(m["status"]) for m in sent if m["type"] == "http.response.start")
+    return status, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+
+
+# -- every resource answers "is it empty?" ------------------------------------------------------
+FILLS: dict[str, Callable[[FakeService], object]] = {
+    "batches": lambda s: s.batches.hold(),
+    "skills": lambda s: setattr(s.skills, "max_total_bytes", 1),
+    "agents": lambda s: s.agents.create({"name": "a", "model": "claude-sonnet-4-5"}),
+    "environments": lambda s: s.environments.create({"name": "e"}),
+    "sessions": lambda s: s.sessions.reply("hi"),
+}
+
+
+def test_every_resource_of_the_service_root_answers_is_empty() -> None:
+    service = FakeService()
+    assert set(service.resources) == set(FILLS), "a new resource: add how to fill it to FILLS"
+    for name, resource in service.resources.items():
+        assert type(resource).is_empty is not Resource.is_empty, f"{name} must answer is_empty()"
+        assert resource.is_empty() is True, name
+    assert service.is_empty()
+    for name, fill in FILLS.items():
+        fresh = FakeService()
+        fill(fresh)
+        assert not fresh.resources[name].is_empty(), name
+        assert not fresh.is_empty(), name
+        fresh.reset()
+        if name != "skills":  # a setting survives reset, as settings do
+            assert fresh.is_empty(), name
+
+
+@pytest.mark.parametrize("fill", [
+    lambda s: s.add_file("a.txt", b"a"),
+    lambda s: s.messages.reply("scripted"),
+    lambda s: s.messages.respond_with(lambda request: None),
+    lambda s: s.clock.advance(60),
+    lambda s: s.clock.freeze(),
+], ids=["file", "reply", "responder", "clock-advanced", "clock-frozen"])
+def test_the_service_root_is_not_empty_with_files_replies_or_a_moved_clock(fill: Any) -> None:
+    service = FakeService()
+    fill(service)
+    assert not service.is_empty()
+
+
+def test_a_resource_that_does_not_answer_is_empty_says_so() -> None:
+    with pytest.raises(NotImplementedError, match=r"Resource\.is_empty"):
+        Resource(FakeService()).is_empty()
+
+
+# -- the emulator's tenants --------------------------------------------------------------------
+def test_idle_empty_tenants_are_dropped_and_tenants_holding_something_are_kept() -> None:
+    app = make_app()
+    tenants: Tenants = app.tenants
+    tenants.max_idle = 8
+
+    async def main() -> None:
+        assert (await asgi_call(app, "POST", "/_claude_files/files", "sk-files",
+                                json.dumps({"filename": "a.txt", "content": "a"}).encode()))[0] in (200, 201)
+        assert (await asgi_call(app, "POST", "/_claude_files/faults", "sk-fault",
+                                json.dumps({"status": 500, "operation": "list"}).encode()))[0] in (200, 201)
+        assert (await asgi_call(app, "POST", "/_claude_files/clock", "sk-clock",
+                                json.dumps({"advance": 3600}).encode()))[0] == 200
+        assert (await asgi_call(app, "POST", "/_claude_files/messages/replies", "sk-reply",
+                                json.dumps({"replies": [{"text": "hi"}]}).encode()))[0] in (200, 201)
+        for number in range(60):
+            status, _ = await asgi_call(app, "GET", "/v1/files", f"sk-idle-{number}")
+            assert status == 200
+        status, body = await asgi_call(app, "GET", "/_claude_files/state", "sk-files")
+        assert status == 200 and json.loads(body)["file_count"] == 1
+        status, _ = await asgi_call(app, "GET", "/v1/files", "sk-fault")
+        assert status == 500  # the fault survived sixty new keys
+
+    asyncio.run(main())
+    assert len(tenants) <= tenants.max_idle + 1
+    assert tenants.evicted >= 50
+    kept = {t.label for t in tenants}
+    from pytest_claude_files.server._tenants import tenant_label
+
+    for key in ("sk-files", "sk-fault", "sk-clock", "sk-reply"):
+        assert tenant_label(key) in kept, key
+    assert len(tenants._by_key) <= len(tenants)  # the key cache lets go of dropped tenants' keys
+
+
+def test_a_tenant_being_served_or_given_to_python_is_never_dropped() -> None:
+    tenants = Tenants()
+    tenants.max_idle = 2
+    serving = tenants.for_request({"x-api-key": "sk-serving"})  # entered, not yet left
+    pinned = tenants.get("sk-pinned")
+    for number in range(20):
+        tenants.for_request({"x-api-key": f"sk-other-{number}"}).leave()
+    labels = {t.label for t in tenants}
+    assert serving.label in labels and pinned.label in labels and not serving.evicted
+    serving.leave()
+    for number in range(20, 40):
+        tenants.for_request({"x-api-key": f"sk-other-{number}"}).leave()
+    assert serving.evicted and serving.label not in {t.label for t in tenants}
+    again = tenants.for_request({"x-api-key": "sk-serving"})  # made afresh
+    assert again is not serving and not again.evicted
+    again.leave()
+
+
+def test_a_dropped_tenant_is_looked_up_again_not_used() -> None:
+    tenants = Tenants()
+    first = tenants.for_request({"x-api-key": "sk-a"})
+    first.leave()
+    assert first.try_evict()  # as a sweep in another thread would, between lookup and enter
+    assert not first.enter()
+    tenants._tenants.pop(first.label)
+    tenants._by_key.pop("sk-a")
+    second = tenants.for_request({"x-api-key": "sk-a"})
+    assert second is not first and second.active == 1
+
+
+def test_a_seeded_tenant_or_one_with_a_hook_is_kept() -> None:
+    tenants = Tenants(seeds=[{"filename": "seed.txt", "content": "s"}])
+    tenant = tenants.for_request({"x-api-key": "sk-seeded"})
+    tenant.leave()
+    tenant.files.files.reset()  # even with its seeded files deleted: they would come back
+    assert not tenant.try_evict()
+    bare = Tenants().for_request({"x-api-key": "sk-hooked"})
+    bare.leave()
+    bare.handler.hooks.append(lambda request, operation: None)
+    assert not bare.try_evict()
+    bare.handler.hooks.clear()
+    bare.faults.add(Fault(status=500))
+    assert not bare.try_evict()
+
+
+def test_twenty_thousand_keys_that_only_read_stay_under_a_byte_bound() -> None:
+    """The issue's figure: 20,000 keys each doing a GET cost +107 MiB and 20,000 tenants.
+    Now at most ``MAX_IDLE_TENANTS`` tenants stay (a tenant is about 11 kB traced), so
+    the traced heap grows by less than 16 MiB over 3,000 new keys once the bound is
+    reached (measured: about 9 MiB; 33 MiB without dropping), and 20,000 keys leave at
+    most 1,024 tenants. (tracemalloc slows requests sixfold: only 3,000 are traced.)"""
+    app = make_app()
+    assert app.tenants.max_idle == MAX_IDLE_TENANTS == 1024
+
+    async def run(first: int, count: int) -> None:
+        for number in range(first, first + count):
+            status, _ = await asgi_call(app, "GET", "/v1/files", f"sk-ant-reader-{number:06d}")
+            assert status == 200
+
+    asyncio.run(run(0, 1200))  # warm: the bound is reached, caches are filled
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        asyncio.run(run(1200, 3000))
+        gc.collect()
+        after, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    grown = after - before
+    assert grown < 16 * 1024 * 1024, f"the heap grew by {grown / 2**20:.1f} MiB"
+    asyncio.run(run(4200, 15_800))
+    assert len(app.tenants) <= MAX_IDLE_TENANTS
+    assert app.tenants.evicted >= 20_000 - MAX_IDLE_TENANTS
+    assert len(app.tenants._by_key) <= MAX_IDLE_TENANTS
+
+
+# -- one byte budget for every control body being received -------------------------------------
+def _chunked_head(port: int, key: str, path: str = "/_claude_files/files") -> bytes:
+    return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nx-api-key: {key}\r\n"
+            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n").encode()
+
+
+def _chunk(data: bytes) -> bytes:
+    return f"{len(data):x}\r\n".encode() + data + b"\r\n"
+
+
+def _read_answer(sock: Any, deadline: float) -> tuple[int, dict[str, str], bytes]:
+    import time
+
+    data = b""
+    while b"\r\n\r\n" not in data and time.monotonic() < deadline:
+        piece = sock.recv(65536)
+        if not piece:
+            break
+        data += piece
+    head, _, rest = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    pairs = (line.split(":", 1) for line in lines[1:] if ":" in line)
+    headers = {k.strip().lower(): v.strip() for k, v in pairs}
+    length = int(headers.get("content-length", "0"))
+    while len(rest) < length and time.monotonic() < deadline:
+        piece = sock.recv(65536)
+        if not piece:
+            break
+        rest += piece
+    return int(lines[0].split()[1]), headers, rest
+
+
+def test_concurrent_chunked_control_bodies_share_one_byte_budget() -> None:
+    """Three chunked seeds of 1.5 MiB each against a 4 MiB budget: two are received, the third
+    is refused with a 503 envelope (request-id, retry-after) once it would pass the budget,
+    and stores nothing; the budget never holds more than its total, and is all given back."""
+    import socket
+    import time
+
+    from pytest_claude_files.server import start_server
+    from pytest_claude_files.server._budget import CONTROL_BODY_BUDGET
+
+    assert CONTROL_BODY_BUDGET == 128 * 1024 * 1024  # the documented figure
+    size = 1536 * 1024
+    key = "sk-ant-budget"
+    with start_server() as server:
+        budget = server.app.control.budget  # type: ignore[union-attr]
+        assert budget.total == CONTROL_BODY_BUDGET
+        budget.total = 4 * 1024 * 1024
+        deadline = time.monotonic() + 30
+        held = []
+        for number in range(2):
+            sock = socket.create_connection((server.host, server.port), timeout=10)
+            sock.sendall(_chunked_head(server.port, key)
+                         + _chunk(f'{{"filename": "held-{number}.txt", "content": "'.encode())
+                         + _chunk(b"x" * size))
+            held.append(sock)
+        while budget.used < 2 * size and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert budget.used >= 2 * size
+        third = socket.create_connection((server.host, server.port), timeout=10)
+        third.sendall(_chunked_head(server.port, key) + _chunk(b'{"filename": "third.txt", "content": "'))
+        answer: tuple[int, dict[str, str], bytes] | None = None
+        for _ in range(size // (128 * 1024)):  # a piece at a time: the refusal comes mid-body
+            third.sendall(_chunk(b"y" * (128 * 1024)))
+            third.settimeout(0.2)
+            try:
+                if third.recv(1, socket.MSG_PEEK):
+                    third.settimeout(10)
+                    answer = _read_answer(third, deadline)
+                    break
+            except (TimeoutError, BlockingIOError):
+                continue
+        third.close()
+        assert answer is not None, "the third body was received whole: no budget"
+        status, headers, body = answer
+        envelope = json.loads(body)
+        assert status == 503 and envelope["type"] == "error" and envelope["error"]["type"] == "api_error"
+        message = envelope["error"]["message"]
+        assert "4194304 bytes" in message and "nothing was done" in message
+        assert headers["request-id"].startswith("req_") and headers["retry-after"] == "1"
+        assert budget.peak <= budget.total
+        for sock in held:  # the two held bodies end and are stored
+            sock.sendall(_chunk(b'"}') + b"0\r\n\r\n")
+            sock.settimeout(10)
+            assert _read_answer(sock, deadline)[0] in (200, 201)
+            sock.close()
+        names = sorted(f.filename for f in server.files(key))
+        assert names == ["held-0.txt", "held-1.txt"]  # nothing of the refused one
+        while budget.used and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert budget.used == 0
