@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Iterable, Optional, Sequence
 
+from pytest_claude_files.contract._deadline import Deadline
+
 __all__ = ["Answer", "Contract", "Difference", "Exchange", "normalize"]
 
 _FILE_ID = re.compile(r"\bfile_[A-Za-z0-9]+")
@@ -236,8 +238,11 @@ class Contract:
         fake_client: Any,
         requests: list[str],
         async_clients: Optional[Callable[[], tuple[Any, Any]]] = None,
+        deadline: Optional[Deadline] = None,
     ) -> None:
         self.backend_name = backend_name
+        self.deadline = deadline
+        """The check's time bound (the fixture puts its hooks on the backend's clients)."""
         self._backend = _Side("backend", client)
         self._fake = _Side("fake", fake_client)
         self._requests = requests  # appended to by the reference fake's request hook
@@ -271,6 +276,8 @@ class Contract:
         fake = _call(call, self._fake.client, fake_args)
         requests = self._requests[start:]
         backend = _call(call, self._backend.client, backend_args)
+        if self.deadline is not None:
+            self.deadline.check(label)
         return self._settle(label, backend, fake, requests, message, keys, (self._backend, self._fake))
 
     async def arun(
@@ -295,6 +302,8 @@ class Contract:
         fake = await _acall(call, self._async[1].client, fake_args)
         requests = self._requests[start:]
         backend = await _acall(call, self._async[0].client, backend_args)
+        if self.deadline is not None:
+            self.deadline.check(label)
         return self._settle(label, backend, fake, requests, message, keys, self._async)
 
     def _settle(

@@ -22,6 +22,7 @@ from pytest_claude_files._live.backends import (
     BackendError,
     choose_backend,
 )
+from pytest_claude_files.contract._deadline import Deadline
 from pytest_claude_files.contract._harness import Contract
 from pytest_claude_files.contract._plan import (
     CALLS,
@@ -257,11 +258,13 @@ def contract(
     fake_client = make_sdk_client(handler, **kwargs)
     backend_name = _backend(request.config).name
 
+    deadline = Deadline()  # the check's time bound: retry-after capped, timeouts cut
+    removers = [deadline.install(claude_files_client)]
+
     def async_clients() -> tuple[Any, Any]:
-        return (
-            request.getfixturevalue("claude_files_async_client"),
-            make_sdk_client(handler, is_async=True, **kwargs),
-        )
+        backend_client = request.getfixturevalue("claude_files_async_client")
+        removers.append(deadline.install(backend_client, is_async=True))
+        return backend_client, make_sdk_client(handler, is_async=True, **kwargs)
 
     item = request.node
     contract = Contract(
@@ -270,9 +273,12 @@ def contract(
         fake_client=fake_client,
         requests=seen,
         async_clients=async_clients,
+        deadline=deadline,
     )
     item.stash[_CONTRACT] = contract
     yield contract
+    for remove in removers:
+        remove()
     fake_client.close()
     budget = item.stash.get(_BUDGET, None)
     if budget is None:
