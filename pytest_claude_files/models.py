@@ -67,9 +67,10 @@ class FileScope(_APIModel):
 class FileMetadata(_APIModel):
     """One file's metadata, as ``GET /v1/files/{file_id}`` returns it."""
 
-    # Not a field: the JSON bytes per dialect, made on first use (see ``to_api_json``).
+    # Not fields: the JSON bytes per dialect, made on first use (see ``to_api_json``), and
+    # what the Messages rules read in the content (``_core/message_rules.file_facts``).
     # A slot is not compared, copied, pickled or serialized with the model.
-    __slots__ = ("_api_json",)
+    __slots__ = ("_api_json", "_content_facts")
 
     id: str = Field(min_length=1)
     type: Literal["file"] = "file"

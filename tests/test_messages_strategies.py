@@ -75,9 +75,9 @@ def test_the_machine_references_live_and_deleted_files(via: str) -> None:
 def test_a_fake_that_serves_deleted_files_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     real = _messages.FakeMessages._resolve
 
-    def lenient(self: Any, ref: Any, workspace_id: Any = None) -> Any:
+    def lenient(self: Any, ref: Any, workspace_id: Any = None, metas: Any = None) -> Any:
         try:
-            return real(self, ref, workspace_id)
+            return real(self, ref, workspace_id, metas)
         except FilesAPIError as exc:
             if exc.status == 404:
                 return ref  # a bug: a deleted file still "works"

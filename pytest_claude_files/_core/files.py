@@ -433,9 +433,8 @@ class FilesResource:
         """``GET /v1/files/{file_id}``."""
         with self._lock:
             self._purge_expired()
-            stored = self._files.get(file_id)  # the hot path, inline: a visible file
-            if stored is not None and (stored.workspace == workspace_id
-                                       or not self.settings.partition_workspaces):
+            stored = self._files.get(file_id)
+            if stored is not None and self._visible(stored, workspace_id):  # the hot path
                 self.calls.append(_new_call(Call, ("retrieve_metadata", file_id, {}, None)))
                 return stored.meta
             return self._recorded("retrieve_metadata", file_id,

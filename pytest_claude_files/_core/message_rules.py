@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import struct
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, NamedTuple, Optional, Sequence
 
 from pytest_claude_files._core.message_check import GA_API_VERSION, FileReference
 from pytest_claude_files.errors import InvalidRequestError
@@ -20,9 +20,11 @@ __all__ = [
     "MAX_OUTPUT_TOKENS",
     "MAX_PDF_PAGES",
     "SMALL_CONTEXT_PDF_PAGES",
+    "FileFacts",
     "check_body",
     "check_context",
     "check_files",
+    "file_facts",
     "notice_ignored_container_upload",
     "pdf_page_limit",
 ]
@@ -114,7 +116,30 @@ def check_context(input_tokens: int, model: str) -> None:
         )
 
 
-def check_files(refs: Sequence[FileReference], model: str, read: Callable[[FileReference], bytes]) -> None:
+class FileFacts(NamedTuple):
+    """What the rules read in a file's bytes: an ``/Encrypt`` entry and the ``/Type /Page``
+    objects of a PDF, the pixel size an image's header gives."""
+
+    encrypted: bool
+    pdf_pages: int
+    image_size: Optional[tuple[int, int]]
+
+
+def file_facts(meta: Any, read: Callable[[], bytes]) -> FileFacts:
+    """The :class:`FileFacts` of the stored file ``meta`` describes, read once per file: a
+    stored file's bytes never change, and its (immutable) metadata object keeps them, so a
+    10 MB PDF referenced by a hundred requests is scanned (and copied) once, not a hundred times."""
+    facts: Optional[FileFacts] = getattr(meta, "_content_facts", None)
+    if facts is None:
+        data = read()
+        facts = FileFacts(_ENCRYPT.search(data) is not None, len(_PAGE.findall(data)), image_size(data))
+        object.__setattr__(meta, "_content_facts", facts)
+    return facts
+
+
+def check_files(
+    refs: Sequence[FileReference], model: str, facts_of: Callable[[FileReference], FileFacts],
+) -> None:
     """PDF documents: encrypted ones, and more pages than the model takes, are 400; images with a
     side over :data:`MAX_IMAGE_SIDE`: 400 ``image_dimensions_too_large`` naming every one."""
     pdf_pages = 0
@@ -122,13 +147,13 @@ def check_files(refs: Sequence[FileReference], model: str, read: Callable[[FileR
     for ref in refs:
         mime = (ref.mime_type or "").split(";", 1)[0].strip().lower()
         if ref.block_type == "document" and mime == "application/pdf":
-            data = read(ref)
-            if _ENCRYPT.search(data):
+            facts = facts_of(ref)
+            if facts.encrypted:
                 raise InvalidRequestError(
                     f"{ref.path}: The PDF specified is encrypted; encrypted PDFs are not supported.")
-            pdf_pages += len(_PAGE.findall(data))
+            pdf_pages += facts.pdf_pages
         elif ref.block_type == "image":
-            size = image_size(read(ref))
+            size = facts_of(ref).image_size
             if size is not None and max(size) > MAX_IMAGE_SIDE:
                 too_large.append(ref.path.rsplit(".image.source", 1)[0])
     limit = pdf_page_limit(model)

@@ -375,25 +375,31 @@ class FakeMessages:
         shape = check_request(body, count_only=count_only, api_version=api_version, betas=betas)
         _rules.check_body(body, api_version)
         seen[0] = shape.references
-        refs = tuple(self._resolve(ref, workspace_id) for ref in shape.references)
+        metas: dict[str, Any] = {}  # (each file's metadata, as _resolve found it)
+        refs = tuple(self._resolve(ref, workspace_id, metas) for ref in shape.references)
         seen[0] = refs
-        _rules.check_files(refs, shape.model,
-                           lambda ref: self.files.content(ref.file_id, workspace_id=workspace_id))
-        if any(r.block_type == "container_upload" for r in refs) and not enables_code_execution(body):
-            _rules.notice_ignored_container_upload(getattr(self.files, "misuse", None))
-        total = body_size + sum(ref.size_bytes or 0 for ref in refs)
-        if total > self.max_referenced_bytes:
-            raise RequestTooLargeError(TOO_LARGE.format(size=total, limit=self.max_referenced_bytes))
+        _rules.check_files(refs, shape.model, lambda ref: _rules.file_facts(
+            metas[ref.file_id], lambda: self.files.content(ref.file_id, workspace_id=workspace_id)))
+        total = body_size
         tokens = MESSAGE_OVERHEAD_TOKENS * len(body["messages"]) + tokens_for_chars(shape.text_chars)
-        for ref in refs:
+        uploads = False
+        for ref in refs:  # (one pass: sizes, tokens, container uploads)
+            total += ref.size_bytes or 0
             if ref.block_type == "image":
                 tokens += IMAGE_TOKENS
             elif ref.block_type == "document":
                 tokens += math.ceil((ref.size_bytes or 0) / DOCUMENT_BYTES_PER_TOKEN)
+            elif ref.block_type == "container_upload":
+                uploads = True
+        if uploads and not enables_code_execution(body):
+            _rules.notice_ignored_container_upload(getattr(self.files, "misuse", None))
+        if total > self.max_referenced_bytes:
+            raise RequestTooLargeError(TOO_LARGE.format(size=total, limit=self.max_referenced_bytes))
         _rules.check_context(tokens, shape.model)
         return shape, refs, tokens
 
-    def _resolve(self, ref: FileReference, workspace_id: Optional[str] = None) -> FileReference:
+    def _resolve(self, ref: FileReference, workspace_id: Optional[str] = None,
+                 metas: Optional[dict[str, Any]] = None) -> FileReference:
         try:  # a file of another workspace is not found (``partition_workspaces``)
             meta = self.files.get(ref.file_id, workspace_id=workspace_id)
         except NotFoundError:
@@ -409,6 +415,8 @@ class FakeMessages:
             ), mismatch_hint(ref, meta))
         if ref.block_type == "image" and mime not in IMAGE_TYPES:
             raise hinted(InvalidRequestError(IMAGE_TYPE_MISMATCH), mismatch_hint(ref, meta))
+        if metas is not None:
+            metas[ref.file_id] = meta
         return FileReference(ref.file_id, ref.block_type, ref.path, meta.filename, meta.mime_type,
                              meta.size_bytes)
 

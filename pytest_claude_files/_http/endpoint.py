@@ -9,6 +9,7 @@ parameters and the headers every answer carries. See ``_http/endpoints.py``.
 
 from __future__ import annotations
 
+import collections.abc as _abc
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Optional, Union
@@ -59,7 +60,8 @@ class HTTPRequest:
         if isinstance(query, bytes):
             query = query.decode("latin-1")
         merged: dict[str, str] = {}
-        items = headers.items() if isinstance(headers, Mapping) else (headers or ())
+        items = headers if type(headers) is list else (  # (a list of pairs: the transports')
+            headers.items() if isinstance(headers, _abc.Mapping) else (headers or ()))
         for key, value in items:
             low = key.lower()
             merged[low] = f"{merged[low]}, {value}" if low in merged else value

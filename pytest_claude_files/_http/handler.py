@@ -39,6 +39,7 @@ from pytest_claude_files._http.endpoint import dumps as _dumps
 from pytest_claude_files._http.headers import (
     ANTHROPIC_VERSIONS,
     GA_PAGINATING_VERSIONS,
+    beta_names,
     check_beta,
     check_version,
 )
@@ -70,10 +71,7 @@ Hook = Callable[["HTTPRequest", Optional[str]], Optional["HTTPResponse"]]
 
 def dialect_of(headers: Mapping[str, str]) -> Dialect:
     """Beta when ``anthropic-beta`` lists ``files-api-2025-04-14``, else GA."""
-    beta = headers.get("anthropic-beta", "")
-    if beta and any(v.strip() == BETA_HEADER_VALUE for v in beta.split(",")):
-        return "beta"
-    return "ga"
+    return "beta" if BETA_HEADER_VALUE in beta_names(headers.get("anthropic-beta")) else "ga"
 
 
 _MESSAGES_OPERATIONS = frozenset(_routes.MESSAGES_OPERATIONS)
@@ -342,14 +340,15 @@ class FilesHandler:
         """``POST /v1/messages`` (JSON or Server-Sent Events) and ``/v1/messages/count_tokens``."""
         raw = request.body if type(request.body) is bytes else bytes(request.body)  # (no copy of bytes)
         try:  # an empty or blank body is no JSON (isspace: no stripped copy of a large body)
-            body = json.loads(raw) if raw and not raw.isspace() else None
+            body = (json.loads(raw.decode("utf-8", "surrogatepass")) if raw[:1] == b"{"  # (as json does)
+                    else json.loads(raw) if raw and not raw.isspace() else None)
         except (ValueError, RecursionError) as exc:  # (UnicodeDecodeError is a ValueError)
             raise InvalidRequestError(f"{_BODY_NOT_JSON}: {shown(exc)}") from None
         if body is None:
             raise InvalidRequestError(_BODY_NOT_JSON)
         headers = request.headers
         version = headers.get("anthropic-version")
-        betas = frozenset(v.strip() for v in headers.get("anthropic-beta", "").split(",") if v.strip())
+        betas = beta_names(headers.get("anthropic-beta"))
         fake = self.files.messages
         if operation == "count_tokens":
             answer = fake.count_tokens(body, api_version=version, betas=betas, body_size=len(raw),

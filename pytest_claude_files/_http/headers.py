@@ -19,6 +19,7 @@ __all__ = [
     "GA_PAGINATING_VERSIONS",
     "KNOWN_BETAS",
     "SDK_BETAS",
+    "beta_names",
     "check_beta",
     "check_version",
 ]
@@ -78,8 +79,41 @@ def check_version(value: Optional[str]) -> None:
         raise error
 
 
+_BETA_SETS: dict[str, frozenset[str]] = {}
+
+
+def beta_names(value: Optional[str]) -> frozenset[str]:
+    """The names an ``anthropic-beta`` header lists (stripped, blanks dropped); the same value,
+    sent request after request, is split once (at most :data:`_BETAS_KEPT` values kept)."""
+    if not value:
+        return frozenset()
+    names = _BETA_SETS.get(value)
+    if names is None:
+        names = frozenset(v.strip() for v in value.split(",") if v.strip())
+        if len(_BETA_SETS) < _BETAS_KEPT and len(value) <= 1024:
+            _BETA_SETS[value] = names
+    return names
+
+
+_CHECKED_BETAS: dict[tuple[str, frozenset[str]], list[str]] = {}
+_BETAS_KEPT = 256
+
+
 def check_beta(value: str, extra: frozenset[str] = frozenset()) -> list[str]:
-    """The unknown but well-formed names of an ``anthropic-beta`` header; 400 for malformed items."""
+    """The unknown but well-formed names of an ``anthropic-beta`` header; 400 for malformed items.
+
+    A client sends the same value request after request: a well-formed one is checked once
+    (at most :data:`_BETAS_KEPT` values are kept; a malformed one is never kept)."""
+    known = _CHECKED_BETAS.get((value, extra))
+    if known is not None:
+        return list(known)
+    unknown = _check_beta(value, extra)
+    if len(_CHECKED_BETAS) < _BETAS_KEPT and len(value) <= 1024:
+        _CHECKED_BETAS[(value, extra)] = unknown
+    return list(unknown)
+
+
+def _check_beta(value: str, extra: frozenset[str]) -> list[str]:
     items = [item.strip() for item in value.split(",")]
     bad = [item for item in items if not item or (item not in extra and not BETA_NAME_RE.match(item))]
     if bad:

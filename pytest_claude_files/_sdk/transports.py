@@ -27,10 +27,18 @@ def to_http_request(request: Any, body: bytes) -> HTTPRequest:
     """An httpx/httpx2 ``Request`` (already read) as the handler's ``HTTPRequest``."""
     raw_path: bytes = request.url.raw_path
     path, _, query = raw_path.partition(b"?")
-    return HTTPRequest.build(
-        request.method, path.decode("ascii", "replace"), query, _header_items(request), body,
-        request.url.scheme,
-    )
+    method: str = request.method
+    headers: dict[str, str] = {}
+    try:  # one pass: decoded, lower-cased and (when repeated) joined, as HTTPRequest.build does
+        for key, value in request.headers.raw:
+            low = key.decode("ascii").lower()
+            text = value.decode("ascii")
+            headers[low] = f"{headers[low]}, {text}" if low in headers else text
+    except UnicodeDecodeError:
+        return HTTPRequest.build(method, path.decode("ascii", "replace"), query, _header_items(request),
+                                 body, request.url.scheme)
+    return HTTPRequest(method if method.isupper() else method.upper(), path.decode("ascii", "replace"),
+                       query.decode("latin-1"), headers, body, request.url.scheme)
 
 
 def _header_items(request: Any) -> list[tuple[str, str]]:
