@@ -67,6 +67,8 @@ def test_every_resource_of_the_service_root_answers_is_empty() -> None:
         fill(fresh)
         assert not fresh.resources[name].is_empty(), name
         assert not fresh.is_empty(), name
+        kept_on_disk = name in ("agents", "environments")  # objects; the others hold a script or a setting
+        assert fresh.resources[name].is_empty(kept=True) is kept_on_disk, name
         fresh.reset()
         if name != "skills":  # a setting survives reset, as settings do
             assert fresh.is_empty(), name
@@ -199,6 +201,54 @@ def test_twenty_thousand_keys_that_only_read_stay_under_a_byte_bound() -> None:
     assert len(app.tenants) <= MAX_IDLE_TENANTS
     assert app.tenants.evicted >= 20_000 - MAX_IDLE_TENANTS
     assert len(app.tenants._by_key) <= MAX_IDLE_TENANTS
+
+
+def test_with_a_data_dir_idle_tenants_holding_data_are_dropped_and_come_back_from_disk(tmp_path: Any) -> None:
+    """Under ``--data-dir`` a tenant's files, objects and clock are on disk: an idle tenant
+    whose only state is there may be dropped too, and the next request loads it as it was.
+    A tenant with a fault (not kept on disk) stays."""
+    from pytest_claude_files.server._tenants import tenant_label
+
+    app = make_app(data_dir=tmp_path)
+    tenants: Tenants = app.tenants
+    tenants.max_idle = 8
+    keys = [f"sk-data-{n}" for n in range(6)]
+    before: dict[str, Any] = {}
+
+    async def state(key: str) -> dict[str, Any]:
+        status, body = await asgi_call(app, "GET", "/_claude_files/state", key)
+        assert status == 200
+        return dict(json.loads(body))
+
+    async def main() -> None:
+        for key in keys:
+            seeded = json.dumps({"filename": f"{key}.txt", "content": key, "downloadable": True}).encode()
+            assert (await asgi_call(app, "POST", "/_claude_files/files", key, seeded))[0] in (200, 201)
+            moved = await asgi_call(app, "POST", "/_claude_files/clock", key, b'{"advance": 86400}')
+            assert moved[0] == 200
+            tenants.get(key).files.agents.create({"name": key, "model": "claude-sonnet-4-5"})
+            tenants._tenants[tenant_label(key)].pinned = False  # (get() pins: let it go again)
+            before[key] = await state(key)
+        assert (await asgi_call(app, "POST", "/_claude_files/faults", "sk-data-fault",
+                                json.dumps({"status": 500, "operation": "list"}).encode()))[0] in (200, 201)
+        made = {key: id(tenants._tenants[tenant_label(key)]) for key in keys}
+        for number in range(40):
+            assert (await asgi_call(app, "GET", "/v1/files", f"sk-reader-{number}"))[0] == 200
+        gone = [key for key in keys if tenant_label(key) not in tenants._tenants]
+        assert gone, "no tenant holding data was dropped"
+        for key in keys:  # each comes back as it was (a dropped one, from disk)
+            now = await state(key)
+            assert now["files"] == before[key]["files"] and now["tenant"] == before[key]["tenant"]
+            assert now["now"][:13] == before[key]["now"][:13]  # the clock still one day ahead
+            status, content = await asgi_call(app, "GET", f"/v1/files/{now['files'][0]['id']}/content", key)
+            assert status == 200 and content == key.encode()
+            agents = tenants._tenants[tenant_label(key)].files.agents.all()
+            assert [a["name"] for a in agents] == [key]
+        assert any(id(tenants._tenants[tenant_label(key)]) != made[key] for key in gone)
+        assert (await asgi_call(app, "GET", "/v1/files", "sk-data-fault"))[0] == 500
+
+    asyncio.run(main())
+    assert len(tenants) <= tenants.max_idle + len(keys)
 
 
 # -- one byte budget for every control body being received -------------------------------------

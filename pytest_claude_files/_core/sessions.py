@@ -83,11 +83,13 @@ class FakeSessions(Resource):
             self._clear_records()
             """Every event clients sent (``initial_events`` too), oldest first (the last 10,000)."""
 
-    def is_empty(self) -> bool:
-        """No session, no scripted turn, the settings at their defaults (``sent`` is a record)."""
+    def is_empty(self, kept: bool = False) -> bool:
+        """No session (unless ``kept``), no scripted turn, the settings at their defaults
+        (``sent`` is a record)."""
         with self._lock:
-            return not (self._sessions or self._replies) and self.assert_all_scripted_used and (
-                self.stream_wait_seconds == STREAM_WAIT_SECONDS)
+            held = (self._sessions and not kept) or self._replies
+            defaults = self.assert_all_scripted_used and self.stream_wait_seconds == STREAM_WAIT_SECONDS
+            return not held and defaults
 
     def load_records(self) -> None:
         """The sessions the service's ``records`` kept (an emulator's restart), as they were."""

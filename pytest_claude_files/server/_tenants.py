@@ -86,8 +86,9 @@ class Tenant:
         """Nothing a later request could see would be lost if this tenant were dropped and
         made again: no file, object, scripted reply, fault, hook, changed clock or setting,
         no seeds (those would come back), and no request being served."""
-        return (not self.active and not self.pinned and not self.seeds and not self.faults.pending()
-                and not self.handler.hooks and self.files.is_empty())
+        kept = self.records is not None  # --data-dir: files, objects and clock come back from disk
+        return (not self.active and not self.pinned and (kept or not self.seeds) and not self.faults.pending()
+                and not self.handler.hooks and self.files.is_empty(kept))
 
     def try_evict(self) -> bool:
         with self._lock:
@@ -165,6 +166,9 @@ class Tenants:
                     tenant = self._tenants[path.name] = self._make(path.name)
                     self.warnings.extend(getattr(tenant.files.files, "start_warnings", ()))
                     self.warnings.extend(tenant.records.start_warnings if tenant.records else ())
+            if len(self._tenants) > self.max_idle:  # what is on disk comes back when asked for
+                with self._lock:
+                    self._drop_idle()
 
     def close(self) -> None:
         """Give the data directory's lock back (the server stopped)."""
