@@ -125,3 +125,26 @@ def test_distinct_notices_are_recorded_up_to_a_bound() -> None:
     for number in range(NOTICES_KEPT + 500):
         log.notice("non-retryable-retried", f"GET /v1/files/{number} was sent again", once_key=str(number))
     assert len(log.records) == NOTICES_KEPT == 1000
+
+
+def test_the_sent_session_events_are_bounded_by_bytes() -> None:
+    """``claude_files.sessions.sent`` kept the last 10,000 events of up to 1,000,000
+    characters each (10 GB); now also at most ``SENT_KEPT_BYTES`` (64 MiB; 1 MiB here)."""
+    from pytest_claude_files import FakeService
+    from pytest_claude_files._core.record import SENT_KEPT_BYTES, json_size
+
+    service = FakeService()
+    sessions = service.sessions
+    assert sessions._sent_trim.max_bytes == SENT_KEPT_BYTES == 64 * MiB
+    sessions._sent_trim.max_bytes = MiB
+    agent = service.agents.create({"name": "a", "model": "claude-sonnet-4-5"})
+    environment = service.environments.create({"name": "e"})
+    session = sessions.create({"agent": agent["id"], "environment_id": environment["id"]})
+    event = {"type": "user.interrupt"}
+    big = {"type": "system.message", "content": [{"type": "text", "text": "x" * 100_000}]}
+    for number in range(40):
+        sessions.send(session["id"], {"events": [big if number % 2 else event]})
+    assert sum(map(json_size, sessions.sent)) <= MiB and 15 <= len(sessions.sent) < 40
+    sessions.sent.clear()  # a reader may clear it: counting starts again
+    sessions.send(session["id"], {"events": [event]})
+    assert len(sessions.sent) == 1 and sessions._sent_trim.bytes == json_size(event)
