@@ -156,6 +156,36 @@ def test_a_dropped_tenant_is_looked_up_again_not_used() -> None:
     assert second is not first and second.active == 1
 
 
+def test_threads_entering_while_tenants_are_dropped_never_use_a_dropped_one() -> None:
+    """Entering takes no lock: a request marks the tenant, then looks whether it was dropped;
+    a sweep marks it dropped, then looks whether a request came in. Four threads on a few
+    hot keys and many new ones, with a bound of 4, never hold a tenant that got dropped."""
+    import threading
+
+    tenants = Tenants()
+    tenants.max_idle = 4
+    wrong: list[str] = []
+
+    def work(worker: int) -> None:
+        for number in range(1500):
+            key = f"sk-hot-{number % 3}" if number % 2 else f"sk-new-{worker}-{number}"
+            tenant = tenants.for_request({"x-api-key": key})
+            if tenant.evicted:
+                wrong.append(f"entered a dropped tenant ({key})")
+            _ = [tenant.files.clock for _ in range(20)]  # (some work while entered)
+            if tenant.evicted:
+                wrong.append(f"dropped while serving ({key})")
+            tenant.leave()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert wrong == [] and tenants.evicted > 1000
+    assert all(t.active == 0 for t in tenants) and len(tenants) <= tenants.max_idle + 4
+
+
 def test_a_seeded_tenant_or_one_with_a_hook_is_kept() -> None:
     tenants = Tenants(seeds=[{"filename": "seed.txt", "content": "s"}])
     tenant = tenants.for_request({"x-api-key": "sk-seeded"})

@@ -65,7 +65,10 @@ class CallRecord(list):  # type: ignore[type-arg]
             if len(self) >= kept:
                 del self[: len(self) - kept // 2]
                 self.bytes = sum(map(call_size, self))
-            self.bytes += call_size(call)
+            if call[2] or call[3] is not None:
+                self.bytes += call_size(call)
+            else:  # a lookup that succeeded: the hot path, inline
+                self.bytes += _CALL_OVERHEAD + len(call[1] or "")
             if self.bytes > self.max_bytes and self:
                 self._shed()
         list.append(self, call)  # (not super(): every recorded call passes here)
