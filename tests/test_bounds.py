@@ -67,6 +67,8 @@ def test_every_resource_of_the_service_root_answers_is_empty() -> None:
         fill(fresh)
         assert not fresh.resources[name].is_empty(), name
         assert not fresh.is_empty(), name
+        kept_on_disk = name in ("agents", "environments")  # objects; the others hold a script or a setting
+        assert fresh.resources[name].is_empty(kept=True) is kept_on_disk, name
         fresh.reset()
         if name != "skills":  # a setting survives reset, as settings do
             assert fresh.is_empty(), name
@@ -154,6 +156,36 @@ def test_a_dropped_tenant_is_looked_up_again_not_used() -> None:
     assert second is not first and second.active == 1
 
 
+def test_threads_entering_while_tenants_are_dropped_never_use_a_dropped_one() -> None:
+    """Entering takes no lock: a request marks the tenant, then looks whether it was dropped;
+    a sweep marks it dropped, then looks whether a request came in. Four threads on a few
+    hot keys and many new ones, with a bound of 4, never hold a tenant that got dropped."""
+    import threading
+
+    tenants = Tenants()
+    tenants.max_idle = 4
+    wrong: list[str] = []
+
+    def work(worker: int) -> None:
+        for number in range(1500):
+            key = f"sk-hot-{number % 3}" if number % 2 else f"sk-new-{worker}-{number}"
+            tenant = tenants.for_request({"x-api-key": key})
+            if tenant.evicted:
+                wrong.append(f"entered a dropped tenant ({key})")
+            _ = [tenant.files.clock for _ in range(20)]  # (some work while entered)
+            if tenant.evicted:
+                wrong.append(f"dropped while serving ({key})")
+            tenant.leave()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert wrong == [] and tenants.evicted > 1000
+    assert all(t.active == 0 for t in tenants) and len(tenants) <= tenants.max_idle + 4
+
+
 def test_a_seeded_tenant_or_one_with_a_hook_is_kept() -> None:
     tenants = Tenants(seeds=[{"filename": "seed.txt", "content": "s"}])
     tenant = tenants.for_request({"x-api-key": "sk-seeded"})
@@ -199,6 +231,54 @@ def test_twenty_thousand_keys_that_only_read_stay_under_a_byte_bound() -> None:
     assert len(app.tenants) <= MAX_IDLE_TENANTS
     assert app.tenants.evicted >= 20_000 - MAX_IDLE_TENANTS
     assert len(app.tenants._by_key) <= MAX_IDLE_TENANTS
+
+
+def test_with_a_data_dir_idle_tenants_holding_data_are_dropped_and_come_back_from_disk(tmp_path: Any) -> None:
+    """Under ``--data-dir`` a tenant's files, objects and clock are on disk: an idle tenant
+    whose only state is there may be dropped too, and the next request loads it as it was.
+    A tenant with a fault (not kept on disk) stays."""
+    from pytest_claude_files.server._tenants import tenant_label
+
+    app = make_app(data_dir=tmp_path)
+    tenants: Tenants = app.tenants
+    tenants.max_idle = 8
+    keys = [f"sk-data-{n}" for n in range(6)]
+    before: dict[str, Any] = {}
+
+    async def state(key: str) -> dict[str, Any]:
+        status, body = await asgi_call(app, "GET", "/_claude_files/state", key)
+        assert status == 200
+        return dict(json.loads(body))
+
+    async def main() -> None:
+        for key in keys:
+            seeded = json.dumps({"filename": f"{key}.txt", "content": key, "downloadable": True}).encode()
+            assert (await asgi_call(app, "POST", "/_claude_files/files", key, seeded))[0] in (200, 201)
+            moved = await asgi_call(app, "POST", "/_claude_files/clock", key, b'{"advance": 86400}')
+            assert moved[0] == 200
+            tenants.get(key).files.agents.create({"name": key, "model": "claude-sonnet-4-5"})
+            tenants._tenants[tenant_label(key)].pinned = False  # (get() pins: let it go again)
+            before[key] = await state(key)
+        assert (await asgi_call(app, "POST", "/_claude_files/faults", "sk-data-fault",
+                                json.dumps({"status": 500, "operation": "list"}).encode()))[0] in (200, 201)
+        made = {key: id(tenants._tenants[tenant_label(key)]) for key in keys}
+        for number in range(40):
+            assert (await asgi_call(app, "GET", "/v1/files", f"sk-reader-{number}"))[0] == 200
+        gone = [key for key in keys if tenant_label(key) not in tenants._tenants]
+        assert gone, "no tenant holding data was dropped"
+        for key in keys:  # each comes back as it was (a dropped one, from disk)
+            now = await state(key)
+            assert now["files"] == before[key]["files"] and now["tenant"] == before[key]["tenant"]
+            assert now["now"][:13] == before[key]["now"][:13]  # the clock still one day ahead
+            status, content = await asgi_call(app, "GET", f"/v1/files/{now['files'][0]['id']}/content", key)
+            assert status == 200 and content == key.encode()
+            agents = tenants._tenants[tenant_label(key)].files.agents.all()
+            assert [a["name"] for a in agents] == [key]
+        assert any(id(tenants._tenants[tenant_label(key)]) != made[key] for key in gone)
+        assert (await asgi_call(app, "GET", "/v1/files", "sk-data-fault"))[0] == 500
+
+    asyncio.run(main())
+    assert len(tenants) <= tenants.max_idle + len(keys)
 
 
 # -- one byte budget for every control body being received -------------------------------------
@@ -293,3 +373,65 @@ def test_concurrent_chunked_control_bodies_share_one_byte_budget() -> None:
         while budget.used and time.monotonic() < deadline:
             time.sleep(0.01)
         assert budget.used == 0
+
+
+# -- a neighbour's p99 at the issue's scale ---------------------------------------------------------
+@pytest.mark.slow
+def test_a_neighbours_p99_stays_under_100ms_while_another_tenant_seeds_5000_files_and_resets(
+    tmp_path: Any,
+) -> None:
+    """The issue's figures: with ``--data-dir``, seeding 5,000 files blocked neighbours
+    5-105 s, a reset of 2,000 files 0.6-13 s. One tenant seeds 5,000 files in one control
+    request, then resets them all (5,000 >= 2,000), while a neighbour reads its file every
+    5 ms; its p99 stays under 100 ms in each phase (measured: p99 0.2 ms, worst 123 ms, over
+    11,000 requests; the seed took 52 s and the reset 15 s on a 2-core machine, fsync-bound)."""
+    import time
+
+    app = make_app(data_dir=tmp_path)
+    neighbour = app.tenants.get("sk-ant-neighbour").files.add_file("n.txt", b"n")
+    seed = json.dumps({"files": [{"filename": f"f{i}.txt", "content": "x"} for i in range(5000)]}).encode()
+    latencies: dict[str, list[float]] = {"seed": [], "reset": []}
+    phase = ["seed"]
+
+    async def main() -> tuple[int, int]:
+        async def busy() -> tuple[int, int]:
+            seeded, _ = await asgi_call(app, "POST", "/_claude_files/files", "sk-ant-busy", seed)
+            phase[0] = "reset"
+            reset, _ = await asgi_call(app, "POST", "/_claude_files/reset", "sk-ant-busy", b"{}")
+            return seeded, reset
+
+        task = asyncio.ensure_future(busy())
+        started = time.monotonic()
+        while not task.done():
+            assert time.monotonic() - started < 600, "the seed and reset took over 10 minutes"
+            sent = time.perf_counter()
+            status, _ = await asgi_call(app, "GET", f"/v1/files/{neighbour.id}", "sk-ant-neighbour")
+            latencies[phase[0]].append(time.perf_counter() - sent)
+            assert status == 200
+            await asyncio.sleep(0.005)
+        return await task
+
+    assert asyncio.run(main()) == (200, 200)
+    assert len(app.tenants.get("sk-ant-busy").files) == 0
+    for name, measured in latencies.items():
+        assert len(measured) >= 20, f"the {name} was too quick to measure anything"
+        ordered = sorted(measured)
+        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+        assert p99 < 0.100, f"neighbour p99 {p99 * 1000:.0f} ms during the {name} ({len(ordered)} requests)"
+
+
+def test_absurd_max_tokens_and_a_1_mb_model_are_refused_as_the_api_does() -> None:
+    """The issue's list 8: ``max_tokens: 10**30`` and a 1 MB ``model`` were accepted."""
+    import anthropic
+
+    from pytest_claude_files._http.handler import FilesHandler
+    from pytest_claude_files._sdk.client import make_sdk_client
+
+    client = make_sdk_client(FilesHandler(FakeService()))
+    messages: Any = [{"role": "user", "content": "x"}]
+    with pytest.raises(anthropic.BadRequestError, match="maximum allowed number of output tokens"):
+        client.messages.create(model="claude-sonnet-4-5", max_tokens=10**30, messages=messages, timeout=30)
+    with pytest.raises(anthropic.BadRequestError, match="at most 256 characters"):
+        client.messages.create(model="m" * 2**20, max_tokens=1, messages=messages)
+    with pytest.raises(anthropic.BadRequestError, match="at most 256 characters"):
+        client.messages.count_tokens(model="m" * 2**20, messages=messages)

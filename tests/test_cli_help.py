@@ -27,7 +27,9 @@ def test_docs_prints_one_section() -> None:
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0] == "## Ini options"
-    assert "| `claude_files_storage_quota` | size | `1TB` | organization storage of the fake |" in lines
+    assert ("| `claude_files_storage_quota` | size | `1TB` | organization storage; beyond it an upload "
+            "gets 400 `storage_quota_exceeded` |") in lines  # the table written from the settings table
+    assert not any(line.startswith("<!--") for line in lines)  # its markers are not printed
     assert not any(line.startswith("## ") for line in lines[1:])  # stops at the next section
 
 

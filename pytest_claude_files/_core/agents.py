@@ -55,10 +55,10 @@ class _Objects(Resource):
             self._order: list[str] = []
             self._clear_records()
 
-    def is_empty(self) -> bool:
-        """No object made (archived ones count: they are still shown)."""
+    def is_empty(self, kept: bool = False) -> bool:
+        """No object made (archived ones count: they are still shown), unless ``kept``."""
         with self._lock:
-            return not self._items
+            return kept or not self._items
 
     def __len__(self) -> int:
         return len(self._items)

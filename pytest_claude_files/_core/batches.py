@@ -171,10 +171,10 @@ class FakeBatches(Resource):
             self._dirty.clear()
             self._clear_records()
 
-    def is_empty(self) -> bool:
-        """No batch, no scripted reply, not holding, every setting at its default."""
+    def is_empty(self, kept: bool = False) -> bool:
+        """No batch (unless ``kept``), no scripted reply, not holding, the settings at their defaults."""
         with self._lock:
-            return not (self._batches or self._replies or self._holding) and (
+            return not ((self._batches and not kept) or self._replies or self._holding) and (
                 self.max_bytes, self.max_requests, self.max_stored_bytes, self.results_in_request_order,
                 self.assert_all_scripted_used,
             ) == (_check.MAX_BATCH_BYTES, _check.MAX_REQUESTS, DEFAULT_MAX_STORED_BYTES, False, True)

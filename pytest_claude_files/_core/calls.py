@@ -7,7 +7,7 @@ from typing import Any, Callable, NamedTuple, Optional
 
 from pytest_claude_files.errors import FilesAPIError
 
-__all__ = ["Call", "CallRecord"]
+__all__ = ["CALLS_KEPT_BYTES", "Call", "CallRecord", "call_size"]
 
 
 class Call(NamedTuple):
@@ -25,16 +25,65 @@ _new_call: Callable[[type[Call], tuple[str, Optional[str], dict[str, Any], Optio
 _new_call = tuple.__new__
 
 
+CALLS_KEPT_BYTES = 16 * 1024 * 1024
+"""A bounded record (``CallRecord(kept)``) also keeps at most this many bytes of the calls'
+ids, parameters and error messages (estimated): a file id of 8 KiB, or 999 ``ids`` of a
+refused listing, no longer multiply by ``kept``."""
+_CALL_OVERHEAD = 200  # bytes of a Call, its tuple and its (small) params dict
+
+
+def call_size(call: Call) -> int:
+    """The bytes a recorded call holds, estimated from its strings (ids, parameters, message)."""
+    size = _CALL_OVERHEAD + len(call[1] or "")
+    params = call[2]
+    if params:
+        for value in params.values():
+            if isinstance(value, str):
+                size += len(value)
+            elif isinstance(value, (list, tuple)):
+                size += sum(len(item) if isinstance(item, str) else 16 for item in value) + 56 * len(value)
+    error = call[3]
+    if error is not None:
+        size += 500 + len(error.message)
+    return size
+
+
 class CallRecord(list):  # type: ignore[type-arg]
     """The recorded calls: a list, bounded when ``kept`` is given (a long-running emulator
-    keeps the newest; when full, the oldest half goes)."""
+    keeps the newest; when full, by count or by ``max_bytes``, the oldest half goes)."""
 
-    def __init__(self, kept: Optional[int] = None) -> None:
+    def __init__(self, kept: Optional[int] = None, max_bytes: int = CALLS_KEPT_BYTES) -> None:
         super().__init__()
         self.kept = kept
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        """The estimated bytes the kept calls hold (only counted when bounded)."""
 
     def append(self, call: Call) -> None:
         kept = self.kept
-        if kept is not None and len(self) >= kept:
-            del self[: len(self) - kept // 2]
+        if kept is not None:
+            if len(self) >= kept:
+                del self[: len(self) - kept // 2]
+                self.bytes = sum(map(call_size, self))
+            if call[2] or call[3] is not None:
+                self.bytes += call_size(call)
+            else:  # a lookup that succeeded: the hot path, inline
+                self.bytes += _CALL_OVERHEAD + len(call[1] or "")
+            if self.bytes > self.max_bytes and self:
+                self._shed()
         list.append(self, call)  # (not super(): every recorded call passes here)
+
+    def _shed(self) -> None:
+        """Drop the oldest calls until at most half of ``max_bytes`` is held (the newest stays)."""
+        sizes = list(map(call_size, self))
+        total = self.bytes - sum(sizes)  # the call being appended
+        keep = len(sizes)
+        while keep and total + sizes[keep - 1] <= self.max_bytes // 2:
+            keep -= 1
+            total += sizes[keep]
+        del self[:keep]
+        self.bytes = total
+
+    def clear(self) -> None:
+        list.clear(self)
+        self.bytes = 0

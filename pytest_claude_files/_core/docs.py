@@ -66,6 +66,14 @@ def _headings(lines: list[str]) -> list[tuple[int, int, str]]:
     return out
 
 
+_GENERATED_MARK = re.compile(r"^<!-- /?settings:\w+ -->\n", re.M)
+
+
+def _unmarked(text: str) -> str:
+    """The page without the markers of its generated tables (``_core/settings_docs.py``)."""
+    return _GENERATED_MARK.sub("", text)
+
+
 def read_section(section: str = "") -> str:
     """The text of ``PAGE`` or ``PAGE#ANCHOR`` (an anchor alone searches every page).
 
@@ -87,10 +95,10 @@ def read_section(section: str = "") -> str:
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise DocsError(f"no page {page!r}{hint}; pages: {', '.join(names)}")
     if not anchor:
-        return (where / f"{page}.md").read_text(encoding="utf-8")
+        return _unmarked((where / f"{page}.md").read_text(encoding="utf-8"))
     known: list[str] = []
     for name in candidates:
-        lines = (where / f"{name}.md").read_text(encoding="utf-8").splitlines()
+        lines = _unmarked((where / f"{name}.md").read_text(encoding="utf-8")).splitlines()
         heads = _headings(lines)
         for position, (index, level, slug) in enumerate(heads):
             if slug == anchor:

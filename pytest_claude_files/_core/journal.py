@@ -3,8 +3,9 @@
 Each resource keeps its own detailed record (``claude_files.calls`` for Files, the
 ``requests`` of Messages, Batches and Sessions); the journal is the one place that sees
 them all, in order: method, path, operation, status, error type, request id and
-workspace. It is bounded (the last :data:`JOURNAL_KEPT` requests, each path cut to
-:data:`PATH_KEPT` characters), so a long-running emulator does not grow with it.
+workspace. It is bounded (the last :data:`JOURNAL_KEPT` requests, each path and workspace
+cut to :data:`PATH_KEPT` characters: at most about 12 MiB), so a long-running emulator does
+not grow with it.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ class Journal:
     def record(self, entry: Exchange) -> None:
         if len(entry[1]) > PATH_KEPT:
             entry = entry._replace(path=entry.path[:PATH_KEPT])
+        if entry[6] is not None and len(entry[6]) > PATH_KEPT:  # a workspace header of 60 kB
+            entry = entry._replace(workspace=entry.workspace[:PATH_KEPT])  # type: ignore[index]
         self._entries.append(entry)
 
     def entries(self, operation: Optional[str] = None) -> list[Exchange]:

@@ -64,6 +64,11 @@ inside another, as ``pytester`` does, registers last and collects alone). A sink
 ``consumed(items)`` method is told which escalated notices a test was failed with."""
 
 
+NOTICES_KEPT = 1000
+"""Distinct notices one fake records (and warns) at most: a long-lived emulator whose
+clients send ever new bad paths does not grow with them (a test never comes near)."""
+
+
 @dataclass
 class MisuseLog:
     """The notices of one fake, those the warning filters escalated to errors, and the
@@ -82,7 +87,7 @@ class MisuseLog:
         the warning points at ``where`` (``(path, line)``), else at the user's line now."""
         key = (code, once_key if once_key is not None else message)
         with self._lock:
-            if key in self._seen:
+            if key in self._seen or len(self._seen) >= NOTICES_KEPT:
                 return
             self._seen.add(key)
         location = where or user_frame()

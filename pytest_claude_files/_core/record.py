@@ -8,10 +8,14 @@ appended with its size (the request body's bytes); beyond ``max_items`` entries 
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from typing import Generic, Iterator, TypeVar
 
-__all__ = ["BoundedRecord"]
+__all__ = ["SENT_KEPT_BYTES", "BoundedRecord", "ListTrim", "json_size"]
+
+SENT_KEPT_BYTES = 64 * 1024 * 1024
+"""Bytes of sent session events kept (``claude_files.sessions.sent``), as for Messages requests."""
 
 T = TypeVar("T")
 
@@ -39,3 +43,35 @@ class BoundedRecord(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+class ListTrim(Generic[T]):
+    """Keeps a plain list (one users read and index, such as ``claude_files.sessions.sent``)
+    within ``max_items`` entries and ``max_bytes`` of their JSON, dropping the oldest first
+    (the newest always stays). A list changed from outside is measured again."""
+
+    def __init__(self, max_items: int, max_bytes: int) -> None:
+        self.max_items = max_items
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._sizes: deque[int] = deque()
+
+    def append(self, items: list[T], item: T) -> None:
+        if len(self._sizes) != len(items):  # cleared or cut by its reader
+            self._sizes = deque(json_size(i) for i in items)
+            self.bytes = sum(self._sizes)
+        size = json_size(item)
+        items.append(item)
+        self._sizes.append(size)
+        self.bytes += size
+        drop = 0
+        while len(items) - drop > 1 and (len(items) - drop > self.max_items or self.bytes > self.max_bytes):
+            self.bytes -= self._sizes.popleft()
+            drop += 1
+        if drop:
+            del items[:drop]
+
+
+def json_size(value: object) -> int:
+    """The bytes of ``value`` as JSON (what a record of it holds, roughly)."""
+    return len(json.dumps(value, default=str, ensure_ascii=False))

@@ -53,11 +53,13 @@ class Resource:
         """What fails the test at teardown (none by default)."""
         return []
 
-    def is_empty(self) -> bool:
+    def is_empty(self, kept: bool = False) -> bool:
         """Whether this resource holds nothing a later request could see: no object, no
         scripted reply, no setting changed from its default (records of past requests do
-        not count). The emulator drops an idle tenant only when every resource says so,
-        so every resource must answer (``tests/test_bounds.py`` checks each one does)."""
+        not count); ``kept``: objects the service's ``records`` keep (``--data-dir``) do not
+        count either, since they come back from there. The emulator drops an idle tenant
+        only when every resource says so, so every resource must answer
+        (``tests/test_bounds.py`` checks each one does)."""
         raise NotImplementedError(f"{type(self).__name__}.is_empty")
 
     def load_records(self) -> None:

@@ -138,13 +138,15 @@ class FakeService:
             found.extend(resource.problems())
         return found
 
-    def is_empty(self) -> bool:
+    def is_empty(self, kept: bool = False) -> bool:
         """Whether this account holds nothing a later request could see: no file, no
         object or scripted reply of any resource, the clock following real time, every
         setting of a resource at its default. Records of past requests (calls, the journal,
-        Messages requests) do not count. The emulator drops idle tenants that are empty."""
-        return (len(self.files) == 0 and self.clock.is_default and self.messages.is_empty()
-                and all(resource.is_empty() for resource in self.resources.values()))
+        Messages requests) do not count. ``kept``: files, objects and the clock that the
+        ``--data-dir`` store keeps do not count either (they come back from disk). The
+        emulator drops idle tenants that are empty."""
+        return ((kept or (len(self.files) == 0 and self.clock.is_default)) and self.messages.is_empty()
+                and all(resource.is_empty(kept) for resource in self.resources.values()))
 
     def reset(self) -> None:
         """Forget every file, call, script and object of every resource (settings and clock stay)."""

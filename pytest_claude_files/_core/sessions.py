@@ -23,6 +23,7 @@ from typing import Any, Iterator, List, Mapping, Optional
 
 from pytest_claude_files._core.agents import FakeAgents, FakeEnvironments
 from pytest_claude_files._core.managed import MAX_OBJECTS, check_metadata, check_str, new_id, page_of
+from pytest_claude_files._core.record import SENT_KEPT_BYTES, ListTrim
 from pytest_claude_files._core.resource import Renamed, Resource, ServiceLike
 from pytest_claude_files._core.session_state import MAX_EVENTS as MAX_EVENTS
 from pytest_claude_files._core.session_state import SessionState as _Session
@@ -80,14 +81,18 @@ class FakeSessions(Resource):
             self._order: List[str] = []
             self._replies: deque[SessionReply] = deque()
             self.sent: List[dict[str, Any]] = []
+            """Every event clients sent (``initial_events`` too), oldest first (the last 10,000,
+            and at most ``SENT_KEPT_BYTES`` of them)."""
+            self._sent_trim: ListTrim[dict[str, Any]] = ListTrim(10_000, SENT_KEPT_BYTES)
             self._clear_records()
-            """Every event clients sent (``initial_events`` too), oldest first (the last 10,000)."""
 
-    def is_empty(self) -> bool:
-        """No session, no scripted turn, the settings at their defaults (``sent`` is a record)."""
+    def is_empty(self, kept: bool = False) -> bool:
+        """No session (unless ``kept``), no scripted turn, the settings at their defaults
+        (``sent`` is a record)."""
         with self._lock:
-            return not (self._sessions or self._replies) and self.assert_all_scripted_used and (
-                self.stream_wait_seconds == STREAM_WAIT_SECONDS)
+            held = (self._sessions and not kept) or self._replies
+            defaults = self.assert_all_scripted_used and self.stream_wait_seconds == STREAM_WAIT_SECONDS
+            return not held and defaults
 
     def load_records(self) -> None:
         """The sessions the service's ``records`` kept (an emulator's restart), as they were."""
@@ -502,8 +507,7 @@ class FakeSessions(Resource):
     def _send(self, session: _Session, events: List[dict[str, Any]]) -> List[dict[str, Any]]:
         out = []
         for event in events:
-            self.sent.append(event)
-            del self.sent[:-10_000]
+            self._sent_trim.append(self.sent, event)
             recorded = self._record(session, event)
             out.append(recorded)
             if event["type"] == "user.message":

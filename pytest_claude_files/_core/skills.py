@@ -228,10 +228,10 @@ class FakeSkills(Resource):
             "id": skill.id, "display_name": skill.display_name, "created_at": skill.created_at.isoformat(),
             "updated_at": skill.updated_at.isoformat(), "name": skill.name, "workspace": skill.workspace})
 
-    def is_empty(self) -> bool:
-        """No custom skill, and the byte bound at its default."""
+    def is_empty(self, kept: bool = False) -> bool:
+        """No custom skill (unless ``kept``), and the byte bound at its default."""
         with self._lock:
-            return not self._skills and self.max_total_bytes == DEFAULT_MAX_TOTAL_BYTES
+            return (kept or not self._skills) and self.max_total_bytes == DEFAULT_MAX_TOTAL_BYTES
 
     @property
     def bytes_used(self) -> int:

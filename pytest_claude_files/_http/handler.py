@@ -199,6 +199,9 @@ class FilesHandler:
                 response = self._serve(request, request_id)
             except FilesAPIError as exc:
                 response = error_response(exc, request_id)
+                # a recorded error (``calls``) must not keep the request alive through its
+                # traceback's frames: a refused 500 MB upload, kept 10,000 times
+                exc.__traceback__ = None
                 if exc.hint:  # the fake's own explanation, beside the API's unchanged wording
                     response.headers.append((HINT_HEADER, exc.hint.encode("ascii", "replace").decode()[:500]))
         except Exception as exc:

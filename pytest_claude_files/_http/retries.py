@@ -44,7 +44,9 @@ def _key(request: Any) -> tuple[str, str, str, str]:
     digest = hashlib.sha256(body)
     for name in _SAME_REQUEST_HEADERS:  # another workspace, beta or version is another request
         digest.update(b"\0" + headers.get(name, "").encode("utf-8", "surrogatepass"))
-    return (fingerprint, request.method, f"{request.path}?{request.query}", digest.hexdigest())
+    # the path and query as a digest: a remembered request holds 64 bytes, not a 64 kB query
+    target = hashlib.sha256(f"{request.path}?{request.query}".encode("utf-8", "surrogatepass"))
+    return (fingerprint, request.method, target.hexdigest(), digest.hexdigest())
 
 
 class RetryWatch:

@@ -1,8 +1,12 @@
-"""Settings from ini options and ``@pytest.mark.claude_files``, merged and validated.
+"""The plugin's options and settings, all from the settings table (``_core/settings_table.py``).
 
-Order of precedence (later wins): defaults -> ini options -> module marker -> class
-marker -> test marker. Bad values become usage errors that name the option and the fix.
-The rules themselves are in ``_core.config`` (shared with ``mock_claude_files()``).
+``register`` adds every ``--claude-files-*`` option and ini option from the table's rows.
+A setting is read from its option, else its environment variable, else its ini option
+(``read_setting``), parsed by its row; for the ``@pytest.mark.claude_files`` settings the
+markers merge over those (module, then class, then test: the closest wins). Bad values
+become usage errors that name the source's spelling, the value and the fix
+(``settings_table.usage_message``). The marker's rules are in ``_core.config`` (shared with
+``mock_claude_files()``).
 """
 
 from __future__ import annotations

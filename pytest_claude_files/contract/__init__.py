@@ -201,6 +201,7 @@ NOT_CHECKABLE: dict[str, str] = {
     "server.body-deadline": _EMULATOR,
     "server.tenants.idle": _EMULATOR,
     "server.control.budget": _EMULATOR,
+    "server.records.bytes": _EMULATOR,
     "server.state.kept": _EMULATOR,
     "server.state.batch-in-progress": _EMULATOR,
     "server.state.clock": _EMULATOR,

@@ -52,8 +52,10 @@ class Tenant:
     records: Optional[DirectoryRecords] = None
     """Where its batches, skills, sessions... and its clock are kept (``--data-dir``)."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    active: int = 0
-    """Requests being served (entered, not yet left): an active tenant is never dropped."""
+    serving: list[None] = field(default_factory=list, repr=False)
+    """One entry per request being served (entered, not yet left): a tenant serving a
+    request is never dropped. A list: ``append`` and ``pop`` are each one step under the
+    GIL, so entering takes no lock (every request does it)."""
     last_used: int = 0
     pinned: bool = False
     """Given out to Python code (``Tenants.get``), which may keep it: never dropped."""
@@ -70,30 +72,40 @@ class Tenant:
 
     def enter(self) -> bool:
         """Mark a request as being served here; ``False`` when the tenant was just dropped
-        (the caller looks it up again)."""
-        with self._lock:
-            if self.evicted:
-                return False
-            self.active += 1
-            self.last_used = next(_ticks)
-            return True
+        (the caller looks it up again). Lock-free against :meth:`try_evict`: each side
+        marks first and looks at the other's mark after, so one of them backs off."""
+        self.serving.append(None)
+        if self.evicted:
+            self.serving.pop()
+            return False
+        self.last_used = next(_ticks)
+        return True
 
     def leave(self) -> None:
-        with self._lock:
-            self.active -= 1
+        self.serving.pop()
+
+    @property
+    def active(self) -> int:
+        """Requests being served now."""
+        return len(self.serving)
 
     def holds_nothing(self) -> bool:
         """Nothing a later request could see would be lost if this tenant were dropped and
         made again: no file, object, scripted reply, fault, hook, changed clock or setting,
         no seeds (those would come back), and no request being served."""
-        return (not self.active and not self.pinned and not self.seeds and not self.faults.pending()
-                and not self.handler.hooks and self.files.is_empty())
+        kept = self.records is not None  # --data-dir: files, objects and clock come back from disk
+        return (not self.active and not self.pinned and (kept or not self.seeds) and not self.faults.pending()
+                and not self.handler.hooks and self.files.is_empty(kept))
 
     def try_evict(self) -> bool:
+        """Drop this tenant if it holds nothing and serves nothing (see :meth:`enter`)."""
         with self._lock:
             if self.evicted or not self.holds_nothing():
                 return False
             self.evicted = True
+            if self.serving:  # a request entered meanwhile: it keeps the tenant
+                self.evicted = False
+                return False
             return True
 
     def request_counts(self) -> dict[str, int]:
@@ -165,6 +177,9 @@ class Tenants:
                     tenant = self._tenants[path.name] = self._make(path.name)
                     self.warnings.extend(getattr(tenant.files.files, "start_warnings", ()))
                     self.warnings.extend(tenant.records.start_warnings if tenant.records else ())
+            if len(self._tenants) > self.max_idle:  # what is on disk comes back when asked for
+                with self._lock:
+                    self._drop_idle()
 
     def close(self) -> None:
         """Give the data directory's lock back (the server stopped)."""
