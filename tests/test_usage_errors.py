@@ -407,8 +407,8 @@ def test_a_module_marker_error_names_the_marker(pytester: pytest.Pytester) -> No
         ),
         (
             ["serve", "--log-level", "loud"],
-            "claude-files-fake serve: error: argument --log-level: invalid choice: 'loud' (choose from "
-            "critical, error, warning, info, debug, trace)",
+            "claude-files-fake serve: error: argument --log-level: expected one of "
+            "critical, error, warning, info, debug, trace, got 'loud'",
         ),
         (
             ["serve", "--known-beta", "files-api"],

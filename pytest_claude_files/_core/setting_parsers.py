@@ -20,8 +20,8 @@ from pytest_claude_files._core.suggest import did_you_mean
 
 __all__ = [
     "Parser", "SettingValueError", "api_key", "api_keys", "betas", "cassette", "choice", "flag", "instant",
-    "on_off", "path", "positive_int", "rate_limit", "seconds", "seed", "size", "strict_flag", "string",
-    "token", "whole",
+    "on_off", "path", "port", "positive_int", "rate_limit", "seconds", "seed", "size", "strict_flag",
+    "string", "timeout", "token", "whole",
 ]
 
 Parser = Callable[[Any, bool], Any]
@@ -186,6 +186,25 @@ def token(value: Any, text: bool) -> str:
         raise SettingValueError(f"expected a non-empty token (or none: cross-tenant control operations "
                                 f"are then refused), got {value!r}")
     return value.strip()
+
+
+def port(value: Any, text: bool) -> int:
+    """A TCP port, 0 to 65535 (0: any free one)."""
+    word = str(value).strip()
+    if isinstance(value, bool) or not word.isdigit() or not 0 <= int(word) <= 65535:
+        raise SettingValueError(f"not a port: {value!r} (0 to 65535; 0 picks a free one)")
+    return int(word)
+
+
+def timeout(value: Any, text: bool) -> float:
+    """Seconds, more than 0 and at most 3600."""
+    try:
+        number = float(value) if not isinstance(value, bool) else -1.0
+    except (TypeError, ValueError):
+        number = -1.0
+    if not 0 < number <= 3600:
+        raise SettingValueError(f"not a number of seconds: {value!r} (more than 0, at most 3600)")
+    return number
 
 
 def seconds(value: Any, text: bool) -> float:

@@ -62,10 +62,10 @@ def env_table() -> str:
 
 def serve_table() -> str:
     rows = []
-    for s, flag in _table.serve_flags():
+    for s, flag in sorted(_table.serve_flags(), key=lambda row: row[0].scope != "serve"):  # as --help
         value = {"value": s.values, "repeat": f"{s.values}, repeatable"}.get(flag.kind, "flag")
-        rows.append((f"`{flag.flag}`", value, s.default, flag.help))
-    return _grid(("flag", "value", "the setting's default", "meaning"), rows)
+        rows.append((f"`{flag.flag}`", value, s.default, s.doc if s.scope == "serve" else flag.help))
+    return _grid(("flag", "value", "default", "meaning"), rows)
 
 
 TABLES: dict[str, Callable[[], str]] = {

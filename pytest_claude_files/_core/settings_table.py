@@ -73,6 +73,8 @@ class ServeFlag:
     kind: str
     help: str
     metavar: Optional[str] = None
+    default: Any = None
+    """The value when the flag is not given (``None``: the setting's default applies)."""
 
 
 @dataclass(frozen=True)
@@ -317,6 +319,50 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("real_base_url", "the API's URL. The fake ignores it", "a URL", "`https://api.anthropic.com`",
             scope="session", env="ANTHROPIC_BASE_URL", env_reader="backend `real`", docs=_REAL),
     # -- the emulator (scope="serve") ----------------------------------------------------------
+    Setting("host", "interface to listen on", "address", "`127.0.0.1`", scope="serve",
+            serve=(ServeFlag("--host", "value", "interface to listen on (default 127.0.0.1)", "HOST",
+                             "127.0.0.1"),)),
+    Setting("port", "port; `0` picks a free one (printed)", "0 to 65535", "`8000`", p.port, scope="serve",
+            serve=(ServeFlag("--port", "value", "port to listen on (default 8000; 0 picks a free one and "
+                             "prints the URL)", "PORT", 8000),)),
+    Setting("shared", "one space of files for every key (default: one per key)", "flag", "off",
+            p.flag, scope="serve",
+            serve=(ServeFlag("--shared", "true", "one space for every key (default: files are kept per "
+                             "API key)", None, False),)),
+    Setting("control_api", "serve the control API under `/_claude_files/`", "flag", "served", p.flag,
+            scope="serve",
+            serve=(ServeFlag("--no-control-api", "false", "do not serve the control API under "
+                             "/_claude_files/", None, True),)),
+    Setting("data_dir", "keep files, batches, skills, agents, environments, sessions and each space's "
+                        "clock across restarts ([persistence](server.md#persistence))",
+            "directory", "in memory", p.path, scope="serve",
+            serve=(ServeFlag("--data-dir", "value", "keep files, batches, skills, agents, environments, "
+                             "sessions and the clock in DIR across restarts (default: in memory only)",
+                             "DIR"),)),
+    Setting("seed_file", "files every space starts with ([format](server.md#seed-files))",
+            "JSON Lines file", "none", p.path, scope="serve",
+            serve=(ServeFlag("--seed", "value", "JSON Lines file of files every space starts with "
+                             "(claude-files-fake docs server#seed-files)", "FILE"),)),
+    Setting("spool_threshold", "request bodies above this go to a temporary file", _SIZE, "`1MiB`",
+            p.size, scope="serve",
+            serve=(ServeFlag("--spool-threshold", "value", "request bodies above this go to a temporary "
+                             "file (default 1MiB)", "SIZE"),)),
+    Setting("control_token_file", "read the admin token from the first line of the file (a token on the "
+                                  "command line shows in the process list); not with `--control-token`",
+            "path", "none", p.path, scope="serve",
+            serve=(ServeFlag("--control-token-file", "value", "read the admin token from the first line of "
+                             "PATH (a token on the command line is visible to every user in the process "
+                             "list)", "PATH"),)),
+    Setting("read_timeout", "time to send request headers, or the next piece of a body, before the "
+                            "server closes the connection",
+            "seconds (0 < s ≤ 3600)", "`30`", p.timeout, scope="serve",
+            serve=(ServeFlag("--read-timeout", "value", "seconds a client may take to send its request "
+                             "headers, or the next piece of its body, before the server closes it "
+                             "(default 30)", "SECONDS"),)),
+    Setting("log_level", "uvicorn's log level", "`critical` … `trace`", "`warning`",
+            p.choice("critical", "error", "warning", "info", "debug", "trace"), scope="serve",
+            serve=(ServeFlag("--log-level", "value", "uvicorn's log level: critical, error, warning, info, "
+                             "debug or trace (default warning)", "LEVEL", "warning"),)),
     Setting("control_token", "the control API's admin token (cross-tenant operations, sent as "
                              "`x-control-token`); none: they are refused",
             "token", "none", p.token, scope="serve", env="CLAUDE_FILES_CONTROL_TOKEN",

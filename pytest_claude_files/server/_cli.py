@@ -26,32 +26,6 @@ PROG = "claude-files-fake"
 EXIT_USAGE = 2
 EXIT_START_FAILED = 1
 
-def _size(text: str) -> int:
-    """A size flag in the package's one syntax (``10MB``, ``10MiB``, ``512k``, ``1.5GiB``)."""
-    from pytest_claude_files._core.sizes import SizeError, parse_size
-
-    try:
-        return parse_size(text)
-    except SizeError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _port(text: str) -> int:
-    if not text.isdigit() or not 0 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"not a port: {text!r} (0 to 65535; 0 picks a free one)")
-    return int(text)
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 < value <= 3600:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r} (more than 0, at most 3600)")
-    return value
-
-
 def _setting_flags(serve: argparse.ArgumentParser) -> None:
     """The serve flags of the settings, each from its row of the settings table: a value goes
     through the row's parser, and a bad one is the same problem as from the marker or the ini
@@ -69,12 +43,12 @@ def _setting_flags(serve: argparse.ArgumentParser) -> None:
 
         return read
 
-    for setting, flag in serve_flags():
+    for setting, flag in sorted(serve_flags(), key=lambda row: row[0].scope != "serve"):  # server's first
         kind: dict[str, Any] = {
-            "value": {"type": reader(setting, flag.flag), "metavar": flag.metavar},
+            "value": {"type": reader(setting, flag.flag), "metavar": flag.metavar, "default": flag.default},
             "repeat": {"action": "extend", "type": reader(setting, flag.flag), "metavar": flag.metavar},
-            "true": {"action": "store_true", "default": None},
-            "false": {"action": "store_false", "default": None},
+            "true": {"action": "store_true", "default": flag.default},
+            "false": {"action": "store_false", "default": flag.default},
             "true_or_none": {"action": "store_true", "default": None},
         }[flag.kind]
         serve.add_argument(flag.flag, dest=setting.name, help=flag.help, **kind)
@@ -87,8 +61,8 @@ def setting_values(args: argparse.Namespace, environ: Optional[Any] = None) -> d
     env = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     for setting in SETTINGS:
-        if not setting.serve:
-            continue
+        if not setting.serve or (setting.scope == "serve" and setting.env is None):
+            continue  # the server's own flags (host, port, ...) are read from args
         value = getattr(args, setting.name, None)
         if value is None and setting.env is not None and env.get(setting.env, "").strip():
             try:
@@ -114,31 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
         "serve", help="serve the fake Files API over HTTP",
         description="Serve the fake Files API (and its control API) over HTTP.",
     )
-    serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=_port, default=8000,
-                       help="port to listen on (default 8000; 0 picks a free one and prints the URL)")
-    serve.add_argument("--shared", action="store_true",
-                       help="one space for every key (default: files are kept per API key)")
-    serve.add_argument("--no-control-api", dest="control_api", action="store_false",
-                       help="do not serve the control API under /_claude_files/")
-    serve.add_argument("--data-dir", metavar="DIR",
-                       help="keep files, batches, skills, agents, environments, sessions and "
-                            "the clock in DIR across restarts (default: in memory only)")
-    serve.add_argument("--seed", dest="seed_file", metavar="FILE",
-                       help="JSON Lines file of files every space starts with "
-                            "(claude-files-fake docs server#seed-files)")
-    _setting_flags(serve)  # the settings' flags, from the one table (_core/settings_table.py)
-    serve.add_argument("--spool-threshold", type=_size, metavar="SIZE", default=None,
-                       help="request bodies above this go to a temporary file (default 1MiB)")
-    serve.add_argument("--control-token-file", metavar="PATH", default=None,
-                       help="read the admin token from the first line of PATH (a token on the command "
-                            "line is visible to every user in the process list)")
-    serve.add_argument("--read-timeout", type=_seconds, metavar="SECONDS", default=None,
-                       help="seconds a client may take to send its request headers, or the next "
-                            "piece of its body, before the server closes it (default 30)")
-    serve.add_argument("--log-level", default="warning",
-                       choices=["critical", "error", "warning", "info", "debug", "trace"],
-                       help="uvicorn's log level (default warning)")
+    _setting_flags(serve)  # every serve flag, from the one table (_core/settings_table.py)
     openapi = commands.add_parser("openapi", help="print the OpenAPI 3.1 document and exit")
     openapi.add_argument("--indent", type=int, default=2, help="JSON indentation (default 2)")
     docs = commands.add_parser(
