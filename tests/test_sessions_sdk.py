@@ -4,7 +4,7 @@ session-scoped outputs, the agent turn a test scripts (``claude_files.sessions.r
 from __future__ import annotations
 
 import inspect
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import anthropic
@@ -266,3 +266,35 @@ async def test_a_stream_waits_out_a_turn_that_takes_time(sdk_client: Any, claude
     else:
         types = [event.type for event in stream]
     assert types[-1] == "session.status_idle" and "agent.message" in types
+
+
+def _doc_message(file_id: str) -> dict[str, Any]:
+    return {"type": "user.message", "content": [
+        {"type": "document", "source": {"type": "file", "file_id": file_id}},
+        {"type": "text", "text": "What does it say?"}]}
+
+
+async def test_an_event_naming_a_file_the_caller_cannot_see_is_a_404(
+        sdk_client: Any, claude_files: Any) -> None:
+    """A user.message may carry document and image blocks whose source is a file (the SDK's
+    types): the file must exist, in the caller's workspace, unexpired, as in a Messages
+    request. The fake took any id here before (issue 24's workspace walk found it)."""
+    environment, agent = await _setup(sdk_client)
+    session = await _r(sdk_client.beta.sessions.create(agent=agent.id, environment_id=environment.id))
+    mine = await _r(sdk_client.beta.files.upload(file=("paper.pdf", PDF, "application/pdf")))
+    other = claude_files.add_file("theirs.pdf", PDF, workspace_id="wrkspc_other")
+    claude_files.sessions.reply("read it")
+    sent = await _r(sdk_client.beta.sessions.events.send(session.id, events=[_doc_message(mine.id)]))
+    assert sent.data[0].type == "user.message"
+    for file_id in ("file_011CNha8iCJcU1wXNR6q4V8w", other.id):
+        with pytest.raises(anthropic.NotFoundError, match="File not found"):
+            await _r(sdk_client.beta.sessions.events.send(session.id, events=[_doc_message(file_id)]))
+        with pytest.raises(anthropic.NotFoundError, match="File not found"):
+            await _r(sdk_client.beta.sessions.create(agent=agent.id, environment_id=environment.id,
+                                                     initial_events=[_doc_message(file_id)]))
+    short = claude_files.add_file("short.pdf", PDF, expires_at=claude_files.clock.now() + timedelta(hours=1))
+    claude_files.clock.advance(hours=2)
+    with pytest.raises(anthropic.NotFoundError, match="File not found"):
+        await _r(sdk_client.beta.sessions.events.send(session.id, events=[_doc_message(short.id)]))
+    events = await _items(sdk_client.beta.sessions.events.list(session.id))
+    assert sum(e.type == "user.message" for e in events) == 1  # the refused sends recorded nothing

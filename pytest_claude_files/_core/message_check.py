@@ -51,6 +51,9 @@ OUTPUT_BLOCKS = ("bash_code_execution_output", "code_execution_output")
 ROLES = ("user", "assistant")
 
 
+FILE_NOT_FOUND = "File not found: The specified file_id doesn't exist or you don't have access to it"
+"""The 404 a request naming a file the caller cannot see gets (Messages, and the events of a session)."""
+
 @dataclass(frozen=True)
 class FileReference:
     """One file a request referenced, resolved against the fake's files.

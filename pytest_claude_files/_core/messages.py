@@ -29,6 +29,7 @@ from pytest_claude_files._core import ids as _ids
 from pytest_claude_files._core import message_rules as _rules
 from pytest_claude_files._core.clock import FakeClock
 from pytest_claude_files._core.hints import expired_hint, expired_notice, hinted, mismatch_hint, unknown_hint
+from pytest_claude_files._core.message_check import FILE_NOT_FOUND as FILE_NOT_FOUND
 from pytest_claude_files._core.message_check import (
     FileReference,
     RequestShape,
@@ -61,7 +62,6 @@ __all__ = [
 MB = 1024 * 1024
 DEFAULT_MAX_REFERENCED_BYTES = 32 * MB
 """Decision: the request plus its referenced files at most 32 MB (the documented request limit)."""
-FILE_NOT_FOUND = "File not found: The specified file_id doesn't exist or you don't have access to it"
 IMAGE_TYPE_MISMATCH = "Invalid file type: The file type doesn't match the content block type"
 DOCUMENT_TYPES = frozenset({"application/pdf", "text/plain"})
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})

@@ -16,8 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence, Union
 
+from pytest_claude_files._core.message_check import FILE_NOT_FOUND
 from pytest_claude_files._core.naming import check_output_files
-from pytest_claude_files.errors import InvalidRequestError, shown
+from pytest_claude_files.errors import InvalidRequestError, NotFoundError, shown
 
 __all__ = [
     "OUTPUTS_DIR", "SENDABLE", "SessionReply", "check_sent_events", "default_text", "make_reply",
@@ -127,3 +128,28 @@ def _check_content(content: Any, where: str, blocks: Sequence[str]) -> None:
                 raise InvalidRequestError(f"{where}.{index}.text: Field required")
             if len(text) > MAX_TEXT:
                 raise InvalidRequestError(f"{where}.{index}.text: at most {MAX_TEXT} characters")
+
+
+def check_event_files(events: Sequence[Mapping[str, Any]], key: str, files: Any, now: Any,
+                      workspace_id: Optional[str]) -> None:
+    """Each ``document`` or ``image`` block of a ``user.message`` whose source is a file names
+    a file of the caller's workspace that has not expired (``files``: the service's Files
+    resource), as a Messages request must; 404 otherwise. (The fake took any id before.)"""
+    for index, event in enumerate(events):
+        if event.get("type") != "user.message":
+            continue
+        for number, block in enumerate(event.get("content") or ()):
+            source = block.get("source") if isinstance(block, Mapping) else None
+            if block.get("type") not in ("document", "image") or not isinstance(source, Mapping) \
+                    or source.get("type") != "file":
+                continue
+            file_id = source.get("file_id")
+            if not isinstance(file_id, str):
+                raise InvalidRequestError(f"{key}.{index}.content.{number}.source.file_id: "
+                                          "Input should be a valid string")
+            try:
+                meta = files.get(file_id, workspace_id=workspace_id)
+            except NotFoundError:
+                raise NotFoundError(FILE_NOT_FOUND) from None
+            if meta.expires_at is not None and meta.expires_at <= now:
+                raise NotFoundError(FILE_NOT_FOUND)

@@ -33,6 +33,7 @@ from pytest_claude_files._core.session_turns import (
     OUTPUTS_DIR,
     OutputFiles,
     SessionReply,
+    check_event_files,
     check_sent_events,
     default_text,
     make_reply,
@@ -183,6 +184,8 @@ class FakeSessions(Resource):
         title = check_str(body, "title", max_len=512)
         metadata = check_metadata(body.get("metadata"))
         initial = check_sent_events(body.get("initial_events") or [], key="initial_events", allowed=INITIAL)
+        check_event_files(initial, "initial_events", self.service.files, self.service.clock.now(),
+                          workspace_id)
         requested = body.get("resources") or []
         if not isinstance(requested, list):
             raise InvalidRequestError("resources: Input should be a valid list")
@@ -367,6 +370,7 @@ class FakeSessions(Resource):
              workspace_id: Optional[str] = None) -> dict[str, Any]:
         """``POST /v1/sessions/{id}/events``: record the events; a ``user.message`` runs the agent turn."""
         events = check_sent_events(body.get("events"), key="events")
+        check_event_files(events, "events", self.service.files, self.service.clock.now(), workspace_id)
         with self._lock:
             session = self._writable(session_id, workspace_id)
             sent = self._send(session, events)

@@ -52,7 +52,7 @@ NOT_CHECKABLE: dict[str, str] = {
     **{row: _SESSIONS for row in (
         "sessions.shapes", "sessions.environment.unique-name", "sessions.create.unknown-environment",
         "sessions.create.archived", "sessions.mount.new-file", "sessions.mount.path",
-        "sessions.mount.max-100",
+        "sessions.mount.max-100", "sessions.events.file-source",
         "sessions.mount.not-found", "sessions.resources.update", "sessions.resources.delete",
         "sessions.events.turn", "sessions.events.outputs", "sessions.events.stream", "sessions.archive",
         "sessions.delete.files-stay", "sessions.workspace",
