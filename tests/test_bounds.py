@@ -156,6 +156,32 @@ def test_a_dropped_tenant_is_looked_up_again_not_used() -> None:
     assert second is not first and second.active == 1
 
 
+def test_a_request_that_stores_and_leaves_inside_the_sweeps_window_keeps_its_tenant(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sweep looks at the state, then marks the tenant dropped, then looks whether a
+    request came in. A whole request (enter, upload, leave) can run in another thread
+    between the first look and the mark (the GIL switches threads every few ms): its file
+    must keep the tenant, not go with it. Played here in one thread, step by step."""
+    tenants = Tenants()
+    tenant = tenants.for_request({"x-api-key": "sk-window"})
+    tenant.leave()
+    real = tenant.holds_nothing
+    looks: list[bool] = []
+
+    def first_look_then_a_whole_request() -> bool:
+        answer = real()
+        if not looks:  # between the first look and the mark: a request runs to its end
+            assert tenant.enter()
+            tenant.files.add_file("kept.txt", b"mine")
+            tenant.leave()
+        looks.append(answer)
+        return answer
+
+    monkeypatch.setattr(tenant, "holds_nothing", first_look_then_a_whole_request)
+    assert not tenant.try_evict()
+    assert not tenant.evicted and [m.filename for m in tenant.files.files] == ["kept.txt"]
+
+
 def test_threads_entering_while_tenants_are_dropped_never_use_a_dropped_one() -> None:
     """Entering takes no lock: a request marks the tenant, then looks whether it was dropped;
     a sweep marks it dropped, then looks whether a request came in. Four threads on a few

@@ -33,7 +33,7 @@ MODES = {
 def snapshot(server: ServerHandle) -> list[Any]:
     """Everything a control request could change, in every tenant."""
     return [(t.label, [m.id for m in t.files.files], [f.to_json() for f in t.faults.pending()],
-             t.files.clock.now().replace(microsecond=0, second=0).isoformat())
+             t.files.clock.state())  # (its shift or freeze: not the time, which moves on)
             for t in sorted(server.tenants, key=lambda t: t.label)]
 
 

@@ -103,7 +103,9 @@ class Tenant:
             if self.evicted or not self.holds_nothing():
                 return False
             self.evicted = True
-            if self.serving:  # a request entered meanwhile: it keeps the tenant
+            # a request entered meanwhile keeps the tenant; one that entered, stored something
+            # and left between the first look and the mark shows in a second look at the state
+            if self.serving or not self.holds_nothing():
                 self.evicted = False
                 return False
             return True
