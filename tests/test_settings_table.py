@@ -44,6 +44,17 @@ def test_the_marker_arguments_are_the_table() -> None:
     assert fields == {s.name for s in SETTINGS if s.scope == "test"}
 
 
+def test_the_respx_marker_arguments_are_the_table() -> None:
+    from pytest_claude_files._plugin import respx_fixtures
+
+    assert respx_fixtures.MARKER_ARGS == marker_args("respx")
+    assert list(respx_fixtures.MARKER_ARGS) == ["base_url", "pass_through", "stateful", "real_sleep",
+                                                "assert_all_called", "assert_all_scripted_used"]
+    respx = _section("### The `claude_files_respx` marker")
+    for name in respx_fixtures.MARKER_ARGS:
+        assert f"`{name}`" in respx, f"respx marker argument {name} not in reference"
+
+
 def test_every_option_and_ini_option_is_registered_from_the_table(pytester: pytest.Pytester) -> None:
     config = pytester.parseconfig()
     inis = {name for name in config._parser._inidict if name.startswith("claude_files")}

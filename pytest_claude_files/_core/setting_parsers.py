@@ -19,9 +19,30 @@ from typing import Any, Callable, Optional
 from pytest_claude_files._core.suggest import did_you_mean
 
 __all__ = [
-    "Parser", "SettingValueError", "api_key", "api_keys", "betas", "cassette", "choice", "flag", "instant",
-    "on_off", "path", "port", "positive_int", "rate_limit", "seconds", "seed", "size", "strict_flag",
-    "string", "timeout", "token", "whole",
+    "Parser",
+    "SettingValueError",
+    "api_key",
+    "api_keys",
+    "api_url",
+    "betas",
+    "cassette",
+    "choice",
+    "flag",
+    "hosts",
+    "instant",
+    "on_off",
+    "path",
+    "port",
+    "positive_int",
+    "rate_limit",
+    "seconds",
+    "seed",
+    "size",
+    "strict_flag",
+    "string",
+    "timeout",
+    "token",
+    "whole",
 ]
 
 Parser = Callable[[Any, bool], Any]
@@ -186,6 +207,26 @@ def token(value: Any, text: bool) -> str:
         raise SettingValueError(f"expected a non-empty token (or none: cross-tenant control operations "
                                 f"are then refused), got {value!r}")
     return value.strip()
+
+
+def api_url(value: Any, text: bool) -> str:
+    """A scheme and a host (no path): ``https://api.anthropic.com``."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/"):
+        raise SettingValueError(
+            f"expected a scheme and host such as 'https://api.anthropic.com', got {value!r}")
+    return str(value)
+
+
+def hosts(value: Any, text: bool) -> tuple[str, ...]:
+    """A host name (``*.example.com``, ``*``) or a list of them."""
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, (list, tuple, set, frozenset)) or not all(
+            isinstance(h, str) and h for h in names):
+        raise SettingValueError(f"expected a host name or a list of them, got {value!r}")
+    return tuple(names)
 
 
 def port(value: Any, text: bool) -> int:

@@ -2,7 +2,7 @@
 (``_core/settings_table.py``).
 
 Each table sits between two markers in the page, ``<!-- settings:NAME -->`` and
-``<!-- /settings:NAME -->`` (``marker``, ``ini``, ``options``, ``env``, ``serve``); the prose
+``<!-- /settings:NAME -->`` (``marker``, ``respx``, ``ini``, ``options``, ``env``, ``serve``); the prose
 around them is written by hand. After changing a row::
 
     python tests/gen_reference.py            # rewrites docs/reference.md (this module's --write)
@@ -41,6 +41,11 @@ def marker_table() -> str:
                   [(f"`{s.name}`", s.type, s.default, s.doc) for s in _table.marker_settings()])
 
 
+def respx_table() -> str:
+    return _grid(("argument", "type", "default", "meaning"),
+                 [(f"`{s.name}`", s.type, s.default, s.doc) for s in _table.SETTINGS if s.scope == "respx"])
+
+
 def ini_table() -> str:
     return _grid(("ini option", "values", "default", "meaning"),
                   [(f"`{s.ini}`", s.values, s.default, s.doc) for s in _table.ini_options()])
@@ -69,8 +74,8 @@ def serve_table() -> str:
 
 
 TABLES: dict[str, Callable[[], str]] = {
-    "marker": marker_table, "ini": ini_table, "options": options_table, "env": env_table,
-    "serve": serve_table,
+    "marker": marker_table, "respx": respx_table, "ini": ini_table, "options": options_table,
+    "env": env_table, "serve": serve_table,
 }
 
 

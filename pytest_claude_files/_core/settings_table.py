@@ -92,7 +92,8 @@ class Setting:
     """``parse(value, text) -> value``; raises ``SettingValueError`` (the problem only)."""
     scope: str = "test"
     """``test``: a marker argument, merged over the suite-wide sources for each test;
-    ``session``: read once by the plugin; ``serve``: the emulator's."""
+    ``respx``: a ``@pytest.mark.claude_files_respx`` argument; ``session``: read once by the
+    plugin; ``serve``: the emulator's."""
     type: str = ""
     """The marker argument's Python type, as the docs show it (``scope="test"``)."""
     ini: Optional[str] = None
@@ -211,6 +212,23 @@ SETTINGS: tuple[Setting, ...] = (
                         "ids ([cassettes]"
                         "(cassettes.md#seeding-the-fake-from-a-cassette-claude_filesload_cassettepath))",
             "a path", "none", p.cassette, type="a path (relative to the test module)"),
+    # -- the claude_files_respx marker (scope="respx") -----------------------------------------
+    Setting("base_url", "where the routes answer; set it when your client has another `base_url`",
+            "scheme and host", "`\"https://api.anthropic.com\"`", p.api_url, scope="respx",
+            type="`str` (scheme and host)"),
+    Setting("pass_through", "other hosts that may reach the network: names, `\"*.example.com\"`, `\"*\"`; "
+                            "never the API's host",
+            "host names", "`()`", p.hosts, scope="respx", type="`str` or list of `str`"),
+    Setting("stateful", "`False`: no fake behind the Files routes, only scripted answers", _BOOL, "`True`",
+            p.strict_flag, scope="respx", type="`bool`"),
+    Setting("real_sleep", "really sleep the SDK's retry waits and `latency()` (default: recorded, not slept)",
+            _BOOL, "`False`", p.strict_flag, scope="respx", type="`bool`"),
+    Setting("assert_all_called", "respx's check that every Files route was called", _BOOL, "`False`",
+            p.strict_flag, scope="respx", type="`bool`"),
+    Setting("assert_all_scripted_used", "fail the test at teardown, listing them, when `script()`-ed results "
+                                        "were never used (also `claude_files_respx.assert_all_scripted_used "
+                                        "= False` in the test)",
+            _BOOL, "`True`", p.strict_flag, scope="respx", type="`bool`"),
     # -- the session: read once by the plugin (scope="session") --------------------------------
     Setting("backend", "where the client fixtures send requests: the in-memory fake, the emulator "
                        "server, the real API, or recorded cassettes",
@@ -382,9 +400,10 @@ def marker_settings() -> list[Setting]:
 
 
 
-def marker_args() -> dict[str, str]:
-    """The marker's arguments and their doc lines, in the table's order."""
-    return {s.name: s.doc for s in marker_settings()}
+def marker_args(scope: str = "test") -> dict[str, str]:
+    """A marker's arguments and their doc lines, in the table's order: ``@pytest.mark.claude_files``
+    (``scope="test"``) or ``@pytest.mark.claude_files_respx`` (``scope="respx"``)."""
+    return {s.name: s.doc for s in SETTINGS if s.scope == scope}
 
 
 def ini_options() -> list[Setting]:

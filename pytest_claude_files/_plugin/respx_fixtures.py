@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from pytest_claude_files._core.setting_parsers import SettingValueError
+from pytest_claude_files._core.settings_table import SETTINGS, marker_args
 from pytest_claude_files._plugin.extras import require
 
 if TYPE_CHECKING:
@@ -17,15 +19,8 @@ MARKER = "claude_files_respx"
 DOCS = "claude-files-fake docs respx"
 DOCS_MARKER = f"{DOCS}#the-claude_files_respx-marker"
 
-MARKER_ARGS: dict[str, str] = {
-    "base_url": "the API's URL the routes answer on; default https://api.anthropic.com",
-    "pass_through": "other hosts allowed to reach the network: a list, '*.example.com' or '*'",
-    "stateful": "back the Files routes with the fake (True, default); False: only scripted answers",
-    "real_sleep": "really sleep for SDK retry waits and latency (default False: the fake clock moves)",
-    "assert_all_called": "fail when a Files route was never called (respx's check); default False",
-    "assert_all_scripted_used": "fail at teardown when a script()-ed result was never used; default True",
-}
-_BOOLS = ("stateful", "real_sleep", "assert_all_called", "assert_all_scripted_used")
+MARKER_ARGS: dict[str, str] = marker_args("respx")
+"""The marker's arguments and doc lines: the rows of the settings table (``_core/settings_table.py``)."""
 
 
 def configure(config: pytest.Config) -> None:
@@ -52,39 +47,30 @@ def respx_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
         if mark.args:
             _fail(f"takes keyword arguments only, got {mark.args!r}")
         raw.update(mark.kwargs)
-    unknown = sorted(set(raw) - set(MARKER_ARGS))
+    known = marker_args("respx")
+    unknown = sorted(set(raw) - set(known))
     if unknown:
         from pytest_claude_files._core.suggest import did_you_mean
 
-        named = ", ".join(f"{name}{did_you_mean(name, MARKER_ARGS)}" for name in unknown)
-        _fail(f"unknown argument(s) {named}; known arguments: {', '.join(MARKER_ARGS)}")
+        named = ", ".join(f"{name}{did_you_mean(name, known)}" for name in unknown)
+        _fail(f"unknown argument(s) {named}; known arguments: {', '.join(known)}")
     out: dict[str, Any] = {}
-    for name in _BOOLS:
-        if name in raw:
-            if not isinstance(raw[name], bool):
-                _fail(f"{name}: expected True or False, got {raw[name]!r}")
-            out[name] = raw[name]
+    for setting in SETTINGS:  # each argument parsed by its row
+        if setting.scope == "respx" and setting.name in raw:
+            try:
+                out[setting.name] = setting.parse(raw[setting.name], False)
+            except SettingValueError as exc:
+                _fail(f"{setting.name}: {exc}")
     from pytest_claude_files._http.routes import API_BASE_URL
 
-    base_url = raw.get("base_url", API_BASE_URL)
-    parts = urlsplit(base_url) if isinstance(base_url, str) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/"):
-        _fail(f"base_url: expected a scheme and host such as 'https://api.anthropic.com', got {base_url!r}")
-    assert parts is not None
-    out["base_url"] = base_url
-    hosts = raw.get("pass_through", ())
-    if isinstance(hosts, str):
-        hosts = [hosts]
-    if not isinstance(hosts, (list, tuple, set, frozenset)) or not all(
-        isinstance(h, str) and h for h in hosts
-    ):
-        _fail(f"pass_through: expected a host name or a list of them, got {raw.get('pass_through')!r}")
+    out.setdefault("base_url", API_BASE_URL)
+    hosts = out.setdefault("pass_through", ())
+    parts = urlsplit(out["base_url"])
     if parts.hostname in hosts:
         _fail(
             f"pass_through: {parts.hostname} is the API's host and never passes through "
             "(nothing may reach the real API); add routes for it instead"
         )
-    out["pass_through"] = tuple(hosts)
     return out
 
 
