@@ -148,3 +148,32 @@ def test_the_sent_session_events_are_bounded_by_bytes() -> None:
     sessions.sent.clear()  # a reader may clear it: counting starts again
     sessions.send(session["id"], {"events": [event]})
     assert len(sessions.sent) == 1 and sessions._sent_trim.bytes == json_size(event)
+
+
+def test_a_sessions_own_events_are_bounded_by_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A session kept its last 10,000 events whatever their size (10,000 of 1 MB: 10 GB);
+    now also at most ``EVENTS_KEPT_BYTES`` of their JSON (64 MiB; 1 MiB here), the oldest
+    going first as past the count, the newest always kept, and a stream's position intact."""
+    from pytest_claude_files import FakeService
+    from pytest_claude_files._core import session_state
+    from pytest_claude_files._core.record import json_size
+
+    assert session_state.EVENTS_KEPT_BYTES == 64 * MiB
+    monkeypatch.setattr(session_state, "EVENTS_KEPT_BYTES", MiB)
+    service = FakeService()
+    sessions = service.sessions
+    agent = service.agents.create({"name": "a", "model": "claude-sonnet-4-5"})
+    environment = service.environments.create({"name": "e"})
+    session = sessions.create({"agent": agent["id"], "environment_id": environment["id"]})
+    big = {"type": "system.message", "content": [{"type": "text", "text": "x" * 100_000}]}
+    for number in range(30):
+        sessions.send(session["id"], {"events": [big if number % 3 else {"type": "user.interrupt"}]})
+    kept, _ = sessions.list_events(session["id"], limit=1000)
+    assert sum(map(json_size, kept)) <= MiB and 8 <= len(kept) < 30
+    assert kept[-1]["type"] == "system.message"  # the newest stays
+    state = sessions._sessions[session["id"]]
+    assert state.sequence >= 30 and state.event_bytes == sum(map(json_size, state.events))
+    huge = {"type": "system.message", "content": [{"type": "text", "text": "y" * 600_000}] * 2}
+    sessions.send(session["id"], {"events": [huge]})  # one event over the bound: it alone stays
+    kept, _ = sessions.list_events(session["id"], limit=1000)
+    assert len(kept) == 1 and kept[0]["content"][1]["text"] == "y" * 600_000

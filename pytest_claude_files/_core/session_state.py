@@ -10,12 +10,16 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, List, Optional
 
+from pytest_claude_files._core.record import json_size
 from pytest_claude_files._core.session_turns import SessionReply
 
-__all__ = ["MAX_EVENTS", "SessionState", "from_record", "to_record"]
+__all__ = ["EVENTS_KEPT_BYTES", "MAX_EVENTS", "SessionState", "from_record", "keep_event", "to_record"]
 
 MAX_EVENTS = 10_000
 """Decision: a session keeps its last 10,000 events (bounded memory)."""
+EVENTS_KEPT_BYTES = 64 * 1024 * 1024
+"""Decision: and at most this many bytes of them (their JSON), the oldest going first, as
+past :data:`MAX_EVENTS`: 10,000 events of 1 MB each would otherwise hold 10 GB."""
 Pending = tuple[SessionReply, dict[str, Any], dict[str, Any], int]
 
 
@@ -30,6 +34,22 @@ class SessionState:
     scoped_files: set[str] = field(default_factory=set)
     pending: Optional[Pending] = None
     """A turn still running: its reply, message, span start event and the reads left."""
+    event_bytes: int = -1
+    """The bytes of ``events`` as JSON (-1: not measured yet, e.g. after a restart)."""
+
+
+def keep_event(session: SessionState, event: dict[str, Any]) -> None:
+    """Add ``event`` to the session's events, within :data:`MAX_EVENTS` and
+    :data:`EVENTS_KEPT_BYTES` (the oldest go; the newest always stays)."""
+    events = session.events
+    if session.event_bytes < 0:
+        session.event_bytes = sum(map(json_size, events))
+    if len(events) == events.maxlen:  # the deque drops its oldest on append
+        session.event_bytes -= json_size(events[0])
+    events.append(event)
+    session.event_bytes += json_size(event)
+    while len(events) > 1 and session.event_bytes > EVENTS_KEPT_BYTES:
+        session.event_bytes -= json_size(events.popleft())
 
 
 def to_record(session: SessionState) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from pytest_claude_files._core.record import SENT_KEPT_BYTES, ListTrim
 from pytest_claude_files._core.resource import Renamed, Resource, ServiceLike
 from pytest_claude_files._core.session_state import MAX_EVENTS as MAX_EVENTS
 from pytest_claude_files._core.session_state import SessionState as _Session
-from pytest_claude_files._core.session_state import from_record, to_record
+from pytest_claude_files._core.session_state import from_record, keep_event, to_record
 from pytest_claude_files._core.session_turns import (
     INITIAL,
     OUTPUTS_DIR,
@@ -503,7 +503,7 @@ class FakeSessions(Resource):
     def _record(self, session: _Session, event: dict[str, Any]) -> dict[str, Any]:
         moment = self.service.clock.now()
         recorded = {"id": new_id("sevt", moment), **event, "processed_at": format_timestamp(moment)}
-        session.events.append(recorded)
+        keep_event(session, recorded)
         session.sequence += 1
         self._changed.notify_all()
         return recorded
