@@ -45,17 +45,10 @@ def _messages_call(variant: str) -> Callable[[], Any]:
     sys.path[:0] = [str(HERE.parent), str(HERE)]
     import bench_messages as bm
 
-    from pytest_claude_files._core.service import FakeFiles
     from pytest_claude_files._http.handler import FilesHandler
     from pytest_claude_files._sdk.client import make_sdk_client
 
-    fake = FakeFiles()
-    fake.messages.assert_all_scripted_used = False
-    pdf = fake.add_file("report.pdf", b"%PDF-1.7 " + b"x" * 4000)
-    messages = [{"role": "user", "content": [
-        {"type": "document", "source": {"type": "file", "file_id": pdf.id}},
-        {"type": "text", "text": "Summarise this report in three bullet points."}]}]
-    body = {"model": bm.MODEL, "max_tokens": 512, "messages": messages}
+    fake, messages, body = bm.pdf_case()
     fake_client, canned_client = bm._pair(FilesHandler(fake), body)
     client = {"fake": fake_client, "canned": canned_client}.get(variant)
     if variant == "transport":
@@ -89,18 +82,10 @@ def _server_call(variant: str) -> Callable[[], Any]:
         app = make_app()
         canned = HTTPResponse(200, [("content-type", "application/json"), ("request-id", "req_x")], body)
         app.tenants.get(KEY).handler = lambda request: canned
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-             "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
-             "root_path": "", "headers": raw, "client": ("127.0.0.1", 5), "server": ("127.0.0.1", 1)}
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: Any) -> None:
-        pass
+    scope = bs.get_scope(path, raw)
 
     loop = asyncio.new_event_loop()
-    return lambda: loop.run_until_complete(app(dict(scope), receive, send))
+    return lambda: loop.run_until_complete(app(dict(scope), bs.receive, bs.send))
 
 
 FIGURES: dict[str, tuple[Callable[[str], Callable[[], Any]], tuple[str, ...], str]] = {

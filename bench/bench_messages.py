@@ -58,14 +58,20 @@ def _pair(handler: FilesHandler, body: dict[str, Any]) -> tuple[Any, Any]:
     return make_sdk_client(handler), sdk_client_with(canned_transport_class(lib, canned)())
 
 
-def bench_create(rounds: int) -> list[dict[str, Any]]:
+def pdf_case() -> tuple[FakeFiles, list[dict[str, Any]], dict[str, Any]]:
+    """The ``create`` figure's request: a fake holding a 4 KB PDF, the messages that
+    reference it, the whole body (bench_instructions.py measures the same request)."""
     fake = FakeFiles()
     fake.messages.assert_all_scripted_used = False
     pdf = fake.add_file("report.pdf", b"%PDF-1.7 " + b"x" * 4000)
     messages = [{"role": "user", "content": [
         {"type": "document", "source": {"type": "file", "file_id": pdf.id}},
         {"type": "text", "text": "Summarise this report in three bullet points."}]}]
-    body = {"model": MODEL, "max_tokens": 512, "messages": messages}
+    return fake, messages, {"model": MODEL, "max_tokens": 512, "messages": messages}
+
+
+def bench_create(rounds: int) -> list[dict[str, Any]]:
+    fake, messages, body = pdf_case()
     fake_client, canned_client = _pair(FilesHandler(fake), body)
 
     def call(client: Any) -> Callable[[], Any]:

@@ -86,6 +86,23 @@ def serve_minimal(body_path: str, adapter_only: bool = False) -> None:
         pass
 
 
+# -- in-process: one GET as uvicorn hands it to an app (bench_instructions.py uses it too) ------
+def get_scope(path: str, raw: list[tuple[bytes, bytes]]) -> dict[str, Any]:
+    """The ASGI scope of ``GET path`` with the request headers ``raw``."""
+    return {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+            "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+            "root_path": "", "headers": raw, "client": ("127.0.0.1", 5), "server": ("127.0.0.1", 1)}
+
+
+async def receive() -> dict[str, Any]:
+    """A request without a body (an app that asks for one gets it at once)."""
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def send(message: Any) -> None:
+    """The answer, dropped."""
+
+
 # -- in-process: each layer's cost with its code hot -------------------------------------------
 def in_process(rounds: int, calls: int = 20_000) -> None:
     """CPU time per request of the bare handler and of the three apps, called in-process."""
@@ -105,15 +122,7 @@ def in_process(rounds: int, calls: int = 20_000) -> None:
     canned = HTTPResponse(200, [("content-type", "application/json"),
                                 ("request-id", "req_011CQFYcrRp7mCHLDsAYT8Qt")], body)
     adapter.tenants.get(KEY).handler = lambda request: canned  # type: ignore[assignment]
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-             "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
-             "root_path": "", "headers": raw, "client": ("127.0.0.1", 5), "server": ("127.0.0.1", 1)}
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: Any) -> None:
-        pass
+    scope = get_scope(path, raw)
 
     async def loop(app: Any) -> None:
         for _ in range(calls):
