@@ -433,9 +433,13 @@ def test_a_signal_during_start_up_exits_quietly(tmp_path: Path, signum: str) -> 
     seed = tmp_path / "seed.jsonl"  # a long start: every line of a seed file is checked
     lines = (json.dumps({"filename": f"f{i}.txt", "content": "x"}) + "\n" for i in range(200_000))
     seed.write_text("".join(lines))
+    def default_signals() -> None:  # as from a terminal: a parent that ignores SIGINT (a test
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # runner's worker may) passes that on
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
     process = subprocess.Popen(
         [sys.executable, "-m", "pytest_claude_files", "serve", "--port", "0", "--seed", str(seed)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=default_signals)
     # the signal goes once the server has taken over SIGTERM (its start has begun), whatever the
     # machine's speed: /proc/PID/status shows the signals a process catches (SigCgt, a bit mask)
     status = Path(f"/proc/{process.pid}/status")
