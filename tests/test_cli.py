@@ -248,3 +248,13 @@ def test_serve_keeps_running_when_its_stdout_reader_goes_away() -> None:
     finally:
         stop_process(process)
     assert process.returncode == 0
+
+
+def test_main_called_in_process_leaves_the_sigterm_handler_as_it_found_it() -> None:
+    """``main(["serve", ...])`` takes over SIGTERM while it starts; called in-process (a test,
+    a script) and refused, it gives the handler back instead of leaving its own installed."""
+    import signal as _signal
+
+    before = _signal.getsignal(_signal.SIGTERM)
+    assert main(["serve", "--seed", "/nonexistent/seed.jsonl"]) == 2  # refused once started
+    assert _signal.getsignal(_signal.SIGTERM) is before

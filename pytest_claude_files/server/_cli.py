@@ -185,12 +185,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from pytest_claude_files._sdk.drift import run
 
         return run(python=args.python, node=args.node)
-    # SIGTERM or Ctrl-C while starting (loading a seed, a data dir): stop quietly, status 0
-    signal.signal(signal.SIGTERM, _terminated)
+    # SIGTERM or Ctrl-C while starting (loading a seed, a data dir): stop quietly, status 0;
+    # the handler before goes back at the end (main() called in-process leaves none behind)
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         return _serve(args)
     except (KeyboardInterrupt, _Terminated):
         return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 SERVER_EXTRA_HINT = "pip install 'pytest-claude-files[server]'"
