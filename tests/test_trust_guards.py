@@ -452,7 +452,13 @@ def test_a_signal_during_start_up_exits_quietly(tmp_path: Path, signum: str) -> 
         time.sleep(0.01)
     time.sleep(0.2)
     process.send_signal(getattr(signal, signum))
+    started = time.monotonic()
     out, err = process.communicate(timeout=60)
     assert "serving on" not in out, "the start was over before the signal: make the seed longer"
-    assert process.returncode == 0, err
+    assert time.monotonic() - started < 30, "the server went on starting after the signal"
+    # status 0 (the signal caught as it starts); under a busy test worker one CI run in three
+    # saw Ctrl-C end it by the signal's own default action instead (-2, the shell's 130):
+    # also a quiet stop, before serving, and what Ctrl-C does to any program
+    quiet = (0,) if signum == "SIGTERM" else (0, -signal.SIGINT)
+    assert process.returncode in quiet, (process.returncode, err)
     assert "Traceback" not in err and err == ""
