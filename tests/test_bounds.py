@@ -21,28 +21,11 @@ from pytest_claude_files.server._app import make_app
 from pytest_claude_files.server._faults import Fault
 from pytest_claude_files.server._tenants import MAX_IDLE_TENANTS, Tenants
 
+from ._asgi_support import asgi_call as _asgi_call
+
 
 async def asgi_call(app: Any, method: str, path: str, key: str, body: bytes = b"") -> tuple[int, bytes]:
-    sent: list[dict[str, Any]] = []
-    done = False
-
-    async def receive() -> dict[str, Any]:
-        nonlocal done
-        if done:
-            await asyncio.sleep(3600)
-        done = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    headers = [(b"x-api-key", key.encode()), (b"anthropic-version", b"2023-06-01"), (b"host", b"127.0.0.1"),
-               (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode(), "query_string": b"",
-             "headers": headers}
-    await app(scope, receive, send)
-    status = next(int(m["status"]) for m in sent if m["type"] == "http.response.start")
-    return status, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return await _asgi_call(app, method, path, key, body, host=b"127.0.0.1")
 
 
 # -- every resource answers "is it empty?" ------------------------------------------------------

@@ -24,6 +24,8 @@ from pytest_claude_files.server import start_server
 from pytest_claude_files.server._control import ControlAPI
 from pytest_claude_files.server._tenants import Tenants
 
+from ._asgi_support import asgi_call as _asgi_call
+
 KEY = "sk-ant-api03-guards24-0123456789"
 BASE = "https://api.example.test"
 
@@ -340,29 +342,6 @@ def test_the_messages_record_is_bounded_by_bytes() -> None:
 
 
 # -- finding 3: one tenant's control request must not freeze every tenant ------------------------------
-async def _asgi_call(app: object, method: str, path: str, key: str, body: bytes = b"") -> tuple[int, bytes]:
-    sent: list[dict[str, object]] = []
-    done = False
-
-    async def receive() -> dict[str, object]:
-        nonlocal done
-        if done:
-            await asyncio.sleep(3600)
-        done = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict[str, object]) -> None:
-        sent.append(message)
-
-    headers = [(b"x-api-key", key.encode()), (b"anthropic-version", b"2023-06-01"),
-               (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode(), "query_string": b"",
-             "headers": headers}
-    await app(scope, receive, send)  # type: ignore[operator]
-    status = next(int(m["status"]) for m in sent if m["type"] == "http.response.start")  # type: ignore[call-overload]
-    return status, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")  # type: ignore[misc]
-
-
 @pytest.mark.slow
 def test_a_neighbours_p99_stays_under_100ms_while_another_tenant_seeds_and_resets(tmp_path: Path) -> None:
     from pytest_claude_files.server._app import make_app
