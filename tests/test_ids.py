@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import os
+from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
@@ -77,12 +78,36 @@ def test_request_ids_are_uniform_over_the_alphabet() -> None:
 
 
 def test_request_ids_draw_again_when_too_few_bytes_are_usable(monkeypatch: pytest.MonkeyPatch) -> None:
-    draws = iter([bytes(range(232, 256)) + bytes(12), bytes(range(36))])  # 12 usable, then 36
+    usable = bytes(range(232)) * (_ids._RANDOM_BYTES // 232 + 1)
+    unusable = (bytes(range(232, 256)) * _ids._RANDOM_BYTES)[:_ids._RANDOM_BYTES]
+    draws = iter([unusable, usable[:_ids._RANDOM_BYTES]])  # none usable, then plenty
 
     monkeypatch.setattr(_ids._rng, "getrandbits", lambda bits: int.from_bytes(next(draws), "little"))
+    monkeypatch.setattr(_ids, "_pool", deque())  # (ids made before the patch are used first)
     request_id = new_request_id()
     assert request_id == "req_01" + BASE58_ALPHABET[:22]
-    assert REQUEST_ID_RE.match(request_id)
+    second = new_request_id()  # from the pool the same draw filled
+    assert second == "req_01" + (BASE58_ALPHABET * 2)[22:44]
+    assert all(REQUEST_ID_RE.match(i) for i in (request_id, second, *_ids._pool))
+    assert len(_ids._pool) == _ids._POOLED - 2
+
+
+def test_request_ids_are_not_shared_with_a_forked_child() -> None:
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this platform")
+    new_request_id()  # the pool holds ids now
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its next ids, to the parent
+        os.close(read)
+        os.write(write, ",".join(new_request_id() for _ in range(5)).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        child = pipe.read().split(",")
+    os.waitpid(pid, 0)
+    parent = [new_request_id() for _ in range(5)]
+    assert len(child) == 5 and not set(child) & set(parent)
 
 
 @pytest.mark.parametrize("bad", ["0", "O", "I", "l"])

@@ -23,6 +23,7 @@ class Call(NamedTuple):
 # on every request builds it straight from its fields instead (the same object).
 _new_call: Callable[[type[Call], tuple[str, Optional[str], dict[str, Any], Optional[FilesAPIError]]], Call]
 _new_call = tuple.__new__
+_list_append = list.append
 
 
 CALLS_KEPT_BYTES = 16 * 1024 * 1024
@@ -52,6 +53,8 @@ class CallRecord(list):  # type: ignore[type-arg]
     """The recorded calls: a list, bounded when ``kept`` is given (a long-running emulator
     keeps the newest; when full, by count or by ``max_bytes``, the oldest half goes)."""
 
+    __slots__ = ("bytes", "kept", "max_bytes")  # (an attribute of a list subclass is slow without)
+
     def __init__(self, kept: Optional[int] = None, max_bytes: int = CALLS_KEPT_BYTES) -> None:
         super().__init__()
         self.kept = kept
@@ -72,6 +75,21 @@ class CallRecord(list):  # type: ignore[type-arg]
             if self.bytes > self.max_bytes and self:
                 self._shed()
         list.append(self, call)  # (not super(): every recorded call passes here)
+
+    def found(self, operation: str, file_id: str) -> None:
+        """``append(Call(operation, file_id, {}, None))``: a lookup that succeeded, the most
+        frequent call (a metadata GET), so inline: one Python call, its size without call_size."""
+        kept = self.kept
+        if kept is not None:
+            if len(self) >= kept:
+                self.append(_new_call(Call, (operation, file_id, {}, None)))
+                return
+            self.bytes += _CALL_OVERHEAD + len(file_id)
+            if self.bytes > self.max_bytes:
+                self.bytes -= _CALL_OVERHEAD + len(file_id)
+                self.append(_new_call(Call, (operation, file_id, {}, None)))
+                return
+        _list_append(self, _new_call(Call, (operation, file_id, {}, None)))
 
     def _shed(self) -> None:
         """Drop the oldest calls until at most half of ``max_bytes`` is held (the newest stays)."""

@@ -71,15 +71,9 @@ class FilesResource:
     of its :class:`~pytest_claude_files._core.service.FakeService`.
     """
 
-    def __init__(
-        self,
-        settings: Optional[FakeFilesSettings] = None,
-        *,
-        clock: Optional[FakeClock] = None,
-        misuse: Optional[MisuseLog] = None,
-        storage: Optional[Storage] = None,
-        calls_kept: Optional[int] = None,
-    ) -> None:
+    def __init__(self, settings: Optional[FakeFilesSettings] = None, *, clock: Optional[FakeClock] = None,
+                 misuse: Optional[MisuseLog] = None, storage: Optional[Storage] = None,
+                 calls_kept: Optional[int] = None) -> None:
         self.settings: FakeFilesSettings = settings or FakeFilesSettings()
         self.clock: FakeClock = clock or FakeClock()
         self.misuse: MisuseLog = misuse if misuse is not None else MisuseLog(self.settings.misuse_warnings)
@@ -98,7 +92,7 @@ class FilesResource:
         self._deadlines: list[tuple[datetime, str]] = []  # heap: when a file's content, then metadata, goes
         self._by_workspace: dict[Optional[str], list[str]] = {}
         self._used = 0
-        self.calls: list[Call] = CallRecord(self.calls_kept)
+        self.calls: CallRecord = CallRecord(self.calls_kept)
         self.listings = ListingTracker()
 
     def unfinished_listings(self) -> None:
@@ -430,15 +424,22 @@ class FilesResource:
         return GAPage(data, next_page)
 
     def retrieve(self, file_id: str, *, workspace_id: Optional[str] = None) -> FileMetadata:
-        """``GET /v1/files/{file_id}``."""
-        with self._lock:
-            self._purge_expired()
+        """``GET /v1/files/{file_id}``: the most frequent request, so its checks are inline and its
+        lock is taken without ``with`` (which binds __enter__ and __exit__ each time: twice the cost)."""
+        lock = self._lock
+        lock.acquire()
+        try:
+            if self._deadlines:  # (= self._purge_expired())
+                self._purge_expired()
             stored = self._files.get(file_id)
-            if stored is not None and self._visible(stored, workspace_id):  # the hot path
-                self.calls.append(_new_call(Call, ("retrieve_metadata", file_id, {}, None)))
+            if stored is not None and (stored.workspace == workspace_id
+                                       or not self.settings.partition_workspaces):  # (= self._visible())
+                self.calls.found("retrieve_metadata", file_id)
                 return stored.meta
             return self._recorded("retrieve_metadata", file_id,
                                   lambda: self._lookup(file_id, workspace_id).meta)
+        finally:
+            lock.release()
 
     def download(self, file_id: str, *, workspace_id: Optional[str] = None) -> tuple[FileMetadata, Content]:
         """``GET /v1/files/{file_id}/content``: the metadata and the bytes."""

@@ -31,30 +31,37 @@ class Exchange(NamedTuple):
     workspace: Optional[str]
 
 
+_exchange = Exchange._make
+
+
 class Journal:
     """Every request the fake answered, oldest first (``claude_files.journal``).
 
     Lock-free: a bounded ``deque``'s ``append``, ``copy`` and ``clear`` are each one step
     under the GIL, so a request records itself without a lock and a reader filters a copy.
+    Each line is kept as a plain tuple (one object less a request) and read as an :class:`Exchange`.
     """
 
     def __init__(self, maxlen: int = JOURNAL_KEPT) -> None:
-        self._entries: deque[Exchange] = deque(maxlen=maxlen)
+        self._entries: deque[tuple[str, str, Optional[str], int, Optional[str], str, Optional[str]]] = deque(
+            maxlen=maxlen)
 
     def record(self, entry: Exchange) -> None:
-        if len(entry[1]) > PATH_KEPT:
-            entry = entry._replace(path=entry.path[:PATH_KEPT])
-        if entry[6] is not None and len(entry[6]) > PATH_KEPT:  # a workspace header of 60 kB
-            entry = entry._replace(workspace=entry.workspace[:PATH_KEPT])  # type: ignore[index]
-        self._entries.append(entry)
+        self.add(*entry)
+
+    def add(self, method: str, path: str, operation: Optional[str], status: int, error_type: Optional[str],
+            request_id: str, workspace: Optional[str]) -> None:
+        """``record(Exchange(...))`` without the ``Exchange`` (every request passes here)."""
+        self._entries.append((method, path[:PATH_KEPT], operation, status, error_type, request_id,
+                              workspace if workspace is None else workspace[:PATH_KEPT]))
 
     def entries(self, operation: Optional[str] = None) -> list[Exchange]:
         """The requests, optionally only those of one operation (``"upload"``, ``"batches.create"``)."""
-        return [e for e in self._entries.copy() if operation is None or e.operation == operation]
+        return [_exchange(e) for e in self._entries.copy() if operation is None or e[2] == operation]
 
     def errors(self) -> list[Exchange]:
         """The requests answered with an error (status 400 and above)."""
-        return [e for e in self._entries.copy() if e.status >= 400]
+        return [_exchange(e) for e in self._entries.copy() if e[3] >= 400]
 
     def clear(self) -> None:
         self._entries.clear()

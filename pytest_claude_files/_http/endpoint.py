@@ -30,7 +30,7 @@ dumps = dump_json  # compact UTF-8 JSON, the same bytes as FileMetadata.to_api_j
 BODY_NOT_JSON = "There was an error parsing the body of your request: it must be a JSON object"
 
 
-@dataclass
+@dataclass(slots=True)  # (slots: no per-request __dict__ to make and fill)
 class HTTPRequest:
     """A request as the handler sees it. ``headers`` keys are lower-case; ``scheme`` is the
     URL's (``http`` from the emulator, what the client used in process), for the URLs an
@@ -68,7 +68,7 @@ class HTTPRequest:
         return cls(method.upper(), path, query, merged, body, scheme)
 
 
-@dataclass
+@dataclass(slots=True)
 class HTTPResponse:
     """An answer. ``stream``, when set, is the body read lazily, piece by piece (an event
     stream whose events happen after the answer began); ``body`` is then empty."""

@@ -22,7 +22,6 @@ from urllib.parse import parse_qsl, quote, unquote
 from pytest_claude_files._core import ids as _ids
 from pytest_claude_files._core import pages as _pages
 from pytest_claude_files._core.files import DEFAULT_LIMIT
-from pytest_claude_files._core.journal import Exchange
 from pytest_claude_files._core.service import FakeService
 from pytest_claude_files._http import endpoints as _endpoints
 from pytest_claude_files._http import routes as _routes
@@ -62,8 +61,6 @@ __all__ = [
     "error_response", "ratelimit_headers",
 ]
 
-_new_exchange = tuple.__new__  # an Exchange without NamedTuple's Python-level __new__
-
 log = logging.getLogger("pytest_claude_files")
 
 Hook = Callable[["HTTPRequest", Optional[str]], Optional["HTTPResponse"]]
@@ -80,6 +77,7 @@ HINT_HEADER = "x-claude-files-hint"
 wording (which header value to send, which file and block). The real API never sends it."""
 _BODY_NOT_JSON = "There was an error parsing the body of your request: it must be a JSON object"
 _NO_HEADERS: tuple[tuple[str, str], ...] = ()
+_JSON_CONTENT = ("content-type", JSON)
 
 
 def _json_ok(body: bytes, request_id: str, extra: Iterable[tuple[str, str]]) -> HTTPResponse:
@@ -193,10 +191,13 @@ class FilesHandler:
 
     def __call__(self, request: HTTPRequest) -> HTTPResponse:
         request_id = _ids.new_request_id()
+        workspace = request.headers.get(WORKSPACE_HEADER)
         try:
             try:
-                self._retries.before(request)
-                response = self._serve(request, request_id)
+                retries = self._retries
+                if retries.active:  # (else nothing was refused yet: no call)
+                    retries.before(request)
+                response = self._serve(request, request_id, workspace)
             except FilesAPIError as exc:
                 response = error_response(exc, request_id)
                 # a recorded error (``calls``) must not keep the request alive through its
@@ -207,18 +208,19 @@ class FilesHandler:
         except Exception as exc:
             self._record_internal_error(request, exc)
             response = error_response(FilesInternalError("Internal server error"), request_id)
-        workspace = request.headers.get(WORKSPACE_HEADER)
         if workspace is not None:  # echoed on every answer, errors too (APIStatusError.workspace_id)
             response.headers.append((WORKSPACE_HEADER, workspace))
-        if response.status >= 400:
+        status = response.status
+        error_type = None
+        if status >= 400:
             try:
                 self._retries.after(request, response)
             except Exception as exc:  # bookkeeping of the fake: a bug, never a raise to the client
                 self._record_internal_error(request, exc)
+            error_type = _error_type(response)
         route = request.route
-        self.files.journal.record(_new_exchange(Exchange, (
-            request.method, request.path, route[0] if route is not None else None, response.status,
-            _error_type(response) if response.status >= 400 else None, request_id, workspace)))
+        self.files.journal.add(request.method, request.path, route[0] if route is not None else None, status,
+                               error_type, request_id, workspace)
         return response
 
     def _record_internal_error(self, request: HTTPRequest, exc: Exception) -> None:
@@ -231,7 +233,7 @@ class FilesHandler:
     # alike), so the common path is kept lean: routing without regular expressions for
     # the usual paths, the query parsed only by the operations that read it, no rate-limit
     # work unless a limit is set, and each file's JSON built once (FileMetadata.to_api_json).
-    def _serve(self, request: HTTPRequest, request_id: str) -> HTTPResponse:
+    def _serve(self, request: HTTPRequest, request_id: str, workspace: Optional[str]) -> HTTPResponse:
         path = request.path
         if "%" in path:
             path = unquote(path)
@@ -245,7 +247,7 @@ class FilesHandler:
                 if answer is not None:
                     return answer
         request_headers = request.headers
-        settings = self.files.settings
+        settings = self.files.files.settings  # (= self.files.settings, without the property's call)
         if settings.api_keys is not None or not request_headers.get("x-api-key", "").strip():
             self._authenticate(request_headers)  # (else: any non-empty x-api-key is accepted)
         extra = _NO_HEADERS if settings.rate_limit is None else self._rate_limit()
@@ -268,7 +270,13 @@ class FilesHandler:
                         once_key=name,
                     )
             dialect = dialect_of(request_headers)
-        workspace = request_headers.get(WORKSPACE_HEADER)
+        if operation == "retrieve_metadata":  # the most frequent request first
+            assert file_id is not None
+            headers = [_JSON_CONTENT, ("request-id", request_id)]
+            if extra:
+                headers.extend(extra)
+            meta = self.files.files.retrieve(file_id, workspace_id=workspace)
+            return HTTPResponse(200, headers, meta.to_api_json(dialect))
         endpoint = _endpoints.ENDPOINTS.get(operation)
         if endpoint is not None:  # Message Batches, Skills, Managed Agents: see _http/endpoints.py
             return endpoint(Endpoint(
@@ -279,13 +287,6 @@ class FilesHandler:
             ))
         if operation in _MESSAGES_OPERATIONS:
             return self._messages(request, operation, request_id, extra, workspace)
-        if operation == "retrieve_metadata":
-            assert file_id is not None
-            headers = [("content-type", JSON), ("request-id", request_id)]
-            if extra:
-                headers.extend(extra)
-            meta = self.files.files.retrieve(file_id, workspace_id=workspace)
-            return HTTPResponse(200, headers, meta.to_api_json(dialect))
         if operation == "list":
             body = self._list(dialect, _query(request.query), workspace, request_headers, beta)
             return _json_ok(body, request_id, extra)

@@ -57,6 +57,8 @@ class RetryWatch:
         self._lock = threading.Lock()
         self._refused: OrderedDict[tuple[str, str, str, str], str] = OrderedDict()
         self._not_before: dict[str, tuple[float, float, str]] = {}  # key -> (fake, wall, what)
+        self.active = False
+        """Whether a refused request was ever remembered (else :meth:`before` has nothing to do)."""
 
     def before(self, request: Any) -> None:
         if not (self._refused or self._not_before):
@@ -97,6 +99,7 @@ class RetryWatch:
         if status in NOT_RETRYABLE:
             what = f"{status} {_error_type(response)}".rstrip()
             with self._lock:
+                self.active = True
                 self._refused[key] = what
                 while len(self._refused) > MAX_REMEMBERED:
                     self._refused.popitem(last=False)
@@ -105,6 +108,7 @@ class RetryWatch:
         if wait is None or wait <= 0:
             return
         with self._lock:
+            self.active = True
             self._not_before[key[0]] = (self._service.clock.now().timestamp() + wait,
                                         time.monotonic() + wait, str(status))
 

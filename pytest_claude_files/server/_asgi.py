@@ -76,28 +76,42 @@ class RequestTimeoutError(InvalidRequestError):
 
 
 # Header names repeat from request to request: each is decoded (or encoded) once. Only
-# names are kept, never values (which hold API keys), and at most _NAMES_KEPT of each.
+# names are kept, never values (which hold API keys), and at most _NAMES_KEPT of each, of
+# at most _NAME_KEPT_BYTES bytes (so the names of a request whose names were all kept are
+# short: its headers' size is their values' size plus at most 64 bytes a header).
 _NAMES_KEPT = 512
+_NAME_KEPT_BYTES = 64
 _REQUEST_NAMES: dict[bytes, str] = {}
 _RESPONSE_NAMES: dict[str, bytes] = {}
 
 
-def _request_name(raw: bytes) -> str:
-    name = raw.decode("latin-1")
-    if len(_REQUEST_NAMES) < _NAMES_KEPT:
-        _REQUEST_NAMES[raw] = name
-    return name
+def _decode_headers(raw_headers: list[tuple[bytes, bytes]]) -> tuple[dict[str, str], int]:
+    """The request headers as a mapping (a repeated name: its last value), and their size in
+    bytes, names and values: the way of a request with a name not seen before."""
+    headers: dict[str, str] = {}
+    size = 0
+    for k, v in raw_headers:
+        name = _REQUEST_NAMES.get(k)
+        if name is None:
+            name = k.decode("latin-1")
+            if len(_REQUEST_NAMES) < _NAMES_KEPT and len(k) <= _NAME_KEPT_BYTES:
+                _REQUEST_NAMES[k] = name
+        size += len(k) + len(v)
+        headers[name] = v.decode("latin-1")
+    return headers, size
 
 
-def _response_name(name: str) -> bytes:
-    raw = name.lower().encode("latin-1")
-    if len(_RESPONSE_NAMES) < _NAMES_KEPT:
-        _RESPONSE_NAMES[name] = raw
-    return raw
-
-
-_NO_BODY: Message = {"type": "http.request", "body": b"", "more_body": False}
-"""What a request without ``content-length`` or ``transfer-encoding`` has as its body."""
+def _encode_headers(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    """The response headers as ASGI wants them: the way of an answer with a name not sent before."""
+    encoded = []
+    for name, value in headers:
+        raw = _RESPONSE_NAMES.get(name)
+        if raw is None:
+            raw = name.lower().encode("latin-1")
+            if len(_RESPONSE_NAMES) < _NAMES_KEPT and len(name) <= _NAME_KEPT_BYTES:
+                _RESPONSE_NAMES[name] = raw
+        encoded.append((raw, value.encode("latin-1", "replace")))
+    return encoded
 
 
 class _Disconnected(Exception):
@@ -183,11 +197,14 @@ class FilesASGIApp:
         query_bytes: bytes = scope["query_string"]
         names = _REQUEST_NAMES
         headers: dict[str, str] = {}
-        size = 0  # names and values: one pass builds the mapping and measures the headers
-        for k, v in raw_headers:
-            size += len(k) + len(v)
-            headers[names.get(k) or _request_name(k)] = v.decode("latin-1")
-        if len(raw_path) > 512 or len(query_bytes) > 2048 or len(raw_headers) > 16 or size > 32768:
+        size = 0  # the values' bytes: each name in _REQUEST_NAMES has at most 64
+        try:  # every name seen before (inline: every request runs this loop)
+            for k, v in raw_headers:
+                size += len(v)
+                headers[names[k]] = v.decode("latin-1")
+        except KeyError:  # a name not seen before: size counts the names too
+            headers, size = _decode_headers(raw_headers)
+        if len(raw_path) > 512 or len(query_bytes) > 2048 or len(raw_headers) > 16 or size > 16384:
             refused = bounds_error(raw_path, query_bytes, raw_headers)  # (else within every bound)
             if refused is not None:
                 await _send_response(send, _closing(refused))
@@ -195,8 +212,8 @@ class FilesASGIApp:
         if len(headers) != len(raw_headers):  # a repeated header: join the values, as HTTP does
             headers = HTTPRequest.build(method, path, "", ((k.decode("latin-1"), v.decode("latin-1"))
                                                            for k, v in raw_headers)).headers  # type: ignore[assignment]
-        request = HTTPRequest(method, path, query_bytes.decode("latin-1"), headers, b"",
-                              scope.get("scheme") or "http")
+        request = HTTPRequest(method, path, query_bytes.decode("latin-1") if query_bytes else "", headers,
+                              b"", scope.get("scheme") or "http")
 
         control = self.control
         if control is not None and path.startswith(control.prefix):
@@ -217,43 +234,41 @@ class FilesASGIApp:
             await _send_response(send, self._openapi_response(), head=method == "HEAD")
             return
 
+        route = request.route = _routes.match(method, unquote(path) if "%" in path else path)
         tenant = self.tenants.for_request(headers)
         try:  # the tenant is not dropped (idle and empty) while its request is served
-            route = request.route = _routes.match(method, unquote(path) if "%" in path else path)
             fault = tenant.begin(route[0])  # the handler reuses the match (request.route)
-            if fault is not None and fault.latency:
-                await asyncio.sleep(fault.latency)
-            if fault is not None and fault.drop:
-                await _drop(receive, send)
-                return
+            if fault is not None:
+                if fault.latency:
+                    await asyncio.sleep(fault.latency)
+                if fault.drop:
+                    await _drop(receive, send)
+                    return
             declared = headers.get("content-length", "")
-            if declared and declared.isdigit() and int(declared) > self.max_body:
-                await _send_response(send, _closing(_too_large(self.max_body)))  # refused before it is sent
-                return
             if (declared and declared != "0") or "transfer-encoding" in headers:
+                if declared.isdigit() and int(declared) > self.max_body:  # refused before it is sent
+                    await _send_response(send, _closing(_too_large(self.max_body)))
+                    return
                 try:  # a client that announced a body must send it within read_timeout
                     deadline = self._deadline()
                     first = await self._receive(receive, deadline)
-                except _BodyError as failed:
-                    await _send_response(send, _closing(failed.response))
-                    return
-            else:  # no body announced: HTTP/1.1 says there is none (RFC 9112, 6.3), nothing to receive
-                first = _NO_BODY
-                deadline = None
-            if first["type"] == "http.request" and not first.get("more_body", False):
-                request.body = first.get("body", b"")  # the whole body in one message: most requests
-            else:
-                try:
-                    request.body = await self._read_rest(first, receive, headers, deadline)
+                    if first["type"] == "http.request" and not first.get("more_body", False):
+                        request.body = first.get("body", b"")  # the whole body in one message: most requests
+                    else:
+                        request.body = await self._read_rest(first, receive, headers, deadline)
                 except _Disconnected:
                     return
                 except _BodyError as failed:
                     await _send_response(send, _closing(failed.response))
                     return
+                body_in = request.body
+                in_thread = (isinstance(body_in, memoryview) and body_in.nbytes > LARGE_BODY_IN_THREAD) or (
+                    method != "GET" and self.tenants.data_dir is not None)  # a store's fsyncs: off the loop
+            else:  # no body announced: HTTP/1.1 says there is none (RFC 9112, 6.3), nothing to receive
+                in_thread = method != "GET" and self.tenants.data_dir is not None
             if fault is not None and fault.is_error:
                 response = fault.response()
-            elif (isinstance(request.body, memoryview) and request.body.nbytes > LARGE_BODY_IN_THREAD) or (
-                    self.tenants.data_dir is not None and method != "GET"):  # a store's fsyncs: off the loop
+            elif in_thread:
                 response = await asyncio.get_running_loop().run_in_executor(None, tenant.handler, request)
             else:
                 response = tenant.handler(request)
@@ -263,16 +278,20 @@ class FilesASGIApp:
                     and response.stream is None:
                 # the common case, inline: one start message, one body message
                 out = _RESPONSE_NAMES
-                head = [(out.get(k) or _response_name(k), v.encode("latin-1", "replace"))
-                        for k, v in response.headers]
-                head.append((b"content-length", str(len(body)).encode()))
+                head = []
+                try:  # names sent before, ASCII values (encoded faster as UTF-8: the same bytes)
+                    for k, v in response.headers:
+                        head.append((out[k], v.encode() if v.isascii() else v.encode("latin-1", "replace")))
+                except KeyError:
+                    head = _encode_headers(response.headers)
+                head.append((b"content-length", b"%d" % len(body)))
                 await send({"type": "http.response.start", "status": response.status, "headers": head})
                 await send({"type": "http.response.body", "body": body})
                 return
             cut = None if fault is None else fault.cut_body
             await _send_response(send, response, head=method == "HEAD", truncate_at=cut)
         finally:
-            tenant.leave()
+            tenant.serving.pop()  # = tenant.leave(), inline: every request passes here
 
     def _openapi_response(self) -> HTTPResponse:
         if self._openapi is None:
@@ -442,7 +461,7 @@ async def _send_response(
         return
     body = response.body
     length = len(body) if isinstance(body, bytes) else memoryview(body).nbytes
-    headers = [(k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in response.headers]
+    headers = _encode_headers(response.headers)
     if not any(k == b"content-length" for k, _ in headers):
         headers.append((b"content-length", str(length).encode()))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})

@@ -168,6 +168,8 @@ class FaultSchedule:
 
     def __init__(self) -> None:
         self._faults: list[Fault] = []
+        self.waiting: list[Fault] = self._faults
+        """The same list, to read (never change): empty when no fault waits."""
         self._lock = threading.Lock()
         self._next_id = 1
 
