@@ -145,7 +145,9 @@ def check_files(
     pdf_pages = 0
     too_large: list[str] = []
     for ref in refs:
-        mime = (ref.mime_type or "").split(";", 1)[0].strip().lower()
+        mime = ref.mime_type
+        if mime != "application/pdf":  # (else already as its normal form)
+            mime = (mime or "").split(";", 1)[0].strip().lower()
         if ref.block_type == "document" and mime == "application/pdf":
             facts = facts_of(ref)
             if facts.encrypted:

@@ -38,6 +38,8 @@ from pytest_claude_files._core.message_check import (
     tokens_for_chars,
 )
 from pytest_claude_files._core.message_quick import quick_check
+from pytest_claude_files._core.message_reply import REPLY_PREFIX as REPLY_PREFIX
+from pytest_claude_files._core.message_reply import check_tool_use, default_text
 from pytest_claude_files._core.naming import check_output_files
 from pytest_claude_files._core.record import BoundedRecord
 from pytest_claude_files._core.replies import ReplyQueue, WhenLike, describe_reply, describe_unused
@@ -67,7 +69,6 @@ IMAGE_TOKENS = 1600
 DOCUMENT_BYTES_PER_TOKEN = 4
 """Decision: a document counts one token per 4 bytes of the file."""
 DEFAULT_COMMAND = "python main.py"
-REPLY_PREFIX = "pytest-claude-files fake reply."
 REQUESTS_KEPT = 10_000
 REQUESTS_KEPT_BYTES = 64 * 1024 * 1024
 """The record keeps at most this many bytes of request bodies (the oldest go first)."""
@@ -108,7 +109,7 @@ class Reply:
     citations: tuple[dict[str, Any], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class MessagesRequest:
     """One request the Messages side received, with its referenced files resolved.
 
@@ -124,6 +125,20 @@ class MessagesRequest:
     files: tuple[FileReference, ...] = ()
     error: Optional[FilesAPIError] = None
     response: Optional[dict[str, Any]] = None
+
+    def __init__(self, operation: str, body: Any, api_version: Optional[str], betas: frozenset[str],
+                 files: tuple[FileReference, ...] = (), error: Optional[FilesAPIError] = None,
+                 response: Optional[dict[str, Any]] = None) -> None:
+        # (written out: the generated frozen __init__ sets each field with object.__setattr__,
+        # twice the cost of these stores, on every request)
+        fields = self.__dict__
+        fields["operation"] = operation
+        fields["body"] = body
+        fields["api_version"] = api_version
+        fields["betas"] = betas
+        fields["files"] = files
+        fields["error"] = error
+        fields["response"] = response
 
     @property
     def stream(self) -> bool:
@@ -255,7 +270,7 @@ class FakeMessages:
         if stop_reason is not None and stop_reason not in STOP_REASONS:
             raise ValueError(f"stop_reason {stop_reason!r}: expected one of {', '.join(STOP_REASONS)}")
         outputs = check_output_files(output_files or {})
-        tools = _check_tool_use(tool_use)
+        tools = check_tool_use(tool_use)
         cites = _citations.check_citations(citations, text)
         return Reply(text, outputs, tools, stop_reason, command, stdout, stderr, return_code, cites)
 
@@ -365,7 +380,8 @@ class FakeMessages:
         code = enables_code_execution(body)  # (once: the reply's checks and the answer read it)
         if max_tokens == 0:  # populates the prompt cache, no response (takes no scripted reply)
             return self._answer(_EMPTY_REPLY, model, max_tokens, refs, tokens, body, workspace_id, None, code)
-        skills = None if self.resolve_skills is None else self.resolve_skills(body, betas, workspace_id, code)
+        skills = (None if self.resolve_skills is None or "container" not in body  # (no container: no skills)
+                  else self.resolve_skills(body, betas, workspace_id, code))
         chosen = self._next_reply(body, api_version, betas, refs, given, code)
         return self._answer(chosen, model, max_tokens, refs, tokens, body, workspace_id, skills, code)
 
@@ -535,7 +551,7 @@ class FakeMessages:
             "service_tier": "standard",
         }
         message = {
-            "id": _new_id("msg_01"),
+            "id": _ids.new_request_id("msg_01"),
             "type": "message",
             "role": "assistant",
             "model": model,
@@ -567,33 +583,5 @@ class FakeMessages:
         return container
 
 
-def default_text(refs: Sequence[FileReference], outputs: Sequence[str] = ()) -> str:
-    """The deterministic answer when nothing is scripted: it names what the request referenced."""
-    if refs:
-        named = "; ".join(f"{r.filename} ({r.mime_type}) as {r.block_type}" for r in refs)
-        text = f"{REPLY_PREFIX} Files referenced: {named}."
-    else:
-        text = f"{REPLY_PREFIX} No files referenced."
-    if outputs:
-        text += f" Files created: {', '.join(outputs)}."
-    return text
-
-
 def _new_id(prefix: str) -> str:
-    return prefix + _ids.new_request_id()[len(_ids.REQUEST_ID_PREFIX):]
-
-
-def _check_tool_use(
-    tool_use: Union[Mapping[str, Any], Sequence[Mapping[str, Any]], None],
-) -> tuple[dict[str, Any], ...]:
-    if tool_use is None:
-        return ()
-    items = [tool_use] if isinstance(tool_use, Mapping) else list(tool_use)
-    out = []
-    for item in items:
-        if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
-            raise TypeError('tool_use: each is a mapping with a "name" (and an "input" mapping)')
-        if not isinstance(item.get("input", {}), Mapping):
-            raise TypeError(f"tool_use {item['name']!r}: input must be a mapping")
-        out.append(dict(item))
-    return tuple(out)
+    return _ids.new_request_id(prefix)
