@@ -13,7 +13,10 @@ REPLY_PREFIX = "pytest-claude-files fake reply."
 
 def default_text(refs: Sequence[FileReference], outputs: Sequence[str] = ()) -> str:
     """The deterministic answer when nothing is scripted: it names what the request referenced."""
-    if refs:
+    if len(refs) == 1:  # (the common case: no list to join)
+        ref = refs[0]
+        text = f"{REPLY_PREFIX} Files referenced: {ref.filename} ({ref.mime_type}) as {ref.block_type}."
+    elif refs:
         named = "; ".join([f"{r.filename} ({r.mime_type}) as {r.block_type}" for r in refs])
         text = f"{REPLY_PREFIX} Files referenced: {named}."
     else:

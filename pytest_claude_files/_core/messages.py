@@ -377,12 +377,16 @@ class FakeMessages:
         workspace_id: Optional[str], given: Optional[Reply], model: str, max_tokens: Optional[int],
         refs: tuple[FileReference, ...], tokens: int,
     ) -> dict[str, Any]:
-        code = enables_code_execution(body)  # (once: the reply's checks and the answer read it)
+        code = "tools" in body and enables_code_execution(body)  # (once: the reply and the answer read it)
         if max_tokens == 0:  # populates the prompt cache, no response (takes no scripted reply)
             return self._answer(_EMPTY_REPLY, model, max_tokens, refs, tokens, body, workspace_id, None, code)
         skills = (None if self.resolve_skills is None or "container" not in body  # (no container: no skills)
                   else self.resolve_skills(body, betas, workspace_id, code))
-        chosen = self._next_reply(body, api_version, betas, refs, given, code)
+        state = self._state  # (one attribute read: as atomic without the lock as with it)
+        if given is None and state.responder is None and not state.replies:
+            chosen = _DEFAULT_REPLY  # nothing scripted, the common case: no record, no lock
+        else:
+            chosen = self._next_reply(body, api_version, betas, refs, given, code)
         return self._answer(chosen, model, max_tokens, refs, tokens, body, workspace_id, skills, code)
 
     # -- internals ------------------------------------------------------------------
@@ -427,7 +431,8 @@ class FakeMessages:
             _rules.notice_ignored_container_upload(getattr(self.files, "misuse", None))
         if total > self.max_referenced_bytes:
             raise RequestTooLargeError(TOO_LARGE.format(size=total, limit=self.max_referenced_bytes))
-        _rules.check_context(tokens, model)
+        if tokens > _rules.SMALLEST_CONTEXT_WINDOW:  # (else within every model's window: no call)
+            _rules.check_context(tokens, model)
         return model, max_tokens, refs, tokens
 
     def _resolve(self, file_id: str, block_type: str, path: str, workspace_id: Optional[str] = None,
