@@ -86,14 +86,13 @@ def _sortable_id(prefix: str, created_at: datetime) -> str:
     return prefix + _encode((micros << 72) | (seq << 32) | low)
 
 
-def new_request_id(prefix: str = REQUEST_ID_PREFIX) -> str:
-    """A new request id (``req_01`` + 22 base58 characters, uniformly random); with ``prefix``,
-    another id of that shape (``msg_01``, ``toolu_01``...)."""
+def new_request_id() -> str:
+    """A new request id (``req_01`` + 22 base58 characters, uniformly random)."""
     while True:
         raw = _rng.getrandbits(_RANDOM_BYTES * 8).to_bytes(_RANDOM_BYTES, "little")  # = randbytes()
         body = raw.translate(_BYTE_TO_BASE58, _UNEVEN_BYTES)
         if len(body) >= ID_BODY_LENGTH:
-            return prefix + body[:ID_BODY_LENGTH].decode("ascii")
+            return REQUEST_ID_PREFIX + body[:ID_BODY_LENGTH].decode("ascii")
 
 
 def is_file_id(value: str) -> bool:

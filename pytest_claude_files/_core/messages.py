@@ -556,7 +556,7 @@ class FakeMessages:
             "service_tier": "standard",
         }
         message = {
-            "id": _ids.new_request_id("msg_01"),
+            "id": _new_id("msg_01"),
             "type": "message",
             "role": "assistant",
             "model": model,
@@ -589,4 +589,4 @@ class FakeMessages:
 
 
 def _new_id(prefix: str) -> str:
-    return _ids.new_request_id(prefix)
+    return prefix + _ids.new_request_id()[len(_ids.REQUEST_ID_PREFIX):]
