@@ -9,6 +9,7 @@ from hypothesis import given, settings
 
 from pytest_claude_files import strategies as cfs
 from pytest_claude_files._core import messages as _messages
+from pytest_claude_files._core.message_check import FileReference
 from pytest_claude_files._core.service import FakeFiles
 from pytest_claude_files.errors import FilesAPIError
 
@@ -75,12 +76,13 @@ def test_the_machine_references_live_and_deleted_files(via: str) -> None:
 def test_a_fake_that_serves_deleted_files_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     real = _messages.FakeMessages._resolve
 
-    def lenient(self: Any, ref: Any, workspace_id: Any = None, metas: Any = None) -> Any:
+    def lenient(self: Any, file_id: str, block_type: str, path: str, workspace_id: Any = None,
+                metas: Any = None) -> Any:
         try:
-            return real(self, ref, workspace_id, metas)
+            return real(self, file_id, block_type, path, workspace_id, metas)
         except FilesAPIError as exc:
             if exc.status == 404:
-                return ref  # a bug: a deleted file still "works"
+                return FileReference(file_id, block_type, path)  # a bug: a deleted file still "works"
             raise
 
     monkeypatch.setattr(_messages.FakeMessages, "_resolve", lenient)

@@ -39,6 +39,7 @@ MAX_PDF_PAGES = 600
 """PDF support guide: at most 600 pages a request."""
 SMALL_CONTEXT_PDF_PAGES = 100
 """PDF support guide: 100 pages when the model's context window is under 1M tokens."""
+_FEWEST_PDF_PAGES = min(MAX_PDF_PAGES, SMALL_CONTEXT_PDF_PAGES)
 SMALL_CONTEXT_MODELS = ("claude-3", "claude-haiku")
 """Decision: model ids starting so have a context window under 1M tokens (the fake knows no
 model's window; these families do)."""
@@ -104,10 +105,14 @@ CONTEXT_WINDOW = 1_000_000
 """Decision: the context window of current models (1M tokens); :data:`SMALL_CONTEXT_MODELS` have
 :data:`SMALL_CONTEXT_WINDOW`. The input is counted with the fake's deterministic token count."""
 SMALL_CONTEXT_WINDOW = 200_000
+SMALLEST_CONTEXT_WINDOW = min(CONTEXT_WINDOW, SMALL_CONTEXT_WINDOW)
+"""No model's window is smaller: fewer input tokens need no look at the model."""
 
 
 def check_context(input_tokens: int, model: str) -> None:
     """A request whose input exceeds the model's context window: 400 "prompt is too long"."""
+    if input_tokens <= SMALLEST_CONTEXT_WINDOW:  # (within every model's window: no need to know it)
+        return
     window = SMALL_CONTEXT_WINDOW if model.startswith(SMALL_CONTEXT_MODELS) else CONTEXT_WINDOW
     if input_tokens > window:
         raise InvalidRequestError(
@@ -145,7 +150,9 @@ def check_files(
     pdf_pages = 0
     too_large: list[str] = []
     for ref in refs:
-        mime = (ref.mime_type or "").split(";", 1)[0].strip().lower()
+        mime = ref.mime_type
+        if mime != "application/pdf":  # (else already as its normal form)
+            mime = (mime or "").split(";", 1)[0].strip().lower()
         if ref.block_type == "document" and mime == "application/pdf":
             facts = facts_of(ref)
             if facts.encrypted:
@@ -156,9 +163,10 @@ def check_files(
             size = facts_of(ref).image_size
             if size is not None and max(size) > MAX_IMAGE_SIDE:
                 too_large.append(ref.path.rsplit(".image.source", 1)[0])
-    limit = pdf_page_limit(model)
-    if pdf_pages > limit:
-        raise InvalidRequestError(f"A maximum of {limit} PDF pages may be provided.")
+    if pdf_pages > _FEWEST_PDF_PAGES:  # (within every model's limit: no need to know it)
+        limit = pdf_page_limit(model)
+        if pdf_pages > limit:
+            raise InvalidRequestError(f"A maximum of {limit} PDF pages may be provided.")
     if too_large:
         raise InvalidRequestError(
             f"At least one image exceeds the maximum allowed size of {MAX_IMAGE_SIDE} pixels on a side: "

@@ -32,12 +32,14 @@ from pytest_claude_files._core.hints import expired_hint, expired_notice, hinted
 from pytest_claude_files._core.message_check import FILE_NOT_FOUND as FILE_NOT_FOUND
 from pytest_claude_files._core.message_check import (
     FileReference,
-    RequestShape,
     check_request,
     count_text_chars,
     enables_code_execution,
     tokens_for_chars,
 )
+from pytest_claude_files._core.message_quick import quick_check
+from pytest_claude_files._core.message_reply import REPLY_PREFIX as REPLY_PREFIX
+from pytest_claude_files._core.message_reply import check_tool_use, default_text
 from pytest_claude_files._core.naming import check_output_files
 from pytest_claude_files._core.record import BoundedRecord
 from pytest_claude_files._core.replies import ReplyQueue, WhenLike, describe_reply, describe_unused
@@ -50,14 +52,8 @@ from pytest_claude_files.errors import (
 )
 from pytest_claude_files.models import FileMetadata, format_timestamp
 
-__all__ = [
-    "DEFAULT_MAX_REFERENCED_BYTES",
-    "FakeMessages",
-    "FileReference",
-    "MessagesRequest",
-    "Reply",
-    "Responder",
-]
+__all__ = ["DEFAULT_MAX_REFERENCED_BYTES", "FakeMessages", "FileReference", "MessagesRequest", "Reply",
+           "Responder"]
 
 MB = 1024 * 1024
 DEFAULT_MAX_REFERENCED_BYTES = 32 * MB
@@ -73,11 +69,11 @@ IMAGE_TOKENS = 1600
 DOCUMENT_BYTES_PER_TOKEN = 4
 """Decision: a document counts one token per 4 bytes of the file."""
 DEFAULT_COMMAND = "python main.py"
-REPLY_PREFIX = "pytest-claude-files fake reply."
 REQUESTS_KEPT = 10_000
 REQUESTS_KEPT_BYTES = 64 * 1024 * 1024
 """The record keeps at most this many bytes of request bodies (the oldest go first)."""
 """The record keeps the last 10,000 requests (a long-running emulator must not grow without end)."""
+KNOWN_TYPES = DOCUMENT_TYPES | IMAGE_TYPES
 STOP_REASONS = ("end_turn", "max_tokens", "stop_sequence", "tool_use", "pause_turn", "refusal",
                 "model_context_window_exceeded")
 
@@ -113,7 +109,7 @@ class Reply:
     citations: tuple[dict[str, Any], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class MessagesRequest:
     """One request the Messages side received, with its referenced files resolved.
 
@@ -130,6 +126,20 @@ class MessagesRequest:
     error: Optional[FilesAPIError] = None
     response: Optional[dict[str, Any]] = None
 
+    def __init__(self, operation: str, body: Any, api_version: Optional[str], betas: frozenset[str],
+                 files: tuple[FileReference, ...] = (), error: Optional[FilesAPIError] = None,
+                 response: Optional[dict[str, Any]] = None) -> None:
+        # (written out: the generated frozen __init__ sets each field with object.__setattr__,
+        # twice the cost of these stores, on every request)
+        fields = self.__dict__
+        fields["operation"] = operation
+        fields["body"] = body
+        fields["api_version"] = api_version
+        fields["betas"] = betas
+        fields["files"] = files
+        fields["error"] = error
+        fields["response"] = response
+
     @property
     def stream(self) -> bool:
         return isinstance(self.body, dict) and self.body.get("stream") is True
@@ -143,6 +153,9 @@ class MessagesRequest:
         """Why the fake refused it, beyond the API's wording (which file, which block)."""
         return self.error.hint if self.error is not None else None
 
+
+_DEFAULT_REPLY = Reply()  # (frozen: one for every request nothing scripted answers)
+_EMPTY_REPLY = Reply("")  # (the answer of ``max_tokens: 0``)
 
 Responder = Callable[[MessagesRequest], Union[Reply, str, None]]
 SkillsResolver = Callable[[Any, frozenset[str], Optional[str], bool], Optional[list[dict[str, Any]]]]
@@ -257,7 +270,7 @@ class FakeMessages:
         if stop_reason is not None and stop_reason not in STOP_REASONS:
             raise ValueError(f"stop_reason {stop_reason!r}: expected one of {', '.join(STOP_REASONS)}")
         outputs = check_output_files(output_files or {})
-        tools = _check_tool_use(tool_use)
+        tools = check_tool_use(tool_use)
         cites = _citations.check_citations(citations, text)
         return Reply(text, outputs, tools, stop_reason, command, stdout, stderr, return_code, cites)
 
@@ -318,15 +331,7 @@ class FakeMessages:
         ``reply``: answer with this one instead of the next scripted reply (a Message
         Batch request's reply scripted for its ``custom_id``)."""
 
-        def answer(shape: RequestShape, refs: tuple[FileReference, ...], tokens: int) -> dict[str, Any]:
-            if shape.max_tokens == 0:  # populates the prompt cache, no response (takes no scripted reply)
-                return self._answer(Reply(""), shape, refs, tokens, body, workspace_id)
-            skills = None if self.resolve_skills is None else self.resolve_skills(
-                body, betas, workspace_id, enables_code_execution(body))
-            chosen = self._next_reply(MessagesRequest("create", body, api_version, betas, refs), body, reply)
-            return self._answer(chosen, shape, refs, tokens, body, workspace_id, skills)
-
-        return self._serve("create", body, api_version, betas, body_size, workspace_id, answer)
+        return self._serve("create", body, api_version, betas, body_size, workspace_id, reply)
 
     def count_tokens(
         self,
@@ -338,13 +343,11 @@ class FakeMessages:
         workspace_id: Optional[str] = None,
     ) -> dict[str, Any]:
         """``POST /v1/messages/count_tokens``: ``{"input_tokens": N}``, as ``usage`` counts them."""
-        return self._serve("count_tokens", body, api_version, betas, body_size, workspace_id,
-                           lambda shape, refs, tokens: {"input_tokens": tokens})
+        return self._serve("count_tokens", body, api_version, betas, body_size, workspace_id, None)
 
     def _serve(
         self, kind: str, body: Any, api_version: Optional[str], betas: frozenset[str], body_size: int,
-        workspace_id: Optional[str],
-        answer: Callable[[RequestShape, tuple[FileReference, ...], int], dict[str, Any]],
+        workspace_id: Optional[str], given: Optional[Reply],
     ) -> dict[str, Any]:
         """Check the request, answer it, and record it (refused requests too).
 
@@ -352,9 +355,13 @@ class FakeMessages:
         it (a responder that waits on another request, or makes one, must not deadlock)."""
         seen: list[tuple[FileReference, ...]] = [()]
         try:
-            shape, refs, tokens = self._check(
+            model, max_tokens, refs, tokens = self._check(
                 body, kind == "count_tokens", api_version, betas, body_size, seen, workspace_id)
-            result = answer(shape, refs, tokens)
+            if kind == "count_tokens":
+                result: dict[str, Any] = {"input_tokens": tokens}
+            else:
+                result = self._create(body, api_version, betas, workspace_id, given, model, max_tokens, refs,
+                                      tokens)
         except FilesAPIError as exc:
             with self._lock:
                 self._state.requests.append(
@@ -365,23 +372,52 @@ class FakeMessages:
                 MessagesRequest(kind, body, api_version, betas, refs, None, result), body_size)
         return result
 
+    def _create(
+        self, body: dict[str, Any], api_version: Optional[str], betas: frozenset[str],
+        workspace_id: Optional[str], given: Optional[Reply], model: str, max_tokens: Optional[int],
+        refs: tuple[FileReference, ...], tokens: int,
+    ) -> dict[str, Any]:
+        code = "tools" in body and enables_code_execution(body)  # (once: the reply and the answer read it)
+        if max_tokens == 0:  # populates the prompt cache, no response (takes no scripted reply)
+            return self._answer(_EMPTY_REPLY, model, max_tokens, refs, tokens, body, workspace_id, None, code)
+        skills = (None if self.resolve_skills is None or "container" not in body  # (no container: no skills)
+                  else self.resolve_skills(body, betas, workspace_id, code))
+        state = self._state  # (one attribute read: as atomic without the lock as with it)
+        if given is None and state.responder is None and not state.replies:
+            chosen = _DEFAULT_REPLY  # nothing scripted, the common case: no record, no lock
+        else:
+            chosen = self._next_reply(body, api_version, betas, refs, given, code)
+        return self._answer(chosen, model, max_tokens, refs, tokens, body, workspace_id, skills, code)
+
     # -- internals ------------------------------------------------------------------
     def _check(
         self, body: Any, count_only: bool, api_version: Optional[str], betas: frozenset[str], body_size: int,
         seen: list[tuple[FileReference, ...]], workspace_id: Optional[str] = None,
-    ) -> tuple[RequestShape, tuple[FileReference, ...], int]:
-        """The checked request, its resolved references, its input tokens (``seen[0]``: the
-        references as far as they got, for the record of a refused request)."""
-        shape = check_request(body, count_only=count_only, api_version=api_version, betas=betas)
-        _rules.check_body(body, api_version)
-        seen[0] = shape.references
+    ) -> tuple[str, Optional[int], tuple[FileReference, ...], int]:
+        """The checked request's model and ``max_tokens``, its resolved references, its input
+        tokens (``seen[0]``: the references as far as they got, for the record of a refused request)."""
+        quick = quick_check(body, count_only, api_version)  # the common request, in one pass
+        if quick is not None:
+            model, max_tokens, found, chars = quick
+        else:  # the exact checks: every error with the API's wording and JSON path
+            shape = check_request(body, count_only=count_only, api_version=api_version, betas=betas)
+            _rules.check_body(body, api_version)
+            model, max_tokens, chars = shape.model, shape.max_tokens, shape.text_chars
+            found = [(ref.file_id, ref.block_type, ref.path) for ref in shape.references]
         metas: dict[str, Any] = {}  # (each file's metadata, as _resolve found it)
-        refs = tuple(self._resolve(ref, workspace_id, metas) for ref in shape.references)
-        seen[0] = refs
-        _rules.check_files(refs, shape.model, lambda ref: _rules.file_facts(
-            metas[ref.file_id], lambda: self.files.content(ref.file_id, workspace_id=workspace_id)))
+        resolved = []
+        try:
+            for file_id, block_type, path in found:
+                resolved.append(self._resolve(file_id, block_type, path, workspace_id, metas))
+        except FilesAPIError:
+            seen[0] = tuple(FileReference(*ref) for ref in found)  # (unresolved, as the record shows them)
+            raise
+        refs = seen[0] = tuple(resolved)
+        if refs:
+            _rules.check_files(refs, model, lambda ref: _rules.file_facts(
+                metas[ref.file_id], lambda: self.files.content(ref.file_id, workspace_id=workspace_id)))
         total = body_size
-        tokens = MESSAGE_OVERHEAD_TOKENS * len(body["messages"]) + tokens_for_chars(shape.text_chars)
+        tokens = MESSAGE_OVERHEAD_TOKENS * len(body["messages"]) + tokens_for_chars(chars)
         uploads = False
         for ref in refs:  # (one pass: sizes, tokens, container uploads)
             total += ref.size_bytes or 0
@@ -395,45 +431,57 @@ class FakeMessages:
             _rules.notice_ignored_container_upload(getattr(self.files, "misuse", None))
         if total > self.max_referenced_bytes:
             raise RequestTooLargeError(TOO_LARGE.format(size=total, limit=self.max_referenced_bytes))
-        _rules.check_context(tokens, shape.model)
-        return shape, refs, tokens
+        if tokens > _rules.SMALLEST_CONTEXT_WINDOW:  # (else within every model's window: no call)
+            _rules.check_context(tokens, model)
+        return model, max_tokens, refs, tokens
 
-    def _resolve(self, ref: FileReference, workspace_id: Optional[str] = None,
+    def _resolve(self, file_id: str, block_type: str, path: str, workspace_id: Optional[str] = None,
                  metas: Optional[dict[str, Any]] = None) -> FileReference:
         try:  # a file of another workspace is not found (``partition_workspaces``)
-            meta = self.files.get(ref.file_id, workspace_id=workspace_id)
+            meta = self.files.get(file_id, workspace_id=workspace_id)
         except NotFoundError:
-            raise hinted(NotFoundError(FILE_NOT_FOUND), unknown_hint(ref)) from None
+            raise hinted(NotFoundError(FILE_NOT_FOUND), unknown_hint(FileReference(file_id, block_type, path))
+                         ) from None
         if meta.expires_at is not None and meta.expires_at <= self.files.clock.now():
+            ref = FileReference(file_id, block_type, path)
             expired_notice(self.files, ref, meta)  # decision: an expired file is as unknown
             raise hinted(NotFoundError(FILE_NOT_FOUND), expired_hint(ref, meta))
-        mime = meta.mime_type.split(";", 1)[0].strip().lower()
-        if ref.block_type == "document" and mime not in DOCUMENT_TYPES:
+        mime = meta.mime_type
+        if mime not in KNOWN_TYPES:  # (a known type is already as its normal form)
+            mime = mime.split(";", 1)[0].strip().lower()
+        if block_type == "document" and mime not in DOCUMENT_TYPES:
             raise hinted(InvalidRequestError(
                 f"Unsupported document file format: {meta.mime_type}. "
                 "Only PDF and plaintext documents are supported."
-            ), mismatch_hint(ref, meta))
-        if ref.block_type == "image" and mime not in IMAGE_TYPES:
-            raise hinted(InvalidRequestError(IMAGE_TYPE_MISMATCH), mismatch_hint(ref, meta))
+            ), mismatch_hint(FileReference(file_id, block_type, path), meta))
+        if block_type == "image" and mime not in IMAGE_TYPES:
+            raise hinted(InvalidRequestError(IMAGE_TYPE_MISMATCH),
+                         mismatch_hint(FileReference(file_id, block_type, path), meta))
         if metas is not None:
-            metas[ref.file_id] = meta
-        return FileReference(ref.file_id, ref.block_type, ref.path, meta.filename, meta.mime_type,
-                             meta.size_bytes)
+            metas[file_id] = meta
+        return FileReference(file_id, block_type, path, meta.filename, meta.mime_type, meta.size_bytes)
 
     def _next_reply(
-        self, record: MessagesRequest, body: dict[str, Any], given: Optional[Reply] = None,
+        self, body: dict[str, Any], api_version: Optional[str], betas: frozenset[str],
+        refs: tuple[FileReference, ...], given: Optional[Reply], code: bool,
     ) -> Reply:
         with self._lock:
             state = self._state
             responder = state.responder
-        try:  # outside the lock: a when= predicate is the user's code
-            queued = given if given is not None else state.replies.take(record)
-        except Exception as exc:
-            raise self._mistake(f"a when= predicate of claude_files.messages.reply() raised "
-                                f"{type(exc).__name__}: {exc}") from exc
+        record: Optional[MessagesRequest] = None  # (made only for the user's code: predicates, a responder)
+        queued = given
+        if queued is None and state.replies:
+            record = MessagesRequest("create", body, api_version, betas, refs)
+            try:  # outside the lock: a when= predicate is the user's code
+                queued = state.replies.take(record)
+            except Exception as exc:
+                raise self._mistake(f"a when= predicate of claude_files.messages.reply() raised "
+                                    f"{type(exc).__name__}: {exc}") from exc
         if queued is not None:
             reply = queued
         elif responder is not None:
+            if record is None:
+                record = MessagesRequest("create", body, api_version, betas, refs)
             try:  # outside the lock: the user's code
                 answer = responder(record)
                 reply = answer if isinstance(answer, Reply) else Reply(
@@ -445,8 +493,8 @@ class FakeMessages:
                 raise self._mistake(f"the responder given to claude_files.messages.respond_with() raised "
                                     f"{type(exc).__name__}: {exc}") from exc
         else:
-            reply = Reply()
-        if reply.output_files and not enables_code_execution(body):
+            reply = _DEFAULT_REPLY
+        if reply.output_files and not code:
             names = ", ".join(name for name, _, _ in reply.output_files)
             raise self._mistake(
                 f"the scripted reply has output_files ({names}) but this request did not enable code "
@@ -463,34 +511,38 @@ class FakeMessages:
         return InvalidRequestError(message)
 
     def _answer(
-        self, reply: Reply, shape: RequestShape, refs: tuple[FileReference, ...], input_tokens: int,
-        body: dict[str, Any], workspace_id: Optional[str] = None,
-        skills: Optional[list[dict[str, Any]]] = None,
+        self, reply: Reply, model: str, requested_max: Optional[int], refs: tuple[FileReference, ...],
+        input_tokens: int, body: dict[str, Any], workspace_id: Optional[str],
+        skills: Optional[list[dict[str, Any]]], code: bool,
     ) -> dict[str, Any]:
         content: list[dict[str, Any]] = []
         container: Optional[dict[str, Any]] = None
-        if enables_code_execution(body) or skills is not None:
+        if code or skills is not None:
             container = self._run_code(reply, content, body, workspace_id)
             if skills is not None:
                 container["skills"] = skills
-        cited: list[dict[str, Any]] = []
+        cited: Optional[list[dict[str, Any]]] = None
         if reply.citations:
             try:
                 cited = _citations.build(reply.citations, body, self.files.content)
             except _citations.CitationMistake as exc:
                 raise self._mistake(str(exc)) from None
         text = reply.text
-        if text is None and not reply.tool_use and shape.max_tokens != 0:
-            text = default_text(refs, [name for name, _, _ in reply.output_files])
+        if text is None and not reply.tool_use and requested_max != 0:
+            outputs = [name for name, _, _ in reply.output_files] if reply.output_files else ()
+            text = default_text(refs, outputs)
         stop_reason = reply.stop_reason or ("tool_use" if reply.tool_use else "end_turn")
-        if shape.max_tokens == 0:  # decision: no content, stop_reason max_tokens, 0 output tokens
+        if requested_max == 0:  # decision: no content, stop_reason max_tokens, 0 output tokens
             stop_reason = "max_tokens"
         output_tokens = tokens_for_chars(len(text or ""))
-        max_tokens = shape.max_tokens or 1
+        max_tokens = requested_max or 1
         if text is not None and output_tokens > max_tokens and reply.stop_reason is None:
             text, output_tokens, stop_reason = text[:max_tokens * 4], max_tokens, "max_tokens"
         if text:
-            content.append({"type": "text", "text": text, **({"citations": cited} if cited else {})})
+            text_block: dict[str, Any] = {"type": "text", "text": text}
+            if cited:
+                text_block["citations"] = cited
+            content.append(text_block)
         for tool in reply.tool_use:
             block = {"type": "tool_use", "id": tool.get("id") or _new_id("toolu_01"),
                      "name": tool["name"], "input": dict(tool.get("input") or {})}
@@ -498,7 +550,7 @@ class FakeMessages:
             content.append(block)
         usage: dict[str, Any] = {
             "input_tokens": input_tokens,
-            "output_tokens": max(1, output_tokens) if shape.max_tokens != 0 else 0,
+            "output_tokens": max(1, output_tokens) if requested_max != 0 else 0,
             "cache_creation_input_tokens": 0,
             "cache_read_input_tokens": 0,
             "service_tier": "standard",
@@ -507,7 +559,7 @@ class FakeMessages:
             "id": _new_id("msg_01"),
             "type": "message",
             "role": "assistant",
-            "model": shape.model,
+            "model": model,
             "content": content,
             "stop_reason": stop_reason,
             "stop_sequence": None,
@@ -536,33 +588,5 @@ class FakeMessages:
         return container
 
 
-def default_text(refs: Sequence[FileReference], outputs: Sequence[str] = ()) -> str:
-    """The deterministic answer when nothing is scripted: it names what the request referenced."""
-    if refs:
-        named = "; ".join(f"{r.filename} ({r.mime_type}) as {r.block_type}" for r in refs)
-        text = f"{REPLY_PREFIX} Files referenced: {named}."
-    else:
-        text = f"{REPLY_PREFIX} No files referenced."
-    if outputs:
-        text += f" Files created: {', '.join(outputs)}."
-    return text
-
-
 def _new_id(prefix: str) -> str:
     return prefix + _ids.new_request_id()[len(_ids.REQUEST_ID_PREFIX):]
-
-
-def _check_tool_use(
-    tool_use: Union[Mapping[str, Any], Sequence[Mapping[str, Any]], None],
-) -> tuple[dict[str, Any], ...]:
-    if tool_use is None:
-        return ()
-    items = [tool_use] if isinstance(tool_use, Mapping) else list(tool_use)
-    out = []
-    for item in items:
-        if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
-            raise TypeError('tool_use: each is a mapping with a "name" (and an "input" mapping)')
-        if not isinstance(item.get("input", {}), Mapping):
-            raise TypeError(f"tool_use {item['name']!r}: input must be a mapping")
-        out.append(dict(item))
-    return tuple(out)

@@ -28,8 +28,10 @@ class BoundedRecord(Generic[T]):
         self._items: deque[tuple[T, int]] = deque()
 
     def append(self, item: T, size: int = 0) -> None:
-        self._items.append((item, max(0, size)))
-        self.bytes += max(0, size)
+        if size < 0:
+            size = 0
+        self._items.append((item, size))
+        self.bytes += size
         while len(self._items) > 1 and (len(self._items) > self.max_items or self.bytes > self.max_bytes):
             _, dropped = self._items.popleft()
             self.bytes -= dropped

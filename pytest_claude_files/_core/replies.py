@@ -147,7 +147,7 @@ class ReplyQueue(Generic[T]):
             return len(self._entries)
 
     def __bool__(self) -> bool:
-        return len(self) > 0
+        return bool(self._entries)  # (one read of the list: atomic, no lock; asked on every request)
 
     @property
     def entries(self) -> list[Entry[T]]:

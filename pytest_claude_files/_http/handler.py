@@ -76,6 +76,9 @@ HINT_HEADER = "x-claude-files-hint"
 """A fake-only response header on a refused request: what the fake knows beyond the API's
 wording (which header value to send, which file and block). The real API never sends it."""
 _BODY_NOT_JSON = "There was an error parsing the body of your request: it must be a JSON object"
+_JSON_DECODER = json.JSONDecoder()
+"""What ``json.loads`` of a str uses (after refusing a leading BOM, which a body starting with ``{``
+has not): called directly on the Messages hot path."""
 _NO_HEADERS: tuple[tuple[str, str], ...] = ()
 _JSON_CONTENT = ("content-type", JSON)
 
@@ -341,7 +344,8 @@ class FilesHandler:
         """``POST /v1/messages`` (JSON or Server-Sent Events) and ``/v1/messages/count_tokens``."""
         raw = request.body if type(request.body) is bytes else bytes(request.body)  # (no copy of bytes)
         try:  # an empty or blank body is no JSON (isspace: no stripped copy of a large body)
-            body = (json.loads(raw.decode("utf-8", "surrogatepass")) if raw[:1] == b"{"  # (as json does)
+            body = (_JSON_DECODER.decode(raw.decode("utf-8", "surrogatepass"))  # (as json.loads does)
+                    if raw[:1] == b"{"
                     else json.loads(raw) if raw and not raw.isspace() else None)
         except (ValueError, RecursionError) as exc:  # (UnicodeDecodeError is a ValueError)
             raise InvalidRequestError(f"{_BODY_NOT_JSON}: {shown(exc)}") from None
