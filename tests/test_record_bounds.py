@@ -17,10 +17,11 @@ from typing import Callable, Iterator
 
 import pytest
 
-from pytest_claude_files._core.calls import CALLS_KEPT_BYTES, call_size
+from pytest_claude_files._core.calls import CALLS_KEPT_BYTES, Call, CallRecord, call_size
 from pytest_claude_files._core.journal import JOURNAL_KEPT, PATH_KEPT
 from pytest_claude_files._core.misuse import NOTICES_KEPT, MisuseLog
 from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse
+from pytest_claude_files.errors import NotFoundError
 from pytest_claude_files.server._tenants import CALLS_KEPT, Tenant, Tenants
 
 HEADERS = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
@@ -82,6 +83,35 @@ def test_the_files_calls_are_bounded_by_bytes(tenant: Tenant) -> None:
     assert sum(map(call_size, calls)) == calls.bytes <= MiB
     assert calls[-1].file_id.endswith("999") and 50 <= len(calls) <= 130
     assert kept < 4, f"1,000 lookups of 8 KiB ids keep {kept:.1f} MiB (16 MiB before)"
+
+
+@pytest.mark.parametrize("kept, max_bytes", [(None, CALLS_KEPT_BYTES), (10, CALLS_KEPT_BYTES), (1000, 4000)])
+def test_a_found_lookup_is_recorded_as_append_records_it(kept: int | None, max_bytes: int) -> None:
+    """``CallRecord.found`` (the metadata GET's shortcut) keeps what ``append`` keeps, bounds
+    by count and by bytes alike, and the same estimate of bytes."""
+    shortcut, general = CallRecord(kept, max_bytes), CallRecord(kept, max_bytes)
+    for number in range(50):
+        file_id = f"file_{'d' * (number % 7) * 30}{number}"
+        shortcut.found("retrieve_metadata", file_id)
+        general.append(Call("retrieve_metadata", file_id, {}, None))
+        assert list(shortcut) == list(general) and shortcut.bytes == general.bytes
+    assert all(type(c) is Call for c in shortcut) and shortcut[-1].file_id.endswith("49")
+    assert len(shortcut) == (50 if kept is None else len(general)) and (kept is None or len(shortcut) < 50)
+    assert kept is None or shortcut.bytes == sum(map(call_size, shortcut)) <= max_bytes
+
+
+def test_a_trimmed_record_counts_its_bytes_as_call_size_does() -> None:
+    """Trimmed by count, the record sums what it keeps without call_size for each lookup."""
+    record = CallRecord(kept=40)
+    error = NotFoundError("File `x` not found.")
+    for number in range(200):
+        kind = number % 4
+        record.append(Call("list", None, {"ids": ["a" * number]}, None) if kind == 0 else
+                      Call("retrieve_metadata", "f" * number, {}, error) if kind == 1 else
+                      Call("upload", None, {}, None) if kind == 2 else
+                      Call("retrieve_metadata", "file_" + "g" * number, {}, None))
+        assert record.bytes == sum(map(call_size, record)), number
+    assert 20 <= len(record) <= 40 and record[-1].operation == "retrieve_metadata"
 
 
 def test_a_listing_with_999_ids_is_counted_by_its_ids(tenant: Tenant) -> None:

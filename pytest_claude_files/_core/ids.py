@@ -50,6 +50,9 @@ _UNEVEN_BYTES = bytes(range(4 * 58, 256))
 _POOLED = 128
 _RANDOM_BYTES = _POOLED * 28  # an id needs 22; 25.4 of 28 survive on average (too few: 24 sigma off)
 _pool: deque[str] = deque()
+pooled_request_id = _pool.popleft
+"""A request id from the pool, ``IndexError`` when it is empty (then :func:`new_request_id`):
+for a caller that needs one per request and no Python call for it."""
 _split_bodies = struct.Struct(f"{ID_BODY_LENGTH}s" * _POOLED).unpack_from  # -> _POOLED bodies (bytes)
 _PREFIX_BYTES = REQUEST_ID_PREFIX.encode()
 _SEPARATED = b" " + _PREFIX_BYTES

@@ -193,7 +193,10 @@ class FilesHandler:
         self._retries = RetryWatch(files)  # notices of retries the code under test makes itself
 
     def __call__(self, request: HTTPRequest) -> HTTPResponse:
-        request_id = _ids.new_request_id()
+        try:  # (= _ids.new_request_id(), without a Python call but once in _ids._POOLED answers)
+            request_id = _ids.pooled_request_id()
+        except IndexError:
+            request_id = _ids.new_request_id()
         workspace = request.headers.get(WORKSPACE_HEADER)
         try:
             try:
@@ -237,12 +240,10 @@ class FilesHandler:
     # the usual paths, the query parsed only by the operations that read it, no rate-limit
     # work unless a limit is set, and each file's JSON built once (FileMetadata.to_api_json).
     def _serve(self, request: HTTPRequest, request_id: str, workspace: Optional[str]) -> HTTPResponse:
-        path = request.path
-        if "%" in path:
-            path = unquote(path)
         route = request.route  # matched once, by the adapter that had to know it first
         if route is None:
-            route = request.route = _routes.match(request.method, path)  # (the journal reads it)
+            # (the journal reads it too)
+            route = request.route = _routes.match(request.method, _unquoted(request.path))
         operation, file_id = route
         if self.hooks:
             for hook in self.hooks:
@@ -283,7 +284,8 @@ class FilesHandler:
         endpoint = _endpoints.ENDPOINTS.get(operation)
         if endpoint is not None:  # Message Batches, Skills, Managed Agents: see _http/endpoints.py
             return endpoint(Endpoint(
-                request, self.files, operation, _routes.path_params(operation, request.method, path),
+                request, self.files, operation,
+                _routes.path_params(operation, request.method, _unquoted(request.path)),
                 request_id, tuple(extra), workspace,
                 frozenset(v.strip() for v in (beta or "").split(",") if v.strip()),
                 request_headers.get("anthropic-version"),
@@ -492,6 +494,10 @@ def _paginates_with_next_page(headers: Mapping[str, str]) -> bool:
     except ValueError:
         return False
     return (major, minor) >= (1, 2)
+
+
+def _unquoted(path: str) -> str:
+    return unquote(path) if "%" in path else path
 
 
 def _query(query: str) -> list[tuple[str, str]]:

@@ -215,29 +215,23 @@ class FilesASGIApp:
         request = HTTPRequest(method, path, query_bytes.decode("latin-1") if query_bytes else "", headers,
                               b"", scope.get("scheme") or "http")
 
-        control = self.control
-        if control is not None and path.startswith(control.prefix):
-            small = await self._read_small(receive, headers, control.max_body, control.budget)
-            request.body = small if isinstance(small, bytes) else b""
-            try:  # in a worker thread: seeding thousands of files, a reset that unlinks them,
-                # or parsing a 60 MB seed must not freeze every other tenant's requests
-                answer = await asyncio.get_running_loop().run_in_executor(None, functools.partial(
-                    control, request, too_large=small is _TOO_LARGE, cut_off=small is _CUT_OFF,
-                    busy=small is _BUSY))
-            finally:  # the body's bytes go back to the shared budget once it is handled
-                request.body = b""
-                if isinstance(small, bytes):
-                    control.budget.give(len(small))
-            await _send_response(send, answer if isinstance(small, bytes) else _closing(answer))
-            return
-        if path == OPENAPI_PATH and method in ("GET", "HEAD"):
-            await _send_response(send, self._openapi_response(), head=method == "HEAD")
-            return
-
         route = request.route = _routes.match(method, unquote(path) if "%" in path else path)
+        if route[0] is None:  # no API route: the control API, the OpenAPI document, or a 404
+            control = self.control
+            if control is not None and path.startswith(control.prefix):
+                await self._control(control, request, receive, send)
+                return
+            if path == OPENAPI_PATH and method in ("GET", "HEAD"):
+                await _send_response(send, self._openapi_response(), head=method == "HEAD")
+                return
+
         tenant = self.tenants.for_request(headers)
         try:  # the tenant is not dropped (idle and empty) while its request is served
-            fault = tenant.begin(route[0])  # the handler reuses the match (request.route)
+            # count the request (see Tenant.counts), take the fault that applies to it; the
+            # handler reuses the match (request.route)
+            counts, counted = tenant.counts, route[0] or "unknown"
+            counts[counted] = counts.get(counted, 0) + 1
+            fault = tenant.faults.take(route[0]) if tenant.faults.waiting else None
             if fault is not None:
                 if fault.latency:
                     await asyncio.sleep(fault.latency)
@@ -292,6 +286,21 @@ class FilesASGIApp:
             await _send_response(send, response, head=method == "HEAD", truncate_at=cut)
         finally:
             tenant.serving.pop()  # = tenant.leave(), inline: every request passes here
+
+    async def _control(self, control: ControlAPI, request: HTTPRequest, receive: Receive, send: Send) -> None:
+        """A request of the control API (its own bounds, in a worker thread)."""
+        small = await self._read_small(receive, request.headers, control.max_body, control.budget)
+        request.body = small if isinstance(small, bytes) else b""
+        try:  # in a worker thread: seeding thousands of files, a reset that unlinks them,
+            # or parsing a 60 MB seed must not freeze every other tenant's requests
+            answer = await asyncio.get_running_loop().run_in_executor(None, functools.partial(
+                control, request, too_large=small is _TOO_LARGE, cut_off=small is _CUT_OFF,
+                busy=small is _BUSY))
+        finally:  # the body's bytes go back to the shared budget once it is handled
+            request.body = b""
+            if isinstance(small, bytes):
+                control.budget.give(len(small))
+        await _send_response(send, answer if isinstance(small, bytes) else _closing(answer))
 
     def _openapi_response(self) -> HTTPResponse:
         if self._openapi is None:

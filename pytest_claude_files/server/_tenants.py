@@ -17,7 +17,7 @@ from pytest_claude_files._core.service import FakeService
 from pytest_claude_files._http.handler import FilesHandler, api_key_of
 from pytest_claude_files.errors import FilesAPIError
 from pytest_claude_files.server._dirlock import DataDirLock
-from pytest_claude_files.server._faults import Fault, FaultSchedule
+from pytest_claude_files.server._faults import FaultSchedule
 from pytest_claude_files.server._persistence import PersistentFakeFiles, check_data_dir
 from pytest_claude_files.server._records import STATE_DIR, DirectoryRecords
 
@@ -47,7 +47,10 @@ class Tenant:
     handler: FilesHandler
     seeds: Sequence[Mapping[str, Any]] = ()
     faults: FaultSchedule = field(default_factory=FaultSchedule)
-    counts: dict[str, int] = field(default_factory=dict)  # (a dict: counting in a Counter costs twice)
+    counts: dict[str, int] = field(default_factory=dict)
+    """Requests by operation. Only the server's event loop counts them (``FilesASGIApp``, one
+    thread), and a ``dict`` step is atomic under the GIL: no lock where every request passes;
+    readers copy under ``_lock``. (A dict: counting in a ``Counter`` costs twice as much.)"""
     records: Optional[DirectoryRecords] = None
     """Where its batches, skills, sessions... and its clock are kept (``--data-dir``)."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -60,16 +63,6 @@ class Tenant:
     """Given out to Python code (``Tenants.get``), which may keep it: never dropped."""
     evicted: bool = False
     keys: list[str] = field(default_factory=list, repr=False)
-
-    def begin(self, operation: Optional[str]) -> Optional[Fault]:
-        """Count a request and take the fault that applies to it, if any.
-
-        Only the server's event loop counts (one thread), and a ``dict`` step is atomic under
-        the GIL: no lock here, where every request passes; readers copy under ``_lock``."""
-        counts, key = self.counts, operation or "unknown"
-        counts[key] = counts.get(key, 0) + 1
-        faults = self.faults
-        return faults.take(operation) if faults.waiting else None  # (no call when none waits)
 
     def enter(self) -> bool:
         """Mark a request as being served here; ``False`` when the tenant was just dropped
