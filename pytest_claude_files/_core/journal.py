@@ -47,13 +47,15 @@ class Journal:
             maxlen=maxlen)
 
     def record(self, entry: Exchange) -> None:
-        self.add(*entry)
+        self.add(entry)
 
-    def add(self, method: str, path: str, operation: Optional[str], status: int, error_type: Optional[str],
-            request_id: str, workspace: Optional[str]) -> None:
-        """``record(Exchange(...))`` without the ``Exchange`` (every request passes here)."""
-        self._entries.append((method, path[:PATH_KEPT], operation, status, error_type, request_id,
-                              workspace if workspace is None else workspace[:PATH_KEPT]))
+    def add(self, line: tuple[str, str, Optional[str], int, Optional[str], str, Optional[str]]) -> None:
+        """``record(Exchange(*line))`` without the ``Exchange`` (every request passes here)."""
+        if len(line[1]) > PATH_KEPT or (line[6] is not None and len(line[6]) > PATH_KEPT):
+            method, path, operation, status, error_type, request_id, workspace = line
+            line = (method, path[:PATH_KEPT], operation, status, error_type, request_id,
+                    workspace if workspace is None else workspace[:PATH_KEPT])
+        self._entries.append(line)
 
     def entries(self, operation: Optional[str] = None) -> list[Exchange]:
         """The requests, optionally only those of one operation (``"upload"``, ``"batches.create"``)."""
