@@ -297,6 +297,31 @@ def test_header_bytes_decode_as_the_library_decodes_them(library: ModuleType, ra
     assert converted.headers["x-name"] == text == dict(request.headers.multi_items())["x-name"]
 
 
+def test_header_names_are_kept_decoded_and_bounded(
+    library: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same headers convert the same whether their names were seen before or not; only names
+    are kept (never values), at most 512, none longer than 64 bytes."""
+    from pytest_claude_files._sdk import transports
+
+    monkeypatch.setattr(transports, "_NAMES", {})
+    headers = [("X-Api-Key", "sk-secret"), ("X-A", "1"), ("x-a", "2"), ("X-" + "n" * 70, "long")]
+    headers += [(f"X-Extra-{i}", str(i)) for i in range(600)]
+    request = library.Request("GET", "https://api.anthropic.com/v1/files", headers=headers)
+    first = to_http_request(request, b"").headers
+    again = to_http_request(request, b"").headers
+    expected = dict(request.headers.multi_items())
+    expected["x-a"] = "1, 2"
+    assert first == again == expected and list(first) == list(again) == list(expected)
+    kept = transports._NAMES
+    assert len(kept) == 512 and "sk-secret" not in kept.values()
+    assert kept[b"X-Api-Key"] == "x-api-key" and all(len(name) <= 64 for name in kept)
+    plain = library.Request("GET", "https://api.anthropic.com/v1/files",
+                            headers=[(b"X-Api-Key", b"k"), (b"X-B", b"caf\xe9")])
+    assert to_http_request(plain, b"").headers == {"host": "api.anthropic.com", "x-api-key": "k",
+                                                     "x-b": "caf\xe9"}  # (latin-1)
+
+
 async def test_binary_download_through_the_sdk(kind: str, fake: FakeFiles) -> None:
     """The installed SDK (httpx or httpx2, whichever it uses) gets the exact bytes."""
     pytest.importorskip("anthropic")

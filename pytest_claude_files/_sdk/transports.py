@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
-from typing import Any, AsyncIterator, Callable, Iterator, Union
+from typing import Any, AsyncIterator, Callable, Iterator, Optional, Union
 
 from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse
 
@@ -23,22 +23,54 @@ def _module(library: Union[str, ModuleType]) -> ModuleType:
     return importlib.import_module(library) if isinstance(library, str) else library
 
 
+# Header names repeat from request to request (the SDK sends the same twenty or so): each raw
+# name is decoded and lower-cased once, as server/_asgi.py does. Only names are kept, never values
+# (which hold API keys), at most _NAMES_KEPT of them, each of at most _NAME_KEPT_BYTES bytes.
+_NAMES_KEPT = 512
+_NAME_KEPT_BYTES = 64
+_NAMES: dict[bytes, str] = {}
+
+
 def to_http_request(request: Any, body: bytes) -> HTTPRequest:
     """An httpx/httpx2 ``Request`` (already read) as the handler's ``HTTPRequest``."""
     raw_path: bytes = request.url.raw_path
     path, _, query = raw_path.partition(b"?")
     method: str = request.method
-    headers: dict[str, str] = {}
-    try:  # one pass: decoded, lower-cased and (when repeated) joined, as HTTPRequest.build does
-        for key, value in request.headers.raw:
-            low = key.decode("ascii").lower()
-            text = value.decode("ascii")
-            headers[low] = f"{headers[low]}, {text}" if low in headers else text
-    except UnicodeDecodeError:
+    raw = request.headers.raw
+    names = _NAMES
+    found: dict[str, str] = {}
+    headers: Optional[dict[str, str]] = found
+    try:  # every name seen before, no name repeated (inline: every in-process SDK call runs this)
+        for key, value in raw:
+            found[names[key]] = value.decode("ascii")
+        if len(found) != len(raw):  # a repeated name: its values joined
+            headers = _decode_headers(raw)
+    except (KeyError, UnicodeDecodeError):  # a name not seen before, or a header not in ASCII
+        headers = _decode_headers(raw)
+    if headers is None:
         return HTTPRequest.build(method, path.decode("ascii", "replace"), query, _header_items(request),
                                  body, request.url.scheme)
     return HTTPRequest(method if method.isupper() else method.upper(), path.decode("ascii", "replace"),
                        query.decode("latin-1"), headers, body, request.url.scheme)
+
+
+def _decode_headers(raw: list[tuple[bytes, bytes]]) -> Optional[dict[str, str]]:
+    """The headers decoded, lower-cased and (when repeated) joined, as ``HTTPRequest.build`` does;
+    None when one is not ASCII (then httpx decides the encoding)."""
+    headers: dict[str, str] = {}
+    names = _NAMES
+    try:
+        for key, value in raw:
+            low = names.get(key)
+            if low is None:
+                low = key.decode("ascii").lower()
+                if len(names) < _NAMES_KEPT and len(key) <= _NAME_KEPT_BYTES:
+                    names[key] = low
+            text = value.decode("ascii")
+            headers[low] = f"{headers[low]}, {text}" if low in headers else text
+    except UnicodeDecodeError:
+        return None
+    return headers
 
 
 def _header_items(request: Any) -> list[tuple[str, str]]:
