@@ -42,6 +42,7 @@ from pytest_claude_files._http.headers import (
     check_beta,
     check_version,
 )
+from pytest_claude_files._http.message_json import dump_message
 from pytest_claude_files._http.multipart import parse_multipart
 from pytest_claude_files._http.retries import RetryWatch
 from pytest_claude_files._http.routes import api_key_of
@@ -78,7 +79,7 @@ wording (which header value to send, which file and block). The real API never s
 _BODY_NOT_JSON = "There was an error parsing the body of your request: it must be a JSON object"
 _JSON_DECODER = json.JSONDecoder()
 """What ``json.loads`` of a str uses (after refusing a leading BOM, which a body starting with ``{``
-has not): called directly on the Messages hot path."""
+has not): its ``raw_decode`` is called directly on the Messages hot path."""
 _NO_HEADERS: tuple[tuple[str, str], ...] = ()
 _JSON_CONTENT = ("content-type", JSON)
 _api_json = FileMetadata.to_api_json  # (= meta.to_api_json(dialect): a method looked up on a
@@ -348,9 +349,13 @@ class FilesHandler:
         """``POST /v1/messages`` (JSON or Server-Sent Events) and ``/v1/messages/count_tokens``."""
         raw = request.body if type(request.body) is bytes else bytes(request.body)  # (no copy of bytes)
         try:  # an empty or blank body is no JSON (isspace: no stripped copy of a large body)
-            body = (_JSON_DECODER.decode(raw.decode("utf-8", "surrogatepass"))  # (as json.loads does)
-                    if raw[:1] == b"{"
-                    else json.loads(raw) if raw and not raw.isspace() else None)
+            if raw[:1] == b"{":  # an object: parsed as json.loads parses it, without the two
+                text = raw.decode("utf-8", "surrogatepass")  # whitespace matches around it
+                body, end = _JSON_DECODER.raw_decode(text)
+                if end != len(text):  # something after the object: blank or not, json decides
+                    body = _JSON_DECODER.decode(text)
+            else:
+                body = json.loads(raw) if raw and not raw.isspace() else None
         except (ValueError, RecursionError) as exc:  # (UnicodeDecodeError is a ValueError)
             raise InvalidRequestError(f"{_BODY_NOT_JSON}: {shown(exc)}") from None
         if body is None:
@@ -369,7 +374,7 @@ class FilesHandler:
             sse_headers = [("content-type", _sse.CONTENT_TYPE), ("request-id", request_id),
                            ("cache-control", "no-cache"), *extra]
             return HTTPResponse(200, sse_headers, _sse.render(message))
-        return json_response(200, message, request_id, extra)
+        return HTTPResponse(200, [_JSON_CONTENT, ("request-id", request_id), *extra], dump_message(message))
 
     def _upload(
         self, request: HTTPRequest, dialect: Dialect, query: list[tuple[str, str]], workspace: Optional[str]
