@@ -62,6 +62,7 @@ MIB = 1024 * 1024
 GOALS = {"retrieve": 1.25, "page": 2.0, "memory": 1.0}
 SMALL, LARGE = 1_000, 100_000
 PAGE_LIMIT = 10
+VERSION = ("anthropic-version", "2023-06-01")  # (the fake requires it, as the API does)
 CLOCKS = {"cpu": time.process_time, "wall": time.perf_counter}
 CLOCK = CLOCKS["cpu"]
 """The process's CPU time by default: on a shared machine, time spent preempted by other
@@ -212,7 +213,7 @@ def bench_retrieve(rounds: int) -> list[dict[str, Any]]:
     file_id = fake.files[SMALL // 2].id
     # The canned answer is the fake's own answer to the same request, so both clients
     # parse the same bytes and headers.
-    canned = handler(HTTPRequest.build("GET", f"/v1/files/{file_id}", "", [("x-api-key", FAKE_API_KEY)], b""))
+    canned = handler(HTTPRequest.build("GET", f"/v1/files/{file_id}", "", [("x-api-key", FAKE_API_KEY), VERSION], b""))
     assert canned.status == 200, canned.body
     canned_cls = canned_transport_class(lib, canned)
 
@@ -294,11 +295,11 @@ def bench_page(rounds: int) -> list[dict[str, Any]]:
             "GET",
             "/v1/files",
             f"limit={PAGE_LIMIT}&after_id={middle}",
-            [("x-api-key", FAKE_API_KEY), ("anthropic-beta", BETA_HEADER_VALUE)],
+            [("x-api-key", FAKE_API_KEY), VERSION, ("anthropic-beta", BETA_HEADER_VALUE)],
             b"",
         )
         ga_req = HTTPRequest.build(
-            "GET", "/v1/files", f"limit={PAGE_LIMIT}&page={token}", [("x-api-key", FAKE_API_KEY)], b""
+            "GET", "/v1/files", f"limit={PAGE_LIMIT}&page={token}", [("x-api-key", FAKE_API_KEY), VERSION], b""
         )
         for req in (beta_req, ga_req):  # the page really is a full page from the middle
             answer = handler(req).json()
@@ -371,7 +372,7 @@ def memory_child(mode: str, metric: str, size: int) -> dict[str, Any]:
                 "POST",
                 "/v1/files",
                 "",
-                [("x-api-key", FAKE_API_KEY), ("content-type", "multipart/form-data; boundary=b")],
+                [("x-api-key", FAKE_API_KEY), VERSION, ("content-type", "multipart/form-data; boundary=b")],
                 b'--b\r\nContent-Disposition: form-data; name="file"; filename="c.bin"\r\n'
                 b"Content-Type: application/octet-stream\r\n\r\nxyz\r\n--b--\r\n",
             )
