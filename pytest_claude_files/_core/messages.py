@@ -130,15 +130,9 @@ class MessagesRequest:
                  files: tuple[FileReference, ...] = (), error: Optional[FilesAPIError] = None,
                  response: Optional[dict[str, Any]] = None) -> None:
         # (written out: the generated frozen __init__ sets each field with object.__setattr__,
-        # twice the cost of these stores, on every request)
-        fields = self.__dict__
-        fields["operation"] = operation
-        fields["body"] = body
-        fields["api_version"] = api_version
-        fields["betas"] = betas
-        fields["files"] = files
-        fields["error"] = error
-        fields["response"] = response
+        # twice the cost of one update, on every request)
+        self.__dict__.update(operation=operation, body=body, api_version=api_version, betas=betas,
+                             files=files, error=error, response=response)
 
     @property
     def stream(self) -> bool:
