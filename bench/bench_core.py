@@ -213,7 +213,8 @@ def bench_retrieve(rounds: int) -> list[dict[str, Any]]:
     file_id = fake.files[SMALL // 2].id
     # The canned answer is the fake's own answer to the same request, so both clients
     # parse the same bytes and headers.
-    canned = handler(HTTPRequest.build("GET", f"/v1/files/{file_id}", "", [("x-api-key", FAKE_API_KEY), VERSION], b""))
+    headers = [("x-api-key", FAKE_API_KEY), VERSION]
+    canned = handler(HTTPRequest.build("GET", f"/v1/files/{file_id}", "", headers, b""))
     assert canned.status == 200, canned.body
     canned_cls = canned_transport_class(lib, canned)
 
@@ -299,7 +300,8 @@ def bench_page(rounds: int) -> list[dict[str, Any]]:
             b"",
         )
         ga_req = HTTPRequest.build(
-            "GET", "/v1/files", f"limit={PAGE_LIMIT}&page={token}", [("x-api-key", FAKE_API_KEY), VERSION], b""
+            "GET", "/v1/files", f"limit={PAGE_LIMIT}&page={token}", [("x-api-key", FAKE_API_KEY), VERSION],
+            b"",
         )
         for req in (beta_req, ga_req):  # the page really is a full page from the middle
             answer = handler(req).json()
