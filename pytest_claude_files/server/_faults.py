@@ -167,9 +167,9 @@ class FaultSchedule:
     """The pending faults of one tenant, consumed in the order they were added."""
 
     def __init__(self) -> None:
-        self._faults: list[Fault] = []
-        self.waiting: list[Fault] = self._faults
-        """The same list, to read (never change): empty when no fault waits."""
+        self.waiting: list[Fault] = []
+        """The faults not yet taken, in order (read it, never change it: the schedule's lock
+        guards every change); empty when no fault waits."""
         self._lock = threading.Lock()
         self._next_id = 1
 
@@ -177,16 +177,16 @@ class FaultSchedule:
         with self._lock:
             fault.id = self._next_id
             self._next_id += 1
-            self._faults.append(fault)
+            self.waiting.append(fault)
             return fault
 
     def take(self, operation: Optional[str]) -> Optional[Fault]:
         """The fault that applies to this call of ``operation`` (and use it up), if any."""
-        if not self._faults:
+        if not self.waiting:
             return None
         with self._lock:
             chosen = None
-            for fault in self._faults:
+            for fault in self.waiting:
                 if fault.operation not in (ANY_OPERATION, operation) or operation is None:
                     continue
                 if fault.after > 0:
@@ -200,15 +200,15 @@ class FaultSchedule:
             if chosen.times is not None:
                 chosen.times -= 1
                 if chosen.times == 0:
-                    self._faults.remove(chosen)
+                    self.waiting.remove(chosen)
             return chosen
 
     def pending(self) -> list[Fault]:
         with self._lock:
-            return list(self._faults)
+            return list(self.waiting)
 
     def clear(self) -> int:
         with self._lock:
-            count = len(self._faults)
-            self._faults.clear()
+            count = len(self.waiting)
+            self.waiting.clear()
             return count

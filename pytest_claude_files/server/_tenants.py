@@ -263,12 +263,8 @@ class Tenants:
         """The tenant a Files API request belongs to, entered (call its ``leave()`` once
         the request is answered)."""
         known = self._by_key.get(headers.get("x-api-key", ""))
-        if known is not None:  # known.enter(), inline (every request passes here): mark, then look
-            known.serving.append(None)
-            if not known.evicted:
-                known.last_used = next(_ticks)
-                return known
-            known.serving.pop()
+        if known is not None and known.enter():  # (the eviction protocol lives in enter() alone)
+            return known
         key = api_key_of(headers)
         if key and self.accepts(key):
             return self.enter(key)
