@@ -22,6 +22,13 @@ instructions is a floor under the timed ratio, not the same figure.
     python bench/bench_instructions.py                 # every figure
     python bench/bench_instructions.py --only server   # one
     python bench/bench_instructions.py --calls 500     # fewer calls (faster, coarser)
+    python bench/bench_instructions.py --only server --variant emulator   # one variant and its floor
+
+Each variant costs two runs under valgrind, mostly Python's start-up and imports at small
+``--calls`` (about 8 s each for ``server``, 19 s for ``create`` on a 2-core EPYC);
+``--variant`` measures only the named variants, plus the figure's floor that the ratios
+are against. tests/test_bench_scripts.py runs ``--only server --variant minimal --calls 2``
+(and each ``--child`` once, without valgrind).
 """
 
 from __future__ import annotations
@@ -41,7 +48,11 @@ KEY = "sk-ant-bench"
 
 
 # -- what each child process runs ------------------------------------------------------------
-def _messages_call(variant: str) -> Callable[[], Any]:
+Call = tuple[Callable[[], Any], Callable[[], str]]
+"""(one counted call, one more call that describes its answer: the child's last line)"""
+
+
+def _messages_call(variant: str) -> Call:
     sys.path[:0] = [str(HERE.parent), str(HERE)]
     import bench_messages as bm
 
@@ -59,10 +70,14 @@ def _messages_call(variant: str) -> Callable[[], Any]:
         fake.messages.reset()
         return client.messages.create(model=bm.MODEL, max_tokens=512, messages=messages,
                                       extra_headers=bm.FILES_BETA)
-    return one
+
+    def check() -> str:
+        answer = one()
+        return f"{type(answer).__name__}, {answer.usage.input_tokens} input tokens"
+    return one, check
 
 
-def _server_call(variant: str) -> Callable[[], Any]:
+def _server_call(variant: str) -> Call:
     sys.path[:0] = [str(HERE.parent), str(HERE)]
     import bench_server as bs
 
@@ -85,21 +100,34 @@ def _server_call(variant: str) -> Callable[[], Any]:
     scope = bs.get_scope(path, raw)
 
     loop = asyncio.new_event_loop()
-    return lambda: loop.run_until_complete(app(dict(scope), bs.receive, bs.send))
+    statuses: list[int] = []
+
+    async def seen(message: Any) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    def check() -> str:  # (the last call: it closes the loop, not left to the interpreter's exit)
+        loop.run_until_complete(app(dict(scope), bs.receive, seen))
+        loop.close()
+        return f"HTTP {statuses[-1]}"
+    return lambda: loop.run_until_complete(app(dict(scope), bs.receive, bs.send)), check
 
 
-FIGURES: dict[str, tuple[Callable[[str], Callable[[], Any]], tuple[str, ...], str]] = {
+FIGURES: dict[str, tuple[Callable[[str], Call], tuple[str, ...], str]] = {
     "create": (_messages_call, ("canned", "transport", "fake"), "canned"),
     "server": (_server_call, ("minimal", "adapter", "emulator"), "minimal"),
 }
 
 
 def child(figure: str, variant: str, calls: int) -> None:
-    one = FIGURES[figure][0](variant)
+    one, check = FIGURES[figure][0](variant)
     for _ in range(30):  # warm: imports done, caches of the fake filled
         one()
     for _ in range(calls):
         one()
+    # One more call, whose answer the last line describes (a smoke check that the variant
+    # still answers as it should): the same work in both counted runs, so it cancels out.
+    print(f"{figure} {variant}: {check()}", flush=True)
 
 
 # -- the parent: valgrind, twice per variant -------------------------------------------------
@@ -124,6 +152,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", choices=sorted(FIGURES))
     parser.add_argument("--calls", type=int, default=1000, help="calls per counted run (default 1000)")
+    parser.add_argument("--variant", action="append", metavar="NAME",
+                        choices=sorted({v for _, names, _ in FIGURES.values() for v in names}),
+                        help="measure only this variant (repeatable; the figure's floor is always "
+                        "measured, as the ratios are against it)")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -138,6 +170,8 @@ def main() -> int:
           f"{args.calls} calls a run, instructions per call (valgrind cachegrind)")
     for figure in [args.only] if args.only else list(FIGURES):
         _, variants, floor = FIGURES[figure]
+        if args.variant:
+            variants = tuple(v for v in variants if v == floor or v in args.variant)
         counts = {variant: per_call(figure, variant, args.calls) for variant in variants}
         base = counts[floor]
         for variant, count in counts.items():

@@ -95,6 +95,8 @@ def run_round(make: Callable[[], Any], operation: str, file_id: str, calls: int)
 
 
 def quartiles(values: list[float]) -> tuple[float, float, float]:
+    if len(values) < 4:  # (a smoke run: too few rounds for quartiles; min, median, max)
+        return min(values), statistics.median(values), max(values)
     q = statistics.quantiles(values, n=4)
     return q[0], statistics.median(values), q[2]
 

@@ -219,7 +219,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     rows = []
     for setup, with_, without in (SETUPS[name] for name in setups):
         per_round = [a / b for a, b in zip(samples[with_], samples[without], strict=True)]
-        q1, med, q3 = statistics.quantiles(per_round, n=4, method="inclusive")
+        if len(per_round) < 4:  # (a smoke run: too few rounds for quartiles; min, median, max)
+            q1, med, q3 = min(per_round), statistics.median(per_round), max(per_round)
+        else:
+            q1, med, q3 = statistics.quantiles(per_round, n=4, method="inclusive")
         rows.append(
             {
                 "setup": setup,
