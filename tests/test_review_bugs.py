@@ -23,7 +23,9 @@ CODE_EXECUTION = [{"type": "code_execution_20250825", "name": "code_execution"}]
 Headers = list[tuple[bytes, bytes]]
 
 
-def asgi(app: Any, method: str, path: str, headers: Headers, body: bytes = b"") -> tuple[int, Any]:
+def asgi(
+    app: Any, method: str, path: str, headers: Headers, body: bytes = b"", query: bytes = b""
+) -> tuple[int, Any]:
     """One request through the ASGI app, in process: (status, the JSON body)."""
     sent: list[dict[str, Any]] = []
 
@@ -36,7 +38,7 @@ def asgi(app: Any, method: str, path: str, headers: Headers, body: bytes = b"") 
     framing = [(b"content-length", str(len(body)).encode())]
     if body:
         framing.append((b"content-type", b"application/json"))
-    scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode(), "query_string": b"",
+    scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode(), "query_string": query,
              "headers": [*framing, *headers], "http_version": "1.1"}
     asyncio.run(app(scope, receive, send))
     data = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
@@ -109,6 +111,36 @@ def test_a_short_header_set_is_still_served() -> None:
     status, _ = asgi(make_app(), "GET", "/v1/files",
                      [(b"x-api-key", b"sk-ant-names"), (b"anthropic-version", b"2023-06-01")])
     assert status == 200
+
+
+# -- the adapter's one quick check before the exact bounds (server/_asgi.py) ----------------
+AUTH = [(b"x-api-key", b"sk-ant-names"), (b"anthropic-version", b"2023-06-01")]
+
+
+@pytest.mark.parametrize("query, status", [
+    (b"&" * 999, 200),  # 1,000 parameters, all empty: the bound is "at most 999 separators"
+    (b"&" * 1000, 400),  # a short query with 1,001 parameters (the old quick check let it by)
+    (b"limit=1&" * 124 + b"limit=1", 200),  # 125 parameters in 1,000 bytes
+], ids=["999-separators", "1000-separators", "125-params"])
+def test_a_short_query_with_too_many_parameters_is_refused(query: bytes, status: int) -> None:
+    got, body = asgi(make_app(), "GET", "/v1/files", AUTH, query=query)
+    assert got == status
+    if status == 400:
+        assert body["error"]["message"] == "Too many query parameters: at most 1000."
+
+
+@pytest.mark.parametrize("length, status", [(8192, 404), (8193, 414)])
+def test_the_path_bound_is_exact(length: int, status: int) -> None:
+    path = "/v1/x" + "a" * (length - 5)
+    got, body = asgi(make_app(), "GET", path, AUTH)
+    assert got == status and body["type"] == "error"
+
+
+def test_an_sdk_sized_header_set_is_served() -> None:
+    """A request with as many headers as an SDK sends (about 20) takes the quick way and is served."""
+    sdk = [(f"x-stainless-{i}".encode(), b"v" * 40) for i in range(20)]
+    status, body = asgi(make_app(), "GET", "/v1/files", [*AUTH, *sdk])
+    assert status == 200 and body["data"] == []
 
 
 # -- the smaller ones ---------------------------------------------------------------------
