@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -165,10 +166,26 @@ def test_bench_server_over_sockets(tmp_path: Path) -> None:
     assert_ran(out)
     assert re.search(r"^emulator \(FilesASGIApp\):  median [\d,]+ req/s", out.stdout, re.M), out.stdout
     assert re.search(r"^minimal ASGI canned JSON: median [\d,]+ req/s", out.stdout, re.M), out.stdout
-    assert re.search(r"^ratio of req/s \(median of paired rounds\): [\d.]+  \(goal >= 0\.80\)$",
-                     out.stdout, re.M), out.stdout
+    figure = (r"^ratio of req/s \(median of paired rounds\): [\d.]+  \(goal >= 0\.80\); 95 % interval "
+              r"of the median [\d.]+-[\d.]+; pairs' quartiles [\d.]+-[\d.]+$")
+    assert re.search(figure, out.stdout, re.M), out.stdout
     assert "server CPU per request: minimal" in out.stdout
     assert not list(tmp_path.glob("bench-canned-*")), "the canned body file was left behind"
+
+
+def test_the_server_figure_s_interval_of_the_median() -> None:
+    """The interval bench_server.py prints: order statistics around the median, the whole
+    range when there are too few pairs to say more."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        import bench_server
+    finally:
+        sys.path.remove(str(BENCH))
+    assert bench_server.median_interval([0.9, 0.7, 0.8]) == (0.7, 0.9)
+    values = [i / 100 for i in range(60, 100)]  # 40 pairs: 0.60 ... 0.99, median 0.795
+    low, high = bench_server.median_interval(values)
+    assert (low, high) == (0.72, 0.87)  # k = int(20 - 0.98 * 6.32) = 13: the 13th and 28th values
+    assert low < statistics.median(values) < high
 
 
 def test_bench_startup(tmp_path: Path) -> None:
