@@ -563,6 +563,8 @@ async def test_asgi_header_names_are_decoded_and_encoded_once_and_alike() -> Non
         assert seen[-1]["x-caf\xe9"] == "caf\xe9" and seen[-1]["x-api-key"] == KEY
     assert seen[-1]["x-rep"] == "a, b"
     assert _asgi._REQUEST_NAMES[b"x-caf\xe9"] == "x-caf\xe9" and b"caf\xe9" not in _asgi._REQUEST_NAMES
-    for i in range(_asgi._NAMES_KEPT + 10):  # the caches stay bounded
+    from pytest_claude_files._http.headers import NAMES_KEPT
+
+    for i in range(NAMES_KEPT + 10):  # the caches stay bounded
         await _asgi_get(app, "/v1/files", [(b"x-api-key", KEY.encode()), (f"x-h{i}".encode(), b"1")])
-    assert len(_asgi._REQUEST_NAMES) <= _asgi._NAMES_KEPT and len(seen) == _asgi._NAMES_KEPT + 13
+    assert len(_asgi._REQUEST_NAMES) <= NAMES_KEPT and len(seen) == NAMES_KEPT + 13

@@ -9,7 +9,7 @@ a well-formed but unknown name (``words-YYYY-MM-DD``) is served, with a misuse n
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Optional, TypeVar, Union
 
 from pytest_claude_files.errors import InvalidRequestError, shown
 
@@ -22,6 +22,7 @@ __all__ = [
     "beta_names",
     "check_beta",
     "check_version",
+    "keep_name",
 ]
 
 ANTHROPIC_VERSIONS = frozenset({"2023-01-01", "2023-06-01", "2026-10-21"})
@@ -122,3 +123,22 @@ def _check_beta(value: str, extra: frozenset[str]) -> list[str]:
             "Please consult our documentation at docs.claude.com or try again without the header."
         )
     return [item for item in items if item not in KNOWN_BETAS and item not in extra]
+
+
+# -- header names, decoded once -----------------------------------------------------------
+# The adapters (the ASGI server, the in-process transports) see the same twenty or so header
+# names request after request: each keeps a cache of a raw name and its decoded (or encoded)
+# form. Only names are kept, never values (which hold API keys): at most NAMES_KEPT of each,
+# of at most NAME_KEPT_BYTES bytes.
+NAMES_KEPT = 512
+NAME_KEPT_BYTES = 64
+_Raw = TypeVar("_Raw", bound=Union[bytes, str])
+_Name = TypeVar("_Name", bound=Union[bytes, str])
+
+
+def keep_name(cache: dict[_Raw, _Name], raw: _Raw, name: _Name) -> _Name:
+    """``name``, the decoded (or encoded) form of the header name ``raw``, kept in ``cache``
+    while the cache has room and ``raw`` is short."""
+    if len(cache) < NAMES_KEPT and len(raw) <= NAME_KEPT_BYTES:
+        cache[raw] = name
+    return name

@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import Any, AsyncIterator, Callable, Iterator, Optional, Union
 
 from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse
+from pytest_claude_files._http.headers import keep_name
 
 __all__ = ["make_transport", "to_http_request", "to_library_response", "transport_class"]
 
@@ -24,10 +25,7 @@ def _module(library: Union[str, ModuleType]) -> ModuleType:
 
 
 # Header names repeat from request to request (the SDK sends the same twenty or so): each raw
-# name is decoded and lower-cased once, as server/_asgi.py does. Only names are kept, never values
-# (which hold API keys), at most _NAMES_KEPT of them, each of at most _NAME_KEPT_BYTES bytes.
-_NAMES_KEPT = 512
-_NAME_KEPT_BYTES = 64
+# name is decoded and lower-cased once (``_http.headers.keep_name``: names only, never values).
 _NAMES: dict[bytes, str] = {}
 
 
@@ -63,9 +61,7 @@ def _decode_headers(raw: list[tuple[bytes, bytes]]) -> Optional[dict[str, str]]:
         for key, value in raw:
             low = names.get(key)
             if low is None:
-                low = key.decode("ascii").lower()
-                if len(names) < _NAMES_KEPT and len(key) <= _NAME_KEPT_BYTES:
-                    names[key] = low
+                low = keep_name(names, key, key.decode("ascii").lower())
             text = value.decode("ascii")
             headers[low] = f"{headers[low]}, {text}" if low in headers else text
     except UnicodeDecodeError:

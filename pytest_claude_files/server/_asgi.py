@@ -28,6 +28,7 @@ from urllib.parse import unquote
 
 from pytest_claude_files._http import routes as _routes
 from pytest_claude_files._http.handler import HTTPRequest, HTTPResponse, error_response
+from pytest_claude_files._http.headers import keep_name
 from pytest_claude_files.errors import FilesInternalError, InvalidRequestError, RequestTooLargeError
 from pytest_claude_files.server._budget import ByteBudget
 
@@ -75,12 +76,10 @@ class RequestTimeoutError(InvalidRequestError):
     status = 408
 
 
-# Header names repeat from request to request: each is decoded (or encoded) once. Only
-# names are kept, never values (which hold API keys), and at most _NAMES_KEPT of each, of
-# at most _NAME_KEPT_BYTES bytes (so the names of a request whose names were all kept are
-# short: its headers' size is their values' size plus at most 64 bytes a header).
-_NAMES_KEPT = 512
-_NAME_KEPT_BYTES = 64
+# Header names repeat from request to request: each is decoded (or encoded) once
+# (``_http.headers.keep_name``: names only, at most NAMES_KEPT, each of at most NAME_KEPT_BYTES
+# bytes, so the names of a request whose names were all kept are short: its headers' size is
+# their values' size plus at most 64 bytes a header).
 _REQUEST_NAMES: dict[bytes, str] = {}
 _RESPONSE_NAMES: dict[str, bytes] = {}
 
@@ -93,9 +92,7 @@ def _decode_headers(raw_headers: list[tuple[bytes, bytes]]) -> tuple[dict[str, s
     for k, v in raw_headers:
         name = _REQUEST_NAMES.get(k)
         if name is None:
-            name = k.decode("latin-1")
-            if len(_REQUEST_NAMES) < _NAMES_KEPT and len(k) <= _NAME_KEPT_BYTES:
-                _REQUEST_NAMES[k] = name
+            name = keep_name(_REQUEST_NAMES, k, k.decode("latin-1"))
         size += len(k) + len(v)
         headers[name] = v.decode("latin-1")
     return headers, size
@@ -107,9 +104,7 @@ def _encode_headers(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]
     for name, value in headers:
         raw = _RESPONSE_NAMES.get(name)
         if raw is None:
-            raw = name.lower().encode("latin-1")
-            if len(_RESPONSE_NAMES) < _NAMES_KEPT and len(name) <= _NAME_KEPT_BYTES:
-                _RESPONSE_NAMES[name] = raw
+            raw = keep_name(_RESPONSE_NAMES, name, name.lower().encode("latin-1"))
         encoded.append((raw, value.encode("latin-1", "replace")))
     return encoded
 
