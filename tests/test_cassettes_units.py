@@ -8,6 +8,7 @@ emulator over HTTP.
 
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
 from typing import Any, Callable
@@ -109,6 +110,25 @@ def test_an_unrecorded_request_is_a_404_named_with_the_nearest_recorded_one(tmp_
     assert f"nearest recorded: POST /v1/files{beta} multipart[file=('notes.txt'" in replayer.unmatched[0]
     failure = replayer.failure()
     assert failure is not None and "--claude-files-record-mode=new_episodes" in failure
+
+
+def test_the_nearest_recorded_request_is_one_of_the_same_operation_first() -> None:
+    """A metadata GET of an id not recorded is shown beside the recorded metadata GET of another
+    id, not the list, even when the list's text is a little more alike (random ids: a flaky pick)."""
+    from pytest_claude_files._live.cassette import describe, nearest
+
+    beta = [["beta", "true"]]
+    wanted = {"method": "GET", "path": "/v1/files/file_011CNotRecordedBeforeXYZ", "query": beta}
+    listing = {"method": "GET", "path": "/v1/files", "query": beta}
+    other = {"method": "GET", "path": "/v1/files/file_011" + "k" * 21, "query": beta}
+    upload = {"method": "POST", "path": "/v1/files", "query": beta}
+    texts = [difflib.SequenceMatcher(None, describe(wanted), describe(r)).ratio() for r in (listing, other)]
+    assert texts[0] > texts[1]  # by text alone the list would be picked
+    assert nearest(wanted, [listing, other, upload]) is other
+    assert nearest(wanted, [upload, listing]) is listing  # the same method before the operation
+    same_path = {"method": "GET", "path": "/v1/files/file_011CNotRecordedBeforeXYZ", "query": []}
+    assert nearest(wanted, [other, same_path]) is same_path  # the same path first
+    assert nearest(wanted, []) is None
 
 
 def test_each_recorded_answer_plays_once(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import hashlib
 import json
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from pytest_claude_files._core.cassette import (
     body_record,
@@ -25,6 +25,7 @@ from pytest_claude_files._core.cassette import (
     new_cassette,
     read_cassette,
 )
+from pytest_claude_files._http.routes import match as match_route
 from pytest_claude_files._live.cleanup import Secret, redact
 
 __all__ = [
@@ -159,19 +160,28 @@ def describe(request: Mapping[str, Any]) -> str:
 
 
 def nearest(request: Mapping[str, Any], recorded: Sequence[Mapping[str, Any]]) -> Optional[Mapping[str, Any]]:
-    """The recorded request most like ``request`` (same method and path first), or ``None``."""
+    """The recorded request most like ``request``, or ``None``: the same method first, then the
+    same path, then the same API operation (a metadata GET of another file id before the list,
+    however alike the texts), then the most alike in text."""
     if not recorded:
         return None
     wanted = describe(request)
+    operation = _operation(request)
 
-    def score(candidate: Mapping[str, Any]) -> tuple[int, int, float]:
+    def score(candidate: Mapping[str, Any]) -> tuple[int, int, int, float]:
         return (
             int(candidate["method"] == request["method"]),
             int(candidate["path"] == request["path"]),
+            int(operation is not None and _operation(candidate) == operation),
             difflib.SequenceMatcher(None, wanted, describe(candidate)).ratio(),
         )
 
     return max(recorded, key=score)
+
+
+def _operation(request: Mapping[str, Any]) -> Optional[str]:
+    """The API operation of a recorded request (``retrieve_metadata``, ``list``...), or None."""
+    return match_route(str(request["method"]), unquote(str(request["path"])))[0]
 
 
 class Recording:
