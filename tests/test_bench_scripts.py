@@ -163,7 +163,7 @@ def test_bench_server_in_process(tmp_path: Path) -> None:
 def test_bench_server_over_sockets(tmp_path: Path) -> None:
     out = run_bench("bench_server.py", "--rounds", "1", "--seconds", "0.2", "--connections", "2",
                     tmp_path=tmp_path)
-    assert_ran(out)
+    assert_verdict(out, "goal met", "GOAL MISSED")
     assert re.search(r"^emulator \(FilesASGIApp\):  median [\d,]+ req/s", out.stdout, re.M), out.stdout
     assert re.search(r"^minimal ASGI canned JSON: median [\d,]+ req/s", out.stdout, re.M), out.stdout
     figure = (r"^ratio of req/s \(median of paired rounds\): [\d.]+  \(goal >= 0\.80\); 95 % interval "
@@ -186,6 +186,11 @@ def test_the_server_figure_s_interval_of_the_median() -> None:
     low, high = bench_server.median_interval(values)
     assert (low, high) == (0.72, 0.87)  # k = int(20 - 0.98 * 6.32) = 13: the 13th and 28th values
     assert low < statistics.median(values) < high
+    # the verdict: the goal at the median, the margin when the whole interval is above it
+    assert bench_server.verdict(0.79, 0.75) == ("GOAL MISSED: the median 0.79 is under 0.80", False)
+    assert bench_server.verdict(0.82, 0.80)[1] and "no margin" in bench_server.verdict(0.82, 0.80)[0]
+    assert bench_server.verdict(0.86, 0.83) == (
+        "goal met with a margin: the interval of the median lies above 0.80", True)
 
 
 def test_bench_startup(tmp_path: Path) -> None:
