@@ -143,6 +143,20 @@ def test_an_sdk_sized_header_set_is_served() -> None:
     assert status == 200 and body["data"] == []
 
 
+def test_the_quick_check_stays_under_every_bound() -> None:
+    """What passes the quick check (path + 9 x query + header values <= 8,192 bytes, at most
+    32 headers, every name cached, so at most NAME_KEPT_BYTES each) is within every exact
+    bound: a change to the name cache's limit or to a bound that breaks this fails here."""
+    from pytest_claude_files._http.headers import NAME_KEPT_BYTES
+    from pytest_claude_files.server import _asgi
+
+    quick, names = 8192, 32  # (the literals of the check in FilesASGIApp.__call__)
+    assert quick <= _asgi.MAX_PATH and quick // 9 < _asgi.MAX_QUERY
+    assert quick // 9 < _asgi.MAX_QUERY_PARAMS  # (a parameter takes a byte at least)
+    assert names <= _asgi.MAX_HEADERS
+    assert quick + names * NAME_KEPT_BYTES <= _asgi.MAX_HEADER_BYTES
+
+
 # -- the smaller ones ---------------------------------------------------------------------
 def test_the_responder_runs_outside_the_messages_lock() -> None:
     fake = FakeFiles()
