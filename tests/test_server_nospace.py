@@ -2,14 +2,15 @@
 starts, serves what the directory holds, and answers writes with the API's 500 envelope.
 
 No filesystem can be mounted here, so the disk is simulated: every new file or directory
-under the data dir (``os.open`` with ``O_CREAT`` of a path that is not there, ``os.mkdir``)
-fails with ``ENOSPC``, as an inode-full filesystem answers; existing files open, read,
+under the data dir (``os.open`` with ``O_CREAT`` of a path that is not there, ``os.mkdir``,
+``Path.mkdir``) fails with ``ENOSPC``, as an inode-full filesystem answers; existing files open, read,
 rename and unlink as before."""
 
 from __future__ import annotations
 
 import errno
 import os
+import pathlib
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +50,18 @@ def no_inodes(monkeypatch: pytest.MonkeyPatch, root: Path) -> list[str]:
             raise OSError(errno.ENOSPC, "No space left on device", os.fspath(path))
         real_mkdir(path, mode, dir_fd=dir_fd)
 
+    real_path_mkdir = pathlib.Path.mkdir
+
+    def fake_path_mkdir(self: Path, mode: int = 0o777, parents: bool = False, exist_ok: bool = False) -> None:
+        # (Python 3.10's pathlib holds the os.mkdir of its import, not the patched one)
+        if new_under_root(self):
+            refused.append(os.fspath(self))
+            raise OSError(errno.ENOSPC, "No space left on device", os.fspath(self))
+        real_path_mkdir(self, mode, parents=parents, exist_ok=exist_ok)
+
     monkeypatch.setattr(os, "open", fake_open)
     monkeypatch.setattr(os, "mkdir", fake_mkdir)
+    monkeypatch.setattr(pathlib.Path, "mkdir", fake_path_mkdir)
     return refused
 
 
