@@ -150,7 +150,7 @@ def test_the_quick_check_stays_under_every_bound() -> None:
     from pytest_claude_files._http.headers import NAME_KEPT_BYTES
     from pytest_claude_files.server import _asgi
 
-    quick, names = 8192, 32  # (the literals of the check in FilesASGIApp.__call__)
+    quick, names = _asgi.QUICK_BYTES, _asgi.QUICK_HEADERS  # (what FilesASGIApp.__call__ checks)
     assert quick <= _asgi.MAX_PATH and quick // 9 < _asgi.MAX_QUERY
     assert quick // 9 < _asgi.MAX_QUERY_PARAMS  # (a parameter takes a byte at least)
     assert names <= _asgi.MAX_HEADERS

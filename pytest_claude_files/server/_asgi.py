@@ -67,6 +67,11 @@ MAX_HEADERS = 128
 MAX_HEADER_BYTES = 64 * 1024
 """Largest total size of the request headers (names and values, bytes) before 400."""
 BODY_SLACK = 1024 * 1024
+QUICK_BYTES = 8 * 1024
+"""The adapter's one quick check: a request whose path, 9 x its query and its header values
+together are at most this many bytes, with at most ``QUICK_HEADERS`` headers whose names were
+all seen before, is within every exact bound above (tests/test_review_bugs.py proves it)."""
+QUICK_HEADERS = 32
 """Bytes of multipart framing allowed above the largest file before a body is refused (413)."""
 
 
@@ -201,7 +206,7 @@ class FilesASGIApp:
             headers, size = _decode_headers(raw_headers)
         # One quick check; under it, every bound holds: the path and the values 8 kB at most,
         # 32 names of at most 64 bytes, a query under 1,000 bytes (so under 1,000 parameters)
-        if len(raw_path) + 9 * len(query_bytes) + size > 8192 or len(raw_headers) > 32:
+        if len(raw_path) + 9 * len(query_bytes) + size > QUICK_BYTES or len(raw_headers) > QUICK_HEADERS:
             refused = bounds_error(raw_path, query_bytes, raw_headers)  # (else within every bound)
             if refused is not None:
                 await _send_response(send, _closing(refused))
